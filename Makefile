@@ -1,0 +1,94 @@
+# Lift: one entry point for people and CI. `make run` to talk to the bot, `make test` to test it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+LIFT      := $(VENV)/bin/lift
+STAMP     := $(VENV)/.stamp-install
+SPACY_DIR := var/spacy/lift_catalog
+MODEL     := models/current.tar.gz
+
+# Rasa phones home and TensorFlow is chatty; neither helps here (and there is no network).
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
+        bench bench-retrieval eval-retrieval bench-tracker clean
+
+help:
+	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
+	@echo "make test   - the whole test suite (installs what it needs)"
+	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker clean"
+
+install: $(STAMP)
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@PY310=$$(scripts/find_python310.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  rm -rf $(VENV); echo "creating $(VENV) with $$PY310"; $$PY310 -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --disable-pip-version-check -q setuptools==70.3.0
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements/lock.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	@touch $@
+
+# Regenerates data/nlu/support.yml and out_of_scope.yml from data/external (committed output).
+data: install
+	$(PY) scripts/convert_data.py
+
+spacy: install
+	@$(PY) scripts/build_spacy_pipeline.py --check --out $(SPACY_DIR) >/dev/null 2>&1 || \
+	  $(PY) scripts/build_spacy_pipeline.py --out $(SPACY_DIR)
+
+kb: install
+	$(LIFT) kb build
+
+db: install
+	$(LIFT) db init
+
+validate: install spacy
+	$(RASA) data validate --domain domain --fail-on-warnings
+
+# SpacyNLP's fingerprint is only the model path, so a rebuilt entity pipeline needs --force.
+train: install spacy
+	@if [ ! -f $(MODEL) ] || [ -n "$$(find $(TRAIN_INPUTS) $(SPACY_DIR)/catalog_version -newer $(MODEL) 2>/dev/null | head -1)" ]; then \
+	  force=""; if [ -f $(MODEL) ] && [ $(SPACY_DIR)/catalog_version -nt $(MODEL) ]; then force="--force"; fi; \
+	  echo "training ($${force:-incremental})"; \
+	  $(RASA) train --domain domain --fixed-model-name current --out models $$force || exit 1; \
+	else echo "model up to date: $(MODEL)"; fi
+
+run: install kb spacy train
+	@scripts/run.sh
+
+test: install kb spacy validate train
+	$(PY) scripts/convert_data.py --check
+	scripts/test.sh
+
+test-unit: install
+	$(PY) -m pytest tests/unit -q
+
+test-stories: install train
+	scripts/test_stories.sh
+
+bench: install kb spacy train
+	$(PY) scripts/bench_turns.py
+
+bench-retrieval: install kb
+	$(PY) scripts/bench_retrieval.py
+
+eval-retrieval: install kb
+	$(PY) scripts/eval_retrieval.py
+
+bench-tracker: install kb spacy train
+	$(PY) scripts/bench_tracker.py
+
+clean:
+	rm -rf models results var/index .rasa test-output

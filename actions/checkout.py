@@ -1,0 +1,122 @@
+"""Checkout: email, address, shipping method, confirmation, then a real order."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import resources
+from actions.common import answering_form, fmt_money, latest_text
+from actions.lead import PersonalDetailsMixin
+from lift.cart import normalize_cart
+from lift.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.validation import normalize_address
+
+FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
+
+
+class ValidateCheckoutForm(PersonalDetailsMixin, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_checkout_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        # An empty cart ends the form before its first question; action_place_order explains.
+        if not normalize_cart(tracker.get_slot("cart")):
+            return [SlotSet("requested_slot", None), ActiveLoop(None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
+
+    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
+
+    async def extract_shipping_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "shipping_method":
+            return {}
+        text = latest_text(tracker).strip()
+        # Button payloads are plain words; they may be classified as any intent, so accept a
+        # recognisable method name whatever the intent was.
+        if parse_shipping_method(text):
+            return {"shipping_method": text}
+        return {"shipping_method": text} if answering_form(tracker, "shipping_method") else {}
+
+    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        address = normalize_address(value)
+        if address is None:
+            dispatcher.utter_message(response="utter_wrong_shipping_address")
+        return {"shipping_address": address}
+
+    def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        method = parse_shipping_method(value)
+        if method is None:
+            dispatcher.utter_message(response="utter_wrong_shipping_method")
+        return {"shipping_method": method}
+
+    def validate_checkout_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"checkout_confirmed": bool(value)}
+
+
+def order_summary(tracker: Tracker, res) -> Optional[Text]:
+    try:
+        q = quote(res.engine, res.catalog, tracker.get_slot("cart"), tracker.get_slot("shipping_method"),
+                  tracker.get_slot("coupon_code"))
+    except OrderError as err:
+        return str(err)
+    cur = res.catalog.currency
+    lines = [f"• {line['qty']} × {line['name']} — {fmt_money(float(line['unit_price']) * line['qty'], cur)}" for line in q.lines]
+    method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
+    parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt_money(q.subtotal, cur)}"]
+    if q.discount:
+        parts.append(f"Coupon {q.coupon_code}: −{fmt_money(q.discount, cur)}")
+    parts.append(f"Shipping ({method.title}): {fmt_money(q.shipping, cur)}")
+    parts.append(f"Total: {fmt_money(q.total, cur)}")
+    if method.key != "pickup":
+        parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
+    parts.append(f"Confirmation to: {tracker.get_slot('email')}")
+    return "\n".join(parts)
+
+
+class ActionAskCheckoutConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_checkout_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=order_summary(tracker, resources.get()),
+                                 buttons=[{"title": "Place order", "payload": "/affirm"},
+                                          {"title": "Cancel", "payload": "/deny"}])
+        return []
+
+
+class ActionPlaceOrder(Action):
+    def name(self) -> Text:
+        return "action_place_order"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        res = resources.get()
+        reset = [SlotSet(s, None) for s in FORM_SLOTS]
+        cart = normalize_cart(tracker.get_slot("cart"))
+        if not cart:
+            dispatcher.utter_message(response="utter_cart_empty_checkout",
+                                     buttons=[{"title": "Browse products", "payload": "/search_product"}])
+            return reset
+        if not tracker.get_slot("checkout_confirmed"):
+            dispatcher.utter_message(response="utter_checkout_cancelled")
+            return reset
+        try:
+            order = create_order(
+                res.engine, res.catalog, sender_id=tracker.sender_id, cart=cart, email=tracker.get_slot("email"),
+                shipping_address=tracker.get_slot("shipping_address") or "store pickup",
+                shipping_method=tracker.get_slot("shipping_method"), coupon_code=tracker.get_slot("coupon_code"))
+        except OrderError as err:
+            dispatcher.utter_message(text=f"I couldn't place the order: {err}")
+            return reset
+        eta = f" Estimated delivery: {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
+        dispatcher.utter_message(
+            text=f"Order placed! Your order number is {order.order_id}, total {fmt_money(order.total, res.catalog.currency)}. "
+                 f"A confirmation is on its way to {order.email}.{eta}")
+        return reset + [SlotSet("placed_order_id", order.order_id), SlotSet("order_id", order.order_id),
+                        SlotSet("cart", []), SlotSet("coupon_code", None), SlotSet("upsell_sku", None)]

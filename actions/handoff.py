@@ -1,0 +1,59 @@
+"""Handing the conversation to a person: ticket with a summary, then the bot goes quiet."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import resources
+from actions.common import latest_intent
+from lift.handoff import queue_position, queue_ticket, summarize
+
+
+def _reason(tracker: Tracker) -> Text:
+    intent = latest_intent(tracker)
+    if intent == "complaint":
+        return "complaint"
+    if intent == "nlu_fallback":
+        return "fallback"
+    if intent in ("contact_human_agent", "contact_customer_service"):
+        return "user_request"
+    return "low_confidence"
+
+
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[Dict[Text, Any]]:
+    engine = resources.get().engine
+    summary = summarize(tracker.events, tracker.current_slot_values())
+    ticket = queue_ticket(engine, sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel(),
+                          reason=reason, summary=summary)
+    position = queue_position(engine, ticket)
+    dispatcher.utter_message(
+        text=f"I've passed your conversation to our support team (ticket #{ticket}, you're number {position} in the queue). "
+             "A person will reply here, usually within 15 minutes during opening hours (Mon-Fri 8:00-20:00 UTC); "
+             "they can see what we've discussed, so you won't need to repeat yourself. I'll stay quiet until then.")
+    return [SlotSet("handoff_ticket_id", float(ticket)), ConversationPaused()]
+
+
+class ActionRequestHandoff(Action):
+    def name(self) -> Text:
+        return "action_request_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        return hand_off(dispatcher, tracker, _reason(tracker))
+
+
+class ActionDefaultFallback(Action):
+    """Reached when the two-stage fallback gave up (twice not understood) or dialogue
+    prediction is unsure. After a failed rephrase a person takes over; otherwise the shopper
+    is told what the bot can do and the turn is forgotten so it doesn't skew predictions."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if latest_intent(tracker) == "nlu_fallback":
+            return hand_off(dispatcher, tracker, "fallback")
+        dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted()]

@@ -1,0 +1,139 @@
+"""Lead capture: name, email, company, team size, and a concrete demo slot."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import resources
+from actions.common import answering_form, first_entity, latest_text
+from lift.leads import free_demo_slots, match_slot, parse_slot_key, save_lead
+from lift.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
+
+
+def _text_answer(tracker: Tracker, slot: Text) -> Dict[Text, Any]:
+    return {slot: latest_text(tracker).strip()} if answering_form(tracker, slot) else {}
+
+
+class PersonalDetailsMixin:
+    """Name and email extraction/validation, shared by the lead and onboarding forms."""
+
+    async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        entity = first_entity(tracker, "person_name")
+        if entity and tracker.get_slot("requested_slot") == "person_name":
+            return {"person_name": entity}
+        return _text_answer(tracker, "person_name")
+
+    async def extract_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # The from_entity mapping already handles a recognised address; this catches a
+        # malformed one typed as the answer, so it gets a specific re-ask.
+        if tracker.get_slot("requested_slot") == "email" and not first_entity(tracker, "email"):
+            return _text_answer(tracker, "email")
+        return {}
+
+    def validate_person_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        name = normalize_person_name(value)
+        if name is None:
+            dispatcher.utter_message(response="utter_wrong_person_name")
+        return {"person_name": name}
+
+    def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        email = normalize_email(value)
+        if email is None:
+            dispatcher.utter_message(response="utter_wrong_email")
+        return {"email": email}
+
+
+class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_lead_form"
+
+    async def extract_company(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return _text_answer(tracker, "company")
+
+    async def extract_team_size(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "team_size":
+            return {}
+        quantity = first_entity(tracker, "quantity")
+        if quantity is not None and answering_form(tracker, "team_size"):
+            return {"team_size": quantity}
+        return _text_answer(tracker, "team_size")
+
+    async def extract_demo_time(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "demo_time":
+            return {}
+        picked = first_entity(tracker, "date_time")
+        if picked:
+            return {"demo_time": picked}
+        return _text_answer(tracker, "demo_time")
+
+    def validate_company(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        company = normalize_company(value)
+        if company is None:
+            dispatcher.utter_message(response="utter_wrong_company")
+        return {"company": company}
+
+    def validate_team_size(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        size = parse_team_size(value)
+        if size is None:
+            dispatcher.utter_message(response="utter_wrong_team_size")
+            return {"team_size": None}
+        return {"team_size": float(size)}
+
+    def validate_demo_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # Re-read the free slots: another shopper may have booked the one offered a minute ago.
+        offered = free_demo_slots(resources.get().engine)
+        slot = match_slot(value, offered)
+        if slot is None:
+            if parse_slot_key(value) is not None:
+                dispatcher.utter_message(text="Sorry, that time was just taken or is no longer available.")
+            else:
+                dispatcher.utter_message(response="utter_wrong_demo_time")
+            return {"demo_time": None}
+        return {"demo_time": slot.key}
+
+
+class ActionAskDemoTime(Action):
+    """Asks for the demo time with the next free slots as buttons (computed, never canned)."""
+
+    def name(self) -> Text:
+        return "action_ask_demo_time"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        slots = free_demo_slots(resources.get().engine)
+        if not slots:
+            dispatcher.utter_message(response="utter_no_demo_slots")
+            return [SlotSet("demo_time", "unscheduled")]
+        dispatcher.utter_message(
+            text="When suits you for a 30-minute demo? Here are the next free times:",
+            buttons=[{"title": f"{i}. {s.label}", "payload": f'/inform{{"date_time":"{s.key}"}}'} for i, s in enumerate(slots, 1)],
+        )
+        return []
+
+
+class ActionSubmitLead(Action):
+    def name(self) -> Text:
+        return "action_submit_lead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        engine = resources.get().engine
+        demo = tracker.get_slot("demo_time")
+        start = parse_slot_key(demo) if demo and demo != "unscheduled" else None
+        lead_id = save_lead(
+            engine,
+            sender_id=tracker.sender_id,
+            person_name=tracker.get_slot("person_name"),
+            email=tracker.get_slot("email"),
+            company=tracker.get_slot("company"),
+            team_size=int(tracker.get_slot("team_size") or 1),
+            demo_time=start,
+        )
+        first = str(tracker.get_slot("person_name") or "").split(" ")[0]
+        when = f" for {start.strftime('%a %d %b at %H:%M UTC')}" if start else ""
+        dispatcher.utter_message(
+            text=f"Thanks {first}! Your demo is booked{when}. We've sent the details to {tracker.get_slot('email')}. "
+                 "Is there anything else I can help with?")
+        return [SlotSet("lead_id", float(lead_id))]

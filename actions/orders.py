@@ -1,0 +1,90 @@
+"""Orders: track, cancel, change, change address — looked up for real by order id."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import resources
+from actions.common import answering_form, first_entity, latest_text
+from lift.orders import OrderError, cancel_order, change_address, describe_status, get_order
+from lift.validation import normalize_address, normalize_order_id
+
+
+class ValidateOrderForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_order_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+        # Changing the address needs the new one too; asked after the order is found.
+        if tracker.get_slot("order_request") == "change_address":
+            return domain_slots + ["shipping_address"]
+        return domain_slots
+
+    async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_id" or first_entity(tracker, "order_id"):
+            return {}
+        return {"order_id": latest_text(tracker).strip()} if answering_form(tracker, "order_id") else {}
+
+    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
+
+    def validate_order_id(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        order_id = normalize_order_id(value)
+        if order_id is None or get_order(resources.get().engine, order_id) is None:
+            dispatcher.utter_message(response="utter_wrong_order_id")
+            return {"order_id": None}
+        return {"order_id": order_id}
+
+    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        address = normalize_address(value)
+        if address is None:
+            dispatcher.utter_message(response="utter_wrong_shipping_address")
+        return {"shipping_address": address}
+
+
+class ActionHandleOrder(Action):
+    def name(self) -> Text:
+        return "action_handle_order"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        engine = resources.get().engine
+        order_id = tracker.get_slot("order_id")
+        request = tracker.get_slot("order_request") or "track"
+        order = get_order(engine, order_id) if order_id else None
+        events: List[Dict[Text, Any]] = [SlotSet("order_request", None)]
+        if order is None:
+            dispatcher.utter_message(response="utter_wrong_order_id")
+            return events + [SlotSet("order_id", None)]
+        try:
+            if request == "cancel":
+                cancel_order(engine, order.order_id)
+                dispatcher.utter_message(
+                    text=f"Done: order {order.order_id} is cancelled. Your refund of ${order.total:.2f} will reach your "
+                         "original payment method within 5-10 business days.")
+            elif request == "change_address":
+                new = change_address(engine, order.order_id, tracker.get_slot("shipping_address"))
+                dispatcher.utter_message(text=f"Updated: order {new.order_id} will ship to {new.shipping_address}.")
+                events.append(SlotSet("shipping_address", None))
+            elif request == "change":
+                items = ", ".join(f"{i['qty']} × {i['name']}" for i in order.items)
+                if order.status == "processing":
+                    dispatcher.utter_message(
+                        text=f"Order {order.order_id} contains {items}. Items can't be edited once an order is placed, "
+                             "but it hasn't shipped yet, so you can cancel it and order again, or change the delivery address.",
+                        buttons=[{"title": "Cancel the order", "payload": "/cancel_order"},
+                                 {"title": "Change address", "payload": "/change_shipping_address"},
+                                 {"title": "Talk to a person", "payload": "/contact_human_agent"}])
+                else:
+                    dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
+                                             "you can return items within 30 days of delivery.")
+            else:
+                dispatcher.utter_message(text=describe_status(order))
+        except OrderError as err:
+            dispatcher.utter_message(text=str(err))
+            if request == "change_address":
+                events.append(SlotSet("shipping_address", None))
+        return events

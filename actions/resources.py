@@ -1,0 +1,61 @@
+"""Process-wide resources of the action server.
+
+Created once by :func:`startup` (called from the action server's before-start hook, so a
+missing index or an unreachable database stops the server with the fix in the message);
+tests inject their own with :func:`use`. Nothing heavy is built at import time.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy.engine import Engine
+
+from lift.catalog import Catalog
+from lift.config import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: Engine
+    catalog: Catalog
+
+
+_current: Optional[Resources] = None
+
+
+def build(settings: Optional[Settings] = None) -> Resources:
+    from lift.db import open_database
+
+    settings = settings or get_settings()
+    catalog = Catalog.load(settings.catalog_path)
+    engine = open_database(settings.db_url)
+    return Resources(settings=settings, engine=engine, catalog=catalog)
+
+
+def startup(settings: Optional[Settings] = None) -> Resources:
+    """Load everything the actions need; raises with a clear message if anything is missing."""
+    global _current
+    from actions import knowledge
+
+    _current = build(settings)
+    knowledge.warm_up()
+    logger.info("action server resources ready (catalog %s)", _current.catalog.version)
+    return _current
+
+
+def use(resources: Resources) -> None:
+    global _current
+    _current = resources
+
+
+def get() -> Resources:
+    """The resources; built on first use when the server start-up hook did not run (e.g. `rasa run actions` without plugins)."""
+    global _current
+    if _current is None:
+        _current = build()
+    return _current

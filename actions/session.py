@@ -1,0 +1,24 @@
+"""Session start: assigns the experiment variant before anything else happens."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from lift.variants import variant_for
+
+
+class ActionSessionStart(Action):
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        events: List[Dict[Text, Any]] = [SessionStarted()]
+        if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
+            events.extend(SlotSet(k, v) for k, v in tracker.current_slot_values().items()
+                          if v is not None and k not in ("requested_slot", "variant"))
+        events.append(SlotSet("variant", variant_for(tracker.sender_id)))
+        events.append(ActionExecuted("action_listen"))
+        return events

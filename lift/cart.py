@@ -1,0 +1,135 @@
+"""Cart arithmetic and coupons.
+
+The cart lives in the Rasa slot ``cart`` as a list of ``{sku, qty, unit_price}`` so the
+conversation is the source of truth; prices are re-read from the catalog at checkout.
+Money is Decimal throughout; the slot stores unit prices as strings to keep them exact.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Dict, Iterable, List, Optional
+
+from sqlalchemy.engine import Engine
+
+from lift.db import session_scope
+from lift.models import Coupon
+
+MAX_QTY_PER_LINE = 20
+CENT = Decimal("0.01")
+
+
+class CartError(ValueError):
+    """A cart operation was refused; ``str(err)`` is safe to show to the shopper."""
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def normalize_cart(raw: Any) -> List[Dict[str, Any]]:
+    """The slot value as a clean list; anything malformed is dropped rather than crashing a turn."""
+    items: List[Dict[str, Any]] = []
+    if not isinstance(raw, list):
+        return items
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        try:
+            sku = str(entry["sku"])
+            qty = int(entry["qty"])
+            price = money(entry["unit_price"])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            continue
+        if qty > 0:
+            items.append({"sku": sku, "qty": qty, "unit_price": str(price)})
+    return items
+
+
+def quantity_of(cart: Iterable[Dict[str, Any]], sku: str) -> int:
+    return sum(int(i["qty"]) for i in cart if i["sku"] == sku)
+
+
+def add_item(cart: Any, product, qty: int) -> List[Dict[str, Any]]:
+    """A new cart with ``qty`` more of ``product``; raises CartError on a bad quantity or stock."""
+    items = normalize_cart(cart)
+    if qty is None or qty < 1:
+        raise CartError("The quantity has to be at least 1.")
+    if product.stock <= 0:
+        raise CartError(f"Sorry, {product.name} is out of stock right now.")
+    already = quantity_of(items, product.sku)
+    wanted = already + qty
+    if wanted > MAX_QTY_PER_LINE:
+        raise CartError(f"You can order at most {MAX_QTY_PER_LINE} of one product per order.")
+    if wanted > product.stock:
+        left = product.stock - already
+        if left <= 0:
+            raise CartError(f"You already have all {product.stock} we have of {product.name} in your cart.")
+        raise CartError(f"We only have {product.stock} of {product.name} in stock"
+                        + (f" ({already} already in your cart)." if already else ".")
+                        + f" You can add up to {left}.")
+    for item in items:
+        if item["sku"] == product.sku:
+            item["qty"] = wanted
+            item["unit_price"] = str(money(product.price))
+            return items
+    items.append({"sku": product.sku, "qty": qty, "unit_price": str(money(product.price))})
+    return items
+
+
+def remove_item(cart: Any, sku: str, qty: Optional[int] = None) -> List[Dict[str, Any]]:
+    """Remove ``qty`` (default: all) of ``sku``; raises CartError when it isn't in the cart."""
+    items = normalize_cart(cart)
+    if quantity_of(items, sku) == 0:
+        raise CartError("That item isn't in your cart.")
+    if qty is not None and qty < 1:
+        raise CartError("The quantity to remove has to be at least 1.")
+    out = []
+    for item in items:
+        if item["sku"] == sku and qty is not None and item["qty"] > qty:
+            out.append({**item, "qty": item["qty"] - qty})
+        elif item["sku"] != sku:
+            out.append(item)
+    return out
+
+
+def subtotal(cart: Any) -> Decimal:
+    return sum((money(i["unit_price"]) * i["qty"] for i in normalize_cart(cart)), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class CouponCheck:
+    ok: bool
+    code: str
+    discount: Decimal
+    message: str
+
+
+def coupon_discount(coupon: Coupon, amount: Decimal) -> Decimal:
+    if coupon.percent_off is not None:
+        return min(amount, money(amount * Decimal(coupon.percent_off) / 100))
+    return min(amount, money(coupon.amount_off or 0))
+
+
+def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[dt.datetime] = None) -> CouponCheck:
+    """Whether ``code`` applies to ``cart`` now, with the discount and a message for the shopper."""
+    code = (code or "").upper()
+    now = now or dt.datetime.utcnow()
+    amount = subtotal(cart)
+    with session_scope(engine) as s:
+        coupon = s.get(Coupon, code) if code else None
+        if coupon is None:
+            return CouponCheck(False, code, Decimal("0.00"), f"I couldn't find a coupon called {code or 'that'}.")
+        if not coupon.active:
+            return CouponCheck(False, code, Decimal("0.00"), f"The coupon {code} is no longer active.")
+        if coupon.expires_at is not None and coupon.expires_at < now:
+            return CouponCheck(False, code, Decimal("0.00"), f"The coupon {code} has expired.")
+        if amount <= 0:
+            return CouponCheck(False, code, Decimal("0.00"), "Your cart is empty: add something first, then apply the coupon.")
+        minimum = money(coupon.min_subtotal or 0)
+        if amount < minimum:
+            return CouponCheck(False, code, Decimal("0.00"),
+                               f"{code} needs a subtotal of at least ${minimum}; your cart is at ${amount}.")
+        discount = coupon_discount(coupon, amount)
+        return CouponCheck(True, code, discount, f"Coupon {code} applied: you save ${discount}.")

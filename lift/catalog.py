@@ -1,0 +1,564 @@
+"""The store's product catalog (``kb/catalog.json``): loading, validation and lookup.
+
+Plain Python so actions, the KB builder, the spaCy pattern builder and tests share one
+reading of the file. Matching is deterministic: the same text always resolves to the same
+product, and :meth:`Catalog.find` prefers ``None`` over a coin flip between two products so
+the bot asks instead of adding the wrong item to a cart.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+__all__ = ["Catalog", "CatalogError", "Category", "Product", "format_price", "normalize_tokens"]
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+# Words that carry no product identity in a shopper's mention ("the Aria", "do you have a ...").
+# They are dropped before matching and never typo-corrected: without this, "have" is one edit
+# away from the "Haven" thermostat.
+STOPWORDS = frozenset(
+    """a an the this that these those it its my your our their me i we you he she they
+    some any please pls thanks thank hi hello hey and or with without for of to in on
+    at by from about do does did doing have has had having is are was were be been am can could
+    would will should shall may might must want wanted need needs needed like love looking look
+    find show see get got buy buying purchase order add put cart basket price prices cost costs
+    how much many what which who where when why there here something anything thing things stuff
+    item items product products available stock sell sells selling carry recommend suggest good
+    best cheap cheaper cheapest new just also too very really more most less under below over above
+    than than then so if not no yes ok okay sure maybe tell know about kind type sort""".split()
+)
+
+_IRREGULAR = {
+    "lens": "lens", "lenses": "lens", "mice": "mouse", "knives": "knife", "shelves": "shelf",
+    "series": "series", "glasses": "glass", "accessories": "accessory", "boxes": "box",
+}
+_SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")
+
+
+def _stem(token: str) -> str:
+    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'."""
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) <= 3 or token.isdigit():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def _raw_tokens(text: str) -> List[str]:
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def normalize_tokens(text: str) -> List[str]:
+    """Lower-case alphanumeric tokens, apostrophes removed ("Chef's" -> "chefs"), singularised."""
+    return [_stem(t) for t in _raw_tokens(text)]
+
+
+def _content(text: str) -> Tuple[str, ...]:
+    """Normalised tokens of ``text`` without stopwords (checked before and after singularising)."""
+    out = []
+    for raw in _raw_tokens(text):
+        stem = _stem(raw)
+        if raw not in STOPWORDS and stem not in STOPWORDS:
+            out.append(stem)
+    return tuple(out)
+
+
+def _osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment edit distance (a swap of neighbours counts as one edit)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def format_price(amount: Union[Decimal, int, float, str], currency: str = "USD") -> str:
+    """``Decimal("129")`` -> ``"$129.00"``; thousands are separated (``"$1,599.00"``)."""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    symbol = _CURRENCY_SYMBOLS.get(currency.upper())
+    sign = "-" if value < 0 else ""
+    body = f"{abs(value):,.2f}"
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
+
+
+class CatalogError(ValueError):
+    """The catalog file is missing, not JSON, or breaks a rule; the message names sku and field."""
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    synonyms: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    stock: int
+    attributes: Dict[str, Any] = field(hash=False, compare=False)
+    description: str
+    complements: Tuple[str, ...]
+    substitutes: Tuple[str, ...]
+    synonyms: Tuple[str, ...]
+    image: str
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready (price as a string so no float rounding sneaks into carts)."""
+        return {
+            "sku": self.sku, "name": self.name, "category": self.category, "price": str(self.price),
+            "stock": self.stock, "attributes": dict(self.attributes), "description": self.description,
+            "complements": list(self.complements), "substitutes": list(self.substitutes),
+            "synonyms": list(self.synonyms), "image": self.image,
+        }
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _req(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise CatalogError(f"{where}: missing field '{key}'")
+    value = obj[key]
+    if kind is int and isinstance(value, bool):
+        raise CatalogError(f"{where}: field '{key}' must be an integer, got {value!r}")
+    if not isinstance(value, kind):
+        raise CatalogError(f"{where}: field '{key}' must be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _str_list(obj: Mapping[str, Any], key: str, where: str, required: bool = True) -> Tuple[str, ...]:
+    if key not in obj and not required:
+        return ()
+    value = _req(obj, key, list, where)
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise CatalogError(f"{where}: field '{key}' must contain only non-empty strings, got {item!r}")
+    return tuple(s.strip() for s in value)
+
+
+def _parse_category(raw: Any, index: int) -> Category:
+    where = f"category #{index}"
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: must be an object")
+    cid = _req(raw, "id", str, where).strip()
+    if not cid:
+        raise CatalogError(f"{where}: field 'id' is empty")
+    where = f"category {cid!r}"
+    name = _req(raw, "name", str, where).strip()
+    if not name:
+        raise CatalogError(f"{where}: field 'name' is empty")
+    return Category(id=cid, name=name, synonyms=_str_list(raw, "synonyms", where, required=False))
+
+
+def _parse_product(raw: Any, index: int) -> Product:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"product #{index}: must be an object")
+    sku = _req(raw, "sku", str, f"product #{index}").strip()
+    if not sku:
+        raise CatalogError(f"product #{index}: field 'sku' is empty")
+    where = f"product {sku}"
+    name = _req(raw, "name", str, where).strip()
+    if not name:
+        raise CatalogError(f"{where}: field 'name' is empty")
+    price_raw = raw.get("price")
+    if isinstance(price_raw, bool) or not isinstance(price_raw, (int, float, str)):
+        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}")
+    try:
+        price = Decimal(str(price_raw))
+    except InvalidOperation:
+        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}") from None
+    if not price.is_finite() or price <= 0:
+        raise CatalogError(f"{where}: field 'price' must be greater than 0, got {price_raw!r}")
+    stock = _req(raw, "stock", int, where)
+    if stock < 0:
+        raise CatalogError(f"{where}: field 'stock' must be >= 0, got {stock}")
+    attributes = _req(raw, "attributes", dict, where)
+    description = _req(raw, "description", str, where).strip()
+    if not description:
+        raise CatalogError(f"{where}: field 'description' is empty")
+    image = raw.get("image", f"/img/{sku}.svg")
+    if not isinstance(image, str) or not image:
+        raise CatalogError(f"{where}: field 'image' must be a non-empty string")
+    return Product(
+        sku=sku, name=name, category=_req(raw, "category", str, where).strip(),
+        price=price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), stock=stock, attributes=dict(attributes),
+        description=description, complements=_str_list(raw, "complements", where),
+        substitutes=_str_list(raw, "substitutes", where),
+        synonyms=_str_list(raw, "synonyms", where, required=False), image=image,
+    )
+
+
+# ----------------------------------------------------------------------------- the catalog
+
+class Catalog:
+    """An immutable, validated catalog. Build with :meth:`load` (or :meth:`from_dict`)."""
+
+    def __init__(self, currency: str, categories: Sequence[Category], products: Sequence[Product],
+                 version: str, path: Optional[Path] = None):
+        self.currency = currency
+        self.categories: Tuple[Category, ...] = tuple(categories)
+        self.products: Tuple[Product, ...] = tuple(products)
+        self.version = version
+        self.path = path
+        self._validate_graph()
+        self._by_sku = {p.sku.upper(): p for p in self.products}
+        self._order = {p.sku: i for i, p in enumerate(self.products)}
+        self._cat_by_id = {c.id: c for c in self.categories}
+        self._build_indexes()
+
+    # -- construction
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "Catalog":
+        path = Path(path)
+        try:
+            raw_bytes = path.read_bytes()
+        except OSError as exc:
+            raise CatalogError(f"cannot read catalog {path}: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(raw_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CatalogError(f"catalog {path} is not valid JSON: {exc}") from None
+        version = hashlib.sha256(raw_bytes).hexdigest()[:12]
+        return cls.from_dict(data, version=version, path=path)
+
+    @classmethod
+    def from_dict(cls, data: Any, version: str = "", path: Optional[Path] = None) -> "Catalog":
+        if not isinstance(data, dict):
+            raise CatalogError("catalog: top level must be an object with 'categories' and 'products'")
+        currency = data.get("currency", "USD")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+            raise CatalogError(f"catalog: field 'currency' must be a 3-letter code, got {currency!r}")
+        cats_raw = data.get("categories")
+        prods_raw = data.get("products")
+        if not isinstance(cats_raw, list) or not cats_raw:
+            raise CatalogError("catalog: field 'categories' must be a non-empty list")
+        if not isinstance(prods_raw, list) or not prods_raw:
+            raise CatalogError("catalog: field 'products' must be a non-empty list")
+        categories = [_parse_category(c, i) for i, c in enumerate(cats_raw)]
+        products = [_parse_product(p, i) for i, p in enumerate(prods_raw)]
+        return cls(currency.upper(), categories, products, version=version, path=path)
+
+    def _validate_graph(self) -> None:
+        cat_ids = set()
+        for c in self.categories:
+            if c.id in cat_ids:
+                raise CatalogError(f"category {c.id!r}: duplicate id")
+            cat_ids.add(c.id)
+        seen = set()
+        for p in self.products:
+            if p.sku.upper() in seen:
+                raise CatalogError(f"product {p.sku}: duplicate sku")
+            seen.add(p.sku.upper())
+        for p in self.products:
+            if p.category not in cat_ids:
+                raise CatalogError(f"product {p.sku}: field 'category' names unknown category {p.category!r}")
+            for fname in ("complements", "substitutes"):
+                refs = getattr(p, fname)
+                for ref in refs:
+                    if ref.upper() == p.sku.upper():
+                        raise CatalogError(f"product {p.sku}: field '{fname}' refers to the product itself")
+                    if ref.upper() not in seen:
+                        raise CatalogError(f"product {p.sku}: field '{fname}' refers to unknown sku {ref!r}")
+
+    def _build_indexes(self) -> None:
+        # alias (content tokens) -> skus; "compact" form catches "airfryer" / "usbc charger".
+        self._aliases: Dict[Tuple[str, ...], List[str]] = {}
+        self._compact: Dict[str, List[str]] = {}
+        self._product_tokens: Dict[str, frozenset] = {}
+        vocab = set()
+        for p in self.products:
+            toks = set()
+            for alias in (p.name, *p.synonyms, p.sku):
+                key = _content(alias)
+                if not key:
+                    continue
+                for bucket, k in ((self._aliases, key), (self._compact, "".join(key))):
+                    skus = bucket.setdefault(k, [])
+                    if p.sku not in skus:
+                        skus.append(p.sku)
+                if alias is not p.sku:
+                    toks.update(key)
+            self._product_tokens[p.sku] = frozenset(toks)
+            vocab.update(toks)
+        self._category_aliases: Dict[Tuple[str, ...], List[str]] = {}
+        self._category_tokens: Dict[str, frozenset] = {}
+        for c in self.categories:
+            toks = set()
+            for alias in (c.id.replace("_", " "), c.name, *c.synonyms):
+                key = _content(alias)
+                if key:
+                    ids = self._category_aliases.setdefault(key, [])
+                    if c.id not in ids:
+                        ids.append(c.id)
+                    toks.update(key)
+            self._category_tokens[c.id] = frozenset(toks)
+            vocab.update(toks)
+        self._category_vocab = frozenset().union(*self._category_tokens.values())
+        self._vocab = tuple(sorted(t for t in vocab if len(t) >= 3 and not t.isdigit()))
+        self._vocab_set = frozenset(self._vocab)
+        # Search fields: weight 3 = name/synonyms, 2 = category words, 1 = attributes/description.
+        self._search_fields: Dict[str, Tuple[frozenset, frozenset, frozenset]] = {}
+        for p in self.products:
+            attr_text = " ".join(f"{k.replace('_', ' ')} {v}" for k, v in p.attributes.items())
+            self._search_fields[p.sku] = (
+                self._product_tokens[p.sku],
+                self._category_tokens[p.category],
+                frozenset(_content(attr_text + " " + p.description)),
+            )
+
+    # -- simple accessors
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def __iter__(self):
+        return iter(self.products)
+
+    def get(self, sku: Optional[str]) -> Optional[Product]:
+        if not sku or not isinstance(sku, str):
+            return None
+        return self._by_sku.get(sku.strip().upper())
+
+    def category(self, category_id: str) -> Optional[Category]:
+        return self._cat_by_id.get(category_id)
+
+    def products_in(self, category_id: str) -> List[Product]:
+        return [p for p in self.products if p.category == category_id]
+
+    def format_price(self, amount: Union[Decimal, int, float, str]) -> str:
+        return format_price(amount, self.currency)
+
+    # -- mention resolution
+    def _correct(self, tokens: Sequence[str]) -> Tuple[str, ...]:
+        """Replace a token that is one (short words) or two (long words) edits from exactly one
+        catalog word; leave it alone when two catalog words are equally close."""
+        out = []
+        for tok in tokens:
+            if len(tok) < 4 or tok.isdigit() or tok in STOPWORDS or tok in self._vocab_set:
+                out.append(tok)
+                continue
+            limit = 1 if len(tok) <= 5 else 2
+            best_d, best = limit + 1, []
+            for word in self._vocab:
+                d = _osa_distance(tok, word, limit)
+                if d < best_d:
+                    best_d, best = d, [word]
+                elif d == best_d:
+                    best.append(word)
+            if len(best) > 1:
+                # A swapped or mistyped letter ("aira") keeps the length; prefer that reading.
+                best = [w for w in best if len(w) == len(tok)]
+            out.append(best[0] if best_d <= limit and len(best) == 1 else tok)
+        return tuple(out)
+
+    def _skus_in_text(self, text: str) -> List[str]:
+        found = []
+        for m in _SKU_IN_TEXT.finditer(text.lower()):
+            p = self.get(f"{m.group(1)}-{m.group(2)}")
+            if p and p.sku not in found:
+                found.append(p.sku)
+        return found
+
+    def _exact(self, key: Tuple[str, ...]) -> List[str]:
+        if not key:
+            return []
+        return list(self._aliases.get(key) or self._compact.get("".join(key)) or [])
+
+    def _contained(self, key: Tuple[str, ...]) -> List[Tuple[int, str]]:
+        """(alias length, sku) for every alias occurring as a contiguous run in ``key``, longest first."""
+        hits: Dict[str, int] = {}
+        n = len(key)
+        for alias, skus in self._aliases.items():
+            m = len(alias)
+            if m > n:
+                continue
+            for i in range(n - m + 1):
+                if key[i:i + m] == alias:
+                    for s in skus:
+                        hits[s] = max(hits.get(s, 0), m)
+                    break
+        return sorted(((m, s) for s, m in hits.items()), key=lambda x: (-x[0], self._order[x[1]]))
+
+    def _covering(self, key: Tuple[str, ...]) -> List[str]:
+        """Products whose name/synonym words include every word of the mention."""
+        if not key or all(t in self._category_vocab for t in key):
+            return []
+        return [p.sku for p in self.products if set(key) <= self._product_tokens[p.sku]]
+
+    def _tiers(self, text: str) -> List[List[str]]:
+        """Candidate groups, most confident first; within a group all are equally likely."""
+        tiers: List[List[str]] = []
+        skus = self._skus_in_text(text)
+        if skus:
+            tiers.append(skus)
+        raw = _content(text)
+        keys = [raw]
+        corrected = self._correct(raw)
+        if corrected != raw:
+            keys.append(corrected)
+        for key in keys:
+            exact = self._exact(key)
+            if exact:
+                tiers.append(exact)
+            contained = self._contained(key)
+            if contained:
+                longest = contained[0][0]
+                tiers.append([s for m, s in contained if m == longest])
+                tiers.append([s for m, s in contained if m < longest])
+            covering = self._covering(key)
+            if covering:
+                tiers.append(covering)
+        return [t for t in tiers if t]
+
+    def find(self, text: Optional[str]) -> Optional[Product]:
+        """The one product ``text`` refers to, or ``None`` when nothing (or more than one) fits."""
+        if not text or not isinstance(text, str) or not text.strip():
+            return None
+        tiers = self._tiers(text)
+        if not tiers:
+            return None
+        first = tiers[0]
+        return self.get(first[0]) if len(first) == 1 else None
+
+    def find_all(self, text: Optional[str], limit: Optional[int] = None) -> List[Product]:
+        """Every plausible product for ``text``, best first (ties in catalog order)."""
+        if not text or not isinstance(text, str) or not text.strip():
+            return []
+        out: List[str] = []
+        for tier in self._tiers(text):
+            for sku in sorted(tier, key=self._order.__getitem__):
+                if sku not in out:
+                    out.append(sku)
+        # Weaker evidence last: any shared name/synonym word that is not a bare category word.
+        key = set(self._correct(_content(text))) - self._category_vocab
+        if key:
+            scored = [(len(key & self._product_tokens[p.sku]), p.sku) for p in self.products if p.sku not in out]
+            for score, sku in sorted((s for s in scored if s[0] > 0), key=lambda x: (-x[0], self._order[x[1]])):
+                out.append(sku)
+        products = [self._by_sku[s.upper()] for s in out]
+        return products[:limit] if limit is not None else products
+
+    def category_of(self, text: Optional[str]) -> Optional[Category]:
+        """The category named in ``text`` (id, name or synonym; singular or plural), else ``None``."""
+        if not text or not isinstance(text, str):
+            return None
+        direct = self._cat_by_id.get(text.strip().lower())
+        if direct:
+            return direct
+        raw = _content(text)
+        for key in (raw, self._correct(raw)):
+            if not key:
+                continue
+            ids = self._category_aliases.get(key)
+            if ids:
+                return self._cat_by_id[ids[0]] if len(ids) == 1 else None
+            best_len, best_ids = 0, []
+            n = len(key)
+            for alias, cids in self._category_aliases.items():
+                m = len(alias)
+                if m > n or m < best_len:
+                    continue
+                if any(key[i:i + m] == alias for i in range(n - m + 1)):
+                    if m > best_len:
+                        best_len, best_ids = m, []
+                    best_ids.extend(c for c in cids if c not in best_ids)
+            if best_ids:
+                return self._cat_by_id[best_ids[0]] if len(best_ids) == 1 else None
+        return None
+
+    # -- browsing
+    def search(self, query: Optional[str] = None, category: Optional[str] = None,
+               max_price: Union[Decimal, int, float, str, None] = None, limit: Optional[int] = 5) -> List[Product]:
+        """Products matching ``query`` by shared words, best first; in-stock products first on ties.
+
+        ``category`` (id, name or synonym) and ``max_price`` filter; an unknown category or an
+        unparseable price gives an empty list rather than silently ignoring the filter.
+        """
+        pool: Iterable[Product] = self.products
+        if category:
+            cat = self.category_of(category)
+            if cat is None:
+                return []
+            pool = [p for p in pool if p.category == cat.id]
+        if max_price is not None:
+            try:
+                cap = Decimal(str(max_price))
+            except InvalidOperation:
+                return []
+            pool = [p for p in pool if p.price <= cap]
+        pool = list(pool)
+        key = self._correct(_content(query or ""))
+        if not key:
+            ranked = sorted(pool, key=lambda p: (not p.in_stock, self._order[p.sku]))
+            return ranked[:limit] if limit is not None else ranked
+        qset = set(key)
+        phrase = {s: m for m, s in self._contained(key)}
+        # "headphones" is both a word in some names and the audio category: audio items first.
+        named = None if category else self.category_of(" ".join(key))
+        scored = []
+        for p in pool:
+            names, cat_words, rest = self._search_fields[p.sku]
+            score = 0
+            for tok in qset:
+                if tok in names:
+                    score += 3
+                elif tok in cat_words:
+                    score += 2
+                elif tok in rest:
+                    score += 1
+            if p.sku in phrase:
+                score += 2 * phrase[p.sku]
+            if score and named is not None and p.category == named.id:
+                score += 2
+            if score:
+                scored.append((score, p))
+        scored.sort(key=lambda sp: (-sp[0], not sp[1].in_stock, self._order[sp[1].sku]))
+        ranked = [p for _, p in scored]
+        return ranked[:limit] if limit is not None else ranked
+
+    # -- catalog graph
+    def complement_for(self, sku: str, exclude: Iterable[str] = ()) -> Optional[Product]:
+        """First in-stock complement of ``sku`` that is not in ``exclude`` (e.g. already in the cart)."""
+        product = self.get(sku)
+        if product is None:
+            return None
+        skip = {s.upper() for s in exclude if isinstance(s, str)} | {product.sku.upper()}
+        for ref in product.complements:
+            comp = self.get(ref)
+            if comp is not None and comp.in_stock and comp.sku.upper() not in skip:
+                return comp
+        return None
+
+    def in_stock_substitutes(self, sku: str) -> List[Product]:
+        product = self.get(sku)
+        if product is None:
+            return []
+        subs = (self.get(ref) for ref in product.substitutes)
+        return [s for s in subs if s is not None and s.in_stock]

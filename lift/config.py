@@ -1,0 +1,155 @@
+"""Every environment variable Lift reads, in one place.
+
+Other modules call :func:`get_settings` instead of touching ``os.environ`` so the README
+table (Configuration) can be checked against this file, and tests can build a
+``Settings`` with overrides instead of mutating the process environment.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Optional
+
+# The project root: an editable install keeps this file inside the checkout, and Rasa
+# itself is always started from the root, so relative defaults resolve against it.
+PROJECT_ROOT = Path(os.environ.get("LIFT_HOME") or Path(__file__).resolve().parents[1])
+
+DEFAULT_DB_URL = "sqlite:///var/lift.db"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _resolve_sqlite(url: str, root: Path) -> str:
+    # sqlite:///relative.db is relative to the CWD in SQLAlchemy; anchor it to the project
+    # root so the action server, Rasa and the CLI all open the same file.
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rel = url[len(prefix):]
+        if rel and rel != ":memory:" and not rel.startswith("file:"):
+            return prefix + str((root / rel).resolve())
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = PROJECT_ROOT
+    env: str = "dev"
+    db_url: str = DEFAULT_DB_URL
+    rasa_auth_token: Optional[str] = None
+    jwt_secret: Optional[str] = None
+    action_token: Optional[str] = None
+    action_url: str = "http://localhost:5055/webhook"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
+    index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
+    kb_threshold: Optional[float] = None
+    conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
+    redaction_key: str = "lift-dev-redaction-key"
+    currency: str = "USD"
+    slack_bot_token: Optional[str] = None
+    slack_signing_secret: Optional[str] = None
+    fb_verify: Optional[str] = None
+    fb_secret: Optional[str] = None
+    fb_page_access_token: Optional[str] = None
+    # Outgoing API bases: overridable so tests can point the connectors at a loopback stand-in.
+    slack_api_url: str = "https://slack.com/api/"
+    fb_graph_url: str = "https://graph.facebook.com/v19.0"
+    # Public base URL of the web page (absolute image links in Slack/Messenger cards).
+    public_url: Optional[str] = None
+    # Where browsers reach Rasa's socket.io; default: the page's host on rasa_port.
+    socket_url: Optional[str] = None
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.kb_dir / "catalog.json"
+
+    def with_overrides(self, **kw) -> "Settings":
+        return replace(self, **kw)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
+    raw = env.get(name)
+    if not raw:
+        return default
+    p = Path(raw)
+    return p if p.is_absolute() else (root / p)
+
+
+def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
+    env = os.environ if env is None else env
+    root = Path(env.get("LIFT_HOME") or PROJECT_ROOT)
+    lift_env = (env.get("LIFT_ENV") or "dev").strip().lower()
+    if lift_env not in ("dev", "prod"):
+        raise ConfigError(f"LIFT_ENV must be 'dev' or 'prod', got {lift_env!r}")
+    threshold = env.get("LIFT_KB_THRESHOLD")
+    try:
+        kb_threshold = float(threshold) if threshold not in (None, "") else None
+    except ValueError:
+        raise ConfigError(f"LIFT_KB_THRESHOLD must be a number, got {threshold!r}") from None
+    redaction_key = env.get("LIFT_REDACTION_KEY") or ""
+    if not redaction_key:
+        if lift_env == "prod":
+            raise ConfigError("LIFT_REDACTION_KEY must be set when LIFT_ENV=prod")
+        redaction_key = Settings.redaction_key
+    return Settings(
+        root=root,
+        env=lift_env,
+        db_url=_resolve_sqlite(env.get("LIFT_DB_URL") or DEFAULT_DB_URL, root),
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+        jwt_secret=env.get("LIFT_JWT_SECRET") or None,
+        action_token=env.get("LIFT_ACTION_TOKEN") or None,
+        action_url=env.get("LIFT_ACTION_URL") or "http://localhost:5055/webhook",
+        rasa_port=_int(env, "LIFT_RASA_PORT", 5005),
+        action_port=_int(env, "LIFT_ACTION_PORT", 5055),
+        web_port=_int(env, "LIFT_WEB_PORT", 8080),
+        kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
+        index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
+        kb_threshold=kb_threshold,
+        conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
+        redaction_key=redaction_key,
+        currency=env.get("LIFT_CURRENCY") or "USD",
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        fb_verify=env.get("FB_VERIFY") or None,
+        fb_secret=env.get("FB_SECRET") or None,
+        fb_page_access_token=env.get("FB_PAGE_ACCESS_TOKEN") or None,
+        slack_api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+        fb_graph_url=(env.get("FB_GRAPH_URL") or "https://graph.facebook.com/v19.0").rstrip("/"),
+        public_url=(env.get("LIFT_PUBLIC_URL") or "").rstrip("/") or None,
+        socket_url=(env.get("LIFT_SOCKET_URL") or "").rstrip("/") or None,
+    )
+
+
+_settings: Optional[Settings] = None
+
+
+def get_settings() -> Settings:
+    """Settings of this process, read once from the environment."""
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def reset_settings() -> None:
+    global _settings
+    _settings = None

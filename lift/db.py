@@ -1,0 +1,99 @@
+"""Database engine and sessions.
+
+One engine per process, created by whoever owns the process (action server start-up, the
+CLI, a test fixture) and passed in; one session per call through :func:`session_scope`.
+"""
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+Base = declarative_base()
+
+# Money columns are Numeric: exact on PostgreSQL; on SQLite values are quantized to cents on
+# the way out (lift.cart.money), so SQLAlchemy's float warning there is noise.
+warnings.filterwarnings("ignore", message="Dialect sqlite\\+pysqlite does \\*not\\* support Decimal")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached; the message names the URL (without password)."""
+
+
+def safe_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
+    """Create an engine; PostgreSQL gets a connect timeout so a dead server fails fast."""
+    u = sa.engine.make_url(url)
+    kwargs = {"future": True, "pool_pre_ping": True}
+    if u.get_backend_name() == "sqlite":
+        db = u.database
+        if db and db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        # Rasa, the action server and the CLI write the same file from several threads.
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif u.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"connect_timeout": connect_timeout}
+    return sa.create_engine(url, **kwargs)
+
+
+def check_connection(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
+        raise DatabaseUnavailable(
+            f"cannot connect to database {safe_url(str(engine.url))}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}. Check LIFT_DB_URL and that the server is running."
+        ) from exc
+
+
+_sessionmakers: dict = {}
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction: committed on success, rolled back on any exception."""
+    maker = _sessionmakers.get(engine)
+    if maker is None:
+        maker = _sessionmakers[engine] = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+    session = maker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def init_db(engine: Engine, *, seed: bool = True) -> None:
+    """Create Lift's tables (idempotent) and seed coupons and demo orders when empty."""
+    from lift import models  # noqa: F401 - registers the tables on Base
+
+    check_connection(engine)
+    Base.metadata.create_all(engine)
+    if seed:
+        from lift.seed import seed_store_data
+
+        seed_store_data(engine)
+
+
+def open_database(url: Optional[str] = None, *, seed: bool = True) -> Engine:
+    """The engine for ``url`` (default: LIFT_DB_URL), with tables created."""
+    from lift.config import get_settings
+
+    engine = make_engine(url or get_settings().db_url)
+    init_db(engine, seed=seed)
+    return engine

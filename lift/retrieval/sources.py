@@ -1,0 +1,215 @@
+"""Knowledge-base sources turned into retrievable documents.
+
+Three kinds, each with a stable ``doc_id`` so answers can cite it and evaluation labels
+survive rebuilds:
+
+* FAQ entries (``kb/faq.json``): ``doc_id`` is the FAQ's own ``id``.
+* Policy pages (``kb/policies/*.md``): one document per ``##`` section,
+  ``policy:<page>#<section-slug>``; text before the first section becomes ``#overview``.
+* Catalog products (``kb/catalog.json``): ``product:<SKU>``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+from lift.retrieval.text import sanitize, slugify
+
+FAQ_FILE = "faq.json"
+POLICY_DIR = "policies"
+CATALOG_FILE = "catalog.json"
+
+# Bump when the way sources become documents changes: it is part of kb_version, so an index
+# built by older code is reported stale instead of silently answering from other chunks.
+CHUNKING_VERSION = 2
+
+
+class SourceError(ValueError):
+    """A knowledge-base source file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Doc:
+    doc_id: str
+    source: str  # path of the source file, relative to the KB directory
+    kind: str  # faq | policy | product
+    title: str
+    text: str  # plain text shown to people (already sanitised)
+    meta: Dict[str, object] = field(default_factory=dict)
+
+    @property
+    def index_text(self) -> str:
+        """What is embedded and tokenised: the title carries most of the topic signal."""
+        keywords = self.meta.get("keywords")
+        return f"{self.title}. {self.text}" + (f" Also called: {keywords}." if keywords else "")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Doc":
+        return cls(
+            doc_id=d["doc_id"], source=d["source"], kind=d["kind"], title=d["title"],
+            text=d["text"], meta=dict(d.get("meta") or {}),
+        )
+
+
+def source_files(kb_dir: Path) -> List[Path]:
+    """The files whose content defines the index, in a stable order."""
+    kb_dir = Path(kb_dir)
+    files = []
+    if (kb_dir / FAQ_FILE).is_file():
+        files.append(kb_dir / FAQ_FILE)
+    files.extend(sorted((kb_dir / POLICY_DIR).glob("*.md")))
+    if (kb_dir / CATALOG_FILE).is_file():
+        files.append(kb_dir / CATALOG_FILE)
+    return files
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def source_hashes(kb_dir: Path) -> Dict[str, str]:
+    kb_dir = Path(kb_dir)
+    return {p.relative_to(kb_dir).as_posix(): sha256_file(p) for p in source_files(kb_dir)}
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+
+
+def load_faq(path: Path, rel: str = FAQ_FILE) -> List[Doc]:
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise SourceError(f"{path}: expected a JSON list of {{id, question, answer}} objects")
+    docs, seen = [], set()
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry.get(k).strip()
+                                                  for k in ("id", "question", "answer")):
+            raise SourceError(f"{path}: entry {i} needs non-empty string id, question and answer")
+        if entry["id"] in seen:
+            raise SourceError(f"{path}: duplicate FAQ id {entry['id']!r}")
+        seen.add(entry["id"])
+        docs.append(Doc(doc_id=entry["id"], source=rel, kind="faq",
+                        title=sanitize(entry["question"]), text=sanitize(entry["answer"])))
+    return docs
+
+
+_H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_H2_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+
+
+def chunk_markdown(markdown: str, page_id: str, rel: str) -> List[Doc]:
+    """One document per ``##`` section; deeper headings stay inside their section."""
+    page_title = page_id.replace("-", " ").capitalize()
+    sections: List[List[str]] = []  # [heading, *lines]
+    intro: List[str] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence:
+            h1, h2 = _H1_RE.match(line), _H2_RE.match(line)
+            if h1 and not sections and not any(x.strip() for x in intro):
+                page_title = sanitize(h1.group(1))
+                continue
+            if h2:
+                sections.append([sanitize(h2.group(1))])
+                continue
+        (sections[-1] if sections else intro).append(line)
+    docs: List[Doc] = []
+    used: Dict[str, int] = {}
+
+    def add(heading: str, lines: Iterable[str]) -> None:
+        text = sanitize("\n".join(lines))
+        if not text:
+            return
+        slug = slugify(heading)
+        n = used.get(slug, 0) + 1
+        used[slug] = n
+        anchor = slug if n == 1 else f"{slug}-{n}"
+        docs.append(Doc(doc_id=f"policy:{page_id}#{anchor}", source=rel, kind="policy",
+                        title=f"{page_title}: {heading}", text=text,
+                        meta={"page": page_id, "page_title": page_title, "section": heading}))
+
+    add("Overview", intro)
+    for heading, *lines in sections:
+        add(heading, lines)
+    return docs
+
+
+def load_policies(kb_dir: Path) -> List[Doc]:
+    docs: List[Doc] = []
+    for path in sorted((Path(kb_dir) / POLICY_DIR).glob("*.md")):
+        try:
+            markdown = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        docs.extend(chunk_markdown(markdown, slugify(path.stem), f"{POLICY_DIR}/{path.name}"))
+    return docs
+
+
+def _attr_phrase(key: str, value) -> str:
+    name = key.replace("_", " ")
+    if isinstance(value, bool):
+        return f"{name}: {'yes' if value else 'no'}"
+    return f"{name}: {value}"
+
+
+def product_doc(product, catalog, rel: str = CATALOG_FILE) -> Doc:
+    category = catalog.category(product.category)
+    category_name = category.name if category else product.category
+    parts = [f"{product.name} is in our {category_name} range, priced at {catalog.format_price(product.price)}.",
+             product.description]
+    if product.attributes:
+        parts.append("Specifications: " + "; ".join(_attr_phrase(k, v) for k, v in product.attributes.items()) + ".")
+    # Stock is deliberately absent: it changes by the minute and the product card shows it live.
+    return Doc(
+        doc_id=f"product:{product.sku}", source=rel, kind="product",
+        title=sanitize(f"{product.name} ({category_name})"), text=sanitize(" ".join(parts)),
+        # Shopper nicknames ("anc headphones") help matching but are not prose worth showing.
+        meta={"sku": product.sku, "keywords": sanitize(", ".join(product.synonyms))},
+    )
+
+
+def load_products(path: Path, rel: str = CATALOG_FILE) -> List[Doc]:
+    from lift.catalog import Catalog, CatalogError
+
+    try:
+        catalog = Catalog.load(path)
+    except CatalogError as exc:
+        raise SourceError(str(exc)) from None
+    return [product_doc(p, catalog, rel) for p in catalog.products]
+
+
+def load_documents(kb_dir: Path) -> List[Doc]:
+    """Every document of the knowledge base; raises :class:`SourceError` on malformed input."""
+    kb_dir = Path(kb_dir)
+    docs: List[Doc] = []
+    if (kb_dir / FAQ_FILE).is_file():
+        docs.extend(load_faq(kb_dir / FAQ_FILE))
+    docs.extend(load_policies(kb_dir))
+    if (kb_dir / CATALOG_FILE).is_file():
+        docs.extend(load_products(kb_dir / CATALOG_FILE))
+    seen: Dict[str, str] = {}
+    for d in docs:
+        if d.doc_id in seen:
+            raise SourceError(f"duplicate doc_id {d.doc_id!r} in {seen[d.doc_id]} and {d.source}")
+        seen[d.doc_id] = d.source
+    if not docs:
+        raise SourceError(f"{kb_dir}: no knowledge-base sources found (faq.json, policies/*.md, catalog.json)")
+    return docs

@@ -1,0 +1,149 @@
+"""Parsing and validation of what shoppers type into forms.
+
+Every function returns a normalised value or ``None`` when the input is unusable, so the
+form validators can re-ask with a specific message instead of storing garbage.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+MAX_FIELD_CHARS = 200
+
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
+_EMAIL_FULL_RE = re.compile(r"^" + _EMAIL_RE.pattern + r"$")
+_ORDER_RE = re.compile(r"\b(?:LFT[-\s]?)?(\d{6})\b", re.IGNORECASE)
+_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
+
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+}
+
+
+def clean_text(value: Any, limit: int = MAX_FIELD_CHARS) -> Optional[str]:
+    """Collapse whitespace; ``None`` for empty or non-text input and for over-long text."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = " ".join(str(value).split())
+    if not text or len(text) > limit:
+        return None
+    return text
+
+
+def find_email(text: Any) -> Optional[str]:
+    text = clean_text(text, limit=10_000)
+    if not text:
+        return None
+    m = _EMAIL_RE.search(text)
+    return m.group(0).lower() if m else None
+
+
+def normalize_email(value: Any) -> Optional[str]:
+    """A syntactically valid address, lower-cased; ``None`` otherwise."""
+    text = clean_text(value, limit=320)
+    if not text:
+        return None
+    text = text.strip(" .,;<>\"'").lower()
+    if not _EMAIL_FULL_RE.match(text) or ".." in text:
+        return None
+    local, _, domain = text.partition("@")
+    if len(local) > 64 or domain.startswith("-") or domain.endswith("-"):
+        return None
+    return text
+
+
+def normalize_phone(value: Any) -> Optional[str]:
+    """E.164-like digits with an optional leading +; 7 to 15 digits."""
+    text = clean_text(value, limit=40)
+    if not text or not _PHONE_CHARS_RE.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if not 7 <= len(digits) <= 15:
+        return None
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def normalize_person_name(value: Any) -> Optional[str]:
+    text = clean_text(value, limit=100)
+    if not text:
+        return None
+    text = re.sub(r"^(?:my name is|i am|i'm|im|it's|its|this is|call me|name:)\s+", "", text, flags=re.I)
+    text = text.strip(" .,!")
+    # Letters (any script), spaces, apostrophes, hyphens and dots; at least 2 letters.
+    if not re.fullmatch(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?", text) or sum(c.isalpha() for c in text) < 2:
+        return None
+    if "@" in text:
+        return None
+    return " ".join(part[:1].upper() + part[1:] for part in text.split(" "))
+
+
+def normalize_company(value: Any) -> Optional[str]:
+    text = clean_text(value, limit=120)
+    if not text:
+        return None
+    text = re.sub(r"^(?:i work (?:at|for)|we are|we're|it's|its|company is|my company is|at|for)\s+", "", text, flags=re.I)
+    text = text.strip(" .,!")
+    if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text):
+        return None
+    return text
+
+
+def parse_int(value: Any) -> Optional[int]:
+    """An integer from '40', 'about 40 people', 'two', '1,200'; ``None`` if absent or ambiguous."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() else None
+    text = clean_text(value, limit=100)
+    if not text:
+        return None
+    text = text.lower().replace(",", "")
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", text)
+    if len(numbers) == 1:
+        num = float(numbers[0])
+        return int(num) if num.is_integer() else None
+    if len(numbers) > 1:
+        return None
+    words = [w for w in re.findall(r"[a-z]+", text) if w in NUMBER_WORDS]
+    if len(words) == 1:
+        return NUMBER_WORDS[words[0]]
+    if words == ["a", "dozen"] or words == ["a", "hundred"] or words == ["a", "couple"]:
+        return NUMBER_WORDS[words[1]]
+    return None
+
+
+def parse_team_size(value: Any) -> Optional[int]:
+    n = parse_int(value)
+    if n is None or n < 1 or n > 1_000_000:
+        return None
+    return n
+
+
+def normalize_order_id(value: Any) -> Optional[str]:
+    """Our order ids are LFT + 6 digits; shoppers type 'lft-100002', '100002', '#100002'."""
+    text = clean_text(value, limit=100)
+    if not text:
+        return None
+    m = _ORDER_RE.search(text)
+    return f"LFT{m.group(1)}" if m else None
+
+
+def normalize_address(value: Any) -> Optional[str]:
+    """A postal address: at least a house number and a street-like word, 8-200 chars."""
+    text = clean_text(value, limit=200)
+    if not text or len(text) < 8:
+        return None
+    text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
+    if not re.search(r"\d", text) or len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
+        return None
+    return text.strip(" .")
+
+
+def normalize_coupon(value: Any) -> Optional[str]:
+    text = clean_text(value, limit=40)
+    if not text:
+        return None
+    text = re.sub(r"[^A-Za-z0-9]", "", text).upper()
+    return text if 3 <= len(text) <= 20 else None

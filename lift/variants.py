@@ -1,0 +1,49 @@
+"""Deterministic experiment variant of a conversation.
+
+``action_session_start`` puts ``variant_for(sender_id)`` into the ``variant`` slot, and the
+tracker store copies that slot into every micro-conversion row, so funnels can be split
+by variant. The assignment is a pure function of the sender id (and the experiment salt):
+the same visitor lands in the same variant on every session, process and machine,
+without storing an assignment table.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Mapping, Sequence, Union
+
+DEFAULT_VARIANT = "control"
+
+Variants = Union[Sequence[str], Mapping[str, float]]
+
+
+def bucket(sender_id: str, salt: str = "") -> float:
+    """A uniform number in [0, 1) derived from the sender id."""
+    digest = hashlib.sha256(f"{salt}\x00{sender_id}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def variant_for(sender_id: str, variants: Variants = (DEFAULT_VARIANT,), salt: str = "") -> str:
+    """The variant of ``sender_id``.
+
+    ``variants`` is a list (equal split) or a mapping ``name -> weight``; with the default
+    single ``control`` arm everyone gets ``control`` until an experiment is configured.
+    A different ``salt`` (e.g. the experiment name) reshuffles visitors independently.
+    """
+    if isinstance(variants, Mapping):
+        arms = [(str(name), float(w)) for name, w in variants.items()]
+    else:
+        arms = [(str(name), 1.0) for name in variants]
+    if not arms:
+        raise ValueError("at least one variant is required")
+    if any(w < 0 for _, w in arms) or sum(w for _, w in arms) <= 0:
+        raise ValueError("variant weights must be non-negative and not all zero")
+    if len(set(n for n, _ in arms)) != len(arms):
+        raise ValueError("variant names must be unique")
+    total = sum(w for _, w in arms)
+    point = bucket(str(sender_id), salt) * total
+    acc = 0.0
+    for name, weight in arms:
+        acc += weight
+        if point < acc:
+            return name
+    return next(name for name, w in reversed(arms) if w > 0)  # float rounding at the top edge

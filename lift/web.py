@@ -1,0 +1,276 @@
+"""The web chat page: a small static server plus the web chat's session tokens.
+
+The page (``web/``) talks to Rasa directly over socket.io; this server only hands out the
+files and a session. In ``LIFT_ENV=prod`` the session id is chosen here and signed into a
+short JWT (``LIFT_JWT_SECRET``) that Lift's socket.io channel checks on connect, so a
+browser cannot pick somebody else's conversation id. In dev the browser keeps its own id,
+as Rasa's stock channel allows.
+
+Also here, because ``make run`` needs them before starting Rasa: :func:`check_api_auth`
+(refuse to expose the HTTP API without a token) and :func:`rasa_api_args`.
+
+Nothing here imports Rasa: the page server starts in well under a second.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import re
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import List, Optional
+
+from lift.config import ConfigError, Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+SESSION_AUDIENCE = "lift-webchat"
+SESSION_TTL_SECONDS = 7 * 24 * 3600
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MIN_TOKEN_LENGTH = 16
+MIN_JWT_SECRET_LENGTH = 32
+MAX_SESSION_BODY = 4096
+
+mimetypes.add_type("application/javascript", ".js")
+mimetypes.add_type("image/svg+xml", ".svg")
+mimetypes.add_type("text/css", ".css")
+
+
+# --- session tokens ------------------------------------------------------------------
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex
+
+
+def valid_session_id(value: object) -> bool:
+    return isinstance(value, str) and bool(SESSION_ID_RE.match(value))
+
+
+def issue_session_token(secret: str, session_id: str, ttl: int = SESSION_TTL_SECONDS,
+                        now: Optional[float] = None) -> str:
+    """A JWT binding a browser to one conversation id.
+
+    The audience claim keeps it from doubling as a credential for Rasa's HTTP API (Rasa
+    decodes API JWTs without an audience, which PyJWT rejects when the claim is present).
+    """
+    import jwt
+
+    issued = int(now if now is not None else time.time())
+    claims = {"sub": session_id, "aud": SESSION_AUDIENCE, "iat": issued, "exp": issued + ttl}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_session_token(secret: str, token: object) -> Optional[str]:
+    """The session id a valid token was issued for, else None (never raises)."""
+    import jwt
+
+    if not isinstance(token, str) or not token or len(token) > 2048:
+        return None
+    if token.lower().startswith("bearer "):
+        token = token[7:].strip()
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=SESSION_AUDIENCE,
+                            options={"require": ["exp", "sub", "aud"]})
+    except jwt.PyJWTError:
+        return None
+    sid = claims.get("sub")
+    return sid if valid_session_id(sid) else None
+
+
+# --- start-up checks -------------------------------------------------------------------
+
+def check_api_auth(settings: Settings) -> None:
+    """Raise ConfigError unless Rasa's HTTP API and the web sessions can be protected."""
+    if not (settings.rasa_auth_token or settings.jwt_secret):
+        raise ConfigError(
+            "refusing to start Rasa's HTTP API without credentials: set RASA_AUTH_TOKEN "
+            "(make run generates one into .env) or LIFT_JWT_SECRET"
+        )
+    # HS256 keys shorter than the hash (32 bytes) weaken the signature (RFC 7518 3.2).
+    for name, value, minimum in (("RASA_AUTH_TOKEN", settings.rasa_auth_token, MIN_TOKEN_LENGTH),
+                                 ("LIFT_JWT_SECRET", settings.jwt_secret, MIN_JWT_SECRET_LENGTH)):
+        if value and len(value) < minimum:
+            raise ConfigError(f"{name} is too short: use at least {minimum} characters")
+    if settings.is_prod and not settings.jwt_secret:
+        raise ConfigError(
+            "LIFT_ENV=prod needs LIFT_JWT_SECRET: the web chat's socket.io sessions are "
+            "server-issued tokens signed with it"
+        )
+    if settings.is_prod and not settings.rasa_auth_token:
+        raise ConfigError("LIFT_ENV=prod needs RASA_AUTH_TOKEN: the REST channel requires it")
+
+
+def rasa_api_args(settings: Settings) -> List[str]:
+    """``rasa run`` flags enabling the HTTP API with every configured credential."""
+    check_api_auth(settings)
+    args = ["--enable-api"]
+    if settings.rasa_auth_token:
+        args += ["--auth-token", settings.rasa_auth_token]
+    if settings.jwt_secret:
+        args += ["--jwt-secret", settings.jwt_secret, "--jwt-method", "HS256"]
+    return args
+
+
+# --- the page server -------------------------------------------------------------------
+
+def session_response(settings: Settings, request: object) -> dict:
+    """The session the page should use, given what the browser remembered."""
+    request = request if isinstance(request, dict) else {}
+    base = {
+        "socket_url": settings.socket_url,
+        "socket_path": "/socket.io",
+        "rasa_port": settings.rasa_port,
+        "env": settings.env,
+    }
+    if settings.is_prod:
+        if not settings.jwt_secret:
+            raise ConfigError("LIFT_ENV=prod needs LIFT_JWT_SECRET to issue web sessions")
+        sid = verify_session_token(settings.jwt_secret, request.get("token")) or new_session_id()
+        return {**base, "session_id": sid,
+                "token": issue_session_token(settings.jwt_secret, sid)}
+    sid = request.get("session_id")
+    if not valid_session_id(sid):
+        sid = new_session_id()
+    return {**base, "session_id": sid, "token": None}
+
+
+def _csp(settings: Settings) -> str:
+    connect = ["'self'", "ws:", "wss:"] if not settings.is_prod else ["'self'", "wss:"]
+    if settings.socket_url:
+        connect.append(settings.socket_url)
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data: https:; connect-src " + " ".join(connect) + "; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "lift-web"
+    sys_version = ""
+    settings: Settings
+    web_root: Path
+
+    def log_message(self, fmt: str, *args) -> None:  # stdlib default writes to stderr
+        logger.debug("web: " + fmt, *args)
+
+    def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-cache") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy", _csp(self.settings))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: dict) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json", cache="no-store")
+
+    def _resolve(self, url_path: str) -> Optional[Path]:
+        path = url_path.split("?", 1)[0].split("#", 1)[0]
+        if path in ("", "/"):
+            path = "/index.html"
+        parts = [p for p in path.split("/") if p]
+        if any(p.startswith(".") or "\\" in p for p in parts):
+            return None
+        candidate = (self.web_root.joinpath(*parts)).resolve()
+        try:
+            candidate.relative_to(self.web_root)
+        except ValueError:
+            return None
+        return candidate if candidate.is_file() else None
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == "/health":
+            return self._json(200, {"status": "ok"})
+        target = self._resolve(self.path)
+        if target is None:
+            return self._json(404, {"error": "not found"})
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype == "application/javascript":
+            ctype += "; charset=utf-8"
+        cache = "public, max-age=86400" if "/vendor/" in self.path or "/img/" in self.path \
+            else "no-cache"
+        self._send(200, target.read_bytes(), ctype, cache)
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        if self.path.split("?", 1)[0] != "/session":
+            return self._json(404, {"error": "not found"})
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._json(400, {"error": "bad Content-Length"})
+        if length < 0 or length > MAX_SESSION_BODY:
+            return self._json(413, {"error": "request too large"})
+        raw = self.rfile.read(length) if length else b"{}"
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return self._json(400, {"error": "body must be JSON"})
+        if not isinstance(body, dict):
+            return self._json(400, {"error": "body must be a JSON object"})
+        try:
+            return self._json(200, session_response(self.settings, body))
+        except ConfigError as exc:
+            return self._json(503, {"error": str(exc)})
+
+    def _method_not_allowed(self) -> None:
+        self._json(405, {"error": "method not allowed"})
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed
+
+
+def make_server(settings: Settings, host: str = "127.0.0.1", port: Optional[int] = None,
+                web_root: Optional[Path] = None) -> ThreadingHTTPServer:
+    """A page server bound to host:port (port 0 picks a free one); call serve_forever()."""
+    root = (web_root or settings.root / "web").resolve()
+    if not (root / "index.html").is_file():
+        raise ConfigError(f"web chat page not found: {root / 'index.html'}")
+    if settings.is_prod and not settings.jwt_secret:
+        raise ConfigError("LIFT_ENV=prod needs LIFT_JWT_SECRET to issue web sessions")
+    handler = type("LiftWebHandler", (_Handler,), {"settings": settings, "web_root": root})
+    server = ThreadingHTTPServer((host, settings.web_port if port is None else port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def page_url(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
+    return f"http://{shown}:{port}/"
+
+
+# --- CLI: `lift web ...` -----------------------------------------------------------------
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("web", help="web chat page and API credentials")
+    sub = p.add_subparsers(dest="web_command", required=True)
+    serve = sub.add_parser("serve", help="serve the chat page (prints its URL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: LIFT_WEB_PORT")
+    serve.set_defaults(func=_cmd_serve)
+    check = sub.add_parser("check-auth", help="fail unless the HTTP API can be protected")
+    check.set_defaults(func=_cmd_check)
+
+
+def _cmd_serve(args) -> int:
+    settings = get_settings()
+    server = make_server(settings, args.host, args.port)
+    print(f"Lift chat page: {page_url(server)}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
+def _cmd_check(args) -> int:
+    check_api_auth(get_settings())
+    print("HTTP API credentials: ok")
+    return 0

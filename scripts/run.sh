@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts the action server, Rasa (REST + socket.io, HTTP API with a token) and the web chat page.
+# Ctrl-C or SIGTERM stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+
+# Secrets come from the environment or .env; missing ones are generated into .env once.
+touch .env
+chmod 600 .env
+set -a; source .env; set +a
+gen() { "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+for var in RASA_AUTH_TOKEN LIFT_ACTION_TOKEN; do
+  if [ -z "${!var:-}" ]; then
+    value=$(gen); echo "$var=$value" >> .env; export "$var=$value"
+    echo "generated $var into .env"
+  fi
+done
+export LIFT_RASA_PORT=${LIFT_RASA_PORT:-5005} LIFT_ACTION_PORT=${LIFT_ACTION_PORT:-5055} LIFT_WEB_PORT=${LIFT_WEB_PORT:-8080}
+export LIFT_ACTION_URL=${LIFT_ACTION_URL:-http://127.0.0.1:${LIFT_ACTION_PORT}/webhook}
+
+"$VENV/bin/lift" db init
+"$VENV/bin/python" -m lift.rasa_plugins.credentials var/credentials.yml
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "stopped."
+}
+trap cleanup INT TERM EXIT
+
+setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" & pids+=($!)
+setsid "$VENV/bin/rasa" run --model models/current.tar.gz --port "$LIFT_RASA_PORT" \
+  --endpoints endpoints.yml --credentials var/credentials.yml \
+  --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "*" & pids+=($!)
+setsid "$VENV/bin/python" -m lift.web --port "$LIFT_WEB_PORT" & pids+=($!)
+
+echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
+for _ in $(seq 1 180); do
+  if curl -fs "http://127.0.0.1:$LIFT_RASA_PORT/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1; then break; fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a server exited during start-up; see the log above" >&2; exit 1; }; done
+  sleep 1
+done
+echo
+echo "Lift is running:"
+echo "  web chat:       http://localhost:$LIFT_WEB_PORT/"
+echo "  REST channel:   http://localhost:$LIFT_RASA_PORT/webhooks/rest/webhook"
+echo "  action server:  http://localhost:$LIFT_ACTION_PORT/health"
+echo "Ctrl-C stops everything."
+wait -n "${pids[@]}"

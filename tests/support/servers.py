@@ -1,0 +1,200 @@
+"""Start the real action server and Rasa on free loopback ports for integration/e2e tests.
+
+Usage::
+
+    with LiftStack(tmp_path, db_url=...) as stack:
+        replies = stack.say("alice", "hi")
+
+Both run as subprocesses from the project root with the project's .venv; their output goes
+to files under the stack's work dir (printed on failure). Every process group is killed on exit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
+         raw: Optional[bytes] = None, timeout: float = 60) -> tuple:
+    """(status, parsed JSON or text, headers) without raising on 4xx/5xx."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, payload, hdrs = resp.status, resp.read(), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        status, payload, hdrs = err.code, err.read(), dict(err.headers)
+    try:
+        return status, json.loads(payload.decode() or "null"), hdrs
+    except (ValueError, UnicodeDecodeError):
+        return status, payload.decode(errors="replace"), hdrs
+
+
+def base_env(**overrides: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFT_", "RASA_AUTH", "SLACK_", "FB_"))}
+    env.update({
+        "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1",
+    })
+    env.update(overrides)
+    return env
+
+
+class LiftStack:
+    """Action server + Rasa server. ``endpoints``/``credentials`` default to the project's files."""
+
+    def __init__(self, workdir: Path, *, db_url: Optional[str] = None, env: Optional[Dict[str, str]] = None,
+                 endpoints: Optional[Path] = None, credentials: Optional[Path] = None, model: Path = MODEL,
+                 start_actions: bool = True, enable_api: bool = True, startup_timeout: float = 240):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.rasa_port = free_port()
+        self.action_port = free_port()
+        self.auth_token = secrets.token_urlsafe(16)
+        self.action_token = secrets.token_urlsafe(16)
+        self.db_url = db_url or f"sqlite:///{self.workdir / 'lift.db'}"
+        self.model = model
+        self.endpoints = endpoints or ROOT / "endpoints.yml"
+        self.credentials = credentials
+        self.start_actions = start_actions
+        self.enable_api = enable_api
+        self.startup_timeout = startup_timeout
+        self.env = base_env(
+            LIFT_DB_URL=self.db_url, RASA_AUTH_TOKEN=self.auth_token, LIFT_ACTION_TOKEN=self.action_token,
+            LIFT_ACTION_URL=f"http://127.0.0.1:{self.action_port}/webhook",
+            LIFT_ACTION_PORT=str(self.action_port), LIFT_RASA_PORT=str(self.rasa_port), **(env or {}))
+        self.procs: List[subprocess.Popen] = []
+
+    # -- lifecycle -----------------------------------------------------------------
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        log = open(self.workdir / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc.log_path = self.workdir / f"{name}.log"  # type: ignore[attr-defined]
+        self.procs.append(proc)
+        return proc
+
+    def logs(self) -> str:
+        out = []
+        for p in self.procs:
+            path = getattr(p, "log_path", None)
+            if path and path.exists():
+                out.append(f"==== {path.name} (exit {p.poll()}) ====\n" + path.read_text(errors="replace")[-6000:])
+        return "\n".join(out)
+
+    def _wait(self, url: str, proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited during start-up:\n{self.logs()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"server did not come up at {url}:\n{self.logs()}")
+
+    def start(self) -> "LiftStack":
+        if not self.model.exists():
+            raise RuntimeError(f"no trained model at {self.model}: run `make train`")
+        if self.start_actions:
+            act = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                          "--port", str(self.action_port)])
+            self._wait(f"http://127.0.0.1:{self.action_port}/health", act)
+        args = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+                "--endpoints", str(self.endpoints)]
+        if self.credentials:
+            args += ["--credentials", str(self.credentials)]
+        if self.enable_api:
+            args += ["--enable-api", "--auth-token", self.auth_token]
+        rasa = self._spawn("rasa", args)
+        self._wait(f"http://127.0.0.1:{self.rasa_port}/", rasa)
+        # "/" answers before the model is loaded; /status with the token says when it is.
+        if self.enable_api:
+            deadline = time.monotonic() + self.startup_timeout
+            while time.monotonic() < deadline:
+                status, body, _ = http("GET", f"{self.rasa_url}/status?token={self.auth_token}", timeout=5)
+                if status == 200 and body.get("model_file"):
+                    break
+                time.sleep(0.5)
+        return self
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=5)
+
+    def __enter__(self) -> "LiftStack":
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- talking -------------------------------------------------------------------
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def say(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        status, replies, _ = http("POST", f"{self.rasa_url}/webhooks/rest/webhook", body)
+        if status != 200:
+            raise AssertionError(f"REST webhook returned {status}: {replies}\n{self.logs()}")
+        return replies
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        status, body, _ = http("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={self.auth_token}")
+        assert status == 200, body
+        return body
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies if r.get("text"))
+
+
+if __name__ == "__main__":  # manual smoke: python tests/support/servers.py "hi"
+    import tempfile
+
+    with LiftStack(Path(tempfile.mkdtemp())) as st:
+        for msg in sys.argv[1:] or ["hi"]:
+            print(msg, "->", json.dumps(st.say("smoke", msg), indent=1))

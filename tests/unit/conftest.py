@@ -1,0 +1,44 @@
+"""Fixtures for action tests: the real domain, the real catalog, a fresh SQLite database."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain")).as_dict()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from lift.catalog import Catalog
+
+    return Catalog.load(ROOT / "kb" / "catalog.json")
+
+
+@pytest.fixture
+def res(tmp_path, catalog):
+    """Action-server resources on a throwaway database, installed for the actions."""
+    from actions import resources
+    from lift.config import load_settings
+    from lift.db import open_database
+
+    settings = load_settings({"LIFT_DB_URL": f"sqlite:///{tmp_path / 'lift.db'}"})
+    r = resources.Resources(settings=settings, engine=open_database(settings.db_url), catalog=catalog)
+    resources.use(r)
+    yield r
+    r.engine.dispose()
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()

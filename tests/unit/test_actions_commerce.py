@@ -1,0 +1,182 @@
+"""Catalog, cart and checkout actions with real Trackers, the real domain and catalog, and SQLite."""
+import pytest
+
+from actions.cart import (ActionAcceptUpsell, ActionAddToCart, ActionApplyCoupon, ActionRemoveFromCart,
+                          ActionViewCart)
+from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.checkout import ActionAskCheckoutConfirmed, ActionPlaceOrder, ValidateCheckoutForm
+from lift.db import session_scope
+from lift.models import Order
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+
+async def run(action, dispatcher, domain, tracker):
+    return await action.run(dispatcher, tracker, domain)
+
+
+async def test_show_products_for_a_category(res, dispatcher, domain):
+    events = await run(ActionShowProducts(), dispatcher, domain,
+                       make_tracker("show me headphones", "search_product", entities=[ent("category", "headphones")]))
+    cards = dispatcher.messages[0]["custom"]
+    assert cards["type"] == "product_cards" and 1 <= len(cards["products"]) <= 4
+    assert all(res.catalog.get(p["sku"]).category == "audio" for p in cards["products"])
+    card = cards["products"][0]
+    assert {"sku", "name", "price", "stock", "image", "buttons"} <= set(card)
+    assert slot_events(events)["last_product"] == card["sku"]
+
+
+async def test_show_products_named_product(res, dispatcher, domain):
+    events = await run(ActionShowProducts(), dispatcher, domain,
+                       make_tracker("do you sell the nimbus 14?", "search_product", entities=[ent("product", "nimbus 14")]))
+    assert slot_events(events)["last_product"] == "CMP-001"
+
+
+async def test_show_products_unknown(res, dispatcher, domain):
+    events = await run(ActionShowProducts(), dispatcher, domain, make_tracker("do you have unicorn saddles", "search_product"))
+    assert events == [] and "couldn't find" in texts(dispatcher)
+    assert dispatcher.messages[0]["buttons"]
+
+
+async def test_price_of_last_product(res, dispatcher, domain):
+    await run(ActionShowPrice(), dispatcher, domain, make_tracker("how much is it", "ask_price", slots={"last_product": "AUD-001"}))
+    assert "Aria Wireless Headphones costs $129.00" in texts(dispatcher)
+
+
+async def test_add_to_cart_offers_a_complement(res, dispatcher, domain):
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker("add 2 aria headphones", "add_to_cart", entities=[ent("product", "aria headphones")]))
+    slots = slot_events(events)
+    assert slots["cart"] == [{"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}]
+    assert slots["upsell_sku"] in res.catalog.get("AUD-001").complements
+    assert "Want me to add it?" in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("add 0 aria headphones", "at least 1"),
+    ("add -1 aria headphones", "at least 1"),
+    ("add 50 aria headphones", "at most 20"),
+])
+async def test_add_to_cart_bad_quantities(res, dispatcher, domain, text, expect):
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker(text, "add_to_cart", entities=[ent("product", "aria headphones")]))
+    assert events == [] and expect in texts(dispatcher)
+
+
+async def test_add_above_stock_and_out_of_stock(res, dispatcher, domain):
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker("add 3 slate mini", "add_to_cart", entities=[ent("product", "slate mini")]))
+    assert events == [] and "only have 2" in texts(dispatcher)
+    d2 = type(dispatcher)()
+    events = await run(ActionAddToCart(), d2, domain,
+                       make_tracker("add the bookshelf", "add_to_cart", entities=[ent("product", "bookshelf")]))
+    assert events == [] and "out of stock" in texts(d2)
+
+
+async def test_add_unknown_product_does_not_fall_back_to_last_viewed(res, dispatcher, domain):
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker("add a hovercraft to my cart", "add_to_cart", slots={"last_product": "AUD-001"}))
+    assert events == [] and "couldn't find" in texts(dispatcher)
+
+
+async def test_add_it_uses_last_viewed(res, dispatcher, domain):
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker("add it to my cart", "add_to_cart", slots={"last_product": "CMP-001"}))
+    assert slot_events(events)["cart"][0]["sku"] == "CMP-001"
+
+
+async def test_accept_upsell(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    events = await run(ActionAcceptUpsell(), dispatcher, domain,
+                       make_tracker("yes", "affirm", slots={"cart": cart, "upsell_sku": "ACC-003"}))
+    slots = slot_events(events)
+    assert slots["upsell_accepted"] is True and [i["sku"] for i in slots["cart"]] == ["AUD-001", "ACC-003"]
+
+
+async def test_upsell_button_counts_as_accepted(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker('/add_to_cart{"product":"ACC-003"}', "add_to_cart", entities=[ent("product", "ACC-003")],
+                                    slots={"cart": cart, "upsell_sku": "ACC-003"}))
+    assert slot_events(events)["upsell_accepted"] is True
+
+
+async def test_remove_and_view(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}, {"sku": "ACC-002", "qty": 1, "unit_price": "15.00"}]
+    events = await run(ActionRemoveFromCart(), dispatcher, domain,
+                       make_tracker("remove the aria", "remove_from_cart", entities=[ent("product", "aria")], slots={"cart": cart}))
+    assert slot_events(events)["cart"] == [cart[1]]
+    d2 = type(dispatcher)()
+    await run(ActionViewCart(), d2, domain, make_tracker("my cart", "view_cart", slots={"cart": cart, "coupon_code": "WELCOME10"}))
+    text = texts(d2)
+    assert "2 × Aria Wireless Headphones — $258.00" in text and "Subtotal: $273.00" in text and "WELCOME10: −$27.30" in text
+
+
+async def test_view_empty_cart(res, dispatcher, domain):
+    await run(ActionViewCart(), dispatcher, domain, make_tracker("cart", "view_cart"))
+    assert "empty" in texts(dispatcher)
+
+
+async def test_coupon_valid_and_invalid(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    events = await run(ActionApplyCoupon(), dispatcher, domain,
+                       make_tracker("use WELCOME10", "apply_coupon", entities=[ent("coupon_code", "WELCOME10")], slots={"cart": cart}))
+    assert slot_events(events) == {"coupon_code": "WELCOME10"}
+    d2 = type(dispatcher)()
+    events = await run(ActionApplyCoupon(), d2, domain,
+                       make_tracker("use FAKE99", "apply_coupon", entities=[ent("coupon_code", "FAKE99")], slots={"cart": cart}))
+    assert events == [] and "couldn't find" in texts(d2)
+
+
+async def test_checkout_form_ends_at_once_with_an_empty_cart(res, dispatcher, domain):
+    events = await ValidateCheckoutForm().run(dispatcher, make_tracker("checkout", "checkout", active_loop="checkout_form"), domain)
+    assert {"event": "active_loop", "name": None} in [{"event": e["event"], "name": e.get("name")} for e in events]
+
+
+async def test_checkout_form_validates_answers(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    tracker = make_tracker("Market street", "inform", active_loop="checkout_form",
+                           slots={"cart": cart, "email": "a@b.io", "requested_slot": "shipping_address"})
+    events = await ValidateCheckoutForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["shipping_address"] is None
+    assert dispatcher.messages[0]["response"] == "utter_wrong_shipping_address"
+    d2 = type(dispatcher)()
+    tracker = make_tracker("express", "inform", active_loop="checkout_form",
+                           slots={"cart": cart, "email": "a@b.io", "shipping_address": "1 Main St, Town",
+                                  "requested_slot": "shipping_method"})
+    events = await ValidateCheckoutForm().run(d2, tracker, domain)
+    assert slot_events(events)["shipping_method"] == "express"
+
+
+async def test_question_during_checkout_is_not_taken_as_an_answer(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    tracker = make_tracker("do you ship to Canada at 12 Main St?", "ask_question", active_loop="checkout_form",
+                           slots={"cart": cart, "email": "a@b.io", "requested_slot": "shipping_address"})
+    events = await ValidateCheckoutForm().run(dispatcher, tracker, domain)
+    assert "shipping_address" not in slot_events(events)
+
+
+async def test_confirmation_summary_and_order(res, dispatcher, domain):
+    slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "jane@acme.io",
+             "shipping_address": "12 Market Street, Springfield", "shipping_method": "express",
+             "coupon_code": "WELCOME10", "checkout_confirmed": True}
+    await run(ActionAskCheckoutConfirmed(), dispatcher, domain, make_tracker("express", "inform", slots=slots))
+    summary = texts(dispatcher)
+    assert "Total: $131.09" in summary and "Coupon WELCOME10" in summary
+    d2 = type(dispatcher)()
+    events = await run(ActionPlaceOrder(), d2, domain, make_tracker("yes", "affirm", slots=slots, sender_id="buyer"))
+    placed = slot_events(events)
+    assert placed["cart"] == [] and placed["placed_order_id"].startswith("LFT")
+    with session_scope(res.engine) as s:
+        order = s.get(Order, placed["placed_order_id"])
+        assert order.sender_id == "buyer" and float(order.total) == 131.09 and order.email == "jane@acme.io"
+    assert placed["placed_order_id"] in texts(d2)
+
+
+async def test_place_order_declined_or_empty(res, dispatcher, domain):
+    slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "checkout_confirmed": False}
+    events = await run(ActionPlaceOrder(), dispatcher, domain, make_tracker("no", "deny", slots=slots))
+    assert "placed_order_id" not in slot_events(events)
+    assert dispatcher.messages[0]["response"] == "utter_checkout_cancelled"
+    d2 = type(dispatcher)()
+    events = await run(ActionPlaceOrder(), d2, domain, make_tracker("checkout", "checkout"))
+    assert "placed_order_id" not in slot_events(events) and d2.messages[0]["response"] == "utter_cart_empty_checkout"

@@ -1,0 +1,152 @@
+"""Lead, onboarding, orders, handoff, fallback and session actions with real Trackers and SQLite."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionDefaultFallback, ActionRequestHandoff
+from actions.lead import ActionAskDemoTime, ActionSubmitLead, ValidateLeadForm
+from actions.onboarding import ActionAskInterests, ActionCompleteOnboarding, ValidateOnboardingForm
+from actions.orders import ActionHandleOrder, ValidateOrderForm
+from actions.session import ActionSessionStart
+from lift.db import session_scope
+from lift.leads import free_demo_slots
+from lift.models import CustomerProfile, HandoffTicket, Lead, Order
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+
+def form_tracker(form, requested, text, intent="inform", **kw):
+    slots = {"requested_slot": requested, **kw.pop("slots", {})}
+    return make_tracker(text, intent, active_loop=form, slots=slots, **kw)
+
+
+@pytest.mark.parametrize("requested,text,slot,expected,response", [
+    ("person_name", "jane doe", "person_name", "Jane Doe", None),
+    ("person_name", "42", "person_name", None, "utter_wrong_person_name"),
+    ("email", "jane at acme", "email", None, "utter_wrong_email"),
+    ("company", "Acme Corp", "company", "Acme Corp", None),
+    ("team_size", "about 40 people", "team_size", 40.0, None),
+    ("team_size", "0", "team_size", None, "utter_wrong_team_size"),
+    ("team_size", "lots", "team_size", None, "utter_wrong_team_size"),
+    ("demo_time", "tomorrow-ish", "demo_time", None, "utter_wrong_demo_time"),
+])
+async def test_lead_form_validation(res, domain, requested, text, slot, expected, response):
+    d = CollectingDispatcher()
+    events = await ValidateLeadForm().run(d, form_tracker("lead_form", requested, text), domain)
+    assert slot_events(events)[slot] == expected
+    assert [m.get("response") for m in d.messages if m.get("response")] == ([response] if response else [])
+
+
+async def test_lead_form_leaves_digressions_alone(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateLeadForm().run(d, form_tracker("lead_form", "person_name", "what's in my cart", "view_cart"), domain)
+    assert "person_name" not in slot_events(events) and d.messages == []
+
+
+async def test_demo_time_buttons_are_real_free_slots(res, domain):
+    d = CollectingDispatcher()
+    await ActionAskDemoTime().run(d, make_tracker("", "inform"), domain)
+    buttons = d.messages[0]["buttons"]
+    free = free_demo_slots(res.engine)
+    assert [b["payload"] for b in buttons] == [f'/inform{{"date_time":"{s.key}"}}' for s in free]
+    # a pick by payload and by number both validate
+    for value, want in ((free[0].key, free[0].key), ("2", free[1].key)):
+        d = CollectingDispatcher()
+        entities = [ent("date_time", value)] if value == free[0].key else []
+        events = await ValidateLeadForm().run(d, form_tracker("lead_form", "demo_time", value, entities=entities), domain)
+        assert slot_events(events)["demo_time"] == want
+
+
+async def test_submit_lead_stores_it_and_books_the_slot(res, domain):
+    slot = free_demo_slots(res.engine)[0]
+    slots = {"person_name": "Jane Doe", "email": "jane@acme.io", "company": "Acme", "team_size": 40.0, "demo_time": slot.key}
+    d = CollectingDispatcher()
+    events = await ActionSubmitLead().run(d, make_tracker("", slots=slots, sender_id="lead-1"), domain)
+    lead_id = slot_events(events)["lead_id"]
+    with session_scope(res.engine) as s:
+        lead = s.get(Lead, int(lead_id))
+        assert (lead.sender_id, lead.email, lead.team_size, lead.demo_time) == ("lead-1", "jane@acme.io", 40, slot.start)
+    assert slot not in free_demo_slots(res.engine)
+    assert "Thanks Jane" in texts(d)
+
+
+async def test_onboarding(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "interests", "Audio and kitchen"), domain)
+    assert slot_events(events)["interests"] == ["audio", "kitchen"]
+    d = CollectingDispatcher()
+    events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "interests", "spaceships"), domain)
+    assert slot_events(events)["interests"] is None and d.messages[0]["response"] == "utter_wrong_interests"
+    d = CollectingDispatcher()
+    await ActionAskInterests().run(d, make_tracker(), domain)
+    assert len(d.messages[0]["buttons"]) == len(res.catalog.categories)
+    d = CollectingDispatcher()
+    slots = {"email": "sam@example.com", "person_name": "Sam Lee", "interests": ["audio"], "newsletter_opt_in": True}
+    events = await ActionCompleteOnboarding().run(d, make_tracker(slots=slots, sender_id="new-1"), domain)
+    assert slot_events(events) == {"onboarding_completed": True}
+    assert d.messages[0]["custom"]["products"]
+    with session_scope(res.engine) as s:
+        assert s.get(CustomerProfile, "new-1").newsletter_opt_in is True
+
+
+async def test_order_form_looks_orders_up(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, form_tracker("order_form", "order_id", "it's lft-100002"), domain)
+    assert slot_events(events)["order_id"] == "LFT100002"
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, form_tracker("order_form", "order_id", "LFT999999"), domain)
+    assert slot_events(events)["order_id"] is None and d.messages[0]["response"] == "utter_wrong_order_id"
+    form = ValidateOrderForm()
+    tracker = form_tracker("order_form", "order_id", "x", slots={"order_request": "change_address"})
+    assert await form.required_slots(["order_id"], d, tracker, domain) == ["order_id", "shipping_address"]
+
+
+@pytest.mark.parametrize("request_kind,expect", [("track", "LFT100003"), ("change", "LFT100001")])
+async def test_handle_order_track_and_change(res, domain, request_kind, expect):
+    d = CollectingDispatcher()
+    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": expect, "order_request": request_kind}), domain)
+    assert expect in texts(d)
+
+
+async def test_handle_order_cancel_and_change_address(res, domain):
+    d = CollectingDispatcher()
+    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "change_address",
+                                                         "shipping_address": "45 Oak Avenue, Portland"}), domain)
+    assert "45 Oak Avenue" in texts(d)
+    d = CollectingDispatcher()
+    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "cancel"}), domain)
+    with session_scope(res.engine) as s:
+        order = s.get(Order, "LFT100001")
+        assert order.status == "cancelled" and order.shipping_address == "45 Oak Avenue, Portland"
+    d = CollectingDispatcher()
+    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "cancel"}), domain)
+    assert "already cancelled" in texts(d)
+
+
+async def test_handoff_queues_a_ticket_and_pauses(res, domain):
+    history = [{"event": "user", "text": "the kettle arrived broken", "parse_data": {"intent": {"name": "complaint"}}}]
+    d = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(d, make_tracker("I want a human", "contact_human_agent", events=history,
+                                                              sender_id="angry"), domain)
+    ticket_id = int(slot_events(events)["handoff_ticket_id"])
+    assert {"event": "pause", "timestamp": None} in events
+    with session_scope(res.engine) as s:
+        ticket = s.get(HandoffTicket, ticket_id)
+        assert ticket.reason == "user_request" and "kettle arrived broken" in ticket.summary and ticket.channel == "rest"
+    assert f"#{ticket_id}" in texts(d)
+
+
+async def test_fallback_hands_off_only_after_the_rephrase_failed(res, domain):
+    d = CollectingDispatcher()
+    events = await ActionDefaultFallback().run(d, make_tracker("asdf qwer", "nlu_fallback"), domain)
+    assert any(e["event"] == "pause" for e in events)
+    d = CollectingDispatcher()
+    events = await ActionDefaultFallback().run(d, make_tracker("hmm", "greet"), domain)
+    assert [e["event"] for e in events] == ["rewind"] and d.messages[0]["response"] == "utter_default"
+
+
+async def test_session_start_sets_a_deterministic_variant(domain):
+    d = CollectingDispatcher()
+    a = await ActionSessionStart().run(d, make_tracker(sender_id="alice", slots={"email": "a@b.io"}), domain)
+    b = await ActionSessionStart().run(d, make_tracker(sender_id="alice"), domain)
+    assert a[0]["event"] == "session_started" and a[-1]["event"] == "action"
+    assert slot_events(a)["variant"] == slot_events(b)["variant"] == "control"
+    assert slot_events(a)["email"] == "a@b.io"

@@ -1,0 +1,141 @@
+"""Cart, coupons, orders, leads, handoff and onboarding logic on a real SQLite database."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from lift import cart as c
+from lift import handoff, leads, onboarding, orders
+from lift.models import CustomerProfile, HandoffTicket, Lead, Order
+from lift.db import session_scope
+
+
+@pytest.fixture
+def engine(res):
+    return res.engine
+
+
+def test_add_merges_and_checks_stock(catalog):
+    p = catalog.get("AUD-001")
+    cart = c.add_item([], p, 2)
+    cart = c.add_item(cart, p, 1)
+    assert cart == [{"sku": "AUD-001", "qty": 3, "unit_price": "129.00"}]
+    with pytest.raises(c.CartError, match="at least 1"):
+        c.add_item(cart, p, 0)
+    with pytest.raises(c.CartError, match="at least 1"):
+        c.add_item(cart, p, -2)
+    low = next(x for x in catalog.products if 0 < x.stock <= 3)
+    with pytest.raises(c.CartError, match=f"only have {low.stock}"):
+        c.add_item([], low, low.stock + 1)
+    out = next(x for x in catalog.products if x.stock == 0)
+    with pytest.raises(c.CartError, match="out of stock"):
+        c.add_item([], out, 1)
+    with pytest.raises(c.CartError, match="at most 20"):
+        c.add_item([], p, 21)
+
+
+def test_remove_and_subtotal(catalog):
+    cart = c.add_item(c.add_item([], catalog.get("AUD-001"), 2), catalog.get("ACC-002"), 1)
+    assert c.subtotal(cart) == Decimal("273.00")
+    cart = c.remove_item(cart, "AUD-001", 1)
+    assert c.quantity_of(cart, "AUD-001") == 1
+    cart = c.remove_item(cart, "AUD-001")
+    assert [i["sku"] for i in cart] == ["ACC-002"]
+    with pytest.raises(c.CartError):
+        c.remove_item(cart, "AUD-001")
+
+
+def test_malformed_cart_slot_is_tolerated():
+    assert c.normalize_cart("garbage") == []
+    assert c.normalize_cart([{"sku": "X"}, 5, {"sku": "A", "qty": "2", "unit_price": "1.5"}]) == [
+        {"sku": "A", "qty": 2, "unit_price": "1.50"}]
+
+
+def test_coupons(engine, catalog):
+    cart = c.add_item([], catalog.get("AUD-001"), 1)  # 129.00
+    ok = c.check_coupon(engine, "welcome10", cart)
+    assert ok.ok and ok.discount == Decimal("12.90")
+    assert not c.check_coupon(engine, "SAVE20", cart).ok  # needs 150
+    assert c.check_coupon(engine, "SAVE20", c.add_item(cart, catalog.get("ACC-002"), 2)).ok
+    assert "expired" in c.check_coupon(engine, "EXPIRED5", cart).message
+    assert "couldn't find" in c.check_coupon(engine, "NOPE99", cart).message
+    assert "empty" in c.check_coupon(engine, "WELCOME10", []).message
+
+
+def test_create_order_prices_from_catalog(engine, catalog):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "0.01"}]  # a tampered slot price is ignored
+    order = orders.create_order(engine, catalog, sender_id="s1", cart=cart, email="a@b.io",
+                                shipping_address="1 Main St, Town", shipping_method="standard", coupon_code="WELCOME10")
+    assert order.order_id.startswith("LFT") and len(order.order_id) == 9
+    assert order.subtotal == Decimal("129.00") and order.discount == Decimal("12.90")
+    assert order.shipping_cost == Decimal("0.00")  # free over 100 after discount
+    assert order.total == Decimal("116.10")
+    with session_scope(engine) as s:
+        assert s.get(Order, order.order_id).status == "processing"
+    with pytest.raises(orders.OrderError, match="empty"):
+        orders.create_order(engine, catalog, sender_id="s1", cart=[], email="a@b.io", shipping_address="x",
+                            shipping_method="standard")
+
+
+def test_cancel_and_change_address(engine, catalog):
+    order = orders.create_order(engine, catalog, sender_id="s", cart=c.add_item([], catalog.get("ACC-002"), 1),
+                                email="a@b.io", shipping_address="1 Main St, Town", shipping_method="express")
+    assert order.total == Decimal("29.99")
+    assert orders.change_address(engine, order.order_id, "9 Elm Road, City").shipping_address == "9 Elm Road, City"
+    assert orders.cancel_order(engine, order.order_id).status == "cancelled"
+    with pytest.raises(orders.OrderError, match="already cancelled"):
+        orders.cancel_order(engine, order.order_id)
+    with pytest.raises(orders.OrderError, match="can't be changed"):
+        orders.change_address(engine, order.order_id, "x")
+    shipped = next(o for o in ["LFT100001", "LFT100002", "LFT100003", "LFT100004", "LFT100005"]
+                   if orders.get_order(engine, o).status == "shipped")
+    with pytest.raises(orders.OrderError, match="can't be cancelled"):
+        orders.cancel_order(engine, shipped)
+    with pytest.raises(orders.OrderError, match="couldn't find"):
+        orders.cancel_order(engine, "LFT999999")
+
+
+@pytest.mark.parametrize("text,key", [("express", "express"), ("Store pickup (free)", "pickup"),
+                                      ("the cheapest one", "standard"), ("fast or pickup", None), ("", None)])
+def test_parse_shipping_method(text, key):
+    assert orders.parse_shipping_method(text) == key
+
+
+def test_demo_slots_skip_weekends_and_booked(engine):
+    monday = dt.datetime(2030, 1, 7, 8, 0)  # a Monday
+    friday_evening = dt.datetime(2030, 1, 4, 20, 0)
+    slots = leads.free_demo_slots(engine, now=friday_evening)
+    assert all(s.start.weekday() < 5 for s in slots) and slots[0].start.date() == monday.date()
+    leads.save_lead(engine, sender_id="s", person_name="Jane Doe", email="j@a.io", company="Acme", team_size=5,
+                    demo_time=slots[0].start)
+    again = leads.free_demo_slots(engine, now=friday_evening)
+    assert slots[0] not in again and len(again) == 3
+    assert leads.match_slot("2", again) == again[1]
+    assert leads.match_slot(again[0].key, again) == again[0]
+    assert leads.match_slot("next year", again) is None
+    assert leads.match_slot(slots[0].key, again) is None  # taken
+
+
+def test_handoff_ticket_and_summary(engine):
+    events = [{"event": "user", "text": "my blender broke", "parse_data": {"intent": {"name": "complaint"}}},
+              {"event": "bot", "text": "Sorry about that"}]
+    summary = handoff.summarize(events, {"cart": [{"sku": "KIT-001", "qty": 1}], "email": "a@b.io"})
+    assert "Shopper: my blender broke  [complaint]" in summary and "1x KIT-001" in summary
+    t1 = handoff.queue_ticket(engine, sender_id="s", channel="rest", reason="complaint", summary=summary)
+    t2 = handoff.queue_ticket(engine, sender_id="s2", channel="rest", reason="fallback", summary="x")
+    assert handoff.queue_position(engine, t2) == 2
+    with session_scope(engine) as s:
+        assert s.get(HandoffTicket, t1).status == "queued"
+    with pytest.raises(ValueError):
+        handoff.queue_ticket(engine, sender_id="s", channel=None, reason="bogus", summary="x")
+
+
+def test_onboarding_profile(engine, catalog):
+    assert onboarding.parse_interests("audio and kitchen", catalog) == ["audio", "kitchen"]
+    assert onboarding.parse_interests("nothing useful", catalog) is None
+    onboarding.save_profile(engine, sender_id="s", email="a@b.io", person_name="Sam", interests=["audio"], newsletter_opt_in=True)
+    onboarding.save_profile(engine, sender_id="s", email="a@b.io", person_name="Sam", interests=["kitchen"], newsletter_opt_in=False)
+    with session_scope(engine) as s:
+        p = s.get(CustomerProfile, "s")
+        assert p.interests == ["kitchen"] and p.newsletter_opt_in is False
+        assert s.query(Lead).count() == 0

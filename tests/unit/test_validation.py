@@ -1,0 +1,67 @@
+import pytest
+
+from lift import validation as v
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Jane@Acme.io", "jane@acme.io"), (" j.doe+shop@outlook.com ", "j.doe+shop@outlook.com"),
+    ("jane at acme", None), ("jane@", None), ("@acme.io", None), ("a@b", None), ("x" * 400 + "@a.io", None),
+    ("jane..doe@acme.io", None), (None, None), ({"a": 1}, None),
+])
+def test_email(raw, expected):
+    assert v.normalize_email(raw) == expected
+
+
+def test_find_email_in_sentence():
+    assert v.find_email("sure, it's Tom.Becker@globex.com thanks") == "tom.becker@globex.com"
+    assert v.find_email("no address here") is None
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("+1 (415) 555-0134", "+14155550134"), ("030 1234567", "0301234567"), ("12", None), ("call me", None),
+    ("+1234567890123456789", None),
+])
+def test_phone(raw, expected):
+    assert v.normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("jane doe", "Jane Doe"), ("my name is Priya Nair", "Priya Nair"), ("O'Brien", "O'Brien"),
+    ("what's in my cart?", None), ("12345", None), ("x", None), ("jane@acme.io", None), ("", None),
+])
+def test_person_name(raw, expected):
+    assert v.normalize_person_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("40", 40), ("about 40 people", 40), ("two", 2), ("1,200", 1200), ("a dozen", 12),
+    ("between 10 and 20", None), ("lots", None), (True, None), (3.5, None),
+])
+def test_parse_int(raw, expected):
+    assert v.parse_int(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("0", None), ("-3", None), ("25", 25), ("2000000", None)])
+def test_team_size(raw, expected):
+    assert v.parse_team_size(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("LFT100002", "LFT100002"), ("lft-100002", "LFT100002"), ("#100002", "LFT100002"), ("order 123", None),
+    ("732201349959", None), ("", None),
+])
+def test_order_id(raw, expected):
+    assert v.normalize_order_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw,ok", [
+    ("12 Market Street, Springfield 12345", True), ("ship it to 45 Oak Avenue, Portland", True),
+    ("Market Street", False), ("12345", False), ("x" * 300, False),
+])
+def test_address(raw, ok):
+    assert (v.normalize_address(raw) is not None) is ok
+
+
+def test_clean_text_rejects_huge_input():
+    assert v.clean_text("a" * 10_000) is None
+    assert v.clean_text("  a \n b ") == "a b"
