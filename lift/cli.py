@@ -10,6 +10,7 @@ import sys
 from typing import List, Optional
 
 from lift.config import ConfigError
+from lift.db import DatabaseUnavailable
 
 
 def _register_db(sub) -> None:
@@ -54,6 +55,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ConfigError as exc:
         print(f"lift: configuration error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as exc:
+        print(f"lift: {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

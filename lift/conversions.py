@@ -38,7 +38,7 @@ VALUE_KINDS = ("slot", "email", "phone", "name", "cart", "slot_name", "none")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TOP_KEYS = {"version", "conversions", "funnels"}
 _RULE_KEYS = {"name", "when", "value", "description"}
-_WHEN_KEYS = {"slot", "active_loop", "action", "equals", "non_empty", "while_active_loop"}
+_WHEN_KEYS = {"slot", "active_loop", "action", "equals", "not_in", "non_empty", "while_active_loop"}
 _TRIGGERS = ("slot", "active_loop", "action")
 _UNSET = object()
 
@@ -89,6 +89,7 @@ class Rule:
     targets: Tuple[str, ...]
     value: str
     equals: Any = _UNSET
+    not_in: Tuple[Any, ...] = ()
     non_empty: bool = False
     while_active_loop: Optional[str] = None
     description: str = ""
@@ -102,6 +103,8 @@ class Rule:
             return False
         # bool is an int subclass: `equals: 1` must not match True and vice versa.
         if self.equals is not _UNSET and (type(value) is bool) != (type(self.equals) is bool):
+            return False
+        if self.not_in and any(value == v and type(value) is type(v) for v in self.not_in):
             return False
         if self.non_empty and (value == "" or (hasattr(value, "__len__") and len(value) == 0)):
             return False
@@ -259,9 +262,14 @@ def _parse_rule(raw: Any, i: int, errors: List[str]) -> Optional[Rule]:
     if trigger == "active_loop" and "while_active_loop" in when:
         errors.append(f"{where}: 'while_active_loop' does not apply to active_loop rules")
         ok = False
-    if trigger != "slot" and ("equals" in when or "non_empty" in when):
-        errors.append(f"{where}: 'equals'/'non_empty' only apply to slot rules")
+    if trigger != "slot" and ({"equals", "not_in", "non_empty"} & set(when)):
+        errors.append(f"{where}: 'equals'/'not_in'/'non_empty' only apply to slot rules")
         ok = False
+    not_in = when.get("not_in", [])
+    if not isinstance(not_in, list):
+        errors.append(f"{where}: 'not_in' must be a list of values")
+        ok = False
+        not_in = []
     non_empty = when.get("non_empty", False)
     if not isinstance(non_empty, bool):
         errors.append(f"{where}: 'non_empty' must be true or false")
@@ -286,6 +294,7 @@ def _parse_rule(raw: Any, i: int, errors: List[str]) -> Optional[Rule]:
         targets=tuple(targets),
         value=value,
         equals=when.get("equals", _UNSET),
+        not_in=tuple(not_in),
         non_empty=non_empty,
         while_active_loop=loop,
         description=str(description or ""),
@@ -477,6 +486,9 @@ class ConversionDetector:
         done = set(already)
         found: List[Detection] = []
         slots: Dict[str, Any] = {}
+        # Slot values from before the latest session start: action_session_start sets them
+        # again, which is a carry-over, not something the visitor just did.
+        carried: Dict[str, Any] = {}
         active_loop: Optional[str] = None
         channel: Optional[str] = None
         model_id: Optional[str] = None
@@ -489,13 +501,23 @@ class ConversionDetector:
                 model_id = own_model
             if t == "user":
                 channel = getattr(ev, "input_channel", None) or channel
-            elif t in ("restart", "session_started"):
+                carried = {}
+            elif t == "session_started":
+                carried = dict(slots)
+                slots.clear()
+                active_loop = None
+            elif t == "restart":
+                carried = {}
                 slots.clear()
                 active_loop = None
             elif t == "reset_slots":
                 slots.clear()
 
-            if i >= start:
+            is_carry_over = (
+                t == "slot" and carried and getattr(ev, "key", None) in carried
+                and carried[getattr(ev, "key", None)] == getattr(ev, "value", None)
+            )
+            if i >= start and not is_carry_over:
                 for rule, slot, value in self._matches(t, ev, active_loop):
                     if rule.name in done:
                         continue

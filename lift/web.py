@@ -147,8 +147,8 @@ def _csp(settings: Settings) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server_version = "lift-web"
-    sys_version = ""
+    def version_string(self) -> str:
+        return "lift-web"
     settings: Settings
     web_root: Path
 

@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     if args.write_threshold:
         out = {
             "threshold": round(choice.threshold, 4),
-            "score": "dense cosine similarity of the top fused hit",
+            "score": "Retriever.confidence: cosine of the top fused hit + 0.05 * ln(1 + its BM25 score)",
             "kb_version": retriever.kb_version,
             "chosen_by": "scripts/eval_retrieval.py",
             "chosen_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),

@@ -17,4 +17,11 @@ class IndexStale(IndexNotReady):
 
 
 class InvalidQuery(ValueError):
-    """The query cannot be searched (empty, too long); the message is fit for the user."""
+    """The query cannot be searched; the message is fit for the user.
+
+    ``reason`` is one of ``"empty"``, ``"too_long"``, ``"not_text"`` so callers can pick a reply.
+    """
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason

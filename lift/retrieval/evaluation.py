@@ -72,7 +72,7 @@ class Row:
     item: DevItem
     ranks: Dict[str, Optional[int]]  # 1-based rank of the first gold doc per mode, None = miss
     top: Dict[str, str]
-    confidence: float  # dense cosine of the top fused hit (what the threshold is compared with)
+    confidence: float  # Retriever.confidence of the fused hits (what the threshold is compared with)
 
 
 def run(retriever, items: Sequence[DevItem]) -> List[Row]:
@@ -213,7 +213,7 @@ def markdown_report(rows: Sequence[Row], choice: ThresholdChoice, kb_version: st
     d = choice.to_dict()
     lines += [
         "",
-        "| answer threshold (cosine of top fused hit) | answered correctly | wrong answers | "
+        "| answer threshold (confidence of top fused hit) | answered correctly | wrong answers | "
         "false-answer rate (out-of-KB) |",
         "|---|---|---|---|",
         f"| {d['threshold']:.3f} | {choice.answered_correct}/{choice.n_answerable} "

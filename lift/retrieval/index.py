@@ -33,10 +33,12 @@ DOCS_FILE = "docs.jsonl"
 BM25_FILE = "bm25_tokens.json"
 THRESHOLD_FILE = "threshold.json"  # in the KB directory, written by scripts/eval_retrieval.py
 
-# Reciprocal rank fusion (Cormack et al. 2009): k=60 is the paper's value. BM25 gets less
-# weight than the dense ranking because shopper questions are short and often misspelt,
-# where exact words are a weaker signal than meaning.
-FUSION = {"method": "rrf", "k": 60, "dense_weight": 1.0, "bm25_weight": 0.7, "candidates": 50}
+# Reciprocal rank fusion (Cormack et al. 2009): k=60 is the paper's value. BM25 counts half
+# as much as the dense ranking because shopper questions are short and often misspelt, where
+# exact words are a weaker signal than meaning. ``lexical_bonus`` feeds the answer confidence
+# (see Retriever.confidence).
+FUSION = {"method": "rrf", "k": 60, "dense_weight": 1.0, "bm25_weight": 0.5, "candidates": 50,
+          "lexical_bonus": 0.05}
 
 CHUNKING = {
     "version": CHUNKING_VERSION,
@@ -164,6 +166,12 @@ def _swap_in(tmp: Path, index_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write_index(docs: List[Doc], vectors, out_dir: Path) -> None:
     import faiss
     import numpy as np
@@ -190,7 +198,13 @@ def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> B
     with _build_lock(index_dir):
         status = check(index_dir, kb_dir)
         if status.state == "ok" and not force:
-            return BuildResult(False, status.manifest, time.perf_counter() - start, index_dir)
+            manifest = status.manifest
+            threshold = read_threshold_file(kb_dir)
+            if threshold != manifest.get("threshold"):
+                # Re-calibration does not change a single vector: record it without re-encoding.
+                manifest = {**manifest, "threshold": threshold}
+                _write_json_atomic(index_dir / MANIFEST_FILE, manifest)
+            return BuildResult(False, manifest, time.perf_counter() - start, index_dir)
         hashes = source_hashes(kb_dir)
         docs = load_documents(kb_dir)
         encoder = encoder or shared_encoder()

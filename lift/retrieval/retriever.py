@@ -7,10 +7,10 @@ Scores, all of them reported on every hit:
 * ``score``: the fused reciprocal-rank score scaled to 0..1 (1 = ranked first by both);
   hits are ordered by it.
 
-Whether to *answer* is decided on the top hit's ``dense_score``: unlike ranks, a cosine
-similarity says how close the best passage is in absolute terms, so one threshold works for
-every query. The threshold is calibrated on the development set (scripts/eval_retrieval.py)
-and stored in ``kb/threshold.json``.
+Whether to *answer* is decided on :meth:`Retriever.confidence` of the top hit, built on its
+``dense_score``: unlike ranks, a cosine similarity says how close the best passage is in
+absolute terms, so one threshold works for every query. The threshold is calibrated on the
+development set (scripts/eval_retrieval.py) and stored in ``kb/threshold.json``.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from lift.retrieval.errors import IndexStale, InvalidQuery
+from lift.retrieval.errors import IndexMissing, IndexStale, InvalidQuery
 from lift.retrieval.index import FUSION, check, load_files, read_manifest, read_threshold_file
 from lift.retrieval.sources import Doc
 from lift.retrieval.text import sanitize, tokenize, trim
@@ -64,20 +64,28 @@ class Answer:
     meta: Dict[str, object]
 
 
+@dataclass(frozen=True)
+class Assessment:
+    answer: Optional[Answer]
+    confidence: float
+    hits: List[Hit]
+
+
 def clean_query(query) -> str:
     """The query as searchable text, or :class:`InvalidQuery` with a message fit for a shopper."""
     if isinstance(query, bytes):
         try:
             query = query.decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidQuery("the question is not valid UTF-8 text") from None
+            raise InvalidQuery("the question is not valid UTF-8 text", "not_text") from None
     if not isinstance(query, str):
-        raise InvalidQuery("the question must be text")
+        raise InvalidQuery("the question must be text", "not_text")
     query = _CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", query)).strip()
     if not query:
-        raise InvalidQuery("the question is empty")
+        raise InvalidQuery("the question is empty", "empty")
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidQuery(f"the question is too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS})")
+        raise InvalidQuery(f"the question is too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS})",
+                           "too_long")
     return query
 
 
@@ -118,8 +126,6 @@ class Retriever:
         if verify:
             status = check(index_dir, kb_dir)
             if status.state == "missing":
-                from lift.retrieval.errors import IndexMissing
-
                 raise IndexMissing(status.reason)
             if status.state != "ok":
                 raise IndexStale(status.reason)
@@ -131,7 +137,7 @@ class Retriever:
         info = read_threshold_file(kb_dir) or manifest.get("threshold") or None
         if threshold is None:
             if info is None:
-                raise IndexStale(
+                raise IndexMissing(
                     f"no calibrated answer threshold ({kb_dir / 'threshold.json'} missing): run "
                     "`python scripts/eval_retrieval.py --write-threshold` or set LIFT_KB_THRESHOLD")
             threshold = float(info["threshold"])
@@ -212,25 +218,36 @@ class Retriever:
             bm25_score=round(float(bm25[i]), 6) if bm25 is not None else 0.0,
         )
 
-    @staticmethod
-    def confidence(hits: List[Hit]) -> float:
-        return hits[0].dense_score if hits else 0.0
+    def confidence(self, hits: List[Hit]) -> float:
+        """How sure we are that the top hit answers the question (compared with the threshold).
+
+        The cosine similarity of the top fused passage, plus a small bonus that grows with
+        its BM25 score: a passage that is both semantically close *and* shares the question's
+        rarer words is a safer answer than one that is only close in embedding space.
+        """
+        if not hits:
+            return 0.0
+        top = hits[0]
+        return float(top.dense_score + self._fusion["lexical_bonus"] * np.log1p(max(0.0, top.bm25_score)))
+
+    def assess(self, query: str) -> Assessment:
+        """Search once and decide: the answer when confidence reaches the threshold, else none."""
+        hits = self.search(query, k=5)
+        conf = round(self.confidence(hits), 4)
+        if not hits or conf < self.threshold:
+            return Assessment(None, conf, hits)
+        top = hits[0]
+        doc = self.doc(top.doc_id)
+        answer = Answer(
+            doc_id=top.doc_id, source=top.source, title=sanitize(top.title),
+            text=trim(sanitize(top.text), ANSWER_CHARS), score=conf, threshold=self.threshold,
+            kb_version=self.kb_version, kind=top.kind, meta=dict(doc.meta) if doc else {},
+        )
+        return Assessment(answer, conf, hits)
 
     def answer(self, query: str) -> Optional[Answer]:
         """The best passage when its confidence reaches the threshold, else ``None`` (not sure)."""
-        hits = self.search(query, k=5)
-        if not hits:
-            return None
-        conf = self.confidence(hits)
-        if conf < self.threshold:
-            return None
-        top = hits[0]
-        doc = self.doc(top.doc_id)
-        return Answer(
-            doc_id=top.doc_id, source=top.source, title=sanitize(top.title),
-            text=trim(sanitize(top.text), ANSWER_CHARS), score=round(conf, 4), threshold=self.threshold,
-            kb_version=self.kb_version, kind=top.kind, meta=dict(doc.meta) if doc else {},
-        )
+        return self.assess(query).answer
 
     def doc(self, doc_id: str) -> Optional[Doc]:
         by_id = self.__dict__.get("_by_id")

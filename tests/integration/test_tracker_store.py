@@ -586,3 +586,40 @@ async def test_report_cli_json_and_table(make_store, db_url, tmp_path):
     assert bad.returncode == 2 and "invalid ISO date 'yesterday'" in bad.stderr
     unknown = subprocess.run(lift + ["--funnel", "nope"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert unknown.returncode == 2 and "unknown funnel 'nope'" in unknown.stderr
+
+
+# --------------------------------------------------------------------------- `rasa run`
+
+
+def _rasa_run(tmp_path, **env):
+    """`rasa run` with our tracker store (no model needed: the tracker store is built
+    before any model loads). Returns (exit code, output)."""
+    from tests.support.servers import base_env
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: lift.rasa_plugins.tracker_store.ConversionTrackerStore\n")
+    models = tmp_path / "models"  # empty: with --enable-api Rasa starts without a model
+    models.mkdir()
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "rasa"), "run", "--enable-api", "--port", str(_closed_port()),
+         "--endpoints", str(endpoints), "--model", str(models)],
+        cwd=ROOT, env=base_env(**env), capture_output=True, text=True, timeout=300,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_rasa_run_exits_on_a_bad_conversions_file(tmp_path):
+    bad = write_conversions(tmp_path / "c.yml", "conversions:\n  - name: x_done\n    when: {slot: no_such_slot}\n")
+    code, out = _rasa_run(tmp_path, LIFT_CONVERSIONS=str(bad), LIFT_DB_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    assert code != 0
+    assert "unknown slot 'no_such_slot'" in out
+    assert "Rasa server is up and running" not in out
+
+
+def test_rasa_run_exits_when_the_database_is_down(tmp_path):
+    good = write_conversions(tmp_path / "ok.yml", "conversions:\n  - name: email_captured\n    when: {slot: email}\n")
+    code, out = _rasa_run(tmp_path, LIFT_CONVERSIONS=str(good),
+                          LIFT_DB_URL=f"postgresql://lift@127.0.0.1:{_closed_port()}/lift")
+    assert code != 0
+    assert "cannot connect to database" in out and "LIFT_DB_URL" in out
+    assert "Rasa server is up and running" not in out

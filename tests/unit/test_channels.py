@@ -491,3 +491,91 @@ async def test_rest_validation_and_prod_token():
         assert (await live.post("/webhooks/rest/webhook", ok, {"Authorization": f"Bearer {other_jwt}"}))[0] == 403
         assert (await live.post("/webhooks/rest/webhook", ok, {"Authorization": f"Bearer {forged}"}))[0] == 401
         assert len(live.received) == 2
+
+
+# --- socket.io -------------------------------------------------------------------------------
+
+class SocketClient:
+    """socket.io client over the websocket transport, as the page uses.
+
+    The sync client (websocket-client): engineio's asyncio client needs a newer aiohttp
+    than Rasa pins. Its blocking calls run in threads so the in-loop server keeps serving.
+    """
+
+    def __init__(self):
+        import socketio
+
+        self.client = socketio.Client(reconnection=False)
+        self.events = {"bot_uttered": [], "session_confirm": [], "bot_typing": [], "lift_error": []}
+        for name, bucket in self.events.items():
+            self.client.on(name, (lambda b: (lambda data=None: b.append(data)))(bucket))
+
+    async def connect(self, url, auth=None):
+        await asyncio.to_thread(self.client.connect, url, transports=["websocket"], auth=auth,
+                                socketio_path="/socket.io", wait_timeout=5)
+        return self
+
+    async def emit(self, event, data):
+        await asyncio.to_thread(self.client.emit, event, data)
+
+    async def close(self):
+        await asyncio.to_thread(self.client.disconnect)
+
+
+async def _until(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def test_socketio_dev_session_persistence_and_cards():
+    from lift.rasa_plugins.channels import LiftSocketIOInput
+
+    channel = LiftSocketIOInput(settings=settings())
+    async with Live([channel]) as live:
+        client = await SocketClient().connect(live.url)
+        ev = client.events
+        try:
+            await client.emit("session_request", {"session_id": "browser-session-1"})
+            assert await _until(lambda: ev["session_confirm"] == ["browser-session-1"])
+            await client.emit("user_uttered", {"message": "hi", "session_id": "browser-session-1"})
+            assert await _until(lambda: len(ev["bot_uttered"]) == 2)
+            assert ev["bot_uttered"][0] == {"text": "echo: hi"}
+            assert ev["bot_uttered"][1]["custom"]["type"] == "product_cards"
+            assert await _until(lambda: ev["bot_typing"] == [{"typing": True}, {"typing": False}])
+            assert [(m.sender_id, m.input_channel) for m in live.received] == [("browser-session-1", "socketio")]
+            for bad in (None, "text", {"message": 5}, {"message": "x" * 5000}):
+                await client.emit("user_uttered", bad)
+            assert await _until(lambda: len(ev["lift_error"]) == 4)
+            assert len(live.received) == 1
+        finally:
+            await client.close()
+
+
+async def test_socketio_prod_requires_server_issued_session():
+    import socketio
+
+    from lift.rasa_plugins.channels import LiftSocketIOInput
+
+    prod = settings(LIFT_ENV="prod", LIFT_REDACTION_KEY="k", LIFT_JWT_SECRET=JWT_SECRET,
+                    RASA_AUTH_TOKEN=API_TOKEN)
+    channel = LiftSocketIOInput(settings=prod)
+    async with Live([channel]) as live:
+        for auth in (None, {"token": "garbage"},
+                     {"token": issue_session_token("attacker-secret-xxxxxxxxxxxxxxxxxxxxxxxx", "victim-1234")}):
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await SocketClient().connect(live.url, auth)
+        token = issue_session_token(JWT_SECRET, "issued-session-42")
+        client = await SocketClient().connect(live.url, {"token": token})
+        ev = client.events
+        try:
+            await client.emit("session_request", {"session_id": "victim-1234"})
+            assert await _until(lambda: ev["session_confirm"] == ["issued-session-42"])
+            await client.emit("user_uttered", {"message": "hi", "session_id": "victim-1234"})
+            assert await _until(lambda: len(ev["bot_uttered"]) == 2)
+            assert [m.sender_id for m in live.received] == ["issued-session-42"]
+        finally:
+            await client.close()

@@ -265,3 +265,28 @@ def test_variant_is_deterministic_and_defaults_to_control():
 def test_variant_rejects_bad_configurations(bad):
     with pytest.raises(ValueError):
         variant_for("x", bad)
+
+
+def test_slots_carried_into_a_new_session_are_not_new_conversions():
+    old = [UserUttered("hi", timestamp=1), SlotSet("cart", [], timestamp=2)]
+    new_session = [
+        ActionExecuted("action_session_start", timestamp=10),
+        SessionStarted(timestamp=10),
+        SlotSet("email", "kept@example.com", timestamp=10),  # not set before: a real change
+        SlotSet("cart", [], timestamp=10),
+        UserUttered("add it", timestamp=11),
+        SlotSet("cart", [{"sku": "A", "qty": 1}], timestamp=11),
+    ]
+    assert names(detector().detect(old + new_session, start=2)) == ["email_captured", "cart_item_added"]
+    carried = [SlotSet("last_product", "A", timestamp=1), SessionStarted(timestamp=10), SlotSet("last_product", "A", timestamp=10)]
+    assert detector().detect(carried, start=1) == []
+    # After the visitor speaks, setting the same value again is a normal event.
+    assert names(detector().detect(carried + [UserUttered("x", timestamp=11), SlotSet("last_product", "A", timestamp=11)],
+                                   start=1)) == ["product_viewed"]
+
+
+def test_not_in_excludes_placeholder_values():
+    assert detector().detect([SlotSet("demo_time", "unscheduled", timestamp=1)], start=0) == []
+    assert names(detector().detect([SlotSet("demo_time", "2024-05-07T15:00", timestamp=1)], start=0)) == ["demo_booked"]
+    with pytest.raises(ConversionsConfigError, match="not_in"):
+        rules({"name": "a", "when": {"slot": "x", "not_in": "unscheduled"}})

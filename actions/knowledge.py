@@ -1,0 +1,82 @@
+"""Answers from the knowledge base, with the source cited, or an honest "not sure".
+
+The retriever is a process-wide resource: :func:`warm_up` loads it when the action server
+starts (a missing or stale index stops the server with "run `lift kb build`"), and tests
+install their own with ``lift.retrieval.set_retriever``. Passage text is only ever quoted
+back to the shopper: nothing here reads it for instructions, slots or events.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
+from lift.retrieval.questions import build_query, format_answer
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Load the retriever now (action-server start); raises IndexMissing/IndexStale."""
+    r = get_retriever()
+    logger.info("knowledge base kb_version %s loaded: %d documents, answer threshold %.3f",
+                r.kb_version, len(r.docs), r.threshold)
+
+
+def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
+    sku = tracker.get_slot("last_product")
+    doc = retriever.doc(f"product:{sku}") if isinstance(sku, str) and sku else None
+    return doc.title.rsplit(" (", 1)[0] if doc else None
+
+
+def _product_cards(sku: Text) -> Optional[Dict[str, Any]]:
+    from actions import resources
+    from actions.common import cards_message
+
+    try:
+        catalog = resources.get().catalog
+    except Exception:  # a card is a bonus; the cited answer stands without it
+        logger.exception("catalog unavailable for the product card of %s", sku)
+        return None
+    product = catalog.get(sku)
+    return cards_message([product], catalog.currency) if product is not None else None
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            retriever = get_retriever()
+        except IndexNotReady:
+            logger.exception("knowledge base unavailable")
+            dispatcher.utter_message(response="utter_kb_unavailable")
+            return [SlotSet("kb_doc_id", None)]
+        message = tracker.latest_message or {}
+        query = build_query(message.get("text"), (message.get("intent") or {}).get("name"),
+                            _context_product(tracker, retriever))
+        try:
+            result = retriever.assess(query)
+        except InvalidQuery as exc:
+            too_long = exc.reason == "too_long"
+            dispatcher.utter_message(response="utter_kb_question_too_long" if too_long else "utter_kb_ask_question")
+            return [SlotSet("kb_doc_id", None)]
+        answer = result.answer
+        if answer is None:
+            dispatcher.utter_message(response="utter_kb_not_sure")
+            return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),
+                    SlotSet("kb_score", result.confidence)]
+        extra: Dict[str, Any] = {}
+        if answer.kind == "product" and answer.meta.get("sku"):
+            cards = _product_cards(str(answer.meta["sku"]))
+            if cards:
+                extra["json_message"] = cards
+        dispatcher.utter_message(text=format_answer(answer.text, answer.title, answer.doc_id), **extra)
+        return [SlotSet("kb_doc_id", answer.doc_id), SlotSet("kb_version", answer.kb_version),
+                SlotSet("kb_score", answer.score)]

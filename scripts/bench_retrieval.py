@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Retrieval speed: the real knowledge base in-process, and a synthetic 100k-chunk index.
+
+    python scripts/bench_retrieval.py            # all sections, markdown on stdout
+    python scripts/bench_retrieval.py --skip-synthetic
+    python scripts/bench_retrieval.py --synthetic-n 20000 --hnsw
+
+1. Single-query latency of ``Retriever.search`` (encode + FAISS + BM25 + fusion) on the
+   built index, with the dev-set questions as queries (target p95 <= 25 ms on 2 cores).
+2. Index build time (``lift kb build --force`` into a temporary directory, model loaded).
+3. Synthetic index of N random 384-d vectors (clustered, like real embeddings, which are
+   not uniform on the sphere): exact ``IndexFlatIP`` against an approximate ``IndexIVFFlat``
+   (and optionally HNSW), single-query latency and recall@10 against the exact result.
+Everything runs on one thread: the machine is shared and speed figures must not depend on
+how busy the other core is.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values, p):
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values), p))
+
+
+def timed(fn, queries, warmup=5):
+    for q in queries[:warmup]:
+        fn(q)
+    out = []
+    for q in queries:
+        t = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - t) * 1000.0)
+    return out
+
+
+def real_kb(args, report):
+    from lift.retrieval.encoder import Encoder
+    from lift.retrieval.evaluation import load_dev
+    from lift.retrieval.index import build
+    from lift.retrieval.retriever import Retriever
+
+    t = time.perf_counter()
+    encoder = Encoder.load()
+    report["model_load_s"] = round(time.perf_counter() - t, 2)
+    retriever = Retriever.load(args.index_dir, args.kb_dir, encoder=encoder, threshold=0.0)
+    questions = [it.question for it in load_dev(args.dev)]
+    queries = (questions * (args.queries // len(questions) + 1))[: args.queries]
+    lat_search = timed(lambda q: retriever.search(q, k=5), queries)
+    lat_encode = timed(encoder.encode_one, queries)
+    report["real"] = {
+        "docs": len(retriever.docs), "queries": len(queries), "kb_version": retriever.kb_version,
+        "search_p50_ms": round(pct(lat_search, 50), 2), "search_p95_ms": round(pct(lat_search, 95), 2),
+        "search_mean_ms": round(statistics.mean(lat_search), 2),
+        "encode_p50_ms": round(pct(lat_encode, 50), 2), "encode_p95_ms": round(pct(lat_encode, 95), 2),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        build(args.kb_dir, Path(tmp) / "index", encoder=encoder, force=True)
+        report["real"]["build_s"] = round(time.perf_counter() - t, 2)
+
+
+def synthetic(args, report):
+    import faiss
+    import numpy as np
+
+    faiss.omp_set_num_threads(1)
+    rng = np.random.default_rng(7)
+    n, d, nq = args.synthetic_n, 384, args.synthetic_queries
+    centers = rng.standard_normal((max(64, n // 100), d)).astype("float32")
+    xb = centers[rng.integers(0, len(centers), n)] + 0.6 * rng.standard_normal((n, d)).astype("float32")
+    faiss.normalize_L2(xb)
+    # Queries resemble paraphrases: a stored chunk plus noise.
+    xq = xb[rng.integers(0, n, nq)] + 0.3 * rng.standard_normal((nq, d)).astype("float32") / np.sqrt(d) * 8
+    xq = np.ascontiguousarray(xq, dtype="float32")
+    faiss.normalize_L2(xq)
+    k = 10
+    rows = []
+
+    flat = faiss.IndexFlatIP(d)
+    t = time.perf_counter()
+    flat.add(xb)
+    flat_build = time.perf_counter() - t
+    _, exact = flat.search(xq, k)
+    lat = timed(lambda i: flat.search(xq[i:i + 1], k), list(range(nq)))
+    rows.append({"index": "IndexFlatIP (exact)", "build_s": round(flat_build, 2), "p50_ms": round(pct(lat, 50), 3),
+                 "p95_ms": round(pct(lat, 95), 3), "recall@10": 1.0})
+
+    def recall(found):
+        return float(np.mean([len(set(found[i]) & set(exact[i])) / k for i in range(nq)]))
+
+    nlist = args.nlist
+    quantizer = faiss.IndexFlatIP(d)
+    ivf = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    t = time.perf_counter()
+    sample = xb[rng.choice(n, size=min(n, nlist * 40), replace=False)]
+    ivf.train(sample)
+    ivf.add(xb)
+    ivf_build = time.perf_counter() - t
+    for nprobe in args.nprobe:
+        ivf.nprobe = nprobe
+        _, found = ivf.search(xq, k)
+        lat = timed(lambda i: ivf.search(xq[i:i + 1], k), list(range(nq)))
+        rows.append({"index": f"IndexIVFFlat nlist={nlist} nprobe={nprobe}", "build_s": round(ivf_build, 2),
+                     "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+                     "recall@10": round(recall(found), 4)})
+    if args.hnsw:
+        hnsw = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 40
+        t = time.perf_counter()
+        hnsw.add(xb)
+        hnsw_build = time.perf_counter() - t
+        for ef in (32, 64, 128):
+            hnsw.hnsw.efSearch = ef
+            _, found = hnsw.search(xq, k)
+            lat = timed(lambda i: hnsw.search(xq[i:i + 1], k), list(range(nq)))
+            rows.append({"index": f"IndexHNSWFlat M=32 efSearch={ef}", "build_s": round(hnsw_build, 2),
+                         "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+                         "recall@10": round(recall(found), 4)})
+    report["synthetic"] = {"n": n, "dim": d, "queries": nq, "rows": rows}
+
+
+def markdown(report) -> str:
+    out = []
+    if "real" in report:
+        r = report["real"]
+        out += [
+            f"Real knowledge base ({r['docs']} chunks, kb_version `{r['kb_version']}`, {r['queries']} single queries, 1 thread)",
+            "",
+            "| measure | p50 | p95 | mean |",
+            "|---|---|---|---|",
+            f"| `Retriever.search` (encode + FAISS + BM25 + RRF) | {r['search_p50_ms']:.1f} ms | "
+            f"{r['search_p95_ms']:.1f} ms | {r['search_mean_ms']:.1f} ms |",
+            f"| of which query encoding | {r['encode_p50_ms']:.1f} ms | {r['encode_p95_ms']:.1f} ms | |",
+            "",
+            f"Index build (`lift kb build --force`, model already loaded): {r['build_s']:.1f} s; "
+            f"model load: {report['model_load_s']:.1f} s.",
+        ]
+    if "synthetic" in report:
+        s = report["synthetic"]
+        out += [
+            "",
+            f"Synthetic index: {s['n']:,} chunks, dim {s['dim']}, {s['queries']} single queries, k=10, 1 thread",
+            "",
+            "| index | build | query p50 | query p95 | recall@10 vs exact |",
+            "|---|---|---|---|---|",
+        ]
+        for row in s["rows"]:
+            out.append(f"| {row['index']} | {row['build_s']:.1f} s | {row['p50_ms']:.2f} ms | "
+                       f"{row['p95_ms']:.2f} ms | {row['recall@10']:.3f} |")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    from lift.config import get_settings
+
+    s = get_settings()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kb-dir", type=Path, default=s.kb_dir)
+    ap.add_argument("--index-dir", type=Path, default=s.index_dir)
+    ap.add_argument("--dev", type=Path, default=ROOT / "eval" / "retrieval_dev.jsonl")
+    ap.add_argument("--queries", type=int, default=300, help="single queries timed on the real KB")
+    ap.add_argument("--skip-real", action="store_true")
+    ap.add_argument("--skip-synthetic", action="store_true")
+    ap.add_argument("--synthetic-n", type=int, default=100_000)
+    ap.add_argument("--synthetic-queries", type=int, default=200)
+    ap.add_argument("--nlist", type=int, default=1024)
+    ap.add_argument("--nprobe", type=int, nargs="+", default=[8, 32])
+    ap.add_argument("--hnsw", action="store_true", help="also build an HNSW index (slower to build)")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = ap.parse_args(argv)
+
+    report: dict = {}
+    if not args.skip_real:
+        from lift.retrieval import IndexNotReady
+
+        try:
+            real_kb(args, report)
+        except IndexNotReady as exc:
+            print(f"bench_retrieval: {exc}", file=sys.stderr)
+            return 1
+    if not args.skip_synthetic:
+        synthetic(args, report)
+    print(markdown(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Turn latency over REST: Lift (action server + custom tracker store) against a plain
+`rasa init` bot started in the same run, so machine noise hits both alike.
+
+    make bench        # or: .venv/bin/python scripts/bench_turns.py [--conversations 25]
+
+Conversations of the two bots are interleaved; each turn is one POST to the REST webhook.
+Prints p50/p95 per bot and the ratio Lift / plain. Target: p95 ratio <= 1.5.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.servers import VENV_BIN, LiftStack, base_env, free_port, http  # noqa: E402
+
+LIFT_SCRIPT = [
+    "hi", "show me your headphones", "how much are the aria headphones", "add the aria headphones to my cart",
+    "no thanks", "what's in my cart?", "where is my order LFT100002", "are you a bot?", "thanks", "bye",
+]
+PLAIN_SCRIPT = [
+    "hi", "I am sad", "yes", "hello", "great", "are you a bot?", "hi", "very unhappy", "no", "bye",
+]
+PLAIN_DIR = ROOT / "var" / "bench" / "plain_bot"
+
+
+def plain_bot_model() -> Path:
+    """`rasa init` once, cached under var/bench (its training is not what we measure)."""
+    model = PLAIN_DIR / "models" / "plain.tar.gz"
+    if model.exists():
+        return model
+    PLAIN_DIR.parent.mkdir(parents=True, exist_ok=True)
+    env = base_env()
+    subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(PLAIN_DIR)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(VENV_BIN / "rasa"), "train", "--fixed-model-name", "plain", "--out", "models"], cwd=PLAIN_DIR,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    return model
+
+
+class PlainBot:
+    def __init__(self, model: Path, workdir: Path):
+        self.port = free_port()
+        self.log = open(workdir / "plain.log", "wb")
+        self.proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(self.port)],
+                                     cwd=PLAIN_DIR, env=base_env(), stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            status, body, _ = http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": "warm", "message": "hi"}, timeout=5) \
+                if self._up() else (0, None, None)
+            if status == 200 and body:
+                return
+            time.sleep(0.5)
+        raise RuntimeError("plain bot did not start")
+
+    def _up(self) -> bool:
+        try:
+            return http("GET", f"{self.url}/", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def converse(url: str, script, timings) -> None:
+    me = f"bench-{uuid.uuid4().hex[:10]}"
+    for message in script:
+        t0 = time.perf_counter()
+        status, _, _ = http("POST", f"{url}/webhooks/rest/webhook", {"sender": me, "message": message})
+        timings.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status} to {message!r}")
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--conversations", type=int, default=25, help="per bot (x10 turns); >= 20 gives >= 200 turns")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    plain_model = plain_bot_model()
+    work = Path(tempfile.mkdtemp(prefix="lift-bench-"))
+    with LiftStack(work) as lift:
+        plain = PlainBot(plain_model, work)
+        try:
+            converse(lift.rasa_url, LIFT_SCRIPT, [])  # warm-up: first-call costs are not turn latency
+            converse(plain.url, PLAIN_SCRIPT, [])
+            lift_ms, plain_ms = [], []
+            for _ in range(args.conversations):
+                converse(lift.rasa_url, LIFT_SCRIPT, lift_ms)
+                converse(plain.url, PLAIN_SCRIPT, plain_ms)
+        finally:
+            plain.stop()
+    result = {
+        "turns_per_bot": len(lift_ms),
+        "lift": {"p50_ms": round(pct(lift_ms, 50), 1), "p95_ms": round(pct(lift_ms, 95), 1),
+                 "mean_ms": round(statistics.mean(lift_ms), 1)},
+        "plain_rasa_init": {"p50_ms": round(pct(plain_ms, 50), 1), "p95_ms": round(pct(plain_ms, 95), 1),
+                            "mean_ms": round(statistics.mean(plain_ms), 1)},
+    }
+    result["ratio_p50"] = round(result["lift"]["p50_ms"] / result["plain_rasa_init"]["p50_ms"], 2)
+    result["ratio_p95"] = round(result["lift"]["p95_ms"] / result["plain_rasa_init"]["p95_ms"], 2)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"turns per bot: {result['turns_per_bot']}")
+        print(f"{'bot':<18}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
+        for name in ("lift", "plain_rasa_init"):
+            r = result[name]
+            print(f"{name:<18}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['mean_ms']:>10}")
+        print(f"ratio lift/plain: p50 {result['ratio_p50']}x, p95 {result['ratio_p95']}x (target p95 <= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

