@@ -138,9 +138,13 @@ def session_response(settings: Settings, request: object) -> dict:
 
 
 def _csp(settings: Settings) -> str:
-    connect = ["'self'", "ws:", "wss:"] if not settings.is_prod else ["'self'", "wss:"]
     if settings.socket_url:
-        connect.append(settings.socket_url)
+        # Exactly where the page's socket goes (both schemes: socket.io starts over HTTP).
+        ws = "ws" + settings.socket_url[4:] if settings.socket_url.startswith("http") else settings.socket_url
+        connect = ["'self'", settings.socket_url, ws]
+    else:
+        # The page derives the socket from its own host on LIFT_RASA_PORT, another origin.
+        connect = ["'self'", "ws:", "wss:"]
     return ("default-src 'self'; script-src 'self'; style-src 'self'; "
             "img-src 'self' data: https:; connect-src " + " ".join(connect) + "; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")

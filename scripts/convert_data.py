@@ -227,8 +227,16 @@ def _realistic_ids(ex: Example, rng: random.Random) -> Example:
     # "purchase #123" -> keep the '#' outside the annotation.
     if ex.text[start] == "#":
         start += 1
-    text = ex.text[:start] + new_id + ex.text[end:]
-    return Example(text, ((start, start + len(new_id), label),), ex.key)
+    # Bitext has typos like "order00123842": a span glued to a word cannot be
+    # aligned with token boundaries, so the id gets its own token.
+    before = ex.text[:start]
+    after = ex.text[end:]
+    if before and before[-1].isalnum():
+        before += " "
+    if after and after[0].isalnum():
+        after = " " + after
+    text = before + new_id + after
+    return Example(text, ((len(before), len(before) + len(new_id), label),), ex.key)
 
 
 def annotate(ex: Example) -> str:

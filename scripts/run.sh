@@ -20,7 +20,6 @@ export LIFT_RASA_PORT=${LIFT_RASA_PORT:-5005} LIFT_ACTION_PORT=${LIFT_ACTION_POR
 export LIFT_ACTION_URL=${LIFT_ACTION_URL:-http://127.0.0.1:${LIFT_ACTION_PORT}/webhook}
 
 "$VENV/bin/lift" db init
-"$VENV/bin/python" -m lift.rasa_plugins.credentials var/credentials.yml
 
 pids=()
 cleanup() {
@@ -33,9 +32,9 @@ trap cleanup INT TERM EXIT
 
 setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" & pids+=($!)
 setsid "$VENV/bin/rasa" run --model models/current.tar.gz --port "$LIFT_RASA_PORT" \
-  --endpoints endpoints.yml --credentials var/credentials.yml \
+  --endpoints endpoints.yml --credentials credentials.yml \
   --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "*" & pids+=($!)
-setsid "$VENV/bin/python" -m lift.web --port "$LIFT_WEB_PORT" & pids+=($!)
+setsid "$VENV/bin/lift" web serve --port "$LIFT_WEB_PORT" & pids+=($!)
 
 echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
 for _ in $(seq 1 180); do

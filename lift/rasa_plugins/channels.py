@@ -275,12 +275,7 @@ def rest_auth_error(request: Request, sender_id: str, settings: Settings) -> Opt
     Accepts what Rasa's HTTP API accepts: ``?token=RASA_AUTH_TOKEN``, or a Bearer JWT signed
     with LIFT_JWT_SECRET whose user is admin or owns this conversation.
     """
-    if not settings.is_prod:
-        return None
-    token = request.args.get("token")
-    if token and settings.rasa_auth_token and hmac.compare_digest(
-        token.encode("utf-8", "surrogatepass"), settings.rasa_auth_token.encode("utf-8")
-    ):
+    if not settings.is_prod or api_request_authorized(request, settings):
         return None
     bearer = _bearer(request)
     if bearer and settings.jwt_secret:
@@ -291,11 +286,73 @@ def rest_auth_error(request: Request, sender_id: str, settings: Settings) -> Opt
         except jwt.PyJWTError:
             return 401, "invalid token"
         user = claims.get("user") if isinstance(claims.get("user"), dict) else {}
-        if user.get("role") == "admin" or (user.get("role") == "user"
-                                           and user.get("username") == sender_id):
+        if user.get("role") == "user" and user.get("username") == sender_id:
             return None
         return 403, "token does not grant access to this conversation"
     return 401, "authentication required (LIFT_ENV=prod)"
+
+
+def api_request_authorized(request: Request, settings: Settings) -> bool:
+    """Whether a request carries Rasa HTTP API credentials: the token, or an admin JWT."""
+    token = request.args.get("token")
+    if token and settings.rasa_auth_token and hmac.compare_digest(
+        token.encode("utf-8", "surrogatepass"), settings.rasa_auth_token.encode("utf-8")
+    ):
+        return True
+    bearer = _bearer(request)
+    if bearer and settings.jwt_secret:
+        import jwt
+
+        try:
+            claims = jwt.decode(bearer, settings.jwt_secret, algorithms=["HS256"])
+        except jwt.PyJWTError:
+            return False
+        user = claims.get("user")
+        return isinstance(user, dict) and user.get("role") == "admin"
+    return False
+
+
+class _ServerHardening(Blueprint):
+    """The REST channel's blueprint, which also hardens two of Rasa's open routes.
+
+    Rasa's ``GET /`` answers "Hello from Rasa: <version>" and ``GET /version`` lists the
+    version to anyone; a version is a fingerprint for known vulnerabilities. Blueprints are
+    the only hook a channel gets into Rasa's app, so this one adds an app-wide request
+    middleware when it is registered: ``/`` stays open but says only ``{"status": "ok"}``,
+    ``/version`` needs the API credentials, and Rasa's JSON error bodies (which all carry
+    ``"version"``) lose that key.
+    """
+
+    def __init__(self, settings: Settings, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.lift_settings = settings
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        settings = self.ctx.lift_settings
+
+        async def lift_open_routes(request: Request) -> Optional[HTTPResponse]:
+            if request.path == "/" and request.method in ("GET", "HEAD"):
+                return response.json({"status": "ok"})
+            if request.path == "/version" and not api_request_authorized(request, settings):
+                return _error(401, "authentication required")
+            return None
+
+        async def lift_strip_version(request: Request, resp: HTTPResponse) -> Optional[HTTPResponse]:
+            if resp.status < 400 or not (resp.content_type or "").startswith("application/json"):
+                return None
+            try:
+                body = json.loads(resp.body or b"")
+            except (ValueError, TypeError):
+                return None
+            if isinstance(body, dict) and "version" in body:
+                body.pop("version")
+                return response.json(body, status=resp.status, headers={
+                    k: v for k, v in resp.headers.items() if k.lower() not in ("content-length", "content-type")})
+            return None
+
+        app.register_middleware(lift_open_routes, "request")
+        app.register_middleware(lift_strip_version, "response")
 
 
 class LiftRestInput(RestInput):
@@ -332,7 +389,7 @@ class LiftRestInput(RestInput):
         return sender, message, channel or LiftRestInput.name(), metadata
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("lift_rest_webhook", __name__)
+        bp = _ServerHardening(self.settings, "lift_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

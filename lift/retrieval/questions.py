@@ -9,10 +9,10 @@ from lift.retrieval.text import sanitize
 # A button or deep link sends "/intent" with no words: search with a plain question instead.
 INTENT_QUESTIONS = {
     "check_refund_policy": "What is your refund and return policy?",
-    "delivery_options": "What delivery options do you offer?",
+    "delivery_options": "What delivery options do you offer at checkout?",
     "delivery_period": "How long does delivery take?",
     "check_payment_methods": "Which payment methods do you accept?",
-    "check_cancellation_fee": "Is there a fee to cancel an order?",
+    "check_cancellation_fee": "Is there a cancellation fee?",
     "review": "How can I leave a product review?",
     "check_invoice": "Where can I find the invoice for my order?",
     "get_invoice": "Can I get an invoice for my order?",

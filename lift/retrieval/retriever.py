@@ -80,6 +80,10 @@ def clean_query(query) -> str:
             raise InvalidQuery("the question is not valid UTF-8 text", "not_text") from None
     if not isinstance(query, str):
         raise InvalidQuery("the question must be text", "not_text")
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. undecodable bytes from argv
+        raise InvalidQuery("the question is not valid UTF-8 text", "not_text") from None
     query = _CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", query)).strip()
     if not query:
         raise InvalidQuery("the question is empty", "empty")
@@ -114,21 +118,20 @@ class Retriever:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, index_dir: Path, kb_dir: Path, encoder=None, threshold: Optional[float] = None,
-             verify: bool = True) -> "Retriever":
+    def load(cls, index_dir: Path, kb_dir: Path, encoder=None, threshold: Optional[float] = None) -> "Retriever":
         """Load a built index; raises IndexMissing / IndexStale (both name `lift kb build`).
 
-        ``verify`` compares the manifest with the current sources in ``kb_dir``; it is only
-        turned off by tools that inspect an index on purpose (never by the bot).
+        The manifest is compared with the current sources in ``kb_dir`` (and the installed
+        model), so the bot never answers from an index built from other documents.
+        ``threshold`` overrides the calibrated one (``LIFT_KB_THRESHOLD``).
         """
         index_dir, kb_dir = Path(index_dir), Path(kb_dir)
         manifest = read_manifest(index_dir)
-        if verify:
-            status = check(index_dir, kb_dir)
-            if status.state == "missing":
-                raise IndexMissing(status.reason)
-            if status.state != "ok":
-                raise IndexStale(status.reason)
+        status = check(index_dir, kb_dir)
+        if status.state == "missing":
+            raise IndexMissing(status.reason)
+        if status.state != "ok":
+            raise IndexStale(status.reason)
         index, docs, corpus = load_files(index_dir)
         if encoder is None:
             from lift.retrieval.encoder import shared_encoder

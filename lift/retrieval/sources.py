@@ -5,7 +5,8 @@ survive rebuilds:
 
 * FAQ entries (``kb/faq.json``): ``doc_id`` is the FAQ's own ``id``.
 * Policy pages (``kb/policies/*.md``): one document per ``##`` section,
-  ``policy:<page>#<section-slug>``; text before the first section becomes ``#overview``.
+  ``policy:<page>#<section-slug>``; text before the first section opens the first section
+  (a page without sections is one ``#overview`` document).
 * Catalog products (``kb/catalog.json``): ``product:<SKU>``.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ CATALOG_FILE = "catalog.json"
 
 # Bump when the way sources become documents changes: it is part of kb_version, so an index
 # built by older code is reported stale instead of silently answering from other chunks.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 4
 
 
 class SourceError(ValueError):
@@ -146,7 +147,12 @@ def chunk_markdown(markdown: str, page_id: str, rel: str) -> List[Doc]:
                         title=f"{page_title}: {heading}", text=text,
                         meta={"page": page_id, "page_title": page_title, "section": heading}))
 
-    add("Overview", intro)
+    if not sections:
+        add("Overview", intro)
+        return docs
+    # A page introduction is rarely an answer on its own ("How parcels get to you."), so it
+    # leads into the first section instead of competing with the sections as a chunk.
+    sections[0][1:1] = [line for line in intro if line.strip()] + [""] if any(x.strip() for x in intro) else []
     for heading, *lines in sections:
         add(heading, lines)
     return docs

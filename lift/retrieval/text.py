@@ -52,6 +52,7 @@ def tokenize(text: str) -> List[str]:
 
 _SCRIPT_RE = re.compile(r"<(script|style|iframe|object|embed)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
 _COMMENT_RE = re.compile(r"<!--.*?(-->|$)", re.S)
+_BLOCK_TAG_RE = re.compile(r"</?(?:br|p|div|li|ul|ol|tr|td|th|table|h[1-6]|blockquote|section|article)\b[^>]*>", re.I)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<![^>]*>")
 # Link targets may hold one level of parentheses ("javascript:alert(1)"), so match them too.
 _MD_TARGET = r"\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"
@@ -64,7 +65,8 @@ _UNSAFE_URL_RE = re.compile(r"\b(?:javascript|data|vbscript):\S*", re.I)
 _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
 _QUOTE_RE = re.compile(r"^\s{0,3}>\s?", re.M)
 _LIST_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
-_EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+# Underscore emphasis must not start or end inside a word: "coupon_code" is not emphasis.
+_EMPHASIS_RE = re.compile(r"(\*\*|\*|~~|`+)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _FENCE_RE = re.compile(r"^\s*(```|~~~).*$", re.M)
 _RULE_RE = re.compile(r"^\s*([-*_]\s*){3,}$", re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -74,7 +76,8 @@ _WS_RE = re.compile(r"[ \t]+")
 def _strip_html(text: str) -> str:
     text = _SCRIPT_RE.sub(" ", text)
     text = _COMMENT_RE.sub(" ", text)
-    return _TAG_RE.sub(" ", text)
+    text = _BLOCK_TAG_RE.sub("\n", text)
+    return _TAG_RE.sub("", text)  # inline tags vanish without leaving a gap: "<b>x</b>." -> "x."
 
 
 def sanitize(text: str) -> str:
@@ -99,7 +102,7 @@ def sanitize(text: str) -> str:
     text = _QUOTE_RE.sub("", text)
     text = _LIST_RE.sub("", text)
     for _ in range(2):  # nested emphasis such as ***bold italic***
-        text = _EMPHASIS_RE.sub(r"\2", text)
+        text = _EMPHASIS_RE.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(4), text)
     text = _CONTROL_RE.sub("", text)
     lines = [_WS_RE.sub(" ", line).strip() for line in text.splitlines()]
     # Paragraph breaks survive as one blank line; everything else is collapsed.

@@ -42,7 +42,6 @@ def test_lead_capture_books_a_demo(stack, db):
     replies = stack.say(me, "I'd like to book a demo for my team")
     assert "name" in texts(replies).lower()
     assert "email" in texts(stack.say(me, "Jane Doe")).lower()
-    assert "wrong" not in texts(stack.say(me, "not an email")).lower() or True
     assert "company" in texts(stack.say(me, "jane.doe@acme.io")).lower()
     assert "team" in texts(stack.say(me, "Acme Corp")).lower()
     replies = stack.say(me, "about 40 people")
@@ -86,7 +85,7 @@ def test_checkout_creates_an_order(stack, db):
     assert (row[0], row[1], float(row[2]), row[3]) == (me, "buyer@example.com", 272.99, "processing")
     assert items[0]["sku"] == "AUD-001" and items[0]["qty"] == 2
     assert stack.tracker(me)["slots"]["cart"] == []
-    assert order_id in texts(stack.say(me, "where is my order?"))
+    assert order_id in texts(stack.say(me, "I want to track my order"))
 
 
 def test_unknown_product_and_bad_quantities(stack):
@@ -102,13 +101,22 @@ def test_unknown_order_id(stack):
     assert "couldn't find that order" in replies
 
 
-@pytest.mark.parametrize("message", ["", "   ", "x" * 10_000, "\u0000\u202e\U0001F600", "/add_to_cart{not json"])
+@pytest.mark.parametrize("message", ["", "   ", "\u0000\u202e\U0001F600", "/add_to_cart{not json"],
+                         ids=["empty", "blank", "control-chars", "broken-payload"])
 def test_odd_messages_get_an_answer(stack, message):
     status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": sender(), "message": message})
     assert status == 200 and isinstance(body, list)
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]", b'{"sender": "x"}'])
+def test_a_10k_character_message_is_refused_with_a_reason(stack):
+    me = sender()
+    status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": me, "message": "x" * 10_000})
+    assert status == 413 and "longer than" in json.dumps(body)
+    assert stack.say(me, "hi")  # the conversation goes on
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]", b'{"sender": "x"}'],
+                         ids=["not-json", "no-body", "json-list", "no-message"])
 def test_malformed_rest_requests_are_4xx(stack, raw):
     status, _, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", raw=raw)
     assert 400 <= status < 500

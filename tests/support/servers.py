@@ -75,7 +75,7 @@ class LiftStack:
         self.db_url = db_url or f"sqlite:///{self.workdir / 'lift.db'}"
         self.model = model
         self.endpoints = endpoints or ROOT / "endpoints.yml"
-        self.credentials = credentials
+        self.credentials = credentials or ROOT / "credentials.yml"
         self.start_actions = start_actions
         self.enable_api = enable_api
         self.startup_timeout = startup_timeout
@@ -127,7 +127,7 @@ class LiftStack:
         if self.credentials:
             args += ["--credentials", str(self.credentials)]
         if self.enable_api:
-            args += ["--enable-api", "--auth-token", self.auth_token]
+            args += ["--enable-api", f"--auth-token={self.auth_token}"]  # a token may start with "-"
         rasa = self._spawn("rasa", args)
         self._wait(f"http://127.0.0.1:{self.rasa_port}/", rasa)
         # "/" answers before the model is loaded; /status with the token says when it is.

@@ -19,7 +19,7 @@ import aiohttp
 import jwt
 import pytest
 from aiohttp import web
-from rasa.core.channels.channel import UserMessage, register
+from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from lift.config import ConfigError, load_settings
@@ -579,3 +579,43 @@ async def test_socketio_prod_requires_server_issued_session():
             assert [m.sender_id for m in live.received] == ["issued-session-42"]
         finally:
             await client.close()
+
+
+async def test_rasa_root_and_version_routes_are_hardened():
+    s = settings(RASA_AUTH_TOKEN=API_TOKEN)
+
+    async def hello(_):
+        from sanic import response
+        return response.text("Hello from Rasa: 3.6.21")
+
+    channel = LiftRestInput(s)
+    # Rasa registers "/" and "/version" on its app before the channels; do the same.
+    Sanic.test_mode = True
+    app = Sanic(f"lift_root_test_{next(_app_ids)}")
+    app.add_route(hello, "/", methods=["GET"])
+    app.add_route(hello, "/version", methods=["GET"])
+
+    async def rasa_error(_):
+        from sanic import response
+        return response.json({"version": "3.6.21", "status": "failure", "code": 401}, status=401)
+
+    app.add_route(rasa_error, "/status", methods=["GET"])
+    app.blueprint(channel.blueprint(Live([]).on_new_message), url_prefix="/webhooks/rest")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/") as r:
+                assert r.status == 200 and await r.json() == {"status": "ok"}
+            async with http.get(f"http://127.0.0.1:{port}/version") as r:
+                assert r.status == 401 and "3.6" not in await r.text()
+            async with http.get(f"http://127.0.0.1:{port}/version", params={"token": API_TOKEN}) as r:
+                assert r.status == 200
+            async with http.get(f"http://127.0.0.1:{port}/status") as r:
+                assert r.status == 401 and await r.json() == {"status": "failure", "code": 401}
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -1,0 +1,137 @@
+"""action_answer_question with real rasa_sdk Trackers and a CollectingDispatcher."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+import lift.retrieval as lr
+from actions.knowledge import ActionAnswerQuestion, warm_up
+from lift.retrieval.index import build
+from lift.retrieval.retriever import Retriever
+from tests.support.trackers import make_tracker, slot_events
+from tests.unit.test_retrieval_kb import INJECTION, make_small_kb
+
+ROOT = Path(__file__).resolve().parents[2]
+KB_SLOTS = {"kb_doc_id", "kb_version", "kb_score"}
+
+
+@pytest.fixture(scope="module")
+def small_retriever(tmp_path_factory):
+    from lift.retrieval.encoder import shared_encoder
+
+    base = tmp_path_factory.mktemp("action-kb")
+    kb_dir, index_dir = make_small_kb(base / "kb"), base / "index"
+    build(kb_dir, index_dir, encoder=shared_encoder())
+    return Retriever.load(index_dir, kb_dir, encoder=shared_encoder())
+
+
+@pytest.fixture
+def kb(small_retriever):
+    lr.set_retriever(small_retriever)
+    yield small_retriever
+    lr.set_retriever(None)
+
+
+async def ask(text, intent="ask_question", **kw):
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, make_tracker(text, intent, **kw), {})
+    return d, events
+
+
+async def test_answers_with_the_passage_and_its_source(kb):
+    d, events = await ask("which payment methods do you take?")
+    assert len(d.messages) == 1
+    text = d.messages[0]["text"]
+    assert "PayPal" in text
+    assert text.endswith("Source: What payment methods do you accept? (2mJCxUVM)")
+    slots = slot_events(events)
+    assert slots == {"kb_doc_id": "2mJCxUVM", "kb_version": kb.kb_version, "kb_score": slots["kb_score"]}
+    assert slots["kb_score"] >= kb.threshold
+
+
+async def test_policy_intent_payload_without_words_is_answered(kb):
+    d, events = await ask("/delivery_options", intent="delivery_options")
+    assert slot_events(events)["kb_doc_id"] == "policy:shipping#delivery-options"
+    assert "Source: Shipping and delivery: Delivery options (policy:shipping#delivery-options)" in d.messages[0]["text"]
+
+
+async def test_unrelated_question_gets_not_sure_and_a_human_offer(kb):
+    d, events = await ask("what's the capital of australia")
+    assert [m.get("response") for m in d.messages] == ["utter_kb_not_sure"]
+    slots = slot_events(events)
+    assert slots["kb_doc_id"] is None and slots["kb_version"] == kb.kb_version
+    assert slots["kb_score"] < kb.threshold
+
+
+def test_not_sure_response_offers_a_person():
+    domain = yaml.safe_load((ROOT / "domain" / "knowledge.yml").read_text())
+    resp = domain["responses"]["utter_kb_not_sure"][0]
+    assert "not sure" in resp["text"]
+    assert resp["buttons"] == [{"title": "Talk to a person", "payload": "/contact_human_agent"},
+                               {"title": "No thanks", "payload": "/deny"}]
+    slots = domain["slots"]
+    assert {k: v["type"] for k, v in slots.items()} == {"kb_doc_id": "text", "kb_version": "text", "kb_score": "float"}
+    assert all(v["influence_conversation"] is False for v in slots.values())
+    assert "action_answer_question" in domain["actions"]
+
+
+async def test_injected_instructions_are_quoted_never_followed(kb):
+    d, events = await ask("what are the club night perks for members?", slots={"coupon_code": None})
+    # Exactly one plain text message: no buttons, no custom payload, no other response.
+    assert len(d.messages) == 1
+    msg = d.messages[0]
+    assert msg["buttons"] == [] and msg["custom"] == {} and msg.get("response") is None
+    text = msg["text"]
+    assert text.startswith("\u201c") and INJECTION in text  # shown as a quotation
+    assert "<script" not in text and "javascript:" not in text
+    assert text.endswith("(policy:club#club-night-perks)")
+    # Only the normal knowledge-base slots: nothing the passage asked for.
+    assert {e["event"] for e in events} == {"slot"}
+    assert set(slot_events(events)) == KB_SLOTS
+    assert slot_events(events)["kb_doc_id"] == "policy:club#club-night-perks"
+
+
+async def test_product_answer_attaches_a_product_card(kb, res):
+    d, events = await ask("kettle with temperature presets for green tea")
+    assert slot_events(events)["kb_doc_id"] == "product:KIT-004"
+    card = d.messages[0]["custom"]
+    assert card["type"] == "product_cards" and card["products"][0]["sku"] == "KIT-004"
+    assert {"sku", "name", "price", "currency", "stock", "image", "url", "buttons"} <= set(card["products"][0])
+
+
+async def test_follow_up_about_the_viewed_product(kb, res):
+    d, events = await ask("how long does its battery last?", slots={"last_product": "AUD-001"})
+    assert slot_events(events)["kb_doc_id"] == "product:AUD-001"
+
+
+@pytest.mark.parametrize("text,response", [
+    ("", "utter_kb_ask_question"),
+    ("   ", "utter_kb_ask_question"),
+    ("/unknown_intent", "utter_kb_ask_question"),
+    ("x" * 5000, "utter_kb_question_too_long"),
+])
+async def test_bad_input_gets_a_clear_reply(kb, text, response):
+    d, events = await ask(text)
+    assert [m.get("response") for m in d.messages] == [response]
+    assert slot_events(events) == {"kb_doc_id": None}
+
+
+async def test_missing_index_replies_and_warm_up_fails_fast(tmp_path, monkeypatch):
+    from lift.config import reset_settings
+
+    monkeypatch.setenv("LIFT_KB_DIR", str(make_small_kb(tmp_path / "kb")))
+    monkeypatch.setenv("LIFT_INDEX_DIR", str(tmp_path / "no-index"))
+    reset_settings()
+    lr.set_retriever(None)
+    try:
+        with pytest.raises(lr.IndexMissing, match="lift kb build"):
+            warm_up()
+        d, events = await ask("do you take paypal")
+        assert [m.get("response") for m in d.messages] == ["utter_kb_unavailable"]
+        assert slot_events(events) == {"kb_doc_id": None}
+    finally:
+        reset_settings()
+        lr.set_retriever(None)
