@@ -37,13 +37,15 @@ def _err(msg: str) -> None:
 
 
 def _build(args) -> int:
+    from lift.retrieval import IndexNotReady
+    from lift.retrieval.encoder import EncoderUnavailable
     from lift.retrieval.index import build
     from lift.retrieval.sources import SourceError
 
     s = _settings()
     try:
         result = build(s.kb_dir, s.index_dir, force=args.force)
-    except SourceError as exc:
+    except (SourceError, EncoderUnavailable, IndexNotReady, OSError) as exc:
         _err(f"cannot build: {exc}")
         return 1
     m = result.manifest

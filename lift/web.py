@@ -2,12 +2,12 @@
 
 The page (``web/``) talks to Rasa directly over socket.io; this server only hands out the
 files and a session. In ``LIFT_ENV=prod`` the session id is chosen here and signed into a
-short JWT (``LIFT_JWT_SECRET``) that Lift's socket.io channel checks on connect, so a
+JWT (``LIFT_JWT_SECRET``, 7 days, renewed on every visit) that Lift's socket.io channel checks on connect, so a
 browser cannot pick somebody else's conversation id. In dev the browser keeps its own id,
 as Rasa's stock channel allows.
 
-Also here, because ``make run`` needs them before starting Rasa: :func:`check_api_auth`
-(refuse to expose the HTTP API without a token) and :func:`rasa_api_args`.
+Also here, because ``make run`` needs it before starting Rasa: :func:`check_api_auth`
+(refuse to expose the HTTP API without a token), as ``lift web check-auth``.
 
 Nothing here imports Rasa: the page server starts in well under a second.
 """
@@ -21,7 +21,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from lift.config import ConfigError, Settings, get_settings
 
@@ -101,17 +101,6 @@ def check_api_auth(settings: Settings) -> None:
         )
     if settings.is_prod and not settings.rasa_auth_token:
         raise ConfigError("LIFT_ENV=prod needs RASA_AUTH_TOKEN: the REST channel requires it")
-
-
-def rasa_api_args(settings: Settings) -> List[str]:
-    """``rasa run`` flags enabling the HTTP API with every configured credential."""
-    check_api_auth(settings)
-    args = ["--enable-api"]
-    if settings.rasa_auth_token:
-        args += ["--auth-token", settings.rasa_auth_token]
-    if settings.jwt_secret:
-        args += ["--jwt-secret", settings.jwt_secret, "--jwt-method", "HS256"]
-    return args
 
 
 # --- the page server -------------------------------------------------------------------

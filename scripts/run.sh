@@ -19,7 +19,11 @@ done
 export LIFT_RASA_PORT=${LIFT_RASA_PORT:-5005} LIFT_ACTION_PORT=${LIFT_ACTION_PORT:-5055} LIFT_WEB_PORT=${LIFT_WEB_PORT:-8080}
 export LIFT_ACTION_URL=${LIFT_ACTION_URL:-http://127.0.0.1:${LIFT_ACTION_PORT}/webhook}
 
+# The HTTP API is only ever enabled with credentials; this refuses to go on without them.
+"$VENV/bin/lift" web check-auth || exit 2
 "$VENV/bin/lift" db init
+jwt_args=()
+if [ -n "${LIFT_JWT_SECRET:-}" ]; then jwt_args=(--jwt-secret "$LIFT_JWT_SECRET" --jwt-method HS256); fi
 
 pids=()
 cleanup() {
@@ -33,7 +37,7 @@ trap cleanup INT TERM EXIT
 setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" & pids+=($!)
 setsid "$VENV/bin/rasa" run --model models/current.tar.gz --port "$LIFT_RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \
-  --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "*" & pids+=($!)
+  --enable-api "--auth-token=$RASA_AUTH_TOKEN" "${jwt_args[@]}" --cors "*" & pids+=($!)
 setsid "$VENV/bin/lift" web serve --port "$LIFT_WEB_PORT" & pids+=($!)
 
 echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
@@ -44,7 +48,7 @@ for _ in $(seq 1 180); do
 done
 echo
 echo "Lift is running:"
-echo "  web chat:       http://localhost:$LIFT_WEB_PORT/"
+echo "  web chat:       http://localhost:$LIFT_WEB_PORT/   (open this in a browser)"
 echo "  REST channel:   http://localhost:$LIFT_RASA_PORT/webhooks/rest/webhook"
 echo "  action server:  http://localhost:$LIFT_ACTION_PORT/health"
 echo "Ctrl-C stops everything."

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import jwt
@@ -132,3 +133,69 @@ def test_action_server_works_with_the_token(lift):
     status, body, _ = http("POST", url, body=_action_call("action_view_cart", _tracker_with_personal_data("s3")))
     assert status == 200, body
     assert body["responses"]
+
+
+# --- LIFT_ENV=prod ---------------------------------------------------------------------------
+
+PROD_JWT_SECRET = "prod-jwt-secret-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def prod_stack(tmp_path_factory):
+    from tests.support.servers import LiftStack
+
+    stack = LiftStack(tmp_path_factory.mktemp("prod"), env={
+        "LIFT_ENV": "prod", "LIFT_JWT_SECRET": PROD_JWT_SECRET,
+        "LIFT_REDACTION_KEY": "prod-redaction-" + uuid.uuid4().hex})
+    with stack:
+        yield stack
+
+
+def test_prod_rest_channel_requires_the_token(prod_stack):
+    url = prod_stack.rasa_url + "/webhooks/rest/webhook"
+    body = {"sender": "prod-user-1", "message": "hi"}
+    assert http("POST", url, body=body)[0] == 401
+    assert http("POST", url + "?token=wrong-token-value-123", body=body)[0] == 401
+    other = jwt.encode({"user": {"username": "someone-else", "role": "user"}}, PROD_JWT_SECRET)
+    assert http("POST", url, body=body, headers={"Authorization": f"Bearer {other}"})[0] == 403
+    status, replies, _ = http("POST", f"{url}?token={prod_stack.auth_token}", body=body)
+    assert status == 200 and any("Lift" in (r.get("text") or "") for r in replies)
+    own = jwt.encode({"user": {"username": "prod-user-2", "role": "user"}}, PROD_JWT_SECRET)
+    status, replies, _ = http("POST", url, body={"sender": "prod-user-2", "message": "hi"},
+                              headers={"Authorization": f"Bearer {own}"})
+    assert status == 200 and replies
+
+
+def test_prod_web_chat_needs_a_server_issued_session(prod_stack):
+    import socketio
+
+    from lift.web import issue_session_token
+
+    url = prod_stack.rasa_url
+    for auth in (None, {"token": "forged"},
+                 {"token": issue_session_token("attacker-" + "k" * 32, "victim-session-0001")}):
+        client = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(url, transports=["websocket"], auth=auth, wait_timeout=10)
+
+    session_id = "issued-" + uuid.uuid4().hex[:12]
+    client = socketio.Client(reconnection=False)
+    replies, confirmed = [], []
+    client.on("bot_uttered", lambda data: replies.append(data))
+    client.on("session_confirm", lambda sid: confirmed.append(sid))
+    client.connect(url, transports=["websocket"], wait_timeout=10,
+                   auth={"token": issue_session_token(PROD_JWT_SECRET, session_id)})
+    try:
+        client.emit("session_request", {"session_id": "victim-session-0001"})
+        client.emit("user_uttered", {"message": "hi", "session_id": "victim-session-0001"})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not replies:
+            time.sleep(0.1)
+    finally:
+        client.disconnect()
+    assert confirmed == [session_id]
+    assert replies and "Lift" in replies[0].get("text", "")
+    tracker = prod_stack.tracker(session_id)
+    assert [e["text"] for e in tracker["events"] if e.get("event") == "user"] == ["hi"]
+    victim = prod_stack.tracker("victim-session-0001")
+    assert not [e for e in victim["events"] if e.get("event") == "user"]
