@@ -477,8 +477,10 @@ class ConversionDetector:
     def detect(
         self, events: Sequence[Any], start: int, already: Iterable[str] = ()
     ) -> List[Detection]:
-        """Detections for ``events[start:]``; ``events[:start]`` only rebuild the state
-        (active form, channel, slots) those new events happened in.
+        """Detections for ``events[start:]``; ``events[:start]`` (already stored) rebuild
+        the state (active form, channel, slots) the new events happened in, and what they
+        matched counts as recorded. The database's unique (sender_id, name) index remains
+        the guarantee: this only avoids re-inserting what the session already produced.
 
         Reverts (rewind/undo) are not replayed: a micro-conversion that happened stays
         recorded, and they do not change which form was active often enough to matter.
@@ -486,9 +488,6 @@ class ConversionDetector:
         done = set(already)
         found: List[Detection] = []
         slots: Dict[str, Any] = {}
-        # Slot values from before the latest session start: action_session_start sets them
-        # again, which is a carry-over, not something the visitor just did.
-        carried: Dict[str, Any] = {}
         active_loop: Optional[str] = None
         channel: Optional[str] = None
         model_id: Optional[str] = None
@@ -501,23 +500,18 @@ class ConversionDetector:
                 model_id = own_model
             if t == "user":
                 channel = getattr(ev, "input_channel", None) or channel
-                carried = {}
-            elif t == "session_started":
-                carried = dict(slots)
-                slots.clear()
-                active_loop = None
-            elif t == "restart":
-                carried = {}
+            elif t in ("restart", "session_started"):
                 slots.clear()
                 active_loop = None
             elif t == "reset_slots":
                 slots.clear()
 
-            is_carry_over = (
-                t == "slot" and carried and getattr(ev, "key", None) in carried
-                and carried[getattr(ev, "key", None)] == getattr(ev, "value", None)
-            )
-            if i >= start and not is_carry_over:
+            if i < start:
+                # Stored events were saved together with their conversion rows, so what
+                # they matched is already recorded: skip the INSERT that would conflict
+                # (this also covers slots action_session_start carries into a new session).
+                done.update(rule.name for rule, _, _ in self._matches(t, ev, active_loop))
+            else:
                 for rule, slot, value in self._matches(t, ev, active_loop):
                     if rule.name in done:
                         continue

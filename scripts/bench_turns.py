@@ -78,12 +78,15 @@ class PlainBot:
         self.proc.wait(timeout=30)
 
 
-def converse(url: str, script, timings) -> None:
+def converse(url: str, script, timings, per_message=None) -> None:
     me = f"bench-{uuid.uuid4().hex[:10]}"
     for message in script:
         t0 = time.perf_counter()
         status, _, _ = http("POST", f"{url}/webhooks/rest/webhook", {"sender": me, "message": message})
-        timings.append((time.perf_counter() - t0) * 1000)
+        ms = (time.perf_counter() - t0) * 1000
+        timings.append(ms)
+        if per_message is not None:
+            per_message.setdefault(message, []).append(ms)
         if status != 200:
             raise RuntimeError(f"{url} answered {status} to {message!r}")
 
@@ -105,9 +108,9 @@ def main() -> int:
         try:
             converse(lift.rasa_url, LIFT_SCRIPT, [])  # warm-up: first-call costs are not turn latency
             converse(plain.url, PLAIN_SCRIPT, [])
-            lift_ms, plain_ms = [], []
+            lift_ms, plain_ms, lift_by_message = [], [], {}
             for _ in range(args.conversations):
-                converse(lift.rasa_url, LIFT_SCRIPT, lift_ms)
+                converse(lift.rasa_url, LIFT_SCRIPT, lift_ms, lift_by_message)
                 converse(plain.url, PLAIN_SCRIPT, plain_ms)
         finally:
             plain.stop()
@@ -118,6 +121,7 @@ def main() -> int:
         "plain_rasa_init": {"p50_ms": round(pct(plain_ms, 50), 1), "p95_ms": round(pct(plain_ms, 95), 1),
                             "mean_ms": round(statistics.mean(plain_ms), 1)},
     }
+    result["lift_p50_by_message_ms"] = {m: round(pct(v, 50), 1) for m, v in lift_by_message.items()}
     result["ratio_p50"] = round(result["lift"]["p50_ms"] / result["plain_rasa_init"]["p50_ms"], 2)
     result["ratio_p95"] = round(result["lift"]["p95_ms"] / result["plain_rasa_init"]["p95_ms"], 2)
     if args.json:
@@ -128,6 +132,9 @@ def main() -> int:
         for name in ("lift", "plain_rasa_init"):
             r = result[name]
             print(f"{name:<18}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['mean_ms']:>10}")
+        print("lift p50 by message:")
+        for m, v in result["lift_p50_by_message_ms"].items():
+            print(f"  {v:>8} ms  {m}")
         print(f"ratio lift/plain: p50 {result['ratio_p50']}x, p95 {result['ratio_p95']}x (target p95 <= 1.5x)")
     return 0
 

@@ -80,6 +80,9 @@ class Encoder:
             model = SentenceTransformer(str(model_path()), device=device)
         except ImportError as exc:
             raise EncoderUnavailable(f"sentence-transformers or {MODEL_PACKAGE} is not installed: {exc}") from None
+        import torch
+
+        torch.set_num_threads(max(1, int(threads)))
         model.eval()
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         dim = int(get_dim())

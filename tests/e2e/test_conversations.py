@@ -120,3 +120,18 @@ def test_a_10k_character_message_is_refused_with_a_reason(stack):
 def test_malformed_rest_requests_are_4xx(stack, raw):
     status, _, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", raw=raw)
     assert 400 <= status < 500
+
+
+def test_policy_question_is_answered_with_its_source(stack):
+    me = sender()
+    replies = texts(stack.say(me, "how many days do I have to return something?"))
+    assert "Source:" in replies and ("policy:returns#" in replies or "(" in replies), replies
+    tracker = stack.tracker(me)
+    assert tracker["slots"]["kb_doc_id"] and tracker["slots"]["kb_version"]
+
+
+def test_unrelated_question_gets_the_not_sure_path(stack):
+    me = sender()
+    replies = stack.say(me, "what is the airspeed velocity of an unladen swallow?")
+    assert any(b["payload"] == "/contact_human_agent" for b in buttons(replies)) or "outside what I can help" in texts(replies)
+    assert stack.tracker(me)["slots"]["kb_doc_id"] is None
