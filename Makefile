@@ -82,7 +82,7 @@ bench: install kb spacy train
 	$(PY) scripts/bench_turns.py
 
 bench-retrieval: install kb
-	$(PY) scripts/bench_retrieval.py
+	$(PY) scripts/bench_retrieval.py --hnsw
 
 eval-retrieval: install kb
 	$(PY) scripts/eval_retrieval.py
