@@ -92,7 +92,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def init_db(engine: Engine, *, seed: bool = True) -> None:
     """Create Lift's tables (idempotent) and seed coupons and demo orders when empty."""
-    from lift import models  # noqa: F401 - registers the tables on Base
+    from lift import conversions, models  # noqa: F401 - registers the tables on Base
 
     check_connection(engine)
     Base.metadata.create_all(engine)
