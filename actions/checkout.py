@@ -9,16 +9,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answering_form, fmt_money, latest_text
+from actions.common import AddressMixin, answering_form, checked, fmt_money, latest_text
 from actions.lead import PersonalDetailsMixin
 from lift.cart import normalize_cart
 from lift.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
-from lift.validation import normalize_address
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 
 
-class ValidateCheckoutForm(PersonalDetailsMixin, FormValidationAction):
+class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_checkout_form"
 
@@ -31,9 +30,6 @@ class ValidateCheckoutForm(PersonalDetailsMixin, FormValidationAction):
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
 
-    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
-
     async def extract_shipping_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "shipping_method":
             return {}
@@ -44,17 +40,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, FormValidationAction):
             return {"shipping_method": text}
         return {"shipping_method": text} if answering_form(tracker, "shipping_method") else {}
 
-    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        address = normalize_address(value)
-        if address is None:
-            dispatcher.utter_message(response="utter_wrong_shipping_address")
-        return {"shipping_address": address}
-
     def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        method = parse_shipping_method(value)
-        if method is None:
-            dispatcher.utter_message(response="utter_wrong_shipping_method")
-        return {"shipping_method": method}
+        return checked("shipping_method", value, parse_shipping_method, dispatcher)
 
     def validate_checkout_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"checkout_confirmed": bool(value)}

@@ -56,6 +56,27 @@ def answering_form(tracker: Tracker, slot: Text) -> bool:
     return bool(text) and len(text) <= MAX_USER_TEXT
 
 
+def checked(slot: Text, value: Any, normalize, dispatcher) -> Dict[Text, Any]:
+    """A validator's result: the normalised value, or None after asking again with
+    ``utter_wrong_<slot>`` so the shopper learns what was wrong."""
+    result = normalize(value)
+    if result is None:
+        dispatcher.utter_message(response=f"utter_wrong_{slot}")
+    return {slot: result}
+
+
+class AddressMixin:
+    """The shipping address asked by checkout and by changing an order's address."""
+
+    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
+
+    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        from lift.validation import normalize_address
+
+        return checked("shipping_address", value, normalize_address, dispatcher)
+
+
 def fmt_money(value: Any, currency: Text = "USD") -> Text:
     symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, currency + " ")
     return f"{symbol}{money(value):,.2f}"

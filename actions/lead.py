@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answering_form, first_entity, latest_text
+from actions.common import answering_form, checked, first_entity, latest_text
 from lift.leads import free_demo_slots, match_slot, parse_slot_key, save_lead
 from lift.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 
@@ -35,16 +35,10 @@ class PersonalDetailsMixin:
         return {}
 
     def validate_person_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        name = normalize_person_name(value)
-        if name is None:
-            dispatcher.utter_message(response="utter_wrong_person_name")
-        return {"person_name": name}
+        return checked("person_name", value, normalize_person_name, dispatcher)
 
     def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        email = normalize_email(value)
-        if email is None:
-            dispatcher.utter_message(response="utter_wrong_email")
-        return {"email": email}
+        return checked("email", value, normalize_email, dispatcher)
 
 
 class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
@@ -71,17 +65,12 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return _text_answer(tracker, "demo_time")
 
     def validate_company(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        company = normalize_company(value)
-        if company is None:
-            dispatcher.utter_message(response="utter_wrong_company")
-        return {"company": company}
+        return checked("company", value, normalize_company, dispatcher)
 
     def validate_team_size(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        size = parse_team_size(value)
-        if size is None:
-            dispatcher.utter_message(response="utter_wrong_team_size")
-            return {"team_size": None}
-        return {"team_size": float(size)}
+        # a float slot: Rasa stores numbers from the action server as floats anyway
+        result = checked("team_size", value, parse_team_size, dispatcher)
+        return {"team_size": float(result["team_size"])} if result["team_size"] is not None else result
 
     def validate_demo_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         # Re-read the free slots: another shopper may have booked the one offered a minute ago.

@@ -9,12 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answering_form, first_entity, latest_text
+from actions.common import AddressMixin, answering_form, first_entity, latest_text
 from lift.orders import OrderError, cancel_order, change_address, describe_status, get_order
-from lift.validation import normalize_address, normalize_order_id
+from lift.validation import normalize_order_id
 
 
-class ValidateOrderForm(FormValidationAction):
+class ValidateOrderForm(AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
 
@@ -29,21 +29,12 @@ class ValidateOrderForm(FormValidationAction):
             return {}
         return {"order_id": latest_text(tracker).strip()} if answering_form(tracker, "order_id") else {}
 
-    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
-
     def validate_order_id(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         order_id = normalize_order_id(value)
         if order_id is None or get_order(resources.get().engine, order_id) is None:
             dispatcher.utter_message(response="utter_wrong_order_id")
             return {"order_id": None}
         return {"order_id": order_id}
-
-    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        address = normalize_address(value)
-        if address is None:
-            dispatcher.utter_message(response="utter_wrong_shipping_address")
-        return {"shipping_address": address}
 
 
 class ActionHandleOrder(Action):
