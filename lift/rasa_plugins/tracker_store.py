@@ -76,6 +76,9 @@ class ConversionTrackerStore(SQLTrackerStore):
         settings: Optional["Settings"] = None,
         **kwargs: Any,
     ) -> None:
+        from lift.rasa_plugins import speedups
+
+        speedups.install()  # the tracker store is what every Lift Rasa server loads at start
         sql_kwargs = {k: kwargs.pop(k) for k in _SQL_KEYS if k in kwargs}
         try:
             self._start(domain, host, event_broker, conversions, domain_path, connect_timeout, settings, sql_kwargs, kwargs)
