@@ -8,7 +8,11 @@ VENV=.venv
 # Secrets come from the environment or .env; missing ones are generated into .env once.
 touch .env
 chmod 600 .env
-set -a; source .env; set +a
+# .env fills in what the environment does not set: an exported variable always wins.
+while IFS='=' read -r key value; do
+  [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+  if [ -z "${!key:-}" ]; then export "$key=$value"; fi
+done < <(cat .env; echo)
 gen() { "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 for var in RASA_AUTH_TOKEN LIFT_ACTION_TOKEN; do
   if [ -z "${!var:-}" ]; then
