@@ -519,7 +519,9 @@ FUNNEL_FIXTURE = [
 SALES_EVENTS = {
     "product_viewed": lambda t: [SlotSet("last_product", "SKU-1", timestamp=t)],
     "cart_item_added": lambda t: [SlotSet("cart", [{"sku": "SKU-1", "qty": 1, "unit_price": 5}], timestamp=t)],
-    "checkout_started": lambda t: [ActiveLoop("checkout_form", timestamp=t)],
+    # the form's first question (an empty-cart checkout ends before asking anything)
+    "checkout_started": lambda t: [ActiveLoop("checkout_form", timestamp=t),
+                                   SlotSet("requested_slot", "email", timestamp=t)],
     "checkout_completed": lambda t: [ActiveLoop(None, timestamp=t), SlotSet("placed_order_id", "ORD-1", timestamp=t)],
 }
 
