@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,13 +43,16 @@ class ActionHandleOrder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         engine = resources.get().engine
-        order_id = tracker.get_slot("order_id")
+        # Reached straight from the message when it carries the order number (one action call
+        # instead of the form's validate + submit), so the number may be unchecked here.
+        order_id = normalize_order_id(tracker.get_slot("order_id"))
         request = tracker.get_slot("order_request") or "track"
         order = get_order(engine, order_id) if order_id else None
-        events: List[Dict[Text, Any]] = [SlotSet("order_request", None)]
         if order is None:
             dispatcher.utter_message(response="utter_wrong_order_id")
-            return events + [SlotSet("order_id", None)]
+            # Ask again through order_form, keeping what the shopper wanted done with it.
+            return [SlotSet("order_id", None), ActiveLoop("order_form")]
+        events: List[Dict[Text, Any]] = [SlotSet("order_request", None), SlotSet("order_id", order.order_id)]
         try:
             if request == "cancel":
                 cancel_order(engine, order.order_id)

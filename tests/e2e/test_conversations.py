@@ -98,7 +98,17 @@ def test_unknown_product_and_bad_quantities(stack):
 def test_unknown_order_id(stack):
     me = sender()
     replies = texts(stack.say(me, "where is my order LFT999999"))
-    assert "couldn't find that order" in replies
+    assert "couldn't find that order" in replies and "What's your order number?" in replies
+    assert (stack.tracker(me)["active_loop"] or {}).get("name") == "order_form"
+    replies = texts(stack.say(me, "LFT100003"))
+    assert "LFT100003" in replies and (stack.tracker(me)["active_loop"] or {}).get("name") is None
+
+
+def test_order_number_in_the_message_is_looked_up_at_once(stack):
+    me = sender()
+    assert "LFT100002" in texts(stack.say(me, "where is my order LFT100002"))
+    names = [e.get("name") for e in stack.tracker(me)["events"] if e["event"] == "action"]
+    assert "action_handle_order" in names and "order_form" not in names
 
 
 @pytest.mark.parametrize("message", ["", "   ", "\u0000\u202e\U0001F600", "/add_to_cart{not json"],

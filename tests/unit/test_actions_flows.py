@@ -106,6 +106,20 @@ async def test_handle_order_track_and_change(res, domain, request_kind, expect):
     assert expect in texts(d)
 
 
+async def test_handle_order_straight_from_the_message(res, domain):
+    """The number comes from the message, unchecked: normalised, or the form re-opens to ask again."""
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "lft-100002", "order_request": "track"}),
+                                           domain)
+    assert "LFT100002" in texts(d) and slot_events(events) == {"order_request": None, "order_id": "LFT100002"}
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT999999", "order_request": "cancel"}),
+                                           domain)
+    assert d.messages[0]["response"] == "utter_wrong_order_id"
+    assert slot_events(events) == {"order_id": None}  # the request (cancel) is kept for the form
+    assert {"event": "active_loop", "name": "order_form", "timestamp": None} in events
+
+
 async def test_handle_order_cancel_and_change_address(res, domain):
     d = CollectingDispatcher()
     await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "change_address",
