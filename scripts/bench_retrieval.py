@@ -60,6 +60,21 @@ def real_kb(args, report):
     queries = (questions * (args.queries // len(questions) + 1))[: args.queries]
     lat_search = timed(lambda q: retriever.search(q, k=5), queries)
     lat_encode = timed(encoder.encode_one, queries)
+    # The traced single-query path against the eager model, interleaved query by query.
+    eager = Encoder(model=encoder.model, dim=encoder.dim, _lock=encoder._lock)
+    lat_eager, lat_traced = [], []
+    for q in queries[:5]:
+        eager.encode_one(q), encoder.encode_one(q)
+    for q in queries:
+        for enc, out in ((eager, lat_eager), (encoder, lat_traced)):
+            t = time.perf_counter()
+            enc.encode_one(q)
+            out.append((time.perf_counter() - t) * 1000.0)
+    report["encoder_paths"] = {
+        "traced": encoder.traced,
+        "eager_p50_ms": round(pct(lat_eager, 50), 2), "eager_p95_ms": round(pct(lat_eager, 95), 2),
+        "traced_p50_ms": round(pct(lat_traced, 50), 2), "traced_p95_ms": round(pct(lat_traced, 95), 2),
+    }
     report["real"] = {
         "docs": len(retriever.docs), "queries": len(queries), "kb_version": retriever.kb_version,
         "search_p50_ms": round(pct(lat_search, 50), 2), "search_p95_ms": round(pct(lat_search, 95), 2),
@@ -155,6 +170,14 @@ def markdown(report) -> str:
             f"| `Retriever.search` (encode + FAISS + BM25 + RRF) | {r['search_p50_ms']:.1f} ms | "
             f"{r['search_p95_ms']:.1f} ms | {r['search_mean_ms']:.1f} ms |",
             f"| of which query encoding | {r['encode_p50_ms']:.1f} ms | {r['encode_p95_ms']:.1f} ms | |",
+            "",
+        ]
+        e = report["encoder_paths"]
+        out += [
+            f"Query encoding, eager sentence-transformers vs the TorchScript trace `encode_one` uses "
+            f"(in use: {'yes' if e['traced'] else 'NO'}), interleaved: p50 {e['eager_p50_ms']:.1f} -> "
+            f"{e['traced_p50_ms']:.1f} ms, p95 {e['eager_p95_ms']:.1f} -> {e['traced_p95_ms']:.1f} ms "
+            f"(ratio p95 {e['traced_p95_ms'] / e['eager_p95_ms']:.2f}).",
             "",
             f"Index build (`lift kb build --force`, model already loaded): {r['build_s']:.1f} s; "
             f"model load: {report['model_load_s']:.1f} s.",

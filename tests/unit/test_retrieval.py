@@ -280,3 +280,25 @@ def test_get_retriever_loads_once_from_settings(built, monkeypatch, encoder):
     finally:
         lr.set_retriever(None)
         reset_settings()
+
+
+# ----------------------------------------------------------------- query encoder
+
+@pytest.mark.parametrize("text", ["x", "do you ship to canada?", "Rückgabe nach 30 Tagen? \U0001F600",
+                                  "where is my order " * 300])
+def test_traced_query_path_reproduces_the_model(encoder, text):
+    """encode_one runs a TorchScript trace; it must give the vectors the index was built with."""
+    import numpy as np
+
+    assert encoder.traced, "the single-query trace fell back to eager (see the encoder's log)"
+    fast = encoder.encode_one(text)
+    batch = encoder.encode([text])[0]
+    assert fast.shape == (encoder.dim,) and fast.dtype == np.float32
+    assert float(fast @ batch) > 0.9999 and abs(float(np.linalg.norm(fast)) - 1.0) < 1e-4
+
+
+def test_an_unknown_module_stack_is_not_traced(encoder):
+    from lift.retrieval.encoder import Encoder, _trace_single
+
+    other = Encoder(model=list(encoder.model)[:2], dim=encoder.dim, _lock=encoder._lock)  # no Normalize
+    assert _trace_single(other) is None
