@@ -68,3 +68,11 @@ def db_url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'lift.db'}"
     return request.getfixturevalue("pg_database_url")
 
+
+
+@pytest.fixture
+def lift(request, tmp_path_factory):
+    """Rasa + action server with Slack and Messenger configured (tests/integration/channel_support.py)."""
+    from tests.integration.channel_support import stack_with_channels
+
+    return stack_with_channels(request, tmp_path_factory)

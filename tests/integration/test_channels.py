@@ -21,7 +21,6 @@ from tests.integration.channel_support import (
     fb_signature,
     slack_event,
     slack_headers,
-    stack_with_channels,
 )
 from tests.support.servers import http
 
@@ -29,11 +28,6 @@ pytestmark = pytest.mark.e2e
 
 SLACK = "/webhooks/slack/webhook"
 FB = "/webhooks/facebook/webhook"
-
-
-@pytest.fixture
-def lift(request, tmp_path_factory):
-    return stack_with_channels(request, tmp_path_factory)
 
 
 def uid(prefix: str) -> str:

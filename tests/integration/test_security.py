@@ -8,18 +8,12 @@ import uuid
 import jwt
 import pytest
 
-from tests.integration.channel_support import stack_with_channels
 from tests.support.servers import http
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "alice.private@example.com"
 PHONE = "+1 415 555 0134"
-
-
-@pytest.fixture
-def lift(request, tmp_path_factory):
-    return stack_with_channels(request, tmp_path_factory)
 
 
 PROTECTED = [
