@@ -10,8 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import AddressMixin, answering_form, first_entity, latest_text
-from lift.orders import OrderError, cancel_order, change_address, describe_status, get_order
-from lift.validation import normalize_order_id
+from lift.orders import OrderError, cancel_order, change_address, describe_status, find_order
 
 
 class ValidateOrderForm(AddressMixin, FormValidationAction):
@@ -30,11 +29,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_id": latest_text(tracker).strip()} if answering_form(tracker, "order_id") else {}
 
     def validate_order_id(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        order_id = normalize_order_id(value)
-        if order_id is None or get_order(resources.get().engine, order_id) is None:
+        order = find_order(resources.get().engine, value)
+        if order is None:
             dispatcher.utter_message(response="utter_wrong_order_id")
             return {"order_id": None}
-        return {"order_id": order_id}
+        return {"order_id": order.order_id}
 
 
 class ActionHandleOrder(Action):
@@ -45,9 +44,8 @@ class ActionHandleOrder(Action):
         engine = resources.get().engine
         # Reached straight from the message when it carries the order number (one action call
         # instead of the form's validate + submit), so the number may be unchecked here.
-        order_id = normalize_order_id(tracker.get_slot("order_id"))
+        order = find_order(engine, tracker.get_slot("order_id"))
         request = tracker.get_slot("order_request") or "track"
-        order = get_order(engine, order_id) if order_id else None
         if order is None:
             dispatcher.utter_message(response="utter_wrong_order_id")
             # Ask again through order_form, keeping what the shopper wanted done with it.

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lift.cart import CartError, check_coupon, money, normalize_cart
 from lift.db import session_scope
 from lift.models import Order
+from lift.validation import normalize_order_id
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,12 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
 def get_order(engine: Engine, order_id: str) -> Optional[Order]:
     with session_scope(engine) as s:
         return s.get(Order, order_id)
+
+
+def find_order(engine: Engine, typed: object) -> Optional[Order]:
+    """The order a shopper's text names ('lft-100002', '#100002'), or None when there is none."""
+    order_id = normalize_order_id(typed)
+    return get_order(engine, order_id) if order_id else None
 
 
 def cancel_order(engine: Engine, order_id: str) -> Order:

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from lift.retrieval.errors import IndexMissing, IndexStale, InvalidQuery
-from lift.retrieval.index import FUSION, check, load_files, read_manifest, read_threshold_file
+from lift.retrieval.index import FUSION, THRESHOLD_FILE, check, load_files, read_manifest, read_threshold_file
 from lift.retrieval.sources import Doc
 from lift.retrieval.text import sanitize, tokenize, trim
 
@@ -145,7 +145,7 @@ class Retriever:
         if threshold is None:
             if info is None:
                 raise IndexMissing(
-                    f"no calibrated answer threshold ({kb_dir / 'threshold.json'} missing): run "
+                    f"no calibrated answer threshold ({kb_dir / THRESHOLD_FILE} missing): run "
                     "`python scripts/eval_retrieval.py --write-threshold` or set LIFT_KB_THRESHOLD")
             threshold = float(info["threshold"])
             if info.get("kb_version") and info["kb_version"] != manifest.get("kb_version"):

@@ -139,3 +139,10 @@ def test_onboarding_profile(engine, catalog):
         p = s.get(CustomerProfile, "s")
         assert p.interests == ["kitchen"] and p.newsletter_opt_in is False
         assert s.query(Lead).count() == 0
+
+
+def test_find_order_reads_the_number_as_shoppers_type_it(engine):
+    from lift.orders import find_order
+
+    assert find_order(engine, "it's lft-100002").order_id == "LFT100002"
+    assert find_order(engine, "LFT999999") is None and find_order(engine, "no number") is None
