@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.catalog import resolve_product
 from actions.common import cards_message, entity_values, first_entity, fmt_money, latest_text, stray_quantity
-from lift.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
-from lift.validation import normalize_coupon, parse_int
+from lift.commerce.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
+from lift.commerce.validation import normalize_coupon, parse_int
 
 
 def requested_quantity(tracker: Tracker, product) -> Optional[int]:

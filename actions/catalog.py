@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import cards_message, entity_values, fmt_money, latest_text
-from lift.validation import NUMBER_WORDS
+from lift.commerce.validation import NUMBER_WORDS
 
 MAX_CARDS = 4
 

@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.common import AddressMixin, answering_form, checked, fmt_money, latest_text
 from actions.lead import PersonalDetailsMixin
-from lift.cart import normalize_cart
-from lift.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.commerce.cart import normalize_cart
+from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 

@@ -6,8 +6,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from lift.cart import money
-from lift.validation import NUMBER_WORDS
+from lift.commerce.money import money
+from lift.commerce.validation import NUMBER_WORDS, normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
 # form's extractors leave the turn alone so the digression rules (answer, show cart, stop,
@@ -72,8 +72,6 @@ class AddressMixin:
         return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        from lift.validation import normalize_address
-
         return checked("shipping_address", value, normalize_address, dispatcher)
 
 

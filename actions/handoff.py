@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent
-from lift.handoff import queue_position, queue_ticket, summarize
+from lift.commerce.handoff import queue_position, queue_ticket, summarize
 
 
 def _reason(tracker: Tracker) -> Text:

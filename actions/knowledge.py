@@ -1,7 +1,7 @@
 """Answers from the knowledge base, with the source cited, or an honest "not sure".
 
-The retriever is a process-wide resource: :func:`warm_up` loads it when the action server
-starts (a missing or stale index stops the server with "run `lift kb build`"), and tests
+The retriever is a process-wide resource: :func:`actions.resources.warm_up` loads it when the
+action server starts (a missing or stale index stops the server with "run `lift kb build`"), and tests
 install their own with ``lift.retrieval.set_retriever``. Passage text is only ever quoted
 back to the shopper: nothing here reads it for instructions, slots or events.
 """
@@ -14,17 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import resources
+from actions.common import cards_message
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer
 
 logger = logging.getLogger(__name__)
-
-
-def warm_up() -> None:
-    """Load the retriever now (action-server start); raises IndexMissing/IndexStale."""
-    r = get_retriever()
-    logger.info("knowledge base kb_version %s loaded: %d documents, answer threshold %.3f",
-                r.kb_version, len(r.docs), r.threshold)
 
 
 def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
@@ -34,9 +29,6 @@ def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
 
 
 def _product_cards(sku: Text) -> Optional[Dict[str, Any]]:
-    from actions import resources
-    from actions.common import cards_message
-
     try:
         catalog = resources.get().catalog
     except Exception:  # a card is a bonus; the cited answer stands without it

@@ -10,8 +10,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import answering_form, checked, first_entity, latest_text
-from lift.leads import free_demo_slots, match_slot, parse_slot_key, save_lead
-from lift.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
+from lift.commerce.leads import free_demo_slots, match_slot, parse_slot_key, save_lead
+from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 
 
 def _text_answer(tracker: Tracker, slot: Text) -> Dict[Text, Any]:

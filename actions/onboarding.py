@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.common import answering_form, cards_message, latest_text
 from actions.lead import PersonalDetailsMixin
-from lift.onboarding import parse_interests, save_profile
+from lift.commerce.onboarding import parse_interests, save_profile
 
 
 class ValidateOnboardingForm(PersonalDetailsMixin, FormValidationAction):

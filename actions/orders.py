@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import AddressMixin, answering_form, first_entity, latest_text
-from lift.orders import OrderError, cancel_order, change_address, describe_status, find_order
+from lift.commerce.orders import OrderError, cancel_order, change_address, describe_status, find_order
 
 
 class ValidateOrderForm(AddressMixin, FormValidationAction):

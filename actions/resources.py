@@ -12,8 +12,10 @@ from typing import Optional
 
 from sqlalchemy.engine import Engine
 
-from lift.catalog import Catalog
+from lift.commerce.catalog import Catalog
 from lift.config import Settings, get_settings
+from lift.retrieval import get_retriever
+from lift.store.schema import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -29,21 +31,24 @@ _current: Optional[Resources] = None
 
 
 def build(settings: Optional[Settings] = None) -> Resources:
-    from lift.db import open_database
-
     settings = settings or get_settings()
     catalog = Catalog.load(settings.catalog_path)
     engine = open_database(settings.db_url)
     return Resources(settings=settings, engine=engine, catalog=catalog)
 
 
+def warm_up() -> None:
+    """Load the knowledge-base retriever now (action-server start); raises IndexMissing/IndexStale."""
+    r = get_retriever()
+    logger.info("knowledge base kb_version %s loaded: %d documents, answer threshold %.3f",
+                r.kb_version, len(r.docs), r.threshold)
+
+
 def startup(settings: Optional[Settings] = None) -> Resources:
     """Load everything the actions need; raises with a clear message if anything is missing."""
     global _current
-    from actions import knowledge
-
     _current = build(settings)
-    knowledge.warm_up()
+    warm_up()
     logger.info("action server resources ready (catalog %s)", _current.catalog.version)
     return _current
 

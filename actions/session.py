@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from lift.variants import variant_for
+from lift.measure.variants import variant_for
 
 
 class ActionSessionStart(Action):

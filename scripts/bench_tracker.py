@@ -142,7 +142,7 @@ async def bench_save(db_url: str, domain, conversations: int) -> Dict[str, objec
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import ActionExecuted
 
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
     from lift.config import get_settings
     from lift.rasa_plugins.tracker_store import ConversionTrackerStore
 
@@ -207,7 +207,7 @@ def rest_script(catalog) -> List[str]:
 def bench_rest(db_url: str, conversations: int, workdir: Path) -> Dict[str, object]:
     import yaml
 
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
     from lift.config import get_settings
     from tests.support.servers import LiftStack
 
@@ -264,7 +264,7 @@ def main() -> int:
 
     from rasa.shared.core.domain import Domain
 
-    from lift.db import safe_url
+    from lift.store.engine import safe_url
 
     model = ROOT / "models" / "current.tar.gz"
     if not args.skip_rest and not model.exists():

@@ -102,7 +102,7 @@ def build_patterns(catalog, tokenize) -> List[Dict]:
 def build(catalog_path: Path, out: Path) -> Tuple[int, str]:
     import spacy
 
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
 
     catalog = Catalog.load(catalog_path)
     nlp = spacy.blank("en")
@@ -175,7 +175,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"spaCy pipeline {args.out}: {reason}")
         return 0 if ok else 1
 
-    from lift.catalog import CatalogError
+    from lift.commerce.catalog import CatalogError
 
     try:
         count, version = build(catalog_path, args.out)

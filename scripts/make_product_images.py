@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lift.catalog import Catalog  # noqa: E402
+from lift.commerce.catalog import Catalog  # noqa: E402
 
 COLOURS = {
     "audio": "#6D28D9", "computers": "#1D4ED8", "phones": "#0F766E", "smart_home": "#B45309",

@@ -1,2 +1,6 @@
-"""Rasa plugins (tracker store, channels) loaded by class path from endpoints.yml and
-credentials.yml. Kept import-free so loading one plugin does not pull in the others."""
+"""What Rasa loads by class path, and nothing else: ``tracker_store.ConversionTrackerStore``
+(endpoints.yml), ``channels.Lift*Input`` (credentials.yml, re-exported from
+:mod:`lift.channels`) and ``speedups``, the Rasa patch that tracker store installs.
+
+Kept import-free so loading one plugin does not pull in the others.
+"""

@@ -11,7 +11,8 @@ Start-up is deliberately loud. Rasa falls back to an in-memory store when a cust
 raises ``ImportError``/``AttributeError``, and retries a down database forever; a tracker
 store that silently loses conversations or hangs at boot is worse than one that refuses
 to start, so every start-up problem is raised as :class:`TrackerStoreStartupError` (or
-:class:`~lift.db.DatabaseUnavailable` / :class:`~lift.conversions.ConversionsConfigError`),
+:class:`~lift.store.engine.DatabaseUnavailable` /
+:class:`~lift.measure.rules.ConversionsConfigError`),
 which stops ``rasa run`` with the message.
 """
 from __future__ import annotations
@@ -28,18 +29,12 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from lift.conversions import (
-    ConversionDetector,
-    ConversionsConfig,
-    ConversionsConfigError,
-    Detection,
-    KbVersionSource,
-    MicroConversion,
-    Redactor,
-    create_table,
-    load_conversions,
-)
-from lift.db import DatabaseUnavailable, check_connection, make_engine, safe_url
+from lift.measure.detector import ConversionDetector, Detection, KbVersionSource
+from lift.measure.redaction import Redactor
+from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
+from lift.store.engine import DatabaseUnavailable, check_connection, make_engine, safe_url
+from lift.store.models import MicroConversion
+from lift.store.schema import create_conversions_table
 
 if TYPE_CHECKING:
     from lift.config import Settings
@@ -63,7 +58,7 @@ def _domain_names(domain: Domain):
 
 
 class ConversionTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore + exactly-once micro-conversion rows (see lift.conversions)."""
+    """SQLTrackerStore + exactly-once micro-conversion rows (see lift.measure)."""
 
     def __init__(
         self,
@@ -120,7 +115,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         check_connection(engine)  # DatabaseUnavailable, within connect_timeout
         try:
             SQLTrackerStore.Base.metadata.create_all(engine)
-            create_table(engine)
+            create_conversions_table(engine)
         except sa.exc.SQLAlchemyError as exc:
             raise TrackerStoreStartupError(
                 f"cannot create tables in {safe_url(url)}: {exc.__class__.__name__}: {exc}"

@@ -193,7 +193,7 @@ def product_doc(product, catalog, rel: str = CATALOG_FILE) -> Doc:
 
 
 def load_products(path: Path, rel: str = CATALOG_FILE) -> List[Doc]:
-    from lift.catalog import Catalog, CatalogError
+    from lift.commerce.catalog import Catalog, CatalogError
 
     try:
         catalog = Catalog.load(path)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lift.catalog import Catalog
-from lift.conversions import MicroConversion
-from lift.variants import variant_for
+from lift.commerce.catalog import Catalog
+from lift.store.models import MicroConversion
+from lift.measure.variants import variant_for
 from tests.support.servers import LiftStack, http
 
 pytestmark = pytest.mark.e2e

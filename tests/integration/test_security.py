@@ -163,7 +163,7 @@ def test_prod_rest_channel_requires_the_token(prod_stack):
 def test_prod_web_chat_needs_a_server_issued_session(prod_stack):
     import socketio
 
-    from lift.web import issue_session_token
+    from lift.web.sessions import issue_session_token
 
     url = prod_stack.rasa_url
     for auth in (None, {"token": "forged"},

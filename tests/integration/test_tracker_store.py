@@ -32,8 +32,9 @@ from rasa.shared.core.events import (
 from rasa.utils.endpoints import EndpointConfig
 
 from lift.config import Settings
-from lift.conversions import ConversionsConfigError, MicroConversion, load_conversions
-from lift.db import DatabaseUnavailable
+from lift.measure.rules import ConversionsConfigError, load_conversions
+from lift.store.models import MicroConversion
+from lift.store.engine import DatabaseUnavailable
 from lift.rasa_plugins.tracker_store import ConversionTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -535,7 +536,7 @@ async def _load_funnel_fixture(store):
 
 
 async def test_funnel_report_matches_hand_computed_fixture(make_store, db_url):
-    from lift.report import funnel_report, parse_iso
+    from lift.measure.funnel import funnel_report, parse_iso
 
     store = make_store()
     await _load_funnel_fixture(store)

@@ -20,7 +20,7 @@ def domain() -> Dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def catalog():
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
 
     return Catalog.load(ROOT / "kb" / "catalog.json")
 
@@ -30,7 +30,7 @@ def res(tmp_path, catalog):
     """Action-server resources on a throwaway database, installed for the actions."""
     from actions import resources
     from lift.config import load_settings
-    from lift.db import open_database
+    from lift.store.schema import open_database
 
     settings = load_settings({"LIFT_DB_URL": f"sqlite:///{tmp_path / 'lift.db'}"})
     r = resources.Resources(settings=settings, engine=open_database(settings.db_url), catalog=catalog)

@@ -8,7 +8,8 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 import lift.retrieval as lr
-from actions.knowledge import ActionAnswerQuestion, warm_up
+from actions.knowledge import ActionAnswerQuestion
+from actions.resources import warm_up
 from lift.retrieval.index import build
 from lift.retrieval.retriever import Retriever
 from tests.support.trackers import make_tracker, slot_events

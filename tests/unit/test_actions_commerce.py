@@ -5,8 +5,8 @@ from actions.cart import (ActionAcceptUpsell, ActionAddToCart, ActionApplyCoupon
                           ActionViewCart)
 from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.checkout import ActionAskCheckoutConfirmed, ActionPlaceOrder, ValidateCheckoutForm
-from lift.db import session_scope
-from lift.models import Order
+from lift.store.engine import session_scope
+from lift.store.models import Order
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 

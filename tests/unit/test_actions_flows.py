@@ -7,9 +7,9 @@ from actions.lead import ActionAskDemoTime, ActionSubmitLead, ValidateLeadForm
 from actions.onboarding import ActionAskInterests, ActionCompleteOnboarding, ValidateOnboardingForm
 from actions.orders import ActionHandleOrder, ValidateOrderForm
 from actions.session import ActionSessionStart
-from lift.db import session_scope
-from lift.leads import free_demo_slots
-from lift.models import CustomerProfile, HandoffTicket, Lead, Order
+from lift.store.engine import session_scope
+from lift.commerce.leads import free_demo_slots
+from lift.store.models import CustomerProfile, HandoffTicket, Lead, Order
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lift.catalog import Catalog, CatalogError, Category, Product, format_price
+from lift.commerce.catalog import Catalog, CatalogError, Category, Product
+from lift.commerce.money import format_price
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG_PATH = ROOT / "kb" / "catalog.json"

@@ -23,19 +23,13 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from lift.config import ConfigError, load_settings
-from lift.rasa_plugins.channels import (
-    LiftFacebookInput,
-    LiftRestInput,
-    LiftSlackInput,
-    RecentIds,
-    format_price,
-    messenger_generic_template,
-    product_cards,
-    public_image_url,
-    slack_product_blocks,
-    verify_hub_signature_256,
-)
-from lift.web import check_api_auth, issue_session_token, session_response, verify_session_token
+from lift.channels.cards import format_price, product_cards, public_image_url
+from lift.channels.hardening import RecentIds
+from lift.channels.messenger import LiftFacebookInput, messenger_generic_template, verify_hub_signature_256
+from lift.channels.rest import LiftRestInput
+from lift.channels.slack import LiftSlackInput, slack_product_blocks
+from lift.web.server import check_api_auth, session_response
+from lift.web.sessions import issue_session_token, verify_session_token
 
 SLACK_SECRET = "slack-signing-secret-for-tests"
 FB_SECRET = "fb-app-secret-for-tests"
@@ -532,7 +526,7 @@ async def _until(predicate, timeout=5.0):
 
 
 async def test_socketio_dev_session_persistence_and_cards():
-    from lift.rasa_plugins.channels import LiftSocketIOInput
+    from lift.channels.webchat import LiftSocketIOInput
 
     channel = LiftSocketIOInput(settings=settings())
     async with Live([channel]) as live:
@@ -558,7 +552,7 @@ async def test_socketio_dev_session_persistence_and_cards():
 async def test_socketio_prod_requires_server_issued_session():
     import socketio
 
-    from lift.rasa_plugins.channels import LiftSocketIOInput
+    from lift.channels.webchat import LiftSocketIOInput
 
     prod = settings(LIFT_ENV="prod", LIFT_REDACTION_KEY="k", LIFT_JWT_SECRET=JWT_SECRET,
                     RASA_AUTH_TOKEN=API_TOKEN)

@@ -6,8 +6,8 @@ import pytest
 
 from lift import cart as c
 from lift import handoff, leads, onboarding, orders
-from lift.models import CustomerProfile, HandoffTicket, Lead, Order
-from lift.db import session_scope
+from lift.store.models import CustomerProfile, HandoffTicket, Lead, Order
+from lift.store.engine import session_scope
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_onboarding_profile(engine, catalog):
 
 
 def test_find_order_reads_the_number_as_shoppers_type_it(engine):
-    from lift.orders import find_order
+    from lift.commerce.orders import find_order
 
     assert find_order(engine, "it's lft-100002").order_id == "LFT100002"
     assert find_order(engine, "LFT999999") is None and find_order(engine, "no number") is None

@@ -3,7 +3,9 @@ from pathlib import Path
 
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 
-from lift.conversions import ConversionDetector, Redactor, load_conversions
+from lift.measure.detector import ConversionDetector
+from lift.measure.redaction import Redactor
+from lift.measure.rules import load_conversions
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,15 +17,10 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from lift.conversions import (
-    ConversionDetector,
-    ConversionsConfigError,
-    KbVersionSource,
-    Redactor,
-    load_conversions,
-    parse_conversions,
-)
-from lift.variants import bucket, variant_for
+from lift.measure.detector import ConversionDetector, KbVersionSource
+from lift.measure.redaction import Redactor
+from lift.measure.rules import ConversionsConfigError, load_conversions, parse_conversions
+from lift.measure.variants import bucket, variant_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

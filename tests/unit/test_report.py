@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from lift import cli
-from lift.report import ReportError, compute_funnel, parse_iso, render_table
+from lift.measure.funnel import ReportError, compute_funnel, parse_iso, render_table
 
 STEPS = ["a", "b", "c"]
 
@@ -80,7 +80,7 @@ def test_cli_bad_dates_exit_2(argv, capsys):
 
 
 def test_since_after_until_is_an_error():
-    from lift.report import funnel_report
+    from lift.measure.funnel import funnel_report
 
     with pytest.raises(ReportError, match="must be before"):
         funnel_report(None, {"f": ["a", "b"]}, since=dt.datetime(2024, 2, 1), until=dt.datetime(2024, 1, 1))

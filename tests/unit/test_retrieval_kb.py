@@ -91,7 +91,7 @@ def test_policies_are_chunked_by_section_with_stable_ids():
 
 
 def test_every_catalog_product_is_a_document():
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
 
     catalog = Catalog.load(KB / "catalog.json")
     docs = {d.doc_id: d for d in load_documents(KB) if d.kind == "product"}

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lift.catalog import Catalog
-from lift.db import init_db, make_engine, session_scope
-from lift.models import Coupon, Order
-from lift.seed import DEMO_ORDER_IDS, seed_store_data
+from lift.commerce.catalog import Catalog
+from lift.store.engine import make_engine, session_scope
+from lift.store.schema import init_db
+from lift.store.models import Coupon, Order
+from lift.store.seed import DEMO_ORDER_IDS, seed_store_data
 
 ROOT = Path(__file__).resolve().parents[2]
 

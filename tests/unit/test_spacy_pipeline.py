@@ -52,7 +52,7 @@ def test_pipeline_is_blank_english_with_entity_ruler(built, nlp):
     assert nlp.pipe_names == ["entity_ruler"]
     meta = json.loads((built[1] / "meta.json").read_text())
     version = (built[1] / "catalog_version").read_text().strip()
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
 
     assert version == Catalog.load(built[0]).version == meta["lift"]["catalog_version"]
     assert "3.4" in meta["spacy_version"]
@@ -82,7 +82,7 @@ def test_entities(nlp, text, expected):
 
 
 def test_every_product_name_and_synonym_is_recognised(nlp):
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
 
     for product in Catalog.load(CATALOG).products:
         for alias in (product.name, *product.synonyms, product.sku):

@@ -7,7 +7,7 @@ import sys
 
 
 def _iso(text: str):
-    from lift.report import ReportError, parse_iso
+    from lift.measure.funnel import ReportError, parse_iso
 
     try:
         return parse_iso(text)
@@ -33,9 +33,9 @@ def register(subparsers) -> None:
 
 def _funnel(args) -> int:
     from lift.config import get_settings
-    from lift.conversions import ConversionsConfigError, load_conversions
-    from lift.db import DatabaseUnavailable, check_connection, make_engine
-    from lift.report import ReportError, funnel_report, render_table
+    from lift.measure.funnel import ReportError, funnel_report, render_table
+    from lift.measure.rules import ConversionsConfigError, load_conversions
+    from lift.store.engine import DatabaseUnavailable, check_connection, make_engine
 
     settings = get_settings()
     try:

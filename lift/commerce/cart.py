@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy.engine import Engine
 
-from lift.db import session_scope
-from lift.models import Coupon
+from lift.commerce.money import money
+from lift.store.engine import session_scope
+from lift.store.models import Coupon
 
 MAX_QTY_PER_LINE = 20
-CENT = Decimal("0.01")
 
 
 class CartError(ValueError):
     """A cart operation was refused; ``str(err)`` is safe to show to the shopper."""
-
-
-def money(value: Any) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def normalize_cart(raw: Any) -> List[Dict[str, Any]]:

@@ -8,8 +8,8 @@ from typing import List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lift.db import session_scope
-from lift.models import Lead
+from lift.store.engine import session_scope
+from lift.store.models import Lead
 
 # Sales demos run on weekdays at these UTC hours; a slot is free until a lead books it.
 DEMO_HOURS_UTC = (10, 14, 16)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Mapping, Sequence, Union
 
-DEFAULT_VARIANT = "control"
+from lift.store.models import DEFAULT_VARIANT
 
 Variants = Union[Sequence[str], Mapping[str, float]]
 

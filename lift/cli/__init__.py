@@ -1,47 +1,33 @@
-"""The ``lift`` console script.
+"""The ``lift`` console script (entry point ``lift.cli:main``).
 
-Each capability registers its own subcommand group (``register(subparsers)``) so this file
-stays a table of contents; heavy imports happen inside the handlers, not here.
+One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
+``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
+the handlers, not at import time.
+
+Exit codes: 0 ok, 2 usage or bad input, 3 environment or database (see the README).
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import List, Optional
 
 from lift.config import ConfigError
-from lift.db import DatabaseUnavailable
-
-
-def _register_db(sub) -> None:
-    p = sub.add_parser("db", help="application database")
-    dsub = p.add_subparsers(dest="db_command", required=True)
-    init = dsub.add_parser("init", help="create tables and seed coupons and demo orders")
-    init.set_defaults(func=_db_init)
-
-
-def _db_init(args) -> int:
-    from lift.db import open_database, safe_url
-
-    engine = open_database()
-    print(f"database ready: {safe_url(str(engine.url))}")
-    return 0
-
+from lift.store.engine import DatabaseUnavailable
 
 # Modules exposing ``register(subparsers)``; each must keep heavy imports in its handlers.
 GROUPS = [
-    "lift.kb_cli",
-    "lift.report_cli",
-    "lift.web",
+    "lift.cli.db",
+    "lift.cli.kb",
+    "lift.cli.report",
+    "lift.cli.web",
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import importlib
-
     parser = argparse.ArgumentParser(prog="lift", description="Lift conversion assistant tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    _register_db(sub)
     for name in GROUPS:
         importlib.import_module(name).register(sub)
     return parser
@@ -60,7 +46,3 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 3
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

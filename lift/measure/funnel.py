@@ -14,6 +14,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
+from lift.store.models import MicroConversion
+
 UNKNOWN = "unknown"
 
 
@@ -97,8 +99,6 @@ def funnel_report(
     until: Optional[dt.datetime] = None,
 ) -> Dict[str, Any]:
     """Funnels over the rows with ``since <= occurred_at < until`` (naive UTC bounds)."""
-    from lift.conversions import MicroConversion
-
     if since and until and since >= until:
         raise ReportError(f"--since ({since.isoformat()}) must be before --until ({until.isoformat()})")
     wanted = sorted({s for steps in funnels.values() for s in steps})

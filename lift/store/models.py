@@ -1,11 +1,20 @@
-"""Lift's own tables (Rasa's events live in Rasa's ``events`` table)."""
+"""Lift's own tables (Rasa's events live in Rasa's ``events`` table).
+
+Every table Lift writes is declared here on one :data:`Base`, so its metadata is the whole
+application schema (what ``lift db upgrade`` manages) without importing any capability.
+"""
 from __future__ import annotations
 
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
 
-from lift.db import Base
+Base = declarative_base()
+
+# Attribution defaults of a micro-conversion row (the measure package uses the same names).
+DEFAULT_VARIANT = "control"
+NO_KB_VERSION = "none"
 
 
 def utcnow() -> dt.datetime:
@@ -78,3 +87,25 @@ class CustomerProfile(Base):
     interests = sa.Column(sa.JSON, nullable=False)
     newsletter_opt_in = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class MicroConversion(Base):
+    """One micro-conversion of one conversation, recorded once, at its first occurrence."""
+
+    __tablename__ = "micro_conversions"
+    __table_args__ = (
+        # Exactly once per conversation and name, even with concurrent writers.
+        sa.Index("ix_micro_conversions_sender_name", "sender_id", "name", unique=True),
+        sa.Index("ix_micro_conversions_name_occurred", "name", "occurred_at"),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=False)
+    name = sa.Column(sa.String(64), nullable=False)
+    occurred_at = sa.Column(sa.DateTime, nullable=False)  # UTC, naive (project convention)
+    channel = sa.Column(sa.String(64), nullable=True)
+    variant = sa.Column(sa.String(64), nullable=False, default=DEFAULT_VARIANT)
+    model_id = sa.Column(sa.String(64), nullable=True)
+    kb_version = sa.Column(sa.String(64), nullable=False, default=NO_KB_VERSION)
+    value = sa.Column(sa.Text, nullable=True)
+    event_type = sa.Column(sa.String(32), nullable=False)

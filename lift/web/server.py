@@ -1,4 +1,4 @@
-"""The web chat page: a small static server plus the web chat's session tokens.
+"""The web chat page: a small static server that hands out the page and a session.
 
 The page (``web/``) talks to Rasa directly over socket.io; this server only hands out the
 files and a session. In ``LIFT_ENV=prod`` the session id is chosen here and signed into a
@@ -7,7 +7,7 @@ browser cannot pick somebody else's conversation id. In dev the browser keeps it
 as Rasa's stock channel allows.
 
 Also here, because ``make run`` needs it before starting Rasa: :func:`check_api_auth`
-(refuse to expose the HTTP API without a token), as ``lift web check-auth``.
+(refuse to expose the HTTP API without a token), run by ``lift web check-auth``.
 
 Nothing here imports Rasa: the page server starts in well under a second.
 """
@@ -16,20 +16,15 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
-import re
-import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Optional
 
-from lift.config import ConfigError, Settings, get_settings
+from lift.config import ConfigError, Settings
+from lift.web.sessions import issue_session_token, new_session_id, valid_session_id, verify_session_token
 
 logger = logging.getLogger(__name__)
 
-SESSION_AUDIENCE = "lift-webchat"
-SESSION_TTL_SECONDS = 7 * 24 * 3600
-SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MIN_TOKEN_LENGTH = 16
 MIN_JWT_SECRET_LENGTH = 32
 MAX_SESSION_BODY = 4096
@@ -37,47 +32,6 @@ MAX_SESSION_BODY = 4096
 mimetypes.add_type("application/javascript", ".js")
 mimetypes.add_type("image/svg+xml", ".svg")
 mimetypes.add_type("text/css", ".css")
-
-
-# --- session tokens ------------------------------------------------------------------
-
-def new_session_id() -> str:
-    return uuid.uuid4().hex
-
-
-def valid_session_id(value: object) -> bool:
-    return isinstance(value, str) and bool(SESSION_ID_RE.match(value))
-
-
-def issue_session_token(secret: str, session_id: str, ttl: int = SESSION_TTL_SECONDS,
-                        now: Optional[float] = None) -> str:
-    """A JWT binding a browser to one conversation id.
-
-    The audience claim keeps it from doubling as a credential for Rasa's HTTP API (Rasa
-    decodes API JWTs without an audience, which PyJWT rejects when the claim is present).
-    """
-    import jwt
-
-    issued = int(now if now is not None else time.time())
-    claims = {"sub": session_id, "aud": SESSION_AUDIENCE, "iat": issued, "exp": issued + ttl}
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
-def verify_session_token(secret: str, token: object) -> Optional[str]:
-    """The session id a valid token was issued for, else None (never raises)."""
-    import jwt
-
-    if not isinstance(token, str) or not token or len(token) > 2048:
-        return None
-    if token.lower().startswith("bearer "):
-        token = token[7:].strip()
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=SESSION_AUDIENCE,
-                            options={"require": ["exp", "sub", "aud"]})
-    except jwt.PyJWTError:
-        return None
-    sid = claims.get("sub")
-    return sid if valid_session_id(sid) else None
 
 
 # --- start-up checks -------------------------------------------------------------------
@@ -237,33 +191,3 @@ def page_url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "") else host
     return f"http://{shown}:{port}/"
-
-
-# --- CLI: `lift web ...` -----------------------------------------------------------------
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("web", help="web chat page and API credentials")
-    sub = p.add_subparsers(dest="web_command", required=True)
-    serve = sub.add_parser("serve", help="serve the chat page (prints its URL)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=None, help="default: LIFT_WEB_PORT")
-    serve.set_defaults(func=_cmd_serve)
-    check = sub.add_parser("check-auth", help="fail unless the HTTP API can be protected")
-    check.set_defaults(func=_cmd_check)
-
-
-def _cmd_serve(args) -> int:
-    settings = get_settings()
-    server = make_server(settings, args.host, args.port)
-    print(f"Lift chat page: {page_url(server)}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-    return 0
-
-
-def _cmd_check(args) -> int:
-    check_api_auth(get_settings())
-    print("HTTP API credentials: ok")
-    return 0

@@ -1,6 +1,6 @@
 """Store data every Lift database starts with: coupons and a few demo orders.
 
-Called by :func:`lift.db.init_db` on every start of every process (Rasa, the action server,
+Called by :func:`lift.store.schema.init_db` on every start of every process (Rasa, the action server,
 the CLI), so it only inserts rows that are missing, one row per transaction, and treats a
 primary-key clash as "another process got there first".
 """
@@ -13,15 +13,11 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from lift.db import session_scope
-from lift.models import Coupon, Order
+from lift.store.engine import session_scope
+from lift.store.models import Coupon, Order, utcnow
 
 DEMO_EMAIL = "demo.customer@example.com"
 DEMO_ORDER_IDS = tuple(f"LFT10000{i}" for i in range(1, 6))
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def coupon_rows(now: dt.datetime) -> List[Dict[str, Any]]:
@@ -113,7 +109,7 @@ def seed_store_data(engine: Engine, now: Optional[dt.datetime] = None) -> Dict[s
     Dates (coupon expiry, delivery estimates) are relative to ``now`` (default: UTC now) at the
     time a row is first inserted; existing rows are never touched.
     """
-    now = now or _utcnow()
+    now = now or utcnow()
     return {
         "coupons": _insert_missing(engine, Coupon, "code", coupon_rows(now)),
         "orders": _insert_missing(engine, Order, "order_id", order_rows(now)),

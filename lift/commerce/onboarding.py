@@ -6,8 +6,8 @@ from typing import Any, List, Optional
 
 from sqlalchemy.engine import Engine
 
-from lift.db import session_scope
-from lift.models import CustomerProfile
+from lift.store.engine import session_scope
+from lift.store.models import CustomerProfile
 
 
 def parse_interests(value: Any, catalog) -> Optional[List[str]]:

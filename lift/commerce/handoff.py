@@ -5,8 +5,8 @@ from typing import Any, Dict, Iterable, Optional
 
 from sqlalchemy.engine import Engine
 
-from lift.db import session_scope
-from lift.models import HandoffTicket
+from lift.store.engine import session_scope
+from lift.store.models import HandoffTicket
 
 REASONS = ("user_request", "complaint", "fallback", "low_confidence")
 MAX_SUMMARY_TURNS = 12

@@ -10,210 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-__all__ = ["Catalog", "CatalogError", "Category", "Product", "format_price", "normalize_tokens"]
+from lift.commerce.matching import SKU_IN_TEXT, STOPWORDS, content_tokens, osa_distance
+from lift.commerce.money import format_price
+from lift.commerce.products import CatalogError, Category, Product, parse_category, parse_product
 
-_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-# Words that carry no product identity in a shopper's mention ("the Aria", "do you have a ...").
-# They are dropped before matching and never typo-corrected: without this, "have" is one edit
-# away from the "Haven" thermostat.
-STOPWORDS = frozenset(
-    """a an the this that these those it its my your our their me i we you he she they
-    some any please pls thanks thank hi hello hey and or with without for of to in on
-    at by from about do does did doing have has had having is are was were be been am can could
-    would will should shall may might must want wanted need needs needed like love looking look
-    find show see get got buy buying purchase order add put cart basket price prices cost costs
-    how much many what which who where when why there here something anything thing things stuff
-    item items product products available stock sell sells selling carry recommend suggest good
-    best cheap cheaper cheapest new just also too very really more most less under below over above
-    than than then so if not no yes ok okay sure maybe tell know about kind type sort""".split()
-)
-
-_IRREGULAR = {
-    "lens": "lens", "lenses": "lens", "mice": "mouse", "knives": "knife", "shelves": "shelf",
-    "series": "series", "glasses": "glass", "accessories": "accessory", "boxes": "box",
-}
-_SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")
-
-
-def _stem(token: str) -> str:
-    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'."""
-    if token in _IRREGULAR:
-        return _IRREGULAR[token]
-    if len(token) <= 3 or token.isdigit():
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith(("sses", "xes", "ches", "shes", "zes")):
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def _raw_tokens(text: str) -> List[str]:
-    text = text.lower().replace("'", "").replace("\u2019", "")
-    return re.findall(r"[a-z0-9]+", text)
-
-
-def normalize_tokens(text: str) -> List[str]:
-    """Lower-case alphanumeric tokens, apostrophes removed ("Chef's" -> "chefs"), singularised."""
-    return [_stem(t) for t in _raw_tokens(text)]
-
-
-def _content(text: str) -> Tuple[str, ...]:
-    """Normalised tokens of ``text`` without stopwords (checked before and after singularising)."""
-    out = []
-    for raw in _raw_tokens(text):
-        stem = _stem(raw)
-        if raw not in STOPWORDS and stem not in STOPWORDS:
-            out.append(stem)
-    return tuple(out)
-
-
-def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment edit distance (a swap of neighbours counts as one edit)."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: List[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
-
-
-def format_price(amount: Union[Decimal, int, float, str], currency: str = "USD") -> str:
-    """``Decimal("129")`` -> ``"$129.00"``; thousands are separated (``"$1,599.00"``)."""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    symbol = _CURRENCY_SYMBOLS.get(currency.upper())
-    sign = "-" if value < 0 else ""
-    body = f"{abs(value):,.2f}"
-    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
-
-
-class CatalogError(ValueError):
-    """The catalog file is missing, not JSON, or breaks a rule; the message names sku and field."""
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    name: str
-    synonyms: Tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Product:
-    sku: str
-    name: str
-    category: str
-    price: Decimal
-    stock: int
-    attributes: Dict[str, Any] = field(hash=False, compare=False)
-    description: str
-    complements: Tuple[str, ...]
-    substitutes: Tuple[str, ...]
-    synonyms: Tuple[str, ...]
-    image: str
-
-    @property
-    def in_stock(self) -> bool:
-        return self.stock > 0
-
-    def to_dict(self) -> Dict[str, Any]:
-        """JSON-ready (price as a string so no float rounding sneaks into carts)."""
-        return {
-            "sku": self.sku, "name": self.name, "category": self.category, "price": str(self.price),
-            "stock": self.stock, "attributes": dict(self.attributes), "description": self.description,
-            "complements": list(self.complements), "substitutes": list(self.substitutes),
-            "synonyms": list(self.synonyms), "image": self.image,
-        }
-
-
-# ----------------------------------------------------------------------------- validation
-
-def _req(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in obj:
-        raise CatalogError(f"{where}: missing field '{key}'")
-    value = obj[key]
-    if kind is int and isinstance(value, bool):
-        raise CatalogError(f"{where}: field '{key}' must be an integer, got {value!r}")
-    if not isinstance(value, kind):
-        raise CatalogError(f"{where}: field '{key}' must be {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def _str_list(obj: Mapping[str, Any], key: str, where: str, required: bool = True) -> Tuple[str, ...]:
-    if key not in obj and not required:
-        return ()
-    value = _req(obj, key, list, where)
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise CatalogError(f"{where}: field '{key}' must contain only non-empty strings, got {item!r}")
-    return tuple(s.strip() for s in value)
-
-
-def _parse_category(raw: Any, index: int) -> Category:
-    where = f"category #{index}"
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: must be an object")
-    cid = _req(raw, "id", str, where).strip()
-    if not cid:
-        raise CatalogError(f"{where}: field 'id' is empty")
-    where = f"category {cid!r}"
-    name = _req(raw, "name", str, where).strip()
-    if not name:
-        raise CatalogError(f"{where}: field 'name' is empty")
-    return Category(id=cid, name=name, synonyms=_str_list(raw, "synonyms", where, required=False))
-
-
-def _parse_product(raw: Any, index: int) -> Product:
-    if not isinstance(raw, dict):
-        raise CatalogError(f"product #{index}: must be an object")
-    sku = _req(raw, "sku", str, f"product #{index}").strip()
-    if not sku:
-        raise CatalogError(f"product #{index}: field 'sku' is empty")
-    where = f"product {sku}"
-    name = _req(raw, "name", str, where).strip()
-    if not name:
-        raise CatalogError(f"{where}: field 'name' is empty")
-    price_raw = raw.get("price")
-    if isinstance(price_raw, bool) or not isinstance(price_raw, (int, float, str)):
-        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}")
-    try:
-        price = Decimal(str(price_raw))
-    except InvalidOperation:
-        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}") from None
-    if not price.is_finite() or price <= 0:
-        raise CatalogError(f"{where}: field 'price' must be greater than 0, got {price_raw!r}")
-    stock = _req(raw, "stock", int, where)
-    if stock < 0:
-        raise CatalogError(f"{where}: field 'stock' must be >= 0, got {stock}")
-    attributes = _req(raw, "attributes", dict, where)
-    description = _req(raw, "description", str, where).strip()
-    if not description:
-        raise CatalogError(f"{where}: field 'description' is empty")
-    image = raw.get("image", f"/img/{sku}.svg")
-    if not isinstance(image, str) or not image:
-        raise CatalogError(f"{where}: field 'image' must be a non-empty string")
-    return Product(
-        sku=sku, name=name, category=_req(raw, "category", str, where).strip(),
-        price=price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), stock=stock, attributes=dict(attributes),
-        description=description, complements=_str_list(raw, "complements", where),
-        substitutes=_str_list(raw, "substitutes", where),
-        synonyms=_str_list(raw, "synonyms", where, required=False), image=image,
-    )
+__all__ = ["Catalog", "CatalogError", "Category", "Product"]
 
 
 # ----------------------------------------------------------------------------- the catalog
@@ -262,8 +67,8 @@ class Catalog:
             raise CatalogError("catalog: field 'categories' must be a non-empty list")
         if not isinstance(prods_raw, list) or not prods_raw:
             raise CatalogError("catalog: field 'products' must be a non-empty list")
-        categories = [_parse_category(c, i) for i, c in enumerate(cats_raw)]
-        products = [_parse_product(p, i) for i, p in enumerate(prods_raw)]
+        categories = [parse_category(c, i) for i, c in enumerate(cats_raw)]
+        products = [parse_product(p, i) for i, p in enumerate(prods_raw)]
         return cls(currency.upper(), categories, products, version=version, path=path)
 
     def _validate_graph(self) -> None:
@@ -297,7 +102,7 @@ class Catalog:
         for p in self.products:
             toks = set()
             for alias in (p.name, *p.synonyms, p.sku):
-                key = _content(alias)
+                key = content_tokens(alias)
                 if not key:
                     continue
                 for bucket, k in ((self._aliases, key), (self._compact, "".join(key))):
@@ -313,7 +118,7 @@ class Catalog:
         for c in self.categories:
             toks = set()
             for alias in (c.id.replace("_", " "), c.name, *c.synonyms):
-                key = _content(alias)
+                key = content_tokens(alias)
                 if key:
                     ids = self._category_aliases.setdefault(key, [])
                     if c.id not in ids:
@@ -331,7 +136,7 @@ class Catalog:
             self._search_fields[p.sku] = (
                 self._product_tokens[p.sku],
                 self._category_tokens[p.category],
-                frozenset(_content(attr_text + " " + p.description)),
+                frozenset(content_tokens(attr_text + " " + p.description)),
             )
 
     # -- simple accessors
@@ -367,7 +172,7 @@ class Catalog:
             limit = 1 if len(tok) <= 5 else 2
             best_d, best = limit + 1, []
             for word in self._vocab:
-                d = _osa_distance(tok, word, limit)
+                d = osa_distance(tok, word, limit)
                 if d < best_d:
                     best_d, best = d, [word]
                 elif d == best_d:
@@ -380,7 +185,7 @@ class Catalog:
 
     def _skus_in_text(self, text: str) -> List[str]:
         found = []
-        for m in _SKU_IN_TEXT.finditer(text.lower()):
+        for m in SKU_IN_TEXT.finditer(text.lower()):
             p = self.get(f"{m.group(1)}-{m.group(2)}")
             if p and p.sku not in found:
                 found.append(p.sku)
@@ -418,7 +223,7 @@ class Catalog:
         skus = self._skus_in_text(text)
         if skus:
             tiers.append(skus)
-        raw = _content(text)
+        raw = content_tokens(text)
         keys = [raw]
         corrected = self._correct(raw)
         if corrected != raw:
@@ -457,7 +262,7 @@ class Catalog:
                 if sku not in out:
                     out.append(sku)
         # Weaker evidence last: any shared name/synonym word that is not a bare category word.
-        key = set(self._correct(_content(text))) - self._category_vocab
+        key = set(self._correct(content_tokens(text))) - self._category_vocab
         if key:
             scored = [(len(key & self._product_tokens[p.sku]), p.sku) for p in self.products if p.sku not in out]
             for score, sku in sorted((s for s in scored if s[0] > 0), key=lambda x: (-x[0], self._order[x[1]])):
@@ -472,7 +277,7 @@ class Catalog:
         direct = self._cat_by_id.get(text.strip().lower())
         if direct:
             return direct
-        raw = _content(text)
+        raw = content_tokens(text)
         for key in (raw, self._correct(raw)):
             if not key:
                 continue
@@ -514,7 +319,7 @@ class Catalog:
                 return []
             pool = [p for p in pool if p.price <= cap]
         pool = list(pool)
-        key = self._correct(_content(query or ""))
+        key = self._correct(content_tokens(query or ""))
         if not key:
             ranked = sorted(pool, key=lambda p: (not p.in_stock, self._order[p.sku]))
             return ranked[:limit] if limit is not None else ranked

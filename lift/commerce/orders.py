@@ -10,10 +10,11 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from lift.cart import CartError, check_coupon, money, normalize_cart
-from lift.db import session_scope
-from lift.models import Order
-from lift.validation import normalize_order_id
+from lift.commerce.cart import CartError, check_coupon, normalize_cart
+from lift.commerce.money import money
+from lift.commerce.validation import normalize_order_id
+from lift.store.engine import session_scope
+from lift.store.models import Order
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,14 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base, sessionmaker
-
-Base = declarative_base()
+from sqlalchemy.orm import Session, sessionmaker
 
 # Money columns are Numeric: exact on PostgreSQL; on SQLite values are quantized to cents on
-# the way out (lift.cart.money), so SQLAlchemy's float warning there is noise.
+# the way out (lift.commerce.money), so SQLAlchemy's float warning there is noise.
 warnings.filterwarnings("ignore", message="Dialect sqlite\\+pysqlite does \\*not\\* support Decimal")
 
 
@@ -89,23 +87,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     finally:
         session.close()
 
-
-def init_db(engine: Engine, *, seed: bool = True) -> None:
-    """Create Lift's tables (idempotent) and seed coupons and demo orders when empty."""
-    from lift import conversions, models  # noqa: F401 - registers the tables on Base
-
-    check_connection(engine)
-    Base.metadata.create_all(engine)
-    if seed:
-        from lift.seed import seed_store_data
-
-        seed_store_data(engine)
-
-
-def open_database(url: Optional[str] = None, *, seed: bool = True) -> Engine:
-    """The engine for ``url`` (default: LIFT_DB_URL), with tables created."""
-    from lift.config import get_settings
-
-    engine = make_engine(url or get_settings().db_url)
-    init_db(engine, seed=seed)
-    return engine

@@ -1,0 +1,77 @@
+"""Word-level matching of what shoppers type against catalog names.
+
+Tokenising, a crude singulariser, the stopwords that carry no product identity and a small
+edit distance for typo correction; used by :class:`lift.commerce.catalog.Catalog`.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+# Words that carry no product identity in a shopper's mention ("the Aria", "do you have a ...").
+# They are dropped before matching and never typo-corrected: without this, "have" is one edit
+# away from the "Haven" thermostat.
+STOPWORDS = frozenset(
+    """a an the this that these those it its my your our their me i we you he she they
+    some any please pls thanks thank hi hello hey and or with without for of to in on
+    at by from about do does did doing have has had having is are was were be been am can could
+    would will should shall may might must want wanted need needs needed like love looking look
+    find show see get got buy buying purchase order add put cart basket price prices cost costs
+    how much many what which who where when why there here something anything thing things stuff
+    item items product products available stock sell sells selling carry recommend suggest good
+    best cheap cheaper cheapest new just also too very really more most less under below over above
+    than than then so if not no yes ok okay sure maybe tell know about kind type sort""".split()
+)
+
+_IRREGULAR = {
+    "lens": "lens", "lenses": "lens", "mice": "mouse", "knives": "knife", "shelves": "shelf",
+    "series": "series", "glasses": "glass", "accessories": "accessory", "boxes": "box",
+}
+SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")
+
+
+def _stem(token: str) -> str:
+    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'."""
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) <= 3 or token.isdigit():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def _raw_tokens(text: str) -> List[str]:
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return re.findall(r"[a-z0-9]+", text)
+
+
+def content_tokens(text: str) -> Tuple[str, ...]:
+    """Normalised tokens of ``text`` without stopwords (checked before and after singularising)."""
+    out = []
+    for raw in _raw_tokens(text):
+        stem = _stem(raw)
+        if raw not in STOPWORDS and stem not in STOPWORDS:
+            out.append(stem)
+    return tuple(out)
+
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment edit distance (a swap of neighbours counts as one edit)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]

@@ -1,0 +1,121 @@
+"""Catalog records (:class:`Product`, :class:`Category`) and their validation from JSON."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Dict, Mapping, Tuple
+
+from lift.commerce.money import money
+
+class CatalogError(ValueError):
+    """The catalog file is missing, not JSON, or breaks a rule; the message names sku and field."""
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    synonyms: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    stock: int
+    attributes: Dict[str, Any] = field(hash=False, compare=False)
+    description: str
+    complements: Tuple[str, ...]
+    substitutes: Tuple[str, ...]
+    synonyms: Tuple[str, ...]
+    image: str
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready (price as a string so no float rounding sneaks into carts)."""
+        return {
+            "sku": self.sku, "name": self.name, "category": self.category, "price": str(self.price),
+            "stock": self.stock, "attributes": dict(self.attributes), "description": self.description,
+            "complements": list(self.complements), "substitutes": list(self.substitutes),
+            "synonyms": list(self.synonyms), "image": self.image,
+        }
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _req(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise CatalogError(f"{where}: missing field '{key}'")
+    value = obj[key]
+    if kind is int and isinstance(value, bool):
+        raise CatalogError(f"{where}: field '{key}' must be an integer, got {value!r}")
+    if not isinstance(value, kind):
+        raise CatalogError(f"{where}: field '{key}' must be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _str_list(obj: Mapping[str, Any], key: str, where: str, required: bool = True) -> Tuple[str, ...]:
+    if key not in obj and not required:
+        return ()
+    value = _req(obj, key, list, where)
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise CatalogError(f"{where}: field '{key}' must contain only non-empty strings, got {item!r}")
+    return tuple(s.strip() for s in value)
+
+
+def parse_category(raw: Any, index: int) -> Category:
+    where = f"category #{index}"
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: must be an object")
+    cid = _req(raw, "id", str, where).strip()
+    if not cid:
+        raise CatalogError(f"{where}: field 'id' is empty")
+    where = f"category {cid!r}"
+    name = _req(raw, "name", str, where).strip()
+    if not name:
+        raise CatalogError(f"{where}: field 'name' is empty")
+    return Category(id=cid, name=name, synonyms=_str_list(raw, "synonyms", where, required=False))
+
+
+def parse_product(raw: Any, index: int) -> Product:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"product #{index}: must be an object")
+    sku = _req(raw, "sku", str, f"product #{index}").strip()
+    if not sku:
+        raise CatalogError(f"product #{index}: field 'sku' is empty")
+    where = f"product {sku}"
+    name = _req(raw, "name", str, where).strip()
+    if not name:
+        raise CatalogError(f"{where}: field 'name' is empty")
+    price_raw = raw.get("price")
+    if isinstance(price_raw, bool) or not isinstance(price_raw, (int, float, str)):
+        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}")
+    try:
+        price = Decimal(str(price_raw))
+    except InvalidOperation:
+        raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}") from None
+    if not price.is_finite() or price <= 0:
+        raise CatalogError(f"{where}: field 'price' must be greater than 0, got {price_raw!r}")
+    stock = _req(raw, "stock", int, where)
+    if stock < 0:
+        raise CatalogError(f"{where}: field 'stock' must be >= 0, got {stock}")
+    attributes = _req(raw, "attributes", dict, where)
+    description = _req(raw, "description", str, where).strip()
+    if not description:
+        raise CatalogError(f"{where}: field 'description' is empty")
+    image = raw.get("image", f"/img/{sku}.svg")
+    if not isinstance(image, str) or not image:
+        raise CatalogError(f"{where}: field 'image' must be a non-empty string")
+    return Product(
+        sku=sku, name=name, category=_req(raw, "category", str, where).strip(),
+        price=money(price), stock=stock, attributes=dict(attributes),
+        description=description, complements=_str_list(raw, "complements", where),
+        substitutes=_str_list(raw, "substitutes", where),
+        synonyms=_str_list(raw, "synonyms", where, required=False), image=image,
+    )
