@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from lift import cart as c
-from lift import handoff, leads, onboarding, orders
+from lift.commerce import cart as c
+from lift.commerce import handoff, leads, onboarding, orders
 from lift.store.models import CustomerProfile, HandoffTicket, Lead, Order
 from lift.store.engine import session_scope
 

@@ -1,6 +1,6 @@
 import pytest
 
-from lift import validation as v
+from lift.commerce import validation as v
 
 
 @pytest.mark.parametrize("raw,expected", [
