@@ -9,8 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.catalog import resolve_product
-from actions.common import cards_message, entity_values, first_entity, fmt_money, latest_text, stray_quantity
+from actions.common import entity_values, first_entity, latest_text, stray_quantity
+from lift.commerce.cards import cards_message
 from lift.commerce.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
+from lift.commerce.money import money
 from lift.commerce.validation import normalize_coupon, parse_int
 
 
@@ -30,14 +32,14 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
     for item in cart:
         product = catalog.get(item["sku"])
         name = product.name if product else item["sku"]
-        lines.append(f"• {item['qty']} × {name} — {fmt_money(float(item['unit_price']) * item['qty'], catalog.currency)}")
+        lines.append(f"• {item['qty']} × {name} — {catalog.format_price(money(item['unit_price']) * item['qty'])}")
     total = subtotal(cart)
-    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {fmt_money(total, catalog.currency)}"
+    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {catalog.format_price(total)}"
     if coupon_code:
-        check = check_coupon(engine, coupon_code, cart)
+        check = check_coupon(engine, coupon_code, cart, currency=catalog.currency)
         if check.ok:
-            text += f"\nCoupon {check.code}: −{fmt_money(check.discount, catalog.currency)}"
-            text += f"\nTotal before shipping: {fmt_money(total - check.discount, catalog.currency)}"
+            text += f"\nCoupon {check.code}: −{catalog.format_price(check.discount)}"
+            text += f"\nTotal before shipping: {catalog.format_price(total - check.discount)}"
         else:
             text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
     return text
@@ -77,7 +79,7 @@ class ActionAddToCart(Action):
         count = sum(i["qty"] for i in cart)
         dispatcher.utter_message(
             text=f"Added {qty} × {product.name} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({fmt_money(subtotal(cart), catalog.currency)}).")
+                 f"({catalog.format_price(subtotal(cart))}).")
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         in_cart = {i["sku"] for i in cart}
@@ -85,7 +87,7 @@ class ActionAddToCart(Action):
         if offer is not None:
             dispatcher.utter_message(
                 text=f"Customers who buy the {product.name} often add the {offer.name} "
-                     f"({fmt_money(offer.price, catalog.currency)}). Want me to add it?",
+                     f"({catalog.format_price(offer.price)}). Want me to add it?",
                 buttons=[{"title": f"Yes, add {offer.name}", "payload": f'/add_to_cart{{"product":"{offer.sku}"}}'},
                          {"title": "No thanks", "payload": "/deny"},
                          {"title": "Check out", "payload": "/checkout"}],
@@ -118,7 +120,7 @@ class ActionAcceptUpsell(Action):
             dispatcher.utter_message(text=str(err))
             return []
         dispatcher.utter_message(
-            text=f"Added the {product.name}. Your cart is now {fmt_money(subtotal(cart), catalog.currency)}. Ready to check out?",
+            text=f"Added the {product.name}. Your cart is now {catalog.format_price(subtotal(cart))}. Ready to check out?",
             buttons=[{"title": "Check out", "payload": "/checkout"}, {"title": "View cart", "payload": "/view_cart"}])
         return [SlotSet("cart", cart), SlotSet("upsell_accepted", True), SlotSet("last_product", product.sku)]
 
@@ -153,7 +155,7 @@ class ActionRemoveFromCart(Action):
             dispatcher.utter_message(text=str(err))
             return []
         if cart:
-            dispatcher.utter_message(text=f"Removed {product.name}. Your cart is now {fmt_money(subtotal(cart), catalog.currency)}.")
+            dispatcher.utter_message(text=f"Removed {product.name}. Your cart is now {catalog.format_price(subtotal(cart))}.")
         else:
             dispatcher.utter_message(text=f"Removed {product.name}. Your cart is now empty.")
         return [SlotSet("cart", cart)]
@@ -185,6 +187,6 @@ class ActionApplyCoupon(Action):
         if code is None:
             dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
             return []
-        check = check_coupon(res.engine, code, tracker.get_slot("cart"))
+        check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency)
         dispatcher.utter_message(text=check.message)
         return [SlotSet("coupon_code", check.code)] if check.ok else []

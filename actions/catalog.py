@@ -9,7 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import cards_message, entity_values, fmt_money, latest_text
+from actions.common import entity_values, latest_text
+from lift.commerce.cards import cards_message
+from lift.commerce.products import stock_label
 from lift.commerce.validation import NUMBER_WORDS
 
 MAX_CARDS = 4
@@ -89,16 +91,15 @@ class ActionShowPrice(Action):
                 items = sorted(catalog.search(category=category.id, limit=50), key=lambda p: p.price)
                 if items:
                     dispatcher.utter_message(
-                        text=f"Our {category.name.lower()} range goes from {fmt_money(items[0].price, catalog.currency)} "
-                             f"to {fmt_money(items[-1].price, catalog.currency)}. Here are a few:",
+                        text=f"Our {category.name.lower()} range goes from {catalog.format_price(items[0].price)} "
+                             f"to {catalog.format_price(items[-1].price)}. Here are a few:",
                         json_message=cards_message(items[:MAX_CARDS], catalog.currency))
                     return [SlotSet("last_product", items[0].sku)]
             dispatcher.utter_message(text="Which product would you like the price of?")
             return []
         lines = []
         for p in products[:MAX_CARDS]:
-            stock = "in stock" if p.stock > 3 else (f"only {p.stock} left" if p.stock > 0 else "out of stock")
-            lines.append(f"{p.name} costs {fmt_money(p.price, catalog.currency)} ({stock}).")
+            lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
         dispatcher.utter_message(text=" ".join(lines), json_message=cards_message(products[:MAX_CARDS], catalog.currency))
         return [SlotSet("last_product", products[0].sku)]
 

@@ -6,7 +6,6 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from lift.commerce.money import money
 from lift.commerce.validation import NUMBER_WORDS, normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -73,41 +72,6 @@ class AddressMixin:
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         return checked("shipping_address", value, normalize_address, dispatcher)
-
-
-def fmt_money(value: Any, currency: Text = "USD") -> Text:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, currency + " ")
-    return f"{symbol}{money(value):,.2f}"
-
-
-def product_card(product, currency: Text = "USD", *, extra_buttons: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    if product.stock <= 0:
-        stock_label = "Out of stock"
-    elif product.stock <= 3:
-        stock_label = f"Only {product.stock} left"
-    else:
-        stock_label = "In stock"
-    buttons = []
-    if product.stock > 0:
-        buttons.append({"title": "Add to cart", "payload": f'/add_to_cart{{"product":"{product.sku}"}}'})
-    buttons.extend(extra_buttons or [])
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "price": float(money(product.price)),
-        "price_label": fmt_money(product.price, currency),
-        "currency": currency,
-        "stock": product.stock,
-        "stock_label": stock_label,
-        "image": product.image,
-        "description": product.description,
-        "url": f"/products/{product.sku}",
-        "buttons": buttons,
-    }
-
-
-def cards_message(products, currency: Text = "USD") -> Dict[str, Any]:
-    return {"type": "product_cards", "products": [product_card(p, currency) for p in products]}
 
 
 # "a"/"an" are too common to mean a quantity; the rest of the number words are not.

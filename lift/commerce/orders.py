@@ -88,7 +88,7 @@ def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], co
     discount = Decimal("0.00")
     code = None
     if coupon_code:
-        check = check_coupon(engine, coupon_code, lines)
+        check = check_coupon(engine, coupon_code, lines, currency=catalog.currency)
         if check.ok:
             discount, code = check.discount, check.code
     method = SHIPPING_METHODS.get(shipping_method or "standard", SHIPPING_METHODS["standard"])

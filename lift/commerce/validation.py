@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from lift.commerce import contacts
+
 MAX_FIELD_CHARS = 200
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
-_EMAIL_FULL_RE = re.compile(r"^" + _EMAIL_RE.pattern + r"$")
 _ORDER_RE = re.compile(r"\b(?:LFT[-\s]?)?(\d{6})\b", re.IGNORECASE)
-_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
 
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4,
@@ -34,35 +33,19 @@ def clean_text(value: Any, limit: int = MAX_FIELD_CHARS) -> Optional[str]:
 
 def find_email(text: Any) -> Optional[str]:
     text = clean_text(text, limit=10_000)
-    if not text:
-        return None
-    m = _EMAIL_RE.search(text)
-    return m.group(0).lower() if m else None
+    return contacts.find_email(text) if text else None
 
 
 def normalize_email(value: Any) -> Optional[str]:
     """A syntactically valid address, lower-cased; ``None`` otherwise."""
     text = clean_text(value, limit=320)
-    if not text:
-        return None
-    text = text.strip(" .,;<>\"'").lower()
-    if not _EMAIL_FULL_RE.match(text) or ".." in text:
-        return None
-    local, _, domain = text.partition("@")
-    if len(local) > 64 or domain.startswith("-") or domain.endswith("-"):
-        return None
-    return text
+    return contacts.parse_email(text) if text else None
 
 
 def normalize_phone(value: Any) -> Optional[str]:
-    """E.164-like digits with an optional leading +; 7 to 15 digits."""
+    """E.164 for an international number, 7 to 15 digits for a national one; else ``None``."""
     text = clean_text(value, limit=40)
-    if not text or not _PHONE_CHARS_RE.match(text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if not 7 <= len(digits) <= 15:
-        return None
-    return ("+" if text.startswith("+") else "") + digits
+    return contacts.parse_phone(text) if text else None
 
 
 def normalize_person_name(value: Any) -> Optional[str]:
