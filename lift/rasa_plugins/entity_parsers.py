@@ -86,7 +86,14 @@ class LiftEntityParsers(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "LiftEntityParsers":
-        return cls({**cls.get_default_config(), **config})
+        component = cls({**cls.get_default_config(), **config})
+        component.warm_up()
+        return component
+
+    def warm_up(self) -> None:
+        """dateparser loads its English data on first use (~0.3 s): pay that when the model
+        loads, not on a shopper's first message."""
+        extract("tomorrow at 10am", [], self._clock(), self.dimensions)
 
     def process(self, messages: List[Message]) -> List[Message]:
         now = self._clock()
