@@ -34,9 +34,11 @@ _COMPANY_SUFFIX = r"(?:Inc|Corp|Corporation|Co|Ltd|Limited|LLC|LLP|GmbH|AG|SA|SA
 
 _STRONG_CUE = re.compile(r"\b(?:my\s+name\s+is|my\s+name's|name\s*:|name's|call\s+me|i\s+am\s+called|i'm\s+called)\s+",
                          re.IGNORECASE)
-_WEAK_CUE = re.compile(r"(?:^|[\s,.;!(])(?:i\s*['’]?\s*m|i\s+am|this\s+is|it\s*['’]?s|here\s+is|here's)\s+", re.IGNORECASE)
+_WEAK_CUE = re.compile(r"(?:^|[\s,.;!(])(?:i\s*['’]?\s*m|i\s+am)\s+", re.IGNORECASE)
+# "this is" / "it's" introduce names less often ("this is Ridiculous"): a one-word name needs a company after it.
+_WEAKER_CUE = re.compile(r"(?:^|[\s,.;!(])(?:this\s+is|it\s*['’]?s|here\s+is|here's)\s+", re.IGNORECASE)
 _COMPANY_CUE = re.compile(
-    r"\b(?:i\s+work\s+(?:for|at|with)|i'm\s+with|we\s*['’]?\s*re|we\s+are|working\s+(?:for|at)|"
+    r"\b(?:i\s+work\s+(?:for|at|with)|i'm\s+with|i'm\s+from|i\s+am\s+from|we're\s+from|we\s+are\s+from|we\s*['’]?\s*re|we\s+are|working\s+(?:for|at)|"
     r"(?:my|our)\s+company\s+is|company\s+(?:is\s+)?called|on\s+behalf\s+of|representing)\s+",
     re.IGNORECASE)
 _ROLE = r"(?:the\s+)?(?:ceo|cto|cfo|coo|founder|co-?founder|owner|manager|director|buyer|head\s+of\s+\w+|\w+\s+(?:manager|lead|director))"
@@ -68,7 +70,7 @@ def _words(text: str, start: int, pattern: str, limit: int):
     return out
 
 
-def _name_at(text: str, start: int, strong: bool) -> Optional[Tuple[int, int]]:
+def _name_at(text: str, start: int, strong: bool, weaker: bool = False) -> Optional[Tuple[int, int]]:
     words = _words(text, start, _CAP_WORD, 4)
     lower = False
     if not words:
@@ -89,6 +91,8 @@ def _name_at(text: str, start: int, strong: bool) -> Optional[Tuple[int, int]]:
             return None
     if lower and strong:
         kept = kept[:3]
+    if weaker and len(kept) < 2 and not _AFTER_NAME_CUE.match(text, kept[-1][1]):
+        return None
     return kept[0][0], kept[-1][1]
 
 
@@ -119,9 +123,9 @@ def parse_introduction(text: str) -> Introduction:
         email_span = m.span() if m else None
 
     person_span: Optional[Span] = None
-    for cue, strong in ((_STRONG_CUE, True), (_WEAK_CUE, False)):
+    for cue, strong, weaker in ((_STRONG_CUE, True, False), (_WEAK_CUE, False, False), (_WEAKER_CUE, False, True)):
         for m in cue.finditer(text):
-            span = _name_at(text, m.end(), strong)
+            span = _name_at(text, m.end(), strong, weaker)
             if span and not (email_span and span[0] < email_span[1] and email_span[0] < span[1]):
                 person_span = span
                 break

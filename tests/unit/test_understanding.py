@@ -123,6 +123,10 @@ def test_value_round_trip():
     ("hi im dana whitfield from whitfield interiors", "Dana Whitfield", "whitfield interiors", None),
     ("I am Priya Nair, CTO at Nair & Sons Ltd. Email priya@nair.io", "Priya Nair", "Nair & Sons Ltd", "priya@nair.io"),
     ("Hello, this is Carlos from Mendes Design", "Carlos", "Mendes Design", None),
+    ("I'M DANA WHITFIELD FROM WHITFIELD INTERIORS, DANA@WHITFIELD.COM", "DANA WHITFIELD", "WHITFIELD INTERIORS",
+     "dana@whitfield.com"),
+    ("I'm from Acme Corp, we need 40 laptops", None, "Acme Corp", None),
+    ("Hola! I'm Dana Whitfield from Whitfield Interiors", "Dana Whitfield", "Whitfield Interiors", None),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)
@@ -134,6 +138,8 @@ def test_names_and_companies_in_a_sentence(text, name, company, email):
 @pytest.mark.parametrize("text", [
     "I'm looking for a laptop", "i'm interested in a demo", "we're a company of 200 people and want laptops in bulk",
     "i'm good thanks", "It's Monday", "Jane Doe", "i work at a small design studio", "",
+    "This is Ridiculous, my blender arrived broken", "this is ridiculous, my blender arrived broken", "\U0001F600" * 3,
+    "x" * 4000,
 ])
 def test_no_name_or_company_without_one(text):
     intro = parse_introduction(text)
