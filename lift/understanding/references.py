@@ -9,9 +9,9 @@ shopper and the candidates to offer, never a guess.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from lift.understanding.numbers import find_quantities
 
@@ -64,7 +64,7 @@ def _which(shown: Sequence[Shown], lead: str) -> Resolution:
     return Resolution(question=f"{lead} Which one do you mean: {_names(shown)}?", choices=tuple(s.sku for s in shown))
 
 
-def _one_shown(shown: Sequence[Shown], said: str) -> Resolution:
+def _one_shown(shown: Sequence[Shown]) -> Resolution:
     only = shown[0]
     return Resolution(question=f"I only showed you one product, the {only.name}. Did you mean that one?",
                       choices=(only.sku,))
@@ -83,7 +83,7 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
         if n == 2:
             return Resolution(tuple(s.sku for s in shown))
         if n == 1:
-            return _one_shown(shown, "both")
+            return _one_shown(shown)
         return Resolution(question=f"I showed you {n} products: {_names(shown)}. Which two would you like?",
                           choices=tuple(s.sku for s in shown))
     m = _ORDINAL_RE.search(text)
@@ -92,7 +92,7 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
         if index < n:
             return Resolution((shown[index].sku,))
         if n == 1:
-            return _one_shown(shown, m.group(0))
+            return _one_shown(shown)
         return _which(shown, f"I only showed you {n} products.")
     if _LAST_RE.search(text):
         return Resolution((shown[-1].sku,))
@@ -101,7 +101,7 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
     for pattern, pick in ((_CHEAP_RE, min), (_DEAR_RE, max)):
         if pattern.search(text):
             if n == 1:
-                return _one_shown(shown, "cheaper")
+                return _one_shown(shown)
             best = pick(s.price for s in shown)
             winners = [s for s in shown if s.price == best]
             if len(winners) == 1:

@@ -7,7 +7,6 @@ from actions.catalog import ActionShowPrice, ActionShowProducts
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 ARIA = {"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}
-CREMA_SKU = "KIT-002"
 
 
 async def run(action, domain, tracker):
@@ -143,7 +142,7 @@ async def test_upsell_offer_becomes_it(res, domain):
     assert slots["last_shown"] == [slots["upsell_sku"]] and slots["last_product"] == "AUD-001"
 
 
-async def test_price_of_the_second_one(res, domain, catalog):
-    await_events, d = await run(ActionShowPrice(), domain, make_tracker(
+async def test_price_of_the_second_one(res, domain):
+    _, d = await run(ActionShowPrice(), domain, make_tracker(
         "how much is the second one", "ask_price", slots={"last_shown": ["AUD-001", "CMP-001"]}))
     assert "Nimbus 14 Laptop costs $899.00" in texts(d)

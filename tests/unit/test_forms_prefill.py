@@ -30,21 +30,16 @@ def parsed(text, now=None):
     return existing + extract(text, existing, now or dt.datetime.now(dt.timezone.utc))
 
 
-async def activate(form, text, intent, slots=None):
+async def activate(form, domain, text, intent, slots=None):
     """The form validation call Rasa makes when the form starts (no requested slot yet)."""
     d = CollectingDispatcher()
     tracker = make_tracker(text, intent, entities=parsed(text), slots=slots or {})
-    return slot_events(await form.run(d, tracker, DOMAIN)), d
-
-
-DOMAIN = None
+    return slot_events(await form.run(d, tracker, domain)), d
 
 
 async def test_lead_form_is_prefilled_from_the_introduction(res, domain):
-    global DOMAIN
-    DOMAIN = domain
     # Rasa's from_entity mapping has already put the email in its slot (action_extract_slots)
-    slots, d = await activate(ValidateLeadForm(), DANA, "request_demo", {"email": "dana@whitfield.com"})
+    slots, d = await activate(ValidateLeadForm(), domain, DANA, "request_demo", {"email": "dana@whitfield.com"})
     assert slots["person_name"] == "Dana Whitfield" and slots["company"] == "Whitfield Interiors"
     assert "demo_time" not in slots and "team_size" not in slots
     assert d.messages == []  # nothing re-asked, no complaint
@@ -63,10 +58,8 @@ async def test_name_entity_is_taken_while_another_slot_is_asked(res, domain):
 
 
 async def test_onboarding_takes_the_name_too(res, domain):
-    global DOMAIN
-    DOMAIN = domain
     text = "I'd like to create an account, my name is priya nair"
-    slots, _ = await activate(ValidateOnboardingForm(), text, "start_onboarding")
+    slots, _ = await activate(ValidateOnboardingForm(), domain, text, "start_onboarding")
     assert slots["person_name"] == "Priya Nair"
 
 
