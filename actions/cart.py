@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.catalog import choice_buttons, referred_products
 from actions.common import cards_message, entity_values, first_entity, fmt_money, masked_text
-from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of, remove_item,
-                       set_quantity, subtotal)
+from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
+                                remove_item, set_quantity, subtotal)
+from lift.commerce.validation import normalize_coupon
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
-from lift.commerce.validation import normalize_coupon
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -57,6 +57,23 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     return None, "Which item do you mean?"
 
 
+def line_buttons(cart, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """One button per cart line that repeats the change for that line ("make the X 3", or a
+    removal of the same quantity)."""
+    buttons = []
+    for item in cart:
+        product = catalog.get(item["sku"])
+        name = product.name if product else item["sku"]
+        if change.op == SET and qty is not None and qty.value is not None:
+            payload = f"make the {name} {qty.value}"  # read again by NLU; both cart actions handle "make it N"
+        elif qty is not None and qty.value is not None:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}","quantity":{qty.value}}}'
+        else:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}"}}'
+        buttons.append({"title": name, "payload": payload})
+    return buttons
+
+
 def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
     """Remove from, or set the quantity of, one cart line."""
     cart = normalize_cart(tracker.get_slot("cart"))
@@ -65,13 +82,13 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
         return []
     product, question = cart_line_target(tracker, catalog, cart)
     if product is None:
-        dispatcher.utter_message(
-            text=question,
-            buttons=[{"title": (catalog.get(i["sku"]).name if catalog.get(i["sku"]) else i["sku"]),
-                      "payload": f'/remove_from_cart{{"product":"{i["sku"]}"}}'} for i in cart])
+        dispatcher.utter_message(text=question, buttons=line_buttons(cart, catalog, change, qty))
         return []
     if qty is not None and not qty.ok:
         dispatcher.utter_message(text=qty.problem)
+        return []
+    if change.op == SET and qty is None:
+        dispatcher.utter_message(text=f"How many {product.name} would you like?")
         return []
     try:
         if change.op == SET:

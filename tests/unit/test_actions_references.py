@@ -146,3 +146,17 @@ async def test_price_of_the_second_one(res, domain):
     _, d = await run(ActionShowPrice(), domain, make_tracker(
         "how much is the second one", "ask_price", slots={"last_shown": ["AUD-001", "CMP-001"]}))
     assert "Nimbus 14 Laptop costs $899.00" in texts(d)
+
+
+async def test_which_line_buttons_repeat_the_change(res, domain):
+    cart = [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}, ARIA]
+    _, d = await run(ActionRemoveFromCart(), domain, make_tracker("remove one", "remove_from_cart", slots={"cart": cart}))
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == [
+        '/remove_from_cart{"product":"CMP-001","quantity":1}', '/remove_from_cart{"product":"AUD-001","quantity":1}']
+    _, d = await run(ActionAddToCart(), domain, make_tracker("make it 3", "add_to_cart", slots={"cart": cart}))
+    payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert payloads == ["make the Nimbus 14 Laptop 3", "make the Aria Wireless Headphones 3"]
+    # the button's text, read back, sets that line to 3
+    events, _ = await run(ActionAddToCart(), domain, make_tracker(
+        payloads[1], "add_to_cart", entities=[ent("product", "Aria Wireless Headphones")], slots={"cart": cart}))
+    assert slot_events(events)["cart"] == [cart[0], {**ARIA, "qty": 3}]
