@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from lift.commerce.validation import NUMBER_WORDS, normalize_address
+from lift.commerce.validation import normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
 # form's extractors leave the turn alone so the digression rules (answer, show cart, stop,
@@ -74,21 +74,12 @@ class AddressMixin:
         return checked("shipping_address", value, normalize_address, dispatcher)
 
 
-# "a"/"an" are too common to mean a quantity; the rest of the number words are not.
-_QTY_WORDS = frozenset(NUMBER_WORDS) - {"a", "an", "single"}
-_NUM_RE = re.compile(r"(?<![\w.])(-?\d+)(?![\w.])")
-
-
-def stray_quantity(text: Text, skip: List[Text]) -> Optional[int]:
-    """A bare number in ``text`` outside the product mention (e.g. 'add 0 of the aria'), so a
-    quantity the entity extractor missed is still honoured instead of silently becoming 1."""
-    for s in skip:
-        if s:
-            text = re.sub(re.escape(s), " ", text, flags=re.I)
-    nums = _NUM_RE.findall(text)
-    if len(nums) == 1:
-        return int(nums[0])
-    if nums:
-        return None
-    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w in _QTY_WORDS]
-    return NUMBER_WORDS[words[0]] if len(words) == 1 else None
+def masked_text(tracker: Tracker, names: List[Text] = ()) -> Text:
+    """The latest text with other entities' values and ``names`` blanked out (same length), so a
+    number inside them ("Nimbus 14", an order number) is not read as a quantity."""
+    text = latest_text(tracker)
+    values = [str(e.get("value")) for e in (tracker.latest_message or {}).get("entities") or []
+              if e.get("entity") not in ("quantity", "date_time") and e.get("value") not in (None, "")]
+    for value in sorted({*values, *(n for n in names if n)}, key=len, reverse=True):
+        text = re.sub(re.escape(value), lambda m: " " * len(m.group(0)), text, flags=re.I)
+    return text

@@ -74,6 +74,17 @@ def add_item(cart: Any, product, qty: int) -> List[Dict[str, Any]]:
     return items
 
 
+def set_quantity(cart: Any, product, qty: int) -> List[Dict[str, Any]]:
+    """A new cart with exactly ``qty`` of ``product`` (same checks as :func:`add_item`), the line
+    kept where it was."""
+    items = normalize_cart(cart)
+    order = [i["sku"] for i in items]
+    updated = add_item([i for i in items if i["sku"] != product.sku], product, qty)
+    if product.sku in order:
+        updated.sort(key=lambda i: order.index(i["sku"]) if i["sku"] in order else len(order))
+    return updated
+
+
 def remove_item(cart: Any, sku: str, qty: Optional[int] = None) -> List[Dict[str, Any]]:
     """Remove ``qty`` (default: all) of ``sku``; raises CartError when it isn't in the cart."""
     items = normalize_cart(cart)
