@@ -199,7 +199,7 @@ def outcome_at(rows: Sequence[Row], t: float) -> ThresholdChoice:
     return ThresholdChoice(t, c, w, f, len(rows) - n_null, n_null, c - WRONG_COST * (w + f))
 
 
-_MODE_NAMES = {"dense": "dense (MiniLM + FAISS)", "bm25": "BM25", "fused": "fused (RRF)"}
+_MODE_NAMES = {"dense": "dense (MiniLM + FAISS, best view)", "bm25": "BM25", "fused": "fused"}
 
 
 def set_table(title: str, rows: Sequence[Row], before: Sequence[Row], threshold: float) -> str:

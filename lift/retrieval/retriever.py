@@ -1,11 +1,12 @@
-"""Hybrid retrieval over the built index: dense (FAISS) + BM25, fused by reciprocal rank.
+"""Hybrid retrieval over the built index: dense (FAISS, best view per document) + BM25, fused.
 
 Scores, all of them reported on every hit:
 
-* ``dense_score``: cosine similarity between query and passage embeddings (-1..1).
+* ``dense_score``: cosine similarity between the query and the closest view of the passage (-1..1).
 * ``bm25_score``: raw BM25 (Okapi) score, 0 when no query word occurs in the passage.
-* ``score``: the fused reciprocal-rank score scaled to 0..1 (1 = ranked first by both);
-  hits are ordered by it.
+* ``score``: the fused score scaled to at most 1; hits are ordered by it. With score fusion
+  (the default, see ``index.FUSION``) it is cosine + w * ln(1 + BM25) divided by the best
+  value possible for the query; with reciprocal rank fusion 1 means ranked first by both.
 
 Whether to *answer* is decided on :meth:`Retriever.confidence` of the top hit, built on its
 ``dense_score``: unlike ranks, a cosine similarity says how close the best passage is in
@@ -244,11 +245,20 @@ class Retriever:
             elif mode == "bm25":
                 ranked = [(int(i), float(bm25[i])) for i in b_ids[:k]]
             else:
-                ranked = self._fuse(d_ids, b_ids, dense_all, k)
+                ranked = self._fuse(d_ids, b_ids, dense_all, bm25, k)
             out[mode] = [self._hit(i, score, dense_all, bm25) for i, score in ranked]
         return out
 
-    def _fuse(self, d_ids, b_ids, dense_all, k):
+    def _fuse(self, d_ids, b_ids, dense_all, bm25, k):
+        if self._fusion.get("method") == "score":
+            # Score fusion: the answer confidence itself (cosine + lexical bonus) ranks the candidates.
+            lam = float(self._fusion["lexical_weight"])
+            cands = set(int(i) for i in d_ids) | set(int(i) for i in b_ids)
+            scored = {i: float(dense_all[i]) + lam * float(np.log1p(max(0.0, float(bm25[i])))) for i in cands}
+            order = sorted(scored, key=lambda i: (-scored[i], i))[:k]
+            # Reported on 0..1 like the RRF score: divided by the best value any passage could reach.
+            best = 1.0 + lam * float(np.log1p(max(0.0, float(bm25.max())))) if len(bm25) else 1.0
+            return [(i, scored[i] / best) for i in order]
         kk = float(self._fusion["k"])
         wd, wb = float(self._fusion["dense_weight"]), float(self._fusion["bm25_weight"])
         best = (wd + wb) / (kk + 1.0)

@@ -21,13 +21,13 @@ from typing import Dict, List, Sequence, Tuple
 from lift.retrieval.evaluation import DevItem, Row, choose_threshold, metrics, run
 from lift.retrieval.text import STOPWORDS
 
-# The grid scripts/eval_retrieval.py --tune searches (on the augmented tuning half).
-GRID = {
-    "k": (10, 30, 60),
-    "bm25_weight": (0.25, 0.5, 0.75, 1.0),
-    "dense_views": (("full",), ("full", "title", "text")),
-    "normalize": (False, True),
-}
+# The grid scripts/eval_retrieval.py --tune searches (on the augmented tuning half): reciprocal
+# rank fusion with several k and BM25 weights, and score fusion (cosine + w * ln(1 + BM25)).
+_COMMON = {"dense_views": (("full",), ("full", "title", "text")), "normalize": (False, True)}
+GRIDS = (
+    {"method": ("rrf",), "k": (10, 30, 60), "bm25_weight": (0.25, 0.5, 0.75, 1.0), **_COMMON},
+    {"method": ("score",), "lexical_weight": (0.02, 0.05, 0.1, 0.2), **_COMMON},
+)
 
 
 def in_tuning_half(question: str) -> bool:
@@ -69,6 +69,17 @@ def augment(items: Sequence[DevItem]) -> List[DevItem]:
     return list(items) + typos + terse
 
 
+class _CachedEncoder:
+    def __init__(self, encoder):
+        self._encoder, self._cache = encoder, {}
+        self.dim = encoder.dim
+
+    def encode_one(self, text: str):
+        if text not in self._cache:
+            self._cache[text] = self._encoder.encode_one(text)
+        return self._cache[text]
+
+
 def objective(rows: Sequence[Row]) -> Tuple[float, float, float]:
     """What the fusion search maximises: fused MRR, then hit@5, then the share answered correctly."""
     m = metrics(rows, "fused")
@@ -78,14 +89,18 @@ def objective(rows: Sequence[Row]) -> Tuple[float, float, float]:
 def search_fusion(retriever, items: Sequence[DevItem], base: dict) -> List[Tuple[tuple, dict]]:
     """Every GRID setting on ``items``, best first: [(objective, fusion), ...]. Restores ``base``."""
     out = []
-    keys = list(GRID)
+    encoder = retriever.encoder
+    retriever.encoder = _CachedEncoder(encoder)  # the grid asks for the same queries again and again
     try:
-        for values in itertools.product(*(GRID[k] for k in keys)):
-            fusion: Dict = {**base, **dict(zip(keys, values))}
-            fusion["dense_views"] = list(fusion["dense_views"])
-            retriever.set_fusion(fusion)
-            out.append((objective(run(retriever, items)), fusion))
+        for grid in GRIDS:
+            keys = list(grid)
+            for values in itertools.product(*(grid[k] for k in keys)):
+                fusion: Dict = {**base, **dict(zip(keys, values))}
+                fusion["dense_views"] = list(fusion["dense_views"])
+                retriever.set_fusion(fusion)
+                out.append((objective(run(retriever, items)), fusion))
     finally:
+        retriever.encoder = encoder
         retriever.set_fusion(base)
     out.sort(key=lambda x: x[0], reverse=True)
     return out
