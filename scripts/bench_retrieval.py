@@ -184,7 +184,7 @@ def markdown(report) -> str:
             "",
             "| measure | p50 | p95 | mean |",
             "|---|---|---|---|",
-            f"| `Retriever.search` (encode + FAISS + BM25 + RRF) | {r['search_p50_ms']:.1f} ms | "
+            f"| `Retriever.search` (normalise + encode + FAISS + BM25 + fusion) | {r['search_p50_ms']:.1f} ms | "
             f"{r['search_p95_ms']:.1f} ms | {r['search_mean_ms']:.1f} ms |",
             f"| of which query encoding | {r['encode_p50_ms']:.1f} ms | {r['encode_p95_ms']:.1f} ms | |",
             "",
