@@ -9,6 +9,8 @@ Dev set format (``eval/retrieval_dev.jsonl``), one object per line::
 answer it equally well (the FAQ contains near-duplicate entries, and some policy sections
 restate an FAQ). ``doc_id: null`` marks questions the knowledge base cannot answer: they
 measure how often the bot would answer when it should say it is not sure.
+
+Which questions may be tuned on is decided in ``lift.retrieval.tuning``.
 """
 from __future__ import annotations
 
