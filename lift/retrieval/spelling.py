@@ -6,9 +6,10 @@ A query word is corrected only when
 
 * it is not a word the model knows (a whole word of its WordPiece vocabulary) nor a word of
   the knowledge base, and
-* one knowledge-base word is within a small Damerau-Levenshtein distance of it (1 edit for
-  words up to 6 letters, 2 beyond; shorter than 4 letters is never corrected), the more
-  frequent one winning a tie;
+* one knowledge-base word is within a small edit distance of it: 1 edit for words up to 6
+  letters, 2 beyond, never for words under 4 letters (rapidfuzz's optimal string alignment,
+  as in the catalog's product-name matching: a swap of neighbours is one edit); the more
+  frequent word wins a tie;
 
 a run-together word ("giftcard", "preorder", "dont") becomes the knowledge base's two words
 or hyphenated / apostrophised form. A handful of generic chat abbreviations ("u", "ur", "pls")
@@ -72,9 +73,9 @@ class SpellingNormalizer:
         if not edits:
             return None
         from rapidfuzz import process
-        from rapidfuzz.distance import DamerauLevenshtein
+        from rapidfuzz.distance import OSA
 
-        found = process.extract(low, self._vocab, scorer=DamerauLevenshtein.distance,
+        found = process.extract(low, self._vocab, scorer=OSA.distance,
                                 score_cutoff=edits, limit=8)
         if not found:
             return None
