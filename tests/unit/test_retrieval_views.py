@@ -14,7 +14,7 @@ from lift.retrieval.sources import Doc, load_documents
 from lift.retrieval.spelling import SpellingNormalizer
 from lift.retrieval.tuning import augment, split_dev
 from lift.retrieval.views import doc_views
-from tests.unit.test_retrieval_kb import KB, ROOT, SMALL_FAQ_IDS, make_small_kb
+from tests.unit.test_retrieval_kb import KB, ROOT, make_small_kb
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +168,18 @@ def test_independent_set_is_large_labelled_and_not_the_dev_set():
     # that are also in the tuning half (see scripts/eval_retrieval.py).
     dev = {i.question.lower() for i in load_dev(ROOT / "eval" / "retrieval_dev.jsonl")}
     assert sum(i.question.lower() in dev for i in items) / len(items) < 0.15
+
+
+def test_score_fusion_orders_by_cosine_plus_lexical_bonus(small):
+    _, _, retriever = small
+    w = FUSION["lexical_weight"]
+    hits = retriever.search("how much does express delivery cost", k=8)
+    combined = [h.dense_score + w * np.log1p(h.bm25_score) for h in hits]
+    assert combined == sorted(combined, reverse=True)
+    assert hits[0].doc_id == "policy:shipping#shipping-costs" and 0 < hits[0].score <= 1
+    retriever.set_fusion(PREVIOUS_FUSION)  # reciprocal rank fusion still works
+    try:
+        rrf = retriever.search("how much does express delivery cost", k=8)
+    finally:
+        retriever.set_fusion(FUSION)
+    assert {h.doc_id for h in rrf} and all(0 < h.score <= 1 for h in rrf)
