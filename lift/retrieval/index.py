@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from lift.retrieval.errors import FIX, IndexMissing, IndexStale
 from lift.retrieval.sources import CHUNKING_VERSION, Doc, load_documents, source_hashes
