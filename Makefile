@@ -52,7 +52,7 @@ kb: install
 	$(LIFT) kb build
 
 db: install
-	$(LIFT) db init
+	$(LIFT) db upgrade
 
 validate: install spacy
 	$(RASA) data validate --domain domain --fail-on-warnings

@@ -133,11 +133,16 @@ def find_order(engine: Engine, typed: object) -> Optional[Order]:
     return get_order(engine, order_id) if order_id else None
 
 
+def _existing(session, order_id: str) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise OrderError(f"I couldn't find order {order_id}.")
+    return order
+
+
 def cancel_order(engine: Engine, order_id: str) -> Order:
     with session_scope(engine) as s:
-        order = s.get(Order, order_id)
-        if order is None:
-            raise OrderError(f"I couldn't find order {order_id}.")
+        order = _existing(s, order_id)
         if order.status == "cancelled":
             raise OrderError(f"Order {order_id} is already cancelled.")
         if order.status != "processing":
@@ -149,9 +154,7 @@ def cancel_order(engine: Engine, order_id: str) -> Order:
 
 def change_address(engine: Engine, order_id: str, address: str) -> Order:
     with session_scope(engine) as s:
-        order = s.get(Order, order_id)
-        if order is None:
-            raise OrderError(f"I couldn't find order {order_id}.")
+        order = _existing(s, order_id)
         if order.status != "processing":
             raise OrderError(f"Order {order_id} is {order.status}, so its address can't be changed any more.")
         if order.shipping_method == "pickup":
