@@ -1,4 +1,6 @@
-"""Session start: assigns the experiment variant before anything else happens."""
+"""Session start: assigns the conversation to the running experiments before anything else
+happens (lift.experiments.assignment; one experiment_assignments row each) and sets the
+``variant`` slot."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from lift.measure.variants import variant_for
+from actions import resources
 
 
 class ActionSessionStart(Action):
@@ -19,6 +21,7 @@ class ActionSessionStart(Action):
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
             events.extend(SlotSet(k, v) for k, v in tracker.current_slot_values().items()
                           if v is not None and k not in ("requested_slot", "variant"))
-        events.append(SlotSet("variant", variant_for(tracker.sender_id)))
+        assigner = resources.get().experiments
+        events.append(SlotSet("variant", assigner.slot_value(assigner.assign(tracker.sender_id))))
         events.append(ActionExecuted("action_listen"))
         return events

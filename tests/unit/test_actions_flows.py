@@ -157,10 +157,20 @@ async def test_fallback_hands_off_only_after_the_rephrase_failed(res, domain):
     assert [e["event"] for e in events] == ["rewind"] and d.messages[0]["response"] == "utter_default"
 
 
-async def test_session_start_sets_a_deterministic_variant(domain):
+async def test_session_start_assigns_the_running_experiment_once(res, domain):
+    import sqlalchemy as sa
+
+    from lift.experiments.tables import ExperimentAssignment
+
     d = CollectingDispatcher()
     a = await ActionSessionStart().run(d, make_tracker(sender_id="alice", slots={"email": "a@b.io"}), domain)
     b = await ActionSessionStart().run(d, make_tracker(sender_id="alice"), domain)
     assert a[0]["event"] == "session_started" and a[-1]["event"] == "action"
-    assert slot_events(a)["variant"] == slot_events(b)["variant"] == "control"
     assert slot_events(a)["email"] == "a@b.io"
+    assert res.experiments.flush()
+    with res.engine.connect() as conn:
+        rows = conn.execute(sa.select(ExperimentAssignment.__table__)).all()
+    # experiments.yml runs greeting_copy: one row, and the slot carries its variant.
+    assert [(r.sender_id, r.experiment) for r in rows] == [("alice", "greeting_copy")]
+    assert slot_events(a)["variant"] == slot_events(b)["variant"] == rows[0].variant
+    assert rows[0].variant in ("control", "shop_first")
