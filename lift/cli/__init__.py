@@ -22,6 +22,7 @@ GROUPS = [
     "lift.cli.kb",
     "lift.cli.report",
     "lift.cli.web",
+    "lift.experiments.cli",
 ]
 
 

@@ -41,12 +41,18 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Guardrail:
+    metric: str
+    must_not: str = "increase"  # increase (handoffs, fallbacks) | decrease (leads, answers)
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str
     surface: str
     variants: Tuple[Variant, ...]
     metric: str
-    guardrails: Tuple[str, ...] = ()
+    guardrails: Tuple[Guardrail, ...] = ()
     status: str = "draft"
     start: Optional[dt.datetime] = None  # naive UTC, inclusive
     stop: Optional[dt.datetime] = None  # naive UTC, exclusive
@@ -278,16 +284,26 @@ def _parse_experiment(raw: Any, i: int, metrics: set, errors: List[str]) -> Opti
     known = ", ".join(sorted(metrics)) or "none defined"
     if not isinstance(metric, str) or metric not in metrics:
         errors.append(f"{where}: 'metric' {metric!r} is not a micro-conversion in conversions.yml (known: {known})")
-    guardrails = raw.get("guardrails") or []
-    if not isinstance(guardrails, list) or not all(isinstance(g, str) for g in guardrails):
-        errors.append(f"{where}: 'guardrails' must be a list of micro-conversion names")
-        guardrails = []
-    for g in guardrails:
-        if g not in metrics:
-            errors.append(f"{where}: guardrail {g!r} is not a micro-conversion in conversions.yml (known: {known})")
-        elif g == metric:
-            errors.append(f"{where}: guardrail {g!r} is the primary metric")
-
+    guardrails: List[Guardrail] = []
+    raw_guardrails = raw.get("guardrails") or []
+    if not isinstance(raw_guardrails, list):
+        errors.append(f"{where}: 'guardrails' must be a list of micro-conversion names or {{metric, must_not}} mappings")
+        raw_guardrails = []
+    for g in raw_guardrails:
+        if isinstance(g, str):
+            g = {"metric": g}
+        if not isinstance(g, dict) or set(g) - {"metric", "must_not"} or not isinstance(g.get("metric"), str):
+            errors.append(f"{where}: guardrail {g!r} must be a micro-conversion name or {{metric: NAME, must_not: increase|decrease}}")
+            continue
+        must_not = g.get("must_not", "increase")
+        if must_not not in ("increase", "decrease"):
+            errors.append(f"{where}: guardrail {g['metric']!r}: 'must_not' must be increase or decrease")
+        elif g["metric"] not in metrics:
+            errors.append(f"{where}: guardrail {g['metric']!r} is not a micro-conversion in conversions.yml (known: {known})")
+        elif g["metric"] == metric:
+            errors.append(f"{where}: guardrail {g['metric']!r} is the primary metric")
+        else:
+            guardrails.append(Guardrail(g["metric"], must_not))
     start = _utc_datetime(raw.get("start"), where, "start", errors)
     stop = _utc_datetime(raw.get("stop"), where, "stop", errors)
     if start and stop and stop <= start:
@@ -330,7 +346,7 @@ def _parse_flag(raw: Any, i: int, errors: List[str]) -> Optional[Flag]:
     if not isinstance(enabled, bool):
         errors.append(f"{where}: 'enabled' must be true or false")
     percent = _number(raw.get("percent", 100))
-    if percent is None or not 0 <= percent <= 100:
+    if percent is None or not _percent_ok(percent):
         errors.append(f"{where}: 'percent' must be a number from 0 to 100, got {raw.get('percent')!r}")
     channels = raw.get("channels") or []
     if isinstance(channels, str):
@@ -344,9 +360,13 @@ def _parse_flag(raw: Any, i: int, errors: List[str]) -> Optional[Flag]:
                 salt=str(raw.get("salt", "")), description=str(raw.get("description") or ""))
 
 
+def _percent_ok(percent: float) -> bool:
+    return 0 <= percent <= 100
+
+
 def validate_percent(percent: float) -> None:
-    """Shared by the config and ``lift flag set``."""
-    if not 0 <= percent <= 100:
+    """The rule of experiments.yml, for ``lift flag set``."""
+    if not _percent_ok(percent):
         raise ExperimentsConfigError(f"percent must be between 0 and 100, got {percent:g}")
 
 

@@ -48,7 +48,8 @@ def test_shipped_file_is_valid_and_first_variant_is_baseline():
     exp = config.experiment("greeting_copy")
     assert exp.baseline == exp.variants[0].name == "control"
     assert sum(exp.weights.values()) == 100
-    assert exp.metric in METRICS and set(exp.guardrails) <= set(METRICS)
+    assert exp.metric in METRICS and {g.metric for g in exp.guardrails} <= set(METRICS)
+    assert [(g.metric, g.must_not) for g in exp.guardrails] == [("handoff_requested", "increase"), ("lead_started", "decrease")]
     assert config.flag_names == ["cross_sell_offer"]
 
 
