@@ -56,11 +56,14 @@ def compare(baseline: Arm, treatment: Arm, alpha: float = 0.05) -> dict:
     out["abs_lift"] = diff
     out["rel_lift"] = diff / baseline.rate if baseline.rate else None
     args = (treatment.conversions, treatment.n, baseline.conversions, baseline.n)
-    with warnings.catch_warnings(), _quiet_numpy():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = confint_proportions_2indep(*args, method="wald", compare="diff", alpha=alpha)
-        p = test_proportions_2indep(*args, method="wald", compare="diff", alternative="two-sided").pvalue
-    low, high, p = _finite(low), _finite(high), _finite(p)
+    try:
+        with warnings.catch_warnings(), _quiet_numpy():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low, high = confint_proportions_2indep(*args, method="wald", compare="diff", alpha=alpha)
+            p = test_proportions_2indep(*args, method="wald", compare="diff", alternative="two-sided").pvalue
+        low, high, p = _finite(low), _finite(high), _finite(p)
+    except ZeroDivisionError:
+        low = high = p = None
     if p is None:
         # Zero variance in both arms (e.g. nobody converted anywhere): the observed
         # difference is all there is.
