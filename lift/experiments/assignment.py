@@ -241,10 +241,25 @@ class Assigner:
             return self.assign(sender_id, [exp])[exp.name]
         return exp.baseline
 
+    def surface_variant(self, sender_id: str, surface: str) -> Optional[str]:
+        """The variant this conversation gets on ``surface`` (e.g. ``cross_sell``) from the
+        live experiment there, or None when no experiment is live on it (default behaviour).
+        experiments.yml allows at most one live experiment per surface."""
+        state, now = self.state(), self.clock()
+        for exp in self.config.experiments:
+            status = state.status_of(exp)
+            if exp.surface == surface and (status == "shipped" or (status == "running" and exp.in_window(now))):
+                return self.variant(sender_id, exp.name)
+        return None
+
     # ----------------------------------------------------------------- flags
-    def flag_on(self, name: str, sender_id: str, channel: Optional[str] = None) -> bool:
-        """Whether feature flag ``name`` is on for this conversation (sticky per sender)."""
-        flag = self.config.flag(name)
+    def flag_on(self, name: str, sender_id: str, channel: Optional[str] = None, *, default: bool = True) -> bool:
+        """Whether feature flag ``name`` is on for this conversation (sticky per sender);
+        ``default`` when experiments.yml does not declare the flag."""
+        try:
+            flag = self.config.flag(name)
+        except KeyError:
+            return default
         if not flag.enabled:
             return False
         if flag.channels and channel not in flag.channels:

@@ -89,11 +89,11 @@ def test_concurrent_rest_conversations_record_exactly_once(db_url, tmp_path):
     for r in rows:
         by_sender.setdefault(r["sender_id"], set()).add(r["name"])
     assert by_sender == {s: EXPECTED for s in senders}
-    # experiments.yml runs greeting_copy: one sticky assignment per conversation, carried
+    # experiments.yml runs aa_calibration: one sticky assignment per conversation, carried
     # into micro_conversions.variant.
-    assigned = {a["sender_id"]: a["variant"] for a in assignments if a["experiment"] == "greeting_copy"}
+    assigned = {a["sender_id"]: a["variant"] for a in assignments if a["experiment"] == "aa_calibration"}
     assert len(assignments) == len(assigned) == CONVERSATIONS
-    assert set(assigned.values()) == {"control", "shop_first"}
+    assert set(assigned.values()) == {"control", "control_b"}
     for r in rows:
         assert r["channel"] == "rest"
         assert r["variant"] == assigned[r["sender_id"]]

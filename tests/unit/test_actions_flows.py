@@ -170,7 +170,7 @@ async def test_session_start_assigns_the_running_experiment_once(res, domain):
     assert res.experiments.flush()
     with res.engine.connect() as conn:
         rows = conn.execute(sa.select(ExperimentAssignment.__table__)).all()
-    # experiments.yml runs greeting_copy: one row, and the slot carries its variant.
-    assert [(r.sender_id, r.experiment) for r in rows] == [("alice", "greeting_copy")]
+    # experiments.yml runs aa_calibration: one row, and the slot carries its variant.
+    assert [(r.sender_id, r.experiment) for r in rows] == [("alice", "aa_calibration")]
     assert slot_events(a)["variant"] == slot_events(b)["variant"] == rows[0].variant
-    assert rows[0].variant in ("control", "shop_first")
+    assert rows[0].variant in ("control", "control_b")

@@ -44,12 +44,13 @@ def errors_of(data) -> str:
 
 def test_shipped_file_is_valid_and_first_variant_is_baseline():
     config = load_experiments(ROOT / "experiments.yml", METRICS)
-    assert "greeting_copy" in config.experiment_names
-    exp = config.experiment("greeting_copy")
-    assert exp.baseline == exp.variants[0].name == "control"
+    assert config.experiment_names == ["cross_sell_strategy", "aa_calibration"]
+    exp = config.experiment("cross_sell_strategy")
+    assert exp.baseline == exp.variants[0].name == "complement"
     assert sum(exp.weights.values()) == 100
     assert exp.metric in METRICS and {g.metric for g in exp.guardrails} <= set(METRICS)
-    assert [(g.metric, g.must_not) for g in exp.guardrails] == [("handoff_requested", "increase"), ("lead_started", "decrease")]
+    assert [(g.metric, g.must_not) for g in exp.guardrails] == [("handoff_requested", "increase"), ("upsell_accepted", "decrease")]
+    assert [e.name for e in config.experiments if e.status == "running"] == ["aa_calibration"]
     assert config.flag_names == ["cross_sell_offer"]
 
 

@@ -19,9 +19,33 @@ from lift.experiments.tables import ExperimentAssignment, ExperimentChange, crea
 T0 = dt.datetime(2026, 6, 1, 9, 0)
 
 
+EXPERIMENTS = """
+experiments:
+  - name: greeting_copy
+    surface: greeting
+    status: running
+    variants: [{name: control, weight: 50}, {name: shop_first, weight: 50}]
+    metric: cart_item_added
+    guardrails: [handoff_requested, {metric: lead_started, must_not: decrease}]
+    min_sample: 200
+  - name: greeting_emoji
+    surface: greeting
+    variants: [{name: control, weight: 50}, {name: emoji, weight: 50}]
+    metric: cart_item_added
+  - name: cross_sell_strategy
+    surface: cross_sell
+    variants: [{name: complement, weight: 50}, {name: "off", weight: 50}]
+    metric: checkout_started
+flags:
+  - {name: cross_sell_offer, percent: 100}
+"""
+
+
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'lift.db'}"
+    (tmp_path / "experiments.yml").write_text(EXPERIMENTS)
+    monkeypatch.setenv("LIFT_EXPERIMENTS", str(tmp_path / "experiments.yml"))
     monkeypatch.setenv("LIFT_DB_URL", url)
     reset_settings()
     engine = make_engine(url)
@@ -128,7 +152,7 @@ def test_database_down_exits_3(monkeypatch, capsys):
     monkeypatch.setenv("LIFT_DB_URL", "postgresql://lift@127.0.0.1:1/lift")
     reset_settings()
     try:
-        for argv in (("report", "experiment", "greeting_copy"), ("flag", "set", "cross_sell_offer", "--percent", "5", "--reason", "r")):
+        for argv in (("report", "experiment", "aa_calibration"), ("flag", "set", "cross_sell_offer", "--percent", "5", "--reason", "r")):
             code, _, err = run(capsys, *argv)
             assert code == 3 and "cannot connect to database" in err
     finally:
@@ -147,8 +171,11 @@ def test_rollout_commands_record_who_what_why(db, capsys):
     assert run(capsys, "experiment", "ship", "greeting_copy", "shop_first", "--reason", "won", "--actor", "bo")[0] == 0
     listing = json.loads(run(capsys, "experiment", "list", "--json")[1])
     status = {e["name"]: (e["status"], e["shipped_variant"]) for e in listing["experiments"]}
-    assert status == {"greeting_copy": ("shipped", "shop_first"), "cross_sell_strategy": ("running", None)}
+    assert status == {"greeting_copy": ("shipped", "shop_first"), "cross_sell_strategy": ("running", None),
+                      "greeting_emoji": ("draft", None)}
     assert listing["flags"][0]["percent"] == 25
+    code, _, err = run(capsys, "experiment", "start", "greeting_emoji", "--reason", "r")
+    assert code == 2 and "both change surface 'greeting'" in err
     with db.connect() as conn:
         changes = conn.execute(sa.select(ExperimentChange.__table__).order_by(ExperimentChange.id)).all()
     assert [(c.actor, c.target, c.action, c.reason) for c in changes] == [
