@@ -75,11 +75,11 @@ def pct(values, q):
 
 
 def overhead(db_url: str, conversations: int, turns: int):
-    from lift.conversions import load_conversions
-    from lift.db import make_engine
+    from lift.measure.rules import load_conversions
+    from lift.store.engine import make_engine
     from lift.experiments.assignment import Assigner
     from lift.experiments.config import load_experiments
-    from lift.variants import variant_for
+    from lift.measure.variants import variant_for
 
     config = load_experiments(ROOT / "experiments.yml", load_conversions(ROOT / "conversions.yml").names)
     engine = make_engine(db_url)

@@ -1,8 +1,8 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
 One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
-the handlers, not at import time.
+``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``), so this file
+stays a table of contents; heavy imports happen inside the handlers, not at import time.
 
 Exit codes: 0 ok, 2 usage or bad input, 3 environment or database (see the README).
 """
@@ -22,7 +22,7 @@ GROUPS = [
     "lift.cli.kb",
     "lift.cli.report",
     "lift.cli.web",
-    "lift.experiments.cli",
+    "lift.cli.experiments",
 ]
 
 

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     f.add_argument("--json", action="store_true", help="machine-readable output")
     f.set_defaults(func=_funnel)
 
-    from lift.experiments.cli import register_report
+    from lift.cli.experiments import register_report
 
     register_report(rsub)
 

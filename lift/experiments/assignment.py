@@ -1,7 +1,7 @@
 """Sticky, deterministic assignment of conversations to variants, and feature-flag checks.
 
 The variant is a hash of (experiment, salt, sender id) cut by the variant weights
-(:func:`lift.variants.variant_for`), so every process computes the same answer; the first
+(:func:`lift.measure.variants.variant_for`), so every process computes the same answer; the first
 exposure writes it to ``experiment_assignments`` with insert-or-ignore on the unique
 (sender_id, experiment) index, then reads back the stored row. Whatever is stored wins, so a
 conversation keeps its variant even if weights change later or two processes race.
@@ -32,8 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lift.experiments.config import Experiment, ExperimentsConfig
-from lift.experiments.tables import ExperimentAssignment, ExperimentState, FlagState, create_tables
-from lift.variants import DEFAULT_VARIANT, bucket, variant_for
+from lift.store.models import ExperimentAssignment, ExperimentState, FlagState
+from lift.store.schema import create_experiment_tables
+from lift.measure.variants import DEFAULT_VARIANT, bucket, variant_for
 
 _TABLE = ExperimentAssignment.__table__
 logger = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ class Assigner:
         self._cache: Dict[tuple, str] = {}
         self._state: Optional[RolloutState] = None
         self._state_read_at = 0.0
-        create_tables(engine)
+        create_experiment_tables(engine)
         self.writer = AssignmentWriter(engine)
 
     def flush(self, timeout: float = 30.0) -> bool:

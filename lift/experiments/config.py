@@ -372,6 +372,6 @@ def validate_percent(percent: float) -> None:
 
 def load_from_settings(settings) -> ExperimentsConfig:
     """experiments.yml of ``settings``, checked against the micro-conversions of conversions.yml."""
-    from lift.conversions import load_conversions
+    from lift.measure.rules import load_conversions
 
     return load_experiments(settings.experiments_file, load_conversions(settings.conversions_file).names)

@@ -13,10 +13,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lift.conversions import MicroConversion
+from lift.store.models import MicroConversion
 from lift.experiments import stats
 from lift.experiments.config import DEFAULT_ALPHA, DEFAULT_MIN_SAMPLE, DEFAULT_SEQUENTIAL_TUNING, Experiment, Guardrail
-from lift.experiments.tables import ExperimentAssignment
+from lift.store.models import ExperimentAssignment
 
 _A = ExperimentAssignment.__table__
 _M = MicroConversion.__table__

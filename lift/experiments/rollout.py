@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 
 from lift.experiments.assignment import RolloutState, utcnow
 from lift.experiments.config import ExperimentsConfig, overlaps, validate_percent
-from lift.experiments.tables import ExperimentChange, ExperimentState, FlagState, create_tables
+from lift.store.models import ExperimentChange, ExperimentState, FlagState
+from lift.store.schema import create_experiment_tables
 
 # Extra recorders called as f(connection, change_dict) inside the transaction (audit log hook).
 RECORDERS: List[Callable] = []
@@ -59,7 +60,7 @@ def set_experiment_status(engine: Engine, config: ExperimentsConfig, name: str, 
         raise RolloutError(f"{action} takes no variant")
     new_status = {"start": "running", "stop": "stopped", "ship": "shipped"}[action]
     now = now or utcnow()
-    create_tables(engine)
+    create_experiment_tables(engine)
     with engine.begin() as conn:
         state = RolloutState.load(conn)
         before = {"status": state.status_of(exp), "shipped_variant": state.shipped_of(exp)}
@@ -88,7 +89,7 @@ def set_flag_percent(engine: Engine, config: ExperimentsConfig, name: str, perce
     except ValueError as exc:
         raise RolloutError(str(exc)) from None
     now = now or utcnow()
-    create_tables(engine)
+    create_experiment_tables(engine)
     with engine.begin() as conn:
         state = RolloutState.load(conn)
         before = {"percent": state.flag_percent.get(name, flag.percent)}
@@ -99,7 +100,7 @@ def set_flag_percent(engine: Engine, config: ExperimentsConfig, name: str, perce
 
 def changes(engine: Engine, limit: int = 50) -> List[dict]:
     """Most recent rollout changes first."""
-    create_tables(engine)
+    create_experiment_tables(engine)
     t = ExperimentChange.__table__
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(sa.select(t).order_by(t.c.id.desc()).limit(limit))]

@@ -12,18 +12,37 @@ from sqlalchemy.engine import Engine
 
 from lift.config import get_settings
 from lift.store.engine import check_connection, make_engine
-from lift.store.models import Base, MicroConversion
+from lift.store.models import (
+    Base,
+    ExperimentAssignment,
+    ExperimentChange,
+    ExperimentState,
+    FlagState,
+    MicroConversion,
+)
 from lift.store.seed import seed_store_data
 
 
-def create_conversions_table(engine: Engine) -> None:
-    """Create ``micro_conversions`` if missing (idempotent, safe with parallel starters)."""
+def create_tables(engine: Engine, models) -> None:
+    """Create the tables of ``models`` if missing (idempotent, safe with parallel starters)."""
+    tables = [m.__table__ for m in models]
     try:
-        Base.metadata.create_all(engine, tables=[MicroConversion.__table__])
+        Base.metadata.create_all(engine, tables=tables)
     except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-        # Rasa and the CLI may race to create it; the loser sees "already exists".
-        if not sa.inspect(engine).has_table(MicroConversion.__tablename__):
+        # Rasa and the CLI may race to create them; the loser sees "already exists".
+        inspector = sa.inspect(engine)
+        if not all(inspector.has_table(t.name) for t in tables):
             raise
+
+
+def create_conversions_table(engine: Engine) -> None:
+    """Create ``micro_conversions`` if missing."""
+    create_tables(engine, [MicroConversion])
+
+
+def create_experiment_tables(engine: Engine) -> None:
+    """Create the experiment tables if missing (lift.experiments)."""
+    create_tables(engine, [ExperimentAssignment, ExperimentChange, ExperimentState, FlagState])
 
 
 def init_db(engine: Engine, *, seed: bool = True) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from lift.commerce.catalog import Catalog
 from lift.store.models import MicroConversion
-from lift.experiments.tables import ExperimentAssignment
+from lift.store.models import ExperimentAssignment
 from tests.support.servers import LiftStack, http
 
 pytestmark = pytest.mark.e2e

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
-from lift.db import make_engine
+from lift.store.engine import make_engine
 from lift.experiments.assignment import Assigner
 from lift.experiments.config import parse_experiments
-from lift.experiments.tables import ExperimentAssignment
+from lift.store.models import ExperimentAssignment
 
 CONFIG = parse_experiments({
     "experiments": [

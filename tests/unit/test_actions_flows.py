@@ -160,7 +160,7 @@ async def test_fallback_hands_off_only_after_the_rephrase_failed(res, domain):
 async def test_session_start_assigns_the_running_experiment_once(res, domain):
     import sqlalchemy as sa
 
-    from lift.experiments.tables import ExperimentAssignment
+    from lift.store.models import ExperimentAssignment
 
     d = CollectingDispatcher()
     a = await ActionSessionStart().run(d, make_tracker(sender_id="alice", slots={"email": "a@b.io"}), domain)

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from scipy.stats import chisquare
 
-from lift.db import make_engine
+from lift.store.engine import make_engine
 from lift.experiments.assignment import Assigner
 from lift.experiments.config import parse_experiments
-from lift.experiments.tables import ExperimentAssignment, ExperimentState, FlagState
+from lift.store.models import ExperimentAssignment, ExperimentState, FlagState
 
 METRICS = ["cart_item_added", "handoff_requested", "checkout_started"]
 NOW = dt.datetime(2026, 6, 1, 12, 0)

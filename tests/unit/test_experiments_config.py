@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lift.conversions import load_conversions
+from lift.measure.rules import load_conversions
 from lift.experiments.config import (
     ExperimentsConfigError,
     load_experiments,

@@ -12,9 +12,9 @@ from scipy.stats import chisquare, norm
 
 from lift import cli
 from lift.config import reset_settings
-from lift.conversions import MicroConversion, create_table
-from lift.db import make_engine
-from lift.experiments.tables import ExperimentAssignment, ExperimentChange, create_tables
+from lift.store.engine import make_engine
+from lift.store.models import ExperimentAssignment, ExperimentChange, MicroConversion
+from lift.store.schema import create_conversions_table, create_experiment_tables
 
 T0 = dt.datetime(2026, 6, 1, 9, 0)
 
@@ -49,8 +49,8 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("LIFT_DB_URL", url)
     reset_settings()
     engine = make_engine(url)
-    create_table(engine)
-    create_tables(engine)
+    create_conversions_table(engine)
+    create_experiment_tables(engine)
     yield engine
     engine.dispose()
     reset_settings()

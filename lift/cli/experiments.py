@@ -61,7 +61,7 @@ def _fail(message: str, code: int = 2) -> int:
 def _load():
     """(settings, experiments config, micro-conversion names); raises for bad files."""
     from lift.config import get_settings
-    from lift.conversions import load_conversions
+    from lift.measure.rules import load_conversions
     from lift.experiments.config import load_experiments
 
     settings = get_settings()
@@ -70,7 +70,7 @@ def _load():
 
 
 def _engine(settings):
-    from lift.db import check_connection, make_engine
+    from lift.store.engine import check_connection, make_engine
 
     engine = make_engine(settings.db_url)
     check_connection(engine)  # DatabaseUnavailable -> exit 3 in lift.cli
@@ -82,8 +82,8 @@ def _guard(handler):
     def run(args) -> int:
         import sqlalchemy as sa
 
-        from lift.conversions import ConversionsConfigError
-        from lift.db import DatabaseUnavailable
+        from lift.measure.rules import ConversionsConfigError
+        from lift.store.engine import DatabaseUnavailable
         from lift.experiments.config import ExperimentsConfigError
 
         try:
@@ -144,12 +144,12 @@ def _experiment_action(args) -> int:
 def _experiment_list(args) -> int:
     from lift.experiments.assignment import RolloutState
     from lift.experiments.rollout import changes
-    from lift.experiments.tables import create_tables
+    from lift.store.schema import create_experiment_tables
 
     settings, config, _ = _load()
     engine = _engine(settings)
     try:
-        create_tables(engine)
+        create_experiment_tables(engine)
         with engine.connect() as conn:
             state = RolloutState.load(conn)
         recent = changes(engine, 20)
