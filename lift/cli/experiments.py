@@ -1,4 +1,4 @@
-"""``lift report experiment``, ``lift experiment ...`` and ``lift flag ...``.
+"""``lift report experiment``, ``lift experiment ...``, ``lift flag ...`` and ``lift simulate``.
 
 Exit codes: 0 ok, 2 bad input (unknown experiment/metric/flag/variant, percent outside
 0–100, invalid experiments.yml), 3 database unreachable.
@@ -42,6 +42,22 @@ def register(subparsers) -> None:
     ls = esub.add_parser("list", help="experiments, their effective status and recent changes")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_experiment_list)
+
+    sim = subparsers.add_parser(
+        "simulate", help="scripted shoppers against a running stack over REST (loopback)",
+        description="Scripted shoppers with known conversion probabilities per variant talk to a running "
+        "Lift stack over REST, exercising assignment, behaviour, micro-conversions and the report.")
+    sim.add_argument("--experiment", required=True, metavar="NAME")
+    sim.add_argument("--shoppers", type=int, required=True, metavar="N")
+    sim.add_argument("--rate", action="append", default=[], metavar="VARIANT=P",
+                     help="conversion probability of a variant's shoppers (default 0.3 for each variant)")
+    sim.add_argument("--metric", metavar="MICRO_CONVERSION", help="what converting means (default: the experiment's metric)")
+    sim.add_argument("--url", help="Rasa server (default: http://127.0.0.1:LIFT_RASA_PORT)")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--concurrency", type=int, default=8)
+    sim.add_argument("--timeout", type=float, default=600.0, help="no new shopper starts after this many seconds")
+    sim.add_argument("--json", action="store_true")
+    sim.set_defaults(func=_simulate)
 
     f = subparsers.add_parser("flag", help="feature flags")
     fsub = f.add_subparsers(dest="flag_command", required=True)
@@ -197,3 +213,48 @@ def _flag_set(args) -> int:
         engine.dispose()
     print(f"flag {args.name}: {json.loads(change['detail'])['after']['percent']:g}% (recorded: {change['actor']}, {change['reason']!r})")
     return 0
+
+
+def _rates(specs, variants) -> dict:
+    rates = {v: 0.3 for v in variants}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        try:
+            rates[name] = float(value) if sep else float("nan")
+        except ValueError:
+            rates[name] = float("nan")
+        if rates[name] != rates[name]:
+            raise ValueError(f"--rate expects VARIANT=PROBABILITY, got {spec!r}")
+    return rates
+
+
+@_guard
+def _simulate(args) -> int:
+    from lift.commerce.catalog import Catalog
+    from lift.experiments.simulate import SimulationError, StackUnavailable, simulate
+
+    settings, config, _ = _load()
+    try:
+        exp = config.experiment(args.experiment)
+    except KeyError:
+        return _fail(f"unknown experiment {args.experiment!r}; valid: {', '.join(config.experiment_names) or 'none configured'}")
+    try:
+        rates = _rates(args.rate, exp.variant_names)
+        result = simulate(args.url or f"http://127.0.0.1:{settings.rasa_port}", exp, rates, args.shoppers,
+                          products=list(Catalog.load(settings.catalog_path)), metric=args.metric or exp.metric,
+                          seed=args.seed, concurrency=args.concurrency, deadline_s=args.timeout)
+    except (SimulationError, ValueError) as exc:
+        return _fail(f"simulate: {exc}")
+    except StackUnavailable as exc:
+        return _fail(f"simulate: {exc}", 3)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(f"simulated {args.shoppers} shoppers on {exp.name} ({result.metric}) in {result.seconds} s, run {result.run_id}")
+        for v, counts in result.variants.items():
+            print(f"  {v}: {counts['shoppers']} shoppers, {counts['converted']} converted (rate set {rates[v]:g})")
+        if result.failed or result.not_started:
+            print(f"  {result.failed} failed, {result.not_started} not started (deadline)")
+        print(f"now: lift report experiment {exp.name} --metric {result.metric}")
+    return 0 if not result.failed else 3
+
