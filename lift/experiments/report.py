@@ -75,7 +75,10 @@ def resolve_spec(engine: Engine, configured: Dict[str, Experiment], experiment: 
     return ReportSpec(experiment, tuple(names), {v: 1.0 for v in names}, metric)
 
 
-def _counts(conn, experiment: str, metric: str) -> Dict[str, Tuple[int, int]]:
+def _counts(conn, experiment: str, metric: str, with_conversions: bool = True) -> Dict[str, Tuple[int, int]]:
+    if not with_conversions:  # no micro_conversions table yet: assigned, nobody converted
+        query = sa.select(_A.c.variant, sa.func.count(_A.c.id)).where(_A.c.experiment == experiment).group_by(_A.c.variant)
+        return {v: (int(n), 0) for v, n in conn.execute(query)}
     joined = _A.outerjoin(_M, sa.and_(_M.c.sender_id == _A.c.sender_id, _M.c.name == metric,
                                       _M.c.occurred_at >= _A.c.assigned_at))
     query = (sa.select(_A.c.variant, sa.func.count(_A.c.id), sa.func.count(_M.c.id))
@@ -98,11 +101,13 @@ def _metric_block(spec: ReportSpec, arms: List[stats.Arm]) -> Tuple[List[dict], 
 def experiment_report(engine: Engine, spec: ReportSpec) -> dict:
     """The report as one JSON-ready dict (SPEC §8 fields first, then the extras)."""
     with engine.connect() as conn:
-        if not sa.inspect(conn).has_table(_A.name) or not sa.inspect(conn).has_table(_M.name):
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(_A.name):
             counts, guard_counts = {}, {}
         else:
-            counts = _counts(conn, spec.experiment, spec.metric)
-            guard_counts = {g.metric: _counts(conn, spec.experiment, g.metric) for g in spec.guardrails}
+            has_m = inspector.has_table(_M.name)
+            counts = _counts(conn, spec.experiment, spec.metric, has_m)
+            guard_counts = {g.metric: _counts(conn, spec.experiment, g.metric, has_m) for g in spec.guardrails}
     arms = _arms(spec, counts)
     comparisons, sequential = _metric_block(spec, arms)
     srm = stats.srm_p_value(arms, spec.weights)
