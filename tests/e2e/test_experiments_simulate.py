@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
