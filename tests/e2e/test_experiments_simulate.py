@@ -26,12 +26,14 @@ experiments:
     variants: [{{name: control, weight: 50}}, {{name: treatment, weight: 50}}]
     metric: cart_item_added
     min_sample: 40
+    sequential_tuning: 160   # the planned sample size: where the always-valid interval is tightest
   - name: sim_aa
     surface: calibration
     status: running
     variants: [{{name: a1, weight: {w1}}}, {{name: a2, weight: {w2}}}]
     metric: cart_item_added
     min_sample: 40
+    sequential_tuning: 160
 """
 
 
@@ -47,7 +49,7 @@ def test_simulated_shoppers_through_the_real_stack(tmp_path):
     with LiftStack(tmp_path / "stack", env={"LIFT_EXPERIMENTS": str(experiments)}) as stack:
         env = base_env(LIFT_DB_URL=stack.db_url, LIFT_EXPERIMENTS=str(experiments))
         code, out, err = lift(env, "simulate", "--experiment", "sim_effect", "--shoppers", str(SHOPPERS),
-                              "--rate", "control=0.15", "--rate", "treatment=0.7", "--url", stack.rasa_url,
+                              "--rate", "control=0.3", "--rate", "treatment=0.9", "--url", stack.rasa_url,
                               "--seed", "7", "--json")
         assert code == 0, err + stack.logs()
         sim = json.loads(out)
