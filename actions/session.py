@@ -22,6 +22,8 @@ class ActionSessionStart(Action):
             events.extend(SlotSet(k, v) for k, v in tracker.current_slot_values().items()
                           if v is not None and k not in ("requested_slot", "variant"))
         assigner = resources.get().experiments
-        events.append(SlotSet("variant", assigner.slot_value(assigner.assign(tracker.sender_id))))
+        # Rasa loads the latest session's events: none with session_started means a new conversation.
+        new = not any(e.get("event") == "session_started" for e in tracker.events)
+        events.append(SlotSet("variant", assigner.slot_value(assigner.assign(tracker.sender_id, new_conversation=new))))
         events.append(ActionExecuted("action_listen"))
         return events

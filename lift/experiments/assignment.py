@@ -11,7 +11,8 @@ variant in the *first running experiment listed in experiments.yml*, or ``contro
 none is running. Every experiment still has its own row; the report reads the rows.
 
 Cost per turn: assignments already seen are cached per process (a dictionary lookup); a
-conversation new to this process costs one indexed SELECT (is it assigned already?), and a
+returning conversation new to this process costs one indexed SELECT (is it assigned
+already?; skipped for a conversation whose tracker has no earlier session), and a
 first exposure is written by :class:`AssignmentWriter`, a background thread that batches
 insert-or-ignore statements, so no commit (fsync) happens on the turn's path. Rollout state
 (``lift experiment start|stop|ship``, ``lift flag set``) is re-read at most every
@@ -97,8 +98,9 @@ class AssignmentWriter:
     A failed batch (database briefly unavailable) is retried with back-off; :meth:`flush`
     waits until everything queued so far is stored (tests, CLI, process exit)."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = 500, retries: int = 20):
+    def __init__(self, engine: Engine, *, max_batch: int = 500, retries: int = 20, gather_s: float = 0.05):
         self.engine = engine
+        self.gather_s = gather_s
         self.max_batch = max_batch
         self.retries = retries
         self._queue: "queue.Queue[dict]" = queue.Queue()
@@ -122,6 +124,9 @@ class AssignmentWriter:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            # Gather for a moment: one commit per burst instead of per row keeps this thread
+            # (and its share of the GIL) out of the way of the turns being served.
+            time.sleep(self.gather_s)
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -188,9 +193,14 @@ class Assigner:
         return [e for e in self.config.experiments if state.status_of(e) == "running" and e.in_window(now)]
 
     # ----------------------------------------------------------------- assignment
-    def assign(self, sender_id: str, experiments: Optional[List[Experiment]] = None) -> Dict[str, str]:
+    def assign(self, sender_id: str, experiments: Optional[List[Experiment]] = None, *,
+               new_conversation: bool = False) -> Dict[str, str]:
         """Variants of ``sender_id`` in every running experiment (or in ``experiments``),
-        recording first exposures; ordered like experiments.yml."""
+        recording first exposures; ordered like experiments.yml.
+
+        ``new_conversation``: the caller knows the sender has no earlier session (its tracker
+        holds none), so nothing can be stored for it yet and the SELECT is skipped; the
+        insert-or-ignore still lets an existing row win in the database."""
         now = self.clock()
         experiments = self.running(now) if experiments is None else experiments
         result: Dict[str, str] = {}
@@ -202,12 +212,14 @@ class Assigner:
             else:
                 result[exp.name] = known
         if missing:
-            with self.engine.connect() as conn:
-                stored = dict(conn.execute(
-                    sa.select(_TABLE.c.experiment, _TABLE.c.variant).where(
-                        _TABLE.c.sender_id == sender_id, _TABLE.c.experiment.in_([e.name for e in missing])
-                    )
-                ).all())
+            stored: Dict[str, str] = {}
+            if not new_conversation:
+                with self.engine.connect() as conn:
+                    stored = dict(conn.execute(
+                        sa.select(_TABLE.c.experiment, _TABLE.c.variant).where(
+                            _TABLE.c.sender_id == sender_id, _TABLE.c.experiment.in_([e.name for e in missing])
+                        )
+                    ).all())
             new_rows = []
             for exp in missing:
                 if exp.name not in stored:

@@ -1,4 +1,6 @@
 """Lead, onboarding, orders, handoff, fallback and session actions with real Trackers and SQLite."""
+import datetime as dt
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -174,3 +176,23 @@ async def test_session_start_assigns_the_running_experiment_once(res, domain):
     assert [(r.sender_id, r.experiment) for r in rows] == [("alice", "aa_calibration")]
     assert slot_events(a)["variant"] == slot_events(b)["variant"] == rows[0].variant
     assert rows[0].variant in ("control", "control_b")
+
+
+async def test_returning_conversation_keeps_its_stored_variant(res, domain):
+    """A new session of a known conversation reads the stored row (sticky even if the hash
+    would now say otherwise); a brand-new conversation is assigned without a lookup."""
+    import sqlalchemy as sa
+
+    from lift.store.models import ExperimentAssignment
+    from lift.measure.variants import variant_for
+
+    exp = res.experiments.config.experiment("aa_calibration")
+    hashed = variant_for("bob", exp.weights, salt=exp.hash_salt)
+    stored = next(v for v in exp.variant_names if v != hashed)
+    with res.engine.begin() as conn:
+        conn.execute(sa.insert(ExperimentAssignment.__table__), [
+            {"sender_id": "bob", "experiment": "aa_calibration", "variant": stored,
+             "assigned_at": dt.datetime(2026, 1, 1)}])
+    earlier = [{"event": "session_started", "timestamp": 1.0}]
+    returning = await ActionSessionStart().run(CollectingDispatcher(), make_tracker(sender_id="bob", events=earlier), domain)
+    assert slot_events(returning)["variant"] == stored

@@ -141,3 +141,16 @@ def test_no_running_experiment_means_control(engine):
     a = Assigner(engine, cfg)
     assert a.assign("dave") == {} and a.slot_value({}) == "control"
     assert rows(engine, a) == []
+
+
+def test_new_conversation_skips_the_lookup_but_a_stored_row_still_wins(engine):
+    old = Assigner(engine, config((100, 0)), clock=lambda: NOW)
+    assert old.assign("eve")["greeting_copy"] == "control"
+    old.flush()
+    later = Assigner(engine, config((0, 100)), clock=lambda: NOW)
+    # told it is new (wrongly), it answers by the hash without reading...
+    assert later.assign("eve", new_conversation=True)["greeting_copy"] == "short"
+    later.flush()
+    # ... and the database keeps the first row: the report stays right
+    assert [r for r in rows(engine) if r[0] == "eve" and r[1] == "greeting_copy"] == [("eve", "greeting_copy", "control")]
+    assert Assigner(engine, config((0, 100))).assign("eve")["greeting_copy"] == "control"
