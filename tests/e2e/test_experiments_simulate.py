@@ -1,6 +1,6 @@
 """The whole experiment loop on the real stack: `lift simulate` sends scripted shoppers over
-REST (assignment at session start -> behaviour -> micro-conversions recorded by the tracker
-store), then `lift report experiment` finds a large designed effect, finds none in an A/A
+REST (assignment at session start -> behaviour (a shipped greeting variant) -> micro-conversions
+recorded by the tracker store), then `lift report experiment` finds a large designed effect, finds none in an A/A
 experiment the same conversations were assigned to, and flags SRM when the split does not
 match the configured weights."""
 from __future__ import annotations
@@ -34,6 +34,12 @@ experiments:
     metric: cart_item_added
     min_sample: 40
     sequential_tuning: 160
+  - name: greeting_copy
+    surface: greeting
+    status: shipped
+    shipped_variant: shop_first
+    variants: [{{name: control, weight: 50}}, {{name: shop_first, weight: 50}}]
+    metric: cart_item_added
 """
 
 
@@ -54,6 +60,11 @@ def test_simulated_shoppers_through_the_real_stack(tmp_path):
         assert code == 0, err + stack.logs()
         sim = json.loads(out)
         assert sim["failed"] == 0 and sim["not_started"] == 0
+        # greeting_copy is shipped: every shopper got the shop_first greeting (behaviour changed)
+        tracker = stack.tracker(f"sim-{sim['run_id']}-00000")
+        assert tracker["slots"]["greeting_variant"] == "shop_first"
+        bot_texts = [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
+        assert any("Tell me what you're shopping for" in t for t in bot_texts), bot_texts
         engine = sa.create_engine(stack.db_url)
         deadline = time.monotonic() + 30  # the action server's writer stores rows within milliseconds
         while time.monotonic() < deadline:

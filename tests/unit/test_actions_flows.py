@@ -196,3 +196,16 @@ async def test_returning_conversation_keeps_its_stored_variant(res, domain):
     earlier = [{"event": "session_started", "timestamp": 1.0}]
     returning = await ActionSessionStart().run(CollectingDispatcher(), make_tracker(sender_id="bob", events=earlier), domain)
     assert slot_events(returning)["variant"] == stored
+
+
+async def test_session_start_sets_the_greeting_variant_of_the_greeting_experiment(res, domain):
+    from lift.experiments.rollout import set_experiment_status
+
+    d = CollectingDispatcher()
+    draft = await ActionSessionStart().run(d, make_tracker(sender_id="gina"), domain)
+    assert slot_events(draft)["greeting_variant"] is None  # draft: the default greeting
+    set_experiment_status(res.engine, res.experiments.config, "greeting_copy", "ship", variant="shop_first",
+                          actor="t", reason="test")
+    res.experiments.refresh()
+    shipped = await ActionSessionStart().run(d, make_tracker(sender_id="gina", slots={"greeting_variant": None}), domain)
+    assert slot_events(shipped)["greeting_variant"] == "shop_first"

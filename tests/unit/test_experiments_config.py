@@ -44,7 +44,7 @@ def errors_of(data) -> str:
 
 def test_shipped_file_is_valid_and_first_variant_is_baseline():
     config = load_experiments(ROOT / "experiments.yml", METRICS)
-    assert config.experiment_names == ["cross_sell_strategy", "aa_calibration"]
+    assert config.experiment_names == ["cross_sell_strategy", "greeting_copy", "aa_calibration"]
     exp = config.experiment("cross_sell_strategy")
     assert exp.baseline == exp.variants[0].name == "complement"
     assert sum(exp.weights.values()) == 100
@@ -149,3 +149,18 @@ def test_invalid_yaml_is_a_clear_error(tmp_path):
     path.write_text("experiments: [\n")
     with pytest.raises(ExperimentsConfigError, match="invalid YAML"):
         load_experiments(path, METRICS)
+
+
+def test_every_greeting_variant_has_its_response_variation():
+    """A variant on surface `greeting` is only real if utter_greet has a variation for it."""
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(ROOT / "domain"))
+    assert "greeting_variant" in [s.name for s in domain.slots]
+    conditioned = {
+        c["value"] for r in domain.responses["utter_greet"] for c in r.get("condition", [])
+        if c.get("name") == "greeting_variant"
+    }
+    config = load_experiments(ROOT / "experiments.yml", METRICS)
+    variants = {v for e in config.experiments if e.surface == "greeting" for v in e.variant_names[1:]}
+    assert variants and variants <= conditioned
