@@ -55,6 +55,13 @@ def assigned_experiments(engine: Engine) -> List[str]:
         return list(conn.execute(sa.select(_A.c.experiment).distinct().order_by(_A.c.experiment)).scalars())
 
 
+def recorded_metrics(engine: Engine) -> List[str]:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(_M.name):
+            return []
+        return list(conn.execute(sa.select(_M.c.name).distinct()).scalars())
+
+
 def resolve_spec(engine: Engine, configured: Dict[str, Experiment], experiment: str, metric: Optional[str],
                  metrics: Sequence[str]) -> ReportSpec:
     """Check the names (ReportInputError lists the valid ones) and build the spec."""
@@ -63,7 +70,9 @@ def resolve_spec(engine: Engine, configured: Dict[str, Experiment], experiment: 
         valid = sorted(set(configured) | set(in_db))
         raise ReportInputError(f"unknown experiment {experiment!r}; valid: {', '.join(valid) or 'none configured'}")
     if metric is not None and metric not in metrics:
-        raise ReportInputError(f"unknown metric {metric!r}; valid micro-conversions: {', '.join(sorted(metrics))}")
+        metrics = sorted(set(metrics) | set(recorded_metrics(engine)))  # also names recorded earlier
+        if metric not in metrics:
+            raise ReportInputError(f"unknown metric {metric!r}; valid micro-conversions: {', '.join(metrics)}")
     if experiment in configured:
         return ReportSpec.from_experiment(configured[experiment], metric)
     if metric is None:
