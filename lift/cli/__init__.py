@@ -1,8 +1,8 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
 One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
-the handlers, not at import time.
+``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``), so this file
+stays a table of contents; heavy imports happen inside the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -26,6 +26,7 @@ GROUPS = [
     "lift.cli.kb",
     "lift.cli.report",
     "lift.cli.web",
+    "lift.cli.experiments",
 ]
 
 

@@ -30,6 +30,10 @@ def register(subparsers) -> None:
     f.add_argument("--json", action="store_true", help="machine-readable output")
     f.set_defaults(func=_funnel)
 
+    from lift.cli.experiments import register_report
+
+    register_report(rsub)
+
 
 def _funnel(args) -> int:
     from lift.config import get_settings
