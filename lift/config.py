@@ -47,6 +47,8 @@ class Settings:
     web_port: int = 8080
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
+    forecast_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "forecast")
+    graph_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "graph")
     kb_threshold: Optional[float] = None
     conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
     experiments_file: Path = field(default_factory=lambda: PROJECT_ROOT / "experiments.yml")
@@ -124,6 +126,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         web_port=_int(env, "LIFT_WEB_PORT", 8080),
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
+        forecast_dir=_path(env, "LIFT_FORECAST_DIR", root / "var" / "forecast", root),
+        graph_dir=_path(env, "LIFT_GRAPH_DIR", root / "var" / "graph", root),
         kb_threshold=kb_threshold,
         conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
         experiments_file=_path(env, "LIFT_EXPERIMENTS", root / "experiments.yml", root),

@@ -27,6 +27,7 @@ GROUPS = [
     "lift.cli.report",
     "lift.cli.web",
     "lift.cli.experiments",
+    "lift.cli.forecast",
 ]
 
 
