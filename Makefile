@@ -66,10 +66,10 @@ train: install spacy
 	  $(RASA) train --domain domain --fixed-model-name current --out models $$force || exit 1; \
 	else echo "model up to date: $(MODEL)"; fi
 
-run: install kb spacy train
+run: install kb spacy graph train
 	@scripts/run.sh
 
-test: install kb spacy validate train
+test: install kb spacy graph validate train
 	$(PY) scripts/convert_data.py --check
 	scripts/test.sh
 

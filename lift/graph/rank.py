@@ -146,3 +146,32 @@ def policies_for(g: nx.MultiDiGraph, sku: str) -> List[str]:
         return []
     cat = f"category:{base['category']}"
     return sorted(g.nodes[u]["name"] for u, _, rel in g.in_edges(cat, keys=True) if rel == "applies_to")
+
+
+# Words of a request that set a constraint on the alternatives ("like X but cheaper").
+_CONSTRAINT_WORDS = {
+    "cheaper": ("cheaper", "less expensive", "lower price", "cheapest", "budget", "more affordable", "cheap"),
+    "smaller": ("smaller", "more compact", "lighter", "smallest", "tinier"),
+    "wireless": ("wireless", "cordless", "bluetooth", "without a cable", "without cables", "no wires"),
+}
+
+
+def constraint_in(text: str) -> Optional[str]:
+    """The constraint a shopper's message asks for, or None ("similar but cheaper" -> "cheaper")."""
+    words = " " + " ".join(re_words(text)) + " "
+    for constraint, phrases in _CONSTRAINT_WORDS.items():
+        if any(f" {p} " in words for p in phrases):
+            return constraint
+    return None
+
+
+def re_words(text: str) -> List[str]:
+    import re
+
+    return re.findall(r"[a-z0-9]+", (text or "").lower())
+
+
+def cross_sell_strategy(variant: Optional[str]) -> str:
+    """The strategy for a conversation: an experiment variant named after a strategy
+    (``catalog`` / ``graph``) selects it; any other variant gets the default."""
+    return variant if variant in CROSS_SELL_STRATEGIES else DEFAULT_CROSS_SELL_STRATEGY
