@@ -87,7 +87,7 @@ def _eval(args) -> int:
     metrics["meets_targets"] = ev.auc >= 0.93 and ev.brier <= 0.070
     if args.plot:
         plot_calibration(table.y, ev.oof, args.plot,
-                         f"{args.folds}-fold CV on {path.name}: AUC {ev.auc:.3f}, Brier {ev.brier:.4f}, ECE {ev.ece:.4f}")
+                         f"{args.folds}-fold CV on {path.name}\nAUC {ev.auc:.3f}, Brier {ev.brier:.4f}, ECE {ev.ece:.4f}")
         metrics["plot"] = str(args.plot)
     if args.json:
         print(json.dumps(metrics))
