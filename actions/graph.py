@@ -8,17 +8,27 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.catalog import resolve_product
-from actions.common import cards_message, entity_values, latest_text
+from actions.catalog import choice_buttons, referred_products, shown_events
+from actions.common import entity_values, latest_text
+from lift.commerce.cards import cards_message
 from lift.graph import rank
 
 MAX_CARDS = 3
 
 
-def _which_product(dispatcher: CollectingDispatcher, tracker: Tracker, catalog):
-    product = resolve_product(tracker, catalog)
+def _which_product(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, intent: Text):
+    """The product asked about: named, referred to ("the second one"), else the last one shown
+    ("anything similar but cheaper?"); None after asking which one."""
+    products, resolution = referred_products(tracker, catalog)
+    if rank.constraint_in(latest_text(tracker)) and not entity_values(tracker, "product"):
+        # "similar but cheaper": "cheaper" is the constraint, not "the cheaper one" of those shown.
+        products, resolution = [], type(resolution)()
+    if resolution.question:
+        dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, intent))
+        return None
+    product = products[0] if products else None
     if product is None and not entity_values(tracker, "product") and tracker.get_slot("last_product"):
-        product = catalog.get(tracker.get_slot("last_product"))  # "anything similar but cheaper?"
+        product = catalog.get(tracker.get_slot("last_product"))
     if product is None:
         named = entity_values(tracker, "product")
         what = f'"{named[0]}"' if named else "which product you mean"
@@ -33,7 +43,7 @@ class ActionShowComplements(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
-        product = _which_product(dispatcher, tracker, res.catalog)
+        product = _which_product(dispatcher, tracker, res.catalog, "ask_complements")
         if product is None:
             return []
         strategy = rank.cross_sell_strategy(tracker.get_slot("variant"))
@@ -45,7 +55,7 @@ class ActionShowComplements(Action):
         names = " and the ".join(p.name for p in picks[:2])
         dispatcher.utter_message(text=f"The {product.name} goes well with the {names}:",
                                  json_message=cards_message(picks, res.catalog.currency))
-        return [SlotSet("last_product", product.sku)]
+        return shown_events(picks)
 
 
 class ActionShowAlternatives(Action):
@@ -54,7 +64,7 @@ class ActionShowAlternatives(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
-        product = _which_product(dispatcher, tracker, res.catalog)
+        product = _which_product(dispatcher, tracker, res.catalog, "ask_alternatives")
         if product is None:
             return []
         constraint = rank.constraint_in(latest_text(tracker))
@@ -70,4 +80,4 @@ class ActionShowAlternatives(Action):
         dispatcher.utter_message(text=f"{lead}Here {'is a' if len(picks) == 1 else 'are'} {wanted}alternative"
                                       f"{'' if len(picks) == 1 else 's'} to the {product.name}:",
                                  json_message=cards_message(picks, res.catalog.currency))
-        return [SlotSet("last_product", picks[0].sku)]
+        return shown_events(picks)

@@ -1,7 +1,7 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
 One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``), so this file
+``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``, ``forecast``, ``graph``), so this file
 stays a table of contents; heavy imports happen inside the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
@@ -28,6 +28,7 @@ GROUPS = [
     "lift.cli.web",
     "lift.cli.experiments",
     "lift.cli.forecast",
+    "lift.cli.graph",
 ]
 
 

@@ -5,5 +5,5 @@ attributes and policies as nodes; complement / substitute / accessory / co-purch
 edges), behaviour counts with minimum support and recency decay (:mod:`.behaviour`), saving and
 loading it with a manifest under ``var/graph`` (:mod:`.store`), the rankings the bot uses —
 substitutes under a constraint ("cheaper", "smaller", "wireless") and cross-sell by strategy
-(:mod:`.rank`) — and the ``lift graph`` commands (:mod:`.cli`). Nothing here imports Rasa.
+(:mod:`.rank`); the ``lift graph`` commands are in :mod:`lift.cli.graph`. Nothing here imports Rasa.
 """

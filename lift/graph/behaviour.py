@@ -49,8 +49,8 @@ def pair_counts(baskets: Iterable[Basket], now: dt.datetime, min_support: int = 
 
 def order_baskets(engine, known_skus: Optional[Iterable[str]] = None) -> List[Basket]:
     """One basket per order from the orders table (only SKUs still in the catalog)."""
-    from lift.db import session_scope
-    from lift.models import Order
+    from lift.store.engine import session_scope
+    from lift.store.models import Order
 
     known = set(known_skus) if known_skus is not None else None
     out: List[Basket] = []
@@ -83,8 +83,8 @@ VIEW_CONVERSIONS = ("product_viewed", "cart_item_added", "upsell_offered")
 
 def view_baskets(engine, known_skus: Optional[Iterable[str]] = None) -> List[Basket]:
     """One basket per conversation: the products it viewed or carted (from micro_conversions)."""
-    from lift.conversions import MicroConversion
-    from lift.db import session_scope
+    from lift.store.models import MicroConversion
+    from lift.store.engine import session_scope
 
     known = set(known_skus) if known_skus is not None else None
     seen: Dict[str, set] = {}

@@ -17,7 +17,7 @@ from typing import Dict, Mapping, Optional
 
 import networkx as nx
 
-from lift.catalog import Catalog
+from lift.commerce.catalog import Catalog
 from lift.graph.behaviour import Pair, PairStat
 
 ACCESSORY_CATEGORY = "accessories"

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Tuple
 import networkx as nx
 from networkx.readwrite import json_graph
 
-from lift.catalog import Catalog
+from lift.commerce.catalog import Catalog
 
 GRAPH_FILE = "graph.json"
 MANIFEST_FILE = "manifest.json"

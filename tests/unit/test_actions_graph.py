@@ -1,4 +1,6 @@
 """Graph actions with real Trackers, the real domain, catalog and product graph."""
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.cart import ActionAddToCart
 from actions.graph import ActionShowAlternatives, ActionShowComplements
 from lift.graph.behaviour import PairStat
@@ -17,7 +19,7 @@ async def test_goes_with_the_espresso_machine_shows_the_grinder(res, dispatcher,
     assert _cards(dispatcher)[0] == "KIT-007"
     assert "KIT-002" not in _cards(dispatcher)
     assert "Grind Burr Coffee Grinder" in texts(dispatcher)
-    assert slot_events(events)["last_product"] == "KIT-002"
+    assert slot_events(events)["last_shown"] == _cards(dispatcher)  # "add it" / "the second one" next
 
 
 async def test_similar_but_cheaper_never_shows_the_product_itself(res, dispatcher, domain):
@@ -58,11 +60,23 @@ async def test_out_of_stock_add_offers_graph_substitutes(res, dispatcher, domain
     assert _cards(dispatcher)[0] == "AUD-003" and "AUD-004" not in _cards(dispatcher)
 
 
-async def test_cross_sell_strategy_follows_the_experiment_variant(res, dispatcher, domain, catalog):
+async def test_cross_sell_strategy_follows_the_experiment_variant(res, domain, catalog):
+    """An experiment on surface cross_sell with variants named after strategies switches them."""
+    from lift.experiments.assignment import Assigner
+    from lift.experiments.config import parse_experiments
+
     res.graph = build_graph(catalog, {}, co_purchase={("ACC-001", "AUD-001"): PairStat(12, 9.0)})
-    tracker = make_tracker("add the aria wireless", "add_to_cart", entities=[ent("product", "aria wireless")])
-    by_graph = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))["upsell_sku"]
-    tracker = make_tracker("add the aria wireless", "add_to_cart", entities=[ent("product", "aria wireless")],
-                           slots={"variant": "catalog"})
-    by_catalog = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))["upsell_sku"]
-    assert (by_graph, by_catalog) == ("ACC-001", "ACC-003")
+    res.assigner = Assigner(res.engine, parse_experiments({"experiments": [
+        {"name": "cross_sell_ranking", "surface": "cross_sell", "status": "running", "metric": "upsell_accepted",
+         "variants": [{"name": "catalog", "weight": 50}, {"name": "graph", "weight": 50}]}]},
+        ["upsell_accepted"]))
+    offers = {}
+    for i in range(30):
+        tracker = make_tracker("add the aria wireless", "add_to_cart", entities=[ent("product", "aria wireless")],
+                               sender_id=f"shopper-{i}")
+        offers[f"shopper-{i}"] = slot_events(await ActionAddToCart().run(CollectingDispatcher(), tracker, domain))["upsell_sku"]
+    variants = {s: res.assigner.variant(s, "cross_sell_ranking") for s in offers}
+    assert set(variants.values()) == {"catalog", "graph"}
+    # catalog: the first listed complement; graph: the product bought with it 12 times.
+    assert all(offers[s] == {"catalog": "ACC-003", "graph": "ACC-001"}[variants[s]] for s in offers)
+    res.assigner.flush()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lift.catalog import Catalog
+from lift.commerce.catalog import Catalog
 from lift.graph.behaviour import Basket, PairStat, decay, order_baskets, pair_counts
 from lift.graph.build import build_graph, read_policies
 from lift.graph.rank import cross_sell, policies_for, substitutes
@@ -50,8 +50,9 @@ def test_recent_baskets_weigh_more():
 
 
 def test_orders_table_feeds_co_purchase(tmp_path, catalog):
-    from lift.db import open_database, session_scope
-    from lift.models import Order
+    from lift.store.engine import session_scope
+    from lift.store.schema import open_database
+    from lift.store.models import Order
 
     engine = open_database(f"sqlite:///{tmp_path / 'g.db'}")  # seeds demo orders too
     before = order_baskets(engine, [p.sku for p in catalog.products])

@@ -25,7 +25,7 @@ def _err(msg: str) -> None:
 
 
 def _build(args) -> int:
-    from lift.catalog import Catalog, CatalogError
+    from lift.commerce.catalog import Catalog, CatalogError
     from lift.config import get_settings
     from lift.graph.behaviour import order_baskets, pair_counts, view_baskets
     from lift.graph.build import build_graph, read_policies
@@ -43,7 +43,7 @@ def _build(args) -> int:
     purchases = views = {}
     baskets = {"orders": 0, "conversations": 0}
     if not args.no_behaviour:
-        from lift.db import open_database
+        from lift.store.schema import open_database
 
         engine = open_database(s.db_url)  # DatabaseUnavailable -> exit 3 in lift.cli
         try:
@@ -69,7 +69,7 @@ def _build(args) -> int:
 
 
 def _show(args) -> int:
-    from lift.catalog import Catalog
+    from lift.commerce.catalog import Catalog
     from lift.config import get_settings
     from lift.graph.rank import cross_sell, policies_for, substitutes
     from lift.graph.store import GraphNotReady, load_graph
@@ -86,10 +86,11 @@ def _show(args) -> int:
         _err(f"unknown SKU {args.sku!r}")
         return 2
     node = g.nodes[product.sku]
+    goes_with = cross_sell(g, product.sku, limit=5)
     out = {
         "sku": product.sku, "name": product.name, "category": node["category"], "price_band": node["band"],
         "price": node["price"], "stock": node["stock"],
-        "cross_sell": [r.__dict__ for r in cross_sell(g, product.sku, limit=5)],
+        "cross_sell": [r.__dict__ for r in goes_with],
         "substitutes": {c or "any": [r.__dict__ for r in substitutes(g, product.sku, c, limit=5)]
                         for c in (None, "cheaper", "smaller", "wireless")},
         "policies": policies_for(g, product.sku),
@@ -99,8 +100,7 @@ def _show(args) -> int:
         print(json.dumps(out, default=list))
         return 0
     print(f"{product.sku} {product.name} — {node['category']}, {node['band']} band, stock {node['stock']}")
-    print("goes with: " + (", ".join(f"{r.sku} ({'; '.join(r.reasons)})" for r in out["cross_sell"] and
-                                     cross_sell(g, product.sku, limit=5)) or "—"))
+    print("goes with: " + (", ".join(f"{r.sku} ({'; '.join(r.reasons)})" for r in goes_with) or "—"))
     for c, rows in out["substitutes"].items():
         print(f"alternatives ({c}): " + (", ".join(f"{r['sku']} {r['score']}" for r in rows) or "—"))
     print("policies: " + (", ".join(out["policies"]) or "—"))
