@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import numpy as np
 
-from lift.forecast.schema import COLUMNS, ForecastInputError, MONTH_CODES, VISITOR_CODES, encode_value
+from lift.forecast.schema import COLUMNS, MONTH_CODES, ForecastInputError, encode_value
 
 _INDEX = {c: i for i, c in enumerate(COLUMNS)}
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
