@@ -66,10 +66,10 @@ train: install spacy
 	  $(RASA) train --domain domain --fixed-model-name current --out models $$force || exit 1; \
 	else echo "model up to date: $(MODEL)"; fi
 
-run: install kb spacy graph train
+run: install kb spacy graph forecast train
 	@scripts/run.sh
 
-test: install kb spacy graph validate train
+test: install kb spacy graph forecast validate train
 	$(PY) scripts/convert_data.py --check
 	scripts/test.sh
 
