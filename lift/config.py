@@ -45,6 +45,9 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080
+    # Prometheus /metrics of the Rasa process and of the action server (0 disables).
+    metrics_port: int = 9105
+    action_metrics_port: int = 9155
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     kb_threshold: Optional[float] = None
@@ -122,6 +125,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=_int(env, "LIFT_RASA_PORT", 5005),
         action_port=_int(env, "LIFT_ACTION_PORT", 5055),
         web_port=_int(env, "LIFT_WEB_PORT", 8080),
+        metrics_port=_int(env, "LIFT_METRICS_PORT", 9105),
+        action_metrics_port=_int(env, "LIFT_ACTION_METRICS_PORT", 9155),
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         kb_threshold=kb_threshold,
