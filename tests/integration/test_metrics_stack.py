@@ -131,3 +131,23 @@ def test_fallback_turn_is_counted_once(stack):
     assert delta(before, after, "lift_fallbacks_total") == 1
     assert delta(before, after, "lift_fallback_events_total", kind="nlu_fallback") == 1
     assert delta(before, after, "lift_messages_total", intent="nlu_fallback") == 1
+
+
+def test_real_prometheus_scrapes_both_endpoints_and_answers_p95(stack, tmp_path):
+    from tests.support.prometheus import Prometheus
+
+    targets = {"lift-rasa": f"127.0.0.1:{stack.metrics_port}",
+               "lift-actions": f"127.0.0.1:{stack.action_metrics_port}"}
+    with Prometheus(tmp_path, targets) as prom:
+        up = prom.wait_for('up{job=~"lift-.*"} == 1')
+        assert {r["metric"]["job"] for r in up} == {"lift-rasa", "lift-actions"}
+        me = f"m-prom-{uuid.uuid4().hex[:8]}"
+        for message in ("/greet", "/goodbye", "/greet"):
+            stack.say(me, message)
+        p95 = prom.wait_for('histogram_quantile(0.95, sum by (le) (rate(lift_turn_duration_seconds_bucket[1m])))')
+        assert 0 < float(p95[0]["value"][1]) < 60
+        # the project's recording rule (ops/prometheus/alerts.yml) is evaluated too
+        recorded = prom.wait_for("lift:turn_duration_seconds:p95_5m")
+        assert 0 < float(recorded[0]["value"][1]) < 60
+        greets = prom.wait_for('lift_messages_total{job="lift-rasa",intent="greet"}')
+        assert float(greets[0]["value"][1]) >= 2
