@@ -48,6 +48,10 @@ class Settings:
     # Prometheus /metrics of the Rasa process and of the action server (0 disables).
     metrics_port: int = 9105
     action_metrics_port: int = 9155
+    # Intent drift (lift.observability.drift): baseline counts, window, alert threshold.
+    drift_baseline: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "nlu")
+    drift_window: int = 200
+    drift_threshold: float = 0.35
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     kb_threshold: Optional[float] = None
@@ -109,6 +113,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kb_threshold = float(threshold) if threshold not in (None, "") else None
     except ValueError:
         raise ConfigError(f"LIFT_KB_THRESHOLD must be a number, got {threshold!r}") from None
+    raw_drift = env.get("LIFT_DRIFT_THRESHOLD")
+    try:
+        drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
+    except ValueError:
+        raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -127,6 +136,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         web_port=_int(env, "LIFT_WEB_PORT", 8080),
         metrics_port=_int(env, "LIFT_METRICS_PORT", 9105),
         action_metrics_port=_int(env, "LIFT_ACTION_METRICS_PORT", 9155),
+        drift_baseline=_path(env, "LIFT_DRIFT_BASELINE", root / "data" / "nlu", root),
+        drift_window=_int(env, "LIFT_DRIFT_WINDOW", 200),
+        drift_threshold=drift_threshold,
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         kb_threshold=kb_threshold,

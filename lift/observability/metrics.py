@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Optional
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 # A chat turn is "instant" under ~0.3 s and feels broken past a few seconds.
 TURN_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -52,6 +52,13 @@ class ChatMetrics:
             buckets=SAVE_BUCKETS, registry=registry)
         self.tracker_save_errors = Counter(
             "lift_tracker_save_errors", "Tracker saves that raised.", registry=registry)
+        # Gauges: with several workers (multiprocess mode) the worst worker's value is shown.
+        self.intent_drift = Gauge(
+            "lift_intent_drift", "Jensen-Shannon distance (base 2) of the last window's intents vs the baseline.",
+            registry=registry, multiprocess_mode="max")
+        self.intent_drift_threshold = Gauge(
+            "lift_intent_drift_threshold", "Drift above which LiftIntentDrift alerts (LIFT_DRIFT_THRESHOLD).",
+            registry=registry, multiprocess_mode="max")
 
 
 class ActionMetrics:

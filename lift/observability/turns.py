@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
 
+from lift.observability.drift import IntentDrift
 from lift.observability.metrics import OTHER, ChatMetrics, chat_metrics
 from lift.store.models import DEFAULT_VARIANT
 
@@ -30,8 +31,10 @@ class TurnObserver:
     """Turns events into observations on ``metrics``; labels limited to the given names."""
 
     def __init__(self, metrics: ChatMetrics, intents: Iterable[str] = (), actions: Iterable[str] = (),
-                 conversions: Iterable[str] = (), variants: Iterable[str] = ()) -> None:
+                 conversions: Iterable[str] = (), variants: Iterable[str] = (),
+                 drift: Optional[IntentDrift] = None) -> None:
         self.metrics = metrics
+        self.drift = drift
         self.set_domain(intents, actions)
         self.conversions = frozenset(conversions)
         self.variants = frozenset(variants)
@@ -58,7 +61,12 @@ class TurnObserver:
                 fell_back = False
                 intent = (getattr(ev, "intent", None) or {})
                 name = intent.get("name")
-                m.messages.labels(name if name in self.intents else OTHER).inc()
+                label = name if name in self.intents else OTHER
+                m.messages.labels(label).inc()
+                if self.drift is not None:
+                    distance = self.drift.add(label)
+                    if distance is not None:
+                        m.intent_drift.set(distance)
                 confidence = intent.get("confidence")
                 if isinstance(confidence, (int, float)):
                     m.nlu_confidence.observe(float(confidence))

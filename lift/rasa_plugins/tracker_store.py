@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from lift.measure.detector import ConversionDetector, Detection, KbVersionSource
 from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
+from lift.observability.drift import drift_from_settings
 from lift.observability.metrics import chat_metrics
 from lift.observability.server import serve_metrics
 from lift.observability.turns import TurnObserver
@@ -137,7 +138,9 @@ class ConversionTrackerStore(SQLTrackerStore):
             KbVersionSource(settings.index_dir / "manifest.json"),
         )
         self._domain_checked = domain is not None and not domain.is_empty()
-        self._observer = TurnObserver(chat_metrics(), conversions=config.names)
+        drift = drift_from_settings(settings) if serve else None  # reads the NLU data: servers only
+        self._observer = TurnObserver(chat_metrics(), conversions=config.names, drift=drift)
+        self._observer.metrics.intent_drift_threshold.set(settings.drift_threshold)
         if known is not None:  # label names until the model's domain arrives (setter)
             self._observer.set_domain(known.intents, known.action_names_or_texts)
         if serve:

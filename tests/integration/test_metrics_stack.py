@@ -119,6 +119,7 @@ def test_known_conversations_give_exact_deltas_on_both_endpoints(stack):
         assert run not in text and "return something" not in text
         assert "process_cpu_seconds_total" in text
     assert "lift_tracker_save_duration_seconds_bucket" in rasa_text
+    assert "lift_intent_drift_threshold 0.35" in rasa_text  # drift monitor built from data/nlu at start
 
 
 def test_fallback_turn_is_counted_once(stack):
