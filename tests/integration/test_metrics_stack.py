@@ -6,6 +6,7 @@ one free-text question's counts are checked against what its tracker says happen
 """
 from __future__ import annotations
 
+import json
 import urllib.request
 import uuid
 from collections import Counter
@@ -41,10 +42,23 @@ def total_delta(before: Samples, after: Samples, name: str) -> float:
     return sum(v for (n, _), v in after.items() if n == name) - sum(v for (n, _), v in before.items() if n == name)
 
 
+DRIFT_WINDOW = 10
+OUT_OF_DOMAIN = [
+    "what is the capital of france", "how do I change a tire on my car", "give me a recipe for lasagna",
+    "what's the weather in paris tomorrow", "who won the world cup in 2018", "translate good night into spanish",
+    "how many calories are in a banana", "what time is it in tokyo", "set an alarm for 7am",
+    "play some jazz music",
+]
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    env = {"LIFT_METRICS_PORT": str(free_port()), "LIFT_ACTION_METRICS_PORT": str(free_port())}
-    with LiftStack(tmp_path_factory.mktemp("metrics"), env=env) as st:
+    work = tmp_path_factory.mktemp("metrics")
+    # drift against a small known baseline so a 10-message window is meaningful
+    (work / "drift_baseline.json").write_text(json.dumps({"greet": 50, "goodbye": 50}))
+    env = {"LIFT_METRICS_PORT": str(free_port()), "LIFT_ACTION_METRICS_PORT": str(free_port()),
+           "LIFT_DRIFT_BASELINE": str(work / "drift_baseline.json"), "LIFT_DRIFT_WINDOW": str(DRIFT_WINDOW)}
+    with LiftStack(work, env=env) as st:
         st.metrics_port = int(env["LIFT_METRICS_PORT"])
         st.action_metrics_port = int(env["LIFT_ACTION_METRICS_PORT"])
         yield st
@@ -140,8 +154,9 @@ def test_real_prometheus_scrapes_both_endpoints_and_answers_p95(stack, tmp_path)
     targets = {"lift-rasa": f"127.0.0.1:{stack.metrics_port}",
                "lift-actions": f"127.0.0.1:{stack.action_metrics_port}"}
     with Prometheus(tmp_path, targets) as prom:
-        up = prom.wait_for('up{job=~"lift-.*"} == 1')
-        assert {r["metric"]["job"] for r in up} == {"lift-rasa", "lift-actions"}
+        prom.wait_for('count(up{job=~"lift-.*"} == 1) == 2')  # both targets scraped
+        up = prom.query('up{job=~"lift-.*"}')
+        assert {(r["metric"]["job"], r["value"][1]) for r in up} == {("lift-rasa", "1"), ("lift-actions", "1")}
         me = f"m-prom-{uuid.uuid4().hex[:8]}"
         for message in ("/greet", "/goodbye", "/greet"):
             stack.say(me, message)
@@ -152,3 +167,17 @@ def test_real_prometheus_scrapes_both_endpoints_and_answers_p95(stack, tmp_path)
         assert 0 < float(recorded[0]["value"][1]) < 60
         greets = prom.wait_for('lift_messages_total{job="lift-rasa",intent="greet"}')
         assert float(greets[0]["value"][1]) >= 2
+
+
+def test_out_of_domain_messages_raise_drift_in_domain_ones_do_not(stack):
+    run = uuid.uuid4().hex[:8]
+    for i in range(DRIFT_WINDOW):
+        stack.say(f"m-in-{run}", "/greet" if i % 2 else "/goodbye")
+    samples, _ = scrape(stack.metrics_port)
+    in_domain = samples[("lift_intent_drift", ())]
+    threshold = samples[("lift_intent_drift_threshold", ())]
+    assert in_domain < threshold
+    for i, text in enumerate(OUT_OF_DOMAIN):  # one sender each: a handoff would not stop the others
+        stack.say(f"m-ood-{run}-{i}", text)
+    samples, _ = scrape(stack.metrics_port)
+    assert samples[("lift_intent_drift", ())] > threshold
