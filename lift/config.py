@@ -52,6 +52,8 @@ class Settings:
     drift_baseline: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "nlu")
     drift_window: int = 200
     drift_threshold: float = 0.35
+    # prometheus_client's multiprocess mode (the library reads the variable itself too).
+    prometheus_multiproc_dir: Optional[Path] = None
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     kb_threshold: Optional[float] = None
@@ -139,6 +141,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_baseline=_path(env, "LIFT_DRIFT_BASELINE", root / "data" / "nlu", root),
         drift_window=_int(env, "LIFT_DRIFT_WINDOW", 200),
         drift_threshold=drift_threshold,
+        prometheus_multiproc_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         kb_threshold=kb_threshold,

@@ -33,5 +33,5 @@ def install(app: Sanic, settings: Settings) -> ActionObserver:
         if start is not None and action is not None and resp is not None:
             observer.observe_call(action, resp.status, time.perf_counter() - start)
 
-    serve_metrics(settings.action_metrics_port, "action server")
+    serve_metrics(settings.action_metrics_port, "action server", multiproc_dir=settings.prometheus_multiproc_dir)
     return observer

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import threading
+from pathlib import Path
 from typing import Dict, Optional
 
 from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
@@ -26,20 +26,22 @@ _lock = threading.Lock()
 _started: Dict[int, bool] = {}
 
 
-def metrics_registry() -> CollectorRegistry:
+def metrics_registry(multiproc_dir: Optional[Path] = None) -> CollectorRegistry:
     """What ``/metrics`` serves: this process's registry, or all workers' in multiprocess mode."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if multiproc_dir:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry, path=str(multiproc_dir))
         return registry
     return REGISTRY
 
 
-def serve_metrics(port: int, what: str, addr: str = "0.0.0.0",
-                  registry: Optional[CollectorRegistry] = None) -> bool:
-    """Serve ``/metrics`` on ``port`` (0 disables). True when this call or an earlier one bound it."""
+def serve_metrics(port: int, what: str, addr: str = "0.0.0.0", registry: Optional[CollectorRegistry] = None,
+                  multiproc_dir: Optional[Path] = None) -> bool:
+    """Serve ``/metrics`` on ``port`` (0 disables). True when this call or an earlier one bound it.
+
+    ``multiproc_dir`` is ``Settings.prometheus_multiproc_dir`` (``PROMETHEUS_MULTIPROC_DIR``)."""
     if port <= 0:
         logger.info("%s metrics disabled (port %s)", what, port)
         return False
@@ -47,11 +49,11 @@ def serve_metrics(port: int, what: str, addr: str = "0.0.0.0",
         if port in _started:
             return _started[port]
         try:
-            start_http_server(port, addr=addr, registry=registry or metrics_registry())
+            start_http_server(port, addr=addr, registry=registry or metrics_registry(multiproc_dir))
         except OSError as exc:
             _started[port] = False
             if exc.errno == errno.EADDRINUSE:
-                shared = " (multiprocess mode: another worker serves them)" if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else ""
+                shared = " (multiprocess mode: another worker serves them)" if multiproc_dir else ""
                 logger.warning("%s metrics not served: port %d is already in use%s; set another port "
                                "with its LIFT_*METRICS_PORT variable", what, port, shared)
             else:

@@ -144,7 +144,8 @@ class ConversionTrackerStore(SQLTrackerStore):
         if known is not None:  # label names until the model's domain arrives (setter)
             self._observer.set_domain(known.intents, known.action_names_or_texts)
         if serve:
-            serve_metrics(settings.metrics_port, "Rasa")  # once per process; a busy port is only logged
+            # once per process; a busy port is only logged
+            serve_metrics(settings.metrics_port, "Rasa", multiproc_dir=settings.prometheus_multiproc_dir)
         # SQLTrackerStore.__init__ would build its own engine and retry a dead database
         # forever; everything it sets up is done above, so go straight to TrackerStore.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
