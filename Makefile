@@ -21,8 +21,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
-        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast forecast graph \
-        pg pg-stop clean
+        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
+        forecast graph pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
@@ -90,6 +90,10 @@ eval-retrieval: install kb
 
 bench-tracker: install kb spacy train
 	$(PY) scripts/bench_tracker.py
+
+# What the Prometheus instrumentation costs per turn (with vs without, same run).
+bench-metrics: install
+	$(PY) scripts/bench_metrics.py
 
 # What the quantity/date/name parsers (LiftEntityParsers) cost inside an NLU parse.
 bench-entities: install spacy train
