@@ -75,6 +75,9 @@ class Settings:
     public_url: Optional[str] = None
     # Where browsers reach Rasa's socket.io; default: the page's host on rasa_port.
     socket_url: Optional[str] = None
+    # Who governance commands are recorded as in audit_log (default: the OS user).
+    operator: Optional[str] = None
+    governance_file: Path = field(default_factory=lambda: PROJECT_ROOT / "governance.yml")
 
     @property
     def is_prod(self) -> bool:
@@ -162,6 +165,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         fb_graph_url=(env.get("FB_GRAPH_URL") or "https://graph.facebook.com/v19.0").rstrip("/"),
         public_url=(env.get("LIFT_PUBLIC_URL") or "").rstrip("/") or None,
         socket_url=(env.get("LIFT_SOCKET_URL") or "").rstrip("/") or None,
+        operator=(env.get("LIFT_OPERATOR") or "").strip() or None,
+        governance_file=_path(env, "LIFT_GOVERNANCE", root / "governance.yml", root),
     )
 
 

@@ -29,6 +29,7 @@ GROUPS = [
     "lift.cli.experiments",
     "lift.cli.forecast",
     "lift.cli.graph",
+    "lift.governance.cli",
 ]
 
 

@@ -50,3 +50,12 @@ def test_lift_db_init_reports_an_unreachable_database():
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "cannot connect to database" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_operator_and_governance_file(tmp_path):
+    from lift.governance.audit import current_actor
+
+    s = load_settings({"LIFT_HOME": str(tmp_path), "LIFT_OPERATOR": " ops-bob ", "LIFT_GOVERNANCE": "gov.yml"})
+    assert s.operator == "ops-bob" and s.governance_file == tmp_path / "gov.yml"
+    assert current_actor(s.operator) == "ops-bob"
+    assert current_actor("") not in ("", "ops-bob")  # the OS user
