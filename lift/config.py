@@ -78,6 +78,10 @@ class Settings:
     # Who governance commands are recorded as in audit_log (default: the OS user).
     operator: Optional[str] = None
     governance_file: Path = field(default_factory=lambda: PROJECT_ROOT / "governance.yml")
+    # Where Lift's processes write their logs (make run); erasure rewrites the files here too.
+    log_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "log")
+    # Bearer token of the support tool's erasure endpoint on `lift web serve` (off when unset).
+    admin_token: Optional[str] = None
 
     @property
     def is_prod(self) -> bool:
@@ -167,6 +171,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         socket_url=(env.get("LIFT_SOCKET_URL") or "").rstrip("/") or None,
         operator=(env.get("LIFT_OPERATOR") or "").strip() or None,
         governance_file=_path(env, "LIFT_GOVERNANCE", root / "governance.yml", root),
+        log_dir=_path(env, "LIFT_LOG_DIR", root / "var" / "log", root),
+        admin_token=env.get("LIFT_ADMIN_TOKEN") or None,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from lift.db import Base, session_scope
@@ -108,7 +108,12 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _append(session: Session, actor: str, action: str, target: str, reason: str, details: Mapping[str, Any]) -> Dict[str, Any]:
+def lock_chain(session: Union[Session, Connection]) -> None:
+    """Take the chain-head lock now (a no-op UPDATE) for a transaction that appends later."""
+    session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+
+
+def _append(session: Union[Session, Connection], actor: str, action: str, target: str, reason: str, details: Mapping[str, Any]) -> Dict[str, Any]:
     # The UPDATE is the lock: later appends wait here until this transaction ends.
     session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
     head = session.execute(sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
@@ -123,7 +128,7 @@ def _append(session: Session, actor: str, action: str, target: str, reason: str,
 
 
 def append_audit(
-    engine_or_session: Union[Engine, Session],
+    engine_or_session: Union[Engine, Session, Connection],
     actor: Optional[str],
     action: str,
     target: str,
@@ -132,15 +137,15 @@ def append_audit(
 ) -> Dict[str, Any]:
     """Append one entry and return it (as stored). ``actor=None`` means :func:`current_actor`.
 
-    With an engine the entry is committed before returning; with a session it is part of the
-    caller's transaction (and the chain head stays locked until that transaction ends).
+    With an engine the entry is committed before returning; with a session or connection it is
+    part of the caller's transaction (and the chain head stays locked until that transaction ends).
     """
     if not action:
         raise ValueError("audit action must be non-empty")
     actor = actor or current_actor()
     reason = reason or ""
     details = details or {}
-    if isinstance(engine_or_session, Session):
+    if isinstance(engine_or_session, (Session, Connection)):
         return _append(engine_or_session, actor, action, target, reason, details)
     ensure_tables(engine_or_session)
     with session_scope(engine_or_session) as s:
