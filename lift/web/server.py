@@ -9,6 +9,8 @@ as Rasa's stock channel allows.
 Also here, because ``make run`` needs it before starting Rasa: :func:`check_api_auth`
 (refuse to expose the HTTP API without a token), run by ``lift web check-auth``.
 
+Also the support tool's erasure endpoint (``POST /api/privacy/erase``, :mod:`lift.governance.http`).
+
 Nothing here imports Rasa: the page server starts in well under a second.
 """
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Optional
 
 from lift.config import ConfigError, Settings
+from lift.governance import http as privacy_http
+from lift.store.engine import make_engine
 from lift.web.checks import BadRequest, json_object
 from lift.web.sessions import issue_session_token, new_session_id, valid_session_id, verify_session_token
 
@@ -99,6 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         return "lift-web"
     settings: Settings
     web_root: Path
+    privacy_engine = None  # set when LIFT_ADMIN_TOKEN enables the erasure endpoint
 
     def log_message(self, fmt: str, *args) -> None:  # stdlib default writes to stderr
         logger.debug("web: " + fmt, *args)
@@ -148,7 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
     def do_POST(self) -> None:
-        if self.path.split("?", 1)[0] != "/session":
+        path = self.path.split("?", 1)[0]
+        if path not in ("/session", privacy_http.PATH):
             return self._json(404, {"error": "not found"})
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -156,8 +162,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(400, {"error": "bad Content-Length"})
         if length < 0 or length > MAX_SESSION_BODY:
             return self._json(413, {"error": "request too large"})
+        raw = self.rfile.read(length) if length else b"{}"
+        if path == privacy_http.PATH:
+            return self._json(*privacy_http.handle_erase(self.settings, self.privacy_engine,
+                                                         self.headers.get("Authorization"), raw))
         try:
-            body = json_object(self.rfile.read(length) if length else b"{}")
+            body = json_object(raw)
         except BadRequest as exc:
             return self._json(exc.status, {"error": exc.message})
         try:
@@ -179,7 +189,10 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: Optional[int]
         raise ConfigError(f"web chat page not found: {root / 'index.html'}")
     if settings.is_prod and not settings.jwt_secret:
         raise ConfigError("LIFT_ENV=prod needs LIFT_JWT_SECRET to issue web sessions")
-    handler = type("LiftWebHandler", (_Handler,), {"settings": settings, "web_root": root})
+    # The erasure endpoint's engine, created once here (no connection is made until a request).
+    engine = make_engine(settings.db_url) if settings.admin_token else None
+    handler = type("LiftWebHandler", (_Handler,), {"settings": settings, "web_root": root,
+                                                   "privacy_engine": engine})
     server = ThreadingHTTPServer((host, settings.web_port if port is None else port), handler)
     server.daemon_threads = True
     return server
