@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import latest_intent
 from lift.commerce.handoff import queue_position, queue_ticket, summarize
+from lift.governance.policy import handoff_summary_mode
+from lift.governance.redaction import agent_summary
 
 
 def _reason(tracker: Tracker) -> Text:
@@ -24,8 +26,11 @@ def _reason(tracker: Tracker) -> Text:
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[Dict[Text, Any]]:
-    engine = resources.get().engine
-    summary = summarize(tracker.events, tracker.current_slot_values())
+    res = resources.get()
+    engine = res.engine
+    # Agents see (and the ticket stores) the summary as governance.yml's redaction policy allows.
+    summary = agent_summary(summarize(tracker.events, tracker.current_slot_values()),
+                            handoff_summary_mode(res.settings.governance_file))
     ticket = queue_ticket(engine, sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel(),
                           reason=reason, summary=summary)
     position = queue_position(engine, ticket)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import traceback
 import zlib
 from typing import Optional, Tuple
 
@@ -101,9 +102,11 @@ def install(app: Sanic, settings: Settings, run_startup: bool = True) -> None:
     async def lift_error(request: Request, exc: Exception):
         status = exc.status_code if isinstance(exc, SanicException) else 500
         if status >= 500:
-            # Path only: the query carries the token and the body the tracker.
-            logger.error("action server error on %s %s: %s", request.method, request.path,
-                         type(exc).__name__, exc_info=exc)
+            # Path, exception type and stack frames only: the query carries the token, the
+            # body the tracker, and the exception's message may quote either.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("action server error on %s %s: %s (message withheld)\n%s", request.method,
+                         request.path, type(exc).__name__, frames)
         message = _STATUS_MESSAGES.get(status, "internal error" if status >= 500 else "error")
         return response.json({"error": message}, status=status)
 

@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    from lift.governance import redaction
+
+    redaction.install()  # every log line of every lift command is masked
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

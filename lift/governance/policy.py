@@ -84,3 +84,14 @@ def load_policy(path: Path) -> Policy:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from None
     return parse_policy(data, str(path))
+
+
+_summary_modes: Dict[str, str] = {}
+
+
+def handoff_summary_mode(path: Path) -> str:
+    """``redaction.handoff_summary`` of the policy at ``path`` (read once; ``masked`` if absent)."""
+    key = str(path)
+    if key not in _summary_modes:
+        _summary_modes[key] = load_policy(path).handoff_summary if Path(path).exists() else "masked"
+    return _summary_modes[key]

@@ -76,9 +76,11 @@ class ConversionTrackerStore(SQLTrackerStore):
         settings: Optional["Settings"] = None,
         **kwargs: Any,
     ) -> None:
+        from lift.governance import redaction
         from lift.rasa_plugins import speedups
 
         speedups.install()  # the tracker store is what every Lift Rasa server loads at start
+        redaction.install()  # so from here on every log line of the Rasa process is masked
         sql_kwargs = {k: kwargs.pop(k) for k in _SQL_KEYS if k in kwargs}
         try:
             self._start(domain, host, event_broker, conversions, domain_path, connect_timeout, settings, sql_kwargs, kwargs)

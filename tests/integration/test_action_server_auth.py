@@ -189,8 +189,11 @@ def test_forced_action_error_returns_no_personal_data(action_server):
     assert r.json() == {"error": "internal error"}
     for secret in (EMAIL, PHONE, "user-1", "tracker", "slots", TOKEN):
         assert secret not in r.text
-    # The server log names the failure but not the token.
-    assert TOKEN not in action_server["log"].read_text(errors="replace")
+    # The server log names the failure (type and frames) but neither the token nor the tracker.
+    log = action_server["log"].read_text(errors="replace")
+    assert "RuntimeError (message withheld)" in log and "sample.py" in log
+    for secret in (TOKEN, EMAIL, PHONE, "0100 777"):
+        assert secret not in log
 
 
 @pytest.mark.parametrize("data,headers", [
