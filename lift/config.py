@@ -82,10 +82,20 @@ class Settings:
     log_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "log")
     # Bearer token of the support tool's erasure endpoint on `lift web serve` (off when unset).
     admin_token: Optional[str] = None
+    # Seconds between retention runs of `lift privacy purge --schedule` (started by make run).
+    purge_interval: int = 3600
+    # Trained models (models/*.tar.gz) and the registry's copies (models/registry/).
+    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    # The serving Rasa's HTTP API, where `lift model promote|rollback` switches the model.
+    rasa_url: Optional[str] = None
 
     @property
     def is_prod(self) -> bool:
         return self.env == "prod"
+
+    @property
+    def serving_rasa_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def catalog_path(self) -> Path:
@@ -173,6 +183,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         governance_file=_path(env, "LIFT_GOVERNANCE", root / "governance.yml", root),
         log_dir=_path(env, "LIFT_LOG_DIR", root / "var" / "log", root),
         admin_token=env.get("LIFT_ADMIN_TOKEN") or None,
+        purge_interval=_int(env, "LIFT_PURGE_INTERVAL", 3600),
+        models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
+        rasa_url=(env.get("LIFT_RASA_URL") or "").rstrip("/") or None,
     )
 
 

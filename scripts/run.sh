@@ -39,11 +39,19 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" & pids+=($!)
-setsid "$VENV/bin/rasa" run --model models/current.tar.gz --port "$LIFT_RASA_PORT" \
+# Each process also logs to LIFT_LOG_DIR (masked by Lift's log redaction; `lift privacy erase`
+# rewrites these files, and retention deletes old ones).
+LOG_DIR=${LIFT_LOG_DIR:-var/log}
+mkdir -p "$LOG_DIR"
+setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" \
+  > >(tee -a "$LOG_DIR/actions.log") 2>&1 & pids+=($!)
+setsid "$VENV/bin/rasa" run --model "$(readlink -f models/current.tar.gz)" --port "$LIFT_RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \
-  --enable-api "--auth-token=$RASA_AUTH_TOKEN" "${jwt_args[@]}" --cors "*" & pids+=($!)
-setsid "$VENV/bin/lift" web serve --port "$LIFT_WEB_PORT" & pids+=($!)
+  --enable-api "--auth-token=$RASA_AUTH_TOKEN" "${jwt_args[@]}" --cors "*" \
+  > >(tee -a "$LOG_DIR/rasa.log") 2>&1 & pids+=($!)
+setsid "$VENV/bin/lift" web serve --port "$LIFT_WEB_PORT" > >(tee -a "$LOG_DIR/web.log") 2>&1 & pids+=($!)
+# Retention (governance.yml) now and every LIFT_PURGE_INTERVAL seconds; audited each time.
+setsid "$VENV/bin/lift" privacy purge --schedule >>"$LOG_DIR/purge.log" 2>&1 & pids+=($!)
 
 echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
 for _ in $(seq 1 180); do

@@ -14,9 +14,10 @@ def register(subparsers) -> None:
     ver = asub.add_parser("verify", help="check the chain; exit 1 naming the first altered or missing row")
     ver.set_defaults(func=_audit_verify)
 
-    from lift.governance import privacy_cli
+    from lift.governance import privacy_cli, registry_cli
 
     privacy_cli.register(subparsers)
+    registry_cli.register(subparsers)
 
 
 def open_engine():

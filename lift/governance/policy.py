@@ -16,6 +16,12 @@ class PolicyError(ValueError):
 
 
 SUMMARY_MODES = ("masked", "clear")
+# Where evaluation results are read from (relative to the project root).
+DEFAULT_EVALUATIONS = {
+    "nlu": "results/intent_report.json",       # make eval-nlu / rasa test nlu
+    "stories": "results/story_report.json",    # rasa test core
+    "retrieval": "results/retrieval_eval.json",  # make eval-retrieval (--json)
+}
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,8 @@ class Policy:
     tables: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # extra tables: {name: {column, delete_after_days}}
     logs_delete_after_days: Optional[int] = 30
     handoff_summary: str = "masked"
-    gates: Dict[str, float] = field(default_factory=dict)  # metric path -> minimum
+    gates: Dict[str, float] = field(default_factory=dict)  # "<evaluation>.<json path>" -> minimum
+    evaluations: Dict[str, str] = field(default_factory=lambda: dict(DEFAULT_EVALUATIONS))  # name -> result file
     source: str = "<policy>"
 
 
@@ -43,7 +50,7 @@ def parse_policy(data: Any, source: str = "<policy>") -> Policy:
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: expected a mapping at the top level")
     errors: List[str] = []
-    unknown = set(data) - {"version", "retention", "redaction", "gates"}
+    unknown = set(data) - {"version", "retention", "redaction", "gates", "evaluations"}
     if unknown:
         errors.append(f"unknown top-level keys: {', '.join(sorted(unknown))}")
     ret = data.get("retention") or {}
@@ -70,9 +77,19 @@ def parse_policy(data: Any, source: str = "<policy>") -> Policy:
             errors.append(f"gates.{metric} must be a number between 0 and 1, got {minimum!r}")
         else:
             gates[str(metric)] = float(minimum)
+    evaluations = dict(DEFAULT_EVALUATIONS)
+    for name, path in (data.get("evaluations") or {}).items():
+        if not isinstance(path, str) or not path:
+            errors.append(f"evaluations.{name} must be a file path")
+        else:
+            evaluations[str(name)] = path
+    for metric in gates:
+        if metric.split(".", 1)[0] not in evaluations or "." not in metric:
+            errors.append(f"gates.{metric}: must be <evaluation>.<key path> with <evaluation> one of "
+                          f"{', '.join(sorted(evaluations))}")
     if errors:
         raise PolicyError(f"{source}: " + "; ".join(errors))
-    return Policy(anon, delete, handoff, tables, logs, mode, gates, source)
+    return Policy(anon, delete, handoff, tables, logs, mode, gates, evaluations, source)
 
 
 def load_policy(path: Path) -> Policy:

@@ -22,6 +22,8 @@ def register(subparsers) -> None:
                    help="anonymise conversations older than DAYS now (overrides the policy's anonymise age)")
     g.add_argument("--reason", default="", help="why (recorded in the audit log)")
     g.add_argument("--json", action="store_true", help="machine-readable output")
+    g.add_argument("--schedule", action="store_true",
+                   help="keep running: purge now and every LIFT_PURGE_INTERVAL seconds (make run starts this)")
     g.set_defaults(func=_purge)
 
 
@@ -71,8 +73,7 @@ def _erase(args) -> int:
 
 def _purge(args) -> int:
     from lift.config import get_settings
-    from lift.governance.cli import open_engine
-    from lift.governance.retention import PolicyError, load_policy, purge
+    from lift.governance.retention import PolicyError, load_policy
 
     settings = get_settings()
     try:
@@ -80,10 +81,37 @@ def _purge(args) -> int:
     except PolicyError as exc:
         print(f"lift privacy purge: {exc}", file=sys.stderr)
         return 2
+    if not args.schedule:
+        return _purge_once(args, settings, policy)
+    import logging
+    import time
+
+    from lift.db import DatabaseUnavailable
+
+    if settings.purge_interval < 1:
+        print("lift privacy purge: LIFT_PURGE_INTERVAL must be at least 1 second", file=sys.stderr)
+        return 2
+    args.reason = args.reason or "scheduled retention"
+    while True:
+        try:
+            _purge_once(args, settings, policy)
+        except DatabaseUnavailable as exc:  # keep the schedule; the next run retries
+            logging.getLogger(__name__).error("scheduled purge skipped: %s", exc)
+        sys.stdout.flush()
+        time.sleep(settings.purge_interval)
+
+
+def _purge_once(args, settings, policy) -> int:
+    from lift.governance.cli import open_engine
+    from lift.governance.retention import PolicyError, purge
+
     engine = open_engine()
     try:
         result = purge(engine, policy, key=settings.redaction_key, older_than_days=args.older_than,
                        reason=args.reason, log_dirs=[settings.log_dir])
+    except PolicyError as exc:
+        print(f"lift privacy purge: {exc}", file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
     print_counts(f"retention applied: {result['conversations_anonymised']} conversation(s) anonymised, "
