@@ -30,10 +30,11 @@ export LIFT_ACTION_URL=${LIFT_ACTION_URL:-http://127.0.0.1:${LIFT_ACTION_PORT}/w
 jwt_args=()
 if [ -n "${LIFT_JWT_SECRET:-}" ]; then jwt_args=(--jwt-secret "$LIFT_JWT_SECRET" --jwt-method HS256); fi
 
-pids=()
+pids=()   # the servers: if one exits, everything stops
+aux=()    # helpers (scheduled retention): stopped with the servers
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" "${aux[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "stopped."
 }
@@ -43,15 +44,18 @@ trap cleanup INT TERM EXIT
 # rewrites these files, and retention deletes old ones).
 LOG_DIR=${LIFT_LOG_DIR:-var/log}
 mkdir -p "$LOG_DIR"
+# The model `lift model promote|rollback` chose, else the latest training.
+MODEL=models/current.tar.gz
+if [ -e models/promoted.tar.gz ]; then MODEL=$(readlink -f models/promoted.tar.gz); echo "serving the promoted model $MODEL"; fi
 setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" \
   > >(tee -a "$LOG_DIR/actions.log") 2>&1 & pids+=($!)
-setsid "$VENV/bin/rasa" run --model "$(readlink -f models/current.tar.gz)" --port "$LIFT_RASA_PORT" \
+setsid "$VENV/bin/rasa" run --model "$MODEL" --port "$LIFT_RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \
   --enable-api "--auth-token=$RASA_AUTH_TOKEN" "${jwt_args[@]}" --cors "*" \
   > >(tee -a "$LOG_DIR/rasa.log") 2>&1 & pids+=($!)
 setsid "$VENV/bin/lift" web serve --port "$LIFT_WEB_PORT" > >(tee -a "$LOG_DIR/web.log") 2>&1 & pids+=($!)
 # Retention (governance.yml) now and every LIFT_PURGE_INTERVAL seconds; audited each time.
-setsid "$VENV/bin/lift" privacy purge --schedule >>"$LOG_DIR/purge.log" 2>&1 & pids+=($!)
+setsid "$VENV/bin/lift" privacy purge --schedule >>"$LOG_DIR/purge.log" 2>&1 & aux+=($!)
 
 echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
 for _ in $(seq 1 180); do

@@ -229,7 +229,7 @@ class Registry:
     def find(self, ref: str) -> Dict[str, Any]:
         models = self.scan()
         ref = ref.strip()
-        exact = [m for m in models if ref in (m["model_id"], m["source_name"], m["file"], Path(ref).name)]
+        exact = [m for m in models if ref in (m["model_id"], m["file"]) or Path(ref).name == m["source_name"]]
         if exact:
             return exact[-1]
         prefix = [m for m in models if len(ref) >= 6 and m["model_id"].startswith(ref)]
