@@ -3,6 +3,8 @@
 One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
 ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``, ``forecast``, ``graph``), so this file
 stays a table of contents; heavy imports happen inside the handlers, not at import time.
+``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``; ``audit``,
+``privacy``, ``model``: governance), so this file stays a table of contents; heavy imports
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -30,6 +32,9 @@ GROUPS = [
     "lift.cli.forecast",
     "lift.cli.graph",
     "lift.governance.cli",
+    "lift.cli.audit",
+    "lift.cli.privacy",
+    "lift.cli.model",
 ]
 
 

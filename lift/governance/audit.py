@@ -26,32 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from lift.db import Base, session_scope
+from lift.store.engine import session_scope
+from lift.store.models import AuditEntry, AuditHead, Base
 
 GENESIS = "0" * 64
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-
-    seq = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
-    at = sa.Column(sa.String(32), nullable=False)  # ISO 8601 UTC, stored as text so it hashes exactly
-    actor = sa.Column(sa.String(200), nullable=False)
-    action = sa.Column(sa.String(64), nullable=False, index=True)
-    target = sa.Column(sa.String(500), nullable=False)
-    reason = sa.Column(sa.Text, nullable=False)
-    details = sa.Column(sa.Text, nullable=False)  # canonical JSON
-    prev_hash = sa.Column(sa.String(64), nullable=False)
-    hash = sa.Column(sa.String(64), nullable=False, unique=True)
-
-
-class AuditHead(Base):
-    """One row (id=1): the newest ``seq`` and its hash. Updated first by every append (the lock)."""
-
-    __tablename__ = "audit_head"
-    id = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
-    seq = sa.Column(sa.Integer, nullable=False)
-    hash = sa.Column(sa.String(64), nullable=False)
 
 
 def canonical(value: Any) -> str:

@@ -112,7 +112,7 @@ class Eraser:
 
     # -- finding -------------------------------------------------------------------
     def senders_for_email(self, email: str) -> Set[str]:
-        from lift.conversions import Redactor
+        from lift.measure.redaction import Redactor
 
         found: Set[str] = set()
         eq = lambda t: sa.func.lower(t.c.email) == email  # noqa: E731

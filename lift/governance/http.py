@@ -32,7 +32,7 @@ def _bearer(header: Optional[str]) -> str:
 def handle_erase(settings: Settings, engine: Optional[Engine], authorization: Optional[str],
                  raw: bytes) -> Tuple[int, Dict[str, Any]]:
     """(HTTP status, JSON body) for one erase request."""
-    from lift.db import DatabaseUnavailable, check_connection
+    from lift.store.engine import DatabaseUnavailable, check_connection
     from lift.governance.erasure import ErasureInputError, erase
 
     if not settings.admin_token or engine is None:

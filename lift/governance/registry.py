@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lift.db import Base
+from lift.store.models import Base, Deployment, RegisteredModel
 from lift.governance import audit
 from lift.governance.policy import Policy
 from lift.governance.rasa_switch import RasaSwitchError, SwitchResult, switch_model
@@ -46,32 +46,6 @@ class GateFailure(RegistryError):
         super().__init__(f"model {model_id} is below the quality gates: " + "; ".join(failures)
                          + " (use --force --reason TEXT to promote anyway)")
         self.failures = failures
-
-
-class RegisteredModel(Base):
-    __tablename__ = "model_registry"
-    model_id = sa.Column(sa.String(64), primary_key=True)
-    file = sa.Column(sa.String(500), nullable=False)  # the registry copy, relative to the models dir
-    source_name = sa.Column(sa.String(255), nullable=False)  # file name it was found under
-    fingerprint = sa.Column(sa.String(64), nullable=False)  # sha256 of the archive
-    training_data_hash = sa.Column(sa.String(64), nullable=False)
-    trained_at = sa.Column(sa.String(32), nullable=False)  # ISO UTC from the archive
-    registered_at = sa.Column(sa.DateTime, nullable=False)
-    rasa_version = sa.Column(sa.String(32), nullable=True)
-    evaluations = sa.Column(sa.Text, nullable=False, default="{}")  # JSON {name: {file, mtime, results} | "missing"}
-
-
-class Deployment(Base):
-    """The promotion stack: the active model is the newest row not rolled back."""
-
-    __tablename__ = "model_deployments"
-    id = sa.Column(sa.Integer, primary_key=True)
-    model_id = sa.Column(sa.String(64), nullable=False)
-    promoted_at = sa.Column(sa.DateTime, nullable=False)
-    actor = sa.Column(sa.String(200), nullable=False)
-    reason = sa.Column(sa.Text, nullable=False, default="")
-    forced = sa.Column(sa.Boolean, nullable=False, default=False)
-    rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)
 
 
 def ensure_tables(engine: Engine) -> None:

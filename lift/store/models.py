@@ -164,3 +164,54 @@ class ExperimentChange(Base):
     action = sa.Column(sa.String(16), nullable=False)  # start | stop | ship | set
     detail = sa.Column(sa.Text, nullable=False)  # JSON: before/after
     reason = sa.Column(sa.Text, nullable=False)
+
+
+# --- governance (lift.governance owns the logic) ------------------------------------
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    seq = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    at = sa.Column(sa.String(32), nullable=False)  # ISO 8601 UTC, stored as text so it hashes exactly
+    actor = sa.Column(sa.String(200), nullable=False)
+    action = sa.Column(sa.String(64), nullable=False, index=True)
+    target = sa.Column(sa.String(500), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    details = sa.Column(sa.Text, nullable=False)  # canonical JSON
+    prev_hash = sa.Column(sa.String(64), nullable=False)
+    hash = sa.Column(sa.String(64), nullable=False, unique=True)
+
+
+class AuditHead(Base):
+    """One row (id=1): the newest ``seq`` and its hash. Updated first by every append (the lock)."""
+
+    __tablename__ = "audit_head"
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    seq = sa.Column(sa.Integer, nullable=False)
+    hash = sa.Column(sa.String(64), nullable=False)
+
+
+class RegisteredModel(Base):
+    __tablename__ = "model_registry"
+    model_id = sa.Column(sa.String(64), primary_key=True)
+    file = sa.Column(sa.String(500), nullable=False)  # the registry copy, relative to the models dir
+    source_name = sa.Column(sa.String(255), nullable=False)  # file name it was found under
+    fingerprint = sa.Column(sa.String(64), nullable=False)  # sha256 of the archive
+    training_data_hash = sa.Column(sa.String(64), nullable=False)
+    trained_at = sa.Column(sa.String(32), nullable=False)  # ISO UTC from the archive
+    registered_at = sa.Column(sa.DateTime, nullable=False)
+    rasa_version = sa.Column(sa.String(32), nullable=True)
+    evaluations = sa.Column(sa.Text, nullable=False, default="{}")  # JSON {name: {file, mtime, results} | "missing"}
+
+
+class Deployment(Base):
+    """The promotion stack: the active model is the newest row not rolled back."""
+
+    __tablename__ = "model_deployments"
+    id = sa.Column(sa.Integer, primary_key=True)
+    model_id = sa.Column(sa.String(64), nullable=False)
+    promoted_at = sa.Column(sa.DateTime, nullable=False)
+    actor = sa.Column(sa.String(200), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False, default="")
+    forced = sa.Column(sa.Boolean, nullable=False, default=False)
+    rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lift.db import make_engine
+from lift.store.engine import make_engine
 from lift.governance.audit import append_audit, entries, verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_concurrent_appends_form_one_chain(engine, db_url):
 
 
 def test_session_append_rolls_back_with_the_caller(engine):
-    from lift.db import session_scope
+    from lift.store.engine import session_scope
 
     append_audit(engine, "a", "first", "x")
     with pytest.raises(RuntimeError):

@@ -17,20 +17,21 @@ import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet
 
-from lift.catalog import Catalog
+from lift.commerce.catalog import Catalog
 from lift.config import Settings
-from lift.conversions import load_conversions
-from lift.db import init_db, make_engine
+from lift.measure.rules import load_conversions
+from lift.store.engine import make_engine
+from lift.store.schema import init_db
 from lift.governance.audit import entries, verify
 from lift.governance.erasure import ErasureInputError, erase
 from lift.governance.policy import parse_policy
 from lift.governance.retention import purge
-from lift.handoff import queue_ticket, summarize
-from lift.leads import save_lead
-from lift.onboarding import save_profile
-from lift.orders import create_order
+from lift.commerce.handoff import queue_ticket, summarize
+from lift.commerce.leads import save_lead
+from lift.commerce.onboarding import save_profile
+from lift.commerce.orders import create_order
 from lift.rasa_plugins.tracker_store import ConversionTrackerStore
-from lift.report import funnel_report
+from lift.measure.funnel import funnel_report
 from tests.integration.test_tracker_store import DOMAIN_DICT, ROOT, lead_turns, session_start, turn, user
 
 KEY = "erasure-test-key"

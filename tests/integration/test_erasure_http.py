@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from lift.config import Settings
-from lift.db import init_db, make_engine
+from lift.store.engine import make_engine
+from lift.store.schema import init_db
 from lift.governance.audit import entries
-from lift.leads import save_lead
-from lift.web import make_server
+from lift.commerce.leads import save_lead
+from lift.web.server import make_server
 from tests.support.servers import ROOT, http
 
 TOKEN = "support-tool-token-0123456789"

@@ -73,8 +73,8 @@ def test_agent_summary_policy():
 
 async def test_handoff_ticket_stores_the_masked_summary(res, domain):
     from actions.handoff import ActionRequestHandoff
-    from lift.db import session_scope
-    from lift.models import HandoffTicket
+    from lift.store.engine import session_scope
+    from lift.store.models import HandoffTicket
     from tests.support.trackers import make_tracker, slot_events
 
     history = [{"event": "user", "text": f"it broke, reach me at {EMAIL} or {PHONE}",

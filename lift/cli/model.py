@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 def _registry():
     from lift.config import get_settings
-    from lift.governance.cli import open_engine
+    from lift.cli.audit import open_engine
     from lift.governance.policy import load_policy
     from lift.governance.registry import Registry
 

@@ -1,4 +1,4 @@
-"""``lift audit``, ``lift privacy`` and ``lift model`` subcommands (thin: parse, call, print)."""
+"""``lift audit log|verify``: the hash-chained audit log (lift.governance.audit)."""
 from __future__ import annotations
 
 import json
@@ -14,16 +14,12 @@ def register(subparsers) -> None:
     ver = asub.add_parser("verify", help="check the chain; exit 1 naming the first altered or missing row")
     ver.set_defaults(func=_audit_verify)
 
-    from lift.governance import privacy_cli, registry_cli
-
-    privacy_cli.register(subparsers)
-    registry_cli.register(subparsers)
-
 
 def open_engine():
-    """The database engine for a governance command (exit 3 via DatabaseUnavailable)."""
+    """The database engine for a governance command (``lift audit|privacy|model``); an
+    unreachable database raises DatabaseUnavailable (exit 3)."""
     from lift.config import get_settings
-    from lift.db import check_connection, make_engine
+    from lift.store.engine import check_connection, make_engine
 
     engine = make_engine(get_settings().db_url)
     check_connection(engine)

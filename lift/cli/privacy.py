@@ -51,7 +51,7 @@ def print_counts(title: str, counts: dict, as_json: bool, payload: dict) -> None
 
 def _erase(args) -> int:
     from lift.config import get_settings
-    from lift.governance.cli import open_engine
+    from lift.cli.audit import open_engine
     from lift.governance.erasure import ErasureInputError, erase
 
     settings = get_settings()
@@ -86,7 +86,7 @@ def _purge(args) -> int:
     import logging
     import time
 
-    from lift.db import DatabaseUnavailable
+    from lift.store.engine import DatabaseUnavailable
 
     if settings.purge_interval < 1:
         print("lift privacy purge: LIFT_PURGE_INTERVAL must be at least 1 second", file=sys.stderr)
@@ -102,7 +102,7 @@ def _purge(args) -> int:
 
 
 def _purge_once(args, settings, policy) -> int:
-    from lift.governance.cli import open_engine
+    from lift.cli.audit import open_engine
     from lift.governance.retention import PolicyError, purge
 
     engine = open_engine()
