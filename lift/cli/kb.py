@@ -57,7 +57,24 @@ def _build(args) -> int:
               f"in {result.seconds:.1f} s -> {s.index_dir}")
         if not m.get("threshold"):
             print("note: no kb/threshold.json yet; run `python scripts/eval_retrieval.py --write-threshold`")
+        _audit_build(s, m, result.seconds)
     return 0
+
+
+def _audit_build(settings, manifest, seconds: float) -> None:
+    """Record a new index version in the audit log (the index itself is built either way)."""
+    from lift.governance.audit import append_audit
+    from lift.store.engine import DatabaseUnavailable, check_connection, make_engine
+
+    engine = make_engine(settings.db_url)
+    try:
+        check_connection(engine)
+        append_audit(engine, None, "kb.build", f"kb:{manifest['kb_version']}", "",
+                     {"documents": manifest["counts"]["total"], "seconds": round(seconds, 1)})
+    except DatabaseUnavailable as exc:
+        _err(f"index built, but not recorded in the audit log: {exc}")
+    finally:
+        engine.dispose()
 
 
 def _status(args) -> int:

@@ -252,20 +252,25 @@ def log_files(log_dirs: Iterable[Path]) -> List[Path]:
 
 
 def scrub_log_files(paths: Iterable[Path], identifiers: Iterable[str]) -> int:
-    """Rewrite each file with the identifiers masked; returns how many files changed."""
+    """Rewrite each file in place with the identifiers masked; returns how many files changed.
+
+    In place (not a new file renamed over it) so processes appending to the log keep writing
+    into the file that is on disk.
+    """
     idents = sweepable(identifiers)
     changed = 0
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8", errors="surrogateescape")
+            with open(path, "r+", encoding="utf-8", errors="surrogateescape") as f:
+                text = f.read()
+                new = mask_identifiers(text, idents)
+                if new != text:
+                    f.seek(0)
+                    f.write(new)
+                    f.truncate()
+                    changed += 1
         except OSError:
             continue
-        new = mask_identifiers(text, idents)
-        if new != text:
-            tmp = path.with_name(path.name + ".erasing")
-            tmp.write_text(new, encoding="utf-8", errors="surrogateescape")
-            tmp.replace(path)
-            changed += 1
     return changed
 
 

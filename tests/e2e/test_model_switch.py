@@ -2,45 +2,21 @@
 model's model_id, without a restart; a model below the gates is refused; rollback with nothing
 to go back to changes nothing. Prints the measured switch times (request to confirmed switch).
 
-The second model is the trained model re-packed with a new model_id (and a later trained_at):
-a real archive Rasa loads, distinguishable in the events, without a second 5-minute training.
+The second model is the trained model re-packed with a new model_id (tests/support/models.py).
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
-import uuid
-from pathlib import Path
 
 import pytest
 
+from tests.support.models import clone_with_new_id, model_id_of
 from tests.support.servers import MODEL, ROOT, LiftStack
 
 pytestmark = pytest.mark.e2e
-
-
-def clone_with_new_id(src: Path, dst: Path) -> str:
-    new_id = uuid.uuid4().hex
-    with tarfile.open(src, "r:gz") as tin, tarfile.open(dst, "w:gz") as tout:
-        for member in tin.getmembers():
-            data = tin.extractfile(member).read() if member.isfile() else None
-            if member.name.lstrip("/") == "metadata.json":
-                meta = json.loads(data)
-                meta["model_id"] = new_id
-                meta["trained_at"] = meta["trained_at"][:17] + "59.999999"  # later than the original
-                data = json.dumps(meta).encode()
-                member.size = len(data)
-            tout.addfile(member, io.BytesIO(data) if data is not None else None)
-    return new_id
-
-
-def model_id_of(path: Path) -> str:
-    with tarfile.open(path, "r:gz") as t:
-        return json.load(t.extractfile("metadata.json"))["model_id"]
 
 
 @pytest.fixture(scope="module")

@@ -135,3 +135,15 @@ def test_status_reports_stale_sources(kb, tmp_path, capsys, monkeypatch):
         assert "lift kb build" in capsys.readouterr().err
     finally:
         reset_settings()
+
+
+def test_a_new_index_version_is_audited(kb, tmp_path):
+    db = f"sqlite:///{tmp_path / 'audit.db'}"
+    env = {**os.environ, "LIFT_KB_DIR": str(kb[0]), "LIFT_DB_URL": db}
+    proc = subprocess.run([sys.executable, "-m", "lift.cli", "kb", "build", "--force"], capture_output=True, text=True,
+                          env={**env, "LIFT_INDEX_DIR": str(tmp_path / "index")}, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    log = subprocess.run([sys.executable, "-m", "lift.cli", "audit", "log", "--json"], capture_output=True, text=True,
+                         env=env, timeout=120, cwd=ROOT)
+    entries = json.loads(log.stdout)
+    assert [e["action"] for e in entries] == ["kb.build"] and entries[0]["target"].startswith("kb:")
