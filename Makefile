@@ -23,11 +23,12 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.y
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
         bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
         forecast graph pg pg-stop clean
+        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-model-switch pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments pg pg-stop clean"
+	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-model-switch pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -112,6 +113,9 @@ graph: install
 
 bench-forecast: install forecast
 	$(PY) scripts/bench_forecast.py
+# Model promote/rollback (PUT /model, no restart) vs restarting Rasa, same run.
+bench-model-switch: install kb spacy train
+	$(PY) scripts/bench_model_switch.py
 
 # A throwaway PostgreSQL on 127.0.0.1 (installed from apt when missing); prints its URL.
 pg:

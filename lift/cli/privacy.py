@@ -73,7 +73,7 @@ def _erase(args) -> int:
 
 def _purge(args) -> int:
     from lift.config import get_settings
-    from lift.governance.retention import PolicyError, load_policy
+    from lift.governance.policy import PolicyError, load_policy
 
     settings = get_settings()
     try:
@@ -103,7 +103,8 @@ def _purge(args) -> int:
 
 def _purge_once(args, settings, policy) -> int:
     from lift.cli.audit import open_engine
-    from lift.governance.retention import PolicyError, purge
+    from lift.governance.policy import PolicyError
+    from lift.governance.retention import purge
 
     engine = open_engine()
     try:

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from lift.governance.redaction import mask
 from lift.store.engine import session_scope
 from lift.store.models import AuditEntry, AuditHead, Base
 
@@ -121,7 +122,8 @@ def append_audit(
     if not action:
         raise ValueError("audit action must be non-empty")
     actor = actor or current_actor()
-    reason = reason or ""
+    # A reason is typed by people ("as asked by jane@..."): contact details never get in.
+    reason = mask(reason or "")
     details = details or {}
     if isinstance(engine_or_session, (Session, Connection)):
         return _append(engine_or_session, actor, action, target, reason, details)

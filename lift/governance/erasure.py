@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -295,6 +295,7 @@ def erase(engine: Engine, *, email: Optional[str] = None, sender: Optional[str] 
         result = ErasureResult(subject, conversations=len({s for s in senders if not s.startswith("erased-")}),
                                tables=er.counts())
         log_idents = er.identifiers | {s for s in senders if len(s) >= 5}
-        audit.append_audit(conn, actor, "privacy.erase", subject, reason, result.as_dict())
+        audit.append_audit(conn, actor, "privacy.erase", subject, mask_identifiers(reason, er.identifiers),
+                           result.as_dict())
     result.log_files = scrub_log_files(log_files(log_dirs), log_idents)
     return result

@@ -17,8 +17,7 @@ from sqlalchemy.engine import Engine
 
 from lift.governance import audit
 from lift.governance.erasure import Eraser
-from lift.governance.policy import PolicyError, load_policy  # noqa: F401 - re-exported for the CLI
-from lift.governance.policy import Policy
+from lift.governance.policy import Policy, PolicyError
 
 
 def _cutoff(days: int, now: float) -> float:

@@ -8,7 +8,7 @@ metadata, button payloads, and the values of every slot not known to be non-pers
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Set
 
 ERASED = "[erased]"
 
@@ -86,7 +86,3 @@ def mask_identifiers(text: str, identifiers: Iterable[str]) -> str:
         text = re.sub(re.escape(ident), ERASED, text, flags=re.IGNORECASE)
     return text
 
-
-def contains_any(text: Optional[str], identifiers: Iterable[str]) -> bool:
-    low = (text or "").lower()
-    return any(i.lower() in low for i in sweepable(identifiers))
