@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -70,11 +71,14 @@ def main(argv=None) -> int:
         for i in range(args.rounds):
             other = models / ("candidate.tar.gz" if i % 2 == 0 else "baseline.tar.gz")
             t0 = time.monotonic()
-            env = {"LIFT_ACTION_URL": f"{stack.action_url}/webhook", "LIFT_ACTION_TOKEN": stack.action_token}
-            with LiftStack(base / f"restart{i}", db_url=stack.db_url, model=other, start_actions=False, env=env) as fresh:
+            fresh = LiftStack(base / f"restart{i}", db_url=stack.db_url, model=other, start_actions=False)
+            # Rasa only, talking to the running action server.
+            fresh.env.update(LIFT_ACTION_URL=f"{stack.action_url}/webhook", LIFT_ACTION_TOKEN=stack.action_token)
+            with fresh:
                 assert first_turn_model(fresh, f"bench-restart-{i}") == model_id_of(other)
                 restart.append(time.monotonic() - t0)
         engine.dispose()
+    shutil.rmtree(base, ignore_errors=True)
     result = {"rounds": args.rounds, "switch_s": [round(x, 2) for x in switch], "restart_s": [round(x, 2) for x in restart],
               "switch_median_s": round(statistics.median(switch), 2), "restart_median_s": round(statistics.median(restart), 2)}
     result["switch_over_restart"] = round(result["switch_median_s"] / result["restart_median_s"], 2)
