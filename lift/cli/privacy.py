@@ -44,6 +44,9 @@ def print_counts(title: str, counts: dict, as_json: bool, payload: dict) -> None
         print(json.dumps(payload, indent=2))
         return
     print(title)
+    if not any(counts.values()):
+        print("  (no rows changed)")
+        return
     width = max([len(t) for t in counts] + [5])
     for table, n in counts.items():
         print(f"  {table:<{width}}  {n}")
