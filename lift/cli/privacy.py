@@ -44,7 +44,7 @@ def print_counts(title: str, counts: dict, as_json: bool, payload: dict) -> None
         print(json.dumps(payload, indent=2))
         return
     print(title)
-    if not any(counts.values()):
+    if not counts:
         print("  (no rows changed)")
         return
     width = max([len(t) for t in counts] + [5])
