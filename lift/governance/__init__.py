@@ -4,5 +4,5 @@ Owns the hash-chained ``audit_log`` (:mod:`.audit`), erasure of a person's data 
 table Lift and Rasa write (:mod:`.erasure`), retention (:mod:`.retention`, ``governance.yml``),
 redaction of logs and agent-facing text (:mod:`.redaction`), and the model registry
 (:mod:`.registry`). Plain Python over SQLAlchemy; the CLI (``lift privacy|audit|model``) and
-the HTTP endpoint are thin wrappers. Lower layers never import this package.
+the HTTP endpoint (``lift.web.privacy``) are thin wrappers. Lower layers never import this package.
 """

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from lift.governance.redaction import mask
 from lift.store.engine import session_scope
-from lift.store.models import AuditEntry, AuditHead, Base
+from lift.store.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
@@ -68,19 +68,12 @@ def subject_ref(kind: str, value: str, key: Optional[str] = None) -> str:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the audit tables and the chain head (idempotent, safe with parallel starters)."""
-    try:
-        Base.metadata.create_all(engine, tables=[AuditEntry.__table__, AuditHead.__table__])
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-        insp = sa.inspect(engine)
-        if not (insp.has_table("audit_log") and insp.has_table("audit_head")):
-            raise
-    try:
-        with engine.begin() as conn:
-            if conn.execute(sa.select(AuditHead.id).where(AuditHead.id == 1)).first() is None:
-                conn.execute(sa.insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
-    except sa.exc.IntegrityError:
-        pass  # another process inserted it first
+    """Migrate the database to the current schema when the audit tables are missing
+    (Alembic revision ``0003_governance`` creates them and the chain head's genesis row)."""
+    if not sa.inspect(engine).has_table("audit_head"):
+        from lift.store.schema import upgrade
+
+        upgrade(engine)
 
 
 def _utc_now() -> str:

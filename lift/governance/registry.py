@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lift.store.models import Base, Deployment, RegisteredModel
+from lift.store.models import Deployment, RegisteredModel
 from lift.governance import audit
 from lift.governance.policy import Policy
 from lift.governance.rasa_switch import RasaSwitchError, SwitchResult, switch_model
@@ -49,12 +49,10 @@ class GateFailure(RegistryError):
 
 
 def ensure_tables(engine: Engine) -> None:
-    audit.ensure_tables(engine)
-    try:
-        Base.metadata.create_all(engine, tables=[RegisteredModel.__table__, Deployment.__table__])
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-        if not sa.inspect(engine).has_table("model_deployments"):
-            raise
+    if not sa.inspect(engine).has_table("model_deployments"):
+        from lift.store.schema import upgrade
+
+        upgrade(engine)
 
 
 def _now() -> dt.datetime:

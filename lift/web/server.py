@@ -9,7 +9,7 @@ as Rasa's stock channel allows.
 Also here, because ``make run`` needs it before starting Rasa: :func:`check_api_auth`
 (refuse to expose the HTTP API without a token), run by ``lift web check-auth``.
 
-Also the support tool's erasure endpoint (``POST /api/privacy/erase``, :mod:`lift.governance.http`).
+Also the support tool's erasure endpoint (``POST /api/privacy/erase``, :mod:`lift.web.privacy`).
 
 Nothing here imports Rasa: the page server starts in well under a second.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Optional
 
 from lift.config import ConfigError, Settings
-from lift.governance import http as privacy_http
 from lift.store.engine import make_engine
+from lift.web import privacy as privacy_http
 from lift.web.checks import BadRequest, json_object
 from lift.web.sessions import issue_session_token, new_session_id, valid_session_id, verify_session_token
 

@@ -5,28 +5,21 @@ exist (404) while ``LIFT_ADMIN_TOKEN`` is unset. Body: ``{"email": ADDR}`` or ``
 optional ``"reason"`` and ``"operator"`` (recorded as ``support-tool:<operator>``). Answers the
 same counts as ``lift privacy erase --json``; 400 with the reason on bad input, 401 without the
 token, 503 when the database is down. Same code as the CLI (:func:`lift.governance.erasure.erase`).
+Request checks are the shared ones of :mod:`lift.web.checks`.
 """
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy.engine import Engine
 
 from lift.config import Settings
+from lift.web.checks import BadRequest, bearer_token, json_object, tokens_match
 
 logger = logging.getLogger(__name__)
 
 PATH = "/api/privacy/erase"
-MAX_BODY = 4096
-
-
-def _bearer(header: Optional[str]) -> str:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return ""
 
 
 def handle_erase(settings: Settings, engine: Optional[Engine], authorization: Optional[str],
@@ -37,15 +30,12 @@ def handle_erase(settings: Settings, engine: Optional[Engine], authorization: Op
 
     if not settings.admin_token or engine is None:
         return 404, {"error": "not found"}
-    supplied = _bearer(authorization).encode("utf-8", "surrogatepass")
-    if not hmac.compare_digest(supplied, settings.admin_token.encode("utf-8", "surrogatepass")):
+    if not tokens_match(bearer_token(authorization), settings.admin_token):
         return 401, {"error": "unauthorized: send Authorization: Bearer <LIFT_ADMIN_TOKEN>"}
     try:
-        body = json.loads(raw or b"")
-    except ValueError:
-        return 400, {"error": "body must be JSON"}
-    if not isinstance(body, dict):
-        return 400, {"error": "body must be a JSON object"}
+        body = json_object(raw)
+    except BadRequest as exc:
+        return exc.status, {"error": exc.message}
     email, sender = body.get("email"), body.get("sender")
     if (email is None) == (sender is None):
         return 400, {"error": "give exactly one of 'email' or 'sender'"}
