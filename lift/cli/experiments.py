@@ -88,8 +88,13 @@ def _load():
 def _engine(settings):
     from lift.store.engine import check_connection, make_engine
 
+    from lift.experiments import rollout
+    from lift.governance.audit import record_rollout_change
+
     engine = make_engine(settings.db_url)
     check_connection(engine)  # DatabaseUnavailable -> exit 3 in lift.cli
+    if record_rollout_change not in rollout.RECORDERS:  # every rollout change also goes to audit_log
+        rollout.RECORDERS.append(record_rollout_change)
     return engine
 
 

@@ -125,6 +125,16 @@ def append_audit(
         return _append(s, actor, action, target, reason, details)
 
 
+def record_rollout_change(conn: Connection, change: Mapping[str, Any]) -> None:
+    """``lift.experiments.rollout.RECORDERS`` hook: an experiment or flag change, in its transaction."""
+    try:
+        detail = json.loads(change["detail"])
+    except (TypeError, ValueError):
+        detail = {"detail": str(change.get("detail"))}
+    append_audit(conn, change["actor"], f"{change['kind']}.{change['action']}", f"{change['kind']}:{change['target']}",
+                 change.get("reason") or "", detail)
+
+
 def entries(engine: Engine) -> List[Dict[str, Any]]:
     ensure_tables(engine)
     cols = [c.name for c in AuditEntry.__table__.columns]

@@ -93,3 +93,12 @@ def test_audit_log_json_records_the_operator(engine, db_url):
     rows = json.loads(out.stdout)
     assert rows[0]["action"] == "test.entry" and rows[0]["reason"] == "why"
     assert rows[0]["at"].endswith("Z") and len(rows[0]["hash"]) == 64 and rows[0]["prev_hash"] == "0" * 64
+
+
+def test_flag_changes_are_audited(engine, db_url):
+    out = lift_cli(db_url, "flag", "set", "cross_sell_offer", "--percent", "25", "--reason", "ramp up", "--actor", "pm-kim")
+    assert out.returncode == 0, out.stderr
+    rows = entries(engine)
+    assert [(r["action"], r["target"], r["actor"], r["reason"]) for r in rows] == [
+        ("flag.set", "flag:cross_sell_offer", "pm-kim", "ramp up")]
+    assert json.loads(rows[0]["details"])["after"]["percent"] == 25 and verify(engine).ok
