@@ -97,7 +97,11 @@ async def talk(store, engine, settings):
     for events in lead_turns(T0 + 200):
         await turn(store, "bob", events)
     save_lead(engine, sender_id="bob", person_name="Bob Keep", email=OTHER_EMAIL, company="Acme", team_size=3, demo_time=None)
-    # A table another feature adds (experiment assignments / outbox): found by reflection.
+    # Experiment assignments (issue 13's table), and a table a later feature might add (outbox).
+    from lift.experiments.assignment import insert_ignore
+    with engine.begin() as conn:
+        insert_ignore(conn, [{"sender_id": s, "experiment": "greeting_copy", "variant": "b",
+                              "assigned_at": dt.datetime(2024, 5, 1)} for s in ("zelda-1", "bob")])
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE outbox (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), recipient VARCHAR(320), "
                              "body TEXT, created_at TIMESTAMP)"))
@@ -131,6 +135,7 @@ async def test_erase_by_email_leaves_no_trace_and_keeps_the_funnel(world, tmp_pa
     assert result.conversations == 3
     assert result.tables["events"] > 10 and result.tables["leads"] == 1 and result.tables["orders"] == 1
     assert result.tables["customer_profiles"] == 1 and result.tables["handoff_tickets"] == 1 and result.tables["outbox"] == 1
+    assert result.tables["experiment_assignments"] == 1
     assert funnel(engine) == funnel_before
     with engine.connect() as conn:
         total = conn.execute(sa.text("SELECT total FROM orders WHERE order_id = :o"), {"o": order.order_id}).scalar()
