@@ -22,8 +22,7 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.y
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
         bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
-        forecast graph pg pg-stop clean
-        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-model-switch pg pg-stop clean
+        bench-model-switch forecast graph pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"

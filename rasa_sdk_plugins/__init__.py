@@ -21,8 +21,8 @@ def init_hooks(manager: pluggy.PluginManager) -> None:
 @hookimpl
 def attach_sanic_app_extensions(app) -> None:
     from lift.config import ConfigError, get_settings
-    from rasa_sdk_plugins import metrics
     from lift.governance import redaction
+    from rasa_sdk_plugins import metrics
     from rasa_sdk_plugins.security import install
 
     redaction.install()  # every log line of the action server is masked from here on

@@ -1,10 +1,9 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
 One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``, ``forecast``, ``graph``), so this file
-stays a table of contents; heavy imports happen inside the handlers, not at import time.
-``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``; ``audit``,
-``privacy``, ``model``: governance), so this file stays a table of contents; heavy imports
+``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``, ``forecast``, ``graph``;
+``audit``, ``privacy``, ``model``: governance), so this file stays a table of contents; heavy
+imports happen inside the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -31,7 +30,6 @@ GROUPS = [
     "lift.cli.experiments",
     "lift.cli.forecast",
     "lift.cli.graph",
-    "lift.governance.cli",
     "lift.cli.audit",
     "lift.cli.privacy",
     "lift.cli.model",
