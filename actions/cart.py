@@ -1,6 +1,7 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -11,6 +12,8 @@ from actions import resources
 from actions.catalog import resolve_product
 from actions.common import cards_message, entity_values, first_entity, fmt_money, latest_text, stray_quantity
 from lift.commerce.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
+from lift.commerce.pricing import best_discount, volume_discount
+from lift.commerce.stock import in_stock_substitutes, live
 from lift.commerce.validation import normalize_coupon, parse_int
 
 
@@ -33,13 +36,16 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
         lines.append(f"• {item['qty']} × {name} — {fmt_money(float(item['unit_price']) * item['qty'], catalog.currency)}")
     total = subtotal(cart)
     text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {fmt_money(total, catalog.currency)}"
-    if coupon_code:
-        check = check_coupon(engine, coupon_code, cart)
-        if check.ok:
-            text += f"\nCoupon {check.code}: −{fmt_money(check.discount, catalog.currency)}"
-            text += f"\nTotal before shipping: {fmt_money(total - check.discount, catalog.currency)}"
-        else:
-            text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
+    check = check_coupon(engine, coupon_code, cart) if coupon_code else None
+    if check is not None and not check.ok:
+        text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
+    kind, saving = best_discount(volume_discount(cart), check.discount if check is not None and check.ok else Decimal(0))
+    if kind == "coupon":
+        text += f"\nCoupon {check.code}: −{fmt_money(saving, catalog.currency)}"
+    elif kind == "volume":
+        text += f"\nVolume discount (10+ of one product): −{fmt_money(saving, catalog.currency)}"
+    if saving:
+        text += f"\nTotal before shipping: {fmt_money(total - saving, catalog.currency)}"
     return text
 
 
@@ -50,7 +56,7 @@ class ActionAddToCart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         catalog = res.catalog
-        product = resolve_product(tracker, catalog)
+        product = live(res.engine, resolve_product(tracker, catalog))  # stock as the database has it now
         if product is None:
             named = entity_values(tracker, "product")
             what = f'"{named[0]}"' if named else "that product"
@@ -66,7 +72,7 @@ class ActionAddToCart(Action):
         try:
             cart = add_item(tracker.get_slot("cart"), product, qty)
         except CartError as err:
-            substitutes = catalog.in_stock_substitutes(product.sku)[:3] if product.stock <= 0 else []
+            substitutes = in_stock_substitutes(res.engine, catalog, product.sku) if product.stock <= 0 else []
             if substitutes:
                 dispatcher.utter_message(text=f"{err} You might like one of these instead:",
                                          json_message=cards_message(substitutes, catalog.currency))
@@ -105,9 +111,10 @@ class ActionAcceptUpsell(Action):
         return "action_accept_upsell"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = resources.get().catalog
+        res = resources.get()
+        catalog = res.catalog
         sku = tracker.get_slot("upsell_sku")
-        product = catalog.get(sku) if sku else None
+        product = live(res.engine, catalog.get(sku)) if sku else None
         if product is None or any(i["sku"] == sku for i in normalize_cart(tracker.get_slot("cart"))):
             dispatcher.utter_message(text="Great! Anything else, or shall we check out?",
                                      buttons=[{"title": "Check out", "payload": "/checkout"}])

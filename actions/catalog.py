@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import cards_message, entity_values, fmt_money, latest_text
+from lift.commerce.stock import live_all
 from lift.commerce.validation import NUMBER_WORDS
 
 MAX_CARDS = 4
@@ -96,6 +97,7 @@ class ActionShowPrice(Action):
             dispatcher.utter_message(text="Which product would you like the price of?")
             return []
         lines = []
+        products = live_all(resources.get().engine, products)
         for p in products[:MAX_CARDS]:
             stock = "in stock" if p.stock > 3 else (f"only {p.stock} left" if p.stock > 0 else "out of stock")
             lines.append(f"{p.name} costs {fmt_money(p.price, catalog.currency)} ({stock}).")

@@ -9,10 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, checked, fmt_money, latest_text
+from actions.common import AddressMixin, answering_form, cards_message, checked, fmt_money, latest_text
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
 from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.commerce.stock import OutOfStock, in_stock_substitutes
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 
@@ -51,14 +52,18 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     try:
         q = quote(res.engine, res.catalog, tracker.get_slot("cart"), tracker.get_slot("shipping_method"),
                   tracker.get_slot("coupon_code"))
-    except OrderError as err:
+    except (OrderError, OutOfStock) as err:
         return str(err)
     cur = res.catalog.currency
     lines = [f"• {line['qty']} × {line['name']} — {fmt_money(float(line['unit_price']) * line['qty'], cur)}" for line in q.lines]
     method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
     parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt_money(q.subtotal, cur)}"]
-    if q.discount:
+    if q.discount_kind == "coupon":
         parts.append(f"Coupon {q.coupon_code}: −{fmt_money(q.discount, cur)}")
+    elif q.discount_kind == "volume":
+        parts.append(f"Volume discount (10+ of one product): −{fmt_money(q.discount, cur)}"
+                     + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
+                        if tracker.get_slot("coupon_code") else ""))
     parts.append(f"Shipping ({method.title}): {fmt_money(q.shipping, cur)}")
     parts.append(f"Total: {fmt_money(q.total, cur)}")
     if method.key != "pickup":
@@ -98,9 +103,20 @@ class ActionPlaceOrder(Action):
                 res.engine, res.catalog, sender_id=tracker.sender_id, cart=cart, email=tracker.get_slot("email"),
                 shipping_address=tracker.get_slot("shipping_address") or "store pickup",
                 shipping_method=tracker.get_slot("shipping_method"), coupon_code=tracker.get_slot("coupon_code"))
+        except OutOfStock as err:
+            # Another shopper got the last units first: nothing was charged or reserved.
+            subs = in_stock_substitutes(res.engine, res.catalog, err.sku)
+            text = f"I couldn't place the order: {err} Nothing was charged; your cart is unchanged."
+            if subs:
+                dispatcher.utter_message(text=text + " You might like one of these instead:",
+                                         json_message=cards_message(subs, res.catalog.currency))
+            else:
+                dispatcher.utter_message(text=text + " Please update your cart.")
+            return reset
         except OrderError as err:
             dispatcher.utter_message(text=f"I couldn't place the order: {err}")
             return reset
+        res.kick_mail()
         eta = f" Estimated delivery: {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
         dispatcher.utter_message(
             text=f"Order placed! Your order number is {order.order_id}, total {fmt_money(order.total, res.catalog.currency)}. "

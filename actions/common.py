@@ -6,7 +6,10 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
+from actions import resources
+
 from lift.commerce.money import money
+from lift.commerce.stock import live_all
 from lift.commerce.validation import NUMBER_WORDS, normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -107,6 +110,8 @@ def product_card(product, currency: Text = "USD", *, extra_buttons: Optional[Lis
 
 
 def cards_message(products, currency: Text = "USD") -> Dict[str, Any]:
+    """Product cards with the stock the database has now (the catalog file only seeds it)."""
+    products = live_all(resources.get().engine, products)
     return {"type": "product_cards", "products": [product_card(p, currency) for p in products]}
 
 

@@ -63,6 +63,11 @@ class Settings:
     public_url: Optional[str] = None
     # Where browsers reach Rasa's socket.io; default: the page's host on rasa_port.
     socket_url: Optional[str] = None
+    # Transactional email: smtp://[user:pass@]host:port, smtps://..., or maildir:<dir> (dev).
+    smtp_url: str = "maildir:" + str(PROJECT_ROOT / "var" / "mail")
+    mail_from: str = "Lift Store <orders@lift.example>"
+    # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
+    rasa_url: str = "http://127.0.0.1:5005"
 
     @property
     def is_prod(self) -> bool:
@@ -92,6 +97,16 @@ def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
         return default
     p = Path(raw)
     return p if p.is_absolute() else (root / p)
+
+
+def _smtp_url(raw: str, root: Path) -> str:
+    scheme, sep, rest = raw.partition(":")
+    if not sep or scheme.lower() not in ("smtp", "smtps", "maildir"):
+        raise ConfigError(f"LIFT_SMTP_URL must be smtp://host:port, smtps://host:port or maildir:<dir>, got {raw!r}")
+    if scheme.lower() == "maildir":
+        path = Path(rest)
+        return "maildir:" + str(path if path.is_absolute() else (root / path))
+    return raw
 
 
 def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -136,6 +151,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         fb_graph_url=(env.get("FB_GRAPH_URL") or "https://graph.facebook.com/v19.0").rstrip("/"),
         public_url=(env.get("LIFT_PUBLIC_URL") or "").rstrip("/") or None,
         socket_url=(env.get("LIFT_SOCKET_URL") or "").rstrip("/") or None,
+        smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
+        mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
+        rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
     )
 
 

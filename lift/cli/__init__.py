@@ -1,7 +1,7 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
-One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
+One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``, ``kb``,
+``outbox``, ``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
 the handlers, not at import time.
 
 Exit codes: 0 ok, 2 usage or bad input, 3 environment or database (see the README).
@@ -18,8 +18,10 @@ from lift.store.engine import DatabaseUnavailable
 
 # Modules exposing ``register(subparsers)``; each must keep heavy imports in its handlers.
 GROUPS = [
+    "lift.cli.agent",
     "lift.cli.db",
     "lift.cli.kb",
+    "lift.cli.outbox",
     "lift.cli.report",
     "lift.cli.web",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from lift.config import get_settings
 from lift.store.engine import check_connection, make_engine
 from lift.store.models import Base, MicroConversion
-from lift.store.seed import seed_store_data
+from lift.store.seed import seed_stock, seed_store_data
 
 
 def create_conversions_table(engine: Engine) -> None:
@@ -27,11 +27,13 @@ def create_conversions_table(engine: Engine) -> None:
 
 
 def init_db(engine: Engine, *, seed: bool = True) -> None:
-    """Create Lift's tables (idempotent) and seed coupons and demo orders when empty."""
+    """Create Lift's tables (idempotent), seed coupons and demo orders when missing and give
+    catalog products without a stock row their catalog stock."""
     check_connection(engine)
     Base.metadata.create_all(engine)
     if seed:
         seed_store_data(engine)
+        seed_stock(engine, get_settings().catalog_path)
 
 
 def open_database(url: Optional[str] = None, *, seed: bool = True) -> Engine:
