@@ -44,7 +44,8 @@ class MaildirTransport:
         self.directory = Path(directory)
 
     def send(self, message: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        for sub in ("tmp", "new", "cur"):
+            (self.directory / sub).mkdir(parents=True, exist_ok=True)
         mailbox.Maildir(str(self.directory), create=True).add(message)
 
 
