@@ -146,7 +146,10 @@ def _close(args) -> int:
     print(f"ticket {ticket.id} closed")
     try:  # the bot takes the conversation back
         post_events(ticket.sender_id, [_bot(f"{args.agent} has closed your request. I'm here again if you need "
-                                            "anything else.", args.agent, ticket.id), {"event": "resume"}])
+                                            "anything else.", args.agent, ticket.id),
+                                        # resumed and listening, as after any finished turn, so the
+                                        # next message is predicted from a normal state
+                                        {"event": "resume"}, {"event": "action", "name": "action_listen"}])
     except RasaUnreachable as err:
         print(f"lift agent: closed, but the conversation could not be resumed: {err}", file=sys.stderr)
         return 3
