@@ -12,6 +12,7 @@ from actions import resources
 from actions.catalog import resolve_product
 from actions.common import cards_message, entity_values, first_entity, fmt_money, latest_text, stray_quantity
 from lift.commerce.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
+from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.stock import in_stock_substitutes, live
 from lift.commerce.validation import normalize_coupon, parse_int
@@ -33,7 +34,7 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
     for item in cart:
         product = catalog.get(item["sku"])
         name = product.name if product else item["sku"]
-        lines.append(f"• {item['qty']} × {name} — {fmt_money(float(item['unit_price']) * item['qty'], catalog.currency)}")
+        lines.append(f"• {item['qty']} × {name} — {fmt_money(money(item['unit_price']) * item['qty'], catalog.currency)}")
     total = subtotal(cart)
     text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {fmt_money(total, catalog.currency)}"
     check = check_coupon(engine, coupon_code, cart) if coupon_code else None

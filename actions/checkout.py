@@ -13,6 +13,7 @@ from actions.common import AddressMixin, answering_form, cards_message, checked,
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
 from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.commerce.money import money
 from lift.commerce.stock import OutOfStock, in_stock_substitutes
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
@@ -55,7 +56,7 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     except (OrderError, OutOfStock) as err:
         return str(err)
     cur = res.catalog.currency
-    lines = [f"• {line['qty']} × {line['name']} — {fmt_money(float(line['unit_price']) * line['qty'], cur)}" for line in q.lines]
+    lines = [f"• {line['qty']} × {line['name']} — {fmt_money(money(line['unit_price']) * line['qty'], cur)}" for line in q.lines]
     method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
     parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt_money(q.subtotal, cur)}"]
     if q.discount_kind == "coupon":
