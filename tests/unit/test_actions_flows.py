@@ -67,6 +67,19 @@ async def test_submit_lead_stores_it_and_books_the_slot(res, domain):
     assert "Thanks Jane" in texts(d)
 
 
+async def test_submit_lead_for_a_slot_just_taken_offers_the_others(res, domain):
+    slot = free_demo_slots(res.engine)[0]
+    slots = {"person_name": "Jane Doe", "email": "jane@acme.io", "company": "Acme", "team_size": 40.0, "demo_time": slot.key}
+    await ActionSubmitLead().run(CollectingDispatcher(), make_tracker("", slots=slots, sender_id="first"), domain)
+    d = CollectingDispatcher()
+    events = await ActionSubmitLead().run(d, make_tracker("", slots=slots, sender_id="second"), domain)
+    assert "just booked by someone else" in texts(d) and "lead_id" not in slot_events(events)
+    assert slot_events(events) == {"demo_time": None}
+    assert {"event": "active_loop", "name": "lead_form", "timestamp": None} in events  # asks again, fresh slots
+    with session_scope(res.engine) as s:
+        assert [lead.sender_id for lead in s.query(Lead)] == ["first"]
+
+
 async def test_onboarding(res, domain):
     d = CollectingDispatcher()
     events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "interests", "Audio and kitchen"), domain)
