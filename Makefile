@@ -21,12 +21,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
-        bench bench-retrieval eval-retrieval bench-tracker pg pg-stop clean
+        bench bench-retrieval eval-retrieval bench-tracker bench-entities pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker pg pg-stop clean"
+	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker bench-entities pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -89,6 +89,10 @@ eval-retrieval: install kb
 
 bench-tracker: install kb spacy train
 	$(PY) scripts/bench_tracker.py
+
+# What the quantity/date/name parsers (LiftEntityParsers) cost inside an NLU parse.
+bench-entities: install spacy train
+	$(PY) scripts/bench_entities.py
 
 # A throwaway PostgreSQL on 127.0.0.1 (installed from apt when missing); prints its URL.
 pg:

@@ -2,31 +2,113 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.catalog import resolve_product
-from actions.common import cards_message, entity_values, first_entity, fmt_money, latest_text, stray_quantity
-from lift.commerce.cart import CartError, add_item, check_coupon, normalize_cart, remove_item, subtotal
+from actions.catalog import choice_buttons, referred_products
+from actions.common import entity_values, first_entity, masked_text
+from lift.commerce.cards import cards_message
+from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
+                                remove_item, set_quantity, subtotal)
 from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
-from lift.commerce.stock import in_stock_substitutes, live
-from lift.commerce.validation import normalize_coupon, parse_int
+from lift.commerce.stock import in_stock_substitutes, live, live_all
+from lift.commerce.validation import normalize_coupon
+from lift.understanding.numbers import Quantity, is_vague, parse_quantity
+from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
 
 
-def requested_quantity(tracker: Tracker, product) -> Optional[int]:
-    """The quantity asked for; 1 when none is given. Returns the raw number (possibly 0 or
-    negative) so the cart can refuse it with a reason."""
+def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
+    """The cart change asked for and its checked quantity (None: 'all of it' for a removal, or
+    no number given for an addition). A quantity entity wins over a number found in the text."""
+    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku)])
+    change = parse_cart_change(text, default_op)
     raw = first_entity(tracker, "quantity")
-    if raw is not None:
-        return parse_int(raw)
-    skip = entity_values(tracker, "product") + [product.sku, product.name]
-    found = stray_quantity(latest_text(tracker), skip)
-    return 1 if found is None else found
+    if raw is None:
+        raw = change.qty_text
+    if raw is None:
+        if is_vague(text):
+            return change, parse_quantity(text)
+        return change, None
+    return change, parse_quantity(raw, limit=MAX_QTY_PER_LINE if change.op != REMOVE else None)
+
+
+def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, intent))
+    return []
+
+
+def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Optional[Text]]:
+    """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
+    the product last added, else the only line; otherwise (None, question)."""
+    in_cart = [i["sku"] for i in cart]
+    products, _ = referred_products(tracker, catalog)
+    named = entity_values(tracker, "product")
+    for product in products:
+        if product.sku in in_cart:
+            return product, None
+    if named:
+        what = products[0].name if products else named[0]
+        return None, f"The {what} isn't in your cart. Which item do you mean?"
+    last = tracker.get_slot("last_product")
+    if last in in_cart:
+        return catalog.get(last), None
+    if len(in_cart) == 1:
+        return catalog.get(in_cart[0]), None
+    return None, "Which item do you mean?"
+
+
+def line_buttons(cart, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """One button per cart line that repeats the change for that line ("make the X 3", or a
+    removal of the same quantity)."""
+    buttons = []
+    for item in cart:
+        product = catalog.get(item["sku"])
+        name = product.name if product else item["sku"]
+        if change.op == SET and qty is not None and qty.value is not None:
+            payload = f"make the {name} {qty.value}"  # read again by NLU; both cart actions handle "make it N"
+        elif qty is not None and qty.value is not None:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}","quantity":{qty.value}}}'
+        else:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}"}}'
+        buttons.append({"title": name, "payload": payload})
+    return buttons
+
+
+def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """Remove from, or set the quantity of, one cart line."""
+    cart = normalize_cart(tracker.get_slot("cart"))
+    if not cart:
+        dispatcher.utter_message(text="Your cart is empty.")
+        return []
+    product, question = cart_line_target(tracker, catalog, cart)
+    product = live(resources.get().engine, product)  # "make it 3" checks the stock the database has now
+    if product is None:
+        dispatcher.utter_message(text=question, buttons=line_buttons(cart, catalog, change, qty))
+        return []
+    if qty is not None and not qty.ok:
+        dispatcher.utter_message(text=qty.problem)
+        return []
+    if change.op == SET and qty is None:
+        dispatcher.utter_message(text=f"How many {product.name} would you like?")
+        return []
+    try:
+        if change.op == SET:
+            cart = set_quantity(cart, product, qty.value)
+        else:
+            cart = remove_item(cart, product.sku, qty.value if qty else None)
+    except CartError as err:
+        dispatcher.utter_message(text=str(err))
+        return []
+    left = quantity_of(cart, product.sku)
+    done = f"You now have {left} × {product.name}." if left else f"Removed {product.name}."
+    total = f"Your cart is now {catalog.format_price(subtotal(cart))}." if cart else "Your cart is now empty."
+    dispatcher.utter_message(text=f"{done} {total}")
+    return [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
 
 
 def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str], engine) -> Text:
@@ -34,19 +116,19 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
     for item in cart:
         product = catalog.get(item["sku"])
         name = product.name if product else item["sku"]
-        lines.append(f"• {item['qty']} × {name} — {fmt_money(money(item['unit_price']) * item['qty'], catalog.currency)}")
+        lines.append(f"• {item['qty']} × {name} — {catalog.format_price(money(item['unit_price']) * item['qty'])}")
     total = subtotal(cart)
-    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {fmt_money(total, catalog.currency)}"
-    check = check_coupon(engine, coupon_code, cart) if coupon_code else None
+    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {catalog.format_price(total)}"
+    check = check_coupon(engine, coupon_code, cart, currency=catalog.currency) if coupon_code else None
     if check is not None and not check.ok:
         text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
     kind, saving = best_discount(volume_discount(cart), check.discount if check is not None and check.ok else Decimal(0))
     if kind == "coupon":
-        text += f"\nCoupon {check.code}: −{fmt_money(saving, catalog.currency)}"
+        text += f"\nCoupon {check.code}: −{catalog.format_price(saving)}"
     elif kind == "volume":
-        text += f"\nVolume discount (10+ of one product): −{fmt_money(saving, catalog.currency)}"
+        text += f"\nVolume discount (10+ of one product): −{catalog.format_price(saving)}"
     if saving:
-        text += f"\nTotal before shipping: {fmt_money(total - saving, catalog.currency)}"
+        text += f"\nTotal before shipping: {catalog.format_price(total - saving)}"
     return text
 
 
@@ -57,8 +139,14 @@ class ActionAddToCart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         catalog = res.catalog
-        product = live(res.engine, resolve_product(tracker, catalog))  # stock as the database has it now
-        if product is None:
+        products, resolution = referred_products(tracker, catalog)
+        products = live_all(res.engine, products)  # stock as the database has it now
+        change, qty = requested_change(tracker, products, ADD)
+        if change.op != ADD:  # "make it 3", "remove one" classified as add_to_cart
+            return change_line(dispatcher, tracker, catalog, change, qty)
+        if resolution.question:
+            return ask_which(dispatcher, resolution, catalog, "add_to_cart")
+        if not products:
             named = entity_values(tracker, "product")
             what = f'"{named[0]}"' if named else "that product"
             dispatcher.utter_message(
@@ -66,25 +154,28 @@ class ActionAddToCart(Action):
                 buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'} for c in catalog.categories[:6]],
             )
             return []
-        qty = requested_quantity(tracker, product)
-        if qty is None:
-            dispatcher.utter_message(text="Sorry, I didn't catch the quantity. How many would you like, e.g. 2?")
+        if qty is not None and not qty.ok:
+            dispatcher.utter_message(text=qty.problem)
             return []
-        try:
-            cart = add_item(tracker.get_slot("cart"), product, qty)
-        except CartError as err:
-            substitutes = in_stock_substitutes(res.engine, catalog, product.sku) if product.stock <= 0 else []
-            if substitutes:
-                dispatcher.utter_message(text=f"{err} You might like one of these instead:",
-                                         json_message=cards_message(substitutes, catalog.currency))
-            else:
-                dispatcher.utter_message(text=str(err))
-            return []
+        count_each = qty.value if qty else 1
+        cart = tracker.get_slot("cart")
+        for product in products:
+            try:
+                cart = add_item(cart, product, count_each)
+            except CartError as err:
+                substitutes = in_stock_substitutes(res.engine, catalog, product.sku) if product.stock <= 0 else []
+                if substitutes:
+                    dispatcher.utter_message(text=f"{err} You might like one of these instead:",
+                                             json_message=cards_message(substitutes, catalog.currency))
+                else:
+                    dispatcher.utter_message(text=str(err))
+                return []
+        product = products[-1]
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
         count = sum(i["qty"] for i in cart)
         dispatcher.utter_message(
-            text=f"Added {qty} × {product.name} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({fmt_money(subtotal(cart), catalog.currency)}).")
+            text=f"Added {' and '.join(f'{count_each} × {p.name}' for p in products)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+                 f"({catalog.format_price(subtotal(cart))}).")
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         in_cart = {i["sku"] for i in cart}
@@ -92,12 +183,13 @@ class ActionAddToCart(Action):
         if offer is not None:
             dispatcher.utter_message(
                 text=f"Customers who buy the {product.name} often add the {offer.name} "
-                     f"({fmt_money(offer.price, catalog.currency)}). Want me to add it?",
+                     f"({catalog.format_price(offer.price)}). Want me to add it?",
                 buttons=[{"title": f"Yes, add {offer.name}", "payload": f'/add_to_cart{{"product":"{offer.sku}"}}'},
                          {"title": "No thanks", "payload": "/deny"},
                          {"title": "Check out", "payload": "/checkout"}],
             )
-            events.append(SlotSet("upsell_sku", offer.sku))
+            # "add it" now means the offer; "make it 3" still means the line just added (last_product).
+            events += [SlotSet("upsell_sku", offer.sku), SlotSet("last_shown", [offer.sku])]
         else:
             dispatcher.utter_message(text="Anything else, or shall we check out?",
                                      buttons=[{"title": "Check out", "payload": "/checkout"},
@@ -126,7 +218,7 @@ class ActionAcceptUpsell(Action):
             dispatcher.utter_message(text=str(err))
             return []
         dispatcher.utter_message(
-            text=f"Added the {product.name}. Your cart is now {fmt_money(subtotal(cart), catalog.currency)}. Ready to check out?",
+            text=f"Added the {product.name}. Your cart is now {catalog.format_price(subtotal(cart))}. Ready to check out?",
             buttons=[{"title": "Check out", "payload": "/checkout"}, {"title": "View cart", "payload": "/view_cart"}])
         return [SlotSet("cart", cart), SlotSet("upsell_accepted", True), SlotSet("last_product", product.sku)]
 
@@ -137,34 +229,14 @@ class ActionRemoveFromCart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
-        cart = normalize_cart(tracker.get_slot("cart"))
-        if not cart:
+        if not normalize_cart(tracker.get_slot("cart")):
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
-        product = resolve_product(tracker, catalog)
-        if product is None and len(cart) == 1 and not entity_values(tracker, "product"):
-            product = catalog.get(cart[0]["sku"])
-        if product is None:
-            dispatcher.utter_message(
-                text="Which item should I remove?",
-                buttons=[{"title": (catalog.get(i["sku"]).name if catalog.get(i["sku"]) else i["sku"]),
-                          "payload": f'/remove_from_cart{{"product":"{i["sku"]}"}}'} for i in cart])
-            return []
-        raw_qty = first_entity(tracker, "quantity")
-        qty = parse_int(raw_qty) if raw_qty is not None else None
-        if raw_qty is not None and qty is None:
-            dispatcher.utter_message(text="Sorry, how many should I remove?")
-            return []
-        try:
-            cart = remove_item(cart, product.sku, qty)
-        except CartError as err:
-            dispatcher.utter_message(text=str(err))
-            return []
-        if cart:
-            dispatcher.utter_message(text=f"Removed {product.name}. Your cart is now {fmt_money(subtotal(cart), catalog.currency)}.")
-        else:
-            dispatcher.utter_message(text=f"Removed {product.name}. Your cart is now empty.")
-        return [SlotSet("cart", cart)]
+        products, _ = referred_products(tracker, catalog)
+        change, qty = requested_change(tracker, products, REMOVE)
+        if change.op == ADD:
+            change = CartChange(REMOVE, change.qty, change.qty_text)
+        return change_line(dispatcher, tracker, catalog, change, qty)
 
 
 class ActionViewCart(Action):
@@ -193,6 +265,6 @@ class ActionApplyCoupon(Action):
         if code is None:
             dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
             return []
-        check = check_coupon(res.engine, code, tracker.get_slot("cart"))
+        check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency)
         dispatcher.utter_message(text=check.message)
         return [SlotSet("coupon_code", check.code)] if check.ok else []

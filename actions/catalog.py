@@ -1,17 +1,18 @@
 """Product discovery: search results as cards, and prices."""
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Tuple, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import cards_message, entity_values, fmt_money, latest_text
+from actions.common import entity_values, latest_text
+from lift.commerce.cards import cards_message
 from lift.commerce.stock import live_all
-from lift.commerce.validation import NUMBER_WORDS
+from lift.commerce.products import stock_label
+from lift.understanding.references import Resolution, Shown, resolve_reference
 
 MAX_CARDS = 4
 
@@ -71,8 +72,13 @@ class ActionShowProducts(Action):
                 )
                 return []
             intro = f"Here are some {category.name.lower()} picks:" if category else "Here's what I found:"
-        dispatcher.utter_message(text=intro, json_message=cards_message(shown, catalog.currency))
-        return [SlotSet("last_product", shown[0].sku)]
+        dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
+        return shown_events(shown)
+
+
+def live_cards(products, catalog) -> Dict[str, Any]:
+    """Product cards with the stock the database has now (the catalog file only seeds it)."""
+    return cards_message(live_all(resources.get().engine, products), catalog.currency)
 
 
 class ActionShowPrice(Action):
@@ -82,44 +88,65 @@ class ActionShowPrice(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
         products, category = _mentioned(tracker, catalog)
-        if not products and category is None and tracker.get_slot("last_product"):
-            last = catalog.get(tracker.get_slot("last_product"))
-            products = [last] if last else []
+        if not products and category is None:
+            products, resolution = referred_products(tracker, catalog)
+            if resolution.question:
+                dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, "ask_price"))
+                return []
+            last = catalog.get(tracker.get_slot("last_product")) if not products else None
+            products = products or ([last] if last else [])
         if not products:
             if category is not None:
                 items = sorted(catalog.search(category=category.id, limit=50), key=lambda p: p.price)
                 if items:
                     dispatcher.utter_message(
-                        text=f"Our {category.name.lower()} range goes from {fmt_money(items[0].price, catalog.currency)} "
-                             f"to {fmt_money(items[-1].price, catalog.currency)}. Here are a few:",
-                        json_message=cards_message(items[:MAX_CARDS], catalog.currency))
-                    return [SlotSet("last_product", items[0].sku)]
+                        text=f"Our {category.name.lower()} range goes from {catalog.format_price(items[0].price)} "
+                             f"to {catalog.format_price(items[-1].price)}. Here are a few:",
+                        json_message=live_cards(items[:MAX_CARDS], catalog))
+                    return shown_events(items[:MAX_CARDS])
             dispatcher.utter_message(text="Which product would you like the price of?")
             return []
         lines = []
         products = live_all(resources.get().engine, products)
         for p in products[:MAX_CARDS]:
-            stock = "in stock" if p.stock > 3 else (f"only {p.stock} left" if p.stock > 0 else "out of stock")
-            lines.append(f"{p.name} costs {fmt_money(p.price, catalog.currency)} ({stock}).")
-        dispatcher.utter_message(text=" ".join(lines), json_message=cards_message(products[:MAX_CARDS], catalog.currency))
-        return [SlotSet("last_product", products[0].sku)]
+            lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
+        dispatcher.utter_message(text=" ".join(lines), json_message=live_cards(products[:MAX_CARDS], catalog))
+        return shown_events(products[:MAX_CARDS])
 
 
-# Words of a request that refers back to the product just shown ("add it to my cart").
-_REFERRING_WORDS = set("""add to my the cart basket bag please put in it this that one them i want wanna buy get
-a an of too also as well me pls plz remove delete take out from and x""".split())
+def shown_products(tracker: Tracker, catalog) -> List[Shown]:
+    """The products last shown to the shopper, in order (``last_shown``; else ``last_product``)."""
+    skus = tracker.get_slot("last_shown") or []
+    if not skus and tracker.get_slot("last_product"):
+        skus = [tracker.get_slot("last_product")]
+    products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]
+    return [Shown(p.sku, p.name, p.price) for p in products if p is not None]
 
 
-def resolve_product(tracker: Tracker, catalog) -> Optional[Any]:
-    """The product the shopper means, or None. Falls back to the last product shown only
-    when the message names nothing else, so an unknown product is never swapped silently."""
+def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]:
+    """The products the shopper means: named ones first, then a reference to those last shown
+    ("add it", "the second one", "the cheaper one", "both"). An unknown named product is never
+    swapped for a shown one; an ambiguous reference comes back as a Resolution with a question."""
     products, _ = _mentioned(tracker, catalog)
-    if products:
-        return products[0]
+    if entity_values(tracker, "product") and products:
+        return products, Resolution()
     if entity_values(tracker, "product"):
-        return None
-    text = latest_text(tracker).lower()
-    words = re.findall(r"[a-z]+", text) if not text.startswith("/") else []
-    if all(w in _REFERRING_WORDS or w in NUMBER_WORDS for w in words) and tracker.get_slot("last_product"):
-        return catalog.get(tracker.get_slot("last_product"))
-    return None
+        return [], Resolution()
+    text = latest_text(tracker)
+    if not text.startswith("/"):
+        resolution = resolve_reference(text, shown_products(tracker, catalog))
+        if resolution.found or resolution.question:
+            return [p for p in (catalog.get(s) for s in resolution.skus) if p is not None], resolution
+    return products, Resolution()
+
+
+def choice_buttons(resolution: Resolution, catalog, intent: Text) -> List[Dict[Text, Any]]:
+    """One button per candidate of an ambiguous reference, re-sending ``intent`` with that product."""
+    products = [p for p in (catalog.get(s) for s in resolution.choices) if p is not None]
+    return [{"title": p.name, "payload": f'/{intent}{{"product":"{p.sku}"}}'} for p in products]
+
+
+def shown_events(products) -> List[Dict[Text, Any]]:
+    """Slots recording the cards just shown, for references in the next turns."""
+    products = list(products)
+    return [SlotSet("last_shown", [p.sku for p in products])] + ([SlotSet("last_product", products[0].sku)] if products else [])

@@ -9,11 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, cards_message, checked, fmt_money, latest_text
+from actions.common import AddressMixin, answering_form, checked, latest_text
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
-from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
 from lift.commerce.money import money
+from lift.commerce.cards import cards_message
+from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
 from lift.commerce.stock import OutOfStock, in_stock_substitutes
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
@@ -55,18 +56,18 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
                   tracker.get_slot("coupon_code"))
     except (OrderError, OutOfStock) as err:
         return str(err)
-    cur = res.catalog.currency
-    lines = [f"• {line['qty']} × {line['name']} — {fmt_money(money(line['unit_price']) * line['qty'], cur)}" for line in q.lines]
+    fmt = res.catalog.format_price
+    lines = [f"• {line['qty']} × {line['name']} — {fmt(money(line['unit_price']) * line['qty'])}" for line in q.lines]
     method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
-    parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt_money(q.subtotal, cur)}"]
+    parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt(q.subtotal)}"]
     if q.discount_kind == "coupon":
-        parts.append(f"Coupon {q.coupon_code}: −{fmt_money(q.discount, cur)}")
+        parts.append(f"Coupon {q.coupon_code}: −{fmt(q.discount)}")
     elif q.discount_kind == "volume":
-        parts.append(f"Volume discount (10+ of one product): −{fmt_money(q.discount, cur)}"
+        parts.append(f"Volume discount (10+ of one product): −{fmt(q.discount)}"
                      + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
                         if tracker.get_slot("coupon_code") else ""))
-    parts.append(f"Shipping ({method.title}): {fmt_money(q.shipping, cur)}")
-    parts.append(f"Total: {fmt_money(q.total, cur)}")
+    parts.append(f"Shipping ({method.title}): {fmt(q.shipping)}")
+    parts.append(f"Total: {fmt(q.total)}")
     if method.key != "pickup":
         parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
     parts.append(f"Confirmation to: {tracker.get_slot('email')}")
@@ -120,7 +121,7 @@ class ActionPlaceOrder(Action):
         res.kick_mail()
         eta = f" Estimated delivery: {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
         dispatcher.utter_message(
-            text=f"Order placed! Your order number is {order.order_id}, total {fmt_money(order.total, res.catalog.currency)}. "
+            text=f"Order placed! Your order number is {order.order_id}, total {res.catalog.format_price(order.total)}. "
                  f"A confirmation is on its way to {order.email}.{eta}")
         return reset + [SlotSet("placed_order_id", order.order_id), SlotSet("order_id", order.order_id),
                         SlotSet("cart", []), SlotSet("coupon_code", None), SlotSet("upsell_sku", None)]

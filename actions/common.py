@@ -6,11 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
-from actions import resources
-
-from lift.commerce.money import money
-from lift.commerce.stock import live_all
-from lift.commerce.validation import NUMBER_WORDS, normalize_address
+from lift.commerce.validation import normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
 # form's extractors leave the turn alone so the digression rules (answer, show cart, stop,
@@ -78,58 +74,12 @@ class AddressMixin:
         return checked("shipping_address", value, normalize_address, dispatcher)
 
 
-def fmt_money(value: Any, currency: Text = "USD") -> Text:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, currency + " ")
-    return f"{symbol}{money(value):,.2f}"
-
-
-def product_card(product, currency: Text = "USD", *, extra_buttons: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    if product.stock <= 0:
-        stock_label = "Out of stock"
-    elif product.stock <= 3:
-        stock_label = f"Only {product.stock} left"
-    else:
-        stock_label = "In stock"
-    buttons = []
-    if product.stock > 0:
-        buttons.append({"title": "Add to cart", "payload": f'/add_to_cart{{"product":"{product.sku}"}}'})
-    buttons.extend(extra_buttons or [])
-    return {
-        "sku": product.sku,
-        "name": product.name,
-        "price": float(money(product.price)),
-        "price_label": fmt_money(product.price, currency),
-        "currency": currency,
-        "stock": product.stock,
-        "stock_label": stock_label,
-        "image": product.image,
-        "description": product.description,
-        "url": f"/products/{product.sku}",
-        "buttons": buttons,
-    }
-
-
-def cards_message(products, currency: Text = "USD") -> Dict[str, Any]:
-    """Product cards with the stock the database has now (the catalog file only seeds it)."""
-    products = live_all(resources.get().engine, products)
-    return {"type": "product_cards", "products": [product_card(p, currency) for p in products]}
-
-
-# "a"/"an" are too common to mean a quantity; the rest of the number words are not.
-_QTY_WORDS = frozenset(NUMBER_WORDS) - {"a", "an", "single"}
-_NUM_RE = re.compile(r"(?<![\w.])(-?\d+)(?![\w.])")
-
-
-def stray_quantity(text: Text, skip: List[Text]) -> Optional[int]:
-    """A bare number in ``text`` outside the product mention (e.g. 'add 0 of the aria'), so a
-    quantity the entity extractor missed is still honoured instead of silently becoming 1."""
-    for s in skip:
-        if s:
-            text = re.sub(re.escape(s), " ", text, flags=re.I)
-    nums = _NUM_RE.findall(text)
-    if len(nums) == 1:
-        return int(nums[0])
-    if nums:
-        return None
-    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w in _QTY_WORDS]
-    return NUMBER_WORDS[words[0]] if len(words) == 1 else None
+def masked_text(tracker: Tracker, names: List[Text] = ()) -> Text:
+    """The latest text with other entities' values and ``names`` blanked out (same length), so a
+    number inside them ("Nimbus 14", an order number) is not read as a quantity."""
+    text = latest_text(tracker)
+    values = [str(e.get("value")) for e in (tracker.latest_message or {}).get("entities") or []
+              if e.get("entity") not in ("quantity", "date_time") and e.get("value") not in (None, "")]
+    for value in sorted({*values, *(n for n in names if n)}, key=len, reverse=True):
+        text = re.sub(re.escape(value), lambda m: " " * len(m.group(0)), text, flags=re.I)
+    return text

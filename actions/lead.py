@@ -1,7 +1,8 @@
 """Lead capture: name, email, company, team size, and a concrete demo slot."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import datetime as dt
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -10,8 +11,21 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import answering_form, checked, first_entity, latest_text
-from lift.commerce.leads import SlotTaken, free_demo_slots, match_slot, parse_slot_key, save_lead
+from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
+from lift.understanding.dates import from_value
+
+
+MAX_OFFERED = 6
+
+
+def _window(value: Any):
+    """A date_time value as a (start, end) window in naive UTC for the demo calendar; None if it is not one."""
+    when = from_value(value)
+    if when is None:
+        return None
+    naive = [m.astimezone(dt.timezone.utc).replace(tzinfo=None) if m else None for m in (when.start, when.end)]
+    return naive[0], naive[1]
 
 
 def _text_answer(tracker: Tracker, slot: Text) -> Dict[Text, Any]:
@@ -19,17 +33,19 @@ def _text_answer(tracker: Tracker, slot: Text) -> Dict[Text, Any]:
 
 
 class PersonalDetailsMixin:
-    """Name and email extraction/validation, shared by the lead and onboarding forms."""
+    """Name and email extraction/validation, shared by the lead and onboarding forms. A name the
+    message already carries (entity ``person_name``: "Hi, I'm Dana Whitfield") is taken whatever
+    was asked, so the form never asks for it again."""
 
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         entity = first_entity(tracker, "person_name")
-        if entity and tracker.get_slot("requested_slot") == "person_name":
+        if entity:
             return {"person_name": entity}
         return _text_answer(tracker, "person_name")
 
     async def extract_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        # The from_entity mapping already handles a recognised address; this catches a
-        # malformed one typed as the answer, so it gets a specific re-ask.
+        # The from_entity mapping already handles a recognised address (in any message); this
+        # catches a malformed one typed as the answer, so it gets a specific re-ask.
         if tracker.get_slot("requested_slot") == "email" and not first_entity(tracker, "email"):
             return _text_answer(tracker, "email")
         return {}
@@ -46,6 +62,9 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return "validate_lead_form"
 
     async def extract_company(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        entity = first_entity(tracker, "company")
+        if entity:
+            return {"company": entity}
         return _text_answer(tracker, "company")
 
     async def extract_team_size(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -57,12 +76,12 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return _text_answer(tracker, "team_size")
 
     async def extract_demo_time(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        picked = first_entity(tracker, "date_time")
+        if picked and not tracker.get_slot("demo_time"):
+            return {"demo_time": picked}  # "book a demo tomorrow at 10am": taken if that slot is free
         if tracker.get_slot("requested_slot") != "demo_time":
             return {}
-        picked = first_entity(tracker, "date_time")
-        if picked:
-            return {"demo_time": picked}
-        return _text_answer(tracker, "demo_time")
+        return {"demo_time": picked} if picked else _text_answer(tracker, "demo_time")
 
     def validate_company(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return checked("company", value, normalize_company, dispatcher)
@@ -74,15 +93,24 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
 
     def validate_demo_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         # Re-read the free slots: another shopper may have booked the one offered a minute ago.
-        offered = free_demo_slots(resources.get().engine)
-        slot = match_slot(value, offered)
-        if slot is None:
-            if parse_slot_key(value) is not None:
-                dispatcher.utter_message(text="Sorry, that time was just taken or is no longer available.")
-            else:
-                dispatcher.utter_message(response="utter_wrong_demo_time")
-            return {"demo_time": None}
-        return {"demo_time": slot.key}
+        slot, _ = choose_slot(resources.get().engine, value, _window(value))
+        if slot is not None:
+            return {"demo_time": slot.key}
+        if tracker.get_slot("requested_slot") == "demo_time" and from_value(value) is None:
+            dispatcher.utter_message(response="utter_wrong_demo_time")
+        # A time that is taken, or names several free slots, is not guessed: action_ask_demo_time
+        # says so and offers the free slots in it (or the next free ones).
+        return {"demo_time": None}
+
+
+def preferred_times(tracker: Tracker) -> Optional[Text]:
+    """The latest date_time the shopper mentioned in this conversation, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            for entity in (event.get("parse_data") or {}).get("entities") or []:
+                if entity.get("entity") == "date_time" and entity.get("value"):
+                    return str(entity["value"])
+    return None
 
 
 class ActionAskDemoTime(Action):
@@ -92,12 +120,22 @@ class ActionAskDemoTime(Action):
         return "action_ask_demo_time"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        slots = free_demo_slots(resources.get().engine)
+        engine = resources.get().engine
+        slots = free_demo_slots(engine)
         if not slots:
             dispatcher.utter_message(response="utter_no_demo_slots")
             return [SlotSet("demo_time", "unscheduled")]
+        wanted = preferred_times(tracker)
+        _, near = choose_slot(engine, wanted, _window(wanted)) if wanted else (None, [])
+        if near:
+            slots = near[:MAX_OFFERED]
+            intro = "Here are the free times for a 30-minute demo then:"
+        elif wanted:
+            intro = "I have no free demo slot at that time. Here are the next free times:"
+        else:
+            intro = "When suits you for a 30-minute demo? Here are the next free times:"
         dispatcher.utter_message(
-            text="When suits you for a 30-minute demo? Here are the next free times:",
+            text=intro,
             buttons=[{"title": f"{i}. {s.label}", "payload": f'/inform{{"date_time":"{s.key}"}}'} for i, s in enumerate(slots, 1)],
         )
         return []

@@ -9,8 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answering_form, cards_message, latest_text
+from actions.common import answering_form, latest_text
 from actions.lead import PersonalDetailsMixin
+from lift.commerce.cards import cards_message
 from lift.commerce.onboarding import parse_interests, save_profile
 
 

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, first_entity, fmt_money, latest_intent, latest_text
+from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
 from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
@@ -240,7 +240,7 @@ class ActionHandleOrder(Action):
             done = cancel_order(res.engine, order.order_id, actor=actor, currency=res.catalog.currency)
             res.kick_mail()
             dispatcher.utter_message(
-                text=f"Done: order {order.order_id} is cancelled. A refund of {fmt_money(done.refund_amount, res.catalog.currency)} "
+                text=f"Done: order {order.order_id} is cancelled. A refund of {res.catalog.format_price(done.refund_amount)} "
                      f"is recorded (reference R{done.refund_id}) and will reach your original payment method within "
                      "5-10 business days; the confirmation is on its way by email.")
         elif request == "change_address":

@@ -13,7 +13,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 
 from lift.commerce.catalog import Catalog
-from lift.config import Settings, get_settings
+from lift.config import ConfigError, Settings, get_settings
 from lift.notify.outbox import OutboxWorker
 from lift.notify.transport import transport_for
 from lift.retrieval import get_retriever
@@ -41,6 +41,11 @@ _current: Optional[Resources] = None
 def build(settings: Optional[Settings] = None) -> Resources:
     settings = settings or get_settings()
     catalog = Catalog.load(settings.catalog_path)
+    if catalog.currency != settings.currency.upper():
+        raise ConfigError(
+            f"{settings.catalog_path} prices are in {catalog.currency} but LIFT_CURRENCY is "
+            f"{settings.currency}: set LIFT_CURRENCY={catalog.currency} (prices are never converted)"
+        )
     engine = open_database(settings.db_url)
     return Resources(settings=settings, engine=engine, catalog=catalog)
 

@@ -79,23 +79,6 @@
     return frag;
   }
 
-  function money(price, currency) {
-    var n = Number(price);
-    if (!isFinite(n)) return "";
-    try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" }).format(n);
-    } catch (e) {
-      return n.toFixed(2) + " " + (currency || "");
-    }
-  }
-
-  function stockInfo(stock) {
-    if (typeof stock !== "number") return null;
-    if (stock <= 0) return { text: "Out of stock", cls: "out" };
-    if (stock < 5) return { text: "Only " + stock + " left", cls: "low" };
-    return { text: "In stock", cls: "" };
-  }
-
   function safeImage(src) {
     // Same-origin paths and https only: a card must not load arbitrary schemes.
     return typeof src === "string" && (/^\/[^/]/.test(src) || /^https:\/\//.test(src)) ? src : null;
@@ -120,9 +103,13 @@
       card.appendChild(imgBox);
       var body = el("div", "body");
       body.appendChild(el("div", "name", p.name));
-      body.appendChild(el("div", "price", money(p.price, p.currency)));
-      var stock = stockInfo(p.stock);
-      if (stock) body.appendChild(el("div", "stock " + stock.cls, stock.text));
+      // Price and stock wording come from the server (lift.commerce.cards), so the card says
+      // exactly what the chat text and the Slack/Messenger cards say.
+      if (typeof p.price_label === "string") body.appendChild(el("div", "price", p.price_label));
+      if (typeof p.stock_label === "string") {
+        var level = p.stock_level === "low" || p.stock_level === "out" ? " " + p.stock_level : "";
+        body.appendChild(el("div", "stock" + level, p.stock_label));
+      }
       var actions = el("div", "actions");
       (p.buttons || []).forEach(function (b, i) {
         if (!b || typeof b.payload !== "string") return;

@@ -9,6 +9,7 @@ from sanic.request import Request
 
 from lift.config import Settings
 
+
 def _bearer(request: Request) -> Optional[str]:
     auth = request.headers.get("authorization", "")
     return auth[7:].strip() if auth.lower().startswith("bearer ") else None

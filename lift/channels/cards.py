@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
+from lift.commerce.money import format_price as _format_amount
+from lift.commerce.products import stock_label as _stock_wording
 from lift.config import Settings
+
 
 def product_cards(json_message: Any) -> Optional[List[Dict[str, Any]]]:
     """The products of a Lift product-card payload, or None for any other custom payload."""
@@ -19,23 +22,20 @@ def product_cards(json_message: Any) -> Optional[List[Dict[str, Any]]]:
 
 
 def format_price(price: Any, currency: Optional[str]) -> str:
-    try:
-        amount = float(price)
-    except (TypeError, ValueError):
+    """A card's price as the shop writes it, or "" when the payload's price is not a number."""
+    if isinstance(price, bool) or not isinstance(price, (int, float, str)):
         return ""
-    symbols = {"USD": "$", "EUR": "€", "GBP": "£"}
-    code = (currency or "USD").upper()
-    return f"{symbols[code]}{amount:,.2f}" if code in symbols else f"{amount:,.2f} {code}"
+    try:
+        return _format_amount(price, currency)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        return ""
 
 
 def stock_label(stock: Any) -> str:
+    """A card's stock wording, or "" when the payload's stock is not a number."""
     if not isinstance(stock, (int, float)) or isinstance(stock, bool):
         return ""
-    if stock <= 0:
-        return "Out of stock"
-    if stock < 5:
-        return f"Only {int(stock)} left"
-    return "In stock"
+    return _stock_wording(int(stock))
 
 
 _RASTER = re.compile(r"\.(png|jpe?g|gif)(\?.*)?$", re.IGNORECASE)

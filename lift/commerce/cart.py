@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy.engine import Engine
 
-from lift.commerce.money import money
+from lift.commerce.money import format_price, money
 from lift.store.engine import session_scope
 from lift.store.models import Coupon
 
@@ -74,6 +74,17 @@ def add_item(cart: Any, product, qty: int) -> List[Dict[str, Any]]:
     return items
 
 
+def set_quantity(cart: Any, product, qty: int) -> List[Dict[str, Any]]:
+    """A new cart with exactly ``qty`` of ``product`` (same checks as :func:`add_item`), the line
+    kept where it was."""
+    items = normalize_cart(cart)
+    order = [i["sku"] for i in items]
+    updated = add_item([i for i in items if i["sku"] != product.sku], product, qty)
+    if product.sku in order:
+        updated.sort(key=lambda i: order.index(i["sku"]) if i["sku"] in order else len(order))
+    return updated
+
+
 def remove_item(cart: Any, sku: str, qty: Optional[int] = None) -> List[Dict[str, Any]]:
     """Remove ``qty`` (default: all) of ``sku``; raises CartError when it isn't in the cart."""
     items = normalize_cart(cart)
@@ -108,8 +119,10 @@ def coupon_discount(coupon: Coupon, amount: Decimal) -> Decimal:
     return min(amount, money(coupon.amount_off or 0))
 
 
-def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[dt.datetime] = None) -> CouponCheck:
-    """Whether ``code`` applies to ``cart`` now, with the discount and a message for the shopper."""
+def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[dt.datetime] = None,
+                 currency: Optional[str] = None) -> CouponCheck:
+    """Whether ``code`` applies to ``cart`` now, with the discount and a message for the shopper
+    (amounts in ``currency``, default LIFT_CURRENCY)."""
     code = (code or "").upper()
     now = now or dt.datetime.utcnow()
     amount = subtotal(cart)
@@ -126,6 +139,7 @@ def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[d
         minimum = money(coupon.min_subtotal or 0)
         if amount < minimum:
             return CouponCheck(False, code, Decimal("0.00"),
-                               f"{code} needs a subtotal of at least ${minimum}; your cart is at ${amount}.")
+                               f"{code} needs a subtotal of at least {format_price(minimum, currency)}; "
+                               f"your cart is at {format_price(amount, currency)}.")
         discount = coupon_discount(coupon, amount)
-        return CouponCheck(True, code, discount, f"Coupon {code} applied: you save ${discount}.")
+        return CouponCheck(True, code, discount, f"Coupon {code} applied: you save {format_price(discount, currency)}.")

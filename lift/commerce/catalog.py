@@ -14,7 +14,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from lift.commerce.matching import SKU_IN_TEXT, STOPWORDS, content_tokens, osa_distance
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from lift.commerce.matching import SKU_IN_TEXT, STOPWORDS, content_tokens
 from lift.commerce.money import format_price
 from lift.commerce.products import CatalogError, Category, Product, parse_category, parse_product
 
@@ -170,13 +173,10 @@ class Catalog:
                 out.append(tok)
                 continue
             limit = 1 if len(tok) <= 5 else 2
-            best_d, best = limit + 1, []
-            for word in self._vocab:
-                d = osa_distance(tok, word, limit)
-                if d < best_d:
-                    best_d, best = d, [word]
-                elif d == best_d:
-                    best.append(word)
+            # Optimal string alignment: a swap of neighbours counts as one edit.
+            close = process.extract(tok, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            best_d = min((d for _, d, _ in close), default=limit + 1)
+            best = [word for word, d, _ in close if d == best_d]
             if len(best) > 1:
                 # A swapped or mistyped letter ("aira") keeps the length; prefer that reading.
                 best = [w for w in best if len(w) == len(tok)]

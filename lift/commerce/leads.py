@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -71,6 +71,15 @@ def free_demo_slots(engine: Engine, now: Optional[dt.datetime] = None, count: in
     return slots
 
 
+def free_slots_between(engine: Engine, start: dt.datetime, end: Optional[dt.datetime],
+                       now: Optional[dt.datetime] = None) -> List[DemoSlot]:
+    """Free slots in [start, end) (naive UTC); with ``end`` None, the slot starting exactly at ``start``."""
+    def inside(slot: DemoSlot) -> bool:
+        return slot.start == start if end is None else start <= slot.start < end
+
+    return [s for s in free_demo_slots(engine, now, count=len(DEMO_HOURS_UTC) * 31) if inside(s)]
+
+
 def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     """The offered slot the shopper picked: a button payload key, '1'/'first', or its label."""
     text = " ".join(str(value or "").lower().split())
@@ -88,6 +97,23 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
         if text in slot.label.lower() or slot.label.lower().startswith(text):
             return slot
     return None
+
+
+def choose_slot(engine: Engine, value: object, window: Optional[Tuple[dt.datetime, Optional[dt.datetime]]] = None,
+                now: Optional[dt.datetime] = None) -> Tuple[Optional[DemoSlot], List[DemoSlot]]:
+    """The free slot the shopper picks, and the free slots on offer for that pick.
+
+    ``value`` may pick an offered slot (button key, "2", "the first one"); else ``window`` — a
+    (start, end) in naive UTC read from a ``date_time`` entity, ``end`` None for an instant —
+    picks its only free slot. When the window holds several free slots none is picked (no guess)
+    and they are returned to be offered."""
+    slot = match_slot(value, free_demo_slots(engine, now))
+    if slot is not None:
+        return slot, [slot]
+    if window is None:
+        return None, []
+    free = free_slots_between(engine, window[0], window[1], now)
+    return (free[0] if len(free) == 1 else None), free
 
 
 class SlotTaken(ValueError):

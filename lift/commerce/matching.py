@@ -1,7 +1,7 @@
 """Word-level matching of what shoppers type against catalog names.
 
-Tokenising, a crude singulariser, the stopwords that carry no product identity and a small
-edit distance for typo correction; used by :class:`lift.commerce.catalog.Catalog`.
+Tokenising, a crude singulariser and the stopwords that carry no product identity; used by
+:class:`lift.commerce.catalog.Catalog` (typo correction there uses rapidfuzz's OSA distance).
 """
 from __future__ import annotations
 
@@ -30,8 +30,12 @@ _IRREGULAR = {
 SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")
 
 
-def _stem(token: str) -> str:
-    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'."""
+def singular(token: str) -> str:
+    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'.
+
+    Deliberately not a stemmer (``lift.retrieval.text`` has BM25's): catalog words must keep
+    their shape so "headphone" and "headphones" meet while "charger" and "charging" stay apart.
+    """
     if token in _IRREGULAR:
         return _IRREGULAR[token]
     if len(token) <= 3 or token.isdigit():
@@ -54,24 +58,7 @@ def content_tokens(text: str) -> Tuple[str, ...]:
     """Normalised tokens of ``text`` without stopwords (checked before and after singularising)."""
     out = []
     for raw in _raw_tokens(text):
-        stem = _stem(raw)
+        stem = singular(raw)
         if raw not in STOPWORDS and stem not in STOPWORDS:
             out.append(stem)
     return tuple(out)
-
-
-def osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment edit distance (a swap of neighbours counts as one edit)."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: List[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]

@@ -98,7 +98,7 @@ def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], co
     sub = sum((money(line["unit_price"]) * line["qty"] for line in lines), Decimal("0.00"))
     coupon_saving, code = Decimal("0.00"), None
     if coupon_code:
-        check = check_coupon(engine, coupon_code, lines)
+        check = check_coupon(engine, coupon_code, lines, currency=catalog.currency)
         if check.ok:
             coupon_saving, code = check.discount, check.code
     kind, discount = best_discount(volume_discount(lines), coupon_saving)

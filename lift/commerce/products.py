@@ -7,6 +7,25 @@ from typing import Any, Dict, Mapping, Tuple
 
 from lift.commerce.money import money
 
+# "Only N left" from this many units down; the one threshold for chat text and every card.
+LOW_STOCK = 3
+
+
+def stock_level(stock: int) -> str:
+    """``"out"``, ``"low"`` (1..LOW_STOCK) or ``"in"``."""
+    if stock <= 0:
+        return "out"
+    return "low" if stock <= LOW_STOCK else "in"
+
+
+def stock_label(stock: int) -> str:
+    """How stock is worded to a shopper: "Out of stock", "Only 2 left", "In stock"."""
+    level = stock_level(stock)
+    if level == "out":
+        return "Out of stock"
+    return f"Only {int(stock)} left" if level == "low" else "In stock"
+
+
 class CatalogError(ValueError):
     """The catalog file is missing, not JSON, or breaks a rule; the message names sku and field."""
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from lift.commerce import contacts
+
 MAX_FIELD_CHARS = 200
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
-_EMAIL_FULL_RE = re.compile(r"^" + _EMAIL_RE.pattern + r"$")
 _ORDER_RE = re.compile(r"\b(?:LFT[-\s]?)?(\d{6})\b", re.IGNORECASE)
-_PHONE_CHARS_RE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
 
+# The one table of number words in Lift (lift.understanding.numbers builds phrases on it).
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4,
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "dozen": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "million": 1_000_000, "zero": 0,
 }
 
 
@@ -34,35 +36,19 @@ def clean_text(value: Any, limit: int = MAX_FIELD_CHARS) -> Optional[str]:
 
 def find_email(text: Any) -> Optional[str]:
     text = clean_text(text, limit=10_000)
-    if not text:
-        return None
-    m = _EMAIL_RE.search(text)
-    return m.group(0).lower() if m else None
+    return contacts.find_email(text) if text else None
 
 
 def normalize_email(value: Any) -> Optional[str]:
     """A syntactically valid address, lower-cased; ``None`` otherwise."""
     text = clean_text(value, limit=320)
-    if not text:
-        return None
-    text = text.strip(" .,;<>\"'").lower()
-    if not _EMAIL_FULL_RE.match(text) or ".." in text:
-        return None
-    local, _, domain = text.partition("@")
-    if len(local) > 64 or domain.startswith("-") or domain.endswith("-"):
-        return None
-    return text
+    return contacts.parse_email(text) if text else None
 
 
 def normalize_phone(value: Any) -> Optional[str]:
-    """E.164-like digits with an optional leading +; 7 to 15 digits."""
+    """E.164 for an international number, 7 to 15 digits for a national one; else ``None``."""
     text = clean_text(value, limit=40)
-    if not text or not _PHONE_CHARS_RE.match(text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if not 7 <= len(digits) <= 15:
-        return None
-    return ("+" if text.startswith("+") else "") + digits
+    return contacts.parse_phone(text) if text else None
 
 
 def normalize_person_name(value: Any) -> Optional[str]:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
+from tabulate import tabulate
 
 from lift.store.models import MicroConversion
 
@@ -156,16 +157,11 @@ def render_table(report: Dict[str, Any]) -> str:
             rate = seg["steps"][-1]["rate_from_start"]
             end_to_end.append(f"{rate * 100:.1f}%" if rate is not None else "-")
         body.append(["start -> end"] + end_to_end)
-        widths = [max(len(row[i]) for row in [header] + body) for i in range(len(header))]
-
-        def fmt(row: List[str]) -> str:
-            return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-
+        table = tabulate(body, headers=header, tablefmt="simple", disable_numparse=True,
+                         colalign=("left",) + ("right",) * (len(header) - 1))
         lines.append(f"Funnel {funnel['name']}: " + " -> ".join(funnel["steps"]))
         lines.append(f"Period: {period}; {funnel['overall']['conversations']} conversations entered")
-        lines.append(fmt(header))
-        lines.append("  ".join("-" * w for w in widths))
-        lines.extend(fmt(r) for r in body)
+        lines.append(table)
         lines.append("")
     lines.append("Cells: conversations reaching the step (rate from the previous step).")
     return "\n".join(lines)

@@ -7,16 +7,13 @@ import json
 import re
 from typing import Any, Optional
 
+from lift.commerce.contacts import EMAIL_IN_TEXT, MAX_PHONE_DIGITS, MIN_PHONE_DIGITS, PHONE_IN_TEXT, phone_digits
 from lift.measure.rules import Rule
 
 # Values of these slots are personal data with no analytical use: never stored, whatever
 # the rule says.
 NEVER_STORED_SLOTS = frozenset({"person_name", "shipping_address"})
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-# A run of digits with phone separators; letters or '-' right before it mean an identifier
-# (SKU, order id), not a phone number.
-_PHONE_RE = re.compile(r"(?<![A-Za-z0-9_\-])\+?\(?\d[\d\s().\-/]{5,}\d")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -45,18 +42,18 @@ class Redactor:
         return self.token("email", str(value).strip().lower())
 
     def phone(self, value: Any) -> Optional[str]:
-        digits = re.sub(r"\D", "", str(value or ""))
+        digits = phone_digits(str(value or ""))
         return self.token("phone", digits) if digits else None
 
     def text(self, value: str) -> str:
         """Replace every email and phone number inside free text by its token."""
-        out = _EMAIL_RE.sub(lambda m: self.email(m.group(0)), value)
-        return _PHONE_RE.sub(self._phone_or_keep, out)
+        out = EMAIL_IN_TEXT.sub(lambda m: self.email(m.group(0)), value)
+        return PHONE_IN_TEXT.sub(self._phone_or_keep, out)
 
     def _phone_or_keep(self, m: "re.Match[str]") -> str:
         s = m.group(0)
-        digits = re.sub(r"\D", "", s)
-        if not 7 <= len(digits) <= 15 or _ISO_DATE_RE.match(s.lstrip("+(")):
+        digits = phone_digits(s)
+        if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS or _ISO_DATE_RE.match(s.lstrip("+(")):
             return s
         return self.token("phone", digits)
 

@@ -155,3 +155,38 @@ def test_unrelated_question_gets_the_not_sure_path(stack):
     replies = stack.say(me, "what is the airspeed velocity of an unladen swallow?")
     assert any(b["payload"] == "/contact_human_agent" for b in buttons(replies)) or "outside what I can help" in texts(replies)
     assert stack.tracker(me)["slots"]["kb_doc_id"] is None
+
+
+def test_show_a_product_then_add_it(stack):
+    """References over REST: 'add it' means the product on the card just shown."""
+    me = sender()
+    stack.say(me, "show me the nimbus 14 laptop")
+    assert stack.tracker(me)["slots"]["last_shown"] == ["CMP-001"]
+    replies = stack.say(me, "ok add it to my cart")
+    assert "Nimbus 14 Laptop" in texts(replies), replies
+    assert stack.tracker(me)["slots"]["cart"] == [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}]
+
+
+def test_quantities_in_words_and_changes(stack):
+    me = sender()
+    stack.say(me, "add two aria headphones to my cart")
+    assert stack.tracker(me)["slots"]["cart"][0]["qty"] == 2
+    stack.say(me, "no thanks")
+    replies = texts(stack.say(me, "remove one of the aria wireless headphones"))
+    assert stack.tracker(me)["slots"]["cart"][0]["qty"] == 1, replies
+    for bad in ("add 1e9 aria headphones", "add lots of aria headphones"):
+        replies = texts(stack.say(me, bad))
+        assert "at most 20" in replies or "How many exactly" in replies, replies
+        assert stack.tracker(me)["slots"]["cart"][0]["qty"] == 1
+
+
+def test_lead_form_takes_what_the_first_message_says(stack):
+    me = sender()
+    replies = texts(stack.say(me, "Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). "
+                                  "Can we book a demo?"))
+    slots = stack.tracker(me)["slots"]
+    assert (slots["person_name"], slots["company"], slots["email"]) == (
+        "Dana Whitfield", "Whitfield Interiors", "dana@whitfield.com"), replies
+    # the next question is the first missing slot; nothing already said is asked again
+    assert "How many people are on your team?" in replies and "What's your name?" not in replies, replies
+    assert "email address" not in replies and "Which company" not in replies, replies

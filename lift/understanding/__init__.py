@@ -1,0 +1,19 @@
+"""Understanding what shoppers type, in their own words (plain Python, no Rasa needed).
+
+Owns the deterministic parsers the NLU pipeline and the actions share:
+
+- :mod:`lift.understanding.numbers` — quantities in digits and words ("2", "two", "a couple of",
+  "half a dozen", "3x") and the reason a quantity is refused ("-1", "0", "1e9", "lots");
+- :mod:`lift.understanding.dates` — dates and times ("tomorrow at 10am", "next Tuesday afternoon")
+  as timezone-aware UTC values, parsed by ``dateparser`` plus parts of the day it lacks;
+- :mod:`lift.understanding.people` — a person's name and company inside a sentence
+  ("Hi, I'm Dana Whitfield from Whitfield Interiors"), with the email found by
+  :func:`lift.commerce.validation.find_email`;
+- :mod:`lift.understanding.references` — "add it", "the second one", "the cheaper one", "both"
+  resolved to the products last shown, and cart changes ("remove one", "make it 3").
+
+The Rasa entity extractor (:mod:`lift.rasa_plugins.entity_parsers`) and the actions call these.
+Builds only on :mod:`lift.commerce.validation` (the number-word table, the email and name
+normalisers); nothing here imports Rasa, the database or the catalog, and :mod:`lift.commerce`
+never imports this package.
+"""

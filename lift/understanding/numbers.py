@@ -1,0 +1,170 @@
+"""Quantities in digits and words, and why a quantity is refused.
+
+:func:`find_quantities` finds every quantity mention in a sentence with its character span;
+:func:`parse_quantity` turns one mention (or an entity value) into a whole number, or a reason
+the bot can say ("How many exactly?", "at most 20").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+from lift.commerce.validation import NUMBER_WORDS
+
+# Collective nouns that are quantities on their own ("a couple of", "a pair of", "a dozen").
+COLLECTIVES = {w: NUMBER_WORDS[w] for w in ("couple", "pair", "dozen", "single")}
+_PLAIN = {w: v for w, v in NUMBER_WORDS.items() if w not in COLLECTIVES and w not in ("a", "an")}
+UNITS = {w: v for w, v in _PLAIN.items() if v < 20}
+TENS = {w: v for w, v in _PLAIN.items() if 20 <= v < 100}
+SCALES = {w: v for w, v in _PLAIN.items() if v >= 100}
+
+# Words that mean "more than one" without saying how many.
+VAGUE_WORDS = ("lots", "a lot", "loads", "plenty", "tons", "heaps", "many", "several", "a few", "a bunch",
+               "a ton", "some", "a load", "a number of", "multiple", "as many as possible", "infinite", "all you have")
+
+# "one" after these is a reference ("that one", "the second one", "the cheaper one"), not a count.
+_REFERENCE_BEFORE_ONE = frozenset("""the that this which each every any no other same another last first second
+third fourth fifth sixth next previous latter former cheap cheaper cheapest expensive pricier priciest dearer
+bigger biggest smaller smallest better best new newer newest older right left top bottom middle""".split())
+
+_WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
+_SPELLED = rf"(?:{_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*"
+_DIGITS = r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?"
+_QUANTITY_RE = re.compile(
+    rf"""(?<![\w.@/#-])(?:
+        (?P<half>half\s+(?:a\s+)?dozen)
+      | (?:an?\s+)?(?P<coll>couple|pair)(?:\s+of)?
+      | (?P<mult>{_SPELLED}|\d+)\s+dozen
+      | (?:an?\s+)?(?P<dozen>dozen)
+      | (?:x\s?)?(?P<digits>{_DIGITS})(?:\s?x)?
+      | (?P<spelled>{_SPELLED})
+    )(?![\w@/-]|\.\d)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_VAGUE_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in VAGUE_WORDS) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A quantity in a text: ``value`` (None when it is not a whole number, e.g. "2.5") and its span."""
+
+    value: Optional[int]
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A checked quantity: ``value`` when usable, else ``problem`` (a sentence for the shopper)."""
+
+    value: Optional[int]
+    problem: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and self.value is not None
+
+
+def words_to_int(text: str) -> Optional[int]:
+    """'twenty five' -> 25, 'one hundred and two' -> 102, 'a thousand' -> 1000; None if not a number."""
+    tokens = [t for t in re.split(r"[\s-]+", text.lower().strip()) if t and t != "and"]
+    if not tokens:
+        return None
+    if tokens[0] in ("a", "an") and len(tokens) > 1 and tokens[1] in SCALES:
+        tokens[0] = "one"
+    total, current, seen = 0, 0, False
+    for tok in tokens:
+        if tok in UNITS:
+            current += UNITS[tok]
+        elif tok in TENS:
+            current += TENS[tok]
+        elif tok in SCALES:
+            current = max(current, 1) * SCALES[tok]
+            if SCALES[tok] >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _digits_value(raw: str) -> Optional[int]:
+    raw = raw.replace(",", "").replace("−", "-")
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    if number != number or abs(number) == float("inf") or not number.is_integer():
+        return None
+    return int(number)
+
+
+def _value(m: "re.Match[str]") -> Optional[int]:
+    if m.group("half"):
+        return 6
+    if m.group("coll"):
+        return COLLECTIVES[m.group("coll").lower()]
+    if m.group("mult"):
+        base = m.group("mult")
+        n = int(base) if base.isdigit() else words_to_int(base)
+        return None if n is None else n * 12
+    if m.group("dozen"):
+        return 12
+    if m.group("digits"):
+        return _digits_value(m.group("digits"))
+    return words_to_int(m.group("spelled"))
+
+
+def _previous_word(text: str, start: int) -> str:
+    words = re.findall(r"[a-z]+", text[:start].lower())
+    return words[-1] if words else ""
+
+
+def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Mention]:
+    """Every quantity mentioned in ``text``, left to right, outside the ``skip`` spans (e.g. a
+    product name such as "Nimbus 14", an order number or an email address)."""
+    found: List[Mention] = []
+    for m in _QUANTITY_RE.finditer(text or ""):
+        start, end = m.span()
+        if any(start < s_end and s_start < end for s_start, s_end in skip):
+            continue
+        spelled = (m.group("spelled") or "").lower()
+        if spelled == "one" and _previous_word(text, start) in _REFERENCE_BEFORE_ONE:
+            continue
+        found.append(Mention(_value(m), start, end, m.group(0)))
+    return found
+
+
+def is_vague(text: str) -> bool:
+    """True when ``text`` asks for 'lots' / 'a few' / 'several' without a number."""
+    return bool(_VAGUE_RE.search(text or ""))
+
+
+def parse_quantity(value, *, limit: Optional[int] = None) -> Quantity:
+    """A whole number from an entity value or a typed answer ('2', 'two', 'a couple', '3x'), checked
+    against 1..``limit``. Refusals carry a reason the bot can say."""
+    if isinstance(value, bool):
+        return Quantity(None, "How many would you like? Please give a number, e.g. 2.")
+    if isinstance(value, (int, float)):
+        number: Optional[int] = int(value) if float(value).is_integer() else None
+        if number is None:
+            return Quantity(None, "Please give a whole number, e.g. 2.")
+    else:
+        text = str(value or "").strip()
+        mentions = [m for m in find_quantities(text) if m.text.strip()]
+        if not mentions:
+            if is_vague(text):
+                return Quantity(None, "How many exactly? Please give a number, e.g. 3.")
+            return Quantity(None, "How many would you like? Please give a number, e.g. 2.")
+        if len({m.value for m in mentions}) > 1:
+            return Quantity(None, "I saw more than one number there. How many would you like?")
+        number = mentions[0].value
+        if number is None:
+            return Quantity(None, "Please give a whole number, e.g. 2.")
+    if number < 1:
+        return Quantity(number, "The quantity has to be at least 1.")
+    if limit is not None and number > limit:
+        return Quantity(number, f"You can order at most {limit} of one product per order.")
+    return Quantity(number)

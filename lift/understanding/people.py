@@ -1,0 +1,151 @@
+"""A person's name and company inside a sentence.
+
+"Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). Can we book a demo?" gives
+person_name "Dana Whitfield", company "Whitfield Interiors" and the email (found by
+:func:`lift.commerce.validation.find_email`, the one email parser). Names need a cue ("I'm", "my name is",
+"this is ... at"), so "I'm looking for a laptop" is not a name; a lower-case name is taken only
+after a strong cue ("my name is dana whitfield") or when a company follows ("im dana from acme").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from lift.commerce.validation import find_email, normalize_company, normalize_person_name
+
+Span = Tuple[int, int]
+
+_NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?"
+_CAP_WORD = r"(?:[A-Z]|[À-Ý])[^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?"
+# Words that follow "I'm" / "this is" and are not names.
+_NOT_NAME = frozenset("""a an the and or but not no so very really just also still here there back looking interested
+trying wondering hoping planning going about after from with at for in on to of new sure sorry fine good great ok okay
+happy glad ready done buying shopping asking calling writing emailing contacting reaching interested curious unsure
+afraid after within currently we you they it this that what who how why when where please thanks thank hi hello hey
+available free busy on off out in up down our my your their his her its team company business store shop buyer
+customer manager owner founder ceo cto head director lead monday tuesday wednesday thursday friday saturday
+sunday today tomorrow tonight""".split())
+# Words that end a company name: a new clause starts.
+_COMPANY_STOP = frozenset("""and but or so because can could would will should may might shall do does did is are was
+were am be been have has had want wants need needs like would to for with about please thanks thank we i you they
+he she it this that who which where when how why looking interested trying and the a an our my your""".split())
+_COMPANY_SUFFIX = r"(?:Inc|Corp|Corporation|Co|Ltd|Limited|LLC|LLP|GmbH|AG|SA|SAS|BV|NV|PLC|Pty|Group|Labs|Studio|Studios)"
+
+_STRONG_CUE = re.compile(r"\b(?:my\s+name\s+is|my\s+name's|name\s*:|name's|call\s+me|i\s+am\s+called|i'm\s+called)\s+",
+                         re.IGNORECASE)
+_WEAK_CUE = re.compile(r"(?:^|[\s,.;!(])(?:i\s*['’]?\s*m|i\s+am)\s+", re.IGNORECASE)
+# "this is" / "it's" introduce names less often ("this is Ridiculous"): a one-word name needs a company after it.
+_WEAKER_CUE = re.compile(r"(?:^|[\s,.;!(])(?:this\s+is|it\s*['’]?s|here\s+is|here's)\s+", re.IGNORECASE)
+_COMPANY_CUE = re.compile(
+    r"\b(?:i\s+work\s+(?:for|at|with)|i'm\s+with|i'm\s+from|i\s+am\s+from|we're\s+from|we\s+are\s+from|we\s*['’]?\s*re|we\s+are|working\s+(?:for|at)|"
+    r"(?:my|our)\s+company\s+is|company\s+(?:is\s+)?called|on\s+behalf\s+of|representing)\s+",
+    re.IGNORECASE)
+_ROLE = r"(?:the\s+)?(?:ceo|cto|cfo|coo|founder|co-?founder|owner|manager|director|buyer|head\s+of\s+\w+|\w+\s+(?:manager|lead|director))"
+_AFTER_NAME_CUE = re.compile(rf"\s*,?\s*(?:{_ROLE}\s+)?(?:from|at|with|of|here\s+from)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """What a shopper said about themselves; spans index the original text."""
+
+    person_name: Optional[str] = None
+    company: Optional[str] = None
+    email: Optional[str] = None
+    person_span: Optional[Span] = None
+    company_span: Optional[Span] = None
+
+
+def _words(text: str, start: int, pattern: str, limit: int):
+    """Up to ``limit`` consecutive words matching ``pattern`` from ``start``: [(start, end, word)]."""
+    out = []
+    pos = start
+    word_re = re.compile(r"[ \t]*(" + pattern + r")")
+    while len(out) < limit:
+        m = word_re.match(text, pos)
+        if not m:
+            break
+        out.append((m.start(1), m.end(1), m.group(1)))
+        pos = m.end(1)
+    return out
+
+
+def _name_at(text: str, start: int, strong: bool, weaker: bool = False) -> Optional[Tuple[int, int]]:
+    words = _words(text, start, _CAP_WORD, 4)
+    lower = False
+    if not words:
+        words = _words(text, start, _NAME_WORD, 3)
+        lower = True
+    # Stop at the first word that is not part of a name.
+    kept = []
+    for w in words:
+        if w[2].lower().rstrip(".") in _NOT_NAME or w[2].lower() in _COMPANY_STOP:
+            break
+        kept.append(w)
+    if not kept:
+        return None
+    end = kept[-1][1]
+    if lower and not strong:
+        # "im dana whitfield from acme": only when a company cue follows the name.
+        if not _AFTER_NAME_CUE.match(text, end):
+            return None
+    if lower and strong:
+        kept = kept[:3]
+    if weaker and len(kept) < 2 and not _AFTER_NAME_CUE.match(text, kept[-1][1]):
+        return None
+    return kept[0][0], kept[-1][1]
+
+
+def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
+    words = _words(text, start, r"[\w&][\w&'’.-]*", 6)
+    kept = []
+    for i, (s, e, w) in enumerate(words):
+        bare = w.rstrip(".,")
+        if bare.lower() in _COMPANY_STOP:
+            break
+        if need_capital and not (bare == "&" or bare[:1].isupper() or bare[:1].isdigit() or re.fullmatch(_COMPANY_SUFFIX, bare)):
+            break
+        kept.append((s, s + len(bare)))
+        if bare != w:  # a trailing full stop or comma ends the name
+            break
+    if not kept:
+        return None
+    return kept[0][0], kept[-1][1]
+
+
+def parse_introduction(text: str) -> Introduction:
+    """Name, company and email a shopper gives in one sentence; any of them may be None."""
+    text = text or ""
+    email = find_email(text)
+    email_span = None
+    if email:
+        m = re.search(re.escape(email), text, re.IGNORECASE)
+        email_span = m.span() if m else None
+
+    person_span: Optional[Span] = None
+    for cue, strong, weaker in ((_STRONG_CUE, True, False), (_WEAK_CUE, False, False), (_WEAKER_CUE, False, True)):
+        for m in cue.finditer(text):
+            span = _name_at(text, m.end(), strong, weaker)
+            if span and not (email_span and span[0] < email_span[1] and email_span[0] < span[1]):
+                person_span = span
+                break
+        if person_span:
+            break
+
+    company_span: Optional[Span] = None
+    if person_span:
+        after = _AFTER_NAME_CUE.match(text, person_span[1])
+        if after:
+            company_span = _company_at(text, after.end(), need_capital=not text.islower())
+    if company_span is None:
+        for m in _COMPANY_CUE.finditer(text):
+            company_span = _company_at(text, m.end(), need_capital=not m.group(0).lower().startswith(("i work", "working", "my company", "our company", "company", "on behalf", "representing")))
+            if company_span:
+                break
+
+    person = normalize_person_name(text[slice(*person_span)]) if person_span else None
+    company = normalize_company(text[slice(*company_span)]) if company_span else None
+    if company and company.lower().split()[0] in _NOT_NAME:
+        company, company_span = None, None
+    return Introduction(person_name=person, company=company, email=email,
+                        person_span=person_span if person else None, company_span=company_span if company else None)

@@ -1,0 +1,167 @@
+"""What "it", "the second one", "the cheaper one", "both" and "all of them" refer to, and which
+cart change a message asks for ("remove one", "make it 3", "remove all").
+
+Products are referred to among those last shown to the shopper (the ``last_shown`` slot, a list
+of SKUs in the order shown). When a reference cannot be resolved without guessing — "the second
+one" when only one was shown, "add it" after four cards — the result carries a question for the
+shopper and the candidates to offer, never a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional, Sequence, Tuple
+
+from lift.understanding.numbers import find_quantities
+
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+            "fifth": 4, "5th": 4, "sixth": 5, "6th": 5}
+_ORDINAL_RE = re.compile(r"\b(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+(?:one|item|product|option))?\b"
+                         r"|\b(?:number|no\.?|#|option)\s*([1-6])\b", re.IGNORECASE)
+_LAST_RE = re.compile(r"\bthe\s+(?:last|latter|bottom)(?:\s+one)?\b|\blast\s+one\b", re.IGNORECASE)
+_FORMER_RE = re.compile(r"\bthe\s+former\b|\bthe\s+top\s+one\b", re.IGNORECASE)
+_CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|lowest[-\s]priced|"
+                       r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
+_DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
+                      r"premium|fancier)\b", re.IGNORECASE)
+_BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
+_ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s+(?:products|items))|them\s+all|"
+                     r"every\s*one(?:\s+of\s+them)?|each\s+of\s+them|the\s+lot)\b", re.IGNORECASE)
+_PLURAL_RE = re.compile(r"\b(?:them|those|these|those\s+ones|these\s+ones)\b", re.IGNORECASE)
+_SINGULAR_RE = re.compile(r"\b(?:it|that|this|that\s+one|this\s+one|the\s+one|one|same|the\s+same)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A product the shopper has seen: what references resolve to."""
+
+    sku: str
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """``skus`` resolved (in order), or a ``question`` with ``choices`` (SKUs) to offer.
+    Both empty: the message refers to nothing shown (the caller decides what that means)."""
+
+    skus: Tuple[str, ...] = ()
+    question: Optional[str] = None
+    choices: Tuple[str, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return bool(self.skus)
+
+
+def _names(items: Sequence[Shown]) -> str:
+    names = [i.name for i in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _which(shown: Sequence[Shown], lead: str) -> Resolution:
+    return Resolution(question=f"{lead} Which one do you mean: {_names(shown)}?", choices=tuple(s.sku for s in shown))
+
+
+def _one_shown(shown: Sequence[Shown]) -> Resolution:
+    only = shown[0]
+    return Resolution(question=f"I only showed you one product, the {only.name}. Did you mean that one?",
+                      choices=(only.sku,))
+
+
+def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
+    """The shown products ``text`` refers to. Checks, in order: "all of them", "both", ordinals,
+    "the last one", cheaper/pricier, then "it"/"that one"/"them"."""
+    text = text or ""
+    if not shown:
+        return Resolution()
+    n = len(shown)
+    if _ALL_RE.search(text):
+        return Resolution(tuple(s.sku for s in shown))
+    if _BOTH_RE.search(text):
+        if n == 2:
+            return Resolution(tuple(s.sku for s in shown))
+        if n == 1:
+            return _one_shown(shown)
+        return Resolution(question=f"I showed you {n} products: {_names(shown)}. Which two would you like?",
+                          choices=tuple(s.sku for s in shown))
+    m = _ORDINAL_RE.search(text)
+    if m:
+        index = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) - 1
+        if index < n:
+            return Resolution((shown[index].sku,))
+        if n == 1:
+            return _one_shown(shown)
+        return _which(shown, f"I only showed you {n} products.")
+    if _LAST_RE.search(text):
+        return Resolution((shown[-1].sku,))
+    if _FORMER_RE.search(text):
+        return Resolution((shown[0].sku,))
+    for pattern, pick in ((_CHEAP_RE, min), (_DEAR_RE, max)):
+        if pattern.search(text):
+            if n == 1:
+                return _one_shown(shown)
+            best = pick(s.price for s in shown)
+            winners = [s for s in shown if s.price == best]
+            if len(winners) == 1:
+                return Resolution((winners[0].sku,))
+            return _which(winners, "Those cost the same.")
+    if _PLURAL_RE.search(text):
+        return Resolution(tuple(s.sku for s in shown))
+    if _SINGULAR_RE.search(text):
+        if n == 1:
+            return Resolution((shown[0].sku,))
+        return _which(shown, f"I showed you {n} products.")
+    return Resolution()
+
+
+def refers_back(text: str) -> bool:
+    """True when ``text`` uses a reference word at all ("it", "that one", "the second", "both"...)."""
+    return any(p.search(text or "") for p in (_ALL_RE, _BOTH_RE, _ORDINAL_RE, _LAST_RE, _FORMER_RE, _CHEAP_RE,
+                                              _DEAR_RE, _PLURAL_RE, _SINGULAR_RE))
+
+
+ADD, REMOVE, SET = "add", "remove", "set"
+_SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lower|bump|raise|adjust|put)\b"
+                     r"(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)|(?:my\s+)?(?:order|cart)|"
+                     r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}?))?\s+(?:to|at|into)?\s*"
+                     r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)",
+                     re.IGNORECASE)
+_REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
+                        r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",
+                        re.IGNORECASE)
+_ALL_OF_LINE_RE = re.compile(r"\b(?:all|everything|every\s+one|entirely|completely|altogether|the\s+lot|"
+                             r"them\s+all|all\s+of\s+(?:them|it))\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CartChange:
+    """``op`` is add/remove/set; ``qty`` None means 'all of that line' for remove and '1' for add."""
+
+    op: str
+    qty: Optional[int] = None
+    qty_text: Optional[str] = None
+
+
+def parse_cart_change(text: str, default_op: str = ADD, skip: Sequence[Tuple[int, int]] = ()) -> CartChange:
+    """The cart change ``text`` asks for: 'make it 3' -> set 3; 'remove one of the X' -> remove 1;
+    'remove all' -> remove (all); 'add 2' -> add 2. ``skip`` spans (product names) hold no quantity."""
+    text = text or ""
+    mentions = [m for m in find_quantities(text, skip) if not _inside_reference(text, m.start)]
+    qty = mentions[0].value if mentions else None
+    qty_text = mentions[0].text if mentions else None
+    set_m = _SET_RE.search(text)
+    if set_m and mentions and any(m.start >= set_m.start() for m in mentions):
+        return CartChange(SET, qty, qty_text)
+    if _REMOVE_RE.search(text) or (default_op == REMOVE and not re.search(r"\badd\b", text, re.IGNORECASE)):
+        if _ALL_OF_LINE_RE.search(text) and not mentions:
+            return CartChange(REMOVE, None)
+        return CartChange(REMOVE, qty, qty_text)
+    return CartChange(ADD, qty, qty_text)
+
+
+def _inside_reference(text: str, start: int) -> bool:
+    """'the two of them' / 'number 2' are references, not quantities."""
+    before = text[max(0, start - 8):start].lower()
+    return bool(re.search(r"(?:number|no\.?|#|option)\s*$", before))

@@ -1,0 +1,162 @@
+"""Cart actions with references and quantities in words: real Trackers, the real domain and catalog."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cart import ActionAddToCart, ActionRemoveFromCart
+from actions.catalog import ActionShowPrice, ActionShowProducts
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+ARIA = {"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}
+
+
+async def run(action, domain, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain)
+    return events, dispatcher
+
+
+def qty(value):
+    """A quantity entity as LiftEntityParsers reports it (an int value)."""
+    return {"entity": "quantity", "value": value, "start": 0, "end": len(str(value))}
+
+
+async def test_product_cards_record_what_was_shown(res, domain):
+    events, d = await run(ActionShowProducts(), domain,
+                          make_tracker("show me headphones", "search_product", entities=[ent("category", "headphones")]))
+    shown = [p["sku"] for p in d.messages[0]["custom"]["products"]]
+    assert slot_events(events)["last_shown"] == shown and len(shown) > 1
+    events, _ = await run(ActionShowProducts(), domain,
+                          make_tracker("show me the nimbus 14 laptop", "search_product", entities=[ent("product", "nimbus 14")]))
+    assert slot_events(events)["last_shown"] == ["CMP-001"]
+
+
+async def test_show_then_add_it(res, domain):
+    """'show me the nimbus 14 laptop' then 'ok add it to my cart' adds the laptop, once."""
+    events, _ = await run(ActionShowProducts(), domain,
+                          make_tracker("show me the nimbus 14 laptop", "search_product", entities=[ent("product", "nimbus 14")]))
+    shown = slot_events(events)["last_shown"]
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("ok add it to my cart", "add_to_cart", slots={"last_shown": shown}))
+    assert slot_events(events)["cart"] == [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}]
+    assert "Added 1 × Nimbus 14 Laptop" in texts(d)
+
+
+@pytest.mark.parametrize("text,index", [("the second one", 1), ("the last one", -1), ("add the first one", 0)])
+async def test_add_by_position(res, domain, catalog, text, index):
+    shown = [p.sku for p in catalog.products_in("audio")[:3]]
+    events, _ = await run(ActionAddToCart(), domain, make_tracker(text, "add_to_cart", slots={"last_shown": shown}))
+    assert [i["sku"] for i in slot_events(events)["cart"]] == [shown[index]]
+
+
+async def test_add_the_cheaper_one_and_both(res, domain, catalog):
+    a, b = catalog.get("AUD-001"), catalog.get("AUD-002")
+    cheaper = min((a, b), key=lambda p: p.price).sku
+    events, _ = await run(ActionAddToCart(), domain,
+                          make_tracker("add the cheaper one", "add_to_cart", slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert [i["sku"] for i in slot_events(events)["cart"]] == [cheaper]
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("i'll take both", "add_to_cart", slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert sorted(i["sku"] for i in slot_events(events)["cart"]) == ["AUD-001", "AUD-002"]
+    assert "Added 1 × Aria Wireless Headphones and 1 ×" in texts(d)
+
+
+async def test_ambiguous_reference_asks_and_changes_nothing(res, domain):
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add the second one", "add_to_cart", slots={"last_shown": ["CMP-001"]}))
+    assert events == [] and "only showed you one product, the Nimbus 14 Laptop" in texts(d)
+    assert d.messages[0]["buttons"][0]["payload"] == '/add_to_cart{"product":"CMP-001"}'
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add it", "add_to_cart", slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert events == [] and "Which one do you mean" in texts(d) and len(d.messages[0]["buttons"]) == 2
+
+
+async def test_quantity_in_words(res, domain, catalog):
+    crema = catalog.find("crema espresso machine")
+    events, d = await run(ActionAddToCart(), domain, make_tracker(
+        "i'd like 2 of the crema espresso machines please", "add_to_cart", entities=[ent("product", "crema espresso machines")]))
+    assert slot_events(events)["cart"][0]["sku"] == crema.sku and slot_events(events)["cart"][0]["qty"] == 2
+    events, _ = await run(ActionAddToCart(), domain, make_tracker(
+        "add a couple of aria headphones", "add_to_cart", entities=[ent("product", "aria headphones")]))
+    assert slot_events(events)["cart"][0]["qty"] == 2
+
+
+async def test_number_in_a_product_name_is_not_a_quantity(res, domain):
+    events, _ = await run(ActionAddToCart(), domain, make_tracker(
+        "add the nimbus 14 laptop", "add_to_cart", entities=[ent("product", "nimbus 14 laptop")]))
+    assert slot_events(events)["cart"] == [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}]
+
+
+@pytest.mark.parametrize("text,quantity,says", [
+    ("add -1 aria headphones", -1, "at least 1"), ("add 0 aria headphones", None, "at least 1"),
+    ("add 1e9 aria headphones", 1000000000, "at most 20"), ("add lots of aria headphones", None, "How many exactly?"),
+    ("add 2.5 aria headphones", "2.5", "whole number"),
+])
+async def test_bad_quantities_get_a_reason_and_change_nothing(res, domain, text, quantity, says):
+    entities = [ent("product", "aria headphones")] + ([qty(quantity)] if quantity is not None else [])
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker(text, "add_to_cart", entities=entities, slots={"cart": [ARIA]}))
+    assert events == [] and says in texts(d)
+
+
+async def test_remove_one_of_two(res, domain):
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker(
+        "remove one of the aria wireless headphones", "remove_from_cart",
+        entities=[ent("product", "aria wireless headphones")], slots={"cart": [ARIA]}))
+    assert slot_events(events)["cart"] == [{**ARIA, "qty": 1}] and "You now have 1 × Aria" in texts(d)
+
+
+async def test_make_it_3_and_remove_all_use_the_last_line_touched(res, domain):
+    cart = [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}, ARIA]
+    # "make it 3" is often classified as add_to_cart: it still sets, it does not add 3 more
+    events, d = await run(ActionAddToCart(), domain, make_tracker(
+        "make it 3", "add_to_cart", entities=[qty(3)], slots={"cart": cart, "last_product": "AUD-001",
+                                                                          "last_shown": ["ACC-003"]}))
+    assert slot_events(events)["cart"] == [cart[0], {**ARIA, "qty": 3}] and "You now have 3 × Aria" in texts(d)
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker(
+        "remove all", "remove_from_cart", slots={"cart": cart, "last_product": "AUD-001"}))
+    assert slot_events(events)["cart"] == [cart[0]]
+
+
+async def test_set_quantity_respects_stock_and_limits(res, domain):
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker(
+        "make it 50", "remove_from_cart", slots={"cart": [ARIA], "last_product": "AUD-001"}))
+    assert events == [] and "at most 20" in texts(d)
+    events, d = await run(ActionAddToCart(), domain, make_tracker(
+        "make it 0", "add_to_cart", slots={"cart": [ARIA], "last_product": "AUD-001"}))
+    assert events == [] and "at least 1" in texts(d)
+
+
+async def test_remove_without_a_target_asks_which(res, domain):
+    cart = [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}, ARIA]
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker("remove one", "remove_from_cart", slots={"cart": cart}))
+    assert events == [] and "Which item" in texts(d) and len(d.messages[0]["buttons"]) == 2
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker(
+        "remove the nimbus", "remove_from_cart", entities=[ent("product", "slate mini")], slots={"cart": [ARIA]}))
+    assert events == [] and "isn't in your cart" in texts(d)
+
+
+async def test_upsell_offer_becomes_it(res, domain):
+    events, d = await run(ActionAddToCart(), domain, make_tracker(
+        "add the aria headphones", "add_to_cart", entities=[ent("product", "aria headphones")]))
+    slots = slot_events(events)
+    assert slots["last_shown"] == [slots["upsell_sku"]] and slots["last_product"] == "AUD-001"
+
+
+async def test_price_of_the_second_one(res, domain):
+    _, d = await run(ActionShowPrice(), domain, make_tracker(
+        "how much is the second one", "ask_price", slots={"last_shown": ["AUD-001", "CMP-001"]}))
+    assert "Nimbus 14 Laptop costs $899.00" in texts(d)
+
+
+async def test_which_line_buttons_repeat_the_change(res, domain):
+    cart = [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}, ARIA]
+    _, d = await run(ActionRemoveFromCart(), domain, make_tracker("remove one", "remove_from_cart", slots={"cart": cart}))
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == [
+        '/remove_from_cart{"product":"CMP-001","quantity":1}', '/remove_from_cart{"product":"AUD-001","quantity":1}']
+    _, d = await run(ActionAddToCart(), domain, make_tracker("make it 3", "add_to_cart", slots={"cart": cart}))
+    payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert payloads == ["make the Nimbus 14 Laptop 3", "make the Aria Wireless Headphones 3"]
+    # the button's text, read back, sets that line to 3
+    events, _ = await run(ActionAddToCart(), domain, make_tracker(
+        payloads[1], "add_to_cart", entities=[ent("product", "Aria Wireless Headphones")], slots={"cart": cart}))
+    assert slot_events(events)["cart"] == [cart[0], {**ARIA, "qty": 3}]

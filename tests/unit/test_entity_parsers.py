@@ -1,0 +1,81 @@
+"""The Rasa entity extractor on real Message objects, after the real catalog ruler and regexes."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from lift.rasa_plugins.entity_parsers import LiftEntityParsers
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone.utc)
+
+
+def component(**config):
+    return LiftEntityParsers({**LiftEntityParsers.get_default_config(), **config}, clock=lambda: NOW)
+
+
+def entities(text, existing=(), **config):
+    msg = Message(data={TEXT: text, ENTITIES: list(existing)})
+    component(**config).process([msg])
+    return {(e["entity"], e["value"]) for e in msg.get(ENTITIES)}, msg.get(ENTITIES)
+
+
+def test_lead_intro_gives_name_company_and_keeps_the_email():
+    text = "Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). Can we book a demo?"
+    email = {"entity": "email", "value": "dana@whitfield.com", "start": 49, "end": 67, "extractor": "RegexEntityExtractor"}
+    found, raw = entities(text, [email])
+    assert found == {("person_name", "Dana Whitfield"), ("company", "Whitfield Interiors"), ("email", "dana@whitfield.com")}
+    for e in raw:
+        assert text[e["start"]:e["end"]].lower() == e["value"].lower()
+    assert {e["extractor"] for e in raw if e["entity"] in ("person_name", "company")} == {"LiftEntityParsers"}
+
+
+def test_quantity_and_date_time():
+    found, _ = entities("i'd like 2 of the crema espresso machines please")
+    assert found == {("quantity", 2)}
+    found, _ = entities("can we do tomorrow at 10am or next Tuesday afternoon?")
+    assert found == {("date_time", "2026-12-05T10:00:00+00:00"),
+                     ("date_time", "2026-12-08T12:00:00+00:00/2026-12-08T18:00:00+00:00")}
+    found, _ = entities("next Tuesday afternoon")
+    assert found == {("date_time", "2026-12-08T12:00:00+00:00/2026-12-08T18:00:00+00:00")}
+    found, _ = entities("a couple of those")
+    assert found == {("quantity", 2)}
+
+
+def test_numbers_inside_other_entities_or_dates_are_not_quantities():
+    product = {"entity": "product", "value": "nimbus 14", "start": 12, "end": 21}
+    found, _ = entities("show me the nimbus 14 laptop", [product])
+    assert found == {("product", "nimbus 14")}
+    found, _ = entities("in two days at 3pm")
+    assert {k for k, _ in found} == {"date_time"}
+
+
+def test_nothing_twice_and_dimensions_respected():
+    already = {"entity": "quantity", "value": "3", "start": 4, "end": 5}
+    found, raw = entities("add 3 of them, actually 4", [already])
+    assert [e["entity"] for e in raw] == ["quantity"]
+    found, _ = entities("add 2 tomorrow at 10am", dimensions=["date_time"])
+    assert {k for k, _ in found} == {"date_time"}
+    with pytest.raises(ValueError, match="unknown dimensions"):
+        component(dimensions=["weather"])
+
+
+@pytest.mark.parametrize("text", ["/add_to_cart{\"product\":\"AUD-001\"}", "", "x" * 5000, "\U0001F600"])
+def test_payloads_empty_and_huge_messages_are_left_alone(text):
+    found, _ = entities(text)
+    assert found == set()
+
+
+def test_after_the_real_catalog_ruler():
+    """The spaCy entity_ruler built from the catalog claims 'nimbus 14' before this runs."""
+    spacy = pytest.importorskip("spacy")
+    path = ROOT / "var" / "spacy" / "lift_catalog"
+    if not path.exists():
+        pytest.skip("spaCy catalog pipeline not built (make spacy)")
+    nlp = spacy.load(path)
+    text = "ok add 2 of the nimbus 14 laptop"
+    existing = [{"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char} for e in nlp(text).ents]
+    found, _ = entities(text, existing)
+    assert ("quantity", 2) in found and ("quantity", 14) not in found

@@ -1,0 +1,107 @@
+"""Forms take every slot the message already carries: entities come from the real extractor
+(lift.rasa_plugins.entity_parsers) and the real email regex, the form validators are the real ones."""
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.lead import ActionAskDemoTime, ValidateLeadForm
+from actions.onboarding import ValidateOnboardingForm
+from lift.commerce.leads import free_demo_slots
+from lift.rasa_plugins.entity_parsers import extract
+from lift.understanding.dates import When
+from tests.support.trackers import make_tracker, slot_events
+
+ROOT = Path(__file__).resolve().parents[2]
+DANA = "Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). Can we book a demo?"
+
+
+def email_entities(text):
+    """What RegexEntityExtractor reports, with the project's own email regex."""
+    nlu = yaml.safe_load((ROOT / "data" / "nlu" / "regex.yml").read_text())["nlu"]
+    pattern = next(r["examples"] for r in nlu if r.get("regex") == "email").strip()[2:]
+    return [{"entity": "email", "value": m.group(0), "start": m.start(), "end": m.end()} for m in re.finditer(pattern, text)]
+
+
+def parsed(text, now=None):
+    existing = email_entities(text)
+    return existing + extract(text, existing, now or dt.datetime.now(dt.timezone.utc))
+
+
+async def activate(form, domain, text, intent, slots=None):
+    """The form validation call Rasa makes when the form starts (no requested slot yet)."""
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, intent, entities=parsed(text), slots=slots or {})
+    return slot_events(await form.run(d, tracker, domain)), d
+
+
+async def test_lead_form_is_prefilled_from_the_introduction(res, domain):
+    # Rasa's from_entity mapping has already put the email in its slot (action_extract_slots)
+    slots, d = await activate(ValidateLeadForm(), domain, DANA, "request_demo", {"email": "dana@whitfield.com"})
+    assert slots["person_name"] == "Dana Whitfield" and slots["company"] == "Whitfield Interiors"
+    assert "demo_time" not in slots and "team_size" not in slots
+    assert d.messages == []  # nothing re-asked, no complaint
+    required = domain["forms"]["lead_form"]["required_slots"]
+    filled = {"email": "dana@whitfield.com", **slots}
+    assert next(s for s in required if filled.get(s) is None) == "team_size"
+
+
+async def test_name_entity_is_taken_while_another_slot_is_asked(res, domain):
+    text = "this is Tom Becker at Globex Corp"
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", entities=parsed(text), active_loop="lead_form",
+                           slots={"requested_slot": "email", "person_name": None})
+    slots = slot_events(await ValidateLeadForm().run(d, tracker, domain))
+    assert slots["person_name"] == "Tom Becker" and slots["company"] == "Globex Corp"
+
+
+async def test_onboarding_takes_the_name_too(res, domain):
+    text = "I'd like to create an account, my name is priya nair"
+    slots, _ = await activate(ValidateOnboardingForm(), domain, text, "start_onboarding")
+    assert slots["person_name"] == "Priya Nair"
+
+
+async def test_demo_time_from_a_date_in_the_request(res, domain):
+    free = free_demo_slots(res.engine)
+    wanted = free[1]
+    value = When(wanted.start.replace(tzinfo=dt.timezone.utc)).to_value()
+    entities = [{"entity": "date_time", "value": value, "start": 0, "end": 5}]
+    d = CollectingDispatcher()
+    tracker = make_tracker("can we book a demo then", "request_demo", entities=entities)
+    slots = slot_events(await ValidateLeadForm().run(d, tracker, domain))
+    assert slots["demo_time"] == wanted.key and d.messages == []
+
+
+async def test_demo_time_window_with_several_free_slots_offers_exactly_those(res, domain):
+    free = free_demo_slots(res.engine, count=12)
+    day = free[-1].start.date()
+    on_day = [s for s in free_demo_slots(res.engine, count=40) if s.start.date() == day]
+    assert len(on_day) > 1
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc)
+    window = When(start, start + dt.timedelta(days=1)).to_value()
+    entities = [{"entity": "date_time", "value": window, "start": 0, "end": 5}]
+    d = CollectingDispatcher()
+    tracker = make_tracker("that day works", "inform", entities=entities, active_loop="lead_form",
+                           slots={"requested_slot": "demo_time"})
+    slots = slot_events(await ValidateLeadForm().run(d, tracker, domain))
+    assert slots["demo_time"] is None and d.messages == []  # not a guess
+    ask = CollectingDispatcher()
+    await ActionAskDemoTime().run(ask, tracker, domain)
+    offered = [b["payload"] for b in ask.messages[0]["buttons"]]
+    assert offered == [f'/inform{{"date_time":"{s.key}"}}' for s in on_day]
+
+
+async def test_a_taken_time_is_refused_and_the_next_free_ones_offered(res, domain):
+    sunday = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=(6 - dt.datetime.utcnow().weekday()) % 7 + 7)
+    value = When(sunday.replace(hour=10, minute=0, second=0, microsecond=0)).to_value()  # no demos on Sundays
+    entities = [{"entity": "date_time", "value": value, "start": 0, "end": 5}]
+    d = CollectingDispatcher()
+    tracker = make_tracker("sunday at 10am", "inform", entities=entities, active_loop="lead_form",
+                           slots={"requested_slot": "demo_time"})
+    slots = slot_events(await ValidateLeadForm().run(d, tracker, domain))
+    assert slots["demo_time"] is None
+    ask = CollectingDispatcher()
+    await ActionAskDemoTime().run(ask, tracker, domain)
+    assert "no free demo slot at that time" in ask.messages[0]["text"] and len(ask.messages[0]["buttons"]) == 3

@@ -1,0 +1,209 @@
+"""The language parsers of lift.understanding: quantities, dates, names/companies, references."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from lift.understanding.dates import UTC, When, find_date_times, from_value, parse_date_time
+from lift.understanding.numbers import find_quantities, parse_quantity, words_to_int
+from lift.understanding.people import parse_introduction
+from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Shown, parse_cart_change, refers_back,
+                                           resolve_reference)
+
+NOW = dt.datetime(2026, 12, 4, 9, 30, tzinfo=UTC)  # a Friday morning
+
+
+# --- quantities -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("2", 2), ("two", 2), ("Two", 2), ("a couple of", 2), ("a couple", 2), ("a pair of", 2), ("a dozen", 12),
+    ("half a dozen", 6), ("two dozen", 24), ("3x", 3), ("x3", 3), ("twenty-five", 25), ("twenty five", 25),
+    ("one hundred and two", 102), ("1,200", 1200), ("eleven", 11),
+])
+def test_quantity_words_and_digits(text, value):
+    assert parse_quantity(text).value == value and parse_quantity(text).ok
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("-1", "at least 1"), ("0", "at least 1"), ("zero", "at least 1"), ("1e9", "at most 20"), ("50", "at most 20"),
+    ("lots", "How many exactly?"), ("a few", "How many exactly?"), ("several", "How many exactly?"),
+    ("2.5", "whole number"), ("banana", "give a number"), ("2 or 3", "more than one number"),
+])
+def test_quantity_refusals_say_why(text, reason):
+    q = parse_quantity(text, limit=20)
+    assert not q.ok and reason in q.problem
+
+
+def test_quantity_limit_is_optional_and_numbers_pass_through():
+    assert parse_quantity("1e9").ok and parse_quantity(3).value == 3
+    assert not parse_quantity(2.5).ok and not parse_quantity(True).ok
+
+
+def test_quantities_in_a_sentence_with_spans():
+    text = "i'd like 2 of the crema espresso machines please"
+    [m] = find_quantities(text)
+    assert (m.value, text[m.start:m.end]) == (2, "2")
+    assert [m.value for m in find_quantities("remove one of the aria wireless headphones")] == [1]
+
+
+def test_references_and_product_names_are_not_quantities():
+    assert find_quantities("the second one") == [] and find_quantities("that one") == []
+    assert find_quantities("the cheaper one") == [] and find_quantities("add a laptop") == []
+    text = "show me the nimbus 14 laptop"
+    assert [m.value for m in find_quantities(text)] == [14]
+    assert find_quantities(text, skip=[(12, 21)]) == []  # the product span
+    assert find_quantities("my order LFT100002") == [] and find_quantities("mail jo2@x.io") == []
+
+
+def test_words_to_int():
+    assert words_to_int("a thousand") == 1000 and words_to_int("ninety nine") == 99 and words_to_int("lots") is None
+
+
+# --- dates and times --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("tomorrow at 10am", When(dt.datetime(2026, 12, 5, 10, 0, tzinfo=UTC))),
+    ("friday 3pm", When(dt.datetime(2026, 12, 11, 15, 0, tzinfo=UTC))),
+    ("monday at 14:00", When(dt.datetime(2026, 12, 7, 14, 0, tzinfo=UTC))),
+    ("noon tomorrow", When(dt.datetime(2026, 12, 5, 12, 0, tzinfo=UTC))),
+    ("next Tuesday afternoon", When(dt.datetime(2026, 12, 8, 12, tzinfo=UTC), dt.datetime(2026, 12, 8, 18, tzinfo=UTC))),
+    ("tomorrow morning", When(dt.datetime(2026, 12, 5, 8, tzinfo=UTC), dt.datetime(2026, 12, 5, 12, tzinfo=UTC))),
+    ("in two days", When(dt.datetime(2026, 12, 6, tzinfo=UTC), dt.datetime(2026, 12, 7, tzinfo=UTC))),
+    ("tuesday", When(dt.datetime(2026, 12, 8, tzinfo=UTC), dt.datetime(2026, 12, 9, tzinfo=UTC))),
+    ("this afternoon", When(dt.datetime(2026, 12, 4, 12, tzinfo=UTC), dt.datetime(2026, 12, 4, 18, tzinfo=UTC))),
+])
+def test_dates_relative_to_a_fixed_now(text, expected):
+    when = parse_date_time(text, NOW)
+    assert when == expected and when.start.tzinfo is not None and when.start.utcoffset() == dt.timedelta(0)
+
+
+def test_a_window_never_starts_in_the_past():
+    late = dt.datetime(2026, 12, 4, 15, 10, tzinfo=UTC)
+    assert parse_date_time("this afternoon", late).start == late.replace(second=0)
+    assert parse_date_time("this morning", late) is None
+
+
+@pytest.mark.parametrize("text", ["lots", "the second one", "tuesday at 3", "", "2 of the crema", "may I ask"])
+def test_not_dates(text):
+    assert parse_date_time(text, NOW) is None
+
+
+def test_other_time_zones_are_converted_to_utc():
+    base = dt.datetime(2026, 12, 4, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))  # 08:30 UTC
+    assert parse_date_time("tomorrow at 10am", base).start == dt.datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+
+
+def test_dates_inside_sentences():
+    text = "Can we book a demo tomorrow at 10am? or next Tuesday afternoon"
+    found = find_date_times(text, NOW)
+    assert [text[m.start:m.end] for m in found] == ["tomorrow at 10am", "next Tuesday afternoon"]
+    assert find_date_times("i'd like 2 of the crema espresso machines please", NOW) == []
+    assert find_date_times("Hi, I'm Dana Whitfield (dana@whitfield.com). Can we book a demo?", NOW) == []
+
+
+def test_value_round_trip():
+    for text in ("tomorrow at 10am", "next Tuesday afternoon"):
+        when = parse_date_time(text, NOW)
+        assert from_value(when.to_value()) == when
+    assert from_value("2026-12-08T14:00") == When(dt.datetime(2026, 12, 8, 14, tzinfo=UTC))
+    assert from_value("soon") is None
+    window = parse_date_time("next Tuesday afternoon", NOW)
+    assert window.contains(dt.datetime(2026, 12, 8, 14)) and not window.contains(dt.datetime(2026, 12, 8, 18))
+
+
+# --- names and companies ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,name,company,email", [
+    ("Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). Can we book a demo?",
+     "Dana Whitfield", "Whitfield Interiors", "dana@whitfield.com"),
+    ("my name is priya nair", "Priya Nair", None, None),
+    ("this is Tom Becker at Globex Corp. we need 30 laptops", "Tom Becker", "Globex Corp", None),
+    ("we're Acme Corp and want a demo", None, "Acme Corp", None),
+    ("I work for acme corp", None, "acme corp", None),
+    ("hi im dana whitfield from whitfield interiors", "Dana Whitfield", "whitfield interiors", None),
+    ("I am Priya Nair, CTO at Nair & Sons Ltd. Email priya@nair.io", "Priya Nair", "Nair & Sons Ltd", "priya@nair.io"),
+    ("Hello, this is Carlos from Mendes Design", "Carlos", "Mendes Design", None),
+    ("I'M DANA WHITFIELD FROM WHITFIELD INTERIORS, DANA@WHITFIELD.COM", "DANA WHITFIELD", "WHITFIELD INTERIORS",
+     "dana@whitfield.com"),
+    ("I'm from Acme Corp, we need 40 laptops", None, "Acme Corp", None),
+    ("Hola! I'm Dana Whitfield from Whitfield Interiors", "Dana Whitfield", "Whitfield Interiors", None),
+])
+def test_names_and_companies_in_a_sentence(text, name, company, email):
+    intro = parse_introduction(text)
+    assert (intro.person_name, intro.company, intro.email) == (name, company, email)
+    if name:
+        assert text[slice(*intro.person_span)].lower() == name.lower()
+
+
+@pytest.mark.parametrize("text", [
+    "I'm looking for a laptop", "i'm interested in a demo", "we're a company of 200 people and want laptops in bulk",
+    "i'm good thanks", "It's Monday", "Jane Doe", "i work at a small design studio", "",
+    "This is Ridiculous, my blender arrived broken", "this is ridiculous, my blender arrived broken", "\U0001F600" * 3,
+    "x" * 4000,
+])
+def test_no_name_or_company_without_one(text):
+    intro = parse_introduction(text)
+    assert intro.person_name is None and intro.company is None
+
+
+# --- references -------------------------------------------------------------------------------
+
+ONE = [Shown("CMP-001", "Nimbus 14 Laptop", Decimal("999"))]
+TWO = [Shown("AUD-001", "Aria Wireless Headphones", Decimal("129")), Shown("AUD-002", "Aria Pro", Decimal("249"))]
+THREE = TWO + [Shown("AUD-003", "Pulse Earbuds", Decimal("89"))]
+
+
+@pytest.mark.parametrize("text,shown,skus", [
+    ("ok add it to my cart", ONE, ("CMP-001",)), ("that one", ONE, ("CMP-001",)),
+    ("the second one", TWO, ("AUD-002",)), ("the first", THREE, ("AUD-001",)), ("number 3", THREE, ("AUD-003",)),
+    ("the last one", THREE, ("AUD-003",)), ("the cheaper one", TWO, ("AUD-001",)),
+    ("the cheapest", THREE, ("AUD-003",)), ("the more expensive one", TWO, ("AUD-002",)),
+    ("both", TWO, ("AUD-001", "AUD-002")), ("all of them", THREE, ("AUD-001", "AUD-002", "AUD-003")),
+    ("add them", TWO, ("AUD-001", "AUD-002")),
+])
+def test_references_resolve_to_the_products_shown(text, shown, skus):
+    res = resolve_reference(text, shown)
+    assert res.skus == skus and res.question is None
+
+
+@pytest.mark.parametrize("text,shown,says", [
+    ("the second one", ONE, "only showed you one product, the Nimbus 14 Laptop"),
+    ("both", ONE, "only showed you one product"),
+    ("the cheaper one", ONE, "only showed you one product"),
+    ("add it", TWO, "Which one do you mean: Aria Wireless Headphones or Aria Pro?"),
+    ("the fifth one", THREE, "only showed you 3 products"),
+    ("both", THREE, "Which two"),
+])
+def test_ambiguous_references_ask_instead_of_guessing(text, shown, says):
+    res = resolve_reference(text, shown)
+    assert res.skus == () and says in res.question and res.choices
+
+
+def test_no_reference_and_nothing_shown():
+    assert resolve_reference("i want a laptop", TWO) == resolve_reference("add it", []) == resolve_reference("", TWO)
+    assert not resolve_reference("add it", []).found
+    assert refers_back("the cheaper one") and not refers_back("show me laptops")
+
+
+def test_equal_prices_ask():
+    same = [Shown("A", "Alpha", Decimal("10")), Shown("B", "Beta", Decimal("10"))]
+    assert resolve_reference("the cheaper one", same).choices == ("A", "B")
+
+
+@pytest.mark.parametrize("text,default,change", [
+    ("remove one", REMOVE, CartChange(REMOVE, 1, "one")),
+    ("remove one of the aria wireless headphones", ADD, CartChange(REMOVE, 1, "one")),
+    ("make it 3", ADD, CartChange(SET, 3, "3")), ("reduce it to 1", REMOVE, CartChange(SET, 1, "1")),
+    ("change the quantity to five", ADD, CartChange(SET, 5, "five")),
+    ("remove all", REMOVE, CartChange(REMOVE, None)), ("remove them all", ADD, CartChange(REMOVE, None)),
+    ("remove the aria", REMOVE, CartChange(REMOVE, None)), ("take one off", REMOVE, CartChange(REMOVE, 1, "one")),
+    ("i'd like 2 of the crema espresso machines please", ADD, CartChange(ADD, 2, "2")),
+    ("add one more", ADD, CartChange(ADD, 1, "one")), ("add the second one", ADD, CartChange(ADD, None)),
+])
+def test_cart_changes(text, default, change):
+    assert parse_cart_change(text, default) == change
+
+
+def test_cart_change_skips_product_names():
+    text = "add the nimbus 14 laptop"
+    assert parse_cart_change(text, ADD, skip=[(8, 17)]) == CartChange(ADD, None)
