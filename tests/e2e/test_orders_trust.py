@@ -163,3 +163,16 @@ def test_agent_claims_replies_and_closes_and_the_shopper_sees_it(stack):
     assert not tracker.get("paused") and "Sam has closed your request" in " ".join(
         e.get("text") or "" for e in tracker["events"] if e["event"] == "bot")
     assert texts(stack.say(me, "hi"))  # the bot answers again
+
+
+@pytest.mark.parametrize("message", ["add -1 aria headphones to my cart", "add 1e9 aria headphones to my cart",
+                                     "add lots of aria headphones to my cart"], ids=["negative", "1e9", "lots"])
+def test_bad_quantities_get_an_answer_and_change_nothing(stack, db, message):
+    me = sender()
+    with db.connect() as conn:
+        before = conn.execute(sa.text("SELECT stock FROM stock_levels WHERE sku = 'AUD-001'")).scalar_one()
+    replies = texts(stack.say(me, message))
+    assert re.search(r"at least 1|at most \d+|number|How many", replies) and "Added" not in replies, replies
+    assert not stack.tracker(me)["slots"].get("cart")
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT stock FROM stock_levels WHERE sku = 'AUD-001'")).scalar_one() == before
