@@ -21,12 +21,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
-        bench bench-retrieval eval-retrieval bench-tracker bench-entities pg pg-stop clean
+        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker bench-entities pg pg-stop clean"
+	@echo "other: install data spacy kb db validate train bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -52,7 +52,7 @@ kb: install
 	$(LIFT) kb build
 
 db: install
-	$(LIFT) db init
+	$(LIFT) db upgrade
 
 validate: install spacy
 	$(RASA) data validate --domain domain --fail-on-warnings
@@ -93,6 +93,10 @@ bench-tracker: install kb spacy train
 # What the quantity/date/name parsers (LiftEntityParsers) cost inside an NLU parse.
 bench-entities: install spacy train
 	$(PY) scripts/bench_entities.py
+
+# Experiment statistics by simulation (A/A FPR, power, peeking) and per-turn assignment overhead.
+bench-experiments: install
+	$(PY) scripts/bench_experiments.py
 
 # A throwaway PostgreSQL on 127.0.0.1 (installed from apt when missing); prints its URL.
 pg:

@@ -132,6 +132,14 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
     return text
 
 
+def cross_sell_on(res, tracker: Tracker) -> bool:
+    """Flag ``cross_sell_offer`` (kill switch) and surface ``cross_sell`` (variant ``off``: no offer)."""
+    experiments = res.experiments
+    if not experiments.flag_on("cross_sell_offer", tracker.sender_id, tracker.get_latest_input_channel()):
+        return False
+    return experiments.surface_variant(tracker.sender_id, "cross_sell") != "off"
+
+
 class ActionAddToCart(Action):
     def name(self) -> Text:
         return "action_add_to_cart"
@@ -179,7 +187,7 @@ class ActionAddToCart(Action):
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         in_cart = {i["sku"] for i in cart}
-        offer = catalog.complement_for(product.sku, exclude=in_cart)
+        offer = catalog.complement_for(product.sku, exclude=in_cart) if cross_sell_on(res, tracker) else None
         if offer is not None:
             dispatcher.utter_message(
                 text=f"Customers who buy the {product.name} often add the {offer.name} "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy.engine import Engine
 
@@ -18,6 +18,9 @@ from lift.notify.outbox import OutboxWorker
 from lift.notify.transport import transport_for
 from lift.retrieval import get_retriever
 from lift.store.schema import open_database
+
+if TYPE_CHECKING:
+    from lift.experiments.assignment import Assigner
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,18 @@ class Resources:
         if self.mailer is not None:
             self.mailer.kick()
 
+    assigner: Optional["Assigner"] = None
+
+    @property
+    def experiments(self) -> "Assigner":
+        """Experiment assignment and flags (experiments.yml), built on first use."""
+        if self.assigner is None:
+            from lift.experiments.assignment import Assigner
+            from lift.experiments.config import load_from_settings
+
+            self.assigner = Assigner(self.engine, load_from_settings(self.settings))
+        return self.assigner
+
 
 _current: Optional[Resources] = None
 
@@ -47,7 +62,9 @@ def build(settings: Optional[Settings] = None) -> Resources:
             f"{settings.currency}: set LIFT_CURRENCY={catalog.currency} (prices are never converted)"
         )
     engine = open_database(settings.db_url)
-    return Resources(settings=settings, engine=engine, catalog=catalog)
+    resources = Resources(settings=settings, engine=engine, catalog=catalog)
+    resources.experiments  # noqa: B018 - validates experiments.yml at start (fails fast)
+    return resources
 
 
 def warm_up() -> None:

@@ -49,6 +49,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     kb_threshold: Optional[float] = None
     conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
+    experiments_file: Path = field(default_factory=lambda: PROJECT_ROOT / "experiments.yml")
     redaction_key: str = "lift-dev-redaction-key"
     currency: str = "USD"
     slack_bot_token: Optional[str] = None
@@ -140,6 +141,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         kb_threshold=kb_threshold,
         conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
+        experiments_file=_path(env, "LIFT_EXPERIMENTS", root / "experiments.yml", root),
         redaction_key=redaction_key,
         currency=env.get("LIFT_CURRENCY") or "USD",
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,

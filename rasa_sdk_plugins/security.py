@@ -12,9 +12,7 @@
 """
 from __future__ import annotations
 
-import hmac
 import inspect
-import json
 import logging
 import zlib
 from typing import Optional, Tuple
@@ -24,6 +22,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from lift.config import ConfigError, Settings
+from lift.web.checks import BadRequest, bearer_token, json_object, tokens_match
 
 logger = logging.getLogger(__name__)
 
@@ -42,20 +41,7 @@ _STATUS_MESSAGES = {
 
 
 def _supplied_token(request: Request) -> str:
-    token = request.args.get("token")
-    if token:
-        return token
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return ""
-
-
-def token_matches(supplied: str, expected: str) -> bool:
-    # compare_digest on str rejects non-ASCII with TypeError; bytes keep it total.
-    return hmac.compare_digest(
-        supplied.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
-    )
+    return request.args.get("token") or bearer_token(request.headers.get("authorization")) or ""
 
 
 def _decode_body(request: Request) -> bytes:
@@ -64,27 +50,18 @@ def _decode_body(request: Request) -> bytes:
         inflater = zlib.decompressobj()
         body = inflater.decompress(body, MAX_DECOMPRESSED_BYTES)
         if inflater.unconsumed_tail:
-            raise _Reject(413, "request too large")
+            raise BadRequest(413, "request too large")
     return body
-
-
-class _Reject(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def check_action_call(request: Request) -> Optional[Tuple[int, str]]:
     """Why an action call cannot be run (status, message), or None when it is well formed."""
     try:
-        payload = json.loads(_decode_body(request))
-    except _Reject as exc:
+        payload = json_object(_decode_body(request))
+    except BadRequest as exc:
         return exc.status, exc.message
-    except (zlib.error, ValueError):
+    except zlib.error:
         return 400, "body is not valid JSON"
-    if not isinstance(payload, dict):
-        return 400, "body must be a JSON object"
     if not isinstance(payload.get("next_action"), str) or not payload["next_action"]:
         return 400, "next_action must be a non-empty string"
     if not isinstance(payload.get("tracker"), dict):
@@ -110,7 +87,7 @@ def install(app: Sanic, settings: Settings, run_startup: bool = True) -> None:
     async def lift_require_token(request: Request):
         if request.path in OPEN_PATHS:
             return None
-        if not token_matches(_supplied_token(request), expected):
+        if not tokens_match(_supplied_token(request), expected):
             return response.json({"error": "unauthorized"}, status=401)
         if request.path == "/webhook" and request.method == "POST":
             problem = check_action_call(request)

@@ -25,7 +25,8 @@ export LIFT_ACTION_URL=${LIFT_ACTION_URL:-http://127.0.0.1:${LIFT_ACTION_PORT}/w
 
 # The HTTP API is only ever enabled with credentials; this refuses to go on without them.
 "$VENV/bin/lift" web check-auth || exit 2
-"$VENV/bin/lift" db init
+# Lift's tables at the current schema (Alembic); demo data is seeded by the action server.
+"$VENV/bin/lift" db upgrade
 jwt_args=()
 if [ -n "${LIFT_JWT_SECRET:-}" ]; then jwt_args=(--jwt-secret "$LIFT_JWT_SECRET" --jwt-method HS256); fi
 

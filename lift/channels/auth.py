@@ -2,28 +2,21 @@
 JWT signed with LIFT_JWT_SECRET (admin, or the user owning the conversation)."""
 from __future__ import annotations
 
-import hmac
 from typing import Any, Dict, Optional, Tuple
 
 from sanic.request import Request
 
 from lift.config import Settings
-
-
-def _bearer(request: Request) -> Optional[str]:
-    auth = request.headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+from lift.web.checks import bearer_token, tokens_match
 
 
 def _token_ok(request: Request, settings: Settings) -> bool:
-    token = request.args.get("token")
-    return bool(token and settings.rasa_auth_token and hmac.compare_digest(
-        token.encode("utf-8", "surrogatepass"), settings.rasa_auth_token.encode("utf-8")))
+    return tokens_match(request.args.get("token"), settings.rasa_auth_token)
 
 
 def _jwt_user(request: Request, settings: Settings) -> Tuple[bool, Optional[Dict[str, Any]]]:
     """(a Bearer JWT was sent, its ``user`` claim when the JWT is valid)."""
-    bearer = _bearer(request)
+    bearer = bearer_token(request.headers.get("authorization"))
     if not bearer:
         return False, None
     if not settings.jwt_secret:

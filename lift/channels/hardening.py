@@ -1,33 +1,28 @@
-"""Request hardening shared by every channel: size limits, JSON shape, short string fields,
-4xx answers with a reason, de-duplication of redelivered webhook events, background turns."""
+"""Request hardening shared by every channel: size limits, short string fields, 4xx answers
+with a reason (:class:`lift.web.checks.BadRequest`), de-duplication of redelivered webhook
+events, background turns."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Optional, Set
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Optional, Set
 
-from rasa.core.channels.channel import UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from lift.web.checks import BadRequest
+
+if TYPE_CHECKING:
+    from rasa.core.channels.channel import UserMessage
 
 MAX_WEBHOOK_BYTES = 128 * 1024
 MAX_REST_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4000
 MAX_ID_CHARS = 255
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-class BadRequest(Exception):
-    """A request the channel refuses; carries the HTTP status and a short reason."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+OnNewMessage = Callable[["UserMessage"], Awaitable[Any]]
 
 
 def error_response(status: int, message: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
@@ -37,16 +32,6 @@ def error_response(status: int, message: str, headers: Optional[Dict[str, str]] 
 def check_size(request: Request, limit: int) -> None:
     if len(request.body or b"") > limit:
         raise BadRequest(413, f"request body larger than {limit} bytes")
-
-
-def json_object(raw: bytes) -> Dict[str, Any]:
-    try:
-        payload = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest(400, "body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise BadRequest(400, "body must be a JSON object")
-    return payload
 
 
 def short_str(value: Any, field: str, limit: int = MAX_ID_CHARS, required: bool = True) -> Optional[str]:

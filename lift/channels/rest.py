@@ -16,14 +16,13 @@ from lift.channels.auth import api_request_authorized, rest_auth_error
 from lift.channels.hardening import (
     MAX_REST_BYTES,
     MAX_TEXT_CHARS,
-    BadRequest,
     OnNewMessage,
     check_size,
     error_response,
-    json_object,
     short_str,
 )
 from lift.config import Settings, get_settings
+from lift.web.checks import BadRequest, json_object
 
 logger = logging.getLogger(__name__)
 

@@ -15,16 +15,15 @@ from lift.channels.cards import card_buttons, card_details, product_cards, publi
 from lift.channels.hardening import (
     MAX_TEXT_CHARS,
     MAX_WEBHOOK_BYTES,
-    BadRequest,
     OnNewMessage,
     RecentIds,
     check_size,
     error_response,
-    json_object,
     short_str,
     spawn,
 )
 from lift.config import Settings, get_settings
+from lift.web.checks import BadRequest, json_object
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,13 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
-One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``, ``kb``,
-``outbox``, ``report``, ``web``), so this file stays a table of contents; heavy imports happen inside
-the handlers, not at import time.
+One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``,
+``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``),
+so this file stays a table of contents; heavy imports happen inside the handlers, not at import
+time.
 
-Exit codes: 0 ok, 2 usage or bad input, 3 environment or database (see the README).
+Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
+status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
+``conversions.yml``, a malformed setting); 3 environment: the database is unreachable or failed.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import argparse
 import importlib
 import sys
 from typing import List, Optional
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from lift.config import ConfigError
 from lift.store.engine import DatabaseUnavailable
@@ -24,6 +29,7 @@ GROUPS = [
     "lift.cli.outbox",
     "lift.cli.report",
     "lift.cli.web",
+    "lift.cli.experiments",
 ]
 
 
@@ -45,6 +51,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     except DatabaseUnavailable as exc:
         print(f"lift: {exc}", file=sys.stderr)
+        return 3
+    except SQLAlchemyError as exc:
+        # Reachable but failing (locked, missing table, permissions): the error's first line only,
+        # never the SQL and its parameters (personal data) and never a traceback.
+        print(f"lift: database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130

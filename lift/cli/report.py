@@ -30,12 +30,16 @@ def register(subparsers) -> None:
     f.add_argument("--json", action="store_true", help="machine-readable output")
     f.set_defaults(func=_funnel)
 
+    from lift.cli.experiments import register_report
+
+    register_report(rsub)
+
 
 def _funnel(args) -> int:
     from lift.config import get_settings
     from lift.measure.funnel import ReportError, funnel_report, render_table
     from lift.measure.rules import ConversionsConfigError, load_conversions
-    from lift.store.engine import DatabaseUnavailable, check_connection, make_engine
+    from lift.store.engine import check_connection, make_engine
 
     settings = get_settings()
     try:
@@ -54,15 +58,12 @@ def _funnel(args) -> int:
         print(f"lift report: no funnels defined in {config.source} (add a 'funnels:' section)", file=sys.stderr)
         return 2
     engine = make_engine(settings.db_url)
-    try:
+    try:  # an unreachable or failing database propagates: lift.cli.main exits 3
         check_connection(engine)
         report = funnel_report(engine, funnels, since=args.since, until=args.until)
     except ReportError as exc:
         print(f"lift report: {exc}", file=sys.stderr)
         return 2
-    except DatabaseUnavailable as exc:
-        print(f"lift report: {exc}", file=sys.stderr)
-        return 1
     finally:
         engine.dispose()
     if args.json:

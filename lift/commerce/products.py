@@ -78,6 +78,14 @@ def _req(obj: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _req_text(obj: Mapping[str, Any], key: str, where: str) -> str:
+    """A required string field, stripped; empty is an error."""
+    value = _req(obj, key, str, where).strip()
+    if not value:
+        raise CatalogError(f"{where}: field '{key}' is empty")
+    return value
+
+
 def _str_list(obj: Mapping[str, Any], key: str, where: str, required: bool = True) -> Tuple[str, ...]:
     if key not in obj and not required:
         return ()
@@ -92,26 +100,18 @@ def parse_category(raw: Any, index: int) -> Category:
     where = f"category #{index}"
     if not isinstance(raw, dict):
         raise CatalogError(f"{where}: must be an object")
-    cid = _req(raw, "id", str, where).strip()
-    if not cid:
-        raise CatalogError(f"{where}: field 'id' is empty")
+    cid = _req_text(raw, "id", where)
     where = f"category {cid!r}"
-    name = _req(raw, "name", str, where).strip()
-    if not name:
-        raise CatalogError(f"{where}: field 'name' is empty")
+    name = _req_text(raw, "name", where)
     return Category(id=cid, name=name, synonyms=_str_list(raw, "synonyms", where, required=False))
 
 
 def parse_product(raw: Any, index: int) -> Product:
     if not isinstance(raw, dict):
         raise CatalogError(f"product #{index}: must be an object")
-    sku = _req(raw, "sku", str, f"product #{index}").strip()
-    if not sku:
-        raise CatalogError(f"product #{index}: field 'sku' is empty")
+    sku = _req_text(raw, "sku", f"product #{index}")
     where = f"product {sku}"
-    name = _req(raw, "name", str, where).strip()
-    if not name:
-        raise CatalogError(f"{where}: field 'name' is empty")
+    name = _req_text(raw, "name", where)
     price_raw = raw.get("price")
     if isinstance(price_raw, bool) or not isinstance(price_raw, (int, float, str)):
         raise CatalogError(f"{where}: field 'price' must be a number, got {price_raw!r}")
@@ -125,9 +125,7 @@ def parse_product(raw: Any, index: int) -> Product:
     if stock < 0:
         raise CatalogError(f"{where}: field 'stock' must be >= 0, got {stock}")
     attributes = _req(raw, "attributes", dict, where)
-    description = _req(raw, "description", str, where).strip()
-    if not description:
-        raise CatalogError(f"{where}: field 'description' is empty")
+    description = _req_text(raw, "description", where)
     image = raw.get("image", f"/img/{sku}.svg")
     if not isinstance(image, str) or not image:
         raise CatalogError(f"{where}: field 'image' must be a non-empty string")

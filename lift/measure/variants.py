@@ -1,10 +1,9 @@
 """Deterministic experiment variant of a conversation.
 
-``action_session_start`` puts ``variant_for(sender_id)`` into the ``variant`` slot, and the
-tracker store copies that slot into every micro-conversion row, so funnels can be split
-by variant. The assignment is a pure function of the sender id (and the experiment salt):
-the same visitor lands in the same variant on every session, process and machine,
-without storing an assignment table.
+The hash behind experiment assignment and flag rollouts (``lift.experiments.assignment``,
+which records each first assignment in ``experiment_assignments``): a pure function of the
+sender id and a salt (experiment name + salt), so the same visitor lands in the same variant
+on every session, process and machine.
 """
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
 from lift.store.engine import DatabaseUnavailable, check_connection, make_engine, safe_url
 from lift.store.models import MicroConversion
-from lift.store.schema import create_conversions_table
+from lift.store.schema import upgrade
 
 if TYPE_CHECKING:
     from lift.config import Settings
@@ -114,8 +114,8 @@ class ConversionTrackerStore(SQLTrackerStore):
             raise TrackerStoreStartupError(f"invalid database URL {safe_url(url)}: {exc}") from None
         check_connection(engine)  # DatabaseUnavailable, within connect_timeout
         try:
-            SQLTrackerStore.Base.metadata.create_all(engine)
-            create_conversions_table(engine)
+            SQLTrackerStore.Base.metadata.create_all(engine)  # Rasa's events table
+            upgrade(engine)  # Lift's tables, micro_conversions included
         except sa.exc.SQLAlchemyError as exc:
             raise TrackerStoreStartupError(
                 f"cannot create tables in {safe_url(url)}: {exc.__class__.__name__}: {exc}"

@@ -1,5 +1,11 @@
 """Governed knowledge-base retrieval (SPEC §5).
 
+Modules: ``sources`` (KB files -> documents with stable ids), ``views`` (what is indexed per
+document), ``index`` (versioned build, manifest, staleness, fusion settings), ``retriever``
+(search, confidence, answer), ``spelling`` (query normalisation), ``encoder`` (MiniLM),
+``text`` (tokenizer, sanitiser), ``questions`` (chat turn -> query, answer -> cited reply),
+``evaluation`` and ``tuning`` (labelled sets, held-out split, threshold and fusion choice).
+
 Cheap to import: numpy, faiss, torch and the encoder are only loaded when a retriever is
 built or loaded. The process-wide retriever is created by :func:`get_retriever` (the action
 server calls it at start so a missing or stale index stops it with the fix in the message);

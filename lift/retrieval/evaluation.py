@@ -9,6 +9,8 @@ Dev set format (``eval/retrieval_dev.jsonl``), one object per line::
 answer it equally well (the FAQ contains near-duplicate entries, and some policy sections
 restate an FAQ). ``doc_id: null`` marks questions the knowledge base cannot answer: they
 measure how often the bot would answer when it should say it is not sure.
+
+Which questions may be tuned on is decided in ``lift.retrieval.tuning``.
 """
 from __future__ import annotations
 
@@ -192,32 +194,34 @@ def choose_threshold(rows: Sequence[Row]) -> ThresholdChoice:
     return ThresholdChoice(t, c, w, f, n_ans, n_null, c - WRONG_COST * (w + f), curve)
 
 
-def markdown_report(rows: Sequence[Row], choice: ThresholdChoice, kb_version: str, dev_path: str) -> str:
-    names = {"dense": "dense only (MiniLM + FAISS)", "bm25": "BM25 only", "fused": "fused (RRF)"}
+def outcome_at(rows: Sequence[Row], t: float) -> ThresholdChoice:
+    """What a fixed threshold (chosen elsewhere) does on ``rows``."""
+    n_null = sum(1 for r in rows if r.item.doc_id is None)
+    c, w, f = _outcome(rows, t)
+    return ThresholdChoice(t, c, w, f, len(rows) - n_null, n_null, c - WRONG_COST * (w + f))
+
+
+_MODE_NAMES = {"dense": "dense (MiniLM + FAISS, best view)", "bm25": "BM25", "fused": "fused"}
+
+
+def set_table(title: str, rows: Sequence[Row], before: Sequence[Row], threshold: float) -> str:
+    """Markdown for one question set: every ranking, the method before issue 9 for comparison,
+    the FAQ-labelled questions alone, and what the answer threshold does on the set."""
     n_ans = sum(1 for r in rows if r.item.doc_id is not None)
-    lines = [
-        f"Retrieval quality on `{dev_path}` ({n_ans} answerable questions, "
-        f"{len(rows) - n_ans} out-of-KB), kb_version `{kb_version}`",
-        "",
-        "| retriever | hit@1 | hit@5 | MRR |",
-        "|---|---|---|---|",
-    ]
-    for mode in MODES:
-        m = metrics(rows, mode)
-        lines.append(f"| {names[mode]} | {m.hit1:.3f} | {m.hit5:.3f} | {m.mrr:.3f} |")
-    lines += ["", "| fused, by source | n | hit@1 | hit@5 | MRR |", "|---|---|---|---|---|"]
-    for kind in ("faq", "policy", "product"):
-        sub = [r for r in rows if r.item.kind == kind]
-        m = metrics(sub, "fused")
-        lines.append(f"| {kind} | {m.n} | {m.hit1:.3f} | {m.hit5:.3f} | {m.mrr:.3f} |")
-    d = choice.to_dict()
-    lines += [
-        "",
-        "| answer threshold (confidence of top fused hit) | answered correctly | wrong answers | "
-        "false-answer rate (out-of-KB) |",
-        "|---|---|---|---|",
-        f"| {d['threshold']:.3f} | {choice.answered_correct}/{choice.n_answerable} "
-        f"({choice.coverage:.1%}) | {choice.answered_wrong} ({choice.wrong_rate:.1%} of answers) | "
-        f"{choice.false_answers}/{choice.n_null} ({choice.false_answer_rate:.1%}) |",
-    ]
+
+    def line(name, m):
+        return f"| {name} | {m.hit1:.3f} | {m.hit5:.3f} | {m.mrr:.3f} |"
+
+    faq = [r for r in rows if r.item.kind == "faq"]
+    faq_before = [r for r in before if r.item.kind == "faq"]
+    lines = [f"**{title}** ({n_ans} answerable, {len(rows) - n_ans} out-of-KB)", "",
+             "| retriever | hit@1 | hit@5 | MRR |", "|---|---|---|---|"]
+    lines += [line(_MODE_NAMES[m], metrics(rows, m)) for m in MODES]
+    lines.append(line("fused, before (1 vector per doc, RRF k=60, no normalisation)", metrics(before, "fused")))
+    lines.append(line(f"fused, FAQ questions only (n={len(faq)})", metrics(faq, "fused")))
+    lines.append(line("fused before, FAQ questions only", metrics(faq_before, "fused")))
+    o = outcome_at(rows, threshold)
+    lines += ["", f"Threshold {threshold:.3f}: answers {o.answered_correct}/{o.n_answerable} correctly "
+              f"({o.coverage:.1%}), {o.answered_wrong} wrong answers ({o.wrong_rate:.1%} of answers), "
+              f"false answers on out-of-KB questions {o.false_answers}/{o.n_null} ({o.false_answer_rate:.1%})."]
     return "\n".join(lines)

@@ -4,9 +4,11 @@ Layout of ``index_dir`` (``var/index`` by default), written as a whole into a te
 sibling directory and swapped in with renames, so a reader never sees half a build::
 
     manifest.json     model, source sha256s, kb_version, build time, counts, threshold
-    index.faiss       IndexFlatIP over L2-normalised float32 vectors (cosine similarity)
-    docs.jsonl        the doc map, one line per vector row: doc_id, source, kind, title, text, meta
-    bm25_tokens.json  the tokenised BM25 corpus, same row order
+    index.faiss       IndexFlatIP over L2-normalised float32 vectors (cosine similarity),
+                      one row per view of a document (lift/retrieval/views.py)
+    docs.jsonl        the doc map, one line per document: doc_id, source, kind, title, text, meta
+    rows.json         for every vector row: the position of its document in docs.jsonl and the view
+    bm25_tokens.json  the tokenised BM25 corpus, one entry per vector row
 """
 from __future__ import annotations
 
@@ -20,31 +22,44 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from lift.retrieval.errors import FIX, IndexMissing, IndexStale
 from lift.retrieval.sources import CHUNKING_VERSION, Doc, load_documents, source_hashes
 from lift.retrieval.text import tokenize
+from lift.retrieval.views import VIEWS, VIEWS_VERSION, expand
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: several rows (views) per document, rows.json
 MANIFEST_FILE = "manifest.json"
 INDEX_FILE = "index.faiss"
 DOCS_FILE = "docs.jsonl"
 BM25_FILE = "bm25_tokens.json"
+ROWS_FILE = "rows.json"
 THRESHOLD_FILE = "threshold.json"  # in the KB directory, written by scripts/eval_retrieval.py
 
-# Reciprocal rank fusion (Cormack et al. 2009): k=60 is the paper's value. BM25 counts half
-# as much as the dense ranking because shopper questions are short and often misspelt, where
-# exact words are a weaker signal than meaning. ``lexical_bonus`` feeds the answer confidence
-# (see Retriever.confidence).
-FUSION = {"method": "rrf", "k": 60, "dense_weight": 1.0, "bm25_weight": 0.5, "candidates": 50,
-          "lexical_bonus": 0.05}
+# How the dense and the BM25 evidence are combined. A document's dense score is the best of
+# its views (lift/retrieval/views.py); BM25 scores the ``full`` view. ``method``:
+# * "score": candidates of either ranking ordered by cosine + lexical_weight * ln(1 + BM25)
+#   (the same shape as the answer confidence, see Retriever.confidence);
+# * "rrf": reciprocal rank fusion (Cormack et al. 2009) with ``k`` and the two weights.
+# Chosen by `scripts/eval_retrieval.py --tune` on the tuning half of the dev set with its
+# typo/terse variants: score fusion with weight 0.2 (fused MRR 0.951) beat every RRF setting
+# (best 0.932, k=10, BM25 weight 0.5); the extra views and ``normalize`` (query spelling,
+# lift/retrieval/spelling.py) each helped there too.
+FUSION = {"method": "score", "lexical_weight": 0.2, "k": 10, "dense_weight": 1.0, "bm25_weight": 0.5,
+          "candidates": 50, "lexical_bonus": 0.05, "dense_views": ["full", "title", "text"],
+          "bm25_views": ["full"], "normalize": True}
+# The method before issue 9 (one vector per document, RRF k=60, no query normalisation), kept
+# so the evaluation and the benchmark compare against it in the same run.
+PREVIOUS_FUSION = {**FUSION, "method": "rrf", "k": 60, "bm25_weight": 0.5, "dense_views": ["full"],
+                   "bm25_views": ["full"], "normalize": False}
 
 CHUNKING = {
     "version": CHUNKING_VERSION,
     "policy_split": "## sections",
     "index_text": "title. text [+ product nicknames]",
     "tokenizer": "lowercase alnum, stopwords, light suffix stemming",
+    "views": {"version": VIEWS_VERSION, **{k: list(v) for k, v in VIEWS.items()}},
 }
 
 
@@ -113,7 +128,7 @@ def check(index_dir: Path, kb_dir: Path) -> Status:
         return Status("missing", str(exc), expected, None)
     except IndexStale as exc:
         return Status("stale", str(exc), expected, None)
-    missing = [f for f in (INDEX_FILE, DOCS_FILE, BM25_FILE) if not (index_dir / f).is_file()]
+    missing = [f for f in (INDEX_FILE, DOCS_FILE, ROWS_FILE, BM25_FILE) if not (index_dir / f).is_file()]
     if missing:
         return Status("missing", f"retrieval index at {index_dir} lacks {', '.join(missing)}: {FIX}", expected, manifest)
     built_version = manifest.get("kb_version")
@@ -172,7 +187,9 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def write_index(docs: List[Doc], vectors, out_dir: Path) -> None:
+def write_index(docs: List[Doc], vectors, out_dir: Path, row_doc: List[int], row_view: List[str],
+                row_text: List[str]) -> None:
+    """Write the files of one build; ``vectors`` has one row per (document, view) row."""
     import faiss
     import numpy as np
 
@@ -183,7 +200,8 @@ def write_index(docs: List[Doc], vectors, out_dir: Path) -> None:
     with open(out_dir / DOCS_FILE, "w", encoding="utf-8") as fh:
         for d in docs:
             fh.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
-    (out_dir / BM25_FILE).write_text(json.dumps([tokenize(d.index_text) for d in docs]), encoding="utf-8")
+    (out_dir / ROWS_FILE).write_text(json.dumps({"doc": row_doc, "view": row_view}), encoding="utf-8")
+    (out_dir / BM25_FILE).write_text(json.dumps([tokenize(t) for t in row_text]), encoding="utf-8")
 
 
 def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> BuildResult:
@@ -209,7 +227,8 @@ def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> B
         docs = load_documents(kb_dir)
         encoder = encoder or shared_encoder()
         t_encode = time.perf_counter()
-        vectors = encoder.encode([d.index_text for d in docs])
+        row_doc, row_view, row_text = expand(docs)
+        vectors = encoder.encode(row_text)
         encode_seconds = time.perf_counter() - t_encode
         model = model_identity()
         counts: Dict[str, int] = {}
@@ -226,15 +245,16 @@ def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> B
             "chunking": CHUNKING,
             "fusion": FUSION,
             "counts": {**dict(sorted(counts.items())), "total": len(docs)},
+            "rows": len(row_doc),
             "threshold": threshold,
-            "files": {"index": INDEX_FILE, "docs": DOCS_FILE, "bm25": BM25_FILE},
+            "files": {"index": INDEX_FILE, "docs": DOCS_FILE, "rows": ROWS_FILE, "bm25": BM25_FILE},
             "encode_seconds": round(encode_seconds, 3),
         }
         index_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; the index is not secret
         try:
-            write_index(docs, vectors, tmp)
+            write_index(docs, vectors, tmp, row_doc, row_view, row_text)
             manifest["build_seconds"] = round(time.perf_counter() - start, 3)
             (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
             _swap_in(tmp, index_dir)
@@ -244,12 +264,21 @@ def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> B
     return BuildResult(True, manifest, time.perf_counter() - start, index_dir)
 
 
-def load_files(index_dir: Path) -> Tuple[object, List[Doc], List[List[str]]]:
-    """(faiss index, docs, bm25 corpus) of a build; raises IndexMissing/IndexStale."""
+@dataclass
+class IndexFiles:
+    index: object  # faiss index, one vector per row
+    docs: List[Doc]
+    row_doc: List[int]  # row -> position in docs
+    row_view: List[str]
+    corpus: List[List[str]]  # BM25 tokens per row
+
+
+def load_files(index_dir: Path) -> IndexFiles:
+    """The files of a build; raises IndexMissing/IndexStale."""
     import faiss
 
     index_dir = Path(index_dir)
-    for f in (INDEX_FILE, DOCS_FILE, BM25_FILE):
+    for f in (INDEX_FILE, DOCS_FILE, ROWS_FILE, BM25_FILE):
         if not (index_dir / f).is_file():
             raise IndexMissing(f"retrieval index at {index_dir} lacks {f}: {FIX}")
     try:
@@ -257,10 +286,13 @@ def load_files(index_dir: Path) -> Tuple[object, List[Doc], List[List[str]]]:
         with open(index_dir / DOCS_FILE, encoding="utf-8") as fh:
             docs = [Doc.from_dict(json.loads(line)) for line in fh if line.strip()]
         corpus = json.loads((index_dir / BM25_FILE).read_text(encoding="utf-8"))
-    except (RuntimeError, ValueError, KeyError, UnicodeDecodeError) as exc:
+        rows = json.loads((index_dir / ROWS_FILE).read_text(encoding="utf-8"))
+        row_doc, row_view = [int(i) for i in rows["doc"]], [str(v) for v in rows["view"]]
+    except (RuntimeError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise IndexStale(f"retrieval index at {index_dir} is damaged ({exc}): {FIX}") from None
-    if not (index.ntotal == len(docs) == len(corpus)):
+    if not (index.ntotal == len(row_doc) == len(row_view) == len(corpus)) or \
+            sorted(set(row_doc)) != list(range(len(docs))):
         raise IndexStale(
-            f"retrieval index at {index_dir} is inconsistent ({index.ntotal} vectors, {len(docs)} docs, "
-            f"{len(corpus)} BM25 rows): {FIX}")
-    return index, docs, corpus
+            f"retrieval index at {index_dir} is inconsistent ({index.ntotal} vectors, {len(row_doc)} rows, "
+            f"{len(docs)} docs, {len(corpus)} BM25 rows): {FIX}")
+    return IndexFiles(index, docs, row_doc, row_view, corpus)

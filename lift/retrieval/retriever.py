@@ -1,11 +1,12 @@
-"""Hybrid retrieval over the built index: dense (FAISS) + BM25, fused by reciprocal rank.
+"""Hybrid retrieval over the built index: dense (FAISS, best view per document) + BM25, fused.
 
 Scores, all of them reported on every hit:
 
-* ``dense_score``: cosine similarity between query and passage embeddings (-1..1).
+* ``dense_score``: cosine similarity between the query and the closest view of the passage (-1..1).
 * ``bm25_score``: raw BM25 (Okapi) score, 0 when no query word occurs in the passage.
-* ``score``: the fused reciprocal-rank score scaled to 0..1 (1 = ranked first by both);
-  hits are ordered by it.
+* ``score``: the fused score scaled to at most 1; hits are ordered by it. With score fusion
+  (the default, see ``index.FUSION``) it is cosine + w * ln(1 + BM25) divided by the best
+  value possible for the query; with reciprocal rank fusion 1 means ranked first by both.
 
 Whether to *answer* is decided on :meth:`Retriever.confidence` of the top hit, built on its
 ``dense_score``: unlike ranks, a cosine similarity says how close the best passage is in
@@ -26,6 +27,7 @@ import numpy as np
 from lift.retrieval.errors import IndexMissing, IndexStale, InvalidQuery
 from lift.retrieval.index import FUSION, THRESHOLD_FILE, check, load_files, read_manifest, read_threshold_file
 from lift.retrieval.sources import Doc
+from lift.retrieval.spelling import SpellingNormalizer
 from lift.retrieval.text import sanitize, tokenize, trim
 
 logger = logging.getLogger(__name__)
@@ -93,15 +95,24 @@ def clean_query(query) -> str:
     return query
 
 
+def _model_vocab(encoder) -> List[str]:
+    """Whole words of the encoder's WordPiece vocabulary (words the model knows as such)."""
+    tokenizer = getattr(getattr(encoder, "model", None), "tokenizer", None)
+    vocab = tokenizer.get_vocab() if tokenizer is not None and hasattr(tokenizer, "get_vocab") else {}
+    return [w for w in vocab if not w.startswith("##")]
+
+
 def _rankdata(order: np.ndarray) -> Dict[int, int]:
     return {int(i): r + 1 for r, i in enumerate(order)}
 
 
 class Retriever:
     def __init__(self, docs: List[Doc], index, corpus: List[List[str]], encoder, manifest: dict,
-                 threshold: float, threshold_info: Optional[dict] = None):
+                 threshold: float, threshold_info: Optional[dict] = None,
+                 row_doc: Optional[List[int]] = None, row_view: Optional[List[str]] = None):
+        """``index`` and ``corpus`` hold one row per view of a document; ``row_doc`` maps a row
+        to its document (default: one row per document, in order) and ``row_view`` names it."""
         import faiss
-        from rank_bm25 import BM25Okapi
 
         # One query at a time over a few hundred vectors: OpenMP workers only add spin-waiting
         # that competes with the encoder for the shared cores (measured: p50 176 -> 62 ms).
@@ -115,10 +126,24 @@ class Retriever:
         self.kb_version: str = manifest.get("kb_version", "")
         self.threshold = float(threshold)
         self.threshold_info = threshold_info or {}
-        # BM25Okapi divides by the average document length, so an all-empty corpus is invalid.
-        self._bm25 = BM25Okapi([toks or ["_"] for toks in corpus])
+        self._row_doc = np.asarray(row_doc if row_doc is not None else range(len(docs)), dtype="int64")
+        self._row_view = np.asarray(row_view if row_view is not None else ["full"] * len(docs))
+        self._corpus = corpus
         self._vectors = index.reconstruct_n(0, index.ntotal)
-        self._fusion = dict(FUSION)
+        self._speller = SpellingNormalizer([d.index_text for d in docs], _model_vocab(encoder))
+        self.set_fusion(FUSION)
+
+    def set_fusion(self, fusion: dict) -> None:
+        """Fusion parameters (see ``index.FUSION``); the evaluation tries alternatives with it."""
+        from rank_bm25 import BM25Okapi
+
+        self._fusion = dict(fusion)
+        views = set(self._row_view.tolist())
+        self._dense_rows = np.isin(self._row_view, list(fusion.get("dense_views") or views))
+        # BM25 statistics (idf, average length) over the selected rows only.
+        self._bm25_row_ids = np.flatnonzero(np.isin(self._row_view, list(fusion.get("bm25_views") or views)))
+        # BM25Okapi divides by the average document length, so an all-empty corpus is invalid.
+        self._bm25 = BM25Okapi([self._corpus[i] or ["_"] for i in self._bm25_row_ids])
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -136,7 +161,7 @@ class Retriever:
             raise IndexMissing(status.reason)
         if status.state != "ok":
             raise IndexStale(status.reason)
-        index, docs, corpus = load_files(index_dir)
+        files = load_files(index_dir)
         if encoder is None:
             from lift.retrieval.encoder import shared_encoder
 
@@ -151,19 +176,42 @@ class Retriever:
             if info.get("kb_version") and info["kb_version"] != manifest.get("kb_version"):
                 logger.warning("answer threshold was calibrated on kb_version %s, index is %s; "
                                "re-run scripts/eval_retrieval.py", info["kb_version"], manifest.get("kb_version"))
-        return cls(docs, index, corpus, encoder, manifest, threshold, info)
+        return cls(files.docs, files.index, files.corpus, encoder, manifest, threshold, info,
+                   row_doc=files.row_doc, row_view=files.row_view)
 
     # ------------------------------------------------------------------ search
+    def _per_doc(self, row_scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each document's best score over its rows selected by ``rows`` (-inf if none)."""
+        out = np.full(len(self.docs), -np.inf, dtype="float32")
+        np.maximum.at(out, self._row_doc[rows], row_scores[rows])
+        return out
+
     def _dense(self, qvec: np.ndarray, n: int):
-        scores, ids = self.index.search(qvec.reshape(1, -1), n)
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+        """Document positions ranked by their best view (FAISS over the rows), and every
+        document's best cosine (a few hundred dot products, so BM25-only candidates still
+        report a dense score)."""
+        scores, ids = self.index.search(qvec.reshape(1, -1), self.index.ntotal)
+        order: List[int] = []
+        seen = set()
+        for i in ids[0]:
+            if i < 0 or not self._dense_rows[i]:
+                continue
+            d = int(self._row_doc[i])
+            if d not in seen:
+                seen.add(d)
+                order.append(d)
+                if len(order) >= n:
+                    break
+        dense_all = self._per_doc(self._vectors @ qvec, self._dense_rows)
+        return np.asarray(order, dtype="int64"), dense_all
 
     def _bm25_scores(self, query: str) -> np.ndarray:
         toks = tokenize(query)
         if not toks:
             return np.zeros(len(self.docs), dtype="float32")
-        return np.asarray(self._bm25.get_scores(toks), dtype="float32")
+        per_doc = np.zeros(len(self.docs), dtype="float32")
+        np.maximum.at(per_doc, self._row_doc[self._bm25_row_ids], np.asarray(self._bm25.get_scores(toks), dtype="float32"))
+        return per_doc
 
     def search(self, query: str, k: int = 5, mode: str = "fused") -> List[Hit]:
         """Top ``k`` hits, best first. Raises :class:`InvalidQuery` for empty/too long queries."""
@@ -174,6 +222,8 @@ class Retriever:
     def search_modes(self, query: str, k: int = 5, modes=MODES) -> Dict[str, List[Hit]]:
         """Hits of several rankings for one query, encoding it once (used by the evaluation)."""
         query = clean_query(query)
+        if self._fusion.get("normalize", True):
+            query = self._speller.normalize(query)
         k = max(1, min(int(k), len(self.docs)))
         pool = min(len(self.docs), max(k, int(self._fusion["candidates"])))
         need_dense = any(m != "bm25" for m in modes)
@@ -182,11 +232,7 @@ class Retriever:
         dense_all = None
         d_ids = np.array([], dtype="int64")
         if need_dense:
-            qvec = self.encoder.encode_one(query)
-            d_ids, _ = self._dense(qvec, pool)
-            # Every passage's cosine (a few hundred dot products) so BM25-only candidates
-            # still report a dense score.
-            dense_all = self._vectors @ qvec
+            d_ids, dense_all = self._dense(self.encoder.encode_one(query), pool)
         b_ids = np.array([], dtype="int64")
         if bm25 is not None:
             positive = np.flatnonzero(bm25 > 0)
@@ -199,11 +245,20 @@ class Retriever:
             elif mode == "bm25":
                 ranked = [(int(i), float(bm25[i])) for i in b_ids[:k]]
             else:
-                ranked = self._fuse(d_ids, b_ids, dense_all, k)
+                ranked = self._fuse(d_ids, b_ids, dense_all, bm25, k)
             out[mode] = [self._hit(i, score, dense_all, bm25) for i, score in ranked]
         return out
 
-    def _fuse(self, d_ids, b_ids, dense_all, k):
+    def _fuse(self, d_ids, b_ids, dense_all, bm25, k):
+        if self._fusion.get("method") == "score":
+            # Score fusion: the answer confidence itself (cosine + lexical bonus) ranks the candidates.
+            lam = float(self._fusion["lexical_weight"])
+            cands = set(int(i) for i in d_ids) | set(int(i) for i in b_ids)
+            scored = {i: float(dense_all[i]) + lam * float(np.log1p(max(0.0, float(bm25[i])))) for i in cands}
+            order = sorted(scored, key=lambda i: (-scored[i], i))[:k]
+            # Reported on 0..1 like the RRF score: divided by the best value any passage could reach.
+            best = 1.0 + lam * float(np.log1p(max(0.0, float(bm25.max())))) if len(bm25) else 1.0
+            return [(i, scored[i] / best) for i in order]
         kk = float(self._fusion["k"])
         wd, wb = float(self._fusion["dense_weight"]), float(self._fusion["bm25_weight"])
         best = (wd + wb) / (kk + 1.0)

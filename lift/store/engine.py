@@ -40,6 +40,10 @@ def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         # Rasa, the action server and the CLI write the same file from several threads.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # SQLAlchemy 1.4 opens a new connection per checkout for SQLite files (NullPool); the
+        # last close checkpoints the WAL with an fsync (~20 ms here). Keep connections pooled.
+        if db and db != ":memory:":
+            kwargs["poolclass"] = sa.pool.QueuePool
     elif u.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": connect_timeout}
     engine = sa.create_engine(url, **kwargs)

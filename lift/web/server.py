@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from lift.config import ConfigError, Settings
+from lift.web.checks import BadRequest, json_object
 from lift.web.sessions import issue_session_token, new_session_id, valid_session_id, verify_session_token
 
 logger = logging.getLogger(__name__)
@@ -155,13 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(400, {"error": "bad Content-Length"})
         if length < 0 or length > MAX_SESSION_BODY:
             return self._json(413, {"error": "request too large"})
-        raw = self.rfile.read(length) if length else b"{}"
         try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            return self._json(400, {"error": "body must be JSON"})
-        if not isinstance(body, dict):
-            return self._json(400, {"error": "body must be a JSON object"})
+            body = json_object(self.rfile.read(length) if length else b"{}")
+        except BadRequest as exc:
+            return self._json(exc.status, {"error": exc.message})
         try:
             return self._json(200, session_response(self.settings, body))
         except ConfigError as exc:

@@ -10,6 +10,8 @@ import time
 import uuid
 from typing import Optional
 
+from lift.web.checks import bearer_token
+
 SESSION_AUDIENCE = "lift-webchat"
 SESSION_TTL_SECONDS = 7 * 24 * 3600
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -43,8 +45,7 @@ def verify_session_token(secret: str, token: object) -> Optional[str]:
 
     if not isinstance(token, str) or not token or len(token) > 2048:
         return None
-    if token.lower().startswith("bearer "):
-        token = token[7:].strip()
+    token = bearer_token(token) or token
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=SESSION_AUDIENCE,
                             options={"require": ["exp", "sub", "aud"]})

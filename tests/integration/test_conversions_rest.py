@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from lift.commerce.catalog import Catalog
 from lift.store.models import MicroConversion
-from lift.measure.variants import variant_for
+from lift.store.models import ExperimentAssignment
 from tests.support.servers import LiftStack, http
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +79,7 @@ def test_concurrent_rest_conversations_record_exactly_once(db_url, tmp_path):
     try:
         with engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+            assignments = [dict(r._mapping) for r in conn.execute(sa.select(ExperimentAssignment.__table__))]
     finally:
         engine.dispose()
 
@@ -88,9 +89,14 @@ def test_concurrent_rest_conversations_record_exactly_once(db_url, tmp_path):
     for r in rows:
         by_sender.setdefault(r["sender_id"], set()).add(r["name"])
     assert by_sender == {s: EXPECTED for s in senders}
+    # experiments.yml runs aa_calibration: one sticky assignment per conversation, carried
+    # into micro_conversions.variant.
+    assigned = {a["sender_id"]: a["variant"] for a in assignments if a["experiment"] == "aa_calibration"}
+    assert len(assignments) == len(assigned) == CONVERSATIONS
+    assert set(assigned.values()) == {"control", "control_b"}
     for r in rows:
         assert r["channel"] == "rest"
-        assert r["variant"] == variant_for(r["sender_id"])
+        assert r["variant"] == assigned[r["sender_id"]]
         assert r["model_id"] == model_id and model_id
         assert r["kb_version"] == kb_version
         assert started <= r["occurred_at"] <= finished

@@ -1,5 +1,6 @@
 """Catalog, cart and checkout actions with real Trackers, the real domain and catalog, and SQLite."""
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import (ActionAcceptUpsell, ActionAddToCart, ActionApplyCoupon, ActionRemoveFromCart,
                           ActionViewCart)
@@ -180,3 +181,30 @@ async def test_place_order_declined_or_empty(res, dispatcher, domain):
     d2 = type(dispatcher)()
     events = await run(ActionPlaceOrder(), d2, domain, make_tracker("checkout", "checkout"))
     assert "placed_order_id" not in slot_events(events) and d2.messages[0]["response"] == "utter_cart_empty_checkout"
+
+
+async def test_cross_sell_follows_its_experiment_and_flag(res, domain):
+    """Surface cross_sell: variant `off` makes no offer; flag cross_sell_offer is the kill switch."""
+    from lift.experiments.rollout import set_experiment_status, set_flag_percent
+
+    experiments = res.experiments
+    set_experiment_status(res.engine, experiments.config, "cross_sell_strategy", "start", actor="t", reason="test")
+    experiments.refresh()
+    offered = {}
+    for i in range(40):
+        d = CollectingDispatcher()
+        tracker = make_tracker("add aria headphones", "add_to_cart", entities=[ent("product", "aria headphones")],
+                               sender_id=f"shopper-{i}")
+        events = await ActionAddToCart().run(d, tracker, domain)
+        offered[f"shopper-{i}"] = "upsell_sku" in slot_events(events)
+    variants = {s: experiments.variant(s, "cross_sell_strategy") for s in offered}
+    assert set(variants.values()) == {"complement", "off"}
+    assert all(offered[s] == (variants[s] == "complement") for s in offered)
+
+    set_flag_percent(res.engine, experiments.config, "cross_sell_offer", 0, actor="t", reason="kill")
+    experiments.refresh()
+    complement = next(s for s, v in variants.items() if v == "complement")
+    d = CollectingDispatcher()
+    events = await ActionAddToCart().run(d, make_tracker("add aria headphones", "add_to_cart",
+                                                         entities=[ent("product", "aria headphones")], sender_id=complement), domain)
+    assert "upsell_sku" not in slot_events(events) and "Want me to add it?" not in texts(d)

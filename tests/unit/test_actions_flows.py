@@ -1,4 +1,6 @@
 """Lead, onboarding, orders, handoff, fallback and session actions with real Trackers and SQLite."""
+import datetime as dt
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -121,10 +123,53 @@ async def test_fallback_hands_off_only_after_the_rephrase_failed(res, domain):
     assert [e["event"] for e in events] == ["rewind"] and d.messages[0]["response"] == "utter_default"
 
 
-async def test_session_start_sets_a_deterministic_variant(domain):
+async def test_session_start_assigns_the_running_experiment_once(res, domain):
+    import sqlalchemy as sa
+
+    from lift.store.models import ExperimentAssignment
+
     d = CollectingDispatcher()
     a = await ActionSessionStart().run(d, make_tracker(sender_id="alice", slots={"email": "a@b.io"}), domain)
     b = await ActionSessionStart().run(d, make_tracker(sender_id="alice"), domain)
     assert a[0]["event"] == "session_started" and a[-1]["event"] == "action"
-    assert slot_events(a)["variant"] == slot_events(b)["variant"] == "control"
     assert slot_events(a)["email"] == "a@b.io"
+    assert res.experiments.flush()
+    with res.engine.connect() as conn:
+        rows = conn.execute(sa.select(ExperimentAssignment.__table__)).all()
+    # experiments.yml runs aa_calibration: one row, and the slot carries its variant.
+    assert [(r.sender_id, r.experiment) for r in rows] == [("alice", "aa_calibration")]
+    assert slot_events(a)["variant"] == slot_events(b)["variant"] == rows[0].variant
+    assert rows[0].variant in ("control", "control_b")
+
+
+async def test_returning_conversation_keeps_its_stored_variant(res, domain):
+    """A new session of a known conversation reads the stored row (sticky even if the hash
+    would now say otherwise); a brand-new conversation is assigned without a lookup."""
+    import sqlalchemy as sa
+
+    from lift.store.models import ExperimentAssignment
+    from lift.measure.variants import variant_for
+
+    exp = res.experiments.config.experiment("aa_calibration")
+    hashed = variant_for("bob", exp.weights, salt=exp.hash_salt)
+    stored = next(v for v in exp.variant_names if v != hashed)
+    with res.engine.begin() as conn:
+        conn.execute(sa.insert(ExperimentAssignment.__table__), [
+            {"sender_id": "bob", "experiment": "aa_calibration", "variant": stored,
+             "assigned_at": dt.datetime(2026, 1, 1)}])
+    earlier = [{"event": "session_started", "timestamp": 1.0}]
+    returning = await ActionSessionStart().run(CollectingDispatcher(), make_tracker(sender_id="bob", events=earlier), domain)
+    assert slot_events(returning)["variant"] == stored
+
+
+async def test_session_start_sets_the_greeting_variant_of_the_greeting_experiment(res, domain):
+    from lift.experiments.rollout import set_experiment_status
+
+    d = CollectingDispatcher()
+    draft = await ActionSessionStart().run(d, make_tracker(sender_id="gina"), domain)
+    assert slot_events(draft)["greeting_variant"] is None  # draft: the default greeting
+    set_experiment_status(res.engine, res.experiments.config, "greeting_copy", "ship", variant="shop_first",
+                          actor="t", reason="test")
+    res.experiments.refresh()
+    shipped = await ActionSessionStart().run(d, make_tracker(sender_id="gina", slots={"greeting_variant": None}), domain)
+    assert slot_events(shipped)["greeting_variant"] == "shop_first"

@@ -84,3 +84,21 @@ def test_since_after_until_is_an_error():
 
     with pytest.raises(ReportError, match="must be before"):
         funnel_report(None, {"f": ["a", "b"]}, since=dt.datetime(2024, 2, 1), until=dt.datetime(2024, 1, 1))
+
+
+@pytest.mark.parametrize("make_url", [
+    lambda tmp: "postgresql://lift:secret-pw@127.0.0.1:9/lift",  # nothing listens on port 9
+    lambda tmp: f"sqlite:///{tmp / 'garbage.db'}",  # a file that is not a database
+])
+def test_cli_database_error_exits_3(make_url, tmp_path, monkeypatch, capsys):
+    from lift.config import reset_settings
+
+    (tmp_path / "garbage.db").write_bytes(b"this is not an SQLite database, just bytes" * 100)
+    monkeypatch.setenv("LIFT_DB_URL", make_url(tmp_path))
+    reset_settings()
+    try:
+        assert cli.main(["report", "funnel"]) == 3
+    finally:
+        reset_settings()
+    err = capsys.readouterr().err
+    assert "database" in err and "secret-pw" not in err and "Traceback" not in err
