@@ -21,7 +21,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
-        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments pg pg-stop clean
+        bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
+        forecast graph pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
@@ -65,10 +66,10 @@ train: install spacy
 	  $(RASA) train --domain domain --fixed-model-name current --out models $$force || exit 1; \
 	else echo "model up to date: $(MODEL)"; fi
 
-run: install kb spacy train
+run: install kb spacy graph forecast train
 	@scripts/run.sh
 
-test: install kb spacy validate train
+test: install kb spacy graph forecast validate train
 	$(PY) scripts/convert_data.py --check
 	scripts/test.sh
 
@@ -90,6 +91,10 @@ eval-retrieval: install kb
 bench-tracker: install kb spacy train
 	$(PY) scripts/bench_tracker.py
 
+# What the Prometheus instrumentation costs per turn (with vs without, same run).
+bench-metrics: install
+	$(PY) scripts/bench_metrics.py
+
 # What the quantity/date/name parsers (LiftEntityParsers) cost inside an NLU parse.
 bench-entities: install spacy train
 	$(PY) scripts/bench_entities.py
@@ -97,6 +102,16 @@ bench-entities: install spacy train
 # Experiment statistics by simulation (A/A FPR, power, peeking) and per-turn assignment overhead.
 bench-experiments: install
 	$(PY) scripts/bench_experiments.py
+
+# The purchase-probability model (var/forecast) and the product graph (var/graph).
+forecast: install
+	@[ -f var/forecast/manifest.json ] && [ var/forecast/manifest.json -nt data/external/online_shoppers_train.csv ] || $(LIFT) forecast train
+
+graph: install
+	$(LIFT) graph build
+
+bench-forecast: install forecast
+	$(PY) scripts/bench_forecast.py
 
 # A throwaway PostgreSQL on 127.0.0.1 (installed from apt when missing); prints its URL.
 pg:

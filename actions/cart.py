@@ -18,6 +18,7 @@ from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.stock import in_stock_substitutes, live, live_all
 from lift.commerce.validation import normalize_coupon
+from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
 
@@ -132,12 +133,15 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
     return text
 
 
-def cross_sell_on(res, tracker: Tracker) -> bool:
-    """Flag ``cross_sell_offer`` (kill switch) and surface ``cross_sell`` (variant ``off``: no offer)."""
+def cross_sell_choice(res, tracker: Tracker) -> Optional[Text]:
+    """The cross-sell strategy for this conversation (lift.graph.rank), or None for no offer:
+    flag ``cross_sell_offer`` (kill switch) off, or surface ``cross_sell`` variant ``off``. A
+    variant named after a strategy (``catalog``, ``graph``) selects it; others get the default."""
     experiments = res.experiments
     if not experiments.flag_on("cross_sell_offer", tracker.sender_id, tracker.get_latest_input_channel()):
-        return False
-    return experiments.surface_variant(tracker.sender_id, "cross_sell") != "off"
+        return None
+    variant = experiments.surface_variant(tracker.sender_id, "cross_sell")
+    return None if variant == "off" else rank.cross_sell_strategy(variant)
 
 
 class ActionAddToCart(Action):
@@ -171,7 +175,9 @@ class ActionAddToCart(Action):
             try:
                 cart = add_item(cart, product, count_each)
             except CartError as err:
-                substitutes = in_stock_substitutes(res.engine, catalog, product.sku) if product.stock <= 0 else []
+                ranked = [catalog.get(r.sku) for r in rank.substitutes(res.graph, product.sku)]
+                # the graph's order, the database's stock
+                substitutes = [p for p in live_all(res.engine, ranked) if p.stock > 0] if product.stock <= 0 else []
                 if substitutes:
                     dispatcher.utter_message(text=f"{err} You might like one of these instead:",
                                              json_message=cards_message(substitutes, catalog.currency))
@@ -187,7 +193,9 @@ class ActionAddToCart(Action):
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         in_cart = {i["sku"] for i in cart}
-        offer = catalog.complement_for(product.sku, exclude=in_cart) if cross_sell_on(res, tracker) else None
+        strategy = cross_sell_choice(res, tracker)
+        ranked = rank.cross_sell(res.graph, product.sku, exclude=in_cart, strategy=strategy, limit=1) if strategy else []
+        offer = catalog.get(ranked[0].sku) if ranked else None
         if offer is not None:
             dispatcher.utter_message(
                 text=f"Customers who buy the {product.name} often add the {offer.name} "

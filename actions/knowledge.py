@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from lift.commerce.cards import cards_message
+from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer
 
@@ -55,6 +56,7 @@ class ActionAnswerQuestion(Action):
                             _context_product(tracker, retriever))
         try:
             result = retriever.assess(query)
+            observe_retrieval(result)
         except InvalidQuery as exc:
             too_long = exc.reason == "too_long"
             dispatcher.utter_message(response="utter_kb_question_too_long" if too_long else "utter_kb_ask_question")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy.engine import Engine
 
@@ -38,6 +38,7 @@ class Resources:
             self.mailer.kick()
 
     assigner: Optional["Assigner"] = None
+    graph: Any = None  # networkx MultiDiGraph from `lift graph build` (lift.graph.store)
 
     @property
     def experiments(self) -> "Assigner":
@@ -61,8 +62,11 @@ def build(settings: Optional[Settings] = None) -> Resources:
             f"{settings.catalog_path} prices are in {catalog.currency} but LIFT_CURRENCY is "
             f"{settings.currency}: set LIFT_CURRENCY={catalog.currency} (prices are never converted)"
         )
+    from lift.graph.store import load_graph
+
+    graph, _ = load_graph(settings.graph_dir, catalog)  # GraphNotReady names `lift graph build`
     engine = open_database(settings.db_url)
-    resources = Resources(settings=settings, engine=engine, catalog=catalog)
+    resources = Resources(settings=settings, engine=engine, catalog=catalog, graph=graph)
     resources.experiments  # noqa: B018 - validates experiments.yml at start (fails fast)
     return resources
 

@@ -45,8 +45,19 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080
+    # Prometheus /metrics of the Rasa process and of the action server (0 disables).
+    metrics_port: int = 9105
+    action_metrics_port: int = 9155
+    # Intent drift (lift.observability.drift): baseline counts, window, alert threshold.
+    drift_baseline: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "nlu")
+    drift_window: int = 200
+    drift_threshold: float = 0.35
+    # prometheus_client's multiprocess mode (the library reads the variable itself too).
+    prometheus_multiproc_dir: Optional[Path] = None
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
+    forecast_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "forecast")
+    graph_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "graph")
     kb_threshold: Optional[float] = None
     conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
     experiments_file: Path = field(default_factory=lambda: PROJECT_ROOT / "experiments.yml")
@@ -121,6 +132,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kb_threshold = float(threshold) if threshold not in (None, "") else None
     except ValueError:
         raise ConfigError(f"LIFT_KB_THRESHOLD must be a number, got {threshold!r}") from None
+    raw_drift = env.get("LIFT_DRIFT_THRESHOLD")
+    try:
+        drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
+    except ValueError:
+        raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -137,8 +153,16 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=_int(env, "LIFT_RASA_PORT", 5005),
         action_port=_int(env, "LIFT_ACTION_PORT", 5055),
         web_port=_int(env, "LIFT_WEB_PORT", 8080),
+        metrics_port=_int(env, "LIFT_METRICS_PORT", 9105),
+        action_metrics_port=_int(env, "LIFT_ACTION_METRICS_PORT", 9155),
+        drift_baseline=_path(env, "LIFT_DRIFT_BASELINE", root / "data" / "nlu", root),
+        drift_window=_int(env, "LIFT_DRIFT_WINDOW", 200),
+        drift_threshold=drift_threshold,
+        prometheus_multiproc_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
+        forecast_dir=_path(env, "LIFT_FORECAST_DIR", root / "var" / "forecast", root),
+        graph_dir=_path(env, "LIFT_GRAPH_DIR", root / "var" / "graph", root),
         kb_threshold=kb_threshold,
         conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
         experiments_file=_path(env, "LIFT_EXPERIMENTS", root / "experiments.yml", root),

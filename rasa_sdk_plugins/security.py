@@ -68,6 +68,7 @@ def check_action_call(request: Request) -> Optional[Tuple[int, str]]:
         return 400, "tracker must be an object"
     if not isinstance(payload.get("domain", {}), dict):
         return 400, "domain must be an object"
+    request.ctx.next_action = payload["next_action"]  # for the action metrics (rasa_sdk_plugins.metrics)
     return None
 
 

@@ -22,6 +22,7 @@ from lift.channels.hardening import (
     short_str,
 )
 from lift.config import Settings, get_settings
+from lift.observability.turns import timed_turns
 from lift.web.checks import BadRequest, json_object
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class LiftRestInput(RestInput):
         return sender, message, channel or LiftRestInput.name(), metadata
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = timed_turns(on_new_message)  # lift_turn_duration_seconds
         bp = _ServerHardening(self.settings, "lift_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -23,6 +23,7 @@ from lift.channels.hardening import (
     spawn,
 )
 from lift.config import Settings, get_settings
+from lift.observability.turns import timed_turns
 from lift.web.checks import BadRequest, json_object
 
 logger = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class LiftSlackInput(SlackInput):
             logger.exception("slack: message handling failed")
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = timed_turns(on_new_message)  # lift_turn_duration_seconds
         bp = Blueprint("lift_slack_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

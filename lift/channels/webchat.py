@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 
 from lift.channels.hardening import MAX_REST_BYTES, MAX_TEXT_CHARS, OnNewMessage
 from lift.config import Settings, get_settings
+from lift.observability.turns import timed_turns
 from lift.web.sessions import new_session_id, valid_session_id, verify_session_token
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class LiftSocketIOInput(SocketIOInput):
         return LiftSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = timed_turns(on_new_message)  # lift_turn_duration_seconds
         from socketio import AsyncServer
 
         # No CORS handling: the page connects with the websocket transport only, which

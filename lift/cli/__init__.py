@@ -1,9 +1,9 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
 One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``,
-``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``),
-so this file stays a table of contents; heavy imports happen inside the handlers, not at import
-time.
+``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``,
+``forecast``, ``graph``), so this file stays a table of contents; heavy imports happen inside
+the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -30,6 +30,8 @@ GROUPS = [
     "lift.cli.report",
     "lift.cli.web",
     "lift.cli.experiments",
+    "lift.cli.forecast",
+    "lift.cli.graph",
 ]
 
 

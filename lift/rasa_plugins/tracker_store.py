@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Text
 
@@ -32,6 +33,10 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from lift.measure.detector import ConversionDetector, Detection, KbVersionSource
 from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
+from lift.observability.drift import drift_from_settings
+from lift.observability.metrics import chat_metrics
+from lift.observability.server import serve_metrics
+from lift.observability.turns import TurnObserver
 from lift.store.engine import DatabaseUnavailable, check_connection, make_engine, safe_url
 from lift.store.models import MicroConversion
 from lift.store.schema import upgrade
@@ -88,7 +93,9 @@ class ConversionTrackerStore(SQLTrackerStore):
     def _start(self, domain, host, event_broker, conversions, domain_path, connect_timeout, settings, sql_kwargs, kwargs):
         from lift.config import _resolve_sqlite, get_settings
 
-        # `settings` is for programmatic construction (tests, benchmarks); Rasa passes none.
+        # `settings` is for programmatic construction (tests, benchmarks); Rasa passes none,
+        # and only a store Rasa built serves /metrics (LIFT_METRICS_PORT).
+        serve = settings is None
         settings = settings or get_settings()
         conv_path = Path(conversions) if conversions else settings.conversions_file
         if not conv_path.is_absolute():
@@ -97,8 +104,9 @@ class ConversionTrackerStore(SQLTrackerStore):
 
         if domain is not None and not domain.is_empty():
             self._check_domain(config, domain, f"the domain given to {type(self).__name__}")
+            known = domain
         else:
-            files_domain = self._load_domain_files(settings.root, domain_path)
+            known = files_domain = self._load_domain_files(settings.root, domain_path)
             if files_domain is not None:
                 self._check_domain(config, files_domain, "the domain files")
 
@@ -130,6 +138,14 @@ class ConversionTrackerStore(SQLTrackerStore):
             KbVersionSource(settings.index_dir / "manifest.json"),
         )
         self._domain_checked = domain is not None and not domain.is_empty()
+        drift = drift_from_settings(settings) if serve else None  # reads the NLU data: servers only
+        self._observer = TurnObserver(chat_metrics(), conversions=config.names, drift=drift)
+        self._observer.metrics.intent_drift_threshold.set(settings.drift_threshold)
+        if known is not None:  # label names until the model's domain arrives (setter)
+            self._observer.set_domain(known.intents, known.action_names_or_texts)
+        if serve:
+            # once per process; a busy port is only logged
+            serve_metrics(settings.metrics_port, "Rasa", multiproc_dir=settings.prometheus_multiproc_dir)
         # SQLTrackerStore.__init__ would build its own engine and retry a dead database
         # forever; everything it sets up is done above, so go straight to TrackerStore.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
@@ -200,17 +216,30 @@ class ConversionTrackerStore(SQLTrackerStore):
                     raise SystemExit(f"Lift tracker store cannot start: {exc}") from None
                 raise
             self._domain_checked = True
+            self._observer.set_domain(domain.intents, domain.action_names_or_texts)
         self._domain = domain
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store new events and the micro-conversions they complete, in one transaction."""
+        start = time.perf_counter()
+        try:
+            observed = await self._save(tracker)
+        except Exception:
+            self._observer.metrics.tracker_save_errors.inc()
+            raise
+        self._observer.metrics.tracker_save.observe(time.perf_counter() - start)
+        if observed:
+            self._observer.observe(*observed)
+
+    async def _save(self, tracker: DialogueStateTracker):
+        """The new events and detections once committed, or None when nothing was new."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         with self.session_scope() as session:
             stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
             events = list(tracker.events)
             if stored >= len(events):
-                return
+                return None
             for event in events[stored:]:
                 session.add(self._event_row(sender_id, event))
             detections = self._detector.detect(events, start=stored)
@@ -218,6 +247,7 @@ class ConversionTrackerStore(SQLTrackerStore):
                 self._insert_conversions(session, sender_id, detections)
             session.commit()
         logger.debug("Tracker %s stored (%d new events, %d conversion candidates)", sender_id, len(events) - stored, len(detections))
+        return events[stored:], detections
 
     def _event_row(self, sender_id: str, event: Any) -> "SQLTrackerStore.SQLEvent":
         # Same row shape as SQLTrackerStore.save, so plain SQLTrackerStore reads it back.

@@ -25,15 +25,23 @@ def catalog():
     return Catalog.load(ROOT / "kb" / "catalog.json")
 
 
+@pytest.fixture(scope="session")
+def product_graph(catalog):
+    from lift.graph.build import build_graph, read_policies
+
+    return build_graph(catalog, read_policies(ROOT / "kb" / "policies"))
+
+
 @pytest.fixture
-def res(tmp_path, catalog):
+def res(tmp_path, catalog, product_graph):
     """Action-server resources on a throwaway database, installed for the actions."""
     from actions import resources
     from lift.config import load_settings
     from lift.store.schema import open_database
 
     settings = load_settings({"LIFT_DB_URL": f"sqlite:///{tmp_path / 'lift.db'}"})
-    r = resources.Resources(settings=settings, engine=open_database(settings.db_url), catalog=catalog)
+    r = resources.Resources(settings=settings, engine=open_database(settings.db_url), catalog=catalog,
+                            graph=product_graph)
     resources.use(r)
     yield r
     r.engine.dispose()

@@ -34,7 +34,12 @@ def nlu():
 
 @pytest.fixture(scope="module")
 def domain_nlu():
-    return yaml.safe_load((ROOT / "domain" / "nlu.yml").read_text(encoding="utf-8"))
+    """domain/nlu.yml, with the intents other domain files declare (e.g. domain/graph.yml) added."""
+    data = yaml.safe_load((ROOT / "domain" / "nlu.yml").read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        if path.name != "nlu.yml":
+            data["intents"] += (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []
+    return data
 
 
 @pytest.fixture(scope="module")

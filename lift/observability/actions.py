@@ -1,0 +1,56 @@
+"""Action-server observations: action calls by name, and knowledge-base outcomes."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, FrozenSet, Iterable, Optional
+
+import yaml
+
+from lift.observability.metrics import OTHER, ActionMetrics, action_metrics
+
+logger = logging.getLogger(__name__)
+
+
+def domain_action_names(domain_dir: Path) -> FrozenSet[str]:
+    """Custom action names a domain declares (``actions:`` plus ``validate_<form>``)."""
+    names = set()
+    files = sorted(domain_dir.glob("*.yml")) if domain_dir.is_dir() else [domain_dir]
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            logger.warning("metrics: cannot read action names from %s: %s", path, exc)
+            continue
+        for name in data.get("actions") or []:
+            names.add(name if isinstance(name, str) else next(iter(name)))
+        for form in data.get("forms") or {}:
+            names.add(f"validate_{form}")
+    return frozenset(names)
+
+
+class ActionObserver:
+    """Records action calls on ``metrics``; action labels limited to ``known`` names."""
+
+    def __init__(self, metrics: ActionMetrics, known: Iterable[str]) -> None:
+        self.metrics = metrics
+        self.known = frozenset(known)
+
+    def label(self, action: Optional[str]) -> str:
+        return action if action in self.known else OTHER
+
+    def observe_call(self, action: Optional[str], status: int, seconds: float) -> None:
+        label = self.label(action)
+        self.metrics.action_duration.labels(label).observe(seconds)
+        if status >= 400:
+            self.metrics.action_errors.labels(label, str(status)).inc()
+
+
+def observe_retrieval(assessment: Any, metrics: Optional[ActionMetrics] = None) -> None:
+    """One knowledge-base question: answered or not sure, and the top hit's confidence."""
+    m = metrics or action_metrics()
+    try:
+        m.retrieval.labels("answered" if assessment.answer is not None else "not_sure").inc()
+        m.retrieval_score.observe(float(assessment.confidence))
+    except Exception:  # noqa: BLE001 - metrics must not cost an answer
+        logger.exception("metrics: could not record a retrieval")

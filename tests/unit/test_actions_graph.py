@@ -1,0 +1,82 @@
+"""Graph actions with real Trackers, the real domain, catalog and product graph."""
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cart import ActionAddToCart
+from actions.graph import ActionShowAlternatives, ActionShowComplements
+from lift.graph.behaviour import PairStat
+from lift.graph.build import build_graph
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+
+def _cards(dispatcher):
+    return [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+
+
+async def test_goes_with_the_espresso_machine_shows_the_grinder(res, dispatcher, domain):
+    tracker = make_tracker("what goes well with the crema espresso machine?", "ask_complements",
+                           entities=[ent("product", "crema espresso machine")])
+    events = await ActionShowComplements().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher)[0] == "KIT-007"
+    assert "KIT-002" not in _cards(dispatcher)
+    assert "Grind Burr Coffee Grinder" in texts(dispatcher)
+    assert slot_events(events)["last_shown"] == _cards(dispatcher)  # "add it" / "the second one" next
+
+
+async def test_similar_but_cheaper_never_shows_the_product_itself(res, dispatcher, domain):
+    tracker = make_tracker("anything similar to the Orbit X Smartphone but cheaper?", "ask_alternatives",
+                           entities=[ent("product", "Orbit X Smartphone")])
+    await ActionShowAlternatives().run(dispatcher, tracker, domain)
+    shown = _cards(dispatcher)
+    assert shown and "PHN-001" not in shown
+    assert all(res.catalog.get(s).price < res.catalog.get("PHN-001").price for s in shown)
+    assert "cheaper alternative" in texts(dispatcher)
+
+
+async def test_alternative_without_a_product_refers_to_the_last_one(res, dispatcher, domain):
+    tracker = make_tracker("anything similar but cheaper?", "ask_alternatives", slots={"last_product": "AUD-002"})
+    await ActionShowAlternatives().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) and "AUD-002" not in _cards(dispatcher)
+
+
+async def test_no_smaller_phone_is_said_plainly(res, dispatcher, domain):
+    tracker = make_tracker("something like the orbit x but smaller", "ask_alternatives",
+                           entities=[ent("product", "orbit x")])
+    await ActionShowAlternatives().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) == []
+    assert "don't have a smaller alternative to the Orbit X Smartphone" in texts(dispatcher)
+
+
+async def test_unknown_product_asks_which(res, dispatcher, domain):
+    tracker = make_tracker("what goes with the flux capacitor", "ask_complements",
+                           entities=[ent("product", "flux capacitor")])
+    assert await ActionShowComplements().run(dispatcher, tracker, domain) == []
+    assert "Which product" in texts(dispatcher)
+
+
+async def test_out_of_stock_add_offers_graph_substitutes(res, dispatcher, domain):
+    tracker = make_tracker("add the pulse sport earbuds", "add_to_cart", entities=[ent("product", "pulse sport earbuds")])
+    await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "instead" in texts(dispatcher)
+    assert _cards(dispatcher)[0] == "AUD-003" and "AUD-004" not in _cards(dispatcher)
+
+
+async def test_cross_sell_strategy_follows_the_experiment_variant(res, domain, catalog):
+    """An experiment on surface cross_sell with variants named after strategies switches them."""
+    from lift.experiments.assignment import Assigner
+    from lift.experiments.config import parse_experiments
+
+    res.graph = build_graph(catalog, {}, co_purchase={("ACC-001", "AUD-001"): PairStat(12, 9.0)})
+    res.assigner = Assigner(res.engine, parse_experiments({"experiments": [
+        {"name": "cross_sell_ranking", "surface": "cross_sell", "status": "running", "metric": "upsell_accepted",
+         "variants": [{"name": "catalog", "weight": 50}, {"name": "graph", "weight": 50}]}]},
+        ["upsell_accepted"]))
+    offers = {}
+    for i in range(30):
+        tracker = make_tracker("add the aria wireless", "add_to_cart", entities=[ent("product", "aria wireless")],
+                               sender_id=f"shopper-{i}")
+        offers[f"shopper-{i}"] = slot_events(await ActionAddToCart().run(CollectingDispatcher(), tracker, domain))["upsell_sku"]
+    variants = {s: res.assigner.variant(s, "cross_sell_ranking") for s in offers}
+    assert set(variants.values()) == {"catalog", "graph"}
+    # catalog: the first listed complement; graph: the product bought with it 12 times.
+    assert all(offers[s] == {"catalog": "ACC-003", "graph": "ACC-001"}[variants[s]] for s in offers)
+    res.assigner.flush()
