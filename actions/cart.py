@@ -1,6 +1,7 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -14,6 +15,8 @@ from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
 from lift.commerce.money import money
+from lift.commerce.pricing import best_discount, volume_discount
+from lift.commerce.stock import in_stock_substitutes, live, live_all
 from lift.commerce.validation import normalize_coupon
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
@@ -84,6 +87,7 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
         dispatcher.utter_message(text="Your cart is empty.")
         return []
     product, question = cart_line_target(tracker, catalog, cart)
+    product = live(resources.get().engine, product)  # "make it 3" checks the stock the database has now
     if product is None:
         dispatcher.utter_message(text=question, buttons=line_buttons(cart, catalog, change, qty))
         return []
@@ -116,13 +120,16 @@ def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str
         lines.append(f"• {item['qty']} × {name} — {catalog.format_price(money(item['unit_price']) * item['qty'])}")
     total = subtotal(cart)
     text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {catalog.format_price(total)}"
-    if coupon_code:
-        check = check_coupon(engine, coupon_code, cart, currency=catalog.currency)
-        if check.ok:
-            text += f"\nCoupon {check.code}: −{catalog.format_price(check.discount)}"
-            text += f"\nTotal before shipping: {catalog.format_price(total - check.discount)}"
-        else:
-            text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
+    check = check_coupon(engine, coupon_code, cart, currency=catalog.currency) if coupon_code else None
+    if check is not None and not check.ok:
+        text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
+    kind, saving = best_discount(volume_discount(cart), check.discount if check is not None and check.ok else Decimal(0))
+    if kind == "coupon":
+        text += f"\nCoupon {check.code}: −{catalog.format_price(saving)}"
+    elif kind == "volume":
+        text += f"\nVolume discount (10+ of one product): −{catalog.format_price(saving)}"
+    if saving:
+        text += f"\nTotal before shipping: {catalog.format_price(total - saving)}"
     return text
 
 
@@ -145,6 +152,7 @@ class ActionAddToCart(Action):
         res = resources.get()
         catalog = res.catalog
         products, resolution = referred_products(tracker, catalog)
+        products = live_all(res.engine, products)  # stock as the database has it now
         change, qty = requested_change(tracker, products, ADD)
         if change.op != ADD:  # "make it 3", "remove one" classified as add_to_cart
             return change_line(dispatcher, tracker, catalog, change, qty)
@@ -167,8 +175,9 @@ class ActionAddToCart(Action):
             try:
                 cart = add_item(cart, product, count_each)
             except CartError as err:
-                substitutes = ([catalog.get(r.sku) for r in rank.substitutes(res.graph, product.sku)]
-                               if product.stock <= 0 else [])
+                ranked = [catalog.get(r.sku) for r in rank.substitutes(res.graph, product.sku)]
+                # the graph's order, the database's stock
+                substitutes = [p for p in live_all(res.engine, ranked) if p.stock > 0] if product.stock <= 0 else []
                 if substitutes:
                     dispatcher.utter_message(text=f"{err} You might like one of these instead:",
                                              json_message=cards_message(substitutes, catalog.currency))
@@ -211,9 +220,10 @@ class ActionAcceptUpsell(Action):
         return "action_accept_upsell"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = resources.get().catalog
+        res = resources.get()
+        catalog = res.catalog
         sku = tracker.get_slot("upsell_sku")
-        product = catalog.get(sku) if sku else None
+        product = live(res.engine, catalog.get(sku)) if sku else None
         if product is None or any(i["sku"] == sku for i in normalize_cart(tracker.get_slot("cart"))):
             dispatcher.utter_message(text="Great! Anything else, or shall we check out?",
                                      buttons=[{"title": "Check out", "payload": "/checkout"}])

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, latest_text
 from lift.commerce.cards import cards_message
+from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.understanding.references import Resolution, Shown, resolve_reference
 
@@ -71,8 +72,13 @@ class ActionShowProducts(Action):
                 )
                 return []
             intro = f"Here are some {category.name.lower()} picks:" if category else "Here's what I found:"
-        dispatcher.utter_message(text=intro, json_message=cards_message(shown, catalog.currency))
+        dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
+
+
+def live_cards(products, catalog) -> Dict[str, Any]:
+    """Product cards with the stock the database has now (the catalog file only seeds it)."""
+    return cards_message(live_all(resources.get().engine, products), catalog.currency)
 
 
 class ActionShowPrice(Action):
@@ -96,14 +102,15 @@ class ActionShowPrice(Action):
                     dispatcher.utter_message(
                         text=f"Our {category.name.lower()} range goes from {catalog.format_price(items[0].price)} "
                              f"to {catalog.format_price(items[-1].price)}. Here are a few:",
-                        json_message=cards_message(items[:MAX_CARDS], catalog.currency))
+                        json_message=live_cards(items[:MAX_CARDS], catalog))
                     return shown_events(items[:MAX_CARDS])
             dispatcher.utter_message(text="Which product would you like the price of?")
             return []
         lines = []
+        products = live_all(resources.get().engine, products)
         for p in products[:MAX_CARDS]:
             lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
-        dispatcher.utter_message(text=" ".join(lines), json_message=cards_message(products[:MAX_CARDS], catalog.currency))
+        dispatcher.utter_message(text=" ".join(lines), json_message=live_cards(products[:MAX_CARDS], catalog))
         return shown_events(products[:MAX_CARDS])
 
 

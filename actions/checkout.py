@@ -13,7 +13,9 @@ from actions.common import AddressMixin, answering_form, checked, latest_text
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
 from lift.commerce.money import money
+from lift.commerce.cards import cards_message
 from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.commerce.stock import OutOfStock, in_stock_substitutes
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 
@@ -52,14 +54,18 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     try:
         q = quote(res.engine, res.catalog, tracker.get_slot("cart"), tracker.get_slot("shipping_method"),
                   tracker.get_slot("coupon_code"))
-    except OrderError as err:
+    except (OrderError, OutOfStock) as err:
         return str(err)
     fmt = res.catalog.format_price
     lines = [f"• {line['qty']} × {line['name']} — {fmt(money(line['unit_price']) * line['qty'])}" for line in q.lines]
     method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
     parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt(q.subtotal)}"]
-    if q.discount:
+    if q.discount_kind == "coupon":
         parts.append(f"Coupon {q.coupon_code}: −{fmt(q.discount)}")
+    elif q.discount_kind == "volume":
+        parts.append(f"Volume discount (10+ of one product): −{fmt(q.discount)}"
+                     + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
+                        if tracker.get_slot("coupon_code") else ""))
     parts.append(f"Shipping ({method.title}): {fmt(q.shipping)}")
     parts.append(f"Total: {fmt(q.total)}")
     if method.key != "pickup":
@@ -99,9 +105,20 @@ class ActionPlaceOrder(Action):
                 res.engine, res.catalog, sender_id=tracker.sender_id, cart=cart, email=tracker.get_slot("email"),
                 shipping_address=tracker.get_slot("shipping_address") or "store pickup",
                 shipping_method=tracker.get_slot("shipping_method"), coupon_code=tracker.get_slot("coupon_code"))
+        except OutOfStock as err:
+            # Another shopper got the last units first: nothing was charged or reserved.
+            subs = in_stock_substitutes(res.engine, res.catalog, err.sku)
+            text = f"I couldn't place the order: {err} Nothing was charged; your cart is unchanged."
+            if subs:
+                dispatcher.utter_message(text=text + " You might like one of these instead:",
+                                         json_message=cards_message(subs, res.catalog.currency))
+            else:
+                dispatcher.utter_message(text=text + " Please update your cart.")
+            return reset
         except OrderError as err:
             dispatcher.utter_message(text=f"I couldn't place the order: {err}")
             return reset
+        res.kick_mail()
         eta = f" Estimated delivery: {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
         dispatcher.utter_message(
             text=f"Order placed! Your order number is {order.order_id}, total {res.catalog.format_price(order.total)}. "

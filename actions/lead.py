@@ -5,13 +5,13 @@ import datetime as dt
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import answering_form, checked, first_entity, latest_text
-from lift.commerce.leads import choose_slot, free_demo_slots, parse_slot_key, save_lead
+from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.understanding.dates import from_value
 
@@ -149,15 +149,21 @@ class ActionSubmitLead(Action):
         engine = resources.get().engine
         demo = tracker.get_slot("demo_time")
         start = parse_slot_key(demo) if demo and demo != "unscheduled" else None
-        lead_id = save_lead(
-            engine,
-            sender_id=tracker.sender_id,
-            person_name=tracker.get_slot("person_name"),
-            email=tracker.get_slot("email"),
-            company=tracker.get_slot("company"),
-            team_size=int(tracker.get_slot("team_size") or 1),
-            demo_time=start,
-        )
+        try:
+            lead_id = save_lead(
+                engine,
+                sender_id=tracker.sender_id,
+                person_name=tracker.get_slot("person_name"),
+                email=tracker.get_slot("email"),
+                company=tracker.get_slot("company"),
+                team_size=int(tracker.get_slot("team_size") or 1),
+                demo_time=start,
+            )
+        except SlotTaken as err:
+            # Someone booked it between the offer and now: offer the slots that are still free.
+            dispatcher.utter_message(text=f"{err} Let's pick another time.")
+            return [SlotSet("demo_time", None), ActiveLoop("lead_form")]
+        resources.get().kick_mail()
         first = str(tracker.get_slot("person_name") or "").split(" ")[0]
         when = f" for {start.strftime('%a %d %b at %H:%M UTC')}" if start else ""
         dispatcher.utter_message(

@@ -1,7 +1,10 @@
-"""Orders: track, cancel, change, change address — looked up for real by order id."""
+"""Orders: track, cancel, change, change address — for the conversation that owns the order,
+or one that proved it (order email + one-time code); cancelling and changing the address are
+summarised and need an explicit yes. The rules live in lift.commerce (ownership, servicing)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -9,8 +12,31 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, first_entity, latest_text
-from lift.commerce.orders import OrderError, cancel_order, change_address, describe_status, find_order
+from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
+from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order
+from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
+from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
+                                     check_address_changeable, check_cancellable, sender_actor)
+from lift.commerce.validation import find_email, normalize_email, normalize_order_id
+
+# Slots of one order request, cleared when it is done so the next request starts clean.
+REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed")
+
+_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
+_NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
+
+
+def _needs_yes(request: Optional[Text], order) -> bool:
+    try:
+        if request == "cancel":
+            check_cancellable(order)
+            return True
+        if request == "change_address":
+            check_address_changeable(order)
+            return True
+    except OrderError:
+        return False  # action_handle_order says why
+    return False
 
 
 class ValidateOrderForm(AddressMixin, FormValidationAction):
@@ -18,10 +44,21 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return "validate_order_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
-        # Changing the address needs the new one too; asked after the order is found.
-        if tracker.get_slot("order_request") == "change_address":
-            return domain_slots + ["shipping_address"]
-        return domain_slots
+        slots = list(domain_slots)
+        order = find_order(resources.get().engine, tracker.get_slot("order_id"))
+        if order is None:
+            return slots
+        access = access_of(resources.get().engine, order, tracker.sender_id)
+        if access is Access.LOCKED:
+            return slots  # done: action_handle_order explains the lock
+        if not access.allowed:
+            return slots + ["order_email", "order_code"]
+        request = tracker.get_slot("order_request")
+        if not _needs_yes(request, order):
+            return slots
+        if request == "change_address":
+            slots.append("shipping_address")
+        return slots + ["order_change_confirmed"]
 
     async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "order_id" or first_entity(tracker, "order_id"):
@@ -29,11 +66,124 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_id": latest_text(tracker).strip()} if answering_form(tracker, "order_id") else {}
 
     def validate_order_id(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:
+            return {}
+        if normalize_order_id(value) is None:
+            dispatcher.utter_message(response="utter_order_id_format")
+            return {"order_id": None}
         order = find_order(resources.get().engine, value)
         if order is None:
             dispatcher.utter_message(response="utter_wrong_order_id")
             return {"order_id": None}
         return {"order_id": order.order_id}
+
+    async def extract_order_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_email":
+            return {}
+        typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
+        if typed:
+            return {"order_email": typed}
+        return {"order_email": latest_text(tracker).strip()} if answering_form(tracker, "order_email") else {}
+
+    def validate_order_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        email = normalize_email(value)
+        if email is None:
+            dispatcher.utter_message(response="utter_wrong_order_email")
+            return {"order_email": None}
+        res = resources.get()
+        order = find_order(res.engine, tracker.get_slot("order_id"))
+        result = request_code(res.engine, order, tracker.sender_id, email, res.settings.redaction_key)
+        res.kick_mail()
+        if result.refused:
+            dispatcher.utter_message(text=result.refused)
+        else:
+            # The same words whether or not the address matched: the bot never confirms an email.
+            dispatcher.utter_message(text=f"If {email} is the email on order {order.order_id}, I've just sent a "
+                                          f"6-digit code to it.")
+        return {"order_email": email}
+
+    async def extract_order_code(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_code":
+            return {}
+        text = latest_text(tracker).strip()
+        # A code is digits whatever intent the classifier guessed for them.
+        if normalize_code(text) or answering_form(tracker, "order_code"):
+            return {"order_code": text}
+        return {}
+
+    def validate_order_code(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        res = resources.get()
+        order = find_order(res.engine, tracker.get_slot("order_id"))
+        check = verify_code(res.engine, order, tracker.sender_id, value, res.settings.redaction_key)
+        if check.ok:
+            dispatcher.utter_message(text=f"Thanks, that's right: order {order.order_id} is now linked to this chat.")
+            return {"order_code": "verified"}  # the code itself is never kept in a slot
+        if check.locked:
+            return {"order_code": None}  # action_handle_order explains the lock
+        if check.malformed:
+            dispatcher.utter_message(text="That doesn't look like the code: it's 6 digits, e.g. 482913.")
+        elif check.expired:
+            dispatcher.utter_message(text=f"That code has expired ({check.attempts_left} attempts left). "
+                                          "Tell me the order's email again for a new one, or type the newest code.")
+        else:
+            dispatcher.utter_message(text=f"That code isn't right. {check.attempts_left} attempt"
+                                          f"{'s' if check.attempts_left != 1 else ''} left.")
+        return {"order_code": None}
+
+    async def extract_order_change_confirmed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_change_confirmed":
+            return {}
+        intent, text = latest_intent(tracker), latest_text(tracker)
+        if intent == "affirm" or (intent != "deny" and _YES.match(text) and not _NO.match(text)):
+            return {"order_change_confirmed": True}
+        if intent == "deny" or _NO.match(text):
+            return {"order_change_confirmed": False}
+        return {}
+
+    def validate_order_change_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"order_change_confirmed": bool(value)}
+
+
+class ActionAskOrderEmail(Action):
+    """What a conversation may know before proof (the order exists, coarse status), then the ask."""
+
+    def name(self) -> Text:
+        return "action_ask_order_email"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        order = find_order(resources.get().engine, tracker.get_slot("order_id"))
+        head = describe_coarse(order) + " " if order is not None else ""
+        dispatcher.utter_message(
+            text=f"{head}To show its details or change it, I need to check it's yours: what's the email address "
+                 "on the order? I'll send a one-time code there.",
+            buttons=[{"title": "Never mind", "payload": "/stop"}])
+        return []
+
+
+class ActionAskOrderCode(Action):
+    def name(self) -> Text:
+        return "action_ask_order_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        minutes = int(CODE_TTL.total_seconds() // 60)
+        dispatcher.utter_message(text=f"Please type the code from that email (it's valid for {minutes} minutes).")
+        return []
+
+
+class ActionAskOrderChangeConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_order_change_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        res = resources.get()
+        order = find_order(res.engine, tracker.get_slot("order_id"))
+        if tracker.get_slot("order_request") == "change_address":
+            text = address_summary(order, tracker.get_slot("shipping_address"))
+        else:
+            text = cancel_summary(order, res.catalog.currency)
+        dispatcher.utter_message(text=text, buttons=[{"title": "Yes", "payload": "/affirm"},
+                                                     {"title": "No, keep it", "payload": "/deny"}])
+        return []
 
 
 class ActionHandleOrder(Action):
@@ -41,42 +191,73 @@ class ActionHandleOrder(Action):
         return "action_handle_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        engine = resources.get().engine
+        res = resources.get()
         # Reached straight from the message when it carries the order number (one action call
         # instead of the form's validate + submit), so the number may be unchecked here.
-        order = find_order(engine, tracker.get_slot("order_id"))
+        # (The slot is not filled from the message while another form is active.)
+        typed = tracker.get_slot("order_id") or first_entity(tracker, "order_id")
+        order = find_order(res.engine, typed)
         request = tracker.get_slot("order_request") or "track"
         if order is None:
-            dispatcher.utter_message(response="utter_wrong_order_id")
+            dispatcher.utter_message(response="utter_wrong_order_id" if normalize_order_id(typed) else "utter_order_id_format")
             # Ask again through order_form, keeping what the shopper wanted done with it.
             return [SlotSet("order_id", None), ActiveLoop("order_form")]
-        events: List[Dict[Text, Any]] = [SlotSet("order_request", None), SlotSet("order_id", order.order_id)]
+        done = [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("order_id", order.order_id)]
+        access = access_of(res.engine, order, tracker.sender_id)
+        if access is Access.LOCKED:
+            dispatcher.utter_message(
+                text=f"{describe_coarse(order)} Too many wrong codes were entered in this chat, so I can't show or "
+                     "change this order here. A person from our team can help.",
+                buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
+            return done
+        if not access.allowed:
+            # order_form asks for the email and the code (a fresh start: nothing left from earlier).
+            return [SlotSet("order_email", None), SlotSet("order_code", None), SlotSet("order_id", order.order_id),
+                    ActiveLoop("order_form")]
+        if _needs_yes(request, order) and self._unconfirmed(tracker, request):
+            # order_form asks for what is missing: the new address, then the yes.
+            return [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
         try:
-            if request == "cancel":
-                cancel_order(engine, order.order_id)
-                dispatcher.utter_message(
-                    text=f"Done: order {order.order_id} is cancelled. Your refund of ${order.total:.2f} will reach your "
-                         "original payment method within 5-10 business days.")
-            elif request == "change_address":
-                new = change_address(engine, order.order_id, tracker.get_slot("shipping_address"))
-                dispatcher.utter_message(text=f"Updated: order {new.order_id} will ship to {new.shipping_address}.")
-                events.append(SlotSet("shipping_address", None))
-            elif request == "change":
-                items = ", ".join(f"{i['qty']} × {i['name']}" for i in order.items)
-                if order.status == "processing":
-                    dispatcher.utter_message(
-                        text=f"Order {order.order_id} contains {items}. Items can't be edited once an order is placed, "
-                             "but it hasn't shipped yet, so you can cancel it and order again, or change the delivery address.",
-                        buttons=[{"title": "Cancel the order", "payload": "/cancel_order"},
-                                 {"title": "Change address", "payload": "/change_shipping_address"},
-                                 {"title": "Talk to a person", "payload": "/contact_human_agent"}])
-                else:
-                    dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
-                                             "you can return items within 30 days of delivery.")
-            else:
-                dispatcher.utter_message(text=describe_status(order))
+            self._serve(dispatcher, tracker, res, order, request)
         except OrderError as err:
             dispatcher.utter_message(text=str(err))
-            if request == "change_address":
-                events.append(SlotSet("shipping_address", None))
-        return events
+        if request == "change_address":
+            done.append(SlotSet("shipping_address", None))
+        return done
+
+    @staticmethod
+    def _unconfirmed(tracker: Tracker, request: Text) -> bool:
+        if request == "change_address" and not tracker.get_slot("shipping_address"):
+            return True
+        return tracker.get_slot("order_change_confirmed") is None
+
+    @staticmethod
+    def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, res, order, request: Text) -> None:
+        actor = sender_actor(tracker.sender_id)
+        if request in ("cancel", "change_address") and tracker.get_slot("order_change_confirmed") is False:
+            dispatcher.utter_message(text=f"Okay, I haven't changed anything: order {order.order_id} stays as it is.")
+        elif request == "cancel":
+            done = cancel_order(res.engine, order.order_id, actor=actor, currency=res.catalog.currency)
+            res.kick_mail()
+            dispatcher.utter_message(
+                text=f"Done: order {order.order_id} is cancelled. A refund of {res.catalog.format_price(done.refund_amount)} "
+                     f"is recorded (reference R{done.refund_id}) and will reach your original payment method within "
+                     "5-10 business days; the confirmation is on its way by email.")
+        elif request == "change_address":
+            new = change_address(res.engine, order.order_id, tracker.get_slot("shipping_address"), actor=actor)
+            res.kick_mail()
+            dispatcher.utter_message(text=f"Updated: order {new.order_id} will ship to {new.shipping_address}.")
+        elif request == "change":
+            if order.status == "processing":
+                items = ", ".join(f"{i['qty']} × {i['name']}" for i in order.items)
+                dispatcher.utter_message(
+                    text=f"Order {order.order_id} contains {items}. Items can't be edited once an order is placed, "
+                         "but it hasn't shipped yet, so you can cancel it and order again, or change the delivery address.",
+                    buttons=[{"title": "Cancel the order", "payload": "/cancel_order"},
+                             {"title": "Change address", "payload": "/change_shipping_address"},
+                             {"title": "Talk to a person", "payload": "/contact_human_agent"}])
+            else:
+                dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
+                                         "you can return items within 30 days of delivery.")
+        else:
+            dispatcher.utter_message(text=describe_status(order))

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from lift.commerce.catalog import Catalog
 from lift.config import ConfigError, Settings, get_settings
+from lift.notify.outbox import OutboxWorker
+from lift.notify.transport import transport_for
 from lift.retrieval import get_retriever
 from lift.store.schema import open_database
 
@@ -28,6 +30,13 @@ class Resources:
     settings: Settings
     engine: Engine
     catalog: Catalog
+    # Delivers the outbox after an action queued mail; None in unit tests (mail stays queued).
+    mailer: Optional[OutboxWorker] = None
+
+    def kick_mail(self) -> None:
+        if self.mailer is not None:
+            self.mailer.kick()
+
     assigner: Optional["Assigner"] = None
     graph: Any = None  # networkx MultiDiGraph from `lift graph build` (lift.graph.store)
 
@@ -74,6 +83,8 @@ def startup(settings: Optional[Settings] = None) -> Resources:
     global _current
     _current = build(settings)
     warm_up()
+    _current.mailer = OutboxWorker(_current.engine, transport_for(_current.settings.smtp_url),
+                                   _current.settings.mail_from).start()
     logger.info("action server resources ready (catalog %s)", _current.catalog.version)
     return _current
 

@@ -86,8 +86,11 @@ class Settings:
     purge_interval: int = 3600
     # Trained models (models/*.tar.gz) and the registry's copies (models/registry/).
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
-    # The serving Rasa's HTTP API, where `lift model promote|rollback` switches the model.
-    rasa_url: Optional[str] = None
+    # Transactional email: smtp://[user:pass@]host:port, smtps://..., or maildir:<dir> (dev).
+    smtp_url: str = "maildir:" + str(PROJECT_ROOT / "var" / "mail")
+    mail_from: str = "Lift Store <orders@lift.example>"
+    # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
+    rasa_url: str = "http://127.0.0.1:5005"
 
     @property
     def is_prod(self) -> bool:
@@ -121,6 +124,16 @@ def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
         return default
     p = Path(raw)
     return p if p.is_absolute() else (root / p)
+
+
+def _smtp_url(raw: str, root: Path) -> str:
+    scheme, sep, rest = raw.partition(":")
+    if not sep or scheme.lower() not in ("smtp", "smtps", "maildir"):
+        raise ConfigError(f"LIFT_SMTP_URL must be smtp://host:port, smtps://host:port or maildir:<dir>, got {raw!r}")
+    if scheme.lower() == "maildir":
+        path = Path(rest)
+        return "maildir:" + str(path if path.is_absolute() else (root / path))
+    return raw
 
 
 def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -185,7 +198,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         admin_token=env.get("LIFT_ADMIN_TOKEN") or None,
         purge_interval=_int(env, "LIFT_PURGE_INTERVAL", 3600),
         models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
-        rasa_url=(env.get("LIFT_RASA_URL") or "").rstrip("/") or None,
+        smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
+        mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
+        rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
     )
 
 

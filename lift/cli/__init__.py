@@ -1,9 +1,9 @@
 """The ``lift`` console script (entry point ``lift.cli:main``).
 
-One module per command group, each exposing ``register(subparsers)`` (``db``, ``kb``,
-``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``, ``forecast``, ``graph``;
-``audit``, ``privacy``, ``model``: governance), so this file stays a table of contents; heavy
-imports happen inside the handlers, not at import time.
+One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``,
+``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``,
+``forecast``, ``graph``; ``audit``, ``privacy``, ``model``: governance), so this file stays a
+table of contents; heavy imports happen inside the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -23,8 +23,10 @@ from lift.store.engine import DatabaseUnavailable
 
 # Modules exposing ``register(subparsers)``; each must keep heavy imports in its handlers.
 GROUPS = [
+    "lift.cli.agent",
     "lift.cli.db",
     "lift.cli.kb",
+    "lift.cli.outbox",
     "lift.cli.report",
     "lift.cli.web",
     "lift.cli.experiments",

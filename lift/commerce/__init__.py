@@ -2,9 +2,13 @@
 
 ``catalog`` (loading, validation, mention resolution; records in ``products``, word matching
 in ``matching``), ``money`` (Decimal amounts and price formatting), ``cart`` (cart slot
-arithmetic, coupons), ``orders`` (quotes, placing and servicing orders, shipping methods),
-``leads`` (lead capture, demo slots), ``onboarding`` (profiles), ``handoff`` (tickets for a
-human agent) and ``validation`` (parsing what shoppers type into forms).
+arithmetic, coupons), ``pricing`` (volume discounts), ``stock`` (stock levels in the database,
+reserved with the order), ``orders`` (quotes, placing orders, shipping methods), ``ownership``
+(who may see or change an order: owner, or email + one-time code), ``servicing`` (cancel,
+address change, their records and an agent's revert), ``emails`` (the words of transactional
+mail), ``leads`` (lead capture, demo slots), ``onboarding`` (profiles), ``handoff`` (tickets
+for a human agent and their life cycle) and ``validation`` (parsing what shoppers type).
 
-Uses :mod:`lift.store` for persistence; never imports measurement, channels or the CLI.
+Uses :mod:`lift.store` for persistence and :mod:`lift.notify` to queue mail; never imports
+measurement, channels or the CLI.
 """

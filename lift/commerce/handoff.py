@@ -1,12 +1,19 @@
-"""Handing a conversation to a human: a ticket with a transcript summary."""
+"""Handing a conversation to a human: a ticket with a transcript summary, and its life cycle
+``queued -> claimed -> closed`` as agents drive it (``lift agent queue|claim|reply|close``).
+
+A shopper's queue position is the number of tickets still ``queued`` up to and including
+theirs, so it shrinks as agents claim tickets.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lift.store.engine import session_scope
-from lift.store.models import HandoffTicket
+from lift.store.models import HandoffTicket, utcnow
 
 REASONS = ("user_request", "complaint", "fallback", "low_confidence")
 MAX_SUMMARY_TURNS = 12
@@ -47,3 +54,73 @@ def queue_ticket(engine: Engine, *, sender_id: str, channel: Optional[str], reas
 def queue_position(engine: Engine, ticket_id: int) -> int:
     with session_scope(engine) as s:
         return s.query(HandoffTicket).filter(HandoffTicket.status == "queued", HandoffTicket.id <= ticket_id).count()
+
+
+
+class TicketError(ValueError):
+    """A life-cycle step was refused; the message says why (shown by the CLI)."""
+
+
+@dataclass(frozen=True)
+class QueuedTicket:
+    id: int
+    position: int
+    sender_id: str
+    channel: Optional[str]
+    reason: str
+    created_at: Any
+    summary: str
+
+
+def queue(engine: Engine) -> List[QueuedTicket]:
+    """Queued tickets, oldest first, with the position each shopper was (or would be) told."""
+    with session_scope(engine) as s:
+        rows = s.execute(sa.select(HandoffTicket).where(HandoffTicket.status == "queued")
+                         .order_by(HandoffTicket.id)).scalars().all()
+        return [QueuedTicket(t.id, i, t.sender_id, t.channel, t.reason, t.created_at, t.summary)
+                for i, t in enumerate(rows, 1)]
+
+
+def get_ticket(engine: Engine, ticket_id: int) -> HandoffTicket:
+    with session_scope(engine) as s:
+        ticket = s.get(HandoffTicket, ticket_id)
+        if ticket is None:
+            raise TicketError(f"there is no ticket {ticket_id}")
+        return ticket
+
+
+def claim(engine: Engine, ticket_id: int, agent: str) -> HandoffTicket:
+    """queued -> claimed, by one agent only (a conditional update: two agents can't both win)."""
+    with session_scope(engine) as s:
+        done = s.execute(sa.update(HandoffTicket).where(HandoffTicket.id == ticket_id, HandoffTicket.status == "queued")
+                         .values(status="claimed", claimed_by=agent, claimed_at=utcnow()))
+        ticket = s.get(HandoffTicket, ticket_id)
+        if ticket is None:
+            raise TicketError(f"there is no ticket {ticket_id}")
+        if done.rowcount != 1:
+            who = f" by {ticket.claimed_by}" if ticket.claimed_by else ""
+            raise TicketError(f"ticket {ticket_id} is already {ticket.status}{who}")
+        return ticket
+
+
+def check_reply(engine: Engine, ticket_id: int, agent: str) -> HandoffTicket:
+    """An agent may reply only on a ticket they claimed and that is still open."""
+    ticket = get_ticket(engine, ticket_id)
+    if ticket.status != "claimed":
+        raise TicketError(f"ticket {ticket_id} is {ticket.status}; claim it first" if ticket.status == "queued"
+                          else f"ticket {ticket_id} is {ticket.status}")
+    if ticket.claimed_by != agent:
+        raise TicketError(f"ticket {ticket_id} is claimed by {ticket.claimed_by}, not {agent}")
+    return ticket
+
+
+def close(engine: Engine, ticket_id: int, agent: str) -> HandoffTicket:
+    """claimed -> closed, by the agent who claimed it."""
+    check_reply(engine, ticket_id, agent)
+    with session_scope(engine) as s:
+        done = s.execute(sa.update(HandoffTicket).where(HandoffTicket.id == ticket_id, HandoffTicket.status == "claimed",
+                                                        HandoffTicket.claimed_by == agent)
+                         .values(status="closed", closed_at=utcnow()))
+        if done.rowcount != 1:
+            raise TicketError(f"ticket {ticket_id} changed meanwhile; look at it again")
+        return s.get(HandoffTicket, ticket_id)

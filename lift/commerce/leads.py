@@ -1,4 +1,9 @@
-"""Lead capture and demo scheduling."""
+"""Lead capture and demo scheduling.
+
+A demo slot is booked by the lead row itself: ``leads.demo_time`` is unique, so two shoppers
+picking the same slot at once get one booking and one :class:`SlotTaken` (checked by a
+concurrent-booking test); the booking's confirmation email is queued in the same transaction.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +12,10 @@ from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from lift.commerce import emails
+from lift.notify.outbox import enqueue
 
 from lift.store.engine import session_scope
 from lift.store.models import Lead
@@ -107,11 +116,25 @@ def choose_slot(engine: Engine, value: object, window: Optional[Tuple[dt.datetim
     return (free[0] if len(free) == 1 else None), free
 
 
+class SlotTaken(ValueError):
+    """Another lead booked the demo slot first."""
+
+
 def save_lead(engine: Engine, *, sender_id: str, person_name: str, email: str, company: str, team_size: int,
               demo_time: Optional[dt.datetime]) -> int:
-    with session_scope(engine) as s:
-        lead = Lead(sender_id=sender_id, person_name=person_name, email=email, company=company,
-                    team_size=int(team_size), demo_time=demo_time)
-        s.add(lead)
-        s.flush()
-        return int(lead.id)
+    """Store the lead and book its slot (if any), queueing the booking email; raises
+    :class:`SlotTaken` (nothing stored) when the slot went to someone else first."""
+    try:
+        with session_scope(engine) as s:
+            lead = Lead(sender_id=sender_id, person_name=person_name, email=email, company=company,
+                        team_size=int(team_size), demo_time=demo_time)
+            s.add(lead)
+            s.flush()
+            if demo_time is not None:
+                subject, body = emails.demo_booking(person_name, DemoSlot(demo_time).label)
+                enqueue(s, kind="demo_booking", recipient=email, subject=subject, body=body)
+            return int(lead.id)
+    except IntegrityError:
+        if demo_time is None:
+            raise
+        raise SlotTaken(f"The demo slot {DemoSlot(demo_time).label} was just booked by someone else.") from None

@@ -1,4 +1,9 @@
-"""Placing and servicing orders."""
+"""Quoting and placing orders (servicing them afterwards: :mod:`lift.commerce.servicing`).
+
+Placing an order is one transaction: stock is reserved (:func:`lift.commerce.stock.reserve`),
+the order row and its confirmation email (outbox) are written; if any line can't be had,
+nothing is.
+""" 
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +15,12 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
 from lift.commerce.money import money
+from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
+from lift.notify.outbox import enqueue
 from lift.store.engine import session_scope
 from lift.store.models import Order
 
@@ -69,31 +77,36 @@ class Quote:
     shipping: Decimal
     total: Decimal
     coupon_code: Optional[str]
+    discount_kind: str = "none"  # 'volume', 'coupon' or 'none'
 
 
 def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], coupon_code: Optional[str]) -> Quote:
-    """Price the cart from the catalog (not from the slot, which a client could have edited)."""
+    """Price the cart from the catalog (not from the slot, which a client could have edited),
+    checking every line against the stock the database has now."""
     items = normalize_cart(cart)
     if not items:
         raise OrderError("Your cart is empty.")
+    on_hand = stock.levels(engine, [i["sku"] for i in items])
     lines = []
     for item in items:
         product = catalog.get(item["sku"])
         if product is None:
             raise OrderError(f"An item in your cart ({item['sku']}) is no longer sold; please remove it.")
-        if item["qty"] > product.stock:
-            raise OrderError(f"Only {product.stock} of {product.name} left in stock; please update your cart.")
+        if item["qty"] > on_hand[product.sku]:
+            raise stock.OutOfStock(product.sku, product.name, on_hand[product.sku])
         lines.append({"sku": product.sku, "name": product.name, "qty": item["qty"], "unit_price": str(money(product.price))})
     sub = sum((money(line["unit_price"]) * line["qty"] for line in lines), Decimal("0.00"))
-    discount = Decimal("0.00")
-    code = None
+    coupon_saving, code = Decimal("0.00"), None
     if coupon_code:
         check = check_coupon(engine, coupon_code, lines, currency=catalog.currency)
         if check.ok:
-            discount, code = check.discount, check.code
+            coupon_saving, code = check.discount, check.code
+    kind, discount = best_discount(volume_discount(lines), coupon_saving)
+    if kind != "coupon":
+        code = None
     method = SHIPPING_METHODS.get(shipping_method or "standard", SHIPPING_METHODS["standard"])
     shipping = method.cost_for(sub - discount)
-    return Quote(lines, sub, discount, shipping, money(sub - discount + shipping), code)
+    return Quote(lines, sub, discount, shipping, money(sub - discount + shipping), code, kind)
 
 
 def _new_order_id() -> str:
@@ -102,6 +115,9 @@ def _new_order_id() -> str:
 
 def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: str, shipping_address: str,
                  shipping_method: str, coupon_code: Optional[str] = None) -> Order:
+    """Reserve stock, write the order and queue its confirmation email, all or nothing.
+    Raises :class:`OrderError`, or :class:`~lift.commerce.stock.OutOfStock` when another
+    order took the last units first."""
     if shipping_method not in SHIPPING_METHODS:
         raise OrderError("Please choose standard, express or pickup shipping.")
     q = quote(engine, catalog, cart, shipping_method, coupon_code)
@@ -115,7 +131,11 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
         )
         try:
             with session_scope(engine) as s:
+                stock.reserve(s, q.lines)  # first: a write takes SQLite's lock before any read
                 s.add(order)
+                s.flush()
+                subject, body = emails.order_confirmation(order, catalog.currency)
+                enqueue(s, kind="order_confirmation", recipient=email, subject=subject, body=body)
             return order
         except IntegrityError:
             continue  # id collision: draw again
@@ -133,36 +153,6 @@ def find_order(engine: Engine, typed: object) -> Optional[Order]:
     return get_order(engine, order_id) if order_id else None
 
 
-def _existing(session, order_id: str) -> Order:
-    order = session.get(Order, order_id)
-    if order is None:
-        raise OrderError(f"I couldn't find order {order_id}.")
-    return order
-
-
-def cancel_order(engine: Engine, order_id: str) -> Order:
-    with session_scope(engine) as s:
-        order = _existing(s, order_id)
-        if order.status == "cancelled":
-            raise OrderError(f"Order {order_id} is already cancelled.")
-        if order.status != "processing":
-            raise OrderError(f"Order {order_id} has already {order.status} and can't be cancelled; "
-                             "you can return it within 30 days of delivery instead.")
-        order.status = "cancelled"
-        return order
-
-
-def change_address(engine: Engine, order_id: str, address: str) -> Order:
-    with session_scope(engine) as s:
-        order = _existing(s, order_id)
-        if order.status != "processing":
-            raise OrderError(f"Order {order_id} is {order.status}, so its address can't be changed any more.")
-        if order.shipping_method == "pickup":
-            raise OrderError(f"Order {order_id} is for store pickup, so there is no address to change.")
-        order.shipping_address = address
-        return order
-
-
 def describe_status(order: Order) -> str:
     if order.status == "processing":
         eta = f" It should arrive by {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
@@ -178,5 +168,13 @@ def describe_status(order: Order) -> str:
     return f"Order {order.order_id} is {order.status}."
 
 
-__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "get_order", "cancel_order",
-           "change_address", "describe_status", "parse_shipping_method", "quote"]
+def describe_coarse(order: Order) -> str:
+    """All a conversation that hasn't proven the order is theirs may learn: it exists, and
+    whether it has shipped. No items, address, email, amount, dates or tracking."""
+    coarse = {"processing": "hasn't shipped yet", "shipped": "has shipped", "delivered": "has been delivered",
+              "cancelled": "was cancelled"}.get(order.status, "is being handled")
+    return f"Order {order.order_id} exists and {coarse}."
+
+
+__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "get_order", "describe_coarse",
+           "describe_status", "parse_shipping_method", "quote"]

@@ -29,7 +29,8 @@ class Lead(Base):
     email = sa.Column(sa.String(320), nullable=False)
     company = sa.Column(sa.String(200), nullable=False)
     team_size = sa.Column(sa.Integer, nullable=False)
-    demo_time = sa.Column(sa.DateTime, nullable=True, index=True)  # UTC, naive
+    # UTC, naive. Unique: one lead per demo slot, whoever commits first (NULLs may repeat).
+    demo_time = sa.Column(sa.DateTime, nullable=True, index=True, unique=True)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
 
 
@@ -73,8 +74,11 @@ class HandoffTicket(Base):
     channel = sa.Column(sa.String(64), nullable=True)
     reason = sa.Column(sa.String(64), nullable=False)
     summary = sa.Column(sa.Text, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="queued")  # queued/claimed/closed
+    status = sa.Column(sa.String(20), nullable=False, default="queued")  # queued -> claimed -> closed
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    claimed_by = sa.Column(sa.String(100), nullable=True)
+    claimed_at = sa.Column(sa.DateTime, nullable=True)
+    closed_at = sa.Column(sa.DateTime, nullable=True)
 
 
 class CustomerProfile(Base):
@@ -109,6 +113,81 @@ class MicroConversion(Base):
     kb_version = sa.Column(sa.String(64), nullable=False, default=NO_KB_VERSION)
     value = sa.Column(sa.Text, nullable=True)
     event_type = sa.Column(sa.String(32), nullable=False)
+
+
+class StockLevel(Base):
+    """Units on hand per product; seeded from the catalog, then only changed in transactions
+    that place or cancel orders (never below zero)."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (sa.CheckConstraint("stock >= 0", name="ck_stock_levels_non_negative"),)
+    sku = sa.Column(sa.String(32), primary_key=True)
+    stock = sa.Column(sa.Integer, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class OrderAccess(Base):
+    """One conversation's claim on an order it did not place: the one-time code sent to the
+    order's email (only its keyed hash), wrong attempts, a lock, and the link once proven."""
+
+    __tablename__ = "order_access"
+    __table_args__ = (sa.UniqueConstraint("order_id", "sender_id", name="uq_order_access_order_sender"),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.order_id"), nullable=False)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    code_hash = sa.Column(sa.String(64), nullable=True)
+    code_expires_at = sa.Column(sa.DateTime, nullable=True)
+    codes_sent = sa.Column(sa.Integer, nullable=False, default=0)
+    failed_attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_at = sa.Column(sa.DateTime, nullable=True)
+    verified_at = sa.Column(sa.DateTime, nullable=True)  # set: the conversation is linked to the order
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class OrderChange(Base):
+    """Every change made to an order: who, when, what, old -> new; an agent can revert it."""
+
+    __tablename__ = "order_changes"
+    id = sa.Column(sa.Integer, primary_key=True)
+    order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.order_id"), nullable=False, index=True)
+    kind = sa.Column(sa.String(32), nullable=False)  # cancel / change_address / revert
+    actor = sa.Column(sa.String(300), nullable=False)  # "sender:<id>" or "agent:<name>"
+    old_value = sa.Column(sa.JSON, nullable=False)
+    new_value = sa.Column(sa.JSON, nullable=False)
+    reverts_id = sa.Column(sa.Integer, sa.ForeignKey("order_changes.id"), nullable=True)
+    reverted_by_id = sa.Column(sa.Integer, nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class Refund(Base):
+    """Money owed back for a cancelled order: pending -> completed (or voided by a revert)."""
+
+    __tablename__ = "refunds"
+    id = sa.Column(sa.Integer, primary_key=True)
+    order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.order_id"), nullable=False, index=True)
+    amount = sa.Column(sa.Numeric(10, 2), nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="pending")
+    reason = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A transactional email, written in the transaction that makes the promise and delivered
+    afterwards by the sender (queued -> sending -> sent, or back to queued/failed on errors)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_id", "status", "id"),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = sa.Column(sa.String(40), nullable=False)  # order_confirmation, verification_code, ...
+    recipient = sa.Column(sa.String(320), nullable=False)
+    subject = sa.Column(sa.String(300), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    status = sa.Column(sa.String(20), nullable=False, default="queued")
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.String(500), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    sent_at = sa.Column(sa.DateTime, nullable=True)
 
 
 # ----------------------------------------------------------------- experiments (lift.experiments)

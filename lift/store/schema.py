@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from lift.config import get_settings
 from lift.store.engine import check_connection, make_engine
-from lift.store.seed import seed_store_data
+from lift.store.seed import seed_stock, seed_store_data
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 # Alembic's `context`/`op` are module-level proxies: one migration at a time per process.
@@ -71,10 +71,12 @@ def upgrade(engine: Engine, revision: str = "head", *, attempts: int = 5) -> Non
 
 
 def init_db(engine: Engine, *, seed: bool = True) -> None:
-    """Migrate Lift's tables to the current revision and seed coupons and demo orders."""
+    """Migrate Lift's tables to the current revision, seed coupons and demo orders when missing
+    and give catalog products without a stock row their catalog stock."""
     upgrade(engine)
     if seed:
         seed_store_data(engine)
+        seed_stock(engine, get_settings().catalog_path)
 
 
 def open_database(url: Optional[str] = None, *, seed: bool = True) -> Engine:

@@ -1,4 +1,5 @@
-"""Store data every Lift database starts with: coupons and a few demo orders.
+"""Store data every Lift database starts with: coupons, a few demo orders and the stock of
+every catalog product (read from the catalog file's ``sku``/``stock`` fields).
 
 Called by :func:`lift.store.schema.init_db` on every start of every process (Rasa, the action server,
 the CLI), so it only inserts rows that are missing, one row per transaction, and treats a
@@ -7,14 +8,18 @@ primary-key clash as "another process got there first".
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from lift.store.engine import session_scope
-from lift.store.models import Coupon, Order, utcnow
+from lift.store.models import Coupon, Order, StockLevel, utcnow
 
 DEMO_EMAIL = "demo.customer@example.com"
 DEMO_ORDER_IDS = tuple(f"LFT10000{i}" for i in range(1, 6))
@@ -114,3 +119,34 @@ def seed_store_data(engine: Engine, now: Optional[dt.datetime] = None) -> Dict[s
         "coupons": _insert_missing(engine, Coupon, "code", coupon_rows(now)),
         "orders": _insert_missing(engine, Order, "order_id", order_rows(now)),
     }
+
+
+def catalog_stock(catalog_path: Path) -> Dict[str, int]:
+    """``{sku: stock}`` of the catalog file (validated properly by the catalog loader elsewhere;
+    rows that are not a product with an integer stock >= 0 are skipped here)."""
+    try:
+        products = json.loads(Path(catalog_path).read_text(encoding="utf-8")).get("products") or []
+    except (OSError, ValueError, AttributeError):
+        return {}
+    out = {}
+    for p in products:
+        if isinstance(p, dict) and isinstance(p.get("sku"), str) and type(p.get("stock")) is int and p["stock"] >= 0:
+            out[p["sku"]] = p["stock"]
+    return out
+
+
+def seed_stock(engine: Engine, catalog_path: Path) -> int:
+    """Give every catalog product without a stock row its catalog stock; live rows are never
+    overwritten (the database, not the file, is the truth once a shop is running)."""
+    wanted = catalog_stock(catalog_path)
+    with session_scope(engine) as s:
+        have = set(s.execute(sa.select(StockLevel.sku)).scalars())
+    missing = {sku: n for sku, n in wanted.items() if sku not in have}
+    if not missing:
+        return 0
+    try:
+        with session_scope(engine) as s:
+            s.add_all(StockLevel(sku=sku, stock=n) for sku, n in missing.items())
+        return len(missing)
+    except IntegrityError:  # a parallel starter inserted some: fall back to one row at a time
+        return _insert_missing(engine, StockLevel, "sku", [{"sku": k, "stock": v} for k, v in missing.items()])

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.support.servers import LiftStack, http, texts
+from tests.support.servers import ROOT, LiftStack, http, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -101,12 +101,22 @@ def test_unknown_order_id(stack):
     assert "couldn't find that order" in replies and "What's your order number?" in replies
     assert (stack.tracker(me)["active_loop"] or {}).get("name") == "order_form"
     replies = texts(stack.say(me, "LFT100003"))
-    assert "LFT100003" in replies and (stack.tracker(me)["active_loop"] or {}).get("name") is None
+    # not this conversation's order: it exists and has shipped, nothing more until proven
+    assert "Order LFT100003 exists and has shipped" in replies and "email address on the order" in replies
+    assert "1Z999AA10123456784" not in replies and "Market Street" not in replies
+    assert (stack.tracker(me)["active_loop"] or {}).get("name") == "order_form"
 
 
-def test_order_number_in_the_message_is_looked_up_at_once(stack):
+def test_order_number_in_the_message_is_looked_up_at_once(stack, db):
+    from lift.commerce.catalog import Catalog
+    from lift.commerce.orders import create_order
+
     me = sender()
-    assert "LFT100002" in texts(stack.say(me, "where is my order LFT100002"))
+    catalog = Catalog.load(ROOT / "kb" / "catalog.json")
+    order = create_order(db, catalog, sender_id=me, cart=[{"sku": "ACC-003", "qty": 1, "unit_price": "29.00"}],
+                         email="me@example.com", shipping_address="12 Market Street, Springfield",
+                         shipping_method="standard")
+    assert "being prepared" in texts(stack.say(me, f"where is my order {order.order_id}"))
     names = [e.get("name") for e in stack.tracker(me)["events"] if e["event"] == "action"]
     assert "action_handle_order" in names and "order_form" not in names
 

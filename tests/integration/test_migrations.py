@@ -1,9 +1,9 @@
 """Alembic migrations of Lift's tables, on SQLite and on a real PostgreSQL (``db_url``).
 
-"Previous release" databases are made the way that release made them: ``Base.metadata
-.create_all`` (``lift db init``, the action server) or, when Rasa's tracker store started
-first, only ``micro_conversions``; neither has an ``alembic_version`` table. While the models
-equal the baseline revision (checked by the first test) ``create_all`` reproduces that schema.
+"Previous release" databases have the baseline revision's tables (what that release's
+``create_all`` made) or, when Rasa's tracker store started first, only ``micro_conversions``;
+neither has an ``alembic_version`` table. Later revisions also change baseline tables, so
+those databases are built with the baseline revision and its ``alembic_version`` dropped.
 """
 from __future__ import annotations
 
@@ -59,6 +59,15 @@ def add_rasa_events_table(engine):
 PREVIOUS_RELEASE_TABLES = ("leads", "coupons", "orders", "handoff_tickets", "customer_profiles", "micro_conversions")
 
 
+def make_previous_release(engine):
+    """The previous release's tables as it made them: the baseline revision's shapes (later
+    revisions also change those tables, e.g. handoff_tickets columns), without alembic_version."""
+    upgrade(engine, "0001_baseline")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+    assert tables(engine) == set(PREVIOUS_RELEASE_TABLES)
+
+
 def test_empty_database_migrates_to_head_matching_the_models(engine):
     assert current_revision(engine) is None
     upgrade(engine)
@@ -70,8 +79,7 @@ def test_empty_database_migrates_to_head_matching_the_models(engine):
 
 
 def test_previous_release_database_is_adopted_with_its_rows(engine):
-    # How the previous release made its tables (only those it had: later models are newer).
-    Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in PREVIOUS_RELEASE_TABLES])
+    make_previous_release(engine)
     seed_store_data(engine)
     add_rasa_events_table(engine)
     with session_scope(engine) as s:
@@ -122,7 +130,7 @@ def _lift(args, db_url):
 
 
 def test_lift_db_upgrade_and_init_cli(db_url, engine):
-    Base.metadata.create_all(engine, tables=[Base.metadata.tables[t] for t in PREVIOUS_RELEASE_TABLES])
+    make_previous_release(engine)
     out = _lift(["db", "upgrade"], db_url)
     assert out.returncode == 0, out.stderr
     assert f"schema {head_revision()}" in out.stdout
@@ -150,3 +158,18 @@ def test_processes_starting_together_all_end_at_head(db_url, engine):
     assert current_revision(engine) == head_revision() and schema_diff(engine) == []
     with session_scope(engine) as s:
         assert s.query(Order).count() == len(DEMO_ORDER_IDS)
+
+
+def test_double_booked_demo_slots_keep_every_lead_and_the_first_booking(engine):
+    make_previous_release(engine)
+    slot = dt.datetime(2026, 12, 7, 10, 0)
+    with engine.begin() as conn:
+        for i in (1, 2, 3):
+            conn.execute(sa.text("INSERT INTO leads (id, sender_id, person_name, email, company, team_size, demo_time, "
+                                 "created_at) VALUES (:i, :s, 'Jo', 'j@x.io', 'Acme', 3, :t, :c)"),
+                         {"i": i, "s": f"s{i}", "t": slot, "c": dt.datetime(2026, 12, 1)})
+    init_db(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, demo_time FROM leads ORDER BY id")).all()
+    assert [r[0] for r in rows] == [1, 2, 3] and [r[1] is not None for r in rows] == [True, False, False]
+    assert schema_diff(engine) == []

@@ -7,11 +7,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionDefaultFallback, ActionRequestHandoff
 from actions.lead import ActionAskDemoTime, ActionSubmitLead, ValidateLeadForm
 from actions.onboarding import ActionAskInterests, ActionCompleteOnboarding, ValidateOnboardingForm
-from actions.orders import ActionHandleOrder, ValidateOrderForm
 from actions.session import ActionSessionStart
 from lift.store.engine import session_scope
 from lift.commerce.leads import free_demo_slots
-from lift.store.models import CustomerProfile, HandoffTicket, Lead, Order
+from lift.store.models import CustomerProfile, HandoffTicket, Lead
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 
@@ -70,6 +69,19 @@ async def test_submit_lead_stores_it_and_books_the_slot(res, domain):
     assert "Thanks Jane" in texts(d)
 
 
+async def test_submit_lead_for_a_slot_just_taken_offers_the_others(res, domain):
+    slot = free_demo_slots(res.engine)[0]
+    slots = {"person_name": "Jane Doe", "email": "jane@acme.io", "company": "Acme", "team_size": 40.0, "demo_time": slot.key}
+    await ActionSubmitLead().run(CollectingDispatcher(), make_tracker("", slots=slots, sender_id="first"), domain)
+    d = CollectingDispatcher()
+    events = await ActionSubmitLead().run(d, make_tracker("", slots=slots, sender_id="second"), domain)
+    assert "just booked by someone else" in texts(d) and "lead_id" not in slot_events(events)
+    assert slot_events(events) == {"demo_time": None}
+    assert {"event": "active_loop", "name": "lead_form", "timestamp": None} in events  # asks again, fresh slots
+    with session_scope(res.engine) as s:
+        assert [lead.sender_id for lead in s.query(Lead)] == ["first"]
+
+
 async def test_onboarding(res, domain):
     d = CollectingDispatcher()
     events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "interests", "Audio and kitchen"), domain)
@@ -87,54 +99,6 @@ async def test_onboarding(res, domain):
     assert d.messages[0]["custom"]["products"]
     with session_scope(res.engine) as s:
         assert s.get(CustomerProfile, "new-1").newsletter_opt_in is True
-
-
-async def test_order_form_looks_orders_up(res, domain):
-    d = CollectingDispatcher()
-    events = await ValidateOrderForm().run(d, form_tracker("order_form", "order_id", "it's lft-100002"), domain)
-    assert slot_events(events)["order_id"] == "LFT100002"
-    d = CollectingDispatcher()
-    events = await ValidateOrderForm().run(d, form_tracker("order_form", "order_id", "LFT999999"), domain)
-    assert slot_events(events)["order_id"] is None and d.messages[0]["response"] == "utter_wrong_order_id"
-    form = ValidateOrderForm()
-    tracker = form_tracker("order_form", "order_id", "x", slots={"order_request": "change_address"})
-    assert await form.required_slots(["order_id"], d, tracker, domain) == ["order_id", "shipping_address"]
-
-
-@pytest.mark.parametrize("request_kind,expect", [("track", "LFT100003"), ("change", "LFT100001")])
-async def test_handle_order_track_and_change(res, domain, request_kind, expect):
-    d = CollectingDispatcher()
-    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": expect, "order_request": request_kind}), domain)
-    assert expect in texts(d)
-
-
-async def test_handle_order_straight_from_the_message(res, domain):
-    """The number comes from the message, unchecked: normalised, or the form re-opens to ask again."""
-    d = CollectingDispatcher()
-    events = await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "lft-100002", "order_request": "track"}),
-                                           domain)
-    assert "LFT100002" in texts(d) and slot_events(events) == {"order_request": None, "order_id": "LFT100002"}
-    d = CollectingDispatcher()
-    events = await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT999999", "order_request": "cancel"}),
-                                           domain)
-    assert d.messages[0]["response"] == "utter_wrong_order_id"
-    assert slot_events(events) == {"order_id": None}  # the request (cancel) is kept for the form
-    assert {"event": "active_loop", "name": "order_form", "timestamp": None} in events
-
-
-async def test_handle_order_cancel_and_change_address(res, domain):
-    d = CollectingDispatcher()
-    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "change_address",
-                                                         "shipping_address": "45 Oak Avenue, Portland"}), domain)
-    assert "45 Oak Avenue" in texts(d)
-    d = CollectingDispatcher()
-    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "cancel"}), domain)
-    with session_scope(res.engine) as s:
-        order = s.get(Order, "LFT100001")
-        assert order.status == "cancelled" and order.shipping_address == "45 Oak Avenue, Portland"
-    d = CollectingDispatcher()
-    await ActionHandleOrder().run(d, make_tracker(slots={"order_id": "LFT100001", "order_request": "cancel"}), domain)
-    assert "already cancelled" in texts(d)
 
 
 async def test_handoff_queues_a_ticket_and_pauses(res, domain):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from lift.commerce import cart as c
-from lift.commerce import handoff, leads, onboarding, orders
+from lift.commerce import handoff, leads, onboarding, orders, servicing
 from lift.store.models import CustomerProfile, HandoffTicket, Lead, Order
 from lift.store.engine import session_scope
 
@@ -81,18 +81,24 @@ def test_cancel_and_change_address(engine, catalog):
     order = orders.create_order(engine, catalog, sender_id="s", cart=c.add_item([], catalog.get("ACC-002"), 1),
                                 email="a@b.io", shipping_address="1 Main St, Town", shipping_method="express")
     assert order.total == Decimal("29.99")
-    assert orders.change_address(engine, order.order_id, "9 Elm Road, City").shipping_address == "9 Elm Road, City"
-    assert orders.cancel_order(engine, order.order_id).status == "cancelled"
+    who = servicing.sender_actor("s")
+    assert servicing.change_address(engine, order.order_id, "9 Elm Road, City", actor=who).shipping_address == "9 Elm Road, City"
+    assert servicing.cancel_order(engine, order.order_id, actor=who).order.status == "cancelled"
     with pytest.raises(orders.OrderError, match="already cancelled"):
-        orders.cancel_order(engine, order.order_id)
+        servicing.cancel_order(engine, order.order_id, actor=who)
     with pytest.raises(orders.OrderError, match="can't be changed"):
-        orders.change_address(engine, order.order_id, "x")
+        servicing.change_address(engine, order.order_id, "x", actor=who)
     shipped = next(o for o in ["LFT100001", "LFT100002", "LFT100003", "LFT100004", "LFT100005"]
                    if orders.get_order(engine, o).status == "shipped")
     with pytest.raises(orders.OrderError, match="can't be cancelled"):
-        orders.cancel_order(engine, shipped)
+        servicing.cancel_order(engine, shipped, actor=who)
     with pytest.raises(orders.OrderError, match="couldn't find"):
-        orders.cancel_order(engine, "LFT999999")
+        servicing.cancel_order(engine, "LFT999999", actor=who)
+    # each change recorded once, newest first: who, old -> new
+    kinds = [(ch.kind, ch.actor, ch.old_value, ch.new_value) for ch in servicing.changes_of(engine, order.order_id)]
+    assert kinds == [("cancel", "sender:s", {"status": "processing"}, {"status": "cancelled"}),
+                     ("change_address", "sender:s", {"shipping_address": "1 Main St, Town"},
+                      {"shipping_address": "9 Elm Road, City"})]
 
 
 @pytest.mark.parametrize("text,key", [("express", "express"), ("Store pickup (free)", "pickup"),

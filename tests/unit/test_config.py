@@ -25,6 +25,7 @@ def test_values_from_env(tmp_path):
     ({"LIFT_RASA_PORT": "abc"}, "LIFT_RASA_PORT"),
     ({"LIFT_KB_THRESHOLD": "high"}, "LIFT_KB_THRESHOLD"),
     ({"LIFT_ENV": "prod"}, "LIFT_REDACTION_KEY"),
+    ({"LIFT_SMTP_URL": "mail.example.com:25"}, "LIFT_SMTP_URL"),
 ])
 def test_bad_values_are_named(env, message):
     with pytest.raises(ConfigError, match=message):
@@ -59,3 +60,9 @@ def test_operator_and_governance_file(tmp_path):
     assert s.operator == "ops-bob" and s.governance_file == tmp_path / "gov.yml"
     assert current_actor(s.operator) == "ops-bob"
     assert current_actor("") not in ("", "ops-bob")  # the OS user
+
+
+def test_mail_settings(tmp_path):
+    assert load_settings({"LIFT_HOME": str(tmp_path)}).smtp_url == f"maildir:{tmp_path / 'var' / 'mail'}"
+    s = load_settings({"LIFT_SMTP_URL": "smtp://u:p@127.0.0.1:2525", "LIFT_RASA_PORT": "6005"})
+    assert (s.smtp_url, s.rasa_url) == ("smtp://u:p@127.0.0.1:2525", "http://127.0.0.1:6005")

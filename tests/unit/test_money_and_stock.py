@@ -2,7 +2,6 @@
 email and phone parsing through email-validator and phonenumbers."""
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -13,11 +12,12 @@ from lift.channels.cards import card_details
 from lift.channels.slack import slack_product_blocks
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import add_item, check_coupon
-from lift.commerce.catalog import Catalog
 from lift.commerce.contacts import parse_email, parse_phone
 from lift.commerce.money import format_price
 from lift.commerce.products import LOW_STOCK, stock_label, stock_level
 from lift.config import ConfigError, load_settings, reset_settings
+from lift.store.engine import session_scope
+from lift.store.models import StockLevel
 from tests.support.trackers import make_tracker, texts
 
 
@@ -42,10 +42,8 @@ def test_stock_levels_share_one_threshold():
 
 @pytest.mark.parametrize("stock", range(0, LOW_STOCK + 3))
 async def test_chat_text_card_and_channels_word_stock_and_price_alike(stock, catalog, res, dispatcher, domain):
-    original = catalog.get("AUD-001")
-    product = dataclasses.replace(original, stock=stock)
-    res.catalog = Catalog(catalog.currency, catalog.categories,
-                          [product if p.sku == "AUD-001" else p for p in catalog.products], catalog.version)
+    with session_scope(res.engine) as s:  # stock is the database's (the catalog file only seeds it)
+        s.get(StockLevel, "AUD-001").stock = stock
     await ActionShowPrice().run(dispatcher, make_tracker("how much is it", "ask_price",
                                                          slots={"last_product": "AUD-001"}), domain)
     text = texts(dispatcher)

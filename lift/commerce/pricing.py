@@ -1,0 +1,38 @@
+"""Automatic price rules of the cart: volume discounts (``kb/policies/wholesale.md``).
+
+10 or more units of one product get 5 % off that line, 50 or more 10 %; a volume discount is
+not combined with a promo code: the shopper gets whichever saves more.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, Tuple
+
+from lift.commerce.money import money
+
+# (minimum units of one product, percent off that line), largest first
+VOLUME_TIERS: Tuple[Tuple[int, Decimal], ...] = ((50, Decimal("10")), (10, Decimal("5")))
+
+
+def line_volume_percent(qty: int) -> Decimal:
+    for minimum, percent in VOLUME_TIERS:
+        if qty >= minimum:
+            return percent
+    return Decimal("0")
+
+
+def volume_discount(lines: Iterable[Mapping[str, Any]]) -> Decimal:
+    """Total volume discount of priced lines (``qty``, ``unit_price``), rounded per line."""
+    total = Decimal("0.00")
+    for line in lines:
+        percent = line_volume_percent(int(line["qty"]))
+        if percent:
+            total += money(money(line["unit_price"]) * int(line["qty"]) * percent / 100)
+    return total
+
+
+def best_discount(volume: Decimal, coupon: Decimal) -> Tuple[str, Decimal]:
+    """Which discount applies ('volume', 'coupon' or 'none') and how much: never both."""
+    if volume <= 0 and coupon <= 0:
+        return "none", Decimal("0.00")
+    return ("volume", volume) if volume >= coupon and volume > 0 else ("coupon", coupon)

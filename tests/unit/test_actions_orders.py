@@ -1,0 +1,176 @@
+"""Orders through the actions with real Trackers and SQLite: the owner is served, anyone else
+learns only that the order exists (and its coarse status) until they prove it with the order's
+email and the one-time code; cancelling and changing the address need an explicit yes."""
+import re
+
+import pytest
+import sqlalchemy as sa
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionAskOrderChangeConfirmed, ActionAskOrderEmail, ActionHandleOrder, ValidateOrderForm
+from lift.commerce import cart as c
+from lift.commerce import orders, stock
+from lift.commerce.ownership import Access, access_of
+from lift.store.engine import session_scope
+from lift.store.models import Order, OrderChange, OutboxMessage, Refund
+from tests.support.trackers import make_tracker, slot_events, texts
+
+OWNER, STRANGER = "owner-1", "stranger-1"
+
+
+@pytest.fixture
+def order(res, catalog):
+    return orders.create_order(res.engine, catalog, sender_id=OWNER, cart=c.add_item([], catalog.get("AUD-001"), 2),
+                               email="owner@example.com", shipping_address="12 Market Street, Springfield",
+                               shipping_method="standard")
+
+
+def form(requested, text, sender, intent="inform", **slots):
+    return make_tracker(text, intent, active_loop="order_form", sender_id=sender,
+                        slots={"requested_slot": requested, **slots})
+
+
+def loop_events(events):
+    return [e["name"] for e in events if e["event"] == "active_loop"]
+
+
+def secret_parts(order):
+    return [order.shipping_address, order.email, "Aria", "$", str(order.total)]
+
+
+async def run_handle(slots, sender):
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, make_tracker(slots=slots, sender_id=sender), {})
+    return d, events
+
+
+async def test_owner_tracks_and_stranger_learns_only_existence(res, order):
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "track"}, OWNER)
+    assert "being prepared" in texts(d) and order.order_id in texts(d)
+    d, events = await run_handle({"order_id": order.order_id.lower(), "order_request": "track"}, STRANGER)
+    assert texts(d) == "" and loop_events(events) == ["order_form"]  # the form asks for proof
+    ask = CollectingDispatcher()
+    await ActionAskOrderEmail().run(ask, make_tracker(slots={"order_id": order.order_id}, sender_id=STRANGER), {})
+    said = texts(ask)
+    assert f"Order {order.order_id} exists and hasn't shipped yet" in said and "email" in said
+    assert not any(part in said for part in secret_parts(order))
+
+
+async def test_stranger_cannot_cancel_without_the_code(res, order, domain):
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "cancel",
+                                  "order_change_confirmed": True}, STRANGER)
+    assert loop_events(events) == ["order_form"]
+    assert orders.get_order(res.engine, order.order_id).status == "processing"
+    tracker = form("order_id", "x", STRANGER, order_id=order.order_id, order_request="cancel")
+    assert await ValidateOrderForm().required_slots(["order_id"], d, tracker, domain) == \
+        ["order_id", "order_email", "order_code"]
+
+
+async def code_sent(engine):
+    with session_scope(engine) as s:
+        rows = s.execute(sa.select(OutboxMessage).where(OutboxMessage.kind == "verification_code")).scalars().all()
+        return [re.search(r"code is: (\d{6})", r.body).group(1) for r in rows]
+
+
+async def test_email_then_code_links_the_conversation(res, order, domain):
+    v = ValidateOrderForm()
+    d = CollectingDispatcher()
+    out = v.validate_order_email("someone.else@example.com", d, form("order_email", "", STRANGER, order_id=order.order_id), domain)
+    wrong_words = texts(d)
+    assert out == {"order_email": "someone.else@example.com"} and await code_sent(res.engine) == []
+    d = CollectingDispatcher()
+    v.validate_order_email("Owner@Example.com", d, form("order_email", "", STRANGER, order_id=order.order_id), domain)
+    # the same words whether or not the address is the order's
+    assert texts(d).replace("owner@example.com", "X") == wrong_words.replace("someone.else@example.com", "X")
+    [code] = await code_sent(res.engine)
+    with session_scope(res.engine) as s:  # only a keyed hash is stored
+        assert code not in str(s.execute(sa.text("SELECT * FROM order_access")).all())
+    d = CollectingDispatcher()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert v.validate_order_code(wrong, d, form("order_code", wrong, STRANGER, order_id=order.order_id), domain) == {"order_code": None}
+    assert "4 attempts left" in texts(d)
+    d = CollectingDispatcher()
+    assert v.validate_order_code("lots", d, form("order_code", "lots", STRANGER, order_id=order.order_id), domain) == {"order_code": None}
+    assert "6 digits" in texts(d)  # malformed: no attempt used
+    spaced = f"{code[:3]} {code[3:]}"
+    d = CollectingDispatcher()
+    assert v.validate_order_code(spaced, d, form("order_code", spaced, STRANGER, order_id=order.order_id), domain) == {"order_code": "verified"}
+    assert access_of(res.engine, order, STRANGER) is Access.LINKED
+    d, _ = await run_handle({"order_id": order.order_id, "order_request": "track"}, STRANGER)
+    assert "being prepared" in texts(d)
+
+
+async def test_five_wrong_codes_lock_the_order_for_that_conversation(res, order, domain):
+    v = ValidateOrderForm()
+    v.validate_order_email("owner@example.com", CollectingDispatcher(), form("order_email", "", STRANGER, order_id=order.order_id), domain)
+    [code] = await code_sent(res.engine)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        v.validate_order_code(wrong, CollectingDispatcher(), form("order_code", wrong, STRANGER, order_id=order.order_id), domain)
+    assert access_of(res.engine, order, STRANGER) is Access.LOCKED
+    assert v.validate_order_code(code, CollectingDispatcher(), form("order_code", code, STRANGER, order_id=order.order_id), domain) == {"order_code": None}
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "cancel", "order_change_confirmed": True}, STRANGER)
+    assert "Too many wrong codes" in texts(d) and not loop_events(events)
+    assert orders.get_order(res.engine, order.order_id).status == "processing"
+    assert access_of(res.engine, order, "someone-else") is Access.NONE  # the lock is per conversation
+
+
+async def test_cancel_is_summarised_and_done_only_after_yes(res, order, domain):
+    before = stock.levels(res.engine, ["AUD-001"])["AUD-001"]
+    d = CollectingDispatcher()
+    tracker = form("order_id", "x", OWNER, order_id=order.order_id, order_request="cancel")
+    assert await ValidateOrderForm().required_slots(["order_id"], d, tracker, domain) == ["order_id", "order_change_confirmed"]
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "cancel"}, OWNER)
+    assert loop_events(events) == ["order_form"] and orders.get_order(res.engine, order.order_id).status == "processing"
+    ask = CollectingDispatcher()
+    await ActionAskOrderChangeConfirmed().run(ask, make_tracker(slots={"order_id": order.order_id, "order_request": "cancel"},
+                                                                sender_id=OWNER), {})
+    assert "about to cancel order" in texts(ask) and [b["payload"] for b in ask.messages[0]["buttons"]] == ["/affirm", "/deny"]
+    extracted = await ValidateOrderForm().extract_order_change_confirmed(
+        d, form("order_change_confirmed", "no, keep it", OWNER, intent="cancel_order"), domain)
+    assert extracted == {"order_change_confirmed": False}
+    d, _ = await run_handle({"order_id": order.order_id, "order_request": "cancel", "order_change_confirmed": False}, OWNER)
+    assert "haven't changed anything" in texts(d) and orders.get_order(res.engine, order.order_id).status == "processing"
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "cancel", "order_change_confirmed": True}, OWNER)
+    assert "is cancelled" in texts(d) and "refund of $258.00" in texts(d)
+    assert slot_events(events)["order_change_confirmed"] is None
+    with session_scope(res.engine) as s:
+        assert s.get(Order, order.order_id).status == "cancelled"
+        refund = s.execute(sa.select(Refund)).scalar_one()
+        assert (refund.status, str(refund.amount)) == ("pending", "258.00")
+        assert s.execute(sa.select(OrderChange.kind, OrderChange.actor)).all() == [("cancel", f"sender:{OWNER}")]
+        kinds = set(s.execute(sa.select(OutboxMessage.kind)).scalars())
+        assert kinds == {"order_confirmation", "cancellation"}
+    assert stock.levels(res.engine, ["AUD-001"])["AUD-001"] == before + 2  # stock restored
+
+
+async def test_address_change_needs_the_new_address_and_a_yes(res, order, domain):
+    tracker = form("order_id", "x", OWNER, order_id=order.order_id, order_request="change_address")
+    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == \
+        ["order_id", "shipping_address", "order_change_confirmed"]
+    d, _ = await run_handle({"order_id": order.order_id, "order_request": "change_address",
+                             "shipping_address": "45 Oak Avenue, Portland", "order_change_confirmed": True}, OWNER)
+    assert "45 Oak Avenue" in texts(d)
+    assert orders.get_order(res.engine, order.order_id).shipping_address == "45 Oak Avenue, Portland"
+
+
+@pytest.mark.parametrize("typed,response", [("ORD-12345", "utter_order_id_format"), ("732201349959", "utter_order_id_format"),
+                                            ("LFT999999", "utter_wrong_order_id")])
+async def test_unknown_or_foreign_order_numbers(res, domain, typed, response):
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, form("order_id", typed, STRANGER), domain)
+    assert slot_events(events)["order_id"] is None and d.messages[0]["response"] == response
+    d, events = await run_handle({"order_id": typed, "order_request": "cancel"}, STRANGER)
+    assert d.messages[0]["response"] == response and loop_events(events) == ["order_form"]
+
+
+async def test_shipped_order_is_not_offered_a_cancel(res, domain):
+    # LFT100003 is a seeded, shipped order of nobody's conversation: once linked, the cancel is refused with a reason.
+    from lift.store.models import OrderAccess, utcnow
+
+    with session_scope(res.engine) as s:
+        s.add(OrderAccess(order_id="LFT100003", sender_id=STRANGER, verified_at=utcnow(), codes_sent=1, failed_attempts=0))
+    tracker = form("order_id", "x", STRANGER, order_id="LFT100003", order_request="cancel")
+    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == ["order_id"]
+    d, _ = await run_handle({"order_id": "LFT100003", "order_request": "cancel"}, STRANGER)
+    assert "can't be cancelled" in texts(d)
