@@ -16,7 +16,7 @@ from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_cou
                                 remove_item, set_quantity, subtotal)
 from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
-from lift.commerce.stock import in_stock_substitutes, live, live_all
+from lift.commerce.stock import live, live_all
 from lift.commerce.validation import normalize_coupon
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
