@@ -17,6 +17,8 @@ from lift.nlu.intents import NLU_FALLBACK
 LABELS: Dict[str, str] = {
     "search_product": "Find a product",
     "ask_price": "Check a price",
+    "ask_complements": "See what goes with a product",
+    "ask_alternatives": "Find a similar product",
     "add_to_cart": "Add something to my cart",
     "view_cart": "See my cart",
     "remove_from_cart": "Remove something from my cart",

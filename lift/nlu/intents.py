@@ -11,7 +11,8 @@ SUPPORT_INTENTS = tuple(
 # Sales and conversation intents the assistant acts on (out_of_scope is scored as rejection).
 SALES_INTENTS = tuple(
     "greet goodbye affirm deny thank bot_challenge inform request_demo search_product ask_price "
-    "add_to_cart view_cart remove_from_cart apply_coupon checkout start_onboarding ask_question stop".split()
+    "add_to_cart view_cart remove_from_cart apply_coupon checkout start_onboarding ask_question stop "
+    "ask_complements ask_alternatives".split()
 )
 OUT_OF_SCOPE = "out_of_scope"
 NLU_FALLBACK = "nlu_fallback"

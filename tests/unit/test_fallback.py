@@ -6,8 +6,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionOfferOptions
-from lift.db import session_scope
-from lift.models import HandoffTicket
+from lift.store.engine import session_scope
+from lift.store.models import HandoffTicket
 from lift.nlu.fallback import DEFAULT_OFFERS, LABELS, is_repeated_fallback, suggest
 from lift.nlu.intents import SALES_INTENTS, SUPPORT_INTENTS
 from tests.support.trackers import make_tracker, texts
