@@ -50,9 +50,10 @@ class ActionRequestHandoff(Action):
 
 
 class ActionDefaultFallback(Action):
-    """Reached when the two-stage fallback gave up (twice not understood) or dialogue
-    prediction is unsure. After a failed rephrase a person takes over; otherwise the shopper
-    is told what the bot can do and the turn is forgotten so it doesn't skew predictions."""
+    """Reached when dialogue prediction is unsure (RulePolicy's core fallback). Low NLU
+    confidence goes to actions/fallback.py instead; should an ``nlu_fallback`` turn still
+    land here, a person takes over. Otherwise the shopper is told what the bot can do and
+    the turn is forgotten so it doesn't skew predictions."""
 
     def name(self) -> Text:
         return "action_default_fallback"

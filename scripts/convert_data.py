@@ -4,6 +4,17 @@
 Inputs (copied verbatim from shared/data, with their licences):
   data/external/bitext_support_train.csv  -> data/nlu/support.yml       (27 support intents)
   data/external/clinc_oos_train.json      -> data/nlu/out_of_scope.yml  (intent out_of_scope)
+  data/external/clinc150_inscope.json     -> data/nlu/out_of_scope.yml  (a sample of each intent
+                                             a store cannot serve, from CLINC's train split)
+                                          -> data/nlu/chitchat_clinc.yml (CLINC's chit-chat intents
+                                             mapped onto ours: CLINC_MAP)
+                                          -> tests/nlu/clinc150_oos_heldout.yml (the same
+                                             out-of-scope intents from CLINC's *validation*
+                                             split: held out, for scripts/eval_nlu.py only)
+
+CLINC150 intents that overlap the store (orders, shopping lists, payments, ...) are
+dropped (CLINC_DROP): labelling a store request as out of scope would teach the
+assistant to refuse its own job.
 
 The output is a pure function of the inputs and the options: the sampling uses a
 fixed seed and the files are written with a fixed layout, so re-running produces
@@ -30,8 +41,12 @@ DEFAULT_OUT = ROOT / "data" / "nlu"
 
 BITEXT_FILE = "bitext_support_train.csv"
 CLINC_FILE = "clinc_oos_train.json"
+CLINC150_FILE = "clinc150_inscope.json"
 SUPPORT_OUT = "support.yml"
 OOS_OUT = "out_of_scope.yml"
+CHITCHAT_OUT = "chitchat_clinc.yml"
+HELDOUT_OUT = "clinc150_oos_heldout.yml"
+DEFAULT_HELDOUT = ROOT / "tests" / "nlu"
 
 SEED = 20240611
 PER_INTENT = 55
@@ -43,6 +58,37 @@ ENTITY_SHARE = 0.4
 # Bitext entity types mapped onto SPEC entities; every other type (account_type,
 # invoice_id, refund_amount, delivery_city, ...) keeps its text unannotated.
 KEPT_ENTITIES = {"order_id": "order_id", "person_name": "person_name"}
+
+# CLINC150 intents that are really one of ours: their train-split examples join that intent.
+CLINC_MAP = {
+    "greeting": "greet",
+    "goodbye": "goodbye",
+    "thank_you": "thank",
+    "yes": "affirm",
+    "no": "deny",
+    "are_you_a_bot": "bot_challenge",
+    "what_is_your_name": "bot_challenge",
+    "cancel": "stop",  # "never mind, cancel that": leave what we are doing
+}
+MAPPED_PER_INTENT = 12
+# CLINC150 intents a shopper could mean in this store, or that are about the assistant
+# itself: neither ours nor out of scope, so they are left out entirely.
+CLINC_DROP = frozenset({
+    "order", "order_status", "order_checks",            # orders / tracking
+    "shopping_list", "shopping_list_update",            # cart-like requests
+    "card_declined", "report_fraud", "transactions",    # payment problems, purchase history
+    "pay_bill", "bill_balance", "bill_due",             # invoices and bills
+    "redeem_rewards", "rewards_balance",                # loyalty points (a store may have them)
+    "damaged_card",                                     # "arrived damaged" is a complaint here
+    "find_phone", "smart_home",                         # catalog categories (phones, smart home)
+    "schedule_meeting", "meeting_schedule",             # booking a call is request_demo
+    "what_can_i_ask_you", "repeat", "maybe",            # conversation about this conversation
+    "user_name", "change_user_name", "who_made_you", "who_do_you_work_for",
+})
+# Out-of-scope examples per remaining CLINC150 intent: breadth (about 120 topics) at a
+# training cost of a few hundred examples. The held-out file takes its own from "val".
+OOS_PER_INTENT = 5
+HELDOUT_PER_INTENT = 3
 
 # CLINC's out-of-scope sets contain a few utterances a shopper in *this* store
 # could mean in-scope (customer service, prices, deals, headphones, billing):
@@ -273,40 +319,106 @@ def read_oos(path: Path) -> List[str]:
     return sorted(out)
 
 
-def convert(external: Path, per_intent: int = PER_INTENT, seed: int = SEED) -> Dict[str, str]:
-    """Return {output file name: content}."""
+def read_clinc150(path: Path, split: str) -> Dict[str, List[Example]]:
+    """CLINC150 intent -> unique examples of one split (markup-neutral, whitespace collapsed)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: Dict[str, List[Example]] = {}
+    seen: set = set()
+    for raw, intent in data[split]:
+        text = _WS.sub(" ", str(raw)).strip().translate(_MARKUP)
+        key = _mask_key(text, None, None)
+        if not text or key in seen:
+            continue
+        seen.add(key)
+        out.setdefault(intent, []).append(Example(text, (), key))
+    return out
+
+
+def sample_clinc150(by_intent: Dict[str, List[Example]], seed: int, per_intent: int,
+                    mapped_per_intent: int, exclude: set) -> Tuple[Dict[str, List[str]], List[str]]:
+    """(our intent -> mapped examples, out-of-scope examples), both sorted; texts whose key is
+    in ``exclude`` (already used elsewhere) are skipped."""
+    mapped: Dict[str, List[str]] = {}
+    oos: List[str] = []
+    for intent in sorted(by_intent):
+        if intent in CLINC_DROP:
+            continue
+        rng = random.Random(f"{seed}:clinc150:{intent}")
+        pool = [ex for ex in by_intent[intent] if ex.key not in exclude]
+        if intent in CLINC_MAP:
+            mapped.setdefault(CLINC_MAP[intent], []).extend(
+                ex.text for ex in diverse_sample(pool, mapped_per_intent, rng))
+        else:
+            pool = [ex for ex in pool if not OOS_EXCLUDE.search(ex.text)]
+            oos.extend(ex.text for ex in diverse_sample(pool, per_intent, rng))
+    return {k: sorted(v) for k, v in sorted(mapped.items())}, sorted(oos)
+
+
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def hand_written_keys(nlu_dir: Path) -> set:
+    """Keys of the hand-written examples in ``nlu_dir`` (files without the generated header):
+    a CLINC utterance already written by hand is not added a second time."""
+    keys: set = set()
+    for path in sorted(nlu_dir.glob("*.yml")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if lines and lines[0].startswith("# generated by scripts/convert_data.py"):
+            continue
+        keys.update(_mask_key(_ANNOTATION.sub(r"\1", line[6:]), None, None)
+                    for line in lines if line.startswith("    - "))
+    return keys
+
+
+def convert(external: Path, per_intent: int = PER_INTENT, seed: int = SEED,
+            hand_written: Path = DEFAULT_OUT) -> Dict[str, str]:
+    """Return {output file name: content} (the held-out file is HELDOUT_OUT)."""
     support = sample_support(read_bitext(external / BITEXT_FILE), per_intent, seed,
                              random.Random(f"{seed}:order_ids"))
     support_yaml = render({i: [annotate(e) for e in exs] for i, exs in support.items()}, BITEXT_FILE)
-    oos_yaml = render({"out_of_scope": read_oos(external / CLINC_FILE)}, CLINC_FILE)
-    return {SUPPORT_OUT: support_yaml, OOS_OUT: oos_yaml}
+    oos = read_oos(external / CLINC_FILE)
+    used = {_mask_key(t, None, None) for t in oos} | hand_written_keys(hand_written)
+    mapped, clinc_oos = sample_clinc150(read_clinc150(external / CLINC150_FILE, "train"), seed,
+                                        OOS_PER_INTENT, MAPPED_PER_INTENT, used)
+    oos_yaml = render({"out_of_scope": sorted(set(oos) | set(clinc_oos))},
+                      f"{CLINC_FILE} and data/external/{CLINC150_FILE}")
+    chitchat_yaml = render(mapped, CLINC150_FILE)
+    _, heldout = sample_clinc150(read_clinc150(external / CLINC150_FILE, "val"), seed + 1,
+                                 HELDOUT_PER_INTENT, 0, used | {_mask_key(t, None, None) for t in clinc_oos})
+    heldout_yaml = render({"out_of_scope": heldout}, f"{CLINC150_FILE} (validation split)").replace(
+        "; do not edit", "; held out: never train or tune on it; do not edit", 1)
+    return {SUPPORT_OUT: support_yaml, OOS_OUT: oos_yaml, CHITCHAT_OUT: chitchat_yaml, HELDOUT_OUT: heldout_yaml}
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--external", type=Path, default=DEFAULT_EXTERNAL, help="input directory")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--heldout-out", type=Path, default=None,
+                        help=f"directory of {HELDOUT_OUT} (default: tests/nlu, or --out when --out is given)")
     parser.add_argument("--per-intent", type=int, default=PER_INTENT)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if the files in --out differ from a fresh conversion")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
-    for name in (BITEXT_FILE, CLINC_FILE):
+    for name in (BITEXT_FILE, CLINC_FILE, CLINC150_FILE):
         if not (args.external / name).is_file():
             print(f"convert_data: missing input {args.external / name}", file=sys.stderr)
             return 2
     outputs = convert(args.external, args.per_intent, args.seed)
+    heldout_dir = args.heldout_out or (args.out if args.out != DEFAULT_OUT else DEFAULT_HELDOUT)
+    paths = {name: (heldout_dir if name == HELDOUT_OUT else args.out) / name for name in outputs}
     if args.check:
         stale = [n for n, content in outputs.items()
-                 if not (args.out / n).is_file() or (args.out / n).read_text(encoding="utf-8") != content]
+                 if not paths[n].is_file() or paths[n].read_text(encoding="utf-8") != content]
         for name in stale:
-            print(f"convert_data: {args.out / name} differs from a fresh conversion; "
+            print(f"convert_data: {paths[name]} differs from a fresh conversion; "
                   f"run python scripts/convert_data.py", file=sys.stderr)
         return 1 if stale else 0
-    args.out.mkdir(parents=True, exist_ok=True)
     for name, content in outputs.items():
-        (args.out / name).write_bytes(content.encode("utf-8"))
+        paths[name].parent.mkdir(parents=True, exist_ok=True)
+        paths[name].write_bytes(content.encode("utf-8"))
     return 0
 
 

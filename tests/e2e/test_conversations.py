@@ -190,3 +190,36 @@ def test_lead_form_takes_what_the_first_message_says(stack):
     # the next question is the first missing slot; nothing already said is asked again
     assert "How many people are on your team?" in replies and "What's your name?" not in replies, replies
     assert "email address" not in replies and "Which company" not in replies, replies
+
+
+INTENT_NAMES = re.compile(r"\b(nlu_fallback|out_of_scope|[a-z]+_(?:order|cart|product|price|demo|question|"
+                          r"coupon|account|invoice|refund|agent|service|policy|methods|options|period|onboarding)\b)")
+
+
+@pytest.mark.parametrize("message", [
+    "", "🙂🙂🙂", "where is my order " * 222, "hola, necesito ayuda with my order por favor",
+    "WHERE IS MY PARCEL I ORDERED LAST WEEK", "sdfkj qwpoe zzxm",
+], ids=["empty", "emoji-only", "4000-chars", "mixed-language", "all-caps", "gibberish"])
+def test_bad_input_gets_a_plain_answer(stack, message):
+    assert len("where is my order " * 222) == 3996
+    replies = stack.say(sender(), message)
+    said = texts(replies) + " ".join(b["title"] for b in buttons(replies))
+    assert said.strip(), replies  # an answer, not silence
+    assert not INTENT_NAMES.search(said) and "Did you mean" not in said, said
+
+
+def test_issue_9_messages_are_understood(stack):
+    replies = texts(stack.say(sender(), "what's the weather like in paris tomorrow"))
+    assert "outside what I can help with" in replies
+    replies = texts(stack.say(sender(), "we're a company of 200 people and want to buy laptops in bulk"))
+    assert "name" in replies.lower()  # the lead form's first question
+    assert "Added 2" in texts(stack.say(sender(), "i'd like 2 of the crema espresso machines please"))
+
+
+def test_not_understood_twice_offers_options_then_a_person(stack):
+    me = sender()
+    first = stack.say(me, "")  # no words at all: the classifier cannot be confident
+    titles = [b["title"] for b in buttons(first)]
+    assert 2 <= len(titles) <= 3 and not any(INTENT_NAMES.search(t) for t in titles), first
+    second = texts(stack.say(me, ""))
+    assert "person" in second and "ticket #" in second

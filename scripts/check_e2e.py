@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Score the end-to-end test conversations and fail below the thresholds.
+
+`rasa test core --e2e` parses every user message of tests/e2e_stories through the trained
+NLU, predicts every bot action, writes results/e2e/story_report.json, and exits 0 even
+when conversations fail. This script reads that report and exits 1 when
+  - intent accuracy over the user messages,
+  - macro-F1 of the support intents or of the sales / chit-chat intents,
+  - out-of-scope recall,
+  - or bot-action accuracy
+falls below the thresholds below. They are regression guards set from the measured
+figures, not the issue's targets (which are not met yet): the e2e messages are written
+in a fresh voice like tests/nlu/fresh_voice.yml, whose held-out scores are intent accuracy
+0.72, support / sales macro-F1 0.67 / 0.77; the first run of the 120 conversations with
+the shipped model gave 0.80, 0.74 / 0.88, out-of-scope recall 0.75, action accuracy 1.0
+(after merging main: 0.77, 0.71 / 0.90, 0.75, 1.0). DIET is not seeded, so the guards sit a
+few points below. Raise them as the NLU improves.
+Conversation accuracy is printed too; it also counts entity differences, which belong
+to the entity extractors' own tests.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lift.nlu.intents import OUT_OF_SCOPE, SALES_INTENTS, SUPPORT_INTENTS  # noqa: E402
+
+THRESHOLDS = {
+    "intent_accuracy": 0.72,
+    "macro_f1_support": 0.62,
+    "macro_f1_sales": 0.80,
+    "oos_recall": 0.70,
+    "action_accuracy": 0.98,
+}
+
+
+def scores(report: dict) -> dict:
+    intents = set(SUPPORT_INTENTS) | set(SALES_INTENTS) | {OUT_OF_SCOPE}
+    labels = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v}
+    intent_rows = {k: v for k, v in labels.items() if k in intents}
+    action_rows = {k: v for k, v in labels.items() if k.startswith(("action_", "utter_")) or k.endswith("_form")}
+
+    def accuracy(rows):
+        n = sum(r["support"] for r in rows.values())
+        return sum(r["recall"] * r["support"] for r in rows.values()) / n if n else float("nan")
+
+    def macro(group):
+        f1 = [intent_rows[i]["f1-score"] for i in group if i in intent_rows and intent_rows[i]["support"]]
+        return sum(f1) / len(f1) if f1 else float("nan")
+
+    conv = report.get("conversation_accuracy", {})
+    return {
+        "intent_accuracy": accuracy(intent_rows),
+        "macro_f1_support": macro(SUPPORT_INTENTS),
+        "macro_f1_sales": macro(SALES_INTENTS),
+        "oos_recall": intent_rows.get(OUT_OF_SCOPE, {}).get("recall", float("nan")),
+        "action_accuracy": accuracy(action_rows),
+        "conversations": conv.get("total", 0),
+        "conversation_accuracy": conv.get("accuracy", float("nan")),
+        "user_messages": int(sum(r["support"] for r in intent_rows.values())),
+    }
+
+
+def main(argv=None) -> int:
+    path = Path((argv or sys.argv[1:] or [str(ROOT / "results" / "e2e" / "story_report.json")])[0])
+    if not path.is_file():
+        print(f"check_e2e: no report at {path} (run rasa test core --e2e first)", file=sys.stderr)
+        return 2
+    got = scores(json.loads(path.read_text(encoding="utf-8")))
+    failed = [k for k, minimum in THRESHOLDS.items() if not got[k] >= minimum]  # NaN fails too
+    for key, value in got.items():
+        mark = "" if key not in THRESHOLDS else (f"  (min {THRESHOLDS[key]:.2f})" + ("  FAIL" if key in failed else ""))
+        print(f"e2e {key:<22} {value if isinstance(value, int) else round(value, 3)}{mark}")
+    if failed:
+        print(f"check_e2e: below threshold: {', '.join(failed)}; see {path.parent / 'failed_test_stories.yml'}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

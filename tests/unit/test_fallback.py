@@ -1,0 +1,86 @@
+"""The fallback's wording: plain-language offers, never an intent name; a person on the
+second low-confidence turn in a row (lift.nlu.fallback and actions/fallback.py)."""
+import re
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionOfferOptions
+from lift.store.engine import session_scope
+from lift.store.models import HandoffTicket
+from lift.nlu.fallback import DEFAULT_OFFERS, LABELS, is_repeated_fallback, suggest
+from lift.nlu.intents import SALES_INTENTS, SUPPORT_INTENTS
+from tests.support.trackers import make_tracker, texts
+
+INTENT_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b")
+ALL_INTENTS = set(SUPPORT_INTENTS) | set(SALES_INTENTS) | {"out_of_scope", "nlu_fallback"}
+
+
+def ranking(*names):
+    return [{"name": n, "confidence": round(0.4 - i * 0.05, 2)} for i, n in enumerate(names)]
+
+
+def test_labels_are_plain_words_for_known_intents():
+    assert set(LABELS) <= ALL_INTENTS
+    for intent, label in LABELS.items():
+        assert label[0].isupper() and not INTENT_NAME.search(label) and label.lower() != intent.replace("_", " ")
+    # every support intent and every shopping request can be offered
+    assert set(SUPPORT_INTENTS) <= set(LABELS)
+    assert {"search_product", "add_to_cart", "view_cart", "checkout", "request_demo"} <= set(LABELS)
+
+
+def test_suggest_takes_the_likeliest_requests_in_order_one_per_label():
+    offers = suggest(ranking("nlu_fallback", "check_invoice", "get_invoice", "affirm", "track_order", "checkout", "view_cart"))
+    assert [o.intent for o in offers] == ["check_invoice", "track_order", "checkout"]
+    assert [o.label for o in offers] == ["Get an invoice", "Track my order", "Check out and pay"]
+    assert offers[0].button() == {"title": "Get an invoice", "payload": "/check_invoice"}
+
+
+def test_suggest_ignores_small_talk_and_tops_up_with_defaults():
+    offers = suggest(ranking("nlu_fallback", "greet", "affirm", "deny", "inform", "out_of_scope", "delivery_period"))
+    assert offers[0].intent == "delivery_period"
+    assert [o.intent for o in offers[1:]] == list(DEFAULT_OFFERS[:2])
+    assert [o.intent for o in suggest(None)] == list(DEFAULT_OFFERS)
+
+
+def test_repeated_fallback_counts_consecutive_turns_in_the_session():
+    def user(intent):
+        return {"event": "user", "parse_data": {"intent": {"name": intent}}}
+
+    assert not is_repeated_fallback([user("nlu_fallback")])
+    assert is_repeated_fallback([user("greet"), user("nlu_fallback"), user("nlu_fallback")])
+    assert not is_repeated_fallback([user("nlu_fallback"), user("track_order"), user("nlu_fallback")])
+    assert not is_repeated_fallback([user("nlu_fallback"), {"event": "session_started"}, user("nlu_fallback")])
+
+
+async def test_first_fallback_offers_buttons_in_plain_words(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("my thingy from last week is wonky", "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = ranking("nlu_fallback", "complaint", "track_order", "greet", "get_refund")
+    events = await ActionOfferOptions().run(d, tracker, domain)
+    assert events == []
+    [message] = d.messages
+    assert "not sure" in message["text"] and not INTENT_NAME.search(message["text"])
+    assert [b["title"] for b in message["buttons"]] == ["Make a complaint", "Track my order", "Get a refund"]
+    assert not any(name in texts(d) for name in ALL_INTENTS)
+
+
+async def test_second_fallback_in_a_row_hands_over_to_a_person(res, domain):
+    d = CollectingDispatcher()
+    first = {"event": "user", "text": "blorp", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    tracker = make_tracker("zzzz qqq", "nlu_fallback", events=[first, {"event": "action", "name": "action_offer_options"}])
+    events = await ActionOfferOptions().run(d, tracker, domain)
+    assert any(e["event"] == "pause" for e in events)
+    ticket_id = int(next(e["value"] for e in events if e.get("name") == "handoff_ticket_id"))
+    with session_scope(res.engine) as s:
+        assert s.get(HandoffTicket, ticket_id).reason == "fallback"
+    assert "person" in d.messages[0]["text"] and f"#{ticket_id}" in texts(d)
+    assert not INTENT_NAME.search(d.messages[0]["text"])
+
+
+@pytest.mark.parametrize("response", ["utter_out_of_scope", "utter_default"])
+def test_out_of_scope_wording_states_the_scope_in_plain_words(domain, response):
+    [variant] = domain["responses"][response]
+    assert "help" in variant["text"] and not INTENT_NAME.search(variant["text"])
+    if response == "utter_out_of_scope":
+        assert all(not INTENT_NAME.search(b["title"]) for b in variant["buttons"])
