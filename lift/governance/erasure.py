@@ -238,8 +238,10 @@ class Eraser:
                 continue
             for c in self._text_columns(t):
                 cond = sa.or_(*[_contains(c, s) for s in strong])
+                # A row that carries their email or phone is about them: mask every identifier
+                # of theirs in it (a mail body's greeting names them too).
                 for row in self.conn.execute(sa.select(t).where(cond)).all():
-                    self._mask_row(t, row, strong, {})
+                    self._mask_row(t, row, self.identifiers, {})
 
 
 def log_files(log_dirs: Iterable[Path]) -> List[Path]:

@@ -20,6 +20,7 @@ from lift.commerce.catalog import Catalog
 from lift.config import Settings
 from lift.measure.rules import load_conversions
 from lift.store.engine import make_engine
+from lift.store.models import OutboxMessage
 from lift.store.schema import init_db
 from lift.governance.audit import entries, verify
 from lift.governance.erasure import ErasureInputError, erase
@@ -97,16 +98,18 @@ async def talk(store, engine, settings):
     for events in lead_turns(T0 + 200):
         await turn(store, "bob", events)
     save_lead(engine, sender_id="bob", person_name="Bob Keep", email=OTHER_EMAIL, company="Acme", team_size=3, demo_time=None)
-    # Experiment assignments (issue 13's table), and a table a later feature might add (outbox).
+    # Experiment assignments (issue 13's table).
     from lift.experiments.assignment import insert_ignore
     with engine.begin() as conn:
         insert_ignore(conn, [{"sender_id": s, "experiment": "greeting_copy", "variant": "b",
                               "assigned_at": dt.datetime(2024, 5, 1)} for s in ("zelda-1", "bob")])
+    # The outbox (issue 11): mail to the person is linked to them only by its recipient.
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE outbox (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), recipient VARCHAR(320), "
-                             "body TEXT, created_at TIMESTAMP)"))
-        conn.execute(sa.text("INSERT INTO outbox VALUES (1, 'zelda-1', :e, :b, :t), (2, 'bob', :o, 'hi Bob', :t)"),
-                     {"e": EMAIL, "b": f"Dear {NAME}, your demo", "o": OTHER_EMAIL, "t": dt.datetime(2024, 5, 1)})
+        conn.execute(OutboxMessage.__table__.insert(), [
+            {"kind": "demo_confirmation", "recipient": EMAIL, "subject": "Your demo", "body": f"Dear {NAME}, your demo",
+             "status": "sent", "attempts": 1, "created_at": dt.datetime(2024, 5, 1)},
+            {"kind": "demo_confirmation", "recipient": OTHER_EMAIL, "subject": "Your demo", "body": "hi Bob",
+             "status": "sent", "attempts": 1, "created_at": dt.datetime(2024, 5, 1)}])
     return order
 
 
@@ -134,7 +137,7 @@ async def test_erase_by_email_leaves_no_trace_and_keeps_the_funnel(world, tmp_pa
     assert OTHER_EMAIL in after and "bob keep" in after  # somebody else's data stays
     assert result.conversations == 3
     assert result.tables["events"] > 10 and result.tables["leads"] == 1 and result.tables["orders"] == 1
-    assert result.tables["customer_profiles"] == 1 and result.tables["handoff_tickets"] == 1 and result.tables["outbox"] == 1
+    assert result.tables["customer_profiles"] == 1 and result.tables["handoff_tickets"] == 1 and result.tables["outbox"] == 2  # order confirmation + demo mail
     assert result.tables["experiment_assignments"] == 1
     assert funnel(engine) == funnel_before
     with engine.connect() as conn:
@@ -174,7 +177,7 @@ async def test_retention_anonymises_old_conversations_idempotently(world):
                                          "tables": {"outbox": {"column": "created_at", "delete_after_days": 10}}}})
     now = time.time() + 40 * 86400  # get_or_create_tracker stamps its first action_listen with "now"
     first = purge(engine, policy, key=KEY, now=now, actor="cron")
-    assert first["conversations_anonymised"] == 4 and first["tables"]["outbox (deleted)"] == 2
+    assert first["conversations_anonymised"] == 4 and first["tables"]["outbox (deleted)"] == 3
     assert EMAIL.lower() not in dump(engine) and OTHER_EMAIL not in dump(engine)
     second = purge(engine, policy, key=KEY, now=now, actor="cron")
     assert second["conversations_anonymised"] == 0 and second["tables"] == {}

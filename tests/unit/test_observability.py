@@ -151,7 +151,8 @@ def test_timed_turns_observes_every_turn_even_a_failing_one(registry):
     with pytest.raises(RuntimeError):
         asyncio.run(timed_turns(boom, metrics)(Msg("a-sender-chosen-channel")))
     assert value(registry, "lift_turn_duration_seconds_count", channel="rest") == 1
-    assert value(registry, "lift_turn_duration_seconds_sum", channel="rest") >= 0.01
+    # asyncio's timer may wake a tick early; the 10 ms sleep must still show up in the sum.
+    assert value(registry, "lift_turn_duration_seconds_sum", channel="rest") >= 0.008
     assert value(registry, "lift_turn_duration_seconds_count", channel="other") == 1
     wrapped = timed_turns(ok, metrics)
     assert timed_turns(wrapped, metrics) is wrapped
