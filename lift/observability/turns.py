@@ -19,7 +19,8 @@ from lift.store.models import DEFAULT_VARIANT
 logger = logging.getLogger(__name__)
 
 NLU_FALLBACK = "nlu_fallback"
-FALLBACK_ACTIONS = {"action_two_stage_fallback": "two_stage", "action_default_fallback": "default"}
+FALLBACK_ACTIONS = {"action_offer_options": "offer_options", "action_two_stage_fallback": "two_stage",
+                    "action_default_fallback": "default"}
 CHANNELS = frozenset({"rest", "socketio", "slack", "facebook", "cmdline"})
 
 
