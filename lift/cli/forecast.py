@@ -44,20 +44,22 @@ def _data_path(args) -> Path:
 
 
 def _read(path: Path, require_outcome: bool):
-    from lift.forecast.schema import read_table
+    """The table in ``path``, or None after printing why it can't be used (the caller exits 2)."""
+    from lift.forecast.schema import ForecastInputError, read_table
 
-    return read_table(path, require_outcome=require_outcome)
+    try:
+        return read_table(path, require_outcome=require_outcome)
+    except ForecastInputError as exc:
+        _err(str(exc))
+        return None
 
 
 def _train(args) -> int:
     from lift.forecast.model import cross_validate, train
-    from lift.forecast.schema import ForecastInputError
 
     path = _data_path(args)
-    try:
-        table = _read(path, require_outcome=True)
-    except ForecastInputError as exc:
-        _err(str(exc))
+    table = _read(path, require_outcome=True)
+    if table is None:
         return 2
     evaluation = None if args.no_eval else cross_validate(table)
     out = _settings().forecast_dir
@@ -70,16 +72,13 @@ def _train(args) -> int:
 
 def _eval(args) -> int:
     from lift.forecast.model import cross_validate, plot_calibration
-    from lift.forecast.schema import ForecastInputError
 
     if args.folds < 2:
         _err("--folds must be at least 2")
         return 2
     path = _data_path(args)
-    try:
-        table = _read(path, require_outcome=True)
-    except ForecastInputError as exc:
-        _err(str(exc))
+    table = _read(path, require_outcome=True)
+    if table is None:
         return 2
     ev = cross_validate(table, folds=args.folds, seed=args.seed)
     metrics = {**ev.metrics(), "data": path.name, "seed": args.seed,
@@ -101,12 +100,9 @@ def _eval(args) -> int:
 
 def _score(args) -> int:
     from lift.forecast.model import ForecastModelMissing, load_model, single_threaded
-    from lift.forecast.schema import ForecastInputError
 
-    try:
-        table = _read(args.file, require_outcome=False)
-    except ForecastInputError as exc:
-        _err(str(exc))
+    table = _read(args.file, require_outcome=False)
+    if table is None:
         return 2
     try:
         estimator, _ = load_model(_settings().forecast_dir)
