@@ -39,7 +39,7 @@ function draw(canvas, config) {
 
 function lineDataset(label, data, i, extra) {
   return Object.assign({label, data, borderColor: color(i), backgroundColor: color(i), spanGaps: true,
-                        tension: 0.2, pointRadius: 3}, extra || {});
+                        tension: 0, pointRadius: 3}, extra || {});
 }
 
 // --- funnel --------------------------------------------------------------------------
@@ -167,7 +167,7 @@ async function loadDrift() {
   });
   const o = body.overall;
   card("card-drift", o.messages ? "ready" : "empty",
-       o.messages ? `${o.messages} messages; whole range ${o.distance} (threshold ${body.threshold}; crosses: days under ${body.window} messages).`
+       o.messages ? `${o.messages} messages; whole range ${o.distance} (threshold ${body.threshold}). × marks a day with fewer than ${body.window} messages (noisier).`
                   : "No messages in this range.");
 }
 
