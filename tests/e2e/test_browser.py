@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.channel_support import stack_with_channels
-from tests.support.servers import ROOT, VENV_BIN, free_port, http
+from tests.support.servers import ROOT, VENV_BIN, free_port, http, web_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -42,29 +41,9 @@ def lift(request, tmp_path_factory):
 @pytest.fixture
 def page_url(lift, tmp_path):
     """`lift web serve` as make run starts it, pointed at the test stack's Rasa."""
-    port = free_port()
-    env = {**lift.stack.env, "LIFT_WEB_PORT": str(port)}
-    log = open(tmp_path / "web.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "lift"), "web", "serve"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("lift web serve exited:\n" + (tmp_path / "web.log").read_text())
-            try:
-                if http("GET", url + "health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        printed = (tmp_path / "web.log").read_text()
-        assert f"http://localhost:{port}/" in printed
+    env = {**lift.stack.env, "LIFT_WEB_PORT": str(free_port())}
+    with web_server(env, tmp_path / "web.log") as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-        log.close()
 
 
 def bot_texts(page) -> list:

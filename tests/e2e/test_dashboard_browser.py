@@ -3,17 +3,12 @@ seeded database; sign in, every chart drawn with data points, a screenshot in te
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import time
-
 import pytest
 
 from lift.store.engine import make_engine
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS, OUT, browser_ready  # noqa: F401 (fixture)
 from tests.support.dashboard_seed import DASHBOARD_TOKEN, seed, write_baseline
-from tests.support.servers import ROOT, VENV_BIN, base_env, free_port, http
+from tests.support.servers import base_env, free_port, web_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -44,29 +39,11 @@ def dashboard_url(tmp_path):
     seed(engine, dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1))
     engine.dispose()
     write_baseline(tmp_path / "baseline.json")
-    port = free_port()
-    env = base_env(LIFT_DB_URL=db_url, LIFT_WEB_PORT=str(port), LIFT_DASHBOARD_TOKEN=DASHBOARD_TOKEN,
+    env = base_env(LIFT_DB_URL=db_url, LIFT_WEB_PORT=str(free_port()), LIFT_DASHBOARD_TOKEN=DASHBOARD_TOKEN,
                    LIFT_DRIFT_BASELINE=str(tmp_path / "baseline.json"), LIFT_DRIFT_WINDOW="4")
-    log = open(tmp_path / "web.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "python"), "-m", "lift.cli", "web", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://localhost:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("lift web serve exited:\n" + (tmp_path / "web.log").read_text())
-            try:
-                if http("GET", base + "health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with web_server(env, tmp_path / "web.log") as base:
         assert f"Lift dashboard: {base}dashboard" in (tmp_path / "web.log").read_text()
         yield base + "dashboard"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-        log.close()
 
 
 def test_dashboard_signs_in_and_draws_every_chart(browser_ready, dashboard_url, tmp_path):  # noqa: F811
