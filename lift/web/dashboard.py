@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import time
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
+
+import sqlalchemy as sa
 
 from lift.config import ConfigError, Settings
 from lift.web.checks import BadRequest, bearer_token, json_object, tokens_match
@@ -137,7 +140,6 @@ class Dashboard:
         from lift.measure.rules import ConversionsConfigError
         from lift.observability.drift import BaselineError
         from lift.store.engine import DatabaseUnavailable, check_connection
-        import sqlalchemy as sa
 
         try:
             check_connection(self.engine)
@@ -177,8 +179,6 @@ class Dashboard:
 
 
 def _json(status: int, body: dict) -> Response:
-    import json
-
     return status, {}, json.dumps(body).encode(), "application/json"
 
 

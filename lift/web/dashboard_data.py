@@ -130,17 +130,16 @@ def experiments_payload(engine: Engine, settings: Settings) -> dict:
 
     config = load_from_settings(settings)
     configured = {e.name: e for e in config.experiments}
-    names = list(configured) + [n for n in assigned_experiments(engine) if n not in configured]
     reports = []
-    for name in names:
-        if name not in configured:
-            continue  # no primary metric known for it: `lift report experiment NAME --metric M`
+    for name in configured:
         report = experiment_report(engine, resolve_spec(engine, configured, name, None, config.metrics))
         reports.append({k: report[k] for k in ("experiment", "metric", "variants", "comparisons",
                                                "srm_p_value", "srm_flagged", "alpha")}
                        | {"decision": report["decision"]["status"], "winner": report["decision"]["winner"]})
+    # Assigned but no longer in experiments.yml: no primary metric is known for them
+    # (`lift report experiment NAME --metric M` reports one).
     return {"experiments": reports,
-            "unconfigured": [n for n in names if n not in configured]}
+            "unconfigured": [n for n in assigned_experiments(engine) if n not in configured]}
 
 
 def _percentile(values: List[float], q: float) -> Optional[float]:

@@ -201,6 +201,7 @@ const LOADERS = [["card-funnel-daily", loadFunnel], ["card-experiments", loadExp
 async function loadAll() {
   const error = document.getElementById("range-error");
   error.hidden = true;
+  document.body.dataset.loaded = "false";
   document.querySelectorAll(".card").forEach((el) => { el.dataset.state = "loading"; });
   await Promise.all(LOADERS.map(async ([id, load]) => {
     try {
