@@ -207,3 +207,12 @@ def test_dashboard_off_without_a_token_and_refuses_a_weak_one(tmp_path):
         server.server_close()
     with pytest.raises(ConfigError, match="LIFT_DASHBOARD_TOKEN is too short"):
         make_server(Settings(root=ROOT, db_url=url, dashboard_token="short"), port=0)
+
+
+def test_presets_and_the_default_range_end_today(site):
+    today = dt.datetime.now(dt.timezone.utc).date()
+    _, week, _ = get(site, "turns", "range=7d")
+    assert week["period"]["to"] == today.isoformat() and len(week["days"]) == 7
+    assert week["period"]["from"] == (today - dt.timedelta(days=6)).isoformat()
+    _, default, _ = get(site, "drift")
+    assert len(default["period"]["days"]) == 14 and default["period"]["to"] == today.isoformat()
