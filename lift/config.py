@@ -82,6 +82,10 @@ class Settings:
     log_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "log")
     # Bearer token of the support tool's erasure endpoint on `lift web serve` (off when unset).
     admin_token: Optional[str] = None
+    # Sign-in token of the observability dashboard (/dashboard on `lift web serve`; off when unset)
+    # and how long a dashboard sign-in lasts.
+    dashboard_token: Optional[str] = None
+    dashboard_session_hours: int = 12
     # Seconds between retention runs of `lift privacy purge --schedule` (started by make run).
     purge_interval: int = 3600
     # Trained models (models/*.tar.gz) and the registry's copies (models/registry/).
@@ -196,6 +200,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         governance_file=_path(env, "LIFT_GOVERNANCE", root / "governance.yml", root),
         log_dir=_path(env, "LIFT_LOG_DIR", root / "var" / "log", root),
         admin_token=env.get("LIFT_ADMIN_TOKEN") or None,
+        dashboard_token=env.get("LIFT_DASHBOARD_TOKEN") or None,
+        dashboard_session_hours=_int(env, "LIFT_DASHBOARD_SESSION_HOURS", 12),
         purge_interval=_int(env, "LIFT_PURGE_INTERVAL", 3600),
         models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),

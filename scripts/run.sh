@@ -14,7 +14,7 @@ while IFS='=' read -r key value; do
   if [ -z "${!key:-}" ]; then export "$key=$value"; fi
 done < <(cat .env; echo)
 gen() { "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
-for var in RASA_AUTH_TOKEN LIFT_ACTION_TOKEN; do
+for var in RASA_AUTH_TOKEN LIFT_ACTION_TOKEN LIFT_DASHBOARD_TOKEN; do
   if [ -z "${!var:-}" ]; then
     value=$(gen); echo "$var=$value" >> .env; export "$var=$value"
     echo "generated $var into .env"

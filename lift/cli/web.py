@@ -5,7 +5,7 @@ from __future__ import annotations
 def register(subparsers) -> None:
     p = subparsers.add_parser("web", help="web chat page and API credentials")
     sub = p.add_subparsers(dest="web_command", required=True)
-    serve = sub.add_parser("serve", help="serve the chat page (prints its URL)")
+    serve = sub.add_parser("serve", help="serve the chat page and the dashboard (prints their URLs)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: LIFT_WEB_PORT")
     serve.set_defaults(func=_cmd_serve)
@@ -20,6 +20,8 @@ def _cmd_serve(args) -> int:
     settings = get_settings()
     server = make_server(settings, args.host, args.port)
     print(f"Lift chat page: {page_url(server)}", flush=True)
+    if settings.dashboard_token:
+        print(f"Lift dashboard: {page_url(server)}dashboard (sign in with LIFT_DASHBOARD_TOKEN)", flush=True)
     try:
         server.serve_forever()
     finally:

@@ -4,7 +4,8 @@ A conversation *reaches* step k of a funnel when it recorded every step 1..k wit
 reporting period (micro-conversions are recorded once, at their first occurrence, so the
 order they happened in is not required: an email captured during onboarding still counts
 for the leads funnel). Segments (channel, variant) use the attribution of the
-conversation's first-step record, so every conversation sits in exactly one segment.
+conversation's first-step record, so every conversation sits in exactly one segment; so does
+the day (``by_day``: the UTC day of that record, when the records carry their time).
 """
 from __future__ import annotations
 
@@ -61,16 +62,17 @@ def _segment(depths: Iterable[int], steps: Sequence[str]) -> Dict[str, Any]:
     return {"conversations": counts[0], "steps": rows}
 
 
-def compute_funnel(
-    records: Iterable[Tuple[str, str, Optional[str], Optional[str]]], steps: Sequence[str]
-) -> Dict[str, Any]:
-    """``records``: (sender_id, name, channel, variant) rows of the period."""
+def compute_funnel(records: Iterable[Sequence[Any]], steps: Sequence[str]) -> Dict[str, Any]:
+    """``records``: (sender_id, name, channel, variant[, occurred_at]) rows of the period."""
     names: Dict[str, set] = defaultdict(set)
     entry: Dict[str, Tuple[str, str]] = {}
-    for sender, name, channel, variant in records:
+    entry_day: Dict[str, str] = {}
+    for sender, name, channel, variant, *when in records:
         names[sender].add(name)
         if name == steps[0]:
             entry[sender] = (channel or UNKNOWN, variant or UNKNOWN)
+            if when and when[0] is not None:
+                entry_day[sender] = when[0].date().isoformat()
 
     depth: Dict[str, int] = {}
     for sender in entry:  # a conversation without step 1 never entered the funnel
@@ -81,15 +83,19 @@ def compute_funnel(
 
     by_channel: Dict[str, List[int]] = defaultdict(list)
     by_variant: Dict[str, List[int]] = defaultdict(list)
+    by_day: Dict[str, List[int]] = defaultdict(list)
     for sender, d in depth.items():
         channel, variant = entry[sender]
         by_channel[channel].append(d)
         by_variant[variant].append(d)
+        if sender in entry_day:
+            by_day[entry_day[sender]].append(d)
     return {
         "steps": list(steps),
         "overall": _segment(depth.values(), steps),
         "by_channel": {k: _segment(v, steps) for k, v in sorted(by_channel.items())},
         "by_variant": {k: _segment(v, steps) for k, v in sorted(by_variant.items())},
+        "by_day": {k: _segment(v, steps) for k, v in sorted(by_day.items())},
     }
 
 
@@ -103,10 +109,11 @@ def funnel_report(
     if since and until and since >= until:
         raise ReportError(f"--since ({since.isoformat()}) must be before --until ({until.isoformat()})")
     wanted = sorted({s for steps in funnels.values() for s in steps})
-    rows: List[Tuple[str, str, Optional[str], Optional[str]]] = []
+    rows: List[Tuple[Any, ...]] = []
     table = MicroConversion.__table__
     if wanted and sa.inspect(engine).has_table(table.name):
-        query = sa.select(table.c.sender_id, table.c.name, table.c.channel, table.c.variant).where(
+        c = table.c
+        query = sa.select(c.sender_id, c.name, c.channel, c.variant, c.occurred_at).where(
             table.c.name.in_(wanted)
         )
         if since:

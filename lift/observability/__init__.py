@@ -11,7 +11,8 @@ action labels are limited to names the domain declares ("other" otherwise), chan
 Lift's channels; no sender id or text ever becomes a label.
 
 Intent drift against a baseline (Jensen–Shannon distance, :mod:`.drift`) is exported as a
-gauge too. This package depends on ``prometheus_client``, scipy, :mod:`lift.config` and
+gauge too. :mod:`.history` reads the same facts back from Rasa's ``events`` table per UTC day
+(turns, latency, fallbacks, handoffs, intents, unanswered questions) for the dashboard. This package depends on ``prometheus_client``, scipy, :mod:`lift.config` and
 :mod:`lift.store.models` (the default variant name); the Rasa and rasa-sdk plugins and the
 channels call into it, never the other way round.
 """

@@ -78,9 +78,12 @@ class IntentDrift:
         self.recent: Deque[int] = deque()
         self.counts = np.zeros(len(labels))
 
+    def _slot(self, intent: Optional[str]) -> int:
+        return self.index.get(intent or OTHER, self.index[OTHER])
+
     def add(self, intent: Optional[str]) -> Optional[float]:
         """Record one message's intent; the distance once the window is full, else None."""
-        i = self.index.get(intent or OTHER, self.index[OTHER])
+        i = self._slot(intent)
         self.recent.append(i)
         self.counts[i] += 1
         if len(self.recent) > self.window:
@@ -88,6 +91,16 @@ class IntentDrift:
         if len(self.recent) < self.window:
             return None
         return float(jensenshannon(self.counts / self.window, self.baseline, base=2))
+
+    def distance(self, counts: Mapping[Optional[str], float]) -> Optional[float]:
+        """The distance of a batch of intent counts (e.g. one day's messages) from the baseline,
+        labelled as :meth:`add` labels them; None when the batch is empty. Batches smaller than
+        ``window`` score higher by chance alone (the threshold is calibrated for ``window``)."""
+        batch = np.zeros(len(self.index))
+        for intent, n in counts.items():
+            batch[self._slot(intent)] += n
+        total = batch.sum()
+        return float(jensenshannon(batch / total, self.baseline, base=2)) if total > 0 else None
 
 
 def drift_from_settings(settings: "Settings") -> Optional[IntentDrift]:

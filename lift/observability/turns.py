@@ -28,6 +28,17 @@ def channel_label(channel: Optional[str]) -> str:
     return channel if channel in CHANNELS else OTHER
 
 
+def fallback_kind(type_name: Optional[str], intent: Optional[str], action: Optional[str]) -> Optional[str]:
+    """Which fallback step an event is (``nlu_fallback``, ``offer_options``, ``two_stage``,
+    ``default``), or None. A user turn with at least one such step is a fallback turn; the
+    metrics here and the dashboard's history (:mod:`.history`) both count turns this way."""
+    if type_name == "user" and intent == NLU_FALLBACK:
+        return NLU_FALLBACK
+    if type_name == "action" and action in FALLBACK_ACTIONS:
+        return FALLBACK_ACTIONS[action]
+    return None
+
+
 class TurnObserver:
     """Turns events into observations on ``metrics``; labels limited to the given names."""
 
@@ -71,17 +82,18 @@ class TurnObserver:
                 confidence = intent.get("confidence")
                 if isinstance(confidence, (int, float)):
                     m.nlu_confidence.observe(float(confidence))
-                if name == NLU_FALLBACK:
+                if fallback_kind(kind, name, None):
                     fell_back = True
-                    m.fallback_events.labels("nlu_fallback").inc()
+                    m.fallback_events.labels(NLU_FALLBACK).inc()
             elif kind == "action":
                 name = getattr(ev, "action_name", None)
                 if not name:
                     continue  # end-to-end text predictions carry no action name
                 m.actions.labels(name if name in self.actions else OTHER).inc()
-                if name in FALLBACK_ACTIONS:
+                step = fallback_kind(kind, None, name)
+                if step:
                     fell_back = True
-                    m.fallback_events.labels(FALLBACK_ACTIONS[name]).inc()
+                    m.fallback_events.labels(step).inc()
             elif kind == "pause":
                 m.handoffs.inc()
         if fell_back:

@@ -9,7 +9,8 @@ as Rasa's stock channel allows.
 Also here, because ``make run`` needs it before starting Rasa: :func:`check_api_auth`
 (refuse to expose the HTTP API without a token), run by ``lift web check-auth``.
 
-Also the support tool's erasure endpoint (``POST /api/privacy/erase``, :mod:`lift.web.privacy`).
+Also the support tool's erasure endpoint (``POST /api/privacy/erase``, :mod:`lift.web.privacy`)
+and the observability dashboard (``/dashboard``, :mod:`lift.web.dashboard`).
 
 Nothing here imports Rasa: the page server starts in well under a second.
 """
@@ -24,6 +25,7 @@ from typing import Optional
 
 from lift.config import ConfigError, Settings
 from lift.store.engine import make_engine
+from lift.web import dashboard as dashboard_http
 from lift.web import privacy as privacy_http
 from lift.web.checks import BadRequest, json_object
 from lift.web.sessions import issue_session_token, new_session_id, valid_session_id, verify_session_token
@@ -104,12 +106,16 @@ class _Handler(BaseHTTPRequestHandler):
     settings: Settings
     web_root: Path
     privacy_engine = None  # set when LIFT_ADMIN_TOKEN enables the erasure endpoint
+    dashboard: "dashboard_http.Dashboard"
 
     def log_message(self, fmt: str, *args) -> None:  # stdlib default writes to stderr
         logger.debug("web: " + fmt, *args)
 
-    def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-cache") -> None:
+    def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-cache",
+              extra: Optional[dict] = None) -> None:
         self.send_response(status)
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
@@ -137,9 +143,17 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return candidate if candidate.is_file() else None
 
+    def _dashboard(self, response: "dashboard_http.Response") -> None:
+        status, headers, body, ctype = response
+        cache = "no-cache" if ctype.startswith(("application/javascript", "text/css")) else "no-store"
+        self._send(status, body, ctype, cache, headers)
+
     def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] == "/health":
+        path = self.path.split("?", 1)[0]
+        if path == "/health":
             return self._json(200, {"status": "ok"})
+        if dashboard_http.is_dashboard_path(path):
+            return self._dashboard(self.dashboard.get(self.path, self.headers))
         target = self._resolve(self.path)
         if target is None:
             return self._json(404, {"error": "not found"})
@@ -154,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path not in ("/session", privacy_http.PATH):
+        if path not in ("/session", privacy_http.PATH) and not dashboard_http.is_dashboard_path(path):
             return self._json(404, {"error": "not found"})
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -163,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0 or length > MAX_SESSION_BODY:
             return self._json(413, {"error": "request too large"})
         raw = self.rfile.read(length) if length else b"{}"
+        if dashboard_http.is_dashboard_path(path):
+            return self._dashboard(self.dashboard.post(path, raw))
         if path == privacy_http.PATH:
             return self._json(*privacy_http.handle_erase(self.settings, self.privacy_engine,
                                                          self.headers.get("Authorization"), raw))
@@ -189,10 +205,13 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: Optional[int]
         raise ConfigError(f"web chat page not found: {root / 'index.html'}")
     if settings.is_prod and not settings.jwt_secret:
         raise ConfigError("LIFT_ENV=prod needs LIFT_JWT_SECRET to issue web sessions")
-    # The erasure endpoint's engine, created once here (no connection is made until a request).
-    engine = make_engine(settings.db_url) if settings.admin_token else None
-    handler = type("LiftWebHandler", (_Handler,), {"settings": settings, "web_root": root,
-                                                   "privacy_engine": engine})
+    dashboard_http.check_dashboard_config(settings)
+    # The database engine of the erasure endpoint and the dashboard, created once here (no
+    # connection is made until a request).
+    engine = make_engine(settings.db_url) if settings.admin_token or settings.dashboard_token else None
+    handler = type("LiftWebHandler", (_Handler,), {
+        "settings": settings, "web_root": root, "privacy_engine": engine if settings.admin_token else None,
+        "dashboard": dashboard_http.Dashboard(settings, root, engine)})
     server = ThreadingHTTPServer((host, settings.web_port if port is None else port), handler)
     server.daemon_threads = True
     return server

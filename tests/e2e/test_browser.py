@@ -6,32 +6,16 @@ both in place; Playwright downloads no browser). Screenshots go to test-output/.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.integration.channel_support import stack_with_channels
-from tests.support.servers import ROOT, VENV_BIN, free_port, http
+from tests.support.browser import OUT, chromium_page
+from tests.support.servers import free_port, http, web_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-OUT = ROOT / "test-output"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def browser_ready():
-    proc = subprocess.run([str(ROOT / "scripts" / "install_browser.sh")], capture_output=True, text=True,
-                          timeout=1200, env={**os.environ, "VENV_PY": str(VENV_BIN / "python")})
-    if proc.returncode != 0:
-        pytest.fail(f"scripts/install_browser.sh failed:\n{proc.stdout}\n{proc.stderr}", pytrace=False)
 
 
 @pytest.fixture
@@ -42,29 +26,9 @@ def lift(request, tmp_path_factory):
 @pytest.fixture
 def page_url(lift, tmp_path):
     """`lift web serve` as make run starts it, pointed at the test stack's Rasa."""
-    port = free_port()
-    env = {**lift.stack.env, "LIFT_WEB_PORT": str(port)}
-    log = open(tmp_path / "web.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "lift"), "web", "serve"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("lift web serve exited:\n" + (tmp_path / "web.log").read_text())
-            try:
-                if http("GET", url + "health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        printed = (tmp_path / "web.log").read_text()
-        assert f"http://localhost:{port}/" in printed
+    env = {**lift.stack.env, "LIFT_WEB_PORT": str(free_port())}
+    with web_server(env, tmp_path / "web.log") as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-        log.close()
 
 
 def bot_texts(page) -> list:
@@ -84,73 +48,63 @@ def wait_bot_message(page, pattern: str, after: int, timeout_ms: int = 60000):
 
 
 def test_chat_page_conversation_survives_reload(browser_ready, lift, page_url, tmp_path):
-    from playwright.sync_api import sync_playwright
+    with chromium_page(tmp_path / "profile", 1280, 860) as page:
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(page_url)
+        page.wait_for_selector("#lift-status[data-state=online]", timeout=30000)
 
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 860})
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(page_url)
-            page.wait_for_selector("#lift-status[data-state=online]", timeout=30000)
+        page.fill("#lift-input", "hi")
+        page.press("#lift-input", "Enter")
+        wait_bot_message(page, r"\bLift\b", after=0)
+        assert page.locator("#lift-log .msg.user .bubble").first.inner_text() == "hi"
 
-            page.fill("#lift-input", "hi")
-            page.press("#lift-input", "Enter")
-            wait_bot_message(page, r"\bLift\b", after=0)
-            assert page.locator("#lift-log .msg.user .bubble").first.inner_text() == "hi"
+        # A quick reply from the greeting, then a department from the next set.
+        page.locator(".quick-replies button", has_text="Browse products").click()
+        dept = page.locator(".quick-replies button", has_text="Audio")
+        dept.wait_for(timeout=60000)
+        dept.click()
+        page.wait_for_selector(".card", timeout=60000)
+        card = page.locator(".card").first
+        sku = card.get_attribute("data-sku")
+        assert sku and card.locator(".price").inner_text().strip()
+        assert card.locator("img").count() == 1
 
-            # A quick reply from the greeting, then a department from the next set.
-            page.locator(".quick-replies button", has_text="Browse products").click()
-            dept = page.locator(".quick-replies button", has_text="Audio")
-            dept.wait_for(timeout=60000)
-            dept.click()
-            page.wait_for_selector(".card", timeout=60000)
-            card = page.locator(".card").first
-            sku = card.get_attribute("data-sku")
-            assert sku and card.locator(".price").inner_text().strip()
-            assert card.locator("img").count() == 1
+        shown = len(bot_texts(page))
+        card.locator("button", has_text="Add to cart").click()
+        wait_bot_message(page, r"cart", after=shown)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "browser-desktop.png"), full_page=True)
 
-            shown = len(bot_texts(page))
-            card.locator("button", has_text="Add to cart").click()
-            wait_bot_message(page, r"cart", after=shown)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(OUT / "browser-desktop.png"), full_page=True)
+        before = page.locator("#lift-log .msg").count()
+        transcript = page.locator("#lift-log").inner_text()
+        session_id = page.evaluate("JSON.parse(localStorage.getItem('lift.chat.v1')).session_id")
 
-            before = page.locator("#lift-log .msg").count()
-            transcript = page.locator("#lift-log").inner_text()
-            session_id = page.evaluate("JSON.parse(localStorage.getItem('lift.chat.v1')).session_id")
+        page.reload()
+        page.wait_for_selector("#lift-status[data-state=online]", timeout=30000)
+        assert page.locator("#lift-log .msg").count() == before
+        assert page.locator("#lift-log").inner_text() == transcript
+        assert page.locator(".card").count() >= 1
+        assert page.evaluate("JSON.parse(localStorage.getItem('lift.chat.v1')).session_id") == session_id
 
-            page.reload()
-            page.wait_for_selector("#lift-status[data-state=online]", timeout=30000)
-            assert page.locator("#lift-log .msg").count() == before
-            assert page.locator("#lift-log").inner_text() == transcript
-            assert page.locator(".card").count() >= 1
-            assert page.evaluate("JSON.parse(localStorage.getItem('lift.chat.v1')).session_id") == session_id
+        # The server kept the same conversation: the cart is still there.
+        shown = len(bot_texts(page))
+        page.fill("#lift-input", "/view_cart")
+        page.press("#lift-input", "Enter")
+        wait_bot_message(page, r"cart", after=shown)
+        tracker = lift.stack.tracker(session_id)
+        user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+        assert user_texts[0] == "hi" and "/view_cart" in user_texts
+        assert any(e.get("input_channel") == "socketio" for e in tracker["events"] if e.get("event") == "user")
+        cart = tracker["slots"].get("cart") or []
+        assert any(item.get("sku") == sku for item in cart), cart
 
-            # The server kept the same conversation: the cart is still there.
-            shown = len(bot_texts(page))
-            page.fill("#lift-input", "/view_cart")
-            page.press("#lift-input", "Enter")
-            wait_bot_message(page, r"cart", after=shown)
-            tracker = lift.stack.tracker(session_id)
-            user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
-            assert user_texts[0] == "hi" and "/view_cart" in user_texts
-            assert any(e.get("input_channel") == "socketio" for e in tracker["events"] if e.get("event") == "user")
-            cart = tracker["slots"].get("cart") or []
-            assert any(item.get("sku") == sku for item in cart), cart
-
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(OUT / "browser-phone.png"))
-            # Phone width: the chat fills the screen, no horizontal page scroll.
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-            assert not errors, errors
-        finally:
-            context.close()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(OUT / "browser-phone.png"))
+        # Phone width: the chat fills the screen, no horizontal page scroll.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert not errors, errors
 
 
 def test_session_endpoint_and_static_files(page_url):

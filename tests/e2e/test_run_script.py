@@ -17,8 +17,9 @@ pytestmark = pytest.mark.e2e
 def test_run_script_serves_and_stops_cleanly(tmp_path):
     ports = {name: free_port() for name in ("LIFT_RASA_PORT", "LIFT_ACTION_PORT", "LIFT_WEB_PORT")}
     token = "run-script-test-token-0123456789"
-    # both tokens given, so the script has nothing to generate into the checkout's .env
-    env = base_env(RASA_AUTH_TOKEN=token, LIFT_ACTION_TOKEN="action-token-for-the-run-test", LIFT_DB_URL=f"sqlite:///{tmp_path / 'run.db'}",
+    # every token given, so the script has nothing to generate into the checkout's .env
+    env = base_env(RASA_AUTH_TOKEN=token, LIFT_ACTION_TOKEN="action-token-for-the-run-test",
+                   LIFT_DASHBOARD_TOKEN="dashboard-token-for-the-run-test", LIFT_DB_URL=f"sqlite:///{tmp_path / 'run.db'}",
                    **{k: str(v) for k, v in ports.items()})
     log = open(tmp_path / "run.log", "w+")
     proc = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

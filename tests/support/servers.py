@@ -20,8 +20,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -58,6 +59,33 @@ def base_env(**overrides: str) -> Dict[str, str]:
     })
     env.update(overrides)
     return env
+
+
+@contextmanager
+def web_server(env: Dict[str, str], log_path: Path, timeout: float = 30) -> Iterator[str]:
+    """`lift web serve` as make run starts it (port: ``env["LIFT_WEB_PORT"]``); yields its base
+    URL once ``/health`` answers, checks it printed that URL, and stops it on exit."""
+    port = env["LIFT_WEB_PORT"]
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(VENV_BIN / "lift"), "web", "serve"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError("lift web serve exited:\n" + log_path.read_text())
+            try:
+                if http("GET", url + "health", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert url in log_path.read_text(), log_path.read_text()
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+        log.close()
 
 
 class LiftStack:
