@@ -52,6 +52,8 @@ class Settings:
     drift_baseline: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "nlu")
     drift_window: int = 200
     drift_threshold: float = 0.35
+    # Review queue: accepted intents below this confidence are queued (lift.observability.review).
+    review_confidence: float = 0.5
     # prometheus_client's multiprocess mode (the library reads the variable itself too).
     prometheus_multiproc_dir: Optional[Path] = None
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
@@ -152,6 +154,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
     except ValueError:
         raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
+    raw_review = env.get("LIFT_REVIEW_CONFIDENCE")
+    try:
+        review_confidence = float(raw_review) if raw_review not in (None, "") else 0.5
+    except ValueError:
+        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be a number, got {raw_review!r}") from None
+    if not 0.0 <= review_confidence <= 1.0:
+        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be between 0 and 1, got {raw_review!r}")
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -173,6 +182,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_baseline=_path(env, "LIFT_DRIFT_BASELINE", root / "data" / "nlu", root),
         drift_window=_int(env, "LIFT_DRIFT_WINDOW", 200),
         drift_threshold=drift_threshold,
+        review_confidence=review_confidence,
         prometheus_multiproc_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
