@@ -91,6 +91,8 @@ class Settings:
     # Transactional email: smtp://[user:pass@]host:port, smtps://..., or maildir:<dir> (dev).
     smtp_url: str = "maildir:" + str(PROJECT_ROOT / "var" / "mail")
     mail_from: str = "Lift Store <orders@lift.example>"
+    # Seconds between the action server's outbox delivery rounds (retries; new mail is sent at once).
+    outbox_interval: int = 30
     # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
     rasa_url: str = "http://127.0.0.1:5005"
 
@@ -118,6 +120,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
@@ -210,6 +219,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
+        outbox_interval=_positive(env, "LIFT_OUTBOX_INTERVAL", 30),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
     )
 

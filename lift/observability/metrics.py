@@ -77,6 +77,21 @@ class ActionMetrics:
         self.retrieval_score = Histogram(
             "lift_retrieval_top_score", "Confidence of the best knowledge-base hit per question.",
             buckets=CONFIDENCE_BUCKETS, registry=registry)
+        # The outbox (lift.notify.outbox), as its sender saw it after its last round. Every
+        # action server sees the same table: max/min of the workers, never their sum.
+        self.outbox_backlog = Gauge(
+            "lift_outbox_backlog", "Outbox messages waiting to be delivered (queued or sending).",
+            registry=registry, multiprocess_mode="max")
+        self.outbox_failed = Gauge(
+            "lift_outbox_failed", "Outbox messages given up on after the last attempt (status failed).",
+            registry=registry, multiprocess_mode="max")
+        self.outbox_oldest = Gauge(
+            "lift_outbox_oldest_waiting_timestamp_seconds",
+            "Creation time (Unix) of the oldest waiting outbox message; the check's time when none waits.",
+            registry=registry, multiprocess_mode="min")
+        self.outbox_deliveries = Counter(
+            "lift_outbox_deliveries", "Outbox delivery attempts by outcome (sent, failed).",
+            ["outcome"], registry=registry)
 
 
 _lock = threading.Lock()

@@ -9,8 +9,9 @@ the ids ``lift kb search`` cites). ``export`` turns labelled items into
 * retrieval dev-set lines, one JSON object per line ``{"question", "doc_id"}`` as
   ``eval/retrieval_dev.jsonl`` uses them (``doc_id: null`` = no document answers it).
 
-Button payloads (``/intent``) and empty texts are never exported: they are not words a
-shopper typed. The same text labelled twice the same way is exported once.
+Button payloads (``/intent``), empty texts and texts erased since (``[erased]``: erasure, or
+retention's anonymisation after 90 days) are never exported: they are not words a shopper
+typed. The same text labelled twice the same way is exported once.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
+from lift.governance.scrub import ERASED
 from lift.observability.review import REASONS
 from lift.observability.turns import NLU_FALLBACK
 from lift.store.engine import session_scope
@@ -124,7 +126,7 @@ def label_item(engine: Engine, item_id: int, label: Label, *, actor: str) -> Dic
 
 def _typed(text: Optional[str]) -> Optional[str]:
     t = (text or "").strip()
-    return t if t and not t.startswith("/") else None
+    return t if t and not t.startswith("/") and t != ERASED else None
 
 
 def labelled_examples(engine: Engine) -> Tuple[List[Tuple[str, str]], List[Tuple[str, Optional[str]]], int]:
