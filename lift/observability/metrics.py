@@ -47,6 +47,9 @@ class ChatMetrics:
         self.micro_conversions = Counter(
             "lift_micro_conversions", "Micro-conversions recorded by the tracker store.",
             ["name", "variant", "channel"], registry=registry)
+        self.review_items = Counter(
+            "lift_review_items", "User turns queued for review, by reason (fallback, not_sure, handoff, low_confidence).",
+            ["reason"], registry=registry)
         self.tracker_save = Histogram(
             "lift_tracker_save_duration_seconds", "Time to store one turn's events and micro-conversions.",
             buckets=SAVE_BUCKETS, registry=registry)

@@ -225,7 +225,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         self._domain = domain
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store new events and the micro-conversions they complete, in one transaction."""
+        """Store new events, the micro-conversions they complete and the turns to review, in one transaction."""
         start = time.perf_counter()
         try:
             observed = await self._save(tracker)
@@ -237,7 +237,7 @@ class ConversionTrackerStore(SQLTrackerStore):
             self._observer.observe(*observed)
 
     async def _save(self, tracker: DialogueStateTracker):
-        """The new events and detections once committed, or None when nothing was new."""
+        """The new events, detections and review items once committed, or None when nothing was new."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         with self.session_scope() as session:
@@ -258,7 +258,7 @@ class ConversionTrackerStore(SQLTrackerStore):
                                            ["sender_id", "turn_key"])
             session.commit()
         logger.debug("Tracker %s stored (%d new events, %d conversion candidates)", sender_id, len(events) - stored, len(detections))
-        return events[stored:], detections
+        return events[stored:], detections, review
 
     def _event_row(self, sender_id: str, event: Any, data: dict) -> "SQLTrackerStore.SQLEvent":
         # Same row shape as SQLTrackerStore.save, so plain SQLTrackerStore reads it back.

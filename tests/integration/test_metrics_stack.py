@@ -228,9 +228,11 @@ def test_outbox_backlog_is_exported_exactly_by_the_action_server(stack):
     assert samples[("lift_outbox_deliveries_total", (("outcome", "sent"),))] == 0
 
 
-# Store questions the knowledge base has no answer for (eval/retrieval_independent.jsonl nulls).
-UNANSWERABLE = ["can i bring my dog to your store", "are you hiring", "do you have a physical shop in london",
-                "what's your ceo's name"]
+# Store questions the knowledge base has no answer for (from eval/retrieval_*.jsonl's nulls), and
+# messages the trained model is unsure of. What each turn did is read off its tracker; the test
+# needs every kind of review reason to occur at least once.
+UNANSWERABLE = ["where is your physical store", "is there a student discount", "how tall is mount everest"]
+UNSURE = ["asdf qwer", "the thing", "what time is it in tokyo"]
 REVIEW_THRESHOLD = 0.5  # LIFT_REVIEW_CONFIDENCE's default
 
 
@@ -270,11 +272,13 @@ def review_cli(stack, *argv):
 
 def test_real_conversations_land_in_the_review_queue_and_export(stack, tmp_path):
     run = uuid.uuid4().hex[:8]
-    said = {f"r-fb-{run}": "/nlu_fallback", f"r-human-{run}": "/contact_human_agent", f"r-fine-{run}": "/greet",
-            f"r-gibberish-{run}": "zxqv blorf wibble frumious snark"}
+    said = {f"r-fb-{run}": "/nlu_fallback", f"r-human-{run}": "/contact_human_agent", f"r-fine-{run}": "/greet"}
     said.update({f"r-ask{i}-{run}": q for i, q in enumerate(UNANSWERABLE)})
+    said.update({f"r-unsure{i}-{run}": q for i, q in enumerate(UNSURE)})
+    before, _ = scrape(stack.metrics_port)
     for sender, text in said.items():
         stack.say(sender, text)
+    after, _ = scrape(stack.metrics_port)
     engine = sa.create_engine(stack.db_url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, sender_id, text, reason, status FROM review_items WHERE sender_id LIKE :p"),
@@ -286,13 +290,17 @@ def test_real_conversations_land_in_the_review_queue_and_export(stack, tmp_path)
     assert queued[(f"r-fb-{run}", "/nlu_fallback")] == "fallback"
     assert queued[(f"r-human-{run}", "/contact_human_agent")] == "handoff"
     assert not any(s == f"r-fine-{run}" for s, _ in queued)
-    assert "not_sure" in queued.values(), queued  # at least one store question the KB cannot answer
+    assert set(queued.values()) == {"fallback", "not_sure", "handoff", "low_confidence"}, queued
     assert len(rows) == len(queued)  # one row per message
+    for reason, n in Counter(queued.values()).items():
+        assert delta(before, after, "lift_review_items_total", reason=reason) == n, reason
+    assert total_delta(before, after, "lift_review_items_total") == len(rows)
 
     # the loop closes: a person labels the typed ones, export feeds the next training
     listed = json.loads(review_cli(stack, "list", "--limit", "1000", "--json").stdout)
     ids = {(i["sender_id"], i["text"]): i["id"] for i in listed}
-    gib = ids[(f"r-gibberish-{run}", "zxqv blorf wibble frumious snark")]
+    unsure_text = next(t for (s, t), reason in queued.items() if s.startswith("r-unsure") and reason != "not_sure")
+    gib = next(ids[(s, t)] for (s, t) in queued if t == unsure_text)
     proc = review_cli(stack, "label", str(gib), "--intent", "out_of_scope")
     assert proc.returncode == 0, proc.stderr
     not_sure = next(ids[k] for k, reason in queued.items() if reason == "not_sure")
@@ -305,7 +313,7 @@ def test_real_conversations_land_in_the_review_queue_and_export(stack, tmp_path)
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
     examples = {(m.get("text"), m.get("intent")) for m in RasaYAMLReader().read(str(nlu)).intent_examples}
-    assert ("zxqv blorf wibble frumious snark", "out_of_scope") in examples
+    assert (unsure_text, "out_of_scope") in examples
     question = next(t for (s, t), reason in queued.items() if reason == "not_sure")
     assert (question, "ask_question") in examples
     assert {"question": question, "doc_id": None} in [json.loads(line) for line in dev.read_text().splitlines()]

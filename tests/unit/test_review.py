@@ -122,3 +122,19 @@ def test_retrieval_export_is_what_the_evaluation_loads(tmp_path):
     items = load_dev(path, known_ids=kb_doc_ids(ROOT / "kb"))
     assert [(i.question, i.doc_id, i.kind) for i in items] == [("can I pay with seashells", None, "null"),
                                                                ("paypal ok?", "2mJCxUVM", "faq")]
+
+
+def test_queued_turns_are_counted_by_reason():
+    from prometheus_client import CollectorRegistry
+
+    from lift.observability.metrics import ChatMetrics
+    from lift.observability.turns import TurnObserver
+
+    registry = CollectorRegistry()
+    events = (user("blorp", "nlu_fallback", 0.25, message_id="a"), ActionExecuted("action_offer_options"),
+              user("meh", "affirm", 0.3, ts=T + 1, message_id="b"), ConversationPaused())
+    review = judge(*events)
+    TurnObserver(ChatMetrics(registry)).observe(list(events), [], review)
+    assert registry.get_sample_value("lift_review_items_total", {"reason": "fallback"}) == 1
+    assert registry.get_sample_value("lift_review_items_total", {"reason": "handoff"}) == 1  # "meh", then paused
+    assert registry.get_sample_value("lift_review_items_total", {"reason": "low_confidence"}) is None
