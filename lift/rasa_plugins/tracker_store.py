@@ -1,4 +1,5 @@
-"""Rasa tracker store that records micro-conversions in the same transaction as the events.
+"""Rasa tracker store that records micro-conversions and the turns to review (issue 14's review
+queue, lift.observability.review) in the same transaction as the events.
 
 endpoints.yml::
 
