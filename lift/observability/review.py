@@ -13,7 +13,9 @@ A user turn is queued, with one ``reason`` (the first that applies, in this orde
   ``kb_score`` keeps the top hit's confidence;
 * ``handoff``: the conversation was handed to a person (``ConversationPaused``);
 * ``low_confidence``: the intent was accepted, but with a confidence below the review
-  threshold (``LIFT_REVIEW_CONFIDENCE``), above the fallback's.
+  threshold (``LIFT_REVIEW_CONFIDENCE``), above the fallback's; not when a form took the
+  message as the answer it asked for (a ``*_form`` action ran and did not reject it: a name or
+  an address is rarely a confident intent, and is no news).
 
 The row keeps what a labeller needs (the text, the predicted intent and confidence, the best
 guess other than ``nlu_fallback``) and no slot values. The text is personal data: erasure
@@ -103,7 +105,11 @@ def review_candidates(events: Sequence[Dict[str, Any]], start: int, low_confiden
     reasons: set = set()
     kb_score: Optional[float] = None
 
+    form_ran = rejected = False
+
     def close() -> None:
+        if form_ran and not rejected:
+            reasons.discard("low_confidence")
         if user is not None and reasons:  # a found answer's score is no news: kept for "not sure" only
             found.append(_candidate(user, reasons, kb_score if "not_sure" in reasons else None))
 
@@ -111,7 +117,7 @@ def review_candidates(events: Sequence[Dict[str, Any]], start: int, low_confiden
         kind = ev.get("event")
         if kind == "user":
             close()
-            user, reasons, kb_score = ev, set(), None
+            user, reasons, kb_score, form_ran, rejected = ev, set(), None, False, False
             if i < start:
                 continue
             intent = (ev.get("parse_data") or {}).get("intent") or {}
@@ -125,6 +131,10 @@ def review_candidates(events: Sequence[Dict[str, Any]], start: int, low_confiden
             continue
         if kind == "action" and ev.get("name") in FALLBACK_ACTIONS:
             reasons.add("fallback")
+        elif kind == "action" and str(ev.get("name") or "").endswith("_form"):
+            form_ran = True
+        elif kind == "action_execution_rejected":
+            rejected = True
         elif kind == "bot" and (ev.get("metadata") or {}).get("utter_action") == NOT_SURE_RESPONSE:
             reasons.add("not_sure")
         elif kind == "slot" and ev.get("name") == KB_SCORE_SLOT:

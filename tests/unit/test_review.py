@@ -47,6 +47,17 @@ def test_low_confidence_only_below_the_review_threshold():
     assert judge(user("i guess show me stuff", "search_product", 0.41), threshold=0.0) == []  # disabled
 
 
+def test_a_form_answer_is_not_low_confidence_unless_the_form_rejected_it():
+    from rasa.shared.core.events import ActionExecutionRejected
+
+    name = user("Zebulon Quartermaine", "inform", 0.31)
+    assert judge(name, ActionExecuted("lead_form"), SlotSet("person_name", "Zebulon Quartermaine"),
+                 SlotSet("requested_slot", "email")) == []
+    rejected = judge(name, ActionExecutionRejected("lead_form"), ActionExecuted("action_offer_options"))
+    assert [c.reason for c in rejected] == ["fallback"]
+    assert [c.reason for c in judge(name, ActionExecutionRejected("lead_form"))] == ["low_confidence"]
+
+
 def test_not_sure_answer_keeps_the_top_score_an_answer_does_not():
     [c] = judge(user("can I pay with seashells", "ask_question", 0.97), ActionExecuted("action_answer_question"),
                 BotUttered("I'm not sure", metadata={"utter_action": "utter_kb_not_sure"}),
