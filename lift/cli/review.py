@@ -62,6 +62,8 @@ def _list(args) -> int:
         conf = f"{it['confidence']:.2f}" if it["confidence"] is not None else "-"
         guess = f" (guess {it['guess']} {it['guess_confidence']:.2f})" if it["guess"] and it["guess"] != it["intent"] \
             and it["guess_confidence"] is not None else ""
+        if it["kb_score"] is not None:
+            guess += f" (kb {it['kb_score']:.2f})"
         label = it["label"]
         labelled = "" if it["status"] == "open" else \
             f"  -> {label['intent'] or ''}{' doc ' + label['doc_id'] if label['doc_id'] else ''}{' no doc' if label['no_doc'] else ''}"
