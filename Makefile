@@ -22,12 +22,12 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.y
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
         bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
-        bench-model-switch forecast graph eval-nlu bench-nlu pg pg-stop clean
+        bench-model-switch forecast graph eval-nlu eval-review bench-nlu pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch pg pg-stop clean"
+	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-review eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -87,6 +87,10 @@ bench-retrieval: install kb
 
 eval-retrieval: install kb
 	$(PY) scripts/eval_retrieval.py
+
+# What the review queue's low-confidence rule catches per LIFT_REVIEW_CONFIDENCE (held-out messages).
+eval-review: install spacy train
+	$(PY) scripts/eval_review_threshold.py
 
 # Held-out NLU scores of config.yml next to the pre-issue-9 pipeline (trains both; ~10 min).
 eval-nlu: install spacy

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from lift.commerce.catalog import Catalog
 from lift.config import ConfigError, Settings, get_settings
 from lift.notify.outbox import OutboxWorker
+from lift.observability.actions import observe_outbox
 from lift.notify.transport import transport_for
 from lift.retrieval import get_retriever
 from lift.store.schema import open_database
@@ -84,7 +85,8 @@ def startup(settings: Optional[Settings] = None) -> Resources:
     _current = build(settings)
     warm_up()
     _current.mailer = OutboxWorker(_current.engine, transport_for(_current.settings.smtp_url),
-                                   _current.settings.mail_from).start()
+                                   _current.settings.mail_from, interval=_current.settings.outbox_interval,
+                                   on_round=observe_outbox).start()
     logger.info("action server resources ready (catalog %s)", _current.catalog.version)
     return _current
 

@@ -52,6 +52,8 @@ class Settings:
     drift_baseline: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "nlu")
     drift_window: int = 200
     drift_threshold: float = 0.35
+    # Review queue: accepted intents below this confidence are queued (lift.observability.review).
+    review_confidence: float = 0.5
     # prometheus_client's multiprocess mode (the library reads the variable itself too).
     prometheus_multiproc_dir: Optional[Path] = None
     kb_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "kb")
@@ -93,6 +95,8 @@ class Settings:
     # Transactional email: smtp://[user:pass@]host:port, smtps://..., or maildir:<dir> (dev).
     smtp_url: str = "maildir:" + str(PROJECT_ROOT / "var" / "mail")
     mail_from: str = "Lift Store <orders@lift.example>"
+    # Seconds between the action server's outbox delivery rounds (retries; new mail is sent at once).
+    outbox_interval: int = 30
     # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
     rasa_url: str = "http://127.0.0.1:5005"
 
@@ -120,6 +124,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
@@ -156,6 +167,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
     except ValueError:
         raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
+    raw_review = env.get("LIFT_REVIEW_CONFIDENCE")
+    try:
+        review_confidence = float(raw_review) if raw_review not in (None, "") else 0.5
+    except ValueError:
+        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be a number, got {raw_review!r}") from None
+    if not 0.0 <= review_confidence <= 1.0:
+        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be between 0 and 1, got {raw_review!r}")
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -177,6 +195,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_baseline=_path(env, "LIFT_DRIFT_BASELINE", root / "data" / "nlu", root),
         drift_window=_int(env, "LIFT_DRIFT_WINDOW", 200),
         drift_threshold=drift_threshold,
+        review_confidence=review_confidence,
         prometheus_multiproc_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
         kb_dir=_path(env, "LIFT_KB_DIR", root / "kb", root),
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
@@ -206,6 +225,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
+        outbox_interval=_positive(env, "LIFT_OUTBOX_INTERVAL", 30),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
     )
 

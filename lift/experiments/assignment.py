@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lift.experiments.config import Experiment, ExperimentsConfig
+from lift.store.engine import insert_ignoring_duplicates
 from lift.store.models import ExperimentAssignment, ExperimentState, FlagState
 from lift.store.schema import upgrade
 from lift.measure.variants import DEFAULT_VARIANT, bucket, variant_for
@@ -76,20 +77,7 @@ class RolloutState:
 
 def insert_ignore(conn, rows: List[dict]) -> None:
     """INSERT the assignment rows, skipping those whose (sender_id, experiment) exists."""
-    dialect = conn.dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        conn.execute(insert(_TABLE).on_conflict_do_nothing(index_elements=["sender_id", "experiment"]), rows)
-        return
-    for row in rows:  # other databases: one savepoint per row
-        try:
-            with conn.begin_nested():
-                conn.execute(_TABLE.insert(), [row])
-        except sa.exc.IntegrityError:
-            pass
+    insert_ignoring_duplicates(conn, _TABLE, rows, ["sender_id", "experiment"])
 
 
 class AssignmentWriter:

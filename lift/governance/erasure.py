@@ -11,7 +11,8 @@ one of their order ids; or by one conversation id), then in one transaction:
   per-conversation counts (the funnel) are unchanged but nothing links back to the person;
 * ``micro_conversions.value`` is cleared (name, time, channel, variant stay);
 * ``leads``/``orders``: name, email, company, address become ``[erased]`` (totals, items, dates
-  stay); ``customer_profiles`` rows are deleted; handoff ticket summaries are erased;
+  stay); ``customer_profiles`` rows are deleted; handoff ticket summaries and the texts of
+  review-queue items (``review_items``: what the person typed) are erased, labels stay;
 * any other table (outbox, experiment assignments, ...) has its rows of those conversations
   renamed and masked, and every text column of every table is swept for the person's email and
   phone numbers. ``audit_log`` is never touched; the erasure is appended to it with a keyed
@@ -37,7 +38,7 @@ from lift.governance.scrub import (ERASED, digits_variants, identifiers_in_event
                                    scrub_event, sweepable)
 
 SKIP_TABLES = frozenset({"audit_log", "audit_head", "alembic_version", "model_registry", "coupons"})
-_KNOWN = ("events", "micro_conversions", "leads", "orders", "customer_profiles", "handoff_tickets")
+_KNOWN = ("events", "micro_conversions", "leads", "orders", "customer_profiles", "handoff_tickets", "review_items")
 _ORDER_ID_RE = re.compile(r"^[A-Z]{2,5}\d{4,10}$")
 
 
@@ -124,6 +125,7 @@ class Eraser:
         found.update(r[0] for r in self._select("micro_conversions", "sender_id", where=lambda t: t.c.value == token))
         found.update(r[0] for r in self._select("events", "sender_id", where=lambda t: _contains(t.c.data, email)))
         found.update(r[0] for r in self._select("handoff_tickets", "sender_id", where=lambda t: _contains(t.c.summary, email)))
+        found.update(r[0] for r in self._select("review_items", "sender_id", where=lambda t: _contains(t.c.text, email)))
         # Conversations linked through one of the person's orders (e.g. tracking it later).
         for _, order_id in orders:
             if _ORDER_ID_RE.match(order_id or ""):
@@ -189,6 +191,8 @@ class Eraser:
             self.conn.execute(sa.delete(t).where(cond))
         for pk, sid in self._select("handoff_tickets", "id", "sender_id", where=lambda t: t.c.sender_id.in_(senders)):
             self._update("handoff_tickets", "id", pk, {"summary": ERASED, "sender_id": names[sid]})
+        for pk, sid in self._select("review_items", "id", "sender_id", where=lambda t: t.c.sender_id.in_(senders)):
+            self._update("review_items", "id", pk, {"text": ERASED, "sender_id": names[sid]})
 
     def run(self, senders: Set[str], email: Optional[str] = None) -> None:
         self.collect_identifiers(senders, email)

@@ -3,13 +3,18 @@
 Delivery claims a row with a conditional update (``queued`` -> ``sending``), so several
 processes can run the sender without sending a message twice; a failed send goes back to
 ``queued`` until :data:`MAX_ATTEMPTS`, then ``failed`` (visible in ``lift outbox list``).
+
+:func:`backlog` says what is still waiting (queued or stuck in ``sending``) and since when;
+:class:`OutboxWorker` reports it after every round to an ``on_round`` callback (the action
+server exports it as ``lift_outbox_*`` metrics, lift.observability.actions).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
-from typing import List, Optional
+import datetime as dt
+from typing import Callable, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -78,6 +83,22 @@ def deliver_pending(engine: Engine, transport: MailTransport, sender: str, limit
     return DeliveryReport(sent, failed)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # queued or sending: not delivered, not given up
+    failed: int  # given up after MAX_ATTEMPTS
+    oldest_waiting: Optional[dt.datetime]  # created_at (UTC, naive) of the oldest waiting message
+
+
+def backlog(engine: Engine) -> Backlog:
+    with session_scope(engine) as s:
+        by_status = dict(s.execute(sa.select(OutboxMessage.status, sa.func.count())
+                                   .group_by(OutboxMessage.status)).all())
+        oldest = s.execute(sa.select(sa.func.min(OutboxMessage.created_at))
+                           .where(OutboxMessage.status.in_(("queued", "sending")))).scalar()
+    return Backlog(by_status.get("queued", 0) + by_status.get("sending", 0), by_status.get("failed", 0), oldest)
+
+
 def list_messages(engine: Engine, status: Optional[str] = None, limit: int = 50) -> List[OutboxMessage]:
     with session_scope(engine) as s:
         q = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
@@ -90,8 +111,10 @@ class OutboxWorker:
     """A daemon thread that delivers queued mail: woken by :meth:`kick` after a commit that
     enqueued something, and every ``interval`` seconds for retries."""
 
-    def __init__(self, engine: Engine, transport: MailTransport, sender: str, interval: float = 30.0):
+    def __init__(self, engine: Engine, transport: MailTransport, sender: str, interval: float = 30.0,
+                 on_round: Optional[Callable[[DeliveryReport, Backlog], None]] = None):
         self.engine, self.transport, self.sender, self.interval = engine, transport, sender, interval
+        self.on_round = on_round
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="lift-outbox", daemon=True)
@@ -111,7 +134,9 @@ class OutboxWorker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                deliver_pending(self.engine, self.transport, self.sender)
+                report = deliver_pending(self.engine, self.transport, self.sender)
+                if self.on_round is not None:
+                    self.on_round(report, backlog(self.engine))
             except Exception:  # noqa: BLE001 - keep the worker alive (database blips)
                 logger.exception("outbox delivery round failed")
             self._wake.wait(self.interval)

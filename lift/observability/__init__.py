@@ -12,7 +12,14 @@ Lift's channels; no sender id or text ever becomes a label.
 
 Intent drift against a baseline (Jensen–Shannon distance, :mod:`.drift`) is exported as a
 gauge too. :mod:`.history` reads the same facts back from Rasa's ``events`` table per UTC day
-(turns, latency, fallbacks, handoffs, intents, unanswered questions) for the dashboard. This package depends on ``prometheus_client``, scipy, :mod:`lift.config` and
-:mod:`lift.store.models` (the default variant name); the Rasa and rasa-sdk plugins and the
-channels call into it, never the other way round.
+(turns, latency, fallbacks, handoffs, intents, unanswered questions) for the dashboard. The
+review queue lives here as well: which saved turns a person should label (:mod:`.review`, called
+by the tracker store inside the turn's transaction) and the queue as people use it,
+list/label/export as training data (:mod:`.review_queue`, ``lift review``). The outbox worker
+reports each delivery round to :func:`.actions.observe_outbox`.
+
+This package depends on ``prometheus_client``, scipy, :mod:`lift.config`, :mod:`lift.store`
+(the default variant name, the review table), :mod:`lift.governance.scrub` (the erased-text
+marker) and, for label checks, :mod:`lift.retrieval.sources`; the Rasa and rasa-sdk plugins
+and the channels call into it, never the other way round.
 """

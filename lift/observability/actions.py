@@ -1,7 +1,9 @@
-"""Action-server observations: action calls by name, and knowledge-base outcomes."""
+"""Action-server observations: action calls by name, knowledge-base outcomes, the outbox."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from pathlib import Path
 from typing import Any, FrozenSet, Iterable, Optional
 
@@ -54,3 +56,19 @@ def observe_retrieval(assessment: Any, metrics: Optional[ActionMetrics] = None) 
         m.retrieval_score.observe(float(assessment.confidence))
     except Exception:  # noqa: BLE001 - metrics must not cost an answer
         logger.exception("metrics: could not record a retrieval")
+
+
+def observe_outbox(report: Any, backlog: Any, metrics: Optional[ActionMetrics] = None,
+                   now: Optional[float] = None) -> None:
+    """One outbox round (``OutboxWorker(on_round=...)``): attempts by outcome, what still waits.
+
+    ``report`` has ``sent``/``failed``, ``backlog`` ``waiting``/``failed``/``oldest_waiting``
+    (lift.notify.outbox). With nothing waiting the oldest-waiting time is ``now`` (age 0)."""
+    m = metrics or action_metrics()
+    m.outbox_deliveries.labels("sent").inc(report.sent)
+    m.outbox_deliveries.labels("failed").inc(report.failed)
+    m.outbox_backlog.set(backlog.waiting)
+    m.outbox_failed.set(backlog.failed)
+    oldest = backlog.oldest_waiting
+    m.outbox_oldest.set(oldest.replace(tzinfo=dt.timezone.utc).timestamp() if oldest is not None
+                        else (time.time() if now is None else now))

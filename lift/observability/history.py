@@ -27,10 +27,9 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lift.observability.turns import fallback_kind
+from lift.observability.turns import NOT_SURE_RESPONSE, fallback_kind
 
 ACTION_LISTEN = "action_listen"
-NOT_SURE_RESPONSE = "utter_kb_not_sure"
 
 # Rasa's SQLTrackerStore table, only the columns read here (no Rasa import: the page server is light).
 EVENTS = sa.table("events", sa.column("id", sa.Integer), sa.column("sender_id", sa.String),

@@ -47,6 +47,9 @@ class ChatMetrics:
         self.micro_conversions = Counter(
             "lift_micro_conversions", "Micro-conversions recorded by the tracker store.",
             ["name", "variant", "channel"], registry=registry)
+        self.review_items = Counter(
+            "lift_review_items", "User turns queued for review, by reason (fallback, not_sure, handoff, low_confidence).",
+            ["reason"], registry=registry)
         self.tracker_save = Histogram(
             "lift_tracker_save_duration_seconds", "Time to store one turn's events and micro-conversions.",
             buckets=SAVE_BUCKETS, registry=registry)
@@ -77,6 +80,21 @@ class ActionMetrics:
         self.retrieval_score = Histogram(
             "lift_retrieval_top_score", "Confidence of the best knowledge-base hit per question.",
             buckets=CONFIDENCE_BUCKETS, registry=registry)
+        # The outbox (lift.notify.outbox), as its sender saw it after its last round. Every
+        # action server sees the same table: max/min of the workers, never their sum.
+        self.outbox_backlog = Gauge(
+            "lift_outbox_backlog", "Outbox messages waiting to be delivered (queued or sending).",
+            registry=registry, multiprocess_mode="max")
+        self.outbox_failed = Gauge(
+            "lift_outbox_failed", "Outbox messages given up on after the last attempt (status failed).",
+            registry=registry, multiprocess_mode="max")
+        self.outbox_oldest = Gauge(
+            "lift_outbox_oldest_waiting_timestamp_seconds",
+            "Creation time (Unix) of the oldest waiting outbox message; the check's time when none waits.",
+            registry=registry, multiprocess_mode="min")
+        self.outbox_deliveries = Counter(
+            "lift_outbox_deliveries", "Outbox delivery attempts by outcome (sent, failed).",
+            ["outcome"], registry=registry)
 
 
 _lock = threading.Lock()

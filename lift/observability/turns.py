@@ -19,6 +19,7 @@ from lift.store.models import DEFAULT_VARIANT
 logger = logging.getLogger(__name__)
 
 NLU_FALLBACK = "nlu_fallback"
+NOT_SURE_RESPONSE = "utter_kb_not_sure"  # the knowledge base had no good-enough answer
 FALLBACK_ACTIONS = {"action_offer_options": "offer_options", "action_two_stage_fallback": "two_stage",
                     "action_default_fallback": "default"}
 CHANNELS = frozenset({"rest", "socketio", "slack", "facebook", "cmdline"})
@@ -55,10 +56,13 @@ class TurnObserver:
         self.intents = frozenset(intents) | {NLU_FALLBACK}
         self.actions = frozenset(actions) | set(FALLBACK_ACTIONS)
 
-    def observe(self, new_events: Sequence[Any], detections: Sequence[Any] = ()) -> None:
-        """Record one save's new events; a metrics problem is logged, never raised to Rasa."""
+    def observe(self, new_events: Sequence[Any], detections: Sequence[Any] = (), review: Sequence[Any] = ()) -> None:
+        """Record one save's new events (and the turns it queued for review, lift.observability.review);
+        a metrics problem is logged, never raised to Rasa."""
         try:
             self._observe(new_events, detections)
+            for item in review:
+                self.metrics.review_items.labels(item.reason).inc()
         except Exception:  # noqa: BLE001 - metrics must not cost a conversation
             logger.exception("metrics: could not record a turn")
 

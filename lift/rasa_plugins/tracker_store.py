@@ -1,4 +1,5 @@
-"""Rasa tracker store that records micro-conversions in the same transaction as the events.
+"""Rasa tracker store that records micro-conversions and the turns to review (issue 14's review
+queue, lift.observability.review) in the same transaction as the events.
 
 endpoints.yml::
 
@@ -35,10 +36,12 @@ from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
 from lift.observability.drift import drift_from_settings
 from lift.observability.metrics import chat_metrics
+from lift.observability.review import owning_user_index, review_candidates
 from lift.observability.server import serve_metrics
 from lift.observability.turns import TurnObserver
-from lift.store.engine import DatabaseUnavailable, check_connection, make_engine, safe_url
-from lift.store.models import MicroConversion
+from lift.store.engine import (DatabaseUnavailable, check_connection, insert_ignoring_duplicates, make_engine,
+                               safe_url)
+from lift.store.models import MicroConversion, ReviewItem
 from lift.store.schema import upgrade
 
 if TYPE_CHECKING:
@@ -140,6 +143,7 @@ class ConversionTrackerStore(SQLTrackerStore):
             KbVersionSource(settings.index_dir / "manifest.json"),
         )
         self._domain_checked = domain is not None and not domain.is_empty()
+        self._review_confidence = settings.review_confidence  # review queue (lift.observability.review)
         drift = drift_from_settings(settings) if serve else None  # reads the NLU data: servers only
         self._observer = TurnObserver(chat_metrics(), conversions=config.names, drift=drift)
         self._observer.metrics.intent_drift_threshold.set(settings.drift_threshold)
@@ -222,7 +226,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         self._domain = domain
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store new events and the micro-conversions they complete, in one transaction."""
+        """Store new events, the micro-conversions they complete and the turns to review, in one transaction."""
         start = time.perf_counter()
         try:
             observed = await self._save(tracker)
@@ -234,7 +238,7 @@ class ConversionTrackerStore(SQLTrackerStore):
             self._observer.observe(*observed)
 
     async def _save(self, tracker: DialogueStateTracker):
-        """The new events and detections once committed, or None when nothing was new."""
+        """The new events, detections and review items once committed, or None when nothing was new."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         with self.session_scope() as session:
@@ -242,18 +246,23 @@ class ConversionTrackerStore(SQLTrackerStore):
             events = list(tracker.events)
             if stored >= len(events):
                 return None
-            for event in events[stored:]:
-                session.add(self._event_row(sender_id, event))
+            owner = owning_user_index(events, stored)  # the turn's user message may be stored already
+            dicts = [e.as_dict() for e in events[owner:]]
+            for event, data in zip(events[stored:], dicts[stored - owner:]):
+                session.add(self._event_row(sender_id, event, data))
             detections = self._detector.detect(events, start=stored)
             if detections:
                 self._insert_conversions(session, sender_id, detections)
+            review = review_candidates(dicts, stored - owner, self._review_confidence)
+            if review:
+                insert_ignoring_duplicates(session, ReviewItem.__table__, [c.as_row(sender_id) for c in review],
+                                           ["sender_id", "turn_key"])
             session.commit()
         logger.debug("Tracker %s stored (%d new events, %d conversion candidates)", sender_id, len(events) - stored, len(detections))
-        return events[stored:], detections
+        return events[stored:], detections, review
 
-    def _event_row(self, sender_id: str, event: Any) -> "SQLTrackerStore.SQLEvent":
+    def _event_row(self, sender_id: str, event: Any, data: dict) -> "SQLTrackerStore.SQLEvent":
         # Same row shape as SQLTrackerStore.save, so plain SQLTrackerStore reads it back.
-        data = event.as_dict()
         return self.SQLEvent(
             sender_id=sender_id,
             type_name=event.type_name,
@@ -264,34 +273,10 @@ class ConversionTrackerStore(SQLTrackerStore):
         )
 
     def _insert_conversions(self, session, sender_id: str, detections: List[Detection]) -> None:
-        rows = [d.as_row(sender_id) for d in detections]
-        table = MicroConversion.__table__
-        dialect = session.get_bind().dialect.name
-        if dialect in ("postgresql", "sqlite"):
-            if dialect == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            # A row that already exists (earlier turn, replay, concurrent writer) is skipped
-            # by the database itself, without aborting the transaction holding the events.
-            stmt = insert(table).on_conflict_do_nothing(index_elements=["sender_id", "name"])
-            session.execute(stmt, rows)
-            return
-        existing = set(
-            session.execute(
-                sa.select(table.c.name).where(
-                    table.c.sender_id == sender_id, table.c.name.in_([r["name"] for r in rows])
-                )
-            ).scalars()
-        )
-        for row in rows:
-            if row["name"] in existing:
-                continue
-            try:
-                with session.begin_nested():
-                    session.execute(table.insert(), [row])
-            except sa.exc.IntegrityError:
-                logger.debug("micro-conversion %s/%s recorded concurrently", sender_id, row["name"])
+        # A row that already exists (earlier turn, replay, concurrent writer) is skipped by the
+        # database itself, without aborting the transaction holding the events.
+        insert_ignoring_duplicates(session, MicroConversion.__table__, [d.as_row(sender_id) for d in detections],
+                                   ["sender_id", "name"])
 
     def recorded(self, sender_id: str) -> Iterable[str]:
         """Names recorded for a conversation (for tools and tests)."""

@@ -91,3 +91,26 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     finally:
         session.close()
 
+
+
+def insert_ignoring_duplicates(conn, table: sa.Table, rows: list, unique: list) -> None:
+    """INSERT ``rows`` into ``table`` (in the caller's transaction: a Session or Connection),
+    skipping any whose ``unique`` columns match an existing row, without aborting the
+    transaction: ``ON CONFLICT DO NOTHING`` on PostgreSQL/SQLite, a savepoint per row elsewhere."""
+    if not rows:
+        return
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    dialect = bind.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        conn.execute(insert(table).on_conflict_do_nothing(index_elements=unique), rows)
+        return
+    for row in rows:
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert(), [row])
+        except sa.exc.IntegrityError:
+            pass

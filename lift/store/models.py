@@ -294,3 +294,36 @@ class Deployment(Base):
     reason = sa.Column(sa.Text, nullable=False, default="")
     forced = sa.Column(sa.Boolean, nullable=False, default=False)
     rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+# --- review queue (lift.observability.review owns the logic) ------------------------
+
+class ReviewItem(Base):
+    """A user turn a person should look at: fell back, low confidence, "not sure" answer or
+    handoff. Written by the tracker store with the turn's events, once per message."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        sa.Index("ix_review_items_sender_turn", "sender_id", "turn_key", unique=True),
+        sa.Index("ix_review_items_status_id", "status", "id"),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(255), nullable=False)
+    turn_key = sa.Column(sa.String(64), nullable=False)  # the message's id (or its timestamp)
+    occurred_at = sa.Column(sa.DateTime, nullable=False)  # UTC, naive
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    channel = sa.Column(sa.String(64), nullable=True)
+    reason = sa.Column(sa.String(20), nullable=False)  # fallback | not_sure | handoff | low_confidence
+    text = sa.Column(sa.Text, nullable=True)  # what the shopper wrote: personal data, erasable
+    intent = sa.Column(sa.String(100), nullable=True)  # as predicted (may be nlu_fallback)
+    confidence = sa.Column(sa.Float, nullable=True)
+    guess = sa.Column(sa.String(100), nullable=True)  # best intent other than nlu_fallback
+    guess_confidence = sa.Column(sa.Float, nullable=True)
+    kb_score = sa.Column(sa.Float, nullable=True)  # top knowledge-base confidence of a "not sure"
+    model_id = sa.Column(sa.String(64), nullable=True)
+    status = sa.Column(sa.String(16), nullable=False, default="open")  # open -> labeled
+    label_intent = sa.Column(sa.String(100), nullable=True)
+    label_doc_id = sa.Column(sa.String(200), nullable=True)
+    label_no_doc = sa.Column(sa.Boolean, nullable=False, default=False)  # no KB document answers it
+    labeled_by = sa.Column(sa.String(200), nullable=True)
+    labeled_at = sa.Column(sa.DateTime, nullable=True)

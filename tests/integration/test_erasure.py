@@ -14,7 +14,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from lift.commerce.catalog import Catalog
 from lift.config import Settings
@@ -93,10 +93,13 @@ async def talk(store, engine, settings):
     tracker = await store.retrieve("zelda-3")
     events = [e.as_dict() for e in tracker.events]
     queue_ticket(engine, sender_id="zelda-3", channel="rest", reason="user_request", summary=summarize(events, {"email": EMAIL}))
+    # Not understood: the tracker store queues the text for review (issue 14), her name in it.
+    await turn(store, "zelda-3", not_understood(f"ugh, {NAME} here, just ring me back", T0 + 95))
     save_profile(engine, sender_id="zelda-1", email=EMAIL, person_name=NAME, interests=["audio"], newsletter_opt_in=True)
     # Someone else, who must keep everything.
     for events in lead_turns(T0 + 200):
         await turn(store, "bob", events)
+    await turn(store, "bob", not_understood("blorp blorp, Bob Keep here", T0 + 210))
     save_lead(engine, sender_id="bob", person_name="Bob Keep", email=OTHER_EMAIL, company="Acme", team_size=3, demo_time=None)
     # Experiment assignments (issue 13's table).
     from lift.experiments.assignment import insert_ignore
@@ -113,6 +116,17 @@ async def talk(store, engine, settings):
     return order
 
 
+def not_understood(text, ts):
+    parse = {"intent": {"name": "nlu_fallback", "confidence": 0.25}, "entities": [], "text": text}
+    return [UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=ts, input_channel="rest"),
+            ActionExecuted("action_offer_options", timestamp=ts), ActionExecuted("action_listen", timestamp=ts)]
+
+
+def review_texts(engine):
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.text("SELECT sender_id, text FROM review_items")).all())
+
+
 def funnel(engine):
     return funnel_report(engine, dict(load_conversions(ROOT / "conversions.yml").funnels))
 
@@ -122,6 +136,7 @@ async def test_erase_by_email_leaves_no_trace_and_keeps_the_funnel(world, tmp_pa
     order = await talk(store, engine, settings)
     before = dump(engine)
     assert all(s in before for s in SECRETS)
+    assert review_texts(engine) == {"zelda-3": f"ugh, {NAME} here, just ring me back", "bob": "blorp blorp, Bob Keep here"}
     funnel_before = funnel(engine)
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
@@ -139,6 +154,9 @@ async def test_erase_by_email_leaves_no_trace_and_keeps_the_funnel(world, tmp_pa
     assert result.tables["events"] > 10 and result.tables["leads"] == 1 and result.tables["orders"] == 1
     assert result.tables["customer_profiles"] == 1 and result.tables["handoff_tickets"] == 1 and result.tables["outbox"] == 2  # order confirmation + demo mail
     assert result.tables["experiment_assignments"] == 1
+    assert result.tables["review_items"] == 1
+    texts = review_texts(engine)
+    assert texts.pop("bob") == "blorp blorp, Bob Keep here" and list(texts.values()) == ["[erased]"]
     assert funnel(engine) == funnel_before
     with engine.connect() as conn:
         total = conn.execute(sa.text("SELECT total FROM orders WHERE order_id = :o"), {"o": order.order_id}).scalar()

@@ -6,7 +6,9 @@ one free-text question's counts are checked against what its tracker says happen
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 import urllib.request
 import uuid
 from collections import Counter
@@ -51,14 +53,43 @@ OUT_OF_DOMAIN = [
 ]
 
 
+# Mail waiting in the outbox before the stack starts (created minutes ago), with the SMTP server
+# down: the action server's first outbox round fails them all; one was on its last attempt.
+OUTBOX_AGES_MIN = (30, 12, 1)
+OUTBOX_LAST_CHANCE = 1
+
+
+def seed_outbox(db_url: str) -> float:
+    """Queue undeliverable mail; returns the creation time (Unix) of the oldest."""
+    from lift.notify.outbox import MAX_ATTEMPTS, enqueue
+    from lift.store.engine import session_scope
+    from lift.store.models import utcnow
+    from lift.store.schema import open_database
+
+    engine = open_database(db_url)
+    now = utcnow().replace(microsecond=0)
+    with session_scope(engine) as s:
+        for i, minutes in enumerate(OUTBOX_AGES_MIN + (90,) * OUTBOX_LAST_CHANCE):
+            msg = enqueue(s, kind="order_confirmation", recipient=f"o{i}@example.com", subject="Your order", body="...")
+            msg.created_at = now - dt.timedelta(minutes=minutes)
+            msg.attempts = MAX_ATTEMPTS - 1 if minutes == 90 else 0
+        s.commit()
+    engine.dispose()
+    return (now - dt.timedelta(minutes=max(OUTBOX_AGES_MIN))).replace(tzinfo=dt.timezone.utc).timestamp()
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     work = tmp_path_factory.mktemp("metrics")
     # drift against a small known baseline so a 10-message window is meaningful
     (work / "drift_baseline.json").write_text(json.dumps({"greet": 50, "goodbye": 50}))
     env = {"LIFT_METRICS_PORT": str(free_port()), "LIFT_ACTION_METRICS_PORT": str(free_port()),
-           "LIFT_DRIFT_BASELINE": str(work / "drift_baseline.json"), "LIFT_DRIFT_WINDOW": str(DRIFT_WINDOW)}
+           "LIFT_DRIFT_BASELINE": str(work / "drift_baseline.json"), "LIFT_DRIFT_WINDOW": str(DRIFT_WINDOW),
+           # no mail server; one delivery round at start (then only when an action queues mail)
+           "LIFT_SMTP_URL": f"smtp://127.0.0.1:{free_port()}", "LIFT_OUTBOX_INTERVAL": "3600"}
+    oldest = seed_outbox(f"sqlite:///{work / 'lift.db'}")
     with LiftStack(work, env=env) as st:
+        st.outbox_oldest = oldest
         st.metrics_port = int(env["LIFT_METRICS_PORT"])
         st.action_metrics_port = int(env["LIFT_ACTION_METRICS_PORT"])
         yield st
@@ -181,3 +212,108 @@ def test_out_of_domain_messages_raise_drift_in_domain_ones_do_not(stack):
         stack.say(f"m-ood-{run}-{i}", text)
     samples, _ = scrape(stack.metrics_port)
     assert samples[("lift_intent_drift", ())] > threshold
+
+
+def test_outbox_backlog_is_exported_exactly_by_the_action_server(stack):
+    deadline = time.monotonic() + 60
+    while True:  # the worker's first round runs as the action server starts
+        samples, _ = scrape(stack.action_metrics_port)
+        if ("lift_outbox_backlog", ()) in samples or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert samples[("lift_outbox_backlog", ())] == len(OUTBOX_AGES_MIN)
+    assert samples[("lift_outbox_failed", ())] == OUTBOX_LAST_CHANCE
+    assert samples[("lift_outbox_oldest_waiting_timestamp_seconds", ())] == stack.outbox_oldest
+    assert samples[("lift_outbox_deliveries_total", (("outcome", "failed"),))] == len(OUTBOX_AGES_MIN) + OUTBOX_LAST_CHANCE
+    assert samples[("lift_outbox_deliveries_total", (("outcome", "sent"),))] == 0
+
+
+# Store questions the knowledge base has no answer for (from eval/retrieval_*.jsonl's nulls), and
+# messages the trained model is unsure of. What each turn did is read off its tracker; the test
+# needs every kind of review reason to occur at least once.
+UNANSWERABLE = ["where is your physical store", "is there a student discount", "how tall is mount everest"]
+UNSURE = ["asdf qwer", "the thing", "what time is it in tokyo"]
+REVIEW_THRESHOLD = 0.5  # LIFT_REVIEW_CONFIDENCE's default
+
+
+def expected_review(tracker):
+    """What the review queue should hold for a conversation, read off its tracker (user text -> reason)."""
+    out, current = {}, None
+    for e in tracker["events"]:
+        if e["event"] == "user":
+            current = e
+            intent = e["parse_data"]["intent"]
+            if intent["name"] == "nlu_fallback":
+                out[e["text"]] = {"fallback"}
+            elif intent["confidence"] < REVIEW_THRESHOLD:
+                out[e["text"]] = {"low_confidence"}
+        elif current is None:
+            continue
+        elif e["event"] == "action" and e["name"] in ("action_offer_options", "action_two_stage_fallback",
+                                                      "action_default_fallback"):
+            out.setdefault(current["text"], set()).add("fallback")
+        elif e["event"] == "bot" and (e.get("metadata") or {}).get("utter_action") == "utter_kb_not_sure":
+            out.setdefault(current["text"], set()).add("not_sure")
+        elif e["event"] == "pause":
+            out.setdefault(current["text"], set()).add("handoff")
+    order = ("fallback", "not_sure", "handoff", "low_confidence")
+    return {text: next(r for r in order if r in reasons) for text, reasons in out.items()}
+
+
+def review_cli(stack, *argv):
+    import subprocess
+
+    from tests.support.servers import ROOT, base_env
+
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "lift.cli", "review", *argv],
+                          env=base_env(LIFT_DB_URL=stack.db_url, PYTHONPATH=str(ROOT)), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_real_conversations_land_in_the_review_queue_and_export(stack, tmp_path):
+    run = uuid.uuid4().hex[:8]
+    said = {f"r-fb-{run}": "/nlu_fallback", f"r-human-{run}": "/contact_human_agent", f"r-fine-{run}": "/greet"}
+    said.update({f"r-ask{i}-{run}": q for i, q in enumerate(UNANSWERABLE)})
+    said.update({f"r-unsure{i}-{run}": q for i, q in enumerate(UNSURE)})
+    before, _ = scrape(stack.metrics_port)
+    for sender, text in said.items():
+        stack.say(sender, text)
+    after, _ = scrape(stack.metrics_port)
+    engine = sa.create_engine(stack.db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, sender_id, text, reason, status FROM review_items WHERE sender_id LIKE :p"),
+                            {"p": f"r-%-{run}"}).all()
+    engine.dispose()
+    queued = {(r.sender_id, r.text): r.reason for r in rows}
+    expected = {(s, text): reason for s in said for text, reason in expected_review(stack.tracker(s)).items()}
+    assert queued == expected
+    assert queued[(f"r-fb-{run}", "/nlu_fallback")] == "fallback"
+    assert queued[(f"r-human-{run}", "/contact_human_agent")] == "handoff"
+    assert not any(s == f"r-fine-{run}" for s, _ in queued)
+    assert set(queued.values()) == {"fallback", "not_sure", "handoff", "low_confidence"}, queued
+    assert len(rows) == len(queued)  # one row per message
+    for reason, n in Counter(queued.values()).items():
+        assert delta(before, after, "lift_review_items_total", reason=reason) == n, reason
+    assert total_delta(before, after, "lift_review_items_total") == len(rows)
+
+    # the loop closes: a person labels the typed ones, export feeds the next training
+    listed = json.loads(review_cli(stack, "list", "--limit", "1000", "--json").stdout)
+    ids = {(i["sender_id"], i["text"]): i["id"] for i in listed}
+    unsure_text = next(t for (s, t), reason in queued.items() if s.startswith("r-unsure") and reason != "not_sure")
+    gib = next(ids[(s, t)] for (s, t) in queued if t == unsure_text)
+    proc = review_cli(stack, "label", str(gib), "--intent", "out_of_scope")
+    assert proc.returncode == 0, proc.stderr
+    not_sure = next(ids[k] for k, reason in queued.items() if reason == "not_sure")
+    assert review_cli(stack, "label", str(not_sure), "--intent", "ask_question", "--no-doc").returncode == 0
+    bad = review_cli(stack, "label", str(gib), "--intent", "out_of_scop")
+    assert bad.returncode == 2 and "out_of_scope" in bad.stderr
+    nlu, dev = tmp_path / "nlu.yml", tmp_path / "dev.jsonl"
+    proc = review_cli(stack, "export", "--nlu", str(nlu), "--retrieval", str(dev))
+    assert proc.returncode == 0, proc.stderr
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    examples = {(m.get("text"), m.get("intent")) for m in RasaYAMLReader().read(str(nlu)).intent_examples}
+    assert (unsure_text, "out_of_scope") in examples
+    question = next(t for (s, t), reason in queued.items() if reason == "not_sure")
+    assert (question, "ask_question") in examples
+    assert {"question": question, "doc_id": None} in [json.loads(line) for line in dev.read_text().splitlines()]

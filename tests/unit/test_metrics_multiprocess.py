@@ -68,3 +68,43 @@ def test_first_worker_serves_the_sum_of_all_workers(tmp_path):
             if proc is not None:
                 proc.stdin.close()
                 proc.wait(timeout=20)
+
+
+OUTBOX_WORKER = """
+import sys
+from lift.config import load_settings
+from lift.observability.metrics import action_metrics
+from lift.observability.server import serve_metrics
+backlog, oldest, sent = (float(a) for a in sys.argv[1:4])
+m = action_metrics()
+m.outbox_backlog.set(backlog)
+m.outbox_oldest.set(oldest)
+m.outbox_deliveries.labels("sent").inc(sent)
+print("SERVING" if serve_metrics(int(sys.argv[4]), "worker", addr="127.0.0.1",
+                                 multiproc_dir=load_settings().prometheus_multiproc_dir) else "NOT SERVING", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_two_action_servers_report_one_outbox_not_the_sum(tmp_path):
+    # Both see the same outbox table: the backlog is the larger (fresher) of the two reports,
+    # the oldest waiting message the earlier, and delivery attempts add up.
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    port = free_port()
+    procs = []
+    try:
+        for backlog, oldest, sent in (("4", "1000", "2"), ("3", "900", "5")):
+            proc = subprocess.Popen([sys.executable, "-c", OUTBOX_WORKER, backlog, oldest, sent, str(port)], cwd=ROOT,
+                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            procs.append(proc)
+            read_until(proc, "SERVING")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+            text = resp.read().decode()
+        assert "lift_outbox_backlog 4.0" in text
+        assert "lift_outbox_oldest_waiting_timestamp_seconds 900.0" in text
+        assert 'lift_outbox_deliveries_total{outcome="sent"} 7.0' in text
+    finally:
+        for proc in procs:
+            proc.stdin.close()
+            proc.wait(timeout=20)
