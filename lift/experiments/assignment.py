@@ -254,16 +254,31 @@ class Assigner:
             return self.assign(sender_id, [exp])[exp.name]
         return exp.baseline
 
-    def surface_variant(self, sender_id: str, surface: str) -> Optional[str]:
-        """The variant this conversation gets on ``surface`` (e.g. ``cross_sell``) from the
-        live experiment there, or None when no experiment is live on it (default behaviour).
-        experiments.yml allows at most one live experiment per surface."""
+    def surface_experiment(self, surface: str) -> Optional[Experiment]:
+        """The live (running in its window, or shipped) experiment on ``surface``, if any;
+        experiments.yml allows at most one."""
         state, now = self.state(), self.clock()
         for exp in self.config.experiments:
             status = state.status_of(exp)
             if exp.surface == surface and (status == "shipped" or (status == "running" and exp.in_window(now))):
-                return self.variant(sender_id, exp.name)
+                return exp
         return None
+
+    def surface_variant(self, sender_id: str, surface: str) -> Optional[str]:
+        """The variant this conversation gets on ``surface`` (e.g. ``cross_sell``) from the
+        live experiment there, or None when no experiment is live on it (default behaviour)."""
+        exp = self.surface_experiment(surface)
+        return None if exp is None else self.variant(sender_id, exp.name)
+
+    def stored_variant(self, sender_id: str, experiment: str) -> Optional[str]:
+        """The variant recorded for ``sender_id`` in ``experiment`` (any status), or None;
+        nothing is written."""
+        known = self._cache.get((sender_id, experiment))
+        if known is not None:
+            return known
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(_TABLE.c.variant).where(
+                _TABLE.c.sender_id == sender_id, _TABLE.c.experiment == experiment)).scalar()
 
     # ----------------------------------------------------------------- flags
     def flag_on(self, name: str, sender_id: str, channel: Optional[str] = None, *, default: bool = True) -> bool:
