@@ -41,7 +41,7 @@ class Mailbox:
         with self._lock:
             box = self._items.pop(sender_id, [])
         fresh = time.monotonic() - self.ttl
-        return [message for at, message in box if at >= fresh]
+        return [message for at, message in box if at > fresh]
 
 
 class DeferredCollector(CollectingOutputChannel):
