@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from lift.measure.variants import variant_for
 from lift.store.models import ExperimentAssignment
-from tests.support.models import clone_with_new_id, model_id_of
+from tests.support.models import baseline_and_candidate
 from tests.support.servers import MODEL, ROOT, VENV_BIN, LiftStack, base_env, texts
 
 EXPERIMENTS = """
@@ -51,11 +51,7 @@ def model_ids(stack, sender: str) -> set:
 
 def test_candidate_model_serves_its_share_sticky_per_conversation(tmp_path):
     models = tmp_path / "models"
-    models.mkdir()
-    current = models / "current.tar.gz"
-    current.write_bytes(MODEL.read_bytes())
-    candidate_id = clone_with_new_id(current, models / "candidate.tar.gz")
-    current_id = model_id_of(current)
+    current, current_id, _, candidate_id = baseline_and_candidate(models, MODEL, "current.tar.gz")
     experiments = tmp_path / "experiments.yml"
     experiments.write_text(EXPERIMENTS)
     db_url = f"sqlite:///{tmp_path / 'lift.db'}"
