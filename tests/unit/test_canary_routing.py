@@ -112,3 +112,35 @@ async def test_messages_sent_after_the_reply_wait_for_the_next_one():
     expired.put("x", {"text": "old"})
     assert expired.take("x") == []
     assert isinstance(out, CollectingOutputChannel)
+
+
+@pytest.fixture
+def canary_cli(tmp_path, monkeypatch):
+    """`lift model canary` in-process on a throwaway database, models dir and experiments.yml."""
+    from lift.cli import main
+    from lift.config import reset_settings
+
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("LIFT_DB_URL", f"sqlite:///{tmp_path / 'lift.db'}")
+    monkeypatch.setenv("LIFT_MODELS_DIR", str(models))
+    experiments = tmp_path / "experiments.yml"
+    monkeypatch.setenv("LIFT_EXPERIMENTS", str(experiments))
+
+    def run(status: str, ref: str = "candidate.tar.gz"):
+        experiments.write_text(
+            "experiments:\n  - {name: model_canary, surface: model, status: %s, metric: checkout_started,\n"
+            "     params: {candidate_model: %s},\n"
+            "     variants: [{name: current, weight: 90}, {name: candidate, weight: 10}]}\n" % (status, ref))
+        reset_settings()
+        return main(["model", "canary"])
+
+    yield run
+    reset_settings()
+
+
+def test_model_canary_command(canary_cli, capsys):
+    assert canary_cli("draft") == 0 and capsys.readouterr().out == ""  # nothing live: make run starts no canary
+    assert canary_cli("running", "nope.tar.gz") == 2
+    err = capsys.readouterr().err
+    assert "experiment model_canary: params.candidate_model: no model 'nope.tar.gz'" in err and "Traceback" not in err
