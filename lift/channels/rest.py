@@ -132,7 +132,8 @@ class LiftRestInput(RestInput):
                     content_type="text/event-stream",
                 )
             collector = DeferredCollector(self.mailbox)
-            collector.messages.extend(self.mailbox.take(sender))  # said since the last reply
+            pending = self.mailbox.take(sender)  # said since the last reply: goes out first
+            collector.messages.extend(pending)
             try:
                 await on_new_message(UserMessage(text, collector, sender,
                                                  input_channel=channel, metadata=metadata))
@@ -140,6 +141,8 @@ class LiftRestInput(RestInput):
                 logger.error("rest: message handling timed out for a conversation")
             except Exception:
                 logger.exception("rest: message handling failed")
+                for message in pending:  # kept for the next reply
+                    self.mailbox.put(sender, message)
                 return error_response(500, "the assistant could not handle this message")
             finally:
                 collector.closed = True
