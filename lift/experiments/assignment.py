@@ -32,12 +32,17 @@ from typing import Callable, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lift.experiments import canary
 from lift.experiments.config import Experiment, ExperimentsConfig
 from lift.store.models import ExperimentAssignment, ExperimentState, FlagState
 from lift.store.schema import upgrade
 from lift.measure.variants import DEFAULT_VARIANT, bucket, variant_for
 
 _TABLE = ExperimentAssignment.__table__
+# Surfaces assigned only where the behaviour is actually decided, not at session start: the model
+# canary (lift.channels.canary routes and records), so a conversation is never recorded on the
+# candidate while no canary process serves it.
+EXPOSURE_ONLY_SURFACES = frozenset({canary.SURFACE})
 logger = logging.getLogger(__name__)
 
 
@@ -195,14 +200,16 @@ class Assigner:
     # ----------------------------------------------------------------- assignment
     def assign(self, sender_id: str, experiments: Optional[List[Experiment]] = None, *,
                new_conversation: bool = False) -> Dict[str, str]:
-        """Variants of ``sender_id`` in every running experiment (or in ``experiments``),
-        recording first exposures; ordered like experiments.yml.
+        """Variants of ``sender_id`` in every running experiment but those of
+        :data:`EXPOSURE_ONLY_SURFACES` (or in ``experiments``), recording first exposures;
+        ordered like experiments.yml.
 
         ``new_conversation``: the caller knows the sender has no earlier session (its tracker
         holds none), so nothing can be stored for it yet and the SELECT is skipped; the
         insert-or-ignore still lets an existing row win in the database."""
         now = self.clock()
-        experiments = self.running(now) if experiments is None else experiments
+        if experiments is None:
+            experiments = [e for e in self.running(now) if e.surface not in EXPOSURE_ONLY_SURFACES]
         result: Dict[str, str] = {}
         missing: List[Experiment] = []
         for exp in experiments:

@@ -144,3 +144,19 @@ def test_model_canary_command(canary_cli, capsys):
     assert canary_cli("running", "nope.tar.gz") == 2
     err = capsys.readouterr().err
     assert "experiment model_canary: params.candidate_model: no model 'nope.tar.gz'" in err and "Traceback" not in err
+
+
+def test_session_start_does_not_assign_the_model_experiment(engine):
+    """Only the routing front records model-canary assignments: with no canary process running,
+    `lift experiment start model_canary` must not put conversations on a candidate nobody serves."""
+    cfg = parse_experiments({"experiments": [
+        {"name": "model_canary", "surface": "model", "status": "running", "params": {"candidate_model": "c"},
+         "variants": [{"name": "current", "weight": 50}, {"name": "candidate", "weight": 50}], "metric": "checkout_started"},
+        {"name": "aa", "surface": "calibration", "status": "running",
+         "variants": [{"name": "a1", "weight": 50}, {"name": "a2", "weight": 50}], "metric": "checkout_started"}]}, METRICS)
+    assigner = Assigner(engine, cfg)
+    assert set(assigner.assign("alice", new_conversation=True)) == {"aa"}
+    assert assigner.surface_variant("alice", "model") in ("current", "candidate")  # where routing decides
+    assigner.flush()
+    with engine.connect() as conn:
+        assert sorted(conn.execute(sa.select(ExperimentAssignment.experiment)).scalars()) == ["aa", "model_canary"]
