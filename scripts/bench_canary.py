@@ -25,17 +25,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 TURNS = ("hi", "show me headphones", "add 2 aria headphones to my cart", "what's in my cart?")
-EXPERIMENTS = """
-experiments:
-  - name: model_canary
-    surface: model
-    status: running
-    params: {candidate_model: candidate.tar.gz}
-    variants: [{name: current, weight: 50}, {name: candidate, weight: 50}]
-    metric: cart_item_added
-"""
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shoppers", type=int, default=20, help="conversations per variant (default 20, max 200)")
@@ -47,12 +36,12 @@ def main(argv=None) -> int:
     import numpy as np
 
     from lift.measure.variants import variant_for
-    from tests.support.models import baseline_and_candidate, model_id_of
+    from tests.support.models import baseline_and_candidate, canary_experiments_yml, model_id_of
     from tests.support.servers import MODEL, LiftStack
 
     base = Path(tempfile.mkdtemp(prefix="lift-bench-canary-"))
     current, _, candidate, candidate_id = baseline_and_candidate(base / "models", MODEL)
-    (base / "experiments.yml").write_text(EXPERIMENTS)
+    (base / "experiments.yml").write_text(canary_experiments_yml("cart_item_added"))
     by_variant = {"current": [], "candidate": []}
     for sender in (f"bench-{i}" for i in range(100 * args.shoppers)):
         variant = variant_for(sender, {"current": 50, "candidate": 50}, salt="model_canary:")

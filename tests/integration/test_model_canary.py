@@ -17,19 +17,8 @@ import sqlalchemy as sa
 
 from lift.measure.variants import variant_for
 from lift.store.models import ExperimentAssignment
-from tests.support.models import baseline_and_candidate
+from tests.support.models import baseline_and_candidate, canary_experiments_yml
 from tests.support.servers import MODEL, ROOT, VENV_BIN, LiftStack, base_env, texts
-
-EXPERIMENTS = """
-experiments:
-  - name: model_canary
-    surface: model
-    status: running
-    params: {candidate_model: candidate.tar.gz}
-    variants: [{name: current, weight: 50}, {name: candidate, weight: 50}]
-    metric: product_viewed
-    min_sample: 10
-"""
 
 
 def lift(env, *argv):
@@ -53,7 +42,7 @@ def test_candidate_model_serves_its_share_sticky_per_conversation(tmp_path):
     models = tmp_path / "models"
     current, current_id, _, candidate_id = baseline_and_candidate(models, MODEL, "current.tar.gz")
     experiments = tmp_path / "experiments.yml"
-    experiments.write_text(EXPERIMENTS)
+    experiments.write_text(canary_experiments_yml("product_viewed"))
     db_url = f"sqlite:///{tmp_path / 'lift.db'}"
     env = base_env(LIFT_DB_URL=db_url, LIFT_EXPERIMENTS=str(experiments), LIFT_MODELS_DIR=str(models))
 

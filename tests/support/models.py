@@ -39,3 +39,12 @@ def baseline_and_candidate(models: Path, src: Path, baseline: str = "baseline.ta
     b = models / "candidate.tar.gz"
     b_id = clone_with_new_id(a, b)
     return a, model_id_of(a), b, b_id
+
+
+def canary_experiments_yml(metric: str) -> str:
+    """An experiments.yml running `model_canary` 50/50 with models/candidate.tar.gz as the candidate."""
+    return ("experiments:\n"
+            "  - name: model_canary\n    surface: model\n    status: running\n"
+            "    params: {candidate_model: candidate.tar.gz}\n"
+            "    variants: [{name: current, weight: 50}, {name: candidate, weight: 50}]\n"
+            f"    metric: {metric}\n    min_sample: 10\n")
