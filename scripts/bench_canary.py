@@ -25,6 +25,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 TURNS = ("hi", "show me headphones", "add 2 aria headphones to my cart", "what's in my cart?")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shoppers", type=int, default=20, help="conversations per variant (default 20, max 200)")
