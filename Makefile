@@ -22,12 +22,12 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.y
 
 .PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
         bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
-        bench-model-switch forecast graph eval-nlu eval-review bench-nlu pg pg-stop clean
+        bench-model-switch bench-canary forecast graph eval-nlu eval-review bench-nlu pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-review eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch pg pg-stop clean"
+	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-review eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch bench-canary pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -126,6 +126,10 @@ bench-forecast: install forecast
 # Model promote/rollback (PUT /model, no restart) vs restarting Rasa, same run.
 bench-model-switch: install kb spacy train
 	$(PY) scripts/bench_model_switch.py
+
+# The model canary's extra hop: turns forwarded to the canary Rasa vs. the front's own model, same run.
+bench-canary: install kb spacy train
+	$(PY) scripts/bench_canary.py
 
 # A throwaway PostgreSQL on 127.0.0.1 (installed from apt when missing); prints its URL.
 pg:

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.cart_idle import idle_clock
 from actions.catalog import choice_buttons, referred_products
 from actions.common import entity_values, first_entity, masked_text
 from lift.commerce.cards import cards_message
@@ -109,7 +110,7 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
     done = f"You now have {left} × {product.name}." if left else f"Removed {product.name}."
     total = f"Your cart is now {catalog.format_price(subtotal(cart))}." if cart else "Your cart is now empty."
     dispatcher.utter_message(text=f"{done} {total}")
-    return [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
+    return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
 
 
 def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str], engine) -> Text:
@@ -210,7 +211,7 @@ class ActionAddToCart(Action):
             dispatcher.utter_message(text="Anything else, or shall we check out?",
                                      buttons=[{"title": "Check out", "payload": "/checkout"},
                                               {"title": "View cart", "payload": "/view_cart"}])
-        return events
+        return events + idle_clock(tracker, cart)
 
 
 class ActionAcceptUpsell(Action):
@@ -236,7 +237,8 @@ class ActionAcceptUpsell(Action):
         dispatcher.utter_message(
             text=f"Added the {product.name}. Your cart is now {catalog.format_price(subtotal(cart))}. Ready to check out?",
             buttons=[{"title": "Check out", "payload": "/checkout"}, {"title": "View cart", "payload": "/view_cart"}])
-        return [SlotSet("cart", cart), SlotSet("upsell_accepted", True), SlotSet("last_product", product.sku)]
+        return [SlotSet("cart", cart), SlotSet("upsell_accepted", True), SlotSet("last_product", product.sku),
+                *idle_clock(tracker, cart)]
 
 
 class ActionRemoveFromCart(Action):
@@ -268,7 +270,7 @@ class ActionViewCart(Action):
             return []
         dispatcher.utter_message(text=describe_cart(cart, res.catalog, tracker.get_slot("coupon_code"), res.engine),
                                  buttons=[{"title": "Check out", "payload": "/checkout"}])
-        return []
+        return idle_clock(tracker, cart)
 
 
 class ActionApplyCoupon(Action):

@@ -99,6 +99,10 @@ class Settings:
     outbox_interval: int = 30
     # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Model canary (experiment surface `model`): the loopback Rasa serving the candidate model,
+    # to which the front Rasa forwards the conversations assigned to it (unset: no routing).
+    canary_url: Optional[str] = None
+    canary_port: int = 5006  # where `make run` starts that second Rasa (127.0.0.1 only)
 
     @property
     def is_prod(self) -> bool:
@@ -227,7 +231,22 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
         outbox_interval=_positive(env, "LIFT_OUTBOX_INTERVAL", 30),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
+        canary_url=_loopback_url(env.get("LIFT_CANARY_URL"), "LIFT_CANARY_URL"),
+        canary_port=_int(env, "LIFT_CANARY_PORT", 5006),
     )
+
+
+def _loopback_url(value: Optional[str], name: str) -> Optional[str]:
+    """An http URL on this machine's loopback, or None when unset."""
+    from urllib.parse import urlsplit
+
+    value = (value or "").strip().rstrip("/")
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1") or not parts.port:
+        raise ConfigError(f"{name} must be http://127.0.0.1:PORT (loopback only), got {value!r}")
+    return value
 
 
 _settings: Optional[Settings] = None

@@ -43,16 +43,12 @@ def main(argv=None) -> int:
     from lift.governance.policy import parse_policy
     from lift.governance.registry import Registry
     from lift.store.engine import make_engine
-    from tests.support.models import clone_with_new_id, model_id_of
+    from tests.support.models import baseline_and_candidate, model_id_of
     from tests.support.servers import MODEL, LiftStack
 
     base = Path(tempfile.mkdtemp(prefix="lift-bench-switch-"))
     models = base / "models"
-    models.mkdir()
-    a = models / "baseline.tar.gz"
-    a.write_bytes(MODEL.read_bytes())
-    b_id = clone_with_new_id(a, models / "candidate.tar.gz")
-    a_id = model_id_of(a)
+    a, a_id, _, b_id = baseline_and_candidate(models, MODEL)
     switch, restart = [], []
     with LiftStack(base / "stack", model=a) as stack:
         engine = make_engine(stack.db_url)

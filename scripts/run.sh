@@ -49,6 +49,17 @@ MODEL=models/current.tar.gz
 if [ -e models/promoted.tar.gz ]; then MODEL=$(readlink -f models/promoted.tar.gz); echo "serving the promoted model $MODEL"; fi
 setsid "$VENV/bin/rasa" run actions --actions actions --port "$LIFT_ACTION_PORT" \
   > >(tee -a "$LOG_DIR/actions.log") 2>&1 & pids+=($!)
+# Model canary (experiments.yml surface `model`, when live): the candidate from the registry in a
+# second Rasa on loopback only; the front Rasa forwards the conversations assigned to it.
+CANARY_MODEL=$("$VENV/bin/lift" model canary) || exit 2
+if [ -n "$CANARY_MODEL" ]; then
+  export LIFT_CANARY_PORT=${LIFT_CANARY_PORT:-5006}
+  echo "model canary: $CANARY_MODEL on 127.0.0.1:$LIFT_CANARY_PORT"
+  LIFT_CANARY_URL= LIFT_METRICS_PORT=0 setsid "$VENV/bin/rasa" run --model "$CANARY_MODEL" -i 127.0.0.1 \
+    --port "$LIFT_CANARY_PORT" --endpoints endpoints.yml --credentials credentials.yml \
+    --enable-api "--auth-token=$RASA_AUTH_TOKEN" > >(tee -a "$LOG_DIR/rasa-canary.log") 2>&1 & pids+=($!)
+  export LIFT_CANARY_URL=http://127.0.0.1:$LIFT_CANARY_PORT
+fi
 setsid "$VENV/bin/rasa" run --model "$MODEL" --port "$LIFT_RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \
   --enable-api "--auth-token=$RASA_AUTH_TOKEN" "${jwt_args[@]}" --cors "*" \
@@ -59,7 +70,8 @@ setsid "$VENV/bin/lift" privacy purge --schedule >>"$LOG_DIR/purge.log" 2>&1 & a
 
 echo "waiting for Rasa on :$LIFT_RASA_PORT ..."
 for _ in $(seq 1 180); do
-  if curl -fs "http://127.0.0.1:$LIFT_RASA_PORT/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1; then break; fi
+  if curl -fs "http://127.0.0.1:$LIFT_RASA_PORT/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1 && { [ -z "$CANARY_MODEL" ] ||
+     curl -fs "http://127.0.0.1:$LIFT_CANARY_PORT/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1; }; then break; fi
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a server exited during start-up; see the log above" >&2; exit 1; }; done
   sleep 1
 done

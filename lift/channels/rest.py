@@ -6,13 +6,14 @@ import json
 import logging
 from typing import Any, Dict, Optional, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from lift.channels.auth import api_request_authorized, rest_auth_error
+from lift.channels.canary import canary_routed
 from lift.channels.hardening import (
     MAX_REST_BYTES,
     MAX_TEXT_CHARS,
@@ -21,6 +22,7 @@ from lift.channels.hardening import (
     error_response,
     short_str,
 )
+from lift.channels.pending import DeferredCollector, Mailbox
 from lift.config import Settings, get_settings
 from lift.observability.turns import timed_turns
 from lift.web.checks import BadRequest, json_object
@@ -80,6 +82,8 @@ class LiftRestInput(RestInput):
 
     def __init__(self, settings: Optional[Settings] = None) -> None:
         self.settings = settings or get_settings()
+        # What the bot said after a reply had gone out (reminders): sent with the next reply.
+        self.mailbox = Mailbox()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -105,7 +109,8 @@ class LiftRestInput(RestInput):
         return sender, message, channel or LiftRestInput.name(), metadata
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        on_new_message = timed_turns(on_new_message)  # lift_turn_duration_seconds
+        # lift_turn_duration_seconds; conversations assigned to a candidate model go to the canary
+        on_new_message = timed_turns(canary_routed(on_new_message, self.settings))
         bp = _ServerHardening(self.settings, "lift_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
@@ -126,7 +131,9 @@ class LiftRestInput(RestInput):
                     self.stream_response(on_new_message, text, sender, channel, metadata),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
+            collector = DeferredCollector(self.mailbox)
+            pending = self.mailbox.take(sender)  # said since the last reply: goes out first
+            collector.messages.extend(pending)
             try:
                 await on_new_message(UserMessage(text, collector, sender,
                                                  input_channel=channel, metadata=metadata))
@@ -134,7 +141,11 @@ class LiftRestInput(RestInput):
                 logger.error("rest: message handling timed out for a conversation")
             except Exception:
                 logger.exception("rest: message handling failed")
+                for message in pending:  # kept for the next reply
+                    self.mailbox.put(sender, message)
                 return error_response(500, "the assistant could not handle this message")
+            finally:
+                collector.closed = True
             return response.json(collector.messages)
 
         return bp

@@ -12,6 +12,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from lift.channels.canary import canary_routed
 from lift.channels.hardening import MAX_REST_BYTES, MAX_TEXT_CHARS, OnNewMessage
 from lift.config import Settings, get_settings
 from lift.observability.turns import timed_turns
@@ -76,7 +77,8 @@ class LiftSocketIOInput(SocketIOInput):
         return LiftSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        on_new_message = timed_turns(on_new_message)  # lift_turn_duration_seconds
+        # lift_turn_duration_seconds; conversations assigned to a candidate model go to the canary
+        on_new_message = timed_turns(canary_routed(on_new_message, self.settings))
         from socketio import AsyncServer
 
         # No CORS handling: the page connects with the websocket transport only, which

@@ -21,6 +21,10 @@ def register(subparsers) -> None:
     rb.add_argument("--reason", default="", help="why (recorded in the audit log)")
     rb.add_argument("--json", action="store_true")
     rb.set_defaults(func=_rollback)
+    cn = msub.add_parser("canary", help="the candidate model of the live model-canary experiment (what `make run` "
+                                        "serves on LIFT_CANARY_PORT); prints nothing when none is live")
+    cn.add_argument("--json", action="store_true")
+    cn.set_defaults(func=_canary)
 
 
 def _registry():
@@ -109,3 +113,33 @@ def _promote(args) -> int:
 def _rollback(args) -> int:
     return _switch(args, lambda reg, s: reg.rollback(rasa_url=s.serving_rasa_url, token=s.rasa_auth_token,
                                                     reason=args.reason))
+
+
+def _canary(args) -> int:
+    from lift.experiments.assignment import Assigner
+    from lift.experiments.canary import SURFACE, candidate_model
+    from lift.experiments.config import ExperimentsConfigError, load_from_settings
+    from lift.governance.policy import PolicyError
+    from lift.governance.registry import RegistryError
+
+    try:
+        settings, reg = _registry()
+        config = load_from_settings(settings)
+    except (PolicyError, ExperimentsConfigError) as exc:
+        return _fail(exc, 2)
+    result = None
+    try:
+        exp = Assigner(reg.engine, config).surface_experiment(SURFACE)
+        if exp is not None:
+            model_id, archive = candidate_model(reg, exp)
+            result = {"experiment": exp.name, "model_id": model_id, "archive": str(archive),
+                      "weights": exp.weights}
+    except RegistryError as exc:
+        return _fail(f"experiment {exp.name}: params.candidate_model: {exc}", 2)
+    finally:
+        reg.engine.dispose()
+    if args.json:
+        print(json.dumps(result))
+    elif result:
+        print(result["archive"])
+    return 0

@@ -32,6 +32,7 @@ from typing import Callable, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lift.experiments import canary
 from lift.experiments.config import Experiment, ExperimentsConfig
 from lift.store.engine import insert_ignoring_duplicates
 from lift.store.models import ExperimentAssignment, ExperimentState, FlagState
@@ -39,6 +40,10 @@ from lift.store.schema import upgrade
 from lift.measure.variants import DEFAULT_VARIANT, bucket, variant_for
 
 _TABLE = ExperimentAssignment.__table__
+# Surfaces assigned only where the behaviour is actually decided, not at session start: the model
+# canary (lift.channels.canary routes and records), so a conversation is never recorded on the
+# candidate while no canary process serves it.
+EXPOSURE_ONLY_SURFACES = frozenset({canary.SURFACE})
 logger = logging.getLogger(__name__)
 
 
@@ -183,14 +188,16 @@ class Assigner:
     # ----------------------------------------------------------------- assignment
     def assign(self, sender_id: str, experiments: Optional[List[Experiment]] = None, *,
                new_conversation: bool = False) -> Dict[str, str]:
-        """Variants of ``sender_id`` in every running experiment (or in ``experiments``),
-        recording first exposures; ordered like experiments.yml.
+        """Variants of ``sender_id`` in every running experiment but those of
+        :data:`EXPOSURE_ONLY_SURFACES` (or in ``experiments``), recording first exposures;
+        ordered like experiments.yml.
 
         ``new_conversation``: the caller knows the sender has no earlier session (its tracker
         holds none), so nothing can be stored for it yet and the SELECT is skipped; the
         insert-or-ignore still lets an existing row win in the database."""
         now = self.clock()
-        experiments = self.running(now) if experiments is None else experiments
+        if experiments is None:
+            experiments = [e for e in self.running(now) if e.surface not in EXPOSURE_ONLY_SURFACES]
         result: Dict[str, str] = {}
         missing: List[Experiment] = []
         for exp in experiments:
@@ -242,16 +249,31 @@ class Assigner:
             return self.assign(sender_id, [exp])[exp.name]
         return exp.baseline
 
-    def surface_variant(self, sender_id: str, surface: str) -> Optional[str]:
-        """The variant this conversation gets on ``surface`` (e.g. ``cross_sell``) from the
-        live experiment there, or None when no experiment is live on it (default behaviour).
-        experiments.yml allows at most one live experiment per surface."""
+    def surface_experiment(self, surface: str) -> Optional[Experiment]:
+        """The live (running in its window, or shipped) experiment on ``surface``, if any;
+        experiments.yml allows at most one."""
         state, now = self.state(), self.clock()
         for exp in self.config.experiments:
             status = state.status_of(exp)
             if exp.surface == surface and (status == "shipped" or (status == "running" and exp.in_window(now))):
-                return self.variant(sender_id, exp.name)
+                return exp
         return None
+
+    def surface_variant(self, sender_id: str, surface: str) -> Optional[str]:
+        """The variant this conversation gets on ``surface`` (e.g. ``cross_sell``) from the
+        live experiment there, or None when no experiment is live on it (default behaviour)."""
+        exp = self.surface_experiment(surface)
+        return None if exp is None else self.variant(sender_id, exp.name)
+
+    def stored_variant(self, sender_id: str, experiment: str) -> Optional[str]:
+        """The variant recorded for ``sender_id`` in ``experiment`` (any status), or None;
+        nothing is written."""
+        known = self._cache.get((sender_id, experiment))
+        if known is not None:
+            return known
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(_TABLE.c.variant).where(
+                _TABLE.c.sender_id == sender_id, _TABLE.c.experiment == experiment)).scalar()
 
     # ----------------------------------------------------------------- flags
     def flag_on(self, name: str, sender_id: str, channel: Optional[str] = None, *, default: bool = True) -> bool:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from lift.experiments import canary, cart_idle
+
 STATUSES = ("draft", "running", "stopped", "shipped")
 LIVE_STATUSES = ("running", "shipped")  # statuses that decide behaviour on their surface
 DEFAULT_MIN_SAMPLE = 200
@@ -23,9 +25,11 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 _TOP_KEYS = {"version", "experiments", "flags"}
 _EXP_KEYS = {
     "name", "description", "surface", "status", "start", "stop", "salt", "variants", "metric",
-    "guardrails", "min_sample", "alpha", "sequential_tuning", "shipped_variant",
+    "guardrails", "min_sample", "alpha", "sequential_tuning", "shipped_variant", "params",
 }
 _VARIANT_KEYS = {"name", "weight", "description"}
+# Surfaces whose ``params`` and variant names the code relies on: each check returns problems.
+_SURFACE_CHECKS = {cart_idle.SURFACE: cart_idle.check_params, canary.SURFACE: canary.check_params}
 _FLAG_KEYS = {"name", "description", "enabled", "percent", "channels", "salt"}
 
 
@@ -62,6 +66,10 @@ class Experiment:
     sequential_tuning: float = DEFAULT_SEQUENTIAL_TUNING
     shipped_variant: Optional[str] = None
     description: str = ""
+    params: Tuple[Tuple[str, Any], ...] = ()  # surface settings (``params:``), checked per surface
+
+    def param(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
 
     @property
     def baseline(self) -> str:
@@ -325,6 +333,12 @@ def _parse_experiment(raw: Any, i: int, metrics: set, errors: List[str]) -> Opti
     salt = raw.get("salt", "")
     if not isinstance(salt, (str, int)):
         errors.append(f"{where}: 'salt' must be a string")
+    params = raw.get("params") or {}
+    if not isinstance(params, dict) or not all(isinstance(v, (str, int, float, bool)) for v in params.values()):
+        errors.append(f"{where}: 'params' must be a mapping of names to plain values")
+        params = {}
+    if isinstance(surface, str) and surface in _SURFACE_CHECKS:
+        errors.extend(f"{where}: {problem}" for problem in _SURFACE_CHECKS[surface](params, [v.name for v in variants]))
 
     if name is None or len(errors) != n_errors:
         return None
@@ -332,6 +346,7 @@ def _parse_experiment(raw: Any, i: int, metrics: set, errors: List[str]) -> Opti
         name=name, surface=surface, variants=tuple(variants), metric=metric, guardrails=tuple(guardrails),
         status=status, start=start, stop=stop, salt=str(salt), min_sample=min_sample, alpha=alpha,
         sequential_tuning=tuning, shipped_variant=shipped, description=str(raw.get("description") or ""),
+        params=tuple(sorted((str(k), v) for k, v in params.items())),
     )
 
 

@@ -93,7 +93,8 @@ class LiftStack:
 
     def __init__(self, workdir: Path, *, db_url: Optional[str] = None, env: Optional[Dict[str, str]] = None,
                  endpoints: Optional[Path] = None, credentials: Optional[Path] = None, model: Path = MODEL,
-                 start_actions: bool = True, enable_api: bool = True, startup_timeout: float = 240):
+                 start_actions: bool = True, enable_api: bool = True, startup_timeout: float = 240,
+                 canary_model: Optional[Path] = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.rasa_port = free_port()
@@ -105,6 +106,10 @@ class LiftStack:
         self.endpoints = endpoints or ROOT / "endpoints.yml"
         self.credentials = credentials or ROOT / "credentials.yml"
         self.start_actions = start_actions
+        # A second Rasa serving this model on loopback; the front forwards the conversations the
+        # model experiment assigns to `candidate` to it (LIFT_CANARY_URL), as `make run` does.
+        self.canary_model = canary_model
+        self.canary_port = free_port() if canary_model else None
         self.enable_api = enable_api
         self.startup_timeout = startup_timeout
         self.env = base_env(
@@ -114,9 +119,9 @@ class LiftStack:
         self.procs: List[subprocess.Popen] = []
 
     # -- lifecycle -----------------------------------------------------------------
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "wb")
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env or self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         proc.log_path = self.workdir / f"{name}.log"  # type: ignore[attr-defined]
         self.procs.append(proc)
         return proc
@@ -150,6 +155,13 @@ class LiftStack:
             act = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                                           "--port", str(self.action_port)])
             self._wait(f"http://127.0.0.1:{self.action_port}/health", act)
+        if self.canary_model is not None:
+            canary = self._spawn("rasa-canary", [
+                str(VENV_BIN / "rasa"), "run", "--model", str(self.canary_model), "-i", "127.0.0.1",
+                "--port", str(self.canary_port), "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
+                "--enable-api", f"--auth-token={self.auth_token}"], env={**self.env, "LIFT_METRICS_PORT": "0"})
+            self._wait_model(f"http://127.0.0.1:{self.canary_port}", canary)
+            self.env["LIFT_CANARY_URL"] = f"http://127.0.0.1:{self.canary_port}"
         args = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
                 "--endpoints", str(self.endpoints)]
         if self.credentials:
@@ -158,15 +170,19 @@ class LiftStack:
             args += ["--enable-api", f"--auth-token={self.auth_token}"]  # a token may start with "-"
         rasa = self._spawn("rasa", args)
         self._wait(f"http://127.0.0.1:{self.rasa_port}/", rasa)
-        # "/" answers before the model is loaded; /status with the token says when it is.
         if self.enable_api:
-            deadline = time.monotonic() + self.startup_timeout
-            while time.monotonic() < deadline:
-                status, body, _ = http("GET", f"{self.rasa_url}/status?token={self.auth_token}", timeout=5)
-                if status == 200 and body.get("model_file"):
-                    break
-                time.sleep(0.5)
+            self._wait_model(self.rasa_url, rasa)
         return self
+
+    def _wait_model(self, base: str, proc: subprocess.Popen) -> None:
+        # "/" answers before the model is loaded; /status with the token says when it is.
+        self._wait(f"{base}/", proc)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            status, body, _ = http("GET", f"{base}/status?token={self.auth_token}", timeout=5)
+            if status == 200 and body.get("model_file"):
+                return
+            time.sleep(0.5)
 
     def stop(self) -> None:
         for p in self.procs:

@@ -24,7 +24,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize("argv,code,message", [
-    (["--experiment", "nope", "--shoppers", "5"], 2, "valid: cross_sell_strategy, greeting_copy, aa_calibration"),
+    (["--experiment", "nope", "--shoppers", "5"], 2, "valid: cross_sell_strategy, greeting_copy, cart_idle_coupon, model_canary, aa_calibration"),
     (["--experiment", "aa_calibration", "--shoppers", "0"], 2, "--shoppers must be between 1 and 5000"),
     (["--experiment", "aa_calibration", "--shoppers", "5", "--rate", "control=2"], 2, "between 0 and 1"),
     (["--experiment", "aa_calibration", "--shoppers", "5", "--rate", "treatment=0.5"], 2, "unknown variant(s) treatment"),
