@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.catalog import choice_buttons, referred_products
 from actions.common import entity_values, first_entity, masked_text
+from actions.forecast import offer_purchase_help
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
@@ -268,7 +269,7 @@ class ActionViewCart(Action):
             return []
         dispatcher.utter_message(text=describe_cart(cart, res.catalog, tracker.get_slot("coupon_code"), res.engine),
                                  buttons=[{"title": "Check out", "payload": "/checkout"}])
-        return []
+        return offer_purchase_help(dispatcher, tracker, res)  # experiment purchase_assist
 
 
 class ActionApplyCoupon(Action):

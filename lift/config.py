@@ -58,6 +58,9 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     forecast_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "forecast")
     graph_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "graph")
+    # Live purchase probability at or above which a hesitating shopper with a cart is eligible
+    # for the purchase_assist experiment (lift.forecast.assist); about 2x the training base rate.
+    assist_min_probability: float = 0.3
     kb_threshold: Optional[float] = None
     conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
     experiments_file: Path = field(default_factory=lambda: PROJECT_ROOT / "experiments.yml")
@@ -152,6 +155,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
     except ValueError:
         raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
+    raw_assist = env.get("LIFT_ASSIST_MIN_PROBABILITY")
+    try:
+        assist_min_probability = float(raw_assist) if raw_assist not in (None, "") else 0.3
+    except ValueError:
+        raise ConfigError(f"LIFT_ASSIST_MIN_PROBABILITY must be a number, got {raw_assist!r}") from None
+    if not 0.0 <= assist_min_probability <= 1.0:
+        raise ConfigError(f"LIFT_ASSIST_MIN_PROBABILITY must be between 0 and 1, got {raw_assist!r}")
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -178,6 +188,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         forecast_dir=_path(env, "LIFT_FORECAST_DIR", root / "var" / "forecast", root),
         graph_dir=_path(env, "LIFT_GRAPH_DIR", root / "var" / "graph", root),
+        assist_min_probability=assist_min_probability,
         kb_threshold=kb_threshold,
         conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
         experiments_file=_path(env, "LIFT_EXPERIMENTS", root / "experiments.yml", root),

@@ -1,4 +1,4 @@
-"""Action-server observations: action calls by name, and knowledge-base outcomes."""
+"""Action-server observations: action calls by name, knowledge-base outcomes, purchase probabilities."""
 from __future__ import annotations
 
 import logging
@@ -54,3 +54,13 @@ def observe_retrieval(assessment: Any, metrics: Optional[ActionMetrics] = None) 
         m.retrieval_score.observe(float(assessment.confidence))
     except Exception:  # noqa: BLE001 - metrics must not cost an answer
         logger.exception("metrics: could not record a retrieval")
+
+
+def observe_purchase_probability(probability: float, with_page_session: bool,
+                                 metrics: Optional[ActionMetrics] = None) -> None:
+    """One turn's live purchase probability (label ``source``: ``page`` or ``chat``)."""
+    m = metrics or action_metrics()
+    try:
+        m.purchase_probability.labels("page" if with_page_session else "chat").observe(float(probability))
+    except Exception:  # noqa: BLE001 - metrics must not cost a reply
+        logger.exception("metrics: could not record a purchase probability")
