@@ -3,13 +3,21 @@
 Compares, in the same run on the same conversations, the fast single-row path the bot uses
 (:meth:`Forecaster.for_events`) with scikit-learn's public ``predict_proba`` on the same
 features, checks both give the same probability, and reports p50/p95 and the ratio.
+
+Then the whole per-turn call as the action server serves it (``action_forecast_purchase``,
+run by Rasa's action_extract_slots after every user message): the JSON request decoded,
+rasa-sdk's ActionExecutor running the real action, the response encoded — next to the very
+same call of an action that does nothing, so the difference is what forecasting adds to a
+turn. (The loopback HTTP hop to the action server is in `make bench`'s turn latencies.)
 Needs the model: `lift forecast train`.
 """
 from __future__ import annotations
 
 import argparse
-import os
+import asyncio
 import datetime as dt
+import json
+import os
 import random
 import statistics
 import sys
@@ -48,6 +56,58 @@ def synthetic_conversation(rng: random.Random, turns: int):
             events.append({"event": "slot", "name": "kb_doc_id", "value": "faq-1"})
         events.append({"event": "action", "name": "action_listen"})
     return events
+
+
+def action_call(events, sender: str) -> bytes:
+    """The request body Rasa POSTs to the action server for action_forecast_purchase."""
+    slots = {"cart": None, "purchase_probability": None, "last_product": None, "variant": "control"}
+    for e in events:
+        if e.get("event") == "slot":
+            slots[e["name"]] = e["value"]
+    latest = next(e for e in reversed(events) if e.get("event") == "user")
+    tracker = {"sender_id": sender, "slots": slots, "latest_message": {**latest["parse_data"], "text": latest["text"],
+                                                                      "metadata": latest.get("metadata") or {}},
+               "events": events, "paused": False, "followup_action": None, "active_loop": {},
+               "latest_action_name": "action_listen"}
+    return json.dumps({"next_action": "action_forecast_purchase", "sender_id": sender, "tracker": tracker,
+                       "domain": {}, "version": "3.6.21"}).encode()
+
+
+def bench_action_calls(forecaster, convs, repeats: int = 1):
+    """(with, without): (wall, cpu) seconds per decoded-run-encoded action call, same payloads, interleaved."""
+    from rasa_sdk.executor import ActionExecutor
+
+    from actions import resources
+    from actions.forecast import ActionForecastPurchase
+    from lift.commerce.catalog import Catalog
+
+    settings = get_settings()
+    resources.use(resources.Resources(settings=settings, engine=None, catalog=Catalog.load(settings.catalog_path),
+                                      forecaster=forecaster))
+    executor = ActionExecutor()
+    executor.register_action(ActionForecastPurchase)
+    executor.register_function("action_noop", lambda dispatcher, tracker, domain: [])
+    bodies = [action_call(events, f"bench-{i}") for i, events in enumerate(convs)]
+    loop = asyncio.new_event_loop()
+
+    def serve(body: bytes, name: str):
+        t, c = time.perf_counter(), time.thread_time()
+        call = json.loads(body)
+        call["next_action"] = name
+        result = loop.run_until_complete(executor.run(call))
+        json.dumps(result)
+        return time.perf_counter() - t, time.thread_time() - c
+
+    for body in bodies[:50]:  # warm-up
+        serve(body, "action_forecast_purchase")
+        serve(body, "action_noop")
+    with_fc, without = [], []
+    for _ in range(repeats):
+        for body in bodies:
+            with_fc.append(serve(body, "action_forecast_purchase"))
+            without.append(serve(body, "action_noop"))
+    loop.close()
+    return with_fc, without
 
 
 def percentile(values, q):
@@ -97,6 +157,17 @@ def main() -> int:
           f"max |p_fast - p_public| = {worst:.2e}")
     print(f"  target p95 <= 2 ms: wall {'met' if percentile(fast, 95) <= 0.002 else 'NOT met'}, "
           f"cpu {'met' if percentile(fast_cpu, 95) <= 0.002 else 'NOT met'}")
+    with_fc, without = bench_action_calls(forecaster, convs)
+    print(f"per-turn action-server call (JSON in, ActionExecutor, JSON out), {len(with_fc)} calls each, interleaved")
+    for label, calls in (("action_forecast_purchase", with_fc), ("no-op action, same body", without)):
+        wall, cpu = [w for w, _ in calls], [c for _, c in calls]
+        print(f"  {label:25s}: wall p50 {ms(statistics.median(wall)):.3f} ms  p95 {ms(percentile(wall, 95)):.3f} ms"
+              f" | cpu p50 {ms(statistics.median(cpu)):.3f} ms  p95 {ms(percentile(cpu, 95)):.3f} ms")
+    for i, kind in ((0, "wall"), (1, "cpu")):
+        added = [a[i] - b[i] for a, b in zip(with_fc, without)]
+        print(f"  forecasting adds per turn ({kind}): p50 {ms(statistics.median(added)):.3f} ms  "
+              f"p95 {ms(percentile(added, 95)):.3f} ms; target p95 <= 2 ms: "
+              f"{'met' if percentile(added, 95) <= 0.002 else 'NOT met'}")
     return 0 if worst < 1e-9 else 1
 
 
