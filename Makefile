@@ -82,7 +82,7 @@ test-stories: install train
 # Turn latency vs a plain Rasa bot, then the per-turn forecast cost with vs without (same run each).
 bench: install kb spacy graph forecast train
 	$(PY) scripts/bench_turns.py
-	$(PY) scripts/bench_forecast.py
+	$(PY) scripts/bench_forecast.py --http
 
 bench-retrieval: install kb
 	$(PY) scripts/bench_retrieval.py --hnsw
@@ -120,7 +120,7 @@ graph: install
 	$(LIFT) graph build
 
 bench-forecast: install forecast
-	$(PY) scripts/bench_forecast.py
+	$(PY) scripts/bench_forecast.py --http
 # Model promote/rollback (PUT /model, no restart) vs restarting Rasa, same run.
 bench-model-switch: install kb spacy train
 	$(PY) scripts/bench_model_switch.py

@@ -8,7 +8,9 @@ Then the whole per-turn call as the action server serves it (``action_forecast_p
 run by Rasa's action_extract_slots after every user message): the JSON request decoded,
 rasa-sdk's ActionExecutor running the real action, the response encoded — next to the very
 same call of an action that does nothing, so the difference is what forecasting adds to a
-turn. (The loopback HTTP hop to the action server is in `make bench`'s turn latencies.)
+turn. With ``--http`` it also starts the real action server (`rasa run actions`, free
+loopback port, throwaway SQLite) and times the same requests over HTTP: the round trip that
+action_extract_slots now makes once per user message.
 Needs the model: `lift forecast train`.
 """
 from __future__ import annotations
@@ -19,7 +21,9 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -110,6 +114,46 @@ def bench_action_calls(forecaster, convs, repeats: int = 1):
     return with_fc, without
 
 
+def bench_http(bodies, rounds: int):
+    """Wall seconds per POST /webhook of action_forecast_purchase to a real action server."""
+    import secrets
+    import tempfile
+    import urllib.request
+
+    from tests.support.servers import VENV_BIN, base_env, free_port
+
+    port, token = free_port(), secrets.token_urlsafe(16)
+    work = Path(tempfile.mkdtemp(prefix="bench-forecast-"))
+    env = base_env(LIFT_ACTION_TOKEN=token, LIFT_DB_URL=f"sqlite:///{work / 'lift.db'}", LIFT_ACTION_METRICS_PORT="0")
+    root = Path(__file__).resolve().parents[1]
+    with open(work / "actions.log", "wb") as log:
+        proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+                                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"bench_forecast: the action server did not start; see {work / 'actions.log'}")
+                time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/webhook?token={token}"
+        out = []
+        for _ in range(rounds):
+            for body in bodies:
+                req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+                t = time.perf_counter()
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    resp.read()
+                out.append(time.perf_counter() - t)
+        return out[50:]  # the first calls warm the server up
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def percentile(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
@@ -119,6 +163,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=2000, help="conversations (turns scored)")
     ap.add_argument("--turns", type=int, default=20, help="user turns per conversation")
+    ap.add_argument("--http", action="store_true", help="also time the call over HTTP against a real action server")
     args = ap.parse_args()
     try:
         forecaster = Forecaster.load(get_settings().forecast_dir)
@@ -168,6 +213,11 @@ def main() -> int:
         print(f"  forecasting adds per turn ({kind}): p50 {ms(statistics.median(added)):.3f} ms  "
               f"p95 {ms(percentile(added, 95)):.3f} ms; target p95 <= 2 ms: "
               f"{'met' if percentile(added, 95) <= 0.002 else 'NOT met'}")
+    if args.http:
+        bodies = [action_call(events, f"bench-http-{i}") for i, events in enumerate(convs[:500])]
+        rtt = bench_http(bodies, rounds=1)
+        print(f"over HTTP to a real action server (loopback, {len(rtt)} POST /webhook): "
+              f"wall p50 {ms(statistics.median(rtt)):.3f} ms  p95 {ms(percentile(rtt, 95)):.3f} ms")
     return 0 if worst < 1e-9 else 1
 
 
