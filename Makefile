@@ -120,7 +120,7 @@ graph: install
 	$(LIFT) graph build
 
 bench-forecast: install forecast
-	$(PY) scripts/bench_forecast.py --http
+	$(PY) scripts/bench_forecast.py
 # Model promote/rollback (PUT /model, no restart) vs restarting Rasa, same run.
 bench-model-switch: install kb spacy train
 	$(PY) scripts/bench_model_switch.py
