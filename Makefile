@@ -79,8 +79,10 @@ test-unit: install
 test-stories: install train
 	scripts/test_stories.sh
 
-bench: install kb spacy train
+# Turn latency vs a plain Rasa bot, then the per-turn forecast cost with vs without (same run each).
+bench: install kb spacy graph forecast train
 	$(PY) scripts/bench_turns.py
+	$(PY) scripts/bench_forecast.py --http
 
 bench-retrieval: install kb
 	$(PY) scripts/bench_retrieval.py --hnsw

@@ -12,6 +12,8 @@ from actions import resources
 from actions.cart_idle import idle_clock
 from actions.catalog import choice_buttons, referred_products
 from actions.common import entity_values, first_entity, masked_text
+from actions.forecast import offer_purchase_help
+from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
@@ -176,9 +178,7 @@ class ActionAddToCart(Action):
             try:
                 cart = add_item(cart, product, count_each)
             except CartError as err:
-                ranked = [catalog.get(r.sku) for r in rank.substitutes(res.graph, product.sku)]
-                # the graph's order, the database's stock
-                substitutes = [p for p in live_all(res.engine, ranked) if p.stock > 0] if product.stock <= 0 else []
+                substitutes = substitutes_in_stock(res, product.sku) if product.stock <= 0 else []
                 if substitutes:
                     dispatcher.utter_message(text=f"{err} You might like one of these instead:",
                                              json_message=cards_message(substitutes, catalog.currency))
@@ -270,7 +270,8 @@ class ActionViewCart(Action):
             return []
         dispatcher.utter_message(text=describe_cart(cart, res.catalog, tracker.get_slot("coupon_code"), res.engine),
                                  buttons=[{"title": "Check out", "payload": "/checkout"}])
-        return idle_clock(tracker, cart)
+        # experiments cart_idle_coupon (idle clock) and purchase_assist (help offer)
+        return idle_clock(tracker, cart) + offer_purchase_help(dispatcher, tracker, res)
 
 
 class ActionApplyCoupon(Action):

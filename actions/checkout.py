@@ -10,12 +10,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import AddressMixin, answering_form, checked, latest_text
+from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
-from lift.commerce.stock import OutOfStock, in_stock_substitutes
+from lift.commerce.stock import OutOfStock
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 
@@ -107,7 +108,7 @@ class ActionPlaceOrder(Action):
                 shipping_method=tracker.get_slot("shipping_method"), coupon_code=tracker.get_slot("coupon_code"))
         except OutOfStock as err:
             # Another shopper got the last units first: nothing was charged or reserved.
-            subs = in_stock_substitutes(res.engine, res.catalog, err.sku)
+            subs = substitutes_in_stock(res, err.sku)
             text = f"I couldn't place the order: {err} Nothing was charged; your cart is unchanged."
             if subs:
                 dispatcher.utter_message(text=text + " You might like one of these instead:",

@@ -1,4 +1,6 @@
-"""Related products from the product graph: "what goes with X", "something like X but cheaper"."""
+"""Related products from the product graph: "what goes with X", "something like X but cheaper",
+and the substitutes offered when a product is out of stock (add to cart) or sells out during
+checkout (:func:`substitutes_in_stock`)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -11,9 +13,17 @@ from actions import resources
 from actions.catalog import choice_buttons, referred_products, shown_events
 from actions.common import entity_values, latest_text
 from lift.commerce.cards import cards_message
+from lift.commerce.stock import in_stock_substitutes
 from lift.graph import rank
 
 MAX_CARDS = 3
+
+
+def substitutes_in_stock(res, sku: Text, limit: int = MAX_CARDS) -> List:
+    """Alternatives to ``sku`` in the graph's ranking (attribute similarity, listed substitutes,
+    co-views) that the database has in stock right now (the graph's stock is a snapshot)."""
+    ranked = rank.substitutes(res.graph, sku, in_stock_only=False, limit=len(res.catalog.products))
+    return in_stock_substitutes(res.engine, res.catalog, sku, limit=limit, ranked=[r.sku for r in ranked])
 
 
 def _which_product(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, intent: Text):

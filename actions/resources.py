@@ -22,6 +22,7 @@ from lift.store.schema import open_database
 
 if TYPE_CHECKING:
     from lift.experiments.assignment import Assigner
+    from lift.forecast.signals import Forecaster
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ class Resources:
 
     assigner: Optional["Assigner"] = None
     graph: Any = None  # networkx MultiDiGraph from `lift graph build` (lift.graph.store)
+    forecaster: Optional["Forecaster"] = None
+
+    @property
+    def forecast(self) -> "Forecaster":
+        """The purchase-probability model (var/forecast, `lift forecast train`), loaded on first use."""
+        if self.forecaster is None:
+            from lift.forecast.signals import Forecaster
+
+            self.forecaster = Forecaster.load(self.settings.forecast_dir)  # ForecastModelMissing names the fix
+        return self.forecaster
 
     @property
     def experiments(self) -> "Assigner":
@@ -69,6 +80,7 @@ def build(settings: Optional[Settings] = None) -> Resources:
     engine = open_database(settings.db_url)
     resources = Resources(settings=settings, engine=engine, catalog=catalog, graph=graph)
     resources.experiments  # noqa: B018 - validates experiments.yml at start (fails fast)
+    resources.forecast  # noqa: B018 - loads the forecast model once, at start (fails fast)
     return resources
 
 

@@ -60,6 +60,9 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "index")
     forecast_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "forecast")
     graph_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "graph")
+    # Live purchase probability at or above which a hesitating shopper with a cart is eligible
+    # for the purchase_assist experiment (lift.forecast.assist); about 2x the training base rate.
+    assist_min_probability: float = 0.3
     kb_threshold: Optional[float] = None
     conversions_file: Path = field(default_factory=lambda: PROJECT_ROOT / "conversions.yml")
     experiments_file: Path = field(default_factory=lambda: PROJECT_ROOT / "experiments.yml")
@@ -137,6 +140,20 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: Optional[float], unit: bool = False) -> Optional[float]:
+    """A number from ``env`` (``default`` when unset); ``unit``: it must lie in [0, 1]."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if unit and not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be between 0 and 1, got {raw!r}")
+    return value
+
+
 def _path(env: Mapping[str, str], name: str, default: Path, root: Path) -> Path:
     raw = env.get(name)
     if not raw:
@@ -161,23 +178,10 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     lift_env = (env.get("LIFT_ENV") or "dev").strip().lower()
     if lift_env not in ("dev", "prod"):
         raise ConfigError(f"LIFT_ENV must be 'dev' or 'prod', got {lift_env!r}")
-    threshold = env.get("LIFT_KB_THRESHOLD")
-    try:
-        kb_threshold = float(threshold) if threshold not in (None, "") else None
-    except ValueError:
-        raise ConfigError(f"LIFT_KB_THRESHOLD must be a number, got {threshold!r}") from None
-    raw_drift = env.get("LIFT_DRIFT_THRESHOLD")
-    try:
-        drift_threshold = float(raw_drift) if raw_drift not in (None, "") else 0.35
-    except ValueError:
-        raise ConfigError(f"LIFT_DRIFT_THRESHOLD must be a number, got {raw_drift!r}") from None
-    raw_review = env.get("LIFT_REVIEW_CONFIDENCE")
-    try:
-        review_confidence = float(raw_review) if raw_review not in (None, "") else 0.5
-    except ValueError:
-        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be a number, got {raw_review!r}") from None
-    if not 0.0 <= review_confidence <= 1.0:
-        raise ConfigError(f"LIFT_REVIEW_CONFIDENCE must be between 0 and 1, got {raw_review!r}")
+    kb_threshold = _float(env, "LIFT_KB_THRESHOLD", None)
+    drift_threshold = _float(env, "LIFT_DRIFT_THRESHOLD", 0.35)
+    review_confidence = _float(env, "LIFT_REVIEW_CONFIDENCE", 0.5, unit=True)
+    assist_min_probability = _float(env, "LIFT_ASSIST_MIN_PROBABILITY", 0.3, unit=True)
     redaction_key = env.get("LIFT_REDACTION_KEY") or ""
     if not redaction_key:
         if lift_env == "prod":
@@ -205,6 +209,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         index_dir=_path(env, "LIFT_INDEX_DIR", root / "var" / "index", root),
         forecast_dir=_path(env, "LIFT_FORECAST_DIR", root / "var" / "forecast", root),
         graph_dir=_path(env, "LIFT_GRAPH_DIR", root / "var" / "graph", root),
+        assist_min_probability=assist_min_probability,
         kb_threshold=kb_threshold,
         conversions_file=_path(env, "LIFT_CONVERSIONS", root / "conversions.yml", root),
         experiments_file=_path(env, "LIFT_EXPERIMENTS", root / "experiments.yml", root),

@@ -219,8 +219,33 @@
     append({ from: "user", text: shown || text, ts: Date.now() });
     setTyping(true);
     var data = { message: text, session_id: state.session_id };
+    var page = pageSession();
+    if (page) data.metadata = { session: page };
     if (ready && socket) socket.emit("user_uttered", data);
     else outbox.push(data);
+  }
+
+  // The store page's own session signals (UCI "Online Shoppers" column names, e.g.
+  // ProductRelated, PageValues, BounceRates), published by the page as window.LiftPageSession
+  // (an object, or a function returning one). Sent with each message as metadata.session for
+  // the live purchase probability (lift.forecast); numbers and short strings only.
+  function pageSession() {
+    var src = window.LiftPageSession;
+    try {
+      if (typeof src === "function") src = src();
+    } catch (e) { return null; }
+    if (!src || typeof src !== "object") return null;
+    var out = {};
+    var n = 0;
+    Object.keys(src).slice(0, 32).forEach(function (k) {
+      var v = src[k];
+      if (/^[A-Za-z_]{1,40}$/.test(k) && ((typeof v === "number" && isFinite(v)) ||
+          typeof v === "boolean" || (typeof v === "string" && v.length <= 40))) {
+        out[k] = v;
+        n += 1;
+      }
+    });
+    return n ? out : null;
   }
 
   function onBotMessage(data) {

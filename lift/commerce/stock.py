@@ -55,12 +55,15 @@ def live_all(engine: Engine, products: Iterable) -> List:
     return [dataclasses.replace(p, stock=now[p.sku]) for p in products]
 
 
-def in_stock_substitutes(engine: Engine, catalog, sku: str, limit: int = 3) -> List:
-    """The catalog's substitutes for ``sku`` that the database has in stock, catalog order."""
+def in_stock_substitutes(engine: Engine, catalog, sku: str, limit: int = 3,
+                         ranked: Optional[Iterable[str]] = None) -> List:
+    """Substitutes for ``sku`` that the database has in stock now: the ``ranked`` skus in their
+    order (the product graph's ranking), else the catalog's declared substitutes."""
     product = catalog.get(sku)
     if product is None:
         return []
-    subs = live_all(engine, (catalog.get(ref) for ref in product.substitutes))
+    refs = list(ranked) if ranked is not None else product.substitutes
+    subs = live_all(engine, (catalog.get(ref) for ref in refs if ref != sku))
     return [p for p in subs if p.stock > 0][:limit]
 
 

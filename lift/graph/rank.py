@@ -150,7 +150,8 @@ def policies_for(g: nx.MultiDiGraph, sku: str) -> List[str]:
 
 # Words of a request that set a constraint on the alternatives ("like X but cheaper").
 _CONSTRAINT_WORDS = {
-    "cheaper": ("cheaper", "less expensive", "lower price", "cheapest", "budget", "more affordable", "cheap"),
+    "cheaper": ("cheaper", "less expensive", "lower price", "cheapest", "budget", "more affordable", "cheap",
+                "less money", "costs less", "cost less", "for less", "less pricey", "lower cost", "not as pricey"),
     "smaller": ("smaller", "more compact", "lighter", "smallest", "tinier"),
     "wireless": ("wireless", "cordless", "bluetooth", "without a cable", "without cables", "no wires"),
 }

@@ -1,4 +1,5 @@
-"""Action-server observations: action calls by name, knowledge-base outcomes, the outbox."""
+"""Action-server observations: action calls by name, knowledge-base outcomes, the outbox,
+purchase probabilities."""
 from __future__ import annotations
 
 import datetime as dt
@@ -72,3 +73,11 @@ def observe_outbox(report: Any, backlog: Any, metrics: Optional[ActionMetrics] =
     oldest = backlog.oldest_waiting
     m.outbox_oldest.set(oldest.replace(tzinfo=dt.timezone.utc).timestamp() if oldest is not None
                         else (time.time() if now is None else now))
+def observe_purchase_probability(probability: float, with_page_session: bool,
+                                 metrics: Optional[ActionMetrics] = None) -> None:
+    """One turn's live purchase probability (label ``source``: ``page`` or ``chat``)."""
+    m = metrics or action_metrics()
+    try:
+        m.purchase_probability.labels("page" if with_page_session else "chat").observe(float(probability))
+    except Exception:  # noqa: BLE001 - metrics must not cost a reply
+        logger.exception("metrics: could not record a purchase probability")

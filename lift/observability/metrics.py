@@ -16,6 +16,8 @@ TURN_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 ACTION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 SAVE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
+# Purchase probabilities: the training base rate is ~0.16, so the low end is finer.
+PROBABILITY_BUCKETS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 OTHER = "other"
 
@@ -95,6 +97,10 @@ class ActionMetrics:
         self.outbox_deliveries = Counter(
             "lift_outbox_deliveries", "Outbox delivery attempts by outcome (sent, failed).",
             ["outcome"], registry=registry)
+        self.purchase_probability = Histogram(
+            "lift_purchase_probability", "Live purchase probability after each user message, by signal "
+            "source (chat: conversation only; page: with the web page's session signals).",
+            ["source"], buckets=PROBABILITY_BUCKETS, registry=registry)
 
 
 _lock = threading.Lock()

@@ -89,6 +89,9 @@ def test_chat_page_conversation_survives_reload(browser_ready, lift, page_url, t
 
         # The server kept the same conversation: the cart is still there.
         shown = len(bot_texts(page))
+        # The store page publishes its session signals; the widget sends them as metadata.session.
+        page.evaluate("window.LiftPageSession = function () { return {PageValues: 12.5, ProductRelated: 9, "
+                      "BounceRates: 0.01, note: {nested: 'dropped'}}; }")
         page.fill("#lift-input", "/view_cart")
         page.press("#lift-input", "Enter")
         wait_bot_message(page, r"cart", after=shown)
@@ -98,6 +101,9 @@ def test_chat_page_conversation_survives_reload(browser_ready, lift, page_url, t
         assert any(e.get("input_channel") == "socketio" for e in tracker["events"] if e.get("event") == "user")
         cart = tracker["slots"].get("cart") or []
         assert any(item.get("sku") == sku for item in cart), cart
+        last_user = [e for e in tracker["events"] if e.get("event") == "user"][-1]
+        assert last_user["metadata"]["session"] == {"PageValues": 12.5, "ProductRelated": 9, "BounceRates": 0.01}
+        assert 0.0 < tracker["slots"]["purchase_probability"] < 1.0  # scored with those page signals
 
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(300)

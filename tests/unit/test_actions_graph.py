@@ -80,3 +80,22 @@ async def test_cross_sell_strategy_follows_the_experiment_variant(res, domain, c
     # catalog: the first listed complement; graph: the product bought with it 12 times.
     assert all(offers[s] == {"catalog": "ACC-003", "graph": "ACC-001"}[variants[s]] for s in offers)
     res.assigner.flush()
+
+
+async def test_sold_out_during_checkout_offers_ranked_substitutes_with_live_stock(res, dispatcher, domain):
+    from actions.checkout import ActionPlaceOrder
+    from lift.store.engine import session_scope
+    from lift.store.models import StockLevel
+
+    with session_scope(res.engine) as s:
+        s.get(StockLevel, "AUD-001").stock = 0  # the last units went to someone else meanwhile
+        s.get(StockLevel, "AUD-002").stock = 0  # and so did the best-ranked substitute's (the graph says 3)
+    tracker = make_tracker("yes", "affirm", active_loop="checkout_form", slots={
+        "cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "shopper@example.com",
+        "shipping_address": "1 High Street, Springfield 12345", "shipping_method": "standard",
+        "checkout_confirmed": True})
+    events = await ActionPlaceOrder().run(dispatcher, tracker, domain)
+    assert "couldn't place the order" in texts(dispatcher) and "just sold out" in texts(dispatcher)
+    assert "You might like one of these instead" in texts(dispatcher)
+    assert _cards(dispatcher) == ["AUD-003"]  # next in the graph's ranking, and in stock now
+    assert "placed_order_id" not in slot_events(events)

@@ -44,8 +44,9 @@ def rules(*items, funnels=None):
 
 def test_shipped_file_defines_every_spec_conversion_and_funnels():
     config = load_conversions(ROOT / "conversions.yml")
-    # SPEC's, plus the cart-idle nudge's (experiment surface cart_idle)
-    assert set(config.names) == SPEC_CONVERSIONS | {"cart_idle_detected", "coupon_offered"}
+    # SPEC's, plus the cart-idle nudge's (experiment cart_idle_coupon) and purchase_assist's
+    assert set(config.names) == SPEC_CONVERSIONS | {"cart_idle_detected", "coupon_offered",
+                                                    "assist_eligible", "assist_offered"}
     assert config.funnels["sales"] == ("product_viewed", "cart_item_added", "checkout_started", "checkout_completed")
     assert config.funnels["leads"] == ("lead_started", "email_captured", "lead_qualified", "demo_booked")
     assert "onboarding" in config.funnels

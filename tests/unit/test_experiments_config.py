@@ -45,7 +45,7 @@ def errors_of(data) -> str:
 def test_shipped_file_is_valid_and_first_variant_is_baseline():
     config = load_experiments(ROOT / "experiments.yml", METRICS)
     assert config.experiment_names == ["cross_sell_strategy", "greeting_copy", "cart_idle_coupon", "model_canary",
-                                      "aa_calibration"]
+                                      "aa_calibration", "purchase_assist"]
     exp = config.experiment("cross_sell_strategy")
     assert exp.baseline == exp.variants[0].name == "complement"
     assert sum(exp.weights.values()) == 100

@@ -136,3 +136,16 @@ def test_saved_graph_round_trips_and_refuses_another_catalog(tmp_path, graph, ca
         load_graph(tmp_path, other)
     with pytest.raises(GraphNotReady, match="lift graph build"):
         load_graph(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("text, constraint", [
+    ("the orbit x smartphone is a bit pricey, anything similar for less money?", "cheaper"),
+    ("got anything like the aria headphones that costs less?", "cheaper"),
+    ("something like it but more compact", "smaller"),
+    ("same thing without a cable", "wireless"),
+    ("is there an alternative to the elevate desk", None),
+])
+def test_constraint_words(text, constraint):
+    from lift.graph.rank import constraint_in
+
+    assert constraint_in(text) == constraint
