@@ -91,6 +91,10 @@ class Settings:
     mail_from: str = "Lift Store <orders@lift.example>"
     # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Durable spool of tracker saves made while the database was down (lift.store.spool),
+    # and seconds between attempts to replay it.
+    spool_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "spool")
+    spool_retry: int = 2
 
     @property
     def is_prod(self) -> bool:
@@ -201,6 +205,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
+        spool_dir=_path(env, "LIFT_SPOOL_DIR", root / "var" / "spool", root),
+        spool_retry=max(1, _int(env, "LIFT_SPOOL_RETRY", 2)),
     )
 
 
