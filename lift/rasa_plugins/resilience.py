@@ -14,7 +14,7 @@ is called by the conversion tracker store, which every Lift Rasa server loads at
   the action's events, records the action as executed and goes on predicting: the shopper
   hears nothing. Here the failed action is not recorded, the shopper's message is undone
   (``UserUtteranceReverted``: the slots it would have set are not kept, every earlier answer
-  is), ``utter_action_unavailable`` is said, and the turn ends. When the action server is
+  is), ``utter_action_unavailable`` is said, and the turn ends listening. When the action server is
   back, the shopper re-sends the message and the form carries on from the same question.
 
 Health (``GET /health`` on the Rasa port): component ``action_server`` with the last call's
@@ -34,7 +34,7 @@ ACTION_APOLOGY = "utter_action_unavailable"
 _FALLBACK_TEXT = {
     SERVICE_APOLOGY: "Sorry, I'm having a technical problem and couldn't take that in. Please send it again in a minute.",
     ACTION_APOLOGY: "Sorry, something on my side isn't working right now, so I couldn't finish that. "
-                    "Please send your last message again in a moment.",
+                    "What you told me before is saved: please send your last message again in a moment.",
 }
 
 _installed = False
@@ -155,7 +155,7 @@ def install() -> None:
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
-    from rasa.shared.core.events import UserUtteranceReverted
+    from rasa.shared.core.events import ActionExecuted, UserUtteranceReverted
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from lift.observability import health
@@ -208,7 +208,10 @@ def install() -> None:
             if _user_message_this_turn(tracker):
                 tracker.update(UserUtteranceReverted(), self.domain)
             tracker.update(await _send_apology(self, ACTION_APOLOGY, tracker, output_channel), self.domain)
-            return False  # end the turn: nothing else is predicted on a half-done state
+            # The revert also undid the action_listen before the message; listening again
+            # ends the turn where the previous one ended (nothing predicted on a half-done state).
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME), self.domain)
+            return False
 
     Agent._create_tracker_store = staticmethod(create_tracker_store)
     RemoteAction.run = remote_run
