@@ -37,11 +37,21 @@ from lift.store.spool import Spool
 logger = logging.getLogger(__name__)
 
 
+# SQLite reports schema mistakes as OperationalError too; those are bugs, not outages.
+_NOT_OUTAGES = ("no such table", "no such column", "syntax error", "has no column")
+
+
 def database_unreachable(exc: BaseException) -> bool:
-    """True for errors that mean "the database cannot be reached right now"."""
-    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)):
+    """True for errors that mean "the database cannot be reached right now" (connection
+    refused or lost, pool exhausted, SQLite file locked or unreadable)."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, (sa.exc.InterfaceError, sa.exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa.exc.OperationalError):
+        message = str(exc.orig if exc.orig is not None else exc).lower()
+        return not any(s in message for s in _NOT_OUTAGES)
+    return False
 
 
 def event_row(model: Any, sender_id: str, data: Dict[str, Any]) -> Any:

@@ -77,6 +77,7 @@ def settings(tmp_path) -> Settings:
         conversions_file=SHIPPED,
         redaction_key=KEY,
         index_dir=tmp_path / "index",  # no manifest unless a test writes one
+        spool_dir=tmp_path / "spool",
     )
 
 
