@@ -95,6 +95,8 @@ class Settings:
     # and seconds between attempts to replay it.
     spool_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "spool")
     spool_retry: int = 2
+    # Events of the current session a turn loads at most (older state comes as a prefix).
+    tracker_window: int = 500
 
     @property
     def is_prod(self) -> bool:
@@ -207,6 +209,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
         spool_dir=_path(env, "LIFT_SPOOL_DIR", root / "var" / "spool", root),
         spool_retry=max(1, _int(env, "LIFT_SPOOL_RETRY", 2)),
+        tracker_window=_int(env, "LIFT_TRACKER_WINDOW", 500),
     )
 
 

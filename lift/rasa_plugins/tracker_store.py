@@ -45,6 +45,7 @@ from lift.store.models import MicroConversion
 from lift.store.schema import upgrade
 
 from lift.rasa_plugins.tracker_spool import TrackerSpool, database_unreachable, event_row
+from lift.rasa_plugins.tracker_window import load_events
 
 if TYPE_CHECKING:
     from lift.config import Settings
@@ -160,6 +161,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         # SQLTrackerStore.__init__ would build its own engine and retry a dead database
         # forever; everything it sets up is done above, so go straight to TrackerStore.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
+        self.window = settings.tracker_window
         self.spool = TrackerSpool(self, settings.spool_dir, settings.spool_retry)
         self.spool.drain()  # turns a previous run spooled (the database answered just above)
         if serve:
@@ -246,7 +248,14 @@ class ConversionTrackerStore(SQLTrackerStore):
         try:
             if self.spool.pending():
                 self.spool.drain()
-            tracker = await SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions=full)
+            if full:
+                tracker = await SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions=True)
+            else:
+                with self.session_scope() as session:
+                    events, windowed = load_events(self, session, sender_id, self.window)  # .tracker_window
+                tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) if events else None
+                if windowed:  # its state prefix is not in the database: count it as stored
+                    tracker._lift_window_base = len(tracker.events)
         except Exception as exc:
             if not database_unreachable(exc):
                 raise
@@ -279,7 +288,9 @@ class ConversionTrackerStore(SQLTrackerStore):
             if self.spool.pending():
                 self.spool.drain()  # older turns first; still down: this one is spooled too
             with self.session_scope() as session:
-                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+                stored = getattr(tracker, "_lift_window_base", None)
+                if stored is None:
+                    stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
                 if stored >= len(events):
                     return None
                 for event in events[stored:]:
@@ -300,6 +311,8 @@ class ConversionTrackerStore(SQLTrackerStore):
             detections = self._detector.detect(events, start=stored)
             self.spool.spool_turn(sender_id, events[stored:], detections)
         self.spool.remember(tracker, len(events))
+        if getattr(tracker, "_lift_window_base", None) is not None:
+            tracker._lift_window_base = len(events)
         logger.debug("Tracker %s stored (%d new events, %d conversion candidates)", sender_id, len(events) - stored, len(detections))
         return events[stored:], detections
 
