@@ -10,6 +10,9 @@ plugin, never at import time). Labels are low-cardinality by construction: inten
 action labels are limited to names the domain declares ("other" otherwise), channels to
 Lift's channels; no sender id or text ever becomes a label.
 
+What each process reports as its health (``GET /health``: ok or degraded, per component)
+is collected in :mod:`.health`.
+
 Intent drift against a baseline (Jensen–Shannon distance, :mod:`.drift`) is exported as a
 gauge too. This package depends on ``prometheus_client``, scipy, :mod:`lift.config` and
 :mod:`lift.store.models` (the default variant name); the Rasa and rasa-sdk plugins and the

@@ -16,6 +16,10 @@ def register(name: str, check: Callable[[], Dict[str, Any]]) -> None:
     _checks[name] = check
 
 
+def unregister(name: str) -> None:
+    _checks.pop(name, None)
+
+
 def report() -> Dict[str, Any]:
     components: Dict[str, Any] = {}
     for name, check in list(_checks.items()):

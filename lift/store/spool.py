@@ -61,8 +61,13 @@ class Spool:
         try:
             with self._locked():
                 created = not self.path.exists()
-                with open(self.path, "a", encoding="utf-8") as fh:
-                    fh.write(line)
+                with open(self.path, "ab+") as fh:
+                    fh.seek(0, os.SEEK_END)
+                    torn = False
+                    if fh.tell():  # a crash mid-append left a line without its newline
+                        fh.seek(-1, os.SEEK_END)
+                        torn = fh.read(1) != b"\n"
+                    fh.write((b"\n" if torn else b"") + line.encode("utf-8"))
                     fh.flush()
                     os.fsync(fh.fileno())
                 if created:
