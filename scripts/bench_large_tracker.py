@@ -148,21 +148,23 @@ def main() -> int:
 
     new = summary(times["new"])
     result = {"database": safe_url(db_url), "stored_events": args.events, "turns": args.turns, "new": new,
-              "events_loaded_per_turn": loaded, "cart_seen_every_turn": not wrong, "wrong": wrong[:3]}
+              "events_in_current_session": loaded, "window": get_settings().tracker_window, "cart_seen_every_turn": not wrong, "wrong": wrong[:3]}
     for kind in ("sessions", "one_session"):
         s = summary(times[kind])
         result[kind] = s
+        result[f"turns_ms_{kind}"] = [round(t) for t in times[kind]]
         result[f"ratio_p50_{kind}_vs_new"] = round(s["p50_ms"] / new["p50_ms"], 2)
         result[f"ratio_p95_{kind}_vs_new"] = round(s["p95_ms"] / new["p95_ms"], 2)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"database: {result['database']}; {args.events} stored events; {args.turns} turns per kind")
-        print(f"  {'conversation':<14}{'p50 ms':>10}{'p95 ms':>10}{'ratio p50':>11}{'loaded':>9}")
+        print(f"  {'conversation':<14}{'p50 ms':>10}{'p95 ms':>10}{'ratio p50':>11}{'in session':>12}"
+              f"  (a turn loads at most {result['window']} + its state prefix)")
         for kind in ("new", "sessions", "one_session"):
             s = result[kind]
             ratio = "1.00" if kind == "new" else f"{result[f'ratio_p50_{kind}_vs_new']:.2f}"
-            print(f"  {kind:<14}{s['p50_ms']:>10.1f}{s['p95_ms']:>10.1f}{ratio:>11}{loaded.get(kind, ''):>9}")
+            print(f"  {kind:<14}{s['p50_ms']:>10.1f}{s['p95_ms']:>10.1f}{ratio:>11}{loaded.get(kind, ''):>12}")
         print(f"  cart from the first session seen on every turn: {'yes' if not wrong else 'NO ' + str(wrong[:1])}")
     return 0 if not wrong else 1
 

@@ -17,11 +17,13 @@ into a brand-new conversation. Lift's store is not wrapped (:mod:`.resilience`) 
   a crash, or of a commit whose acknowledgement was lost, stores nothing twice.
 
 A record the database rejects for another reason than being unreachable (it would block
-the spool forever) is moved to ``<spool>/tracker-rejected.jsonl`` and logged as critical.
+the spool forever) is moved to ``<spool>/tracker-<db>-rejected.jsonl`` and logged as critical. Each database
+has its own spool file (``tracker-<hash of its URL>.jsonl``).
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import datetime as dt
 import json
 import logging
@@ -81,10 +83,12 @@ class TrackerSpool:
     sender_id, rows)``.
     """
 
-    def __init__(self, store: Any, directory: Path, retry_seconds: int) -> None:
+    def __init__(self, store: Any, directory: Path, retry_seconds: int, database: str) -> None:
         self.store = store
-        self.spool = Spool(directory, "tracker")
-        self.rejected = Spool(directory, "tracker-rejected")
+        # one spool per database: a record is only ever replayed into the database it missed
+        key = hashlib.sha256(database.encode()).hexdigest()[:12]
+        self.spool = Spool(directory, f"tracker-{key}")
+        self.rejected = Spool(directory, f"tracker-{key}-rejected")
         self.retry_seconds = retry_seconds
         self.database_up = True
         self.down_since: Optional[float] = None

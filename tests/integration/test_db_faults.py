@@ -94,7 +94,7 @@ async def test_turn_saved_while_postgres_is_down_is_spooled_and_replayed_exactly
     for ev in turns[3]:
         tracker.update(ev)
     await store.save(tracker)  # no exception: the turn is on disk
-    spool_file = tmp_path / "spool" / "tracker.jsonl"
+    spool_file = store.spool.spool.path
     assert spool_file.exists()
     assert store.spool.health() == {"ok": False, "database": "down", "spool_depth": 1, "rejected": 0}
     with pytest.raises(DatabaseUnavailable):  # the next turn is refused, not started on an empty tracker
@@ -135,11 +135,11 @@ async def test_replaying_a_turn_twice_stores_nothing_twice(private_pg, tmp_path)
         for ev in events:
             tracker.update(ev)
     await store.save(tracker)
-    record = (tmp_path / "spool" / "tracker.jsonl").read_text()
+    record = store.spool.spool.path.read_text()
     pg.start()
     assert store.spool.drain() == 1
     once = stored(url, "again")
-    (tmp_path / "spool" / "tracker.jsonl").write_text(record)  # the same record, as if never removed
+    store.spool.spool.path.write_text(record)  # the same record, as if never removed
     assert store.spool.drain() == 1
     assert stored(url, "again") == once
     assert "email_captured" in once[1]
@@ -158,7 +158,7 @@ async def test_a_restarted_store_replays_what_the_previous_process_spooled(priva
     store.engine.dispose()
     pg.start()
     restarted = make_store(url, tmp_path)  # start-up replays the spool
-    assert not (tmp_path / "spool" / "tracker.jsonl").exists()
+    assert not restarted.spool.spool.path.exists()
     events, names = stored(url, "crash")
     assert [e["event"] for e in events] == [e.type_name for e in tracker.events]
     assert "lead_started" in names
