@@ -101,8 +101,10 @@ eval-nlu: install spacy
 bench-nlu: install spacy train
 	$(PY) scripts/bench_nlu.py
 
+# Conversion-store overhead, then a 20,000-event conversation's turn latency vs a new one.
 bench-tracker: install kb spacy train
 	$(PY) scripts/bench_tracker.py
+	$(PY) scripts/bench_large_tracker.py
 
 # What the Prometheus instrumentation costs per turn (with vs without, same run).
 bench-metrics: install

@@ -106,6 +106,12 @@ class Settings:
     # to which the front Rasa forwards the conversations assigned to it (unset: no routing).
     canary_url: Optional[str] = None
     canary_port: int = 5006  # where `make run` starts that second Rasa (127.0.0.1 only)
+    # Durable spool of tracker saves made while the database was down (lift.store.spool),
+    # and seconds between attempts to replay it.
+    spool_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "spool")
+    spool_retry: int = 2
+    # Events of the current session a turn loads at most (older state comes as a prefix).
+    tracker_window: int = 500
 
     @property
     def is_prod(self) -> bool:
@@ -238,6 +244,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
         canary_url=_loopback_url(env.get("LIFT_CANARY_URL"), "LIFT_CANARY_URL"),
         canary_port=_int(env, "LIFT_CANARY_PORT", 5006),
+        spool_dir=_path(env, "LIFT_SPOOL_DIR", root / "var" / "spool", root),
+        spool_retry=max(1, _int(env, "LIFT_SPOOL_RETRY", 2)),
+        tracker_window=_int(env, "LIFT_TRACKER_WINDOW", 500),
     )
 
 

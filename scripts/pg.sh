@@ -82,7 +82,10 @@ start)
         as_owner "$bindir/initdb" -D "$pgdir" -U "$pguser" --auth=trust -E UTF8 --no-locale >"$pgdir.initdb.log" 2>&1 \
             || { cat "$pgdir.initdb.log" >&2; die "initdb failed"; }
     fi
-    port="$(free_port)"
+    # Same port as last time when it is free (a restarted server keeps its URL: clients
+    # configured with it reconnect), else a new free one.
+    port="$(cat "$pgdir/lift.port" 2>/dev/null || true)"
+    if [ -z "$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port="$(free_port)"; fi
     echo "$port" > "$pgdir/lift.port"
     [ "$(id -u)" = 0 ] && chown postgres: "$pgdir/lift.port"
     # fsync off: throwaway data, and tests create/drop many databases.

@@ -24,6 +24,7 @@ from lift.channels.hardening import (
 )
 from lift.channels.pending import DeferredCollector, Mailbox
 from lift.config import Settings, get_settings
+from lift.observability import health
 from lift.observability.turns import timed_turns
 from lift.web.checks import BadRequest, json_object
 
@@ -36,7 +37,9 @@ class _ServerHardening(Blueprint):
     Rasa's ``GET /`` answers "Hello from Rasa: <version>" and ``GET /version`` lists the
     version to anyone; a version is a fingerprint for known vulnerabilities. Blueprints are
     the only hook a channel gets into Rasa's app, so this one adds an app-wide request
-    middleware when it is registered: ``/`` stays open but says only ``{"status": "ok"}``,
+    middleware when it is registered: ``/`` stays open but says only ``{"status": "ok"}``
+    (``"degraded"`` when a component is; ``GET /health`` has the details, see
+    :mod:`lift.observability.health`),
     ``/version`` needs the API credentials, and Rasa's JSON error bodies (which all carry
     ``"version"``) lose that key.
     """
@@ -51,7 +54,9 @@ class _ServerHardening(Blueprint):
 
         async def lift_open_routes(request: Request) -> Optional[HTTPResponse]:
             if request.path == "/" and request.method in ("GET", "HEAD"):
-                return response.json({"status": "ok"})
+                return response.json({"status": health.report()["status"]})
+            if request.path == "/health" and request.method in ("GET", "HEAD"):
+                return response.json(health.report())  # what is degraded and why (spool depth)
             if request.path == "/version" and not api_request_authorized(request, settings):
                 return error_response(401, "authentication required")
             return None

@@ -10,6 +10,9 @@ plugin, never at import time). Labels are low-cardinality by construction: inten
 action labels are limited to names the domain declares ("other" otherwise), channels to
 Lift's channels; no sender id or text ever becomes a label.
 
+What each process reports as its health (``GET /health``: ok or degraded, per component)
+is collected in :mod:`.health`.
+
 Intent drift against a baseline (Jensen–Shannon distance, :mod:`.drift`) is exported as a
 gauge too. :mod:`.history` reads the same facts back from Rasa's ``events`` table per UTC day
 (turns, latency, fallbacks, handoffs, intents, unanswered questions) for the dashboard. The

@@ -1,6 +1,9 @@
 """What Rasa loads by class path, and nothing else: ``tracker_store.ConversionTrackerStore``
-(endpoints.yml), ``channels.Lift*Input`` (credentials.yml, re-exported from
-:mod:`lift.channels`) and ``speedups``, the Rasa patch that tracker store installs.
+(endpoints.yml) with its two halves ``tracker_spool`` (turns saved while the database is
+down) and ``tracker_window`` (bounded loads of very long sessions), ``channels.Lift*Input``
+(credentials.yml, re-exported from :mod:`lift.channels`), and the Rasa patches that tracker
+store installs: ``speedups`` and ``resilience`` (no in-memory fall-back, apologies when the
+database or the action server fail).
 
 Kept import-free so loading one plugin does not pull in the others.
 """

@@ -15,10 +15,13 @@ to start, so every start-up problem is raised as :class:`TrackerStoreStartupErro
 :class:`~lift.store.engine.DatabaseUnavailable` /
 :class:`~lift.measure.rules.ConversionsConfigError`),
 which stops ``rasa run`` with the message.
+
+Once running, a database that fails never loses a turn silently: saves go to a durable
+spool and loads refuse the turn (see :mod:`.tracker_spool`); the store is not wrapped in
+Rasa's in-memory ``FailSafeTrackerStore`` (:mod:`.resilience`).
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -29,11 +32,11 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from lift.measure.detector import ConversionDetector, Detection, KbVersionSource
+from lift.measure.detector import ConversionDetector, KbVersionSource
 from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
+from lift.observability import health
 from lift.observability.drift import drift_from_settings
 from lift.observability.metrics import chat_metrics
 from lift.observability.review import owning_user_index, review_candidates
@@ -43,6 +46,9 @@ from lift.store.engine import (DatabaseUnavailable, check_connection, insert_ign
                                safe_url)
 from lift.store.models import MicroConversion, ReviewItem
 from lift.store.schema import upgrade
+
+from lift.rasa_plugins.tracker_spool import TrackerSpool, database_unreachable, event_row
+from lift.rasa_plugins.tracker_window import load_events
 
 if TYPE_CHECKING:
     from lift.config import Settings
@@ -68,6 +74,9 @@ def _domain_names(domain: Domain):
 class ConversionTrackerStore(SQLTrackerStore):
     """SQLTrackerStore + exactly-once micro-conversion rows (see lift.measure)."""
 
+    # Read by lift.rasa_plugins.resilience: never wrap this store in FailSafeTrackerStore.
+    lift_handles_failures = True
+
     def __init__(
         self,
         domain: Optional[Domain] = None,
@@ -80,9 +89,10 @@ class ConversionTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         from lift.governance import redaction
-        from lift.rasa_plugins import speedups
+        from lift.rasa_plugins import resilience, speedups
 
-        speedups.install()  # the tracker store is what every Lift Rasa server loads at start
+        speedups.install()
+        resilience.install()  # no in-memory fall-back; apologies when the DB / action server fail  # the tracker store is what every Lift Rasa server loads at start
         redaction.install()  # so from here on every log line of the Rasa process is masked
         sql_kwargs = {k: kwargs.pop(k) for k in _SQL_KEYS if k in kwargs}
         try:
@@ -155,6 +165,11 @@ class ConversionTrackerStore(SQLTrackerStore):
         # SQLTrackerStore.__init__ would build its own engine and retry a dead database
         # forever; everything it sets up is done above, so go straight to TrackerStore.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
+        self.window = settings.tracker_window
+        self.spool = TrackerSpool(self, settings.spool_dir, settings.spool_retry, url)
+        self.spool.drain()  # turns a previous run spooled (the database answered just above)
+        if serve:
+            health.register("tracker_store", self.spool.health)
         logger.info(
             "Lift tracker store on %s: %d micro-conversion rules from %s",
             safe_url(url), len(config.rules), conv_path,
@@ -225,8 +240,39 @@ class ConversionTrackerStore(SQLTrackerStore):
             self._observer.set_domain(domain.intents, domain.action_names_or_texts)
         self._domain = domain
 
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._load(sender_id, full=False)
+
+    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._load(sender_id, full=True)
+
+    async def _load(self, sender_id: Text, full: bool) -> Optional[DialogueStateTracker]:
+        """The stored tracker, after replaying the spool; DatabaseUnavailable when either
+        cannot be done (the caller must not go on with an empty or stale conversation)."""
+        try:
+            if self.spool.pending():
+                self.spool.drain()
+            if full:
+                tracker = await SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions=True)
+            else:
+                with self.session_scope() as session:
+                    events, windowed = load_events(self, session, sender_id, self.window)  # .tracker_window
+                tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots) if events else None
+                if windowed:  # its state prefix is not in the database: count it as stored
+                    tracker._lift_window_base = len(tracker.events)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.spool.mark(False)
+            raise DatabaseUnavailable(f"cannot load conversation: {exc.__class__.__name__}") from exc
+        self.spool.mark(True)
+        if tracker is not None:
+            self.spool.remember(tracker, len(tracker.events))
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store new events, the micro-conversions they complete and the turns to review, in one transaction."""
+        """Store new events, the micro-conversions they complete and the turns to review, in one
+        transaction (or, when the database is unreachable, in the durable spool)."""
         start = time.perf_counter()
         try:
             observed = await self._save(tracker)
@@ -241,42 +287,55 @@ class ConversionTrackerStore(SQLTrackerStore):
         """The new events, detections and review items once committed, or None when nothing was new."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        with self.session_scope() as session:
-            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            events = list(tracker.events)
+        events = list(tracker.events)
+        review: list = []
+        try:
+            if self.spool.pending():
+                self.spool.drain()  # older turns first; still down: this one is spooled too
+            with self.session_scope() as session:
+                stored = getattr(tracker, "_lift_window_base", None)
+                if stored is None:
+                    stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+                if stored >= len(events):
+                    return None
+                owner = owning_user_index(events, stored)  # the turn's user message may be stored already
+                dicts = [e.as_dict() for e in events[owner:]]
+                for data in dicts[stored - owner:]:
+                    session.add(event_row(self.SQLEvent, sender_id, data))
+                detections = self._detector.detect(events, start=stored)
+                if detections:
+                    self.insert_conversions(session, sender_id, [d.as_row(sender_id) for d in detections])
+                review = self.insert_reviews(session, sender_id, dicts, stored - owner)
+                session.commit()
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.spool.mark(False)
+            # What was loaded (or last saved) is stored; unknown: all of it (replay skips
+            # events already stored).
+            stored = min(self.spool.known(tracker), len(events))
             if stored >= len(events):
                 return None
-            owner = owning_user_index(events, stored)  # the turn's user message may be stored already
-            dicts = [e.as_dict() for e in events[owner:]]
-            for event, data in zip(events[stored:], dicts[stored - owner:]):
-                session.add(self._event_row(sender_id, event, data))
             detections = self._detector.detect(events, start=stored)
-            if detections:
-                self._insert_conversions(session, sender_id, detections)
-            review = review_candidates(dicts, stored - owner, self._review_confidence)
-            if review:
-                insert_ignoring_duplicates(session, ReviewItem.__table__, [c.as_row(sender_id) for c in review],
-                                           ["sender_id", "turn_key"])
-            session.commit()
+            self.spool.spool_turn(sender_id, events[stored:], detections)  # review items: on replay
+        self.spool.remember(tracker, len(events))
+        if getattr(tracker, "_lift_window_base", None) is not None:
+            tracker._lift_window_base = len(events)
         logger.debug("Tracker %s stored (%d new events, %d conversion candidates)", sender_id, len(events) - stored, len(detections))
         return events[stored:], detections, review
 
-    def _event_row(self, sender_id: str, event: Any, data: dict) -> "SQLTrackerStore.SQLEvent":
-        # Same row shape as SQLTrackerStore.save, so plain SQLTrackerStore reads it back.
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+    def insert_conversions(self, session, sender_id: str, rows: List[dict]) -> None:
+        """Insert micro-conversion rows; a (sender_id, name) already recorded (earlier turn,
+        replay, concurrent writer) is skipped by the database without aborting the transaction."""
+        insert_ignoring_duplicates(session, MicroConversion.__table__, rows, ["sender_id", "name"])
 
-    def _insert_conversions(self, session, sender_id: str, detections: List[Detection]) -> None:
-        # A row that already exists (earlier turn, replay, concurrent writer) is skipped by the
-        # database itself, without aborting the transaction holding the events.
-        insert_ignoring_duplicates(session, MicroConversion.__table__, [d.as_row(sender_id) for d in detections],
-                                   ["sender_id", "name"])
+    def insert_reviews(self, session, sender_id: str, dicts: List[dict], start: int) -> list:
+        """Queue the turns among ``dicts[start:]`` a person should review (once per message)."""
+        review = review_candidates(dicts, start, self._review_confidence)
+        if review:
+            insert_ignoring_duplicates(session, ReviewItem.__table__, [c.as_row(sender_id) for c in review],
+                                       ["sender_id", "turn_key"])
+        return review
 
     def recorded(self, sender_id: str) -> Iterable[str]:
         """Names recorded for a conversation (for tools and tests)."""

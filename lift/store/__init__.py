@@ -1,6 +1,7 @@
 """Storage: the database engine and sessions (``engine``), every table Lift owns on one
 declarative ``Base`` (``models``, Rasa's ``events`` table stays Rasa's), creating and opening
-a ready database (``schema``) and the store data each database starts with (``seed``).
+a ready database (``schema``), the store data each database starts with (``seed``) and the
+durable on-disk spool of records the database could not take yet (``spool``).
 
 The lowest layer after :mod:`lift.config`: nothing here imports another Lift package.
 """

@@ -54,6 +54,7 @@ DOMAIN_DICT = {
             "last_product", "cart", "coupon_code", "upsell_sku", "upsell_accepted", "placed_order_id",
             "interests", "newsletter_opt_in", "onboarding_completed", "kb_doc_id", "kb_version",
             "kb_score", "handoff_ticket_id", "shipping_address", "shipping_method", "checkout_confirmed",
+            "cart_nudge", "offered_coupon", "purchase_assist",
         ]
     },
     "forms": {
@@ -77,6 +78,7 @@ def settings(tmp_path) -> Settings:
         conversions_file=SHIPPED,
         redaction_key=KEY,
         index_dir=tmp_path / "index",  # no manifest unless a test writes one
+        spool_dir=tmp_path / "spool",
     )
 
 

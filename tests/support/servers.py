@@ -148,13 +148,25 @@ class LiftStack:
             time.sleep(0.5)
         raise RuntimeError(f"server did not come up at {url}:\n{self.logs()}")
 
+    def start_action_server(self, name: str = "actions") -> subprocess.Popen:
+        """(Re)start the action server on its port; returns once /health answers."""
+        act = self._spawn(name, [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                 "--port", str(self.action_port)])
+        self._wait(f"http://127.0.0.1:{self.action_port}/health", act)
+        self.action_proc = act
+        return act
+
+    def kill_action_server(self) -> None:
+        """SIGKILL the running action server (a crash, not a clean shutdown)."""
+        proc = self.action_proc
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=20)
+
     def start(self) -> "LiftStack":
         if not self.model.exists():
             raise RuntimeError(f"no trained model at {self.model}: run `make train`")
         if self.start_actions:
-            act = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                          "--port", str(self.action_port)])
-            self._wait(f"http://127.0.0.1:{self.action_port}/health", act)
+            self.start_action_server()
         if self.canary_model is not None:
             canary = self._spawn("rasa-canary", [
                 str(VENV_BIN / "rasa"), "run", "--model", str(self.canary_model), "-i", "127.0.0.1",
