@@ -3,7 +3,7 @@
 Modules: ``sources`` (KB files -> documents with stable ids), ``views`` (what is indexed per
 document), ``index`` (versioned build, manifest, staleness, fusion settings), ``retriever``
 (search, confidence, answer), ``spelling`` (query normalisation), ``encoder`` (MiniLM),
-``text`` (tokenizer, sanitiser), ``questions`` (chat turn -> query, answer -> cited reply),
+``text`` (tokenizer on lift.commerce.words, bleach sanitiser), ``questions`` (chat turn -> query, answer -> cited reply),
 ``evaluation`` and ``tuning`` (labelled sets, held-out split, threshold and fusion choice).
 
 Cheap to import: numpy, faiss, torch and the encoder are only loaded when a retriever is

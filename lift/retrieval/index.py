@@ -58,7 +58,7 @@ CHUNKING = {
     "version": CHUNKING_VERSION,
     "policy_split": "## sections",
     "index_text": "title. text [+ product nicknames]",
-    "tokenizer": "lowercase alnum, stopwords, light suffix stemming",
+    "tokenizer": "lowercase alnum, stopwords, lift.commerce.words.stem",
     "views": {"version": VIEWS_VERSION, **{k: list(v) for k, v in VIEWS.items()}},
 }
 
