@@ -254,6 +254,12 @@ class ConversionTrackerStore(SQLTrackerStore):
     def _event_row(self, sender_id: str, event: Any) -> "SQLTrackerStore.SQLEvent":
         # Same row shape as SQLTrackerStore.save, so plain SQLTrackerStore reads it back.
         data = event.as_dict()
+        if data.get("event") == "user":
+            # Rasa stamps each event with its model_id; the knowledge-base version served at
+            # this turn goes next to it (the manifest of the served index, re-read when swapped).
+            kb_version = self._detector.kb_version_fallback()
+            if kb_version:
+                data["metadata"] = {**(data.get("metadata") or {}), "kb_version": kb_version}
         return self.SQLEvent(
             sender_id=sender_id,
             type_name=event.type_name,

@@ -294,3 +294,16 @@ class Deployment(Base):
     reason = sa.Column(sa.Text, nullable=False, default="")
     forced = sa.Column(sa.Boolean, nullable=False, default=False)
     rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)
+
+
+class KbDeployment(Base):
+    """The knowledge-base activation stack: the served kb_version is the newest row not rolled back."""
+
+    __tablename__ = "kb_deployments"
+    id = sa.Column(sa.Integer, primary_key=True)
+    kb_version = sa.Column(sa.String(64), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)  # build | activate | rollback
+    activated_at = sa.Column(sa.DateTime, nullable=False)
+    actor = sa.Column(sa.String(200), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False, default="")
+    rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)
