@@ -107,61 +107,59 @@ def _audit_build(settings, manifest, seconds: float, built: bool = True) -> None
         reg.engine.dispose()
 
 
-def _governed(args, action) -> int:
-    """Run a registry change (activate/rollback): exit 2 on bad input, 3 without a database."""
+def _with_registry(action):
+    """``action(registry)`` with the database open; ``(exit code, result)``: 3 without a database,
+    2 for a bad request (unknown version, nothing to roll back to; nothing changed)."""
     from lift.governance.kb_registry import KbRegistryError
     from lift.retrieval import IndexNotReady
     from lift.store.engine import DatabaseUnavailable
 
-    s = _settings()
     try:
-        reg = _registry(s)
+        reg = _registry(_settings())
     except DatabaseUnavailable as exc:
         _err(str(exc))
-        return 3
+        return 3, None
     try:
-        result = action(reg)
+        return 0, action(reg)
     except (KbRegistryError, IndexNotReady) as exc:
         _err(str(exc))
-        return 2
+        return 2, None
     finally:
         reg.engine.dispose()
+
+
+def _switch(args, action) -> int:
+    code, result = _with_registry(action)
+    if code:
+        return code
     if args.json:
         print(json.dumps(result))
-    else:
-        verb = "rolled back to" if args.kb_command == "rollback" else "activated"
-        pinned = " (pinned: differs from what the sources would build; `lift kb build --force` builds and serves them)"
-        print(f"{verb} kb_version {result['kb_version']} ({result['documents']} documents; was {result['from']}) "
-              f"at {s.index_dir}{pinned if result['pinned'] else ''}; the action server switches on its next turn")
+        return 0
+    verb = "rolled back to" if args.kb_command == "rollback" else "activated"
+    pinned = " (pinned: differs from what the sources would build; `lift kb build --force` builds and serves them)"
+    print(f"{verb} kb_version {result['kb_version']} ({result['documents']} documents; was {result['from']}) "
+          f"at {_settings().index_dir}{pinned if result['pinned'] else ''}; the action server switches on its next turn")
     return 0
 
 
 def _activate(args) -> int:
-    return _governed(args, lambda reg: reg.activate(args.version, reason=args.reason))
+    return _switch(args, lambda reg: reg.activate(args.version, reason=args.reason))
 
 
 def _rollback(args) -> int:
-    return _governed(args, lambda reg: reg.rollback(reason=args.reason))
+    return _switch(args, lambda reg: reg.rollback(reason=args.reason))
 
 
 def _list(args) -> int:
-    from lift.store.engine import DatabaseUnavailable
-
-    s = _settings()
-    try:
-        reg = _registry(s)
-    except DatabaseUnavailable as exc:
-        _err(str(exc))
-        return 3
-    try:
-        versions = reg.versions()
-    finally:
-        reg.engine.dispose()
+    code, versions = _with_registry(lambda reg: (reg.versions(), reg.versions_dir))
+    if code:
+        return code
+    versions, where = versions
     if args.json:
         print(json.dumps(versions))
         return 0
     if not versions:
-        print(f"no kept knowledge-base versions in {reg.versions_dir} (run `lift kb build`)")
+        print(f"no kept knowledge-base versions in {where} (run `lift kb build`)")
     for v in versions:
         print(f"{'*' if v['active'] else ' '} {v['kb_version']}  built {v['built_at']}  {v['documents']} documents")
     return 0
