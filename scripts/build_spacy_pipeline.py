@@ -26,10 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from lift.commerce.words import plural_forms  # noqa: E402
+
 DEFAULT_OUT = ROOT / "var" / "spacy" / "lift_catalog"
 VERSION_FILE = "catalog_version"
 # Bump when the pattern rules below change, so --check asks for a rebuild.
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2  # 2: plural forms from lift.commerce.words (no 'len'/'lense' junk)
 
 
 def default_catalog() -> Path:
@@ -40,25 +42,6 @@ def default_catalog() -> Path:
 
 def file_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-def _plural_forms(phrase: str) -> List[str]:
-    """The phrase plus its simple plural or singular ("speaker" <-> "speakers")."""
-    head, _, last = phrase.rpartition(" ")
-    forms = {phrase}
-    if last.endswith("ies") and len(last) > 4:
-        forms.add(last[:-3] + "y")
-    elif last.endswith(("ches", "shes", "xes", "sses")):
-        forms.add(last[:-2])
-    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
-        forms.add(last[:-1])
-    elif last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
-        forms.add(last[:-1] + "ies")
-    elif last.endswith(("ch", "sh", "x", "ss")):
-        forms.add(last + "es")
-    elif last.isalpha() and len(last) > 2:
-        forms.add(last + "s")
-    return sorted({(f"{head} {f}" if head else f) if f != phrase else f for f in forms})
 
 
 def build_patterns(catalog, tokenize) -> List[Dict]:
@@ -87,14 +70,14 @@ def build_patterns(catalog, tokenize) -> List[Dict]:
             add("product", alias, product.sku)
     for product in catalog.products:
         for alias in (product.name, *product.synonyms):
-            for form in _plural_forms(alias.lower()):
+            for form in plural_forms(alias.lower()):
                 add("product", form, product.sku)
     for category in catalog.categories:
         phrases = {category.id, category.id.replace("_", " "), category.name, *category.synonyms}
         if "&" in category.name:
             phrases.add(category.name.replace("&", "and"))
         for phrase in sorted(phrases):
-            for form in _plural_forms(phrase.lower()):
+            for form in plural_forms(phrase.lower()):
                 add("category", form, category.id)
     return patterns
 

@@ -4,7 +4,8 @@
 (queued -> claimed, one agent only); ``reply`` writes into the shopper's conversation through
 Rasa's HTTP API (``LIFT_RASA_URL`` + ``RASA_AUTH_TOKEN``; web-chat shoppers get it pushed);
 ``close`` ends it (claimed -> closed) and resumes the bot. ``changes`` lists recorded order
-changes, ``revert`` undoes one, ``unlock`` lifts a wrong-code lock.
+changes, ``revert`` undoes one, ``unlock`` lifts a wrong-code lock; both append a row to
+``audit_log`` (agent, order, ``--reason``) in the transaction that makes the change.
 """
 from __future__ import annotations
 
@@ -43,10 +44,13 @@ def register(subparsers) -> None:
     rv = asub.add_parser("revert", help="undo an order change (cancel or address change)")
     rv.add_argument("change_id", type=int)
     rv.add_argument("--agent", required=True)
+    rv.add_argument("--reason", default="", help="why (recorded in the audit log)")
     rv.set_defaults(func=_revert)
     u = asub.add_parser("unlock", help="lift the wrong-code lock of one conversation on one order")
     u.add_argument("order_id")
     u.add_argument("sender_id")
+    u.add_argument("--agent", help="who checked the shopper (default: LIFT_OPERATOR or the OS user)")
+    u.add_argument("--reason", default="", help="why (recorded in the audit log)")
     u.set_defaults(func=_unlock)
 
 
@@ -177,9 +181,17 @@ def _changes(args) -> int:
 def _revert(args) -> int:
     from lift.commerce.orders import OrderError
     from lift.commerce.servicing import agent_actor, revert_change
+    from lift.governance.audit import append_audit
+
+    actor = agent_actor(args.agent)
+
+    def record(session, change, revert) -> None:
+        # Who/what/why; never the addresses themselves (the change rows hold them, erasable).
+        append_audit(session, actor, "order.revert", f"order:{change.order_id}", args.reason,
+                     {"change_id": change.id, "change_kind": change.kind, "revert_change_id": revert.id})
 
     try:
-        change = revert_change(_engine(), args.change_id, actor=agent_actor(args.agent))
+        change = revert_change(_engine(), args.change_id, actor=actor, record=record)
     except OrderError as err:
         return _fail(str(err))
     print(f"change {args.change_id} reverted (recorded as change {change.id}): order {change.order_id} "
@@ -189,8 +201,16 @@ def _revert(args) -> int:
 
 def _unlock(args) -> int:
     from lift.commerce.ownership import unlock
+    from lift.commerce.servicing import agent_actor
+    from lift.governance.audit import append_audit, subject_ref
 
-    if not unlock(_engine(), args.order_id, args.sender_id):
+    actor = agent_actor(args.agent) if args.agent else None  # None: LIFT_OPERATOR or the OS user
+
+    def record(session) -> None:
+        append_audit(session, actor, "order.unlock", f"order:{args.order_id}", args.reason,
+                     {"conversation": subject_ref("sender", args.sender_id)})
+
+    if not unlock(_engine(), args.order_id, args.sender_id, record=record):
         return _fail(f"conversation {args.sender_id} has no lock on order {args.order_id}")
     print(f"order {args.order_id} unlocked for conversation {args.sender_id}")
     return 0

@@ -1,4 +1,5 @@
-"""`lift kb ...`: build, inspect and query the knowledge-base retrieval index."""
+"""`lift kb ...`: build, inspect and query the knowledge-base retrieval index; keep its versions
+and switch the served one (``list``, ``activate``, ``rollback``: lift.governance.kb_registry)."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +21,21 @@ def register(subparsers) -> None:
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.add_argument("--mode", choices=("fused", "dense", "bm25"), default="fused", help=argparse.SUPPRESS)  # for evaluation and debugging
     s.set_defaults(func=_search)
+
+    ls = sub.add_parser("list", help="kept index versions (one per build), the served one marked *")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_list)
+
+    ac = sub.add_parser("activate", help="serve a kept index VERSION (kb_version or a prefix); no restart needed")
+    ac.add_argument("version", metavar="VERSION")
+    ac.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    ac.add_argument("--json", action="store_true")
+    ac.set_defaults(func=_activate)
+
+    rb = sub.add_parser("rollback", help="serve the index version served before the current one")
+    rb.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    rb.add_argument("--json", action="store_true")
+    rb.set_defaults(func=_rollback)
 
     st = sub.add_parser("status", help="is the index built and does it match the sources? (exit 1 if not)")
     st.add_argument("--json", action="store_true")
@@ -52,6 +68,11 @@ def _build(args) -> int:
     counts = ", ".join(f"{k} {v}" for k, v in m["counts"].items() if k != "total")
     if not result.built:
         print(f"up to date: kb_version {m['kb_version']} ({m['counts']['total']} documents: {counts}) at {s.index_dir}")
+        pin = m.get("activated") or {}
+        if pin.get("pinned"):
+            print(f"note: kb_version {m['kb_version']} is served because {pin.get('by')} chose it ({pin.get('how')}); "
+                  "`lift kb build --force` builds the current sources and serves them")
+        _audit_build(s, m, result.seconds, built=False)
     else:
         print(f"built kb_version {m['kb_version']}: {m['counts']['total']} documents ({counts}) "
               f"in {result.seconds:.1f} s -> {s.index_dir}")
@@ -61,20 +82,87 @@ def _build(args) -> int:
     return 0
 
 
-def _audit_build(settings, manifest, seconds: float) -> None:
-    """Record a new index version in the audit log (the index itself is built either way)."""
-    from lift.governance.audit import append_audit
-    from lift.store.engine import DatabaseUnavailable, check_connection, make_engine
+def _registry(settings):
+    from lift.governance.kb_registry import KbRegistry
+    from lift.store.engine import check_connection, make_engine
 
     engine = make_engine(settings.db_url)
+    check_connection(engine)  # DatabaseUnavailable
+    return KbRegistry(engine, settings.index_dir, settings.kb_dir)
+
+
+def _audit_build(settings, manifest, seconds: float, built: bool = True) -> None:
+    """Keep the served index as a version and record a new build in the audit log (the index
+    itself is built either way)."""
+    from lift.store.engine import DatabaseUnavailable
+
     try:
-        check_connection(engine)
-        append_audit(engine, None, "kb.build", f"kb:{manifest['kb_version']}", "",
-                     {"documents": manifest["counts"]["total"], "seconds": round(seconds, 1)})
+        reg = _registry(settings)
     except DatabaseUnavailable as exc:
         _err(f"index built, but not recorded in the audit log: {exc}")
+        return
+    try:
+        reg.record_served(built=built, seconds=seconds)
     finally:
-        engine.dispose()
+        reg.engine.dispose()
+
+
+def _with_registry(action):
+    """``action(registry)`` with the database open; ``(exit code, result)``: 3 without a database,
+    2 for a bad request (unknown version, nothing to roll back to; nothing changed)."""
+    from lift.governance.kb_registry import KbRegistryError
+    from lift.retrieval import IndexNotReady
+    from lift.store.engine import DatabaseUnavailable
+
+    try:
+        reg = _registry(_settings())
+    except DatabaseUnavailable as exc:
+        _err(str(exc))
+        return 3, None
+    try:
+        return 0, action(reg)
+    except (KbRegistryError, IndexNotReady) as exc:
+        _err(str(exc))
+        return 2, None
+    finally:
+        reg.engine.dispose()
+
+
+def _switch(args, action) -> int:
+    code, result = _with_registry(action)
+    if code:
+        return code
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    verb = "rolled back to" if args.kb_command == "rollback" else "activated"
+    pinned = " (pinned: differs from what the sources would build; `lift kb build --force` builds and serves them)"
+    print(f"{verb} kb_version {result['kb_version']} ({result['documents']} documents; was {result['from']}) "
+          f"at {_settings().index_dir}{pinned if result['pinned'] else ''}; the action server switches on its next turn")
+    return 0
+
+
+def _activate(args) -> int:
+    return _switch(args, lambda reg: reg.activate(args.version, reason=args.reason))
+
+
+def _rollback(args) -> int:
+    return _switch(args, lambda reg: reg.rollback(reason=args.reason))
+
+
+def _list(args) -> int:
+    code, versions = _with_registry(lambda reg: (reg.versions(), reg.versions_dir))
+    if code:
+        return code
+    versions, where = versions
+    if args.json:
+        print(json.dumps(versions))
+        return 0
+    if not versions:
+        print(f"no kept knowledge-base versions in {where} (run `lift kb build`)")
+    for v in versions:
+        print(f"{'*' if v['active'] else ' '} {v['kb_version']}  built {v['built_at']}  {v['documents']} documents")
+    return 0
 
 
 def _status(args) -> int:

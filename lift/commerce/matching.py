@@ -1,12 +1,14 @@
 """Word-level matching of what shoppers type against catalog names.
 
-Tokenising, a crude singulariser and the stopwords that carry no product identity; used by
+Tokenising, singularising (:func:`lift.commerce.words.singular`) and the stopwords that carry no product identity; used by
 :class:`lift.commerce.catalog.Catalog` (typo correction there uses rapidfuzz's OSA distance).
 """
 from __future__ import annotations
 
 import re
 from typing import List, Tuple
+
+from lift.commerce.words import singular
 
 # Words that carry no product identity in a shopper's mention ("the Aria", "do you have a ...").
 # They are dropped before matching and never typo-corrected: without this, "have" is one edit
@@ -23,30 +25,7 @@ STOPWORDS = frozenset(
     than than then so if not no yes ok okay sure maybe tell know about kind type sort""".split()
 )
 
-_IRREGULAR = {
-    "lens": "lens", "lenses": "lens", "mice": "mouse", "knives": "knife", "shelves": "shelf",
-    "series": "series", "glasses": "glass", "accessories": "accessory", "boxes": "box",
-}
 SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")
-
-
-def singular(token: str) -> str:
-    """Singular form, crudely: enough for 'headphones'/'headphone' and 'accessories'/'accessory'.
-
-    Deliberately not a stemmer (``lift.retrieval.text`` has BM25's): catalog words must keep
-    their shape so "headphone" and "headphones" meet while "charger" and "charging" stay apart.
-    """
-    if token in _IRREGULAR:
-        return _IRREGULAR[token]
-    if len(token) <= 3 or token.isdigit():
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith(("sses", "xes", "ches", "shes", "zes")):
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
 
 
 def _raw_tokens(text: str) -> List[str]:

@@ -15,7 +15,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -162,11 +162,15 @@ def verify_code(engine: Engine, order: Order, sender_id: str, typed: object, key
         return Verification(False, max(left, 0), locked=left <= 0, expired=bool(expected) and not fresh)
 
 
-def unlock(engine: Engine, order_id: str, sender_id: str) -> bool:
-    """An agent lifts a lock (after checking the shopper some other way)."""
+def unlock(engine: Engine, order_id: str, sender_id: str,
+           record: Optional[Callable[[Session], None]] = None) -> bool:
+    """An agent lifts a lock (after checking the shopper some other way); ``record(session)``
+    runs in the same transaction when there was a lock to lift."""
     with session_scope(engine) as s:
         row = _row(s, order_id, sender_id)
         if row is None or row.locked_at is None:
             return False
         row.locked_at, row.failed_attempts = None, 0
+        if record is not None:
+            record(s)
         return True

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from lift.commerce import emails, stock
 from lift.commerce.money import format_price, money
@@ -118,9 +119,11 @@ def changes_of(engine: Engine, order_id: Optional[str] = None, limit: int = 50) 
         return list(s.execute(q).scalars())
 
 
-def revert_change(engine: Engine, change_id: int, *, actor: str) -> OrderChange:
+def revert_change(engine: Engine, change_id: int, *, actor: str,
+                  record: Optional[Callable[[Session, OrderChange, OrderChange], None]] = None) -> OrderChange:
     """Undo a cancel (stock reserved again, pending refund voided) or an address change, if the
-    order is still as that change left it. Recorded as a ``revert`` change."""
+    order is still as that change left it. Recorded as a ``revert`` change; ``record(session,
+    change, revert)`` runs in the same transaction (the CLI writes its audit-log row there)."""
     with session_scope(engine) as s:
         change = s.get(OrderChange, change_id)
         if change is None:
@@ -153,4 +156,6 @@ def revert_change(engine: Engine, change_id: int, *, actor: str) -> OrderChange:
         s.add(revert)
         s.flush()
         change.reverted_by_id = revert.id
+        if record is not None:
+            record(s, change, revert)
         return revert

@@ -32,6 +32,7 @@ from lift.store.models import Deployment, RegisteredModel
 from lift.governance import audit
 from lift.governance.policy import Policy
 from lift.governance.rasa_switch import RasaSwitchError, SwitchResult, switch_model
+from lift.retrieval.sources import sha256_file
 
 PROMOTED_LINK = "promoted.tar.gz"
 REGISTRY_DIR = "registry"
@@ -76,14 +77,6 @@ def read_archive(path: Path) -> Dict[str, Any]:
             "training_data_hash": hashlib.sha256(audit.canonical(data_fp).encode()).hexdigest()}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _lookup(data: Any, dotted: str) -> Any:
     """``a.b c.d`` -> data["a"]["b c"]["d"] (keys may contain spaces)."""
     for part in dotted.split("."):
@@ -124,7 +117,7 @@ class Registry:
                     tmp = copy.with_suffix(".part")
                     shutil.copy2(path, tmp)
                     os.replace(tmp, copy)
-                fingerprint = _sha256(copy)
+                fingerprint = sha256_file(copy)
                 audit.lock_chain(conn)
                 conn.execute(sa.insert(RegisteredModel).values(
                     model_id=info["model_id"], file=str(copy.relative_to(self.models_dir)), source_name=path.name,

@@ -62,15 +62,16 @@ class KbVersionSource:
 
     def __init__(self, manifest_path: Optional[Path]):
         self.path = manifest_path
-        self._cache: Tuple[Optional[int], Optional[str]] = (None, None)
+        self._cache: Tuple[Optional[Tuple[int, int]], Optional[str]] = (None, None)
 
     def __call__(self) -> Optional[str]:
         if self.path is None:
             return None
         try:
-            mtime = self.path.stat().st_mtime_ns
+            st = self.path.stat()
         except OSError:
             return None
+        mtime = (st.st_ino, st.st_mtime_ns)  # a swapped-in index (build, activate, rollback) is a new file
         if self._cache[0] != mtime:
             version = None
             try:

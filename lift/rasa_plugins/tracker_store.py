@@ -59,6 +59,33 @@ logger = logging.getLogger(__name__)
 # describes the database the Rasa way instead of with a full URL.
 _SQL_KEYS = ("dialect", "port", "db", "username", "password", "query")
 
+# Rasa builds a new tracker store on every `PUT /model` (rasa.core.agent.load_agent), i.e. on
+# every `lift model promote|rollback`. Reading the domain files and the NLU drift baseline took
+# ~2 s and ~7 s of that on a busy machine, for files that rarely change: they are kept per
+# process, keyed by the files' paths, sizes and modification times.
+_FILE_MEMO: dict = {}
+
+
+def _files_signature(path: Path) -> tuple:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _memo(kind: str, path: Path, load, *extra: Any) -> Any:
+    key = (kind, str(path), extra, _files_signature(path))
+    if key not in _FILE_MEMO:
+        for old in [k for k in _FILE_MEMO if k[:3] == key[:3]]:
+            del _FILE_MEMO[old]  # the files changed: drop the stale entry
+        _FILE_MEMO[key] = load()
+    return _FILE_MEMO[key]
+
 
 class TrackerStoreStartupError(RuntimeError):
     """The conversion tracker store cannot start; the message says why and what to fix."""
@@ -154,7 +181,9 @@ class ConversionTrackerStore(SQLTrackerStore):
         )
         self._domain_checked = domain is not None and not domain.is_empty()
         self._review_confidence = settings.review_confidence  # review queue (lift.observability.review)
-        drift = drift_from_settings(settings) if serve else None  # reads the NLU data: servers only
+        # Reads the NLU data: servers only, once per process (the same monitor carries on after a model switch).
+        drift = (_memo("drift", settings.drift_baseline, lambda: drift_from_settings(settings), settings.drift_window)
+                 if serve else None)
         self._observer = TurnObserver(chat_metrics(), conversions=config.names, drift=drift)
         self._observer.metrics.intent_drift_threshold.set(settings.drift_threshold)
         if known is not None:  # label names until the model's domain arrives (setter)
@@ -203,7 +232,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         for path in candidates:
             if path.exists():
                 try:
-                    loaded = Domain.load(str(path))
+                    loaded = _memo("domain", path, lambda: Domain.load(str(path)))
                 except Exception as exc:  # noqa: BLE001 - any Rasa domain error, reported as ours
                     raise TrackerStoreStartupError(f"cannot read the domain at {path}: {exc}") from exc
                 return None if loaded.is_empty() else loaded
@@ -301,7 +330,7 @@ class ConversionTrackerStore(SQLTrackerStore):
                 owner = owning_user_index(events, stored)  # the turn's user message may be stored already
                 dicts = [e.as_dict() for e in events[owner:]]
                 for data in dicts[stored - owner:]:
-                    session.add(event_row(self.SQLEvent, sender_id, data))
+                    session.add(event_row(self.SQLEvent, sender_id, self._stamp_kb_version(data)))
                 detections = self._detector.detect(events, start=stored)
                 if detections:
                     self.insert_conversions(session, sender_id, [d.as_row(sender_id) for d in detections])
@@ -328,6 +357,15 @@ class ConversionTrackerStore(SQLTrackerStore):
         """Insert micro-conversion rows; a (sender_id, name) already recorded (earlier turn,
         replay, concurrent writer) is skipped by the database without aborting the transaction."""
         insert_ignoring_duplicates(session, MicroConversion.__table__, rows, ["sender_id", "name"])
+
+    def _stamp_kb_version(self, data: dict) -> dict:
+        """Rasa stamps each event with its model_id; the knowledge-base version served at this
+        turn goes next to it on the user event (the served index's manifest, re-read when swapped)."""
+        if data.get("event") == "user":
+            kb_version = self._detector.kb_version_fallback()
+            if kb_version:
+                data["metadata"] = {**(data.get("metadata") or {}), "kb_version": kb_version}
+        return data
 
     def insert_reviews(self, session, sender_id: str, dicts: List[dict], start: int) -> list:
         """Queue the turns among ``dicts[start:]`` a person should review (once per message)."""

@@ -3,7 +3,7 @@
 Modules: ``sources`` (KB files -> documents with stable ids), ``views`` (what is indexed per
 document), ``index`` (versioned build, manifest, staleness, fusion settings), ``retriever``
 (search, confidence, answer), ``spelling`` (query normalisation), ``encoder`` (MiniLM),
-``text`` (tokenizer, sanitiser), ``questions`` (chat turn -> query, answer -> cited reply),
+``text`` (tokenizer on lift.commerce.words, bleach sanitiser), ``questions`` (chat turn -> query, answer -> cited reply),
 ``evaluation`` and ``tuning`` (labelled sets, held-out split, threshold and fusion choice).
 
 Cheap to import: numpy, faiss, torch and the encoder are only loaded when a retriever is
@@ -13,8 +13,10 @@ tests install their own with :func:`set_retriever`.
 """
 from __future__ import annotations
 
+import logging
+import os
 import threading
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from lift.retrieval.errors import IndexMissing, IndexNotReady, IndexStale, InvalidQuery
 
@@ -27,7 +29,11 @@ __all__ = [
 ]
 
 _retriever: Optional["Retriever"] = None
+# (inode, mtime) of the manifest the process retriever was loaded from; None for one installed
+# with set_retriever (tests), which is never reloaded.
+_loaded_from: Optional[Tuple[int, int]] = None
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def __getattr__(name):  # lazy re-exports keep `import lift.retrieval` light
@@ -38,21 +44,51 @@ def __getattr__(name):  # lazy re-exports keep `import lift.retrieval` light
     raise AttributeError(name)
 
 
-def get_retriever() -> "Retriever":
-    """The process's retriever, loaded on first use from the configured index and KB."""
-    global _retriever
-    with _lock:
-        if _retriever is None:
-            from lift.config import get_settings
-            from lift.retrieval.retriever import Retriever
+def _manifest_signature(index_dir) -> Optional[Tuple[int, int]]:
+    try:
+        st = os.stat(os.path.join(index_dir, "manifest.json"))
+    except OSError:
+        return None  # mid-swap or removed: keep serving what is loaded
+    return st.st_ino, st.st_mtime_ns
 
-            s = get_settings()
+
+def get_retriever() -> "Retriever":
+    """The process's retriever, loaded on first use from the configured index and KB.
+
+    Each call costs one ``stat`` of the index manifest: when a build, ``lift kb activate`` or
+    ``lift kb rollback`` swapped another index in, it is loaded (with the same encoder) and
+    served from this turn on, without a restart. A new index that fails to load is logged and
+    the loaded one stays.
+    """
+    global _retriever, _loaded_from
+    from lift.config import get_settings
+    from lift.retrieval.retriever import Retriever
+
+    with _lock:
+        s = get_settings()
+        if _retriever is None:
+            signature = _manifest_signature(s.index_dir)
             _retriever = Retriever.load(s.index_dir, s.kb_dir, threshold=s.kb_threshold)
+            _loaded_from = signature
+        elif _loaded_from is not None:
+            signature = _manifest_signature(s.index_dir)
+            if signature is not None and signature != _loaded_from:
+                _loaded_from = signature  # one attempt per new manifest, not one per turn
+                try:
+                    fresh = Retriever.load(s.index_dir, s.kb_dir, encoder=_retriever.encoder, threshold=s.kb_threshold)
+                except IndexNotReady as exc:
+                    logger.error("knowledge base at %s changed but cannot be loaded; still serving kb_version %s: %s",
+                                 s.index_dir, _retriever.kb_version, exc)
+                else:
+                    logger.info("knowledge base switched from kb_version %s to %s (%d documents)",
+                                _retriever.kb_version, fresh.kb_version, len(fresh.docs))
+                    _retriever = fresh
         return _retriever
 
 
 def set_retriever(retriever: Optional["Retriever"]) -> None:
-    """Install (or with ``None`` drop) the process-wide retriever."""
-    global _retriever
+    """Install (or with ``None`` drop) the process-wide retriever; an installed one is never reloaded."""
+    global _retriever, _loaded_from
     with _lock:
         _retriever = retriever
+        _loaded_from = None

@@ -58,7 +58,7 @@ CHUNKING = {
     "version": CHUNKING_VERSION,
     "policy_split": "## sections",
     "index_text": "title. text [+ product nicknames]",
-    "tokenizer": "lowercase alnum, stopwords, light suffix stemming",
+    "tokenizer": "lowercase alnum, stopwords, lift.commerce.words.stem",
     "views": {"version": VIEWS_VERSION, **{k: list(v) for k, v in VIEWS.items()}},
 }
 
@@ -134,6 +134,11 @@ def check(index_dir: Path, kb_dir: Path) -> Status:
     built_version = manifest.get("kb_version")
     if built_version == expected:
         return Status("ok", f"index {built_version} matches the sources", expected, manifest)
+    pin = manifest.get("activated") or {}
+    if pin.get("pinned"):
+        # An operator chose this version (`lift kb activate|rollback`): it is served as it is.
+        return Status("ok", f"index {built_version} was activated by {pin.get('by', '?')} ({pin.get('how', 'activate')}); "
+                      f"the sources would build {expected}", expected, manifest)
     reasons = _diff_sources(manifest.get("sources") or {}, hashes)
     if (manifest.get("model") or {}).get("package_version") != model["package_version"]:
         reasons.append(f"model package {model['package']} is now {model['package_version']}")
@@ -262,6 +267,49 @@ def build(kb_dir: Path, index_dir: Path, encoder=None, force: bool = False) -> B
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return BuildResult(True, manifest, time.perf_counter() - start, index_dir)
+
+
+def copy_index(src: Path, dst: Path) -> None:
+    """Copy a built index directory as a whole (temporary sibling, then one rename)."""
+    src, dst = Path(src), Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(src):  # no build swaps ``src`` while it is copied
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.tmp-", dir=dst.parent))
+        os.chmod(tmp, 0o755)
+        try:
+            for name in (MANIFEST_FILE, INDEX_FILE, DOCS_FILE, ROWS_FILE, BM25_FILE):
+                shutil.copy2(src / name, tmp / name)
+            _swap_in(tmp, dst)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def serve_version(version_dir: Path, index_dir: Path, kb_dir: Path, activation: dict) -> dict:
+    """Make the kept build in ``version_dir`` the served index at ``index_dir``; returns its manifest.
+
+    The served manifest records ``activation`` and, when the version is not what the current
+    sources would build, ``pinned`` so the staleness check (and so the action server) accepts it
+    until the next ``lift kb build --force``. Readers see the old or the new index, never a mix.
+    """
+    from lift.retrieval.encoder import model_identity
+
+    version_dir, index_dir = Path(version_dir), Path(index_dir)
+    manifest = read_manifest(version_dir)
+    expected = compute_kb_version(source_hashes(Path(kb_dir)), model_identity())
+    with _build_lock(index_dir):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+        os.chmod(tmp, 0o755)
+        try:
+            for name in (INDEX_FILE, DOCS_FILE, ROWS_FILE, BM25_FILE):
+                shutil.copy2(version_dir / name, tmp / name)
+            served = {**manifest, "activated": {**activation, "pinned": manifest.get("kb_version") != expected}}
+            (tmp / MANIFEST_FILE).write_text(json.dumps(served, indent=2) + "\n", encoding="utf-8")
+            _swap_in(tmp, index_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return served
 
 
 @dataclass

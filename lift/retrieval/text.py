@@ -6,10 +6,15 @@ so markup, scripts and links never reach a chat client as anything but plain wor
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 from typing import List
+
+import bleach
+
+from lift.commerce.words import stem
 
 # Small closed list: BM25's idf already discounts common words, but these carry no topic at
 # all and otherwise dominate short shopper queries ("can i do it").
@@ -22,38 +27,19 @@ STOPWORDS = frozenset(
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-def _stem(tok: str) -> str:
-    # A deliberately tiny suffix stripper: enough to meet "returns"/"return",
-    # "shipping"/"shipped"/"ship" half-way without pulling in a stemming library.
-    if len(tok) <= 3 or tok.isdigit():
-        return tok
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
-            tok = tok[: -len(suffix)] + keep
-            break
-    # "shipping" -> "shipp" -> "ship"
-    if len(tok) >= 4 and tok[-1] == tok[-2] and tok[-1] not in "aeiouls":
-        tok = tok[:-1]
-    return tok
-
-
 def tokenize(text: str) -> List[str]:
-    """Lower-case word tokens without stopwords, lightly stemmed (BM25 input)."""
+    """Lower-case word tokens without stopwords, stemmed by :func:`lift.commerce.words.stem` (BM25 input)."""
     text = unicodedata.normalize("NFKC", text or "").lower().replace("'", "")
     out = []
     for tok in _TOKEN_RE.findall(text):
         if tok in STOPWORDS:
             continue
-        tok = _stem(tok)
+        tok = stem(tok)
         if tok not in STOPWORDS:
             out.append(tok)
     return out
 
 
-_SCRIPT_RE = re.compile(r"<(script|style|iframe|object|embed)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
-_COMMENT_RE = re.compile(r"<!--.*?(-->|$)", re.S)
-_BLOCK_TAG_RE = re.compile(r"</?(?:br|p|div|li|ul|ol|tr|td|th|table|h[1-6]|blockquote|section|article)\b[^>]*>", re.I)
-_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<![^>]*>")
 # Link targets may hold one level of parentheses ("javascript:alert(1)"), so match them too.
 _MD_TARGET = r"\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"
 _MD_IMAGE_RE = re.compile(r"!\[([^\]]*)\]" + _MD_TARGET)
@@ -73,23 +59,62 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u
 _WS_RE = re.compile(r"[ \t]+")
 
 
+# Elements whose content is code or an embedded document, never words for a shopper: dropped
+# with everything inside them. Every other tag is stripped by bleach, keeping its text.
+_DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"})
+
+
+class _DropCodeElements:
+    """html5lib token filter for bleach: removes the elements above with their content and turns
+    ``<br>`` into a line break (bleach already breaks lines at block elements it strips)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __iter__(self):
+        depth = 0
+        for token in self.source:
+            kind, name = token.get("type"), token.get("name")
+            if name == "br":
+                if depth == 0:
+                    yield {"type": "Characters", "data": "\n"}
+                continue
+            if name in _DROP_WITH_CONTENT:
+                if kind == "StartTag":
+                    depth += 1
+                elif kind == "EndTag":
+                    depth = max(0, depth - 1)
+                continue
+            if depth == 0:
+                yield token
+
+
+@functools.lru_cache(maxsize=1)
+def _cleaner() -> bleach.Cleaner:
+    # The dropped elements (and <br>) are "allowed" only so the filter sees them; they never
+    # reach the output. No attribute survives; comments go too.
+    return bleach.Cleaner(tags=_DROP_WITH_CONTENT | {"br"}, attributes={}, strip=True, strip_comments=True,
+                          filters=[_DropCodeElements])
+
+
 def _strip_html(text: str) -> str:
-    text = _SCRIPT_RE.sub(" ", text)
-    text = _COMMENT_RE.sub(" ", text)
-    text = _BLOCK_TAG_RE.sub("\n", text)
-    return _TAG_RE.sub("", text)  # inline tags vanish without leaving a gap: "<b>x</b>." -> "x."
+    """Text of ``text`` as plain words (entities decoded): bleach parses it like a browser would."""
+    return html.unescape(_cleaner().clean(text))
 
 
 def sanitize(text: str) -> str:
     """Knowledge-base text as plain text: no HTML, no scripts, links reduced to their words.
 
-    Entities are decoded only after tags are gone and tags are stripped again afterwards, so
-    ``&lt;script&gt;`` cannot turn into live markup on the way through.
+    HTML goes through bleach (html5lib's parser): tags and attributes are stripped, scripts,
+    styles and embedded documents dropped with their content. Entities are decoded only after
+    tags are gone and tags are stripped again afterwards, so ``&lt;script&gt;`` cannot turn into
+    live markup on the way through. Markdown syntax (links, emphasis, headings) is reduced to its
+    words by the rules below: bleach does not read Markdown.
     """
     if not text:
         return ""
+    text = _CONTROL_RE.sub("", text)  # before bleach, which would turn them into "?"
     text = _strip_html(_AUTOLINK_RE.sub(r"\1", text))
-    text = html.unescape(text)
     text = _strip_html(text)
     text = _MD_IMAGE_RE.sub(r"\1", text)
     text = _MD_LINK_RE.sub(r"\1", text)
@@ -103,7 +128,7 @@ def sanitize(text: str) -> str:
     text = _LIST_RE.sub("", text)
     for _ in range(2):  # nested emphasis such as ***bold italic***
         text = _EMPHASIS_RE.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(4), text)
-    text = _CONTROL_RE.sub("", text)
+    text = _CONTROL_RE.sub("", text)  # again: entities may have decoded to control characters
     lines = [_WS_RE.sub(" ", line).strip() for line in text.splitlines()]
     # Paragraph breaks survive as one blank line; everything else is collapsed.
     out: List[str] = []

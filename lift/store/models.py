@@ -327,3 +327,14 @@ class ReviewItem(Base):
     label_no_doc = sa.Column(sa.Boolean, nullable=False, default=False)  # no KB document answers it
     labeled_by = sa.Column(sa.String(200), nullable=True)
     labeled_at = sa.Column(sa.DateTime, nullable=True)
+class KbDeployment(Base):
+    """The knowledge-base activation stack: the served kb_version is the newest row not rolled back."""
+
+    __tablename__ = "kb_deployments"
+    id = sa.Column(sa.Integer, primary_key=True)
+    kb_version = sa.Column(sa.String(64), nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)  # build | activate | rollback
+    activated_at = sa.Column(sa.DateTime, nullable=False)
+    actor = sa.Column(sa.String(200), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False, default="")
+    rolled_back = sa.Column(sa.Boolean, nullable=False, default=False)
