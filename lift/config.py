@@ -91,6 +91,10 @@ class Settings:
     mail_from: str = "Lift Store <orders@lift.example>"
     # Rasa's HTTP API as agents' tools reach it (replies into a shopper's conversation).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Redis of the cluster's conversation lock store (lift.rasa_plugins.lock_store; make run-cluster).
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Port of the supervisor's /health (make run, make run-cluster); 0 disables it.
+    health_port: int = 8090
 
     @property
     def is_prod(self) -> bool:
@@ -200,6 +204,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         models_dir=_path(env, "LIFT_MODELS_DIR", root / "models", root),
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
+        redis_url=env.get("LIFT_REDIS_URL") or "redis://127.0.0.1:6379/0",
+        health_port=_int(env, "LIFT_HEALTH_PORT", 8090),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
     )
 
