@@ -2,7 +2,7 @@
 
 One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``,
 ``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``,
-``forecast``, ``graph``; ``audit``, ``privacy``, ``model``: governance), so this file stays a
+``forecast``, ``graph``; ``audit``, ``privacy``, ``model``: governance; ``ops``: the process supervisor), so this file stays a
 table of contents; heavy imports happen inside the handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
@@ -35,6 +35,7 @@ GROUPS = [
     "lift.cli.audit",
     "lift.cli.privacy",
     "lift.cli.model",
+    "lift.cli.ops",
 ]
 
 

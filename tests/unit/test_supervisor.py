@@ -1,0 +1,131 @@
+"""The supervisor behind make run / make run-cluster, with real child processes."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lift.ops.health import serve_health
+from lift.ops.nginx import render_conf
+from lift.ops.supervisor import ProcessSpec, Supervisor
+
+PY = sys.executable
+
+
+def marker_ready(path: Path):
+    return lambda: path.exists()
+
+
+def alive(pid: int) -> bool:
+    """Running (a killed process whose new parent has not reaped it yet is a zombie: not alive)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def make(tmp_path, specs, **kw) -> Supervisor:
+    kw.setdefault("out", io.StringIO())
+    return Supervisor(specs, cwd=tmp_path, env=dict(os.environ), log_dir=tmp_path / "log", **kw)
+
+
+def test_a_crashed_process_is_restarted_with_growing_backoff_and_others_keep_running(tmp_path):
+    starts = tmp_path / "starts"
+    crasher = ProcessSpec("crasher", [PY, "-c", f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)"])
+    steady = ProcessSpec("steady", [PY, "-c", "import time; time.sleep(60)"])
+    sup = make(tmp_path, [crasher, steady], base_backoff=0.2, max_backoff=0.8, stable_seconds=30)
+    sup.start(ready_timeout=10)
+    steady_pid = sup.pid_of("steady")
+    delays, last = [], None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(delays) < 4:
+        sup.tick()
+        proc = sup.procs[0]
+        if proc.next_start is not None and proc.next_start != last:
+            last = proc.next_start
+            delays.append(round(proc.next_start - time.monotonic(), 1))
+        time.sleep(0.02)
+    try:
+        assert len(delays) == 4
+        assert delays[0] <= 0.2 and 0.3 <= delays[1] <= 0.4 and delays[2] >= 0.7 and delays[3] <= 0.8  # 0.2, 0.4, 0.8, cap
+        assert len(starts.read_text()) >= 4
+        health = sup.health()
+        assert sup.pid_of("steady") == steady_pid  # never touched
+        assert health["processes"][0]["restarts"] >= 3 and health["processes"][0]["last_exit"] == 3
+    finally:
+        sup.stop()
+    assert sup.pid_of("steady") is None
+
+
+def test_health_names_what_is_degraded_and_answers_503(tmp_path):
+    ok_marker = tmp_path / "ready"
+    ok_marker.touch()
+    specs = [ProcessSpec("good", [PY, "-c", "import time; time.sleep(60)"], ready=marker_ready(ok_marker)),
+             ProcessSpec("slow", [PY, "-c", "import time; time.sleep(60)"], ready=lambda: False)]
+    sup = make(tmp_path, specs, checks=[("redis", lambda: (False, "unreachable: ConnectionError")),
+                                        ("postgresql", lambda: (True, "reachable"))])
+    with pytest.raises(RuntimeError, match="not ready after start-up: slow"):
+        sup.start(ready_timeout=1.5)
+    sup.refresh_health()
+    from tests.support.servers import free_port
+
+    port = free_port()
+    server = serve_health(sup.health, port)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5)
+        assert err.value.code == 503
+        body = json.loads(err.value.read())
+        assert body["status"] == "degraded" and body["degraded"] == ["slow", "redis"]
+        assert {p["name"]: p["state"] for p in body["processes"]} == {"good": "up", "slow": "starting"}
+    finally:
+        server.shutdown()
+        sup.stop()
+
+
+def test_stop_ends_whole_process_groups_and_output_is_logged_per_process(tmp_path):
+    child_pid = tmp_path / "child.pid"
+    script = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+              f"open({str(child_pid)!r}, 'w').write(str(p.pid)); print('hello from parent', flush=True); time.sleep(60)")
+    out = io.StringIO()
+    sup = make(tmp_path, [ProcessSpec("family", [PY, "-c", script], ready=marker_ready(child_pid))], out=out)
+    sup.start(ready_timeout=10)
+    grandchild = int(child_pid.read_text())
+    deadline = time.monotonic() + 5
+    while "hello from parent" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sup.stop(grace=5)
+    deadline = time.monotonic() + 5
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(grandchild)
+    assert "family | hello from parent" in out.getvalue()
+    assert "hello from parent" in (tmp_path / "log" / "family.log").read_text()
+
+
+def test_run_returns_on_request_stop(tmp_path):
+    sup = make(tmp_path, [ProcessSpec("idle", [PY, "-c", "import time; time.sleep(60)"])])
+    sup.start(ready_timeout=5)
+    threading.Timer(0.5, sup.request_stop).start()
+    t0 = time.monotonic()
+    sup.run(poll_seconds=0.05)
+    sup.stop()
+    assert time.monotonic() - t0 < 5
+
+
+def test_nginx_conf_spreads_rest_and_actions_and_keeps_socketio_sticky(tmp_path):
+    conf = render_conf(tmp_path, rasa_port=5005, rasa_replicas=[6001, 6002], action_port=5055, action_servers=[7001, 7002])
+    assert "listen 127.0.0.1:5005;" in conf and "listen 127.0.0.1:5055;" in conf
+    rasa = conf[conf.index("upstream rasa {"):conf.index("upstream rasa_socketio")]
+    sticky = conf[conf.index("upstream rasa_socketio"):conf.index("upstream actions")]
+    assert "least_conn" in rasa and "127.0.0.1:6001" in rasa and "127.0.0.1:6002" in rasa
+    assert "hash $remote_addr consistent" in sticky
+    assert "non_idempotent" not in conf  # a POST that reached a replica is never replayed on another
