@@ -40,7 +40,7 @@ def _cmd_run(args) -> int:
         return 2
     bin_dir = Path(sys.executable).parent
     if args.plan == "cluster":
-        plan = cluster_plan(settings, bin_dir, model, settings.root / "var" / "cluster", args.replicas)
+        plan = cluster_plan(settings, bin_dir, model, settings.root / "var" / "cluster" / str(settings.rasa_port), args.replicas)
     else:
         plan = single_plan(settings, bin_dir, model)
     sup = Supervisor(plan.specs, cwd=settings.root, env=dict(os.environ), log_dir=settings.log_dir,

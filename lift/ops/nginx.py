@@ -5,7 +5,11 @@
   a replica is never sent twice). ``/socket.io/`` is sticky per client address (``hash
   $remote_addr consistent``), which socket.io's long-polling transport needs; the web chat uses
   the websocket transport, where a session is one connection to one replica anyway.
-* The action server's public port: action calls go to the least busy action server.
+* The action server's public port: action calls go to the least busy action server. A call
+  whose action server dies before answering is sent once more to another one
+  (``non_idempotent``): Rasa swallows a failed action and would answer the shopper without
+  it. The cost is at-least-once: an action that had already committed (an order, a lead)
+  when its server was killed, before replying, runs again.
 """
 from __future__ import annotations
 
@@ -90,7 +94,8 @@ http {{
 {proxy_common}
       proxy_set_header Connection "";
       proxy_read_timeout 300s;
-      proxy_next_upstream error timeout;
+      proxy_next_upstream error timeout non_idempotent;
+      proxy_next_upstream_tries 2;
     }}
   }}
 }}

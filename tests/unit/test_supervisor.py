@@ -128,4 +128,7 @@ def test_nginx_conf_spreads_rest_and_actions_and_keeps_socketio_sticky(tmp_path)
     sticky = conf[conf.index("upstream rasa_socketio"):conf.index("upstream actions")]
     assert "least_conn" in rasa and "127.0.0.1:6001" in rasa and "127.0.0.1:6002" in rasa
     assert "hash $remote_addr consistent" in sticky
-    assert "non_idempotent" not in conf  # a POST that reached a replica is never replayed on another
+    rasa_server = conf[conf.index("listen 127.0.0.1:5005;"):conf.index("listen 127.0.0.1:5055;")]
+    assert "non_idempotent" not in rasa_server  # a shopper's message that reached a replica is never replayed
+    actions_server = conf[conf.index("listen 127.0.0.1:5055;"):]
+    assert "non_idempotent" in actions_server and "proxy_next_upstream_tries 2" in actions_server
