@@ -52,6 +52,7 @@ http {{
   uwsgi_temp_path {tmp}/uwsgi;
   scgi_temp_path {tmp}/scgi;
   client_max_body_size 10m;
+  client_body_buffer_size 1m;  # trackers sent to the action server stay in memory
   map $http_upgrade $connection_upgrade {{ default upgrade; '' ''; }}
 
   upstream rasa {{

@@ -41,8 +41,10 @@ def _http(url: str):
     return lambda: probe(url)
 
 
-def _rasa_argv(bin_dir: Path, model: Path, port: int, endpoints: str, settings: Settings) -> List[str]:
-    argv = [str(bin_dir / "rasa"), "run", "--model", str(model), "--port", str(port), "--endpoints", endpoints,
+def _rasa_argv(bin_dir: Path, model: Path, port: int, endpoints: str, settings: Settings,
+               interface: str) -> List[str]:
+    argv = [str(bin_dir / "rasa"), "run", "--model", str(model), "--interface", interface, "--port", str(port),
+            "--endpoints", endpoints,
             "--credentials", "credentials.yml", "--enable-api", f"--auth-token={settings.rasa_auth_token}",
             "--cors", "*"]
     if settings.jwt_secret:
@@ -50,15 +52,15 @@ def _rasa_argv(bin_dir: Path, model: Path, port: int, endpoints: str, settings: 
     return argv
 
 
-def _actions(bin_dir: Path, name: str, port: int, metrics_port: int) -> ProcessSpec:
+def _actions(bin_dir: Path, name: str, port: int, metrics_port: int, interface: str) -> ProcessSpec:
     return ProcessSpec(name, [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-                       env={"LIFT_ACTION_METRICS_PORT": str(metrics_port)},
+                       env={"LIFT_ACTION_METRICS_PORT": str(metrics_port), "SANIC_HOST": interface},
                        ready=_http(f"http://127.0.0.1:{port}/health"), where=f"http://127.0.0.1:{port}")
 
 
 def _rasa(bin_dir: Path, name: str, model: Path, port: int, endpoints: str, settings: Settings,
-          metrics_port: int, env: Dict[str, str]) -> ProcessSpec:
-    return ProcessSpec(name, _rasa_argv(bin_dir, model, port, endpoints, settings),
+          metrics_port: int, env: Dict[str, str], interface: str) -> ProcessSpec:
+    return ProcessSpec(name, _rasa_argv(bin_dir, model, port, endpoints, settings, interface),
                        env={"LIFT_METRICS_PORT": str(metrics_port), **env},
                        ready=_http(f"http://127.0.0.1:{port}/status?token={settings.rasa_auth_token}"),
                        where=f"http://127.0.0.1:{port}")
@@ -76,8 +78,9 @@ def _tail(bin_dir: Path, settings: Settings) -> List[ProcessSpec]:
 def single_plan(settings: Settings, bin_dir: Path, model: Path) -> Plan:
     s = settings
     specs = [
-        _actions(bin_dir, "actions", s.action_port, s.action_metrics_port),
-        _rasa(bin_dir, "rasa", model, s.rasa_port, "endpoints.yml", s, s.metrics_port, {}),
+        # as before the supervisor: every interface (make run is also reached from other machines)
+        _actions(bin_dir, "actions", s.action_port, s.action_metrics_port, "0.0.0.0"),
+        _rasa(bin_dir, "rasa", model, s.rasa_port, "endpoints.yml", s, s.metrics_port, {}, "0.0.0.0"),
         *_tail(bin_dir, s),
     ]
     specs[1].where = f"http://localhost:{s.rasa_port}"
@@ -102,11 +105,13 @@ def cluster_plan(settings: Settings, bin_dir: Path, model: Path, run_dir: Path, 
                   "--appendonly", "no", "--dir", str(run_dir.resolve())]
     specs = [ProcessSpec("redis", redis_argv, ready=redis_ready(redis_url), wait_ready=True,
                          where=f"redis://127.0.0.1:{redis_port} (lock store)")]
-    specs += [_actions(bin_dir, f"actions-{i + 1}", p, s.action_metrics_port + i) for i, p in enumerate(action_ports)]
+    # The replicas and action servers listen on loopback only: the public ports are nginx's.
+    specs += [_actions(bin_dir, f"actions-{i + 1}", p, s.action_metrics_port + i, "127.0.0.1")
+              for i, p in enumerate(action_ports)]
     # Rasa calls the action servers through nginx, so a dead one is skipped.
     rasa_env = {"LIFT_REDIS_URL": redis_url, "LIFT_ACTION_URL": f"http://127.0.0.1:{s.action_port}/webhook"}
-    specs += [_rasa(bin_dir, f"rasa-{i + 1}", model, p, "endpoints.cluster.yml", s, s.metrics_port + i, rasa_env)
-              for i, p in enumerate(rasa_ports)]
+    specs += [_rasa(bin_dir, f"rasa-{i + 1}", model, p, "endpoints.cluster.yml", s, s.metrics_port + i, rasa_env,
+                    "127.0.0.1") for i, p in enumerate(rasa_ports)]
     specs.append(ProcessSpec("nginx", nginx.nginx_argv(run_dir / "nginx", conf),
                              ready=_http(f"http://127.0.0.1:{s.rasa_port}/lift-nginx-health"),
                              where=f"Rasa :{s.rasa_port} -> {rasa_ports}; actions :{s.action_port} -> {action_ports}"))

@@ -2,7 +2,7 @@
 
 Used by ``make run`` (plan ``single``) and ``make run-cluster`` (plan ``cluster``), see
 :mod:`lift.ops.plans`. Every process runs in its own process group; its output goes to
-``<log_dir>/<name>.log`` and, prefixed with its name, to the supervisor's stdout. A process
+``<log_dir>/<name>.log`` (tokens in URLs masked) and, prefixed with its name, to the supervisor's stdout. A process
 that exits is started again after 1, 2, 4 ... (at most ``max_backoff``) seconds; the delay
 resets once it has stayed up ``stable_seconds``. ``/health`` (see :mod:`lift.ops.health`) says
 which processes and engines are degraded.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 logger = logging.getLogger(__name__)
+
+# Rasa passes the action server's token in the query string; nginx and servers log request lines.
+_TOKEN_IN_URL = re.compile(rb"([?&](?:token|auth_token|access_token)=)[^&\s\"']+")
 
 Check = Tuple[str, Callable[[], Tuple[bool, str]]]  # (name, () -> (ok, detail))
 
@@ -92,6 +96,7 @@ class Supervisor:
         width = max(len(p.spec.name) for p in self.procs)
         with open(self.log_dir / f"{proc.spec.name}.log", "ab") as log:
             for raw in iter(pipe.readline, b""):
+                raw = _TOKEN_IN_URL.sub(rb"\1***", raw)
                 log.write(raw)
                 log.flush()
                 self.say(f"{proc.spec.name:<{width}} | {raw.decode(errors='replace').rstrip()}")

@@ -76,7 +76,8 @@ def test_twenty_messages_of_one_conversation_at_once_are_all_answered_and_stored
 
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(send, messages))
-    assert all(status == 200 and replies for status, replies, _ in results), results
+    failed = [(text, status, replies) for text, (status, replies, _) in zip(messages, results) if status != 200 or not replies]
+    assert not failed, failed
     stored = turns(cluster.tracker_events(sender))
     assert sorted(text for text, _ in stored) == sorted(messages)
     by_text = dict(stored)

@@ -94,7 +94,8 @@ def test_health_names_what_is_degraded_and_answers_503(tmp_path):
 def test_stop_ends_whole_process_groups_and_output_is_logged_per_process(tmp_path):
     child_pid = tmp_path / "child.pid"
     script = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
-              f"open({str(child_pid)!r}, 'w').write(str(p.pid)); print('hello from parent', flush=True); time.sleep(60)")
+              f"open({str(child_pid)!r}, 'w').write(str(p.pid)); print('hello from parent', flush=True); "
+              f"print('POST /webhook?token=s3cret&x=1 HTTP/1.1', flush=True); time.sleep(60)")
     out = io.StringIO()
     sup = make(tmp_path, [ProcessSpec("family", [PY, "-c", script], ready=marker_ready(child_pid))], out=out)
     sup.start(ready_timeout=10)
@@ -108,7 +109,9 @@ def test_stop_ends_whole_process_groups_and_output_is_logged_per_process(tmp_pat
         time.sleep(0.05)
     assert not alive(grandchild)
     assert "family | hello from parent" in out.getvalue()
-    assert "hello from parent" in (tmp_path / "log" / "family.log").read_text()
+    logged = (tmp_path / "log" / "family.log").read_text()
+    assert "hello from parent" in logged
+    assert "/webhook?token=***&x=1" in logged and "s3cret" not in logged + out.getvalue()
 
 
 def test_run_returns_on_request_stop(tmp_path):
