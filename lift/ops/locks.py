@@ -9,9 +9,11 @@ runs it atomically:
   (numbers from ``INCR``, so the order is the order Redis saw the requests: first come, first
   served) plus a sorted set of each token's lease expiry in Redis's own clock (``TIME``, so
   replicas' clocks do not matter);
-* a ticket is served when it is the lowest live ticket; waiting and holding both renew the
-  lease, so the lease only runs out when the process behind a ticket stopped (crashed, killed,
-  partitioned): then its ticket is dropped and the next one is served;
+* a ticket is served when it is the lowest live ticket; a heartbeat thread renews the leases of
+  the process's waiting and held tickets (a thread, so a turn that blocks the event loop for a
+  while does not look like a crash), so the lease only runs out when the process behind a
+  ticket stopped (crashed, killed, partitioned): then its ticket is dropped and the next one
+  is served;
 * release removes only the caller's own token (compare-and-delete), never someone else's.
 
 All keys of one conversation share a ``{hash tag}``, so the scripts also run on Redis Cluster.
@@ -21,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, List, Optional, Tuple
+from typing import AsyncIterator, Dict, List, Tuple
 
 import redis
 
@@ -61,6 +64,12 @@ if head == ARGV[1] then return 1 end
 return 0
 """
 
+# KEYS: queue, leases, counter; ARGV: token, lease_ms -> 1 renewed, 0 ticket gone
+RENEW = _NOW + """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+""" + _KEEP + "return 1\n"
+
 # KEYS: queue, leases, counter; ARGV: token -> 1 if this token was still queued
 RELEASE = """
 local removed = redis.call('ZREM', KEYS[1], ARGV[1])
@@ -96,7 +105,7 @@ class RedisTicketLocks:
     """Fair, expiring, owner-checked conversation locks on one Redis database.
 
     ``lease_seconds``: how long a ticket outlives the last sign of life of its process.
-    ``poll_seconds``: how often a waiting turn asks whether it is served (and renews its lease).
+    ``poll_seconds``: how often a waiting turn asks whether it is served.
     """
 
     def __init__(self, client: "redis.Redis", *, prefix: str = "lift", lease_seconds: float = 10.0,
@@ -110,7 +119,12 @@ class RedisTicketLocks:
         self._issue = client.register_script(ISSUE)
         self._poll = client.register_script(POLL)
         self._release = client.register_script(RELEASE)
+        self._renew = client.register_script(RENEW)
         self._snapshot = client.register_script(SNAPSHOT)
+        # Tickets of this process the heartbeat keeps alive: token -> (ticket, renew until).
+        self._live: Dict[str, Tuple[Ticket, float]] = {}
+        self._live_lock = threading.Lock()
+        self._heartbeat = None
 
     @classmethod
     def from_url(cls, url: str, *, socket_timeout: float = 2.0, **kw) -> "RedisTicketLocks":
@@ -155,18 +169,31 @@ class RedisTicketLocks:
                     f"waited {max_wait_seconds:.0f} s for the lock of conversation {ticket.conversation_id!r}")
             await asyncio.sleep(self.poll_seconds)
 
-    async def _keep_alive(self, ticket: Ticket, until: float) -> None:
-        """Renew the held ticket's lease while the turn runs, at most until ``until``."""
-        interval = self.lease_ms / 3000
-        while time.monotonic() + interval < until:
-            await asyncio.sleep(interval)
-            try:
-                if self.poll(ticket) != 1:
-                    logger.warning("conversation %r: lock lease lost while the turn was running",
-                                   ticket.conversation_id)
-                    return
-            except redis.RedisError as exc:
-                logger.warning("conversation %r: could not renew the lock lease: %s", ticket.conversation_id, exc)
+    def _beat(self) -> None:
+        while True:
+            time.sleep(self.lease_ms / 3000)
+            now = time.monotonic()
+            with self._live_lock:
+                live = list(self._live.values())
+            for ticket, until in live:
+                if now > until:
+                    continue  # past its lifetime: let the lease run out
+                try:
+                    if not self._renew(keys=self.keys(ticket.conversation_id), args=[ticket.token, self.lease_ms]):
+                        logger.warning("conversation %r: lock ticket lost", ticket.conversation_id)
+                except redis.RedisError as exc:
+                    logger.warning("conversation %r: could not renew the lock lease: %s", ticket.conversation_id, exc)
+
+    def _keep_alive(self, ticket: Ticket, until: float) -> None:
+        with self._live_lock:
+            self._live[ticket.token] = (ticket, until)
+            if self._heartbeat is None:
+                self._heartbeat = threading.Thread(target=self._beat, daemon=True, name="lift-lock-heartbeat")
+                self._heartbeat.start()
+
+    def _forget(self, ticket: Ticket) -> None:
+        with self._live_lock:
+            self._live.pop(ticket.token, None)
 
     @asynccontextmanager
     async def hold(self, conversation_id: str, max_seconds: float) -> AsyncIterator[Ticket]:
@@ -179,21 +206,21 @@ class RedisTicketLocks:
             ticket = self.issue(conversation_id)
         except redis.RedisError as exc:
             raise ConversationLockError(f"lock store unavailable: {exc}") from exc
-        renew: Optional[asyncio.Task] = None
+        acquired = False
         try:
+            self._keep_alive(ticket, time.monotonic() + max_seconds)
             try:
                 await self.acquire(ticket, max_seconds)
             except redis.RedisError as exc:
                 raise ConversationLockError(f"lock store unavailable: {exc}") from exc
-            renew = asyncio.ensure_future(self._keep_alive(ticket, time.monotonic() + max_seconds))
+            acquired = True
+            self._keep_alive(ticket, time.monotonic() + max_seconds)
             yield ticket
         finally:
-            if renew is not None:
-                renew.cancel()
+            self._forget(ticket)
             try:
-                if not self.release(ticket) and renew is not None:
-                    logger.warning("conversation %r: the lock had expired before the turn ended",
-                                   conversation_id)
+                if not self.release(ticket) and acquired:
+                    logger.warning("conversation %r: the lock had expired before the turn ended", conversation_id)
             except redis.RedisError as exc:  # the lease will expire on its own
                 logger.warning("conversation %r: could not release the lock: %s", conversation_id, exc)
 

@@ -39,6 +39,7 @@ def cluster_db(pg_test_database):
 @pytest.fixture(scope="module")
 def cluster(cluster_db, tmp_path_factory):
     with Cluster(tmp_path_factory.mktemp("cluster"), db_url=cluster_db) as c:
+        c.warm_up()
         yield c
     assert "stopped." in c.output()
 

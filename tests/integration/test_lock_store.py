@@ -104,25 +104,28 @@ def test_a_crashed_holders_ticket_expires_and_the_next_turn_goes(redis_url):
     assert crashed.release(ticket) is False  # the expired owner cannot remove anyone else's ticket
 
 
-def test_a_live_holder_keeps_its_lock_past_the_lease(redis_url):
+def test_a_live_holder_keeps_its_lock_past_the_lease_even_with_its_event_loop_blocked(redis_url):
+    # A Rasa turn can block its event loop for seconds (model inference); a heartbeat thread
+    # keeps the process's tickets alive meanwhile, so only a dead process loses its lock.
     store_a = replica(redis_url, prefix="live", lease_seconds=0.3, poll_seconds=0.02)
     store_b = replica(redis_url, prefix="live", lease_seconds=0.3, poll_seconds=0.02)
-    order = []
+    order, a_in = [], threading.Event()
 
-    async def slow():
+    async def blocking_holder():
         async with store_a.lock("conv-l", lock_lifetime=30):
             order.append("a-in")
-            await asyncio.sleep(1.0)  # > 3 leases: renewed while running
+            a_in.set()
+            time.sleep(1.2)  # > 3 leases, event loop blocked
             order.append("a-out")
 
-    async def main():
-        first = asyncio.ensure_future(slow())
-        await asyncio.sleep(0.05)
+    async def other_replica():
         async with store_b.lock("conv-l", lock_lifetime=30):
             order.append("b-in")
-        await first
 
-    asyncio.run(main())
+    b = threading.Thread(target=lambda: (a_in.wait(10), asyncio.run(other_replica())))
+    b.start()
+    asyncio.run(blocking_holder())
+    b.join(10)
     assert order == ["a-in", "a-out", "b-in"]
 
 

@@ -82,6 +82,14 @@ class Cluster:
         os.killpg(pid, signal.SIGKILL)
         return pid
 
+    def warm_up(self) -> None:
+        """One turn straight to every Rasa replica: its first turn builds lazily loaded parts (slow)."""
+        for p in self.health()["processes"]:
+            if p["name"].startswith("rasa-"):
+                status, body, _ = http("POST", f"{p['where']}/webhooks/rest/webhook",
+                                       {"sender": f"warmup-{p['name']}", "message": "hi"}, timeout=300)
+                assert status == 200, body
+
     def say(self, sender: str, message: str, timeout: float = 120) -> tuple:
         return http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout=timeout)
 
