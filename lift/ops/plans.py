@@ -38,7 +38,8 @@ def free_port() -> int:
 
 
 def _http(url: str):
-    return lambda: probe(url)
+    # generous: a replica busy with turns on a loaded machine is slow, not down
+    return lambda: probe(url, timeout=10)
 
 
 def _rasa_argv(bin_dir: Path, model: Path, port: int, endpoints: str, settings: Settings,

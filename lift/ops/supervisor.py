@@ -54,6 +54,7 @@ class _Proc:
     next_start: Optional[float] = None
     last_exit: Optional[int] = None
     ready: bool = False
+    served: bool = False  # has been ready since its last start
 
     @property
     def running(self) -> bool:
@@ -106,7 +107,8 @@ class Supervisor:
         env = {**self.env, **proc.spec.env}
         popen = subprocess.Popen(proc.spec.argv, cwd=self.cwd, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        proc.popen, proc.started_at, proc.next_start, proc.ready = popen, time.monotonic(), None, False
+        proc.popen, proc.started_at, proc.next_start = popen, time.monotonic(), None
+        proc.ready = proc.served = False
         threading.Thread(target=self._pump, args=(proc, popen.stdout), daemon=True).start()
 
     def _wait_ready(self, procs: List[_Proc], deadline: float) -> None:
@@ -115,7 +117,7 @@ class Supervisor:
             self.tick()
             for proc in procs:
                 if proc.running and not proc.ready and proc.spec.ready:
-                    proc.ready = bool(proc.spec.ready())
+                    proc.ready = proc.served = bool(proc.spec.ready())
             waiting = [p.spec.name for p in procs if p.spec.ready and not p.ready]
             if not waiting:
                 return
@@ -159,6 +161,7 @@ class Supervisor:
         for proc in self.procs:
             if proc.spec.ready:
                 proc.ready = proc.running and bool(proc.spec.ready())
+                proc.served = proc.served or proc.ready
             else:
                 proc.ready = proc.running
         for name, fn in self.checks:
@@ -172,7 +175,10 @@ class Supervisor:
         processes = []
         for p in self.procs:
             ready = p.ready if p.spec.ready else True
-            state = "up" if p.running and ready else "starting" if p.running else "restarting"
+            if p.running:  # "unresponsive": served since its start, its probe fails now
+                state = "up" if ready else "unresponsive" if p.served else "starting"
+            else:
+                state = "restarting"
             processes.append({
                 "name": p.spec.name, "state": state, "where": p.spec.where,
                 "pid": p.popen.pid if p.running else None, "restarts": p.restarts, "last_exit": p.last_exit,
@@ -185,13 +191,16 @@ class Supervisor:
                 "processes": processes, "checks": checks}
 
     def run(self, poll_seconds: float = 0.5, health_every: float = 2.0) -> None:
-        """Supervise until :meth:`request_stop` (or SIGINT/SIGTERM via :meth:`install_signals`)."""
-        last_health = 0.0
+        """Supervise until :meth:`request_stop` (or SIGINT/SIGTERM via :meth:`install_signals`).
+        Health probes run in their own thread: a slow probe never delays a restart."""
+        def probe_loop():
+            while not self._stopping.is_set():
+                self.refresh_health()
+                self._stopping.wait(health_every)
+
+        threading.Thread(target=probe_loop, daemon=True, name="lift-health-probes").start()
         while not self._stopping.is_set():
             self.tick()
-            if time.monotonic() - last_health >= health_every:
-                self.refresh_health()
-                last_health = time.monotonic()
             self._stopping.wait(poll_seconds)
 
     @property

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from tests.support.servers import ROOT, base_env, free_port, http
+from tests.support.servers import ROOT, base_env, free_port, http, stop_groups
 
 
 class Cluster:
@@ -50,13 +50,8 @@ class Cluster:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        if self.proc:
+            stop_groups([self.proc], grace=90)
 
     def __enter__(self) -> "Cluster":
         try:

@@ -50,6 +50,22 @@ def http(method: str, url: str, body: Any = None, headers: Optional[Dict[str, st
         return status, payload.decode(errors="replace"), hdrs
 
 
+def stop_groups(procs: List[subprocess.Popen], grace: float = 20) -> None:
+    """SIGTERM each process group, then SIGKILL what is still there after ``grace`` seconds."""
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in procs:
+        try:
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=5)
+
+
 def base_env(**overrides: str) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFT_", "RASA_AUTH", "SLACK_", "FB_"))}
     env.update({
@@ -141,18 +157,7 @@ class LiftStack:
         return self
 
     def stop(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for p in self.procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
+        stop_groups(self.procs)
 
     def __enter__(self) -> "LiftStack":
         try:
