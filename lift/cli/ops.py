@@ -37,7 +37,7 @@ def _cmd_run(args) -> int:
         (models / "promoted.tar.gz").resolve() if (models / "promoted.tar.gz").exists() else models / "current.tar.gz")
     if not model.exists():
         print(f"lift ops run: no model at {model}: run `make train`", file=sys.stderr)
-        return 2
+        return 3
     bin_dir = Path(sys.executable).parent
     if args.plan == "cluster":
         plan = cluster_plan(settings, bin_dir, model, settings.root / "var" / "cluster" / str(settings.rasa_port), args.replicas)
@@ -53,7 +53,7 @@ def _cmd_run(args) -> int:
             sup.start()
         except RuntimeError as exc:
             print(f"lift ops run: {exc}", file=sys.stderr)
-            return 1
+            return 3
         if not sup.stopping:
             sup.refresh_health()
             sup.say("\nLift is running:")
