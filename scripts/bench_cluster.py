@@ -87,15 +87,16 @@ def memory(cluster: Cluster) -> dict:
 
 
 def bench_database() -> tuple:
-    """A fresh database on scripts/pg.sh's PostgreSQL (dropped afterwards)."""
-    url = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True,
-                         check=True).stdout.strip().splitlines()[-1]
+    """A fresh database on scripts/pg.sh's PostgreSQL (dropped afterwards; the server is stopped
+    afterwards if this started it)."""
+    proc = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, check=True)
+    url = proc.stdout.strip().splitlines()[-1]
     server = sa.engine.make_url(url)
     name = f"lift_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, name, server.set(database=name).render_as_string(hide_password=False)
+    return admin, name, server.set(database=name).render_as_string(hide_password=False), "started" in proc.stderr
 
 
 def main() -> int:
@@ -110,7 +111,7 @@ def main() -> int:
         return 2
     plain_model = plain_bot_model()
     work = Path(tempfile.mkdtemp(prefix="lift-bench-cluster-"))
-    admin, db_name, db_url = bench_database()
+    admin, db_name, db_url, pg_started = bench_database()
     result = {"shoppers": args.shoppers, "seconds": args.seconds}
     try:
         with Cluster(work / "cluster", db_url=db_url) as cluster:
@@ -134,6 +135,8 @@ def main() -> int:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         admin.dispose()
+        if pg_started:
+            subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], capture_output=True)
     c, p = result["cluster"], result["plain_rasa_init"]
     result["throughput_ratio_cluster_vs_plain"] = round(c["msg_per_s"] / p["msg_per_s"], 2)
     result["p95_ratio_cluster_vs_plain"] = round(c["p95_ms"] / p["p95_ms"], 2)
