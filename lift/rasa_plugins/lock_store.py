@@ -42,6 +42,8 @@ class LiftRedisLockStore(LockStore):
                 "lease_seconds": float(lease_seconds or kw.pop("lease_seconds", None) or 10),
                 "poll_seconds": float(poll_seconds or kw.pop("poll_seconds", None) or 0.02),
             }
+            if kw:
+                raise ValueError(f"unknown lock_store option(s) in the endpoints file: {', '.join(sorted(kw))}")
             locks = RedisTicketLocks.from_url(url, **options)
             if not locks.ping():
                 # Rasa turns this into "Cannot connect to lock store." and refuses to start.

@@ -36,6 +36,14 @@ def test_endpoints_cluster_yml_loads_the_store_by_class_path(redis_url, monkeypa
     assert store.locks.ping()
 
 
+def test_a_misspelt_option_stops_start_up_with_its_name(redis_url):
+    from rasa.utils.endpoints import EndpointConfig
+
+    cfg = EndpointConfig(url=redis_url, type="lift.rasa_plugins.lock_store.LiftRedisLockStore", lease_secnds=5)
+    with pytest.raises(ValueError, match="lease_secnds"):
+        LockStore.create(cfg)
+
+
 def test_unreachable_redis_refuses_to_start():
     from rasa.shared.exceptions import ConnectionException
     from rasa.utils.endpoints import EndpointConfig
