@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from tests.support.servers import ROOT, base_env, free_port, http, stop_groups
+from tests.support.servers import ROOT, Managed, base_env, free_port, http, stop_groups
 
 
-class Cluster:
+class Cluster(Managed):
     def __init__(self, workdir: Path, *, db_url: str, startup_timeout: float = 900, replicas: int = 2):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -52,16 +52,6 @@ class Cluster:
     def stop(self) -> None:
         if self.proc:
             stop_groups([self.proc], grace=90)
-
-    def __enter__(self) -> "Cluster":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- using it ------------------------------------------------------------------------
     def health(self) -> Dict[str, Any]:

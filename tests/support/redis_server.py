@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, Managed, free_port, stop_groups
 
 
 def redis_binary() -> str:
@@ -27,7 +27,7 @@ def redis_binary() -> str:
     return found
 
 
-class RedisServer:
+class RedisServer(Managed):
     def __init__(self, workdir: Path):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -54,16 +54,5 @@ class RedisServer:
         raise RuntimeError(f"redis-server did not start:\n{(self.workdir / 'redis.log').read_text()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self) -> "RedisServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        if self.proc:
+            stop_groups([self.proc], grace=10)

@@ -76,7 +76,27 @@ def base_env(**overrides: str) -> Dict[str, str]:
     return env
 
 
-class LiftStack:
+class Managed:
+    """``with X(...) as x``: ``start()`` on entry (``stop()`` if it fails half-way), ``stop()`` on exit."""
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class LiftStack(Managed):
     """Action server + Rasa server. ``endpoints``/``credentials`` default to the project's files."""
 
     def __init__(self, workdir: Path, *, db_url: Optional[str] = None, env: Optional[Dict[str, str]] = None,
@@ -158,16 +178,6 @@ class LiftStack:
 
     def stop(self) -> None:
         stop_groups(self.procs)
-
-    def __enter__(self) -> "LiftStack":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- talking -------------------------------------------------------------------
     @property
