@@ -59,6 +59,7 @@ http {{
     least_conn;
 {_servers(rasa_replicas)}
     keepalive 64;
+    keepalive_timeout 3s;  # below Sanic's 5 s, so nginx never reuses a connection the server closed
   }}
   upstream rasa_socketio {{
     hash $remote_addr consistent;
@@ -68,6 +69,7 @@ http {{
     least_conn;
 {_servers(action_servers)}
     keepalive 64;
+    keepalive_timeout 3s;  # below Sanic's 5 s, so nginx never reuses a connection the server closed
   }}
 
   server {{

@@ -131,6 +131,7 @@ def test_nginx_conf_spreads_rest_and_actions_and_keeps_socketio_sticky(tmp_path)
     sticky = conf[conf.index("upstream rasa_socketio"):conf.index("upstream actions")]
     assert "least_conn" in rasa and "127.0.0.1:6001" in rasa and "127.0.0.1:6002" in rasa
     assert "hash $remote_addr consistent" in sticky
+    assert "keepalive_timeout 3s" in rasa  # idle upstream connections are dropped before Sanic drops them
     rasa_server = conf[conf.index("listen 127.0.0.1:5005;"):conf.index("listen 127.0.0.1:5055;")]
     assert "non_idempotent" not in rasa_server  # a shopper's message that reached a replica is never replayed
     actions_server = conf[conf.index("listen 127.0.0.1:5055;"):]
