@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,12 +58,14 @@ def load(url: str, script, shoppers: int, seconds: float) -> dict:
                     else:
                         errors[0] += 1
 
-    t0 = time.monotonic()
+    t0, load_before = time.monotonic(), os.getloadavg()[0]
     threads = [threading.Thread(target=shopper) for _ in range(shoppers)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     elapsed = time.monotonic() - t0
+    # the machine's 1-minute load average: other work on the host competes for the same cores
     return {"messages": len(latencies), "errors": errors[0], "seconds": round(elapsed, 1),
+            "host_load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "msg_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(pct(latencies, 50), 1) if latencies else None,
             "p95_ms": round(pct(latencies, 95), 1) if latencies else None}
@@ -144,11 +147,12 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"{args.shoppers} concurrent shoppers, {args.seconds:.0f} s each")
-    print(f"{'target':<18}{'msg/s':>8}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}")
+    print(f"{'target':<18}{'msg/s':>8}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}  host load avg start/end")
     for name in ("cluster", "plain_rasa_init", "single_lift"):
         if name in result:
             r = result[name]
-            print(f"{name:<18}{r['msg_per_s']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['errors']:>8}")
+            print(f"{name:<18}{r['msg_per_s']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['errors']:>8}  {r['host_load_avg']}")
+    print(f"host: {os.cpu_count()} cores")
     print(f"cluster / plain: throughput {result['throughput_ratio_cluster_vs_plain']}x (target >= 1.5x), "
           f"p95 {result['p95_ratio_cluster_vs_plain']}x (target <= 1x)")
     if "soak" in result:
