@@ -12,6 +12,8 @@ def register(subparsers) -> None:
     run.add_argument("--plan", choices=["single", "cluster"], default="single")
     run.add_argument("--model", default=None, help="default: models/promoted.tar.gz, else models/current.tar.gz")
     run.add_argument("--replicas", type=int, default=2, help="cluster: Rasa replicas and action servers")
+    run.add_argument("--canary-model", default=None, help="single: a candidate model in a second Rasa on loopback")
+    run.add_argument("--canary-port", type=int, default=5006)
     run.set_defaults(func=_cmd_run)
     health = sub.add_parser("health", help="print the supervisor's /health; exit 1 if degraded")
     health.add_argument("--port", type=int, default=None, help="default: LIFT_HEALTH_PORT")
@@ -42,7 +44,11 @@ def _cmd_run(args) -> int:
     if args.plan == "cluster":
         plan = cluster_plan(settings, bin_dir, model, settings.root / "var" / "cluster" / str(settings.rasa_port), args.replicas)
     else:
-        plan = single_plan(settings, bin_dir, model)
+        canary = Path(args.canary_model) if args.canary_model else None
+        if canary is not None and not canary.exists():
+            print(f"lift ops run: no canary model at {canary}", file=sys.stderr)
+            return 3
+        plan = single_plan(settings, bin_dir, model, canary, args.canary_port)
     sup = Supervisor(plan.specs, cwd=settings.root, env=dict(os.environ), log_dir=settings.log_dir,
                      checks=plan.checks)
     sup.install_signals()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from lift.config import Settings
 from lift.ops import nginx
@@ -76,20 +76,28 @@ def _tail(bin_dir: Path, settings: Settings) -> List[ProcessSpec]:
     ]
 
 
-def single_plan(settings: Settings, bin_dir: Path, model: Path) -> Plan:
+def single_plan(settings: Settings, bin_dir: Path, model: Path, canary_model: Optional[Path] = None,
+                canary_port: int = 5006) -> Plan:
+    """``canary_model``: a candidate model served by a second Rasa on loopback; the front Rasa
+    forwards the conversations the model experiment assigns to it (``LIFT_CANARY_URL``)."""
     s = settings
+    front_env: Dict[str, str] = {}
     specs = [
         # as before the supervisor: every interface (make run is also reached from other machines)
         _actions(bin_dir, "actions", s.action_port, s.action_metrics_port, "0.0.0.0"),
-        _rasa(bin_dir, "rasa", model, s.rasa_port, "endpoints.yml", s, s.metrics_port, {}, "0.0.0.0"),
-        *_tail(bin_dir, s),
     ]
-    specs[1].where = f"http://localhost:{s.rasa_port}"
+    if canary_model is not None:
+        front_env["LIFT_CANARY_URL"] = f"http://127.0.0.1:{canary_port}"
+        specs.append(_rasa(bin_dir, "rasa-canary", canary_model, canary_port, "endpoints.yml", s, 0,
+                           {"LIFT_CANARY_URL": ""}, "127.0.0.1"))
+    front = _rasa(bin_dir, "rasa", model, s.rasa_port, "endpoints.yml", s, s.metrics_port, front_env, "0.0.0.0")
+    front.where = f"http://localhost:{s.rasa_port}"
+    specs += [front, *_tail(bin_dir, s)]
     summary = [
         f"  web chat:       http://localhost:{s.web_port}/   (open this in a browser)",
         f"  REST channel:   http://localhost:{s.rasa_port}/webhooks/rest/webhook",
         f"  action server:  http://localhost:{s.action_port}/health",
-    ]
+    ] + ([f"  model canary:   {canary_model} on 127.0.0.1:{canary_port}"] if canary_model is not None else [])
     return Plan(specs, [("database", database_check(s.db_url))], summary)
 
 

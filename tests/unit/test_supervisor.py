@@ -136,3 +136,19 @@ def test_nginx_conf_spreads_rest_and_actions_and_keeps_socketio_sticky(tmp_path)
     assert "non_idempotent" not in rasa_server  # a shopper's message that reached a replica is never replayed
     actions_server = conf[conf.index("listen 127.0.0.1:5055;"):]
     assert "non_idempotent" in actions_server and "proxy_next_upstream_tries 2" in actions_server
+
+
+def test_single_plan_serves_a_canary_model_on_loopback_and_points_the_front_at_it(tmp_path):
+    from lift.config import load_settings
+    from lift.ops.plans import single_plan
+
+    settings = load_settings({"RASA_AUTH_TOKEN": "t", "LIFT_DB_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    plain = single_plan(settings, tmp_path, tmp_path / "current.tar.gz")
+    assert [s.name for s in plain.specs] == ["actions", "rasa", "web", "purge"]
+    plan = single_plan(settings, tmp_path, tmp_path / "current.tar.gz", tmp_path / "candidate.tar.gz", 5016)
+    specs = {s.name: s for s in plan.specs}
+    canary, front = specs["rasa-canary"], specs["rasa"]
+    assert str(tmp_path / "candidate.tar.gz") in canary.argv and canary.argv[canary.argv.index("--interface") + 1] == "127.0.0.1"
+    assert canary.env["LIFT_CANARY_URL"] == "" and canary.env["LIFT_METRICS_PORT"] == "0"
+    assert front.env["LIFT_CANARY_URL"] == "http://127.0.0.1:5016"
+    assert [s.name for s in plan.specs].index("rasa-canary") < [s.name for s in plan.specs].index("rasa")
