@@ -119,8 +119,11 @@ def cluster_plan(settings: Settings, bin_dir: Path, model: Path, run_dir: Path, 
               for i, p in enumerate(action_ports)]
     # Rasa calls the action servers through nginx, so a dead one is skipped.
     rasa_env = {"LIFT_REDIS_URL": redis_url, "LIFT_ACTION_URL": f"http://127.0.0.1:{s.action_port}/webhook"}
-    specs += [_rasa(bin_dir, f"rasa-{i + 1}", model, p, "endpoints.cluster.yml", s, s.metrics_port + i, rasa_env,
-                    "127.0.0.1") for i, p in enumerate(rasa_ports)]
+    # Each replica keeps its own durable spool (LIFT_SPOOL_DIR, lift.store.spool): two processes
+    # never append to or drain one file; a restarted replica drains what it spooled.
+    specs += [_rasa(bin_dir, f"rasa-{i + 1}", model, p, "endpoints.cluster.yml", s, s.metrics_port + i,
+                    {**rasa_env, "LIFT_SPOOL_DIR": str(run_dir.resolve() / "spool" / f"rasa-{i + 1}")}, "127.0.0.1")
+              for i, p in enumerate(rasa_ports)]
     specs.append(ProcessSpec("nginx", nginx.nginx_argv(run_dir / "nginx", conf),
                              ready=_http(f"http://127.0.0.1:{s.rasa_port}/lift-nginx-health"),
                              where=f"Rasa :{s.rasa_port} -> {rasa_ports}; actions :{s.action_port} -> {action_ports}"))

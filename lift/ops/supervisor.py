@@ -105,8 +105,11 @@ class Supervisor:
     # -- lifecycle -----------------------------------------------------------------------
     def _spawn(self, proc: _Proc) -> None:
         env = {**self.env, **proc.spec.env}
-        popen = subprocess.Popen(proc.spec.argv, cwd=self.cwd, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            popen = subprocess.Popen(proc.spec.argv, cwd=self.cwd, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:  # e.g. redis-server or nginx not installed
+            raise RuntimeError(f"{proc.spec.name}: cannot start {proc.spec.argv[0]}: {exc.strerror or exc}") from exc
         proc.popen, proc.started_at, proc.next_start = popen, time.monotonic(), None
         proc.ready = proc.served = False
         threading.Thread(target=self._pump, args=(proc, popen.stdout), daemon=True).start()

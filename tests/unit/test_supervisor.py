@@ -152,3 +152,29 @@ def test_single_plan_serves_a_canary_model_on_loopback_and_points_the_front_at_i
     assert canary.env["LIFT_CANARY_URL"] == "" and canary.env["LIFT_METRICS_PORT"] == "0"
     assert front.env["LIFT_CANARY_URL"] == "http://127.0.0.1:5016"
     assert [s.name for s in plan.specs].index("rasa-canary") < [s.name for s in plan.specs].index("rasa")
+
+
+def test_cluster_plan_puts_replicas_on_loopback_behind_nginx_with_their_own_ports_and_spools(tmp_path):
+    from lift.config import load_settings
+    from lift.ops.plans import cluster_plan
+
+    settings = load_settings({"RASA_AUTH_TOKEN": "t", "LIFT_DB_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                              "LIFT_RASA_PORT": "5105", "LIFT_ACTION_PORT": "5155"})
+    plan = cluster_plan(settings, tmp_path, tmp_path / "current.tar.gz", tmp_path / "run")
+    specs = {s.name: s for s in plan.specs}
+    assert list(specs) == ["redis", "actions-1", "actions-2", "rasa-1", "rasa-2", "nginx", "web", "purge"]
+    r1, r2 = specs["rasa-1"], specs["rasa-2"]
+    for r in (r1, r2):
+        assert r.argv[r.argv.index("--interface") + 1] == "127.0.0.1" and "endpoints.cluster.yml" in r.argv
+        assert r.env["LIFT_ACTION_URL"] == "http://127.0.0.1:5155/webhook"  # through nginx
+    assert r1.env["LIFT_SPOOL_DIR"] != r2.env["LIFT_SPOOL_DIR"]
+    assert r1.env["LIFT_METRICS_PORT"] != r2.env["LIFT_METRICS_PORT"]
+    assert specs["actions-1"].env["SANIC_HOST"] == "127.0.0.1"
+    conf = (tmp_path / "run" / "nginx" / "nginx.conf").read_text()
+    assert "listen 127.0.0.1:5105;" in conf and r1.where.rsplit(":", 1)[1] in conf
+
+
+def test_a_missing_program_is_named_at_start(tmp_path):
+    sup = make(tmp_path, [ProcessSpec("ghost", [str(tmp_path / "no-such-program")])])
+    with pytest.raises(RuntimeError, match="ghost: cannot start .*no-such-program"):
+        sup.start(ready_timeout=5)
