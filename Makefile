@@ -20,14 +20,15 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install data spacy kb db validate train run test test-unit test-integration test-e2e test-stories \
+.PHONY: help install data spacy kb db validate train run run-cluster bench-cluster test test-unit test-integration test-e2e test-stories \
         bench bench-retrieval eval-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics \
         bench-model-switch bench-canary forecast graph eval-nlu eval-review bench-nlu pg pg-stop clean
 
 help:
 	@echo "make run    - set everything up (venv, KB index, spaCy pipeline, model) and start the assistant"
 	@echo "make test   - the whole test suite (installs what it needs)"
-	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-review eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch bench-canary pg pg-stop clean"
+	@echo "make run-cluster - the same on PostgreSQL + Redis + nginx with 2 Rasa replicas and 2 action servers"
+	@echo "other: install data spacy kb db graph forecast validate train eval-nlu eval-review eval-retrieval bench bench-nlu bench-retrieval bench-tracker bench-entities bench-experiments bench-forecast bench-metrics bench-model-switch bench-canary bench-cluster pg pg-stop clean"
 
 install: $(STAMP)
 
@@ -69,6 +70,10 @@ train: install spacy
 run: install kb spacy graph forecast train
 	@scripts/run.sh
 
+# PostgreSQL, Redis, nginx, 2 Rasa replicas + 2 action servers on make run's public ports.
+run-cluster: install kb spacy graph forecast train
+	@scripts/run.sh cluster
+
 test: install kb spacy graph forecast validate train
 	$(PY) scripts/convert_data.py --check
 	scripts/test.sh
@@ -83,6 +88,10 @@ test-stories: install train
 bench: install kb spacy graph forecast train
 	$(PY) scripts/bench_turns.py
 	$(PY) scripts/bench_forecast.py --http
+
+# 20 concurrent shoppers for 60 s: run-cluster vs a plain `rasa init` bot (--soak 600: memory too).
+bench-cluster: install kb spacy graph forecast train
+	$(PY) scripts/bench_cluster.py
 
 bench-retrieval: install kb
 	$(PY) scripts/bench_retrieval.py --hnsw

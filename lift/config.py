@@ -112,6 +112,10 @@ class Settings:
     spool_retry: int = 2
     # Events of the current session a turn loads at most (older state comes as a prefix).
     tracker_window: int = 500
+    # Redis of the cluster's conversation lock store (lift.rasa_plugins.lock_store; make run-cluster).
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Port of the supervisor's /health (make run, make run-cluster); 0 disables it.
+    health_port: int = 8090
 
     @property
     def is_prod(self) -> bool:
@@ -241,6 +245,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         smtp_url=_smtp_url(env.get("LIFT_SMTP_URL") or "maildir:var/mail", root),
         mail_from=env.get("LIFT_MAIL_FROM") or "Lift Store <orders@lift.example>",
         outbox_interval=_positive(env, "LIFT_OUTBOX_INTERVAL", 30),
+        redis_url=env.get("LIFT_REDIS_URL") or "redis://127.0.0.1:6379/0",
+        health_port=_int(env, "LIFT_HEALTH_PORT", 8090),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
         canary_url=_loopback_url(env.get("LIFT_CANARY_URL"), "LIFT_CANARY_URL"),
         canary_port=_int(env, "LIFT_CANARY_PORT", 5006),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,61 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.servers import VENV_BIN, LiftStack, base_env, free_port, http  # noqa: E402
+from tests.support.plain_bot import PLAIN_SCRIPT, PlainBot, plain_bot_model  # noqa: E402
+from tests.support.servers import LiftStack, http  # noqa: E402
 
 LIFT_SCRIPT = [
     "hi", "show me your headphones", "how much are the aria headphones", "add the aria headphones to my cart",
     "no thanks", "what's in my cart?", "where is my order LFT100002", "are you a bot?", "thanks", "bye",
 ]
-PLAIN_SCRIPT = [
-    "hi", "I am sad", "yes", "hello", "great", "are you a bot?", "hi", "very unhappy", "no", "bye",
-]
-PLAIN_DIR = ROOT / "var" / "bench" / "plain_bot"
-
-
-def plain_bot_model() -> Path:
-    """`rasa init` (which also trains) once, cached under var/bench: its training is not what we measure."""
-    models = sorted((PLAIN_DIR / "models").glob("*.tar.gz"))
-    if models:
-        return models[-1]
-    PLAIN_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(PLAIN_DIR)], cwd=PLAIN_DIR,
-                   env=base_env(), check=True, stdout=subprocess.DEVNULL)
-    return sorted((PLAIN_DIR / "models").glob("*.tar.gz"))[-1]
-
-
-class PlainBot:
-    def __init__(self, model: Path, workdir: Path):
-        self.port = free_port()
-        self.log = open(workdir / "plain.log", "wb")
-        self.proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(self.port)],
-                                     cwd=PLAIN_DIR, env=base_env(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            status, body, _ = http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": "warm", "message": "hi"}, timeout=5) \
-                if self._up() else (0, None, None)
-            if status == 200 and body:
-                return
-            time.sleep(0.5)
-        raise RuntimeError("plain bot did not start")
-
-    def _up(self) -> bool:
-        try:
-            return http("GET", f"{self.url}/", timeout=2)[0] == 200
-        except OSError:
-            return False
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        import os
-        import signal
-
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
 
 
 def converse(url: str, script, timings, per_message=None) -> None:

@@ -2,8 +2,9 @@
 
 One module per command group, each exposing ``register(subparsers)`` (``agent``, ``db``,
 ``kb``, ``outbox``, ``report``, ``web``, ``experiments``: ``lift experiment`` and ``lift flag``,
-``forecast``, ``graph``, ``review``; ``audit``, ``privacy``, ``model``: governance), so this
-file stays a table of contents; heavy imports happen inside the handlers, not at import time.
+``forecast``, ``graph``, ``review``; ``audit``, ``privacy``, ``model``: governance; ``ops``: the
+process supervisor), so this file stays a table of contents; heavy imports happen inside the
+handlers, not at import time.
 
 Exit codes (the README lists them): 0 ok; 1 a check failed or the index is not built (``kb
 status``, ``kb search``/``kb build``); 2 usage or bad input (arguments, dates, queries,
@@ -36,6 +37,7 @@ GROUPS = [
     "lift.cli.privacy",
     "lift.cli.model",
     "lift.cli.review",
+    "lift.cli.ops",
 ]
 
 

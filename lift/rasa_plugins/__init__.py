@@ -1,6 +1,7 @@
 """What Rasa loads by class path, and nothing else: ``tracker_store.ConversionTrackerStore``
 (endpoints.yml) with its two halves ``tracker_spool`` (turns saved while the database is
-down) and ``tracker_window`` (bounded loads of very long sessions), ``channels.Lift*Input``
+down) and ``tracker_window`` (bounded loads of very long sessions), ``lock_store.LiftRedisLockStore``
+(endpoints.cluster.yml, logic in :mod:`lift.ops.locks`), ``channels.Lift*Input``
 (credentials.yml, re-exported from :mod:`lift.channels`), and the Rasa patches that tracker
 store installs: ``speedups`` and ``resilience`` (no in-memory fall-back, apologies when the
 database or the action server fail).

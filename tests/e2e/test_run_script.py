@@ -1,5 +1,6 @@
 """`make run`'s script on free ports: it serves the bot over REST and the chat page, keeps the
-HTTP API behind the token, and SIGTERM stops every process it started."""
+HTTP API behind the token, restarts a crashed process (supervisor /health shows it), and SIGTERM
+stops every process it started."""
 from __future__ import annotations
 
 import os
@@ -14,8 +15,18 @@ from tests.support.servers import ROOT, base_env, free_port, http
 pytestmark = pytest.mark.e2e
 
 
-def test_run_script_serves_and_stops_cleanly(tmp_path):
-    ports = {name: free_port() for name in ("LIFT_RASA_PORT", "LIFT_ACTION_PORT", "LIFT_WEB_PORT")}
+def wait_health(url, condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        code, body, _ = http("GET", url, timeout=15)
+        if condition(code, body):
+            return body
+        time.sleep(0.5)
+    return None
+
+
+def test_run_script_serves_restarts_a_crashed_process_and_stops_cleanly(tmp_path):
+    ports = {name: free_port() for name in ("LIFT_RASA_PORT", "LIFT_ACTION_PORT", "LIFT_WEB_PORT", "LIFT_HEALTH_PORT")}
     token = "run-script-test-token-0123456789"
     # every token given, so the script has nothing to generate into the checkout's .env
     env = base_env(RASA_AUTH_TOKEN=token, LIFT_ACTION_TOKEN="action-token-for-the-run-test",
@@ -39,6 +50,16 @@ def test_run_script_serves_and_stops_cleanly(tmp_path):
         assert http("GET", f"{rasa}/status?token={token}")[0] == 200
         assert http("GET", f"http://127.0.0.1:{ports['LIFT_WEB_PORT']}/")[0] == 200
         assert http("GET", f"http://127.0.0.1:{ports['LIFT_ACTION_PORT']}/health")[0] == 200
+        # a crashed action server is restarted by the supervisor; /health says so meanwhile
+        health_url = f"http://127.0.0.1:{ports['LIFT_HEALTH_PORT']}/health"
+        actions = next(p for p in http("GET", health_url)[1]["processes"] if p["name"] == "actions")
+        os.killpg(actions["pid"], signal.SIGKILL)
+        seen_degraded = wait_health(health_url, lambda code, body: code == 503 and "actions" in body["degraded"], 20)
+        recovered = wait_health(health_url, lambda code, body: code == 200, 180)
+        assert seen_degraded and recovered, http("GET", health_url)
+        assert next(p for p in recovered["processes"] if p["name"] == "actions")["restarts"] == 1
+        status, replies, _ = http("POST", f"{rasa}/webhooks/rest/webhook", {"sender": "run-test", "message": "show me your headphones"})
+        assert status == 200 and "audio" in replies[0]["text"].lower(), replies
     finally:
         os.killpg(proc.pid, signal.SIGTERM) if proc.poll() is None else None
         proc.wait(timeout=60)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,18 +49,26 @@ def pg_test_database(pg_server_url):
     admin.dispose()
 
 
-@pytest.fixture
-def pg_database_url(pg_test_database):
-    """A fresh, empty schema, first on the search_path of every connection made with the URL."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def fresh_schema(pg_test_database, prefix: str = "t"):
+    """A new, empty schema, first on the search_path of every connection made with the URL."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _autocommit_engine(pg_test_database)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = pg_test_database.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_database_url(pg_test_database):
+    with fresh_schema(pg_test_database) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -51,6 +51,22 @@ def http(method: str, url: str, body: Any = None, headers: Optional[Dict[str, st
         return status, payload.decode(errors="replace"), hdrs
 
 
+def stop_groups(procs: List[subprocess.Popen], grace: float = 20) -> None:
+    """SIGTERM each process group, then SIGKILL what is still there after ``grace`` seconds."""
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in procs:
+        try:
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=5)
+
+
 def base_env(**overrides: str) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFT_", "RASA_AUTH", "SLACK_", "FB_"))}
     env.update({
@@ -88,7 +104,27 @@ def web_server(env: Dict[str, str], log_path: Path, timeout: float = 30) -> Iter
         log.close()
 
 
-class LiftStack:
+class Managed:
+    """``with X(...) as x``: ``start()`` on entry (``stop()`` if it fails half-way), ``stop()`` on exit."""
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class LiftStack(Managed):
     """Action server + Rasa server. ``endpoints``/``credentials`` default to the project's files."""
 
     def __init__(self, workdir: Path, *, db_url: Optional[str] = None, env: Optional[Dict[str, str]] = None,
@@ -197,28 +233,7 @@ class LiftStack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for p in self.procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
-
-    def __enter__(self) -> "LiftStack":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        stop_groups(self.procs)
 
     # -- talking -------------------------------------------------------------------
     @property
