@@ -9,12 +9,12 @@ when conversations fail. This script reads that report and exits 1 when
   - out-of-scope recall,
   - or bot-action accuracy
 falls below the thresholds below. They are regression guards set from the measured
-figures, not the issue's targets (which are not met yet): the e2e messages are written
-in a fresh voice like tests/nlu/fresh_voice.yml, whose held-out scores are intent accuracy
-0.72, support / sales macro-F1 0.67 / 0.77; the first run of the 120 conversations with
-the shipped model gave 0.80, 0.74 / 0.88, out-of-scope recall 0.75, action accuracy 1.0
-(after merging main: 0.77, 0.71 / 0.90, 0.75, 1.0). DIET is not seeded, so the guards sit a
-few points below. Raise them as the NLU improves.
+figures, not the issue's targets: the e2e messages are written in a fresh voice like
+tests/nlu/fresh_voice.yml. With config.yml's DIET at 60 epochs and the fallback at 0.15
+(seeded, random_seed 42), the 124 conversations gave intent accuracy 0.85, support / sales
+macro-F1 0.77 / 0.92, out-of-scope recall 0.75 and action accuracy 1.0 (before: 0.77,
+0.71 / 0.90, 0.75, 1.0). The guards sit about 5 points below, for data changes and
+TensorFlow's run-to-run noise. Raise them as the NLU improves.
 Conversation accuracy is printed too; it also counts entity differences, which belong
 to the entity extractors' own tests.
 """
@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from lift.nlu.intents import OUT_OF_SCOPE, SALES_INTENTS, SUPPORT_INTENTS  # noqa: E402
 
 THRESHOLDS = {
-    "intent_accuracy": 0.72,
-    "macro_f1_support": 0.62,
-    "macro_f1_sales": 0.80,
+    "intent_accuracy": 0.80,
+    "macro_f1_support": 0.70,
+    "macro_f1_sales": 0.86,
     "oos_recall": 0.70,
     "action_accuracy": 0.98,
 }

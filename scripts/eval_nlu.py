@@ -14,7 +14,9 @@ on the training part in the same run, and scores both on:
 
 ``--split dev`` instead carves a dev split out of the 75% training part and scores on it
 only: use that for tuning, so the reporting split stays unseen. Results go to
-results/eval_nlu.json; the tables go to stdout.
+results/eval_nlu.json; the tables go to stdout. ``--sweep FILE`` re-scores the stored
+predictions of a dev run over fallback thresholds and ambiguity margins (no training):
+that is how FallbackClassifier's settings in config.yml are chosen.
 """
 from __future__ import annotations
 
@@ -76,8 +78,8 @@ def train(config: Path, nlu_dir: Path, out: Path, name: str) -> Tuple[Path, floa
 
 
 async def predict(model: Path, texts: List[str]) -> List[dict]:
-    """Per text: the predicted intent and the classifier's best non-fallback intent and
-    confidence (so fallback thresholds can be compared without retraining)."""
+    """Per text: the predicted intent and the classifier's two best non-fallback intents'
+    confidences (so the fallback and ambiguity thresholds can be compared without retraining)."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -86,8 +88,10 @@ async def predict(model: Path, texts: List[str]) -> List[dict]:
         parsed = await agent.parse_message(text)
         ranking = [r for r in parsed.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         top = ranking[0] if ranking else {}
+        second = ranking[1] if len(ranking) > 1 else {}
         out.append({"intent": (parsed.get("intent") or {}).get("name") or "",
-                    "top": top.get("name"), "confidence": round(float(top.get("confidence") or 0.0), 4)})
+                    "top": top.get("name"), "confidence": round(float(top.get("confidence") or 0.0), 4),
+                    "second": round(float(second.get("confidence") or 0.0), 4)})
     return out
 
 
@@ -116,13 +120,43 @@ def print_tables(results: Dict[str, Dict[str, dict]]) -> None:
         print(f"  {intent:<26}{row}")
 
 
+def print_sweep(path: Path) -> int:
+    from lift.nlu.scoring import sweep
+
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"eval_nlu: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    if stored.get("split") != "dev":
+        print(f"eval_nlu: {path} is a {stored.get('split')!r} run; sweep dev runs only (never tune on the "
+              "reporting split)", file=sys.stderr)
+        return 2
+    for label, tests in stored["results"].items():
+        preds = tests["dev"]["predictions"]
+        if any("second" not in p for p in preds):
+            print(f"eval_nlu: {path} predates stored second confidences; re-run --split dev", file=sys.stderr)
+            return 2
+        print(f"\n[{label}] dev n={len(preds)}")
+        print(f"{'threshold':>9} {'ambiguity':>9} {'support':>8} {'sales':>8} {'oos_rej':>8} {'in_rej':>8} {'acc':>8}")
+        for r in sweep(preds, (0.15, 0.2, 0.25, 0.3, 0.35, 0.4), (0.0, 0.02, 0.05, 0.1)):
+            print(f"{r['threshold']:>9} {r['ambiguity']:>9} {_fmt(r['macro_f1_support']):>8} "
+                  f"{_fmt(r['macro_f1_sales']):>8} {_fmt(r['oos_rejection']):>8} "
+                  f"{_fmt(r['in_scope_rejected']):>8} {_fmt(r['accuracy']):>8}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("report", "dev"), default="report")
     parser.add_argument("--config", action="append", type=Path,
                         help="pipeline(s) to score (default: config.yml and the pre-issue-9 baseline)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "eval_nlu.json")
+    parser.add_argument("--sweep", type=Path, metavar="RESULTS",
+                        help="re-score a dev run's stored predictions over fallback settings, no training")
     args = parser.parse_args(argv)
+    if args.sweep:
+        return print_sweep(args.sweep)
     configs = args.config or [ROOT / "config.yml", BASELINE]
     for c in configs:
         if not c.is_file():

@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Sequence
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from lift.nlu.intents import OUT_OF_SCOPE, REJECTED, SALES_INTENTS, SUPPORT_INTENTS
+from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED, SALES_INTENTS, SUPPORT_INTENTS
 
 
 def _rate(hits: int, n: int) -> float:
@@ -49,3 +49,28 @@ def score(gold: Sequence[str], pred: Sequence[str], top: int = 10) -> Dict[str, 
         "per_intent": per_intent,
         "top_confusions": confusions,
     }
+
+
+def with_fallback(top: str, confidence: float, second: float, threshold: float, ambiguity: float) -> str:
+    """The intent Rasa's FallbackClassifier leaves for a classifier ranking: ``nlu_fallback``
+    when the best confidence is below ``threshold`` or within ``ambiguity`` of the second."""
+    if confidence < threshold or confidence - second < ambiguity:
+        return NLU_FALLBACK
+    return top
+
+
+def sweep(predictions: Sequence[Dict[str, object]], thresholds: Iterable[float],
+          ambiguities: Iterable[float]) -> List[Dict[str, object]]:
+    """Scores every (threshold, ambiguity) pair on stored predictions (``gold``, ``top``,
+    ``confidence``, ``second``), so fallback settings are chosen without retraining."""
+    gold = [str(p["gold"]) for p in predictions]
+    rows = []
+    for threshold in thresholds:
+        for ambiguity in ambiguities:
+            pred = [with_fallback(str(p["top"]), float(p["confidence"]), float(p.get("second") or 0.0),
+                                  threshold, ambiguity) for p in predictions]
+            s = score(gold, pred)
+            rows.append({"threshold": threshold, "ambiguity": ambiguity,
+                         **{k: s[k] for k in ("accuracy", "macro_f1_support", "macro_f1_sales",
+                                              "oos_rejection", "in_scope_rejected")}})
+    return rows
