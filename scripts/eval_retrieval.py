@@ -82,7 +82,8 @@ def main(argv=None) -> int:
         print("|---|---|---|---|---|---|")
         for (mrr, hit5, cov), f in search_fusion(retriever, tune_aug, FUSION):
             how = (f"RRF k={f['k']}, BM25 weight {f['bm25_weight']}" if f["method"] == "rrf"
-                   else f"score, lexical weight {f['lexical_weight']}")
+                   else f"score, lexical weight {f['lexical_weight']}"
+                   + (f", re-ranking the dense top {f['dense_pool']}" if f.get("dense_pool") else ""))
             print(f"| {mrr:.3f} | {hit5:.3f} | {cov:.3f} | {how} | {'+'.join(f['dense_views'])} | {f['normalize']} |")
         return 0
 

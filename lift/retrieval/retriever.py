@@ -6,7 +6,7 @@ Scores, all of them reported on every hit:
 * ``bm25_score``: raw BM25 (Okapi) score, 0 when no query word occurs in the passage.
 * ``score``: the fused score scaled to at most 1; hits are ordered by it. With score fusion
   (the default, see ``index.FUSION``) it is cosine + w * ln(1 + BM25) divided by the best
-  value possible for the query; with reciprocal rank fusion 1 means ranked first by both.
+  value possible for the query, and with ``dense_pool`` K the dense top K are ranked first; with reciprocal rank fusion 1 means ranked first by both.
 
 Whether to *answer* is decided on :meth:`Retriever.confidence` of the top hit, built on its
 ``dense_score``: unlike ranks, a cosine similarity says how close the best passage is in
@@ -255,7 +255,14 @@ class Retriever:
             lam = float(self._fusion["lexical_weight"])
             cands = set(int(i) for i in d_ids) | set(int(i) for i in b_ids)
             scored = {i: float(dense_all[i]) + lam * float(np.log1p(max(0.0, float(bm25[i])))) for i in cands}
-            order = sorted(scored, key=lambda i: (-scored[i], i))[:k]
+            order = sorted(scored, key=lambda i: (-scored[i], i))
+            pool = int(self._fusion.get("dense_pool") or 0)
+            if pool:
+                # Lexical re-ranking of the dense shortlist: the ``dense_pool`` passages closest in
+                # meaning come first, in fused order; a passage that only shares words follows them.
+                first = set(int(i) for i in d_ids[:pool])
+                order = [i for i in order if i in first] + [i for i in order if i not in first]
+            order = order[:k]
             # Reported on 0..1 like the RRF score: divided by the best value any passage could reach.
             best = 1.0 + lam * float(np.log1p(max(0.0, float(bm25.max())))) if len(bm25) else 1.0
             return [(i, scored[i] / best) for i in order]

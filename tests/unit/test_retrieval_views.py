@@ -170,11 +170,22 @@ def test_independent_set_is_large_labelled_and_not_the_dev_set():
     assert sum(i.question.lower() in dev for i in items) / len(items) < 0.15
 
 
-def test_score_fusion_orders_by_cosine_plus_lexical_bonus(small):
+def test_score_fusion_reranks_the_dense_shortlist_by_cosine_plus_lexical_bonus(small):
     _, _, retriever = small
-    w = FUSION["lexical_weight"]
+    w, pool = FUSION["lexical_weight"], FUSION["dense_pool"]
     hits = retriever.search("how much does express delivery cost", k=8)
+    dense_top = {h.doc_id for h in retriever.search("how much does express delivery cost", k=pool, mode="dense")}
     combined = [h.dense_score + w * np.log1p(h.bm25_score) for h in hits]
+    # The dense shortlist comes first, each part in fused order.
+    assert {h.doc_id for h in hits[:pool]} == dense_top
+    assert combined[:pool] == sorted(combined[:pool], reverse=True)
+    assert combined[pool:] == sorted(combined[pool:], reverse=True)
+    retriever.set_fusion({**FUSION, "dense_pool": 0})  # over all candidates: one fused order
+    try:
+        flat = retriever.search("how much does express delivery cost", k=8)
+    finally:
+        retriever.set_fusion(FUSION)
+    combined = [h.dense_score + w * np.log1p(h.bm25_score) for h in flat]
     assert combined == sorted(combined, reverse=True)
     assert hits[0].doc_id == "policy:shipping#shipping-costs" and 0 < hits[0].score <= 1
     retriever.set_fusion(PREVIOUS_FUSION)  # reciprocal rank fusion still works
