@@ -129,14 +129,14 @@ def test_funnel_per_day_and_per_variant(site):
     _, one_day, _ = get(site, "funnel", "from=2026-11-02&to=2026-11-02&funnel=sales")
     assert one_day["funnels"][0]["by_day"] == [{"date": "2026-11-02", "steps": [3, 2, 1, 1]}]
     # All four funnels of conversions.yml when none is named.
-    assert [f["name"] for f in get(site, "funnel", RANGE)[1]["funnels"]] == ["sales", "leads", "onboarding", "cross_sell"]
+    assert [f["name"] for f in get(site, "funnel", RANGE)[1]["funnels"]] == ["sales", "leads", "onboarding", "cross_sell", "cart_idle"]
 
 
 def test_experiment_results_with_their_interval(site):
     status, body, _ = get(site, "experiments")
     assert status == 200
     by_name = {e["experiment"]: e for e in body["experiments"]}
-    assert set(by_name) == {"cross_sell_strategy", "greeting_copy", "aa_calibration"}
+    assert set(by_name) == {"cross_sell_strategy", "greeting_copy", "cart_idle_coupon", "model_canary", "aa_calibration", "purchase_assist"}
     aa = by_name["aa_calibration"]
     assert aa["metric"] == "cart_item_added"
     assert [(v["name"], v["n"], v["conversions"]) for v in aa["variants"]] == [("control", 3, 2), ("control_b", 2, 1)]
