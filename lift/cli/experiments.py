@@ -54,6 +54,8 @@ def register(subparsers) -> None:
     sim.add_argument("--metric", metavar="MICRO_CONVERSION", help="what converting means (default: the experiment's metric)")
     sim.add_argument("--url", help="Rasa server (default: http://127.0.0.1:LIFT_RASA_PORT)")
     sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--run-id", metavar="ID", help="fixed run id: the same sender ids, so the same assignments "
+                     "(default: seed plus a clock stamp, a new conversation per run)")
     sim.add_argument("--concurrency", type=int, default=8)
     sim.add_argument("--timeout", type=float, default=600.0, help="no new shopper starts after this many seconds")
     sim.add_argument("--json", action="store_true")
@@ -247,7 +249,8 @@ def _simulate(args) -> int:
         rates = _rates(args.rate, exp.variant_names)
         result = simulate(args.url or f"http://127.0.0.1:{settings.rasa_port}", exp, rates, args.shoppers,
                           products=list(Catalog.load(settings.catalog_path)), metric=args.metric or exp.metric,
-                          seed=args.seed, concurrency=args.concurrency, deadline_s=args.timeout)
+                          seed=args.seed, concurrency=args.concurrency, deadline_s=args.timeout,
+                          run_id=args.run_id)
     except (SimulationError, ValueError) as exc:
         return _fail(f"simulate: {exc}")
     except StackUnavailable as exc:

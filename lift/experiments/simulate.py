@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from lift.experiments.config import Experiment
 from lift.measure.variants import variant_for
@@ -28,6 +29,7 @@ MAX_SHOPPERS = 5000
 MAX_CONCURRENCY = 16
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SUPPORTED_METRICS = ("cart_item_added", "price_viewed")
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class SimulationError(ValueError):
@@ -77,9 +79,15 @@ def _turns(metric: str, sku: str, category: str, converts: bool) -> List[str]:
 
 def simulate(url: str, experiment: Experiment, rates: Dict[str, float], shoppers: int, *, products: Sequence,
              metric: str, seed: int = 0, concurrency: int = 8, deadline_s: float = 600.0,
-             request_timeout: float = 60.0) -> SimulationResult:
-    """Run ``shoppers`` scripted conversations; ``products`` are catalog products (sku, category)."""
+             request_timeout: float = 60.0, run_id: Optional[str] = None) -> SimulationResult:
+    """Run ``shoppers`` scripted conversations; ``products`` are catalog products (sku, category).
+
+    Sender ids are ``sim-<run_id>-<i>``; the run id defaults to the seed plus a clock stamp so that
+    repeated runs start new conversations. A fixed ``run_id`` replays the same assignment draw
+    (sender ids hash to the same variants), so a run is reproducible end to end."""
     url = check_url(url)
+    if run_id is not None and not RUN_ID.fullmatch(run_id):
+        raise SimulationError("--run-id takes 1 to 40 letters, digits, '-' or '_'")
     if not 1 <= shoppers <= MAX_SHOPPERS:
         raise SimulationError(f"--shoppers must be between 1 and {MAX_SHOPPERS}")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -100,7 +108,7 @@ def simulate(url: str, experiment: Experiment, rates: Dict[str, float], shoppers
     except (urllib.error.URLError, OSError) as exc:
         raise StackUnavailable(f"the Rasa server at {url} does not answer ({exc}); start it with `make run`") from None
 
-    run_id = f"{seed}-{time.time_ns() % 10**8:08d}"
+    run_id = run_id or f"{seed}-{time.time_ns() % 10**8:08d}"
     result = SimulationResult(experiment.name, metric, run_id, shoppers,
                               {v: {"shoppers": 0, "converted": 0} for v in experiment.variant_names})
     started = time.monotonic()

@@ -31,6 +31,7 @@ def closed_port() -> int:
     (["--experiment", "aa_calibration", "--shoppers", "5", "--rate", "control"], 2, "VARIANT=PROBABILITY"),
     (["--experiment", "aa_calibration", "--shoppers", "5", "--url", "http://example.com:5005"], 2, "loopback"),
     (["--experiment", "aa_calibration", "--shoppers", "5", "--metric", "demo_booked"], 2, "can script"),
+    (["--experiment", "aa_calibration", "--shoppers", "5", "--run-id", "a b/../c"], 2, "--run-id takes"),
 ])
 def test_bad_input_exits_2(capsys, argv, code, message):
     assert cli.main(["simulate", *argv]) == code
