@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from scripts.bench_turns import LIFT_SCRIPT, pct  # noqa: E402
+from scripts.bench_turns import LIFT_SCRIPT  # noqa: E402
+from scripts.benchlib import percentile, table  # noqa: E402
 from tests.support.cluster import Cluster  # noqa: E402
 from tests.support.plain_bot import PLAIN_SCRIPT, PlainBot, plain_bot_model  # noqa: E402
 from tests.support.servers import LiftStack, http  # noqa: E402
@@ -67,8 +68,8 @@ def load(url: str, script, shoppers: int, seconds: float) -> dict:
     return {"messages": len(latencies), "errors": errors[0], "seconds": round(elapsed, 1),
             "host_load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "msg_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(pct(latencies, 50), 1) if latencies else None,
-            "p95_ms": round(pct(latencies, 95), 1) if latencies else None}
+            "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None}
 
 
 def rss_mb(pid: int) -> float:
@@ -147,11 +148,9 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"{args.shoppers} concurrent shoppers, {args.seconds:.0f} s each")
-    print(f"{'target':<18}{'msg/s':>8}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}  host load avg start/end")
-    for name in ("cluster", "plain_rasa_init", "single_lift"):
-        if name in result:
-            r = result[name]
-            print(f"{name:<18}{r['msg_per_s']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['errors']:>8}  {r['host_load_avg']}")
+    rows = [(n, result[n]["msg_per_s"], result[n]["p50_ms"], result[n]["p95_ms"], result[n]["errors"],
+             result[n]["host_load_avg"]) for n in ("cluster", "plain_rasa_init", "single_lift") if n in result]
+    print(table(rows, ["target", "msg/s", "p50 ms", "p95 ms", "errors", "host load avg start/end"]))
     print(f"host: {os.cpu_count()} cores")
     print(f"cluster / plain: throughput {result['throughput_ratio_cluster_vs_plain']}x (target >= 1.5x), "
           f"p95 {result['p95_ratio_cluster_vs_plain']}x (target <= 1x)")

@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,19 +35,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-
-def pct(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def summary(ms: List[float]) -> Dict[str, float]:
-    return {"n": len(ms), "p50_ms": round(pct(ms, 0.5), 3), "p95_ms": round(pct(ms, 0.95), 3),
-            "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan")}
+from scripts.benchlib import percentile, summary, table  # noqa: E402
 
 
 def compare(plain: List[float], conv: List[float], paired: List[float]) -> Dict[str, object]:
@@ -58,7 +45,7 @@ def compare(plain: List[float], conv: List[float], paired: List[float]) -> Dict[
         "conversion": c,
         "overhead_p95_ms": round(c["p95_ms"] - p["p95_ms"], 3),
         "overhead_p50_ms": round(c["p50_ms"] - p["p50_ms"], 3),
-        "paired_diff_p95_ms": round(pct(paired, 0.95), 3),
+        "paired_diff_p95_ms": round(percentile(paired, 95), 3),
         "ratio_p95": round(c["p95_ms"] / p["p95_ms"], 3) if p["p95_ms"] else None,
         "ratio_mean": round(c["mean_ms"] / p["mean_ms"], 3) if p["mean_ms"] else None,
     }
@@ -292,10 +279,8 @@ def main() -> int:
             continue
         title = "store.save() in-process" if part == "save" else "REST turn round trip"
         print(f"\n{title}")
-        print(f"  {'store':<12}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
-        for label in ("plain", "conversion"):
-            s = r[label]
-            print(f"  {label:<12}{s['p50_ms']:>10.2f}{s['p95_ms']:>10.2f}{s['mean_ms']:>10.2f}")
+        print(table([(label, r[label]["p50_ms"], r[label]["p95_ms"], r[label]["mean_ms"]) for label in ("plain", "conversion")],
+                    ["store", "p50 ms", "p95 ms", "mean ms"], floatfmt=".2f", indent="  "))
         verdict = "OK" if r["overhead_p95_ms"] <= 5 else "OVER TARGET"
         print(f"  overhead per turn: p95 {r['overhead_p95_ms']:+.2f} ms ({verdict}, target <= 5 ms), "
               f"p50 {r['overhead_p50_ms']:+.2f} ms, paired-diff p95 {r['paired_diff_p95_ms']:+.2f} ms")
