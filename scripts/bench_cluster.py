@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,10 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
-
 from scripts.bench_turns import LIFT_SCRIPT  # noqa: E402
-from scripts.benchlib import percentile, table  # noqa: E402
+from scripts.benchlib import percentile, postgres_database, table  # noqa: E402
 from tests.support.cluster import Cluster  # noqa: E402
 from tests.support.plain_bot import PLAIN_SCRIPT, PlainBot, plain_bot_model  # noqa: E402
 from tests.support.servers import LiftStack, http  # noqa: E402
@@ -90,19 +87,6 @@ def memory(cluster: Cluster) -> dict:
     return {p["name"]: rss_mb(p["pid"]) for p in cluster.health()["processes"] if p["pid"]}
 
 
-def bench_database() -> tuple:
-    """A fresh database on scripts/pg.sh's PostgreSQL (dropped afterwards; the server is stopped
-    afterwards if this started it)."""
-    proc = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, check=True)
-    url = proc.stdout.strip().splitlines()[-1]
-    server = sa.engine.make_url(url)
-    name = f"lift_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, name, server.set(database=name).render_as_string(hide_password=False), "started" in proc.stderr
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shoppers", type=int, default=20)
@@ -115,7 +99,8 @@ def main() -> int:
         return 2
     plain_model = plain_bot_model()
     work = Path(tempfile.mkdtemp(prefix="lift-bench-cluster-"))
-    admin, db_name, db_url, pg_started = bench_database()
+    # a fresh database, dropped afterwards; the server is stopped afterwards if this started it
+    db_url, drop_database = postgres_database("bench_cluster", stop_server=True)
     result = {"shoppers": args.shoppers, "seconds": args.seconds}
     try:
         with Cluster(work / "cluster", db_url=db_url) as cluster:
@@ -136,11 +121,7 @@ def main() -> int:
                 load(single.rasa_url, LIFT_SCRIPT, args.shoppers, 10)
                 result["single_lift"] = load(single.rasa_url, LIFT_SCRIPT, args.shoppers, args.seconds)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
-        if pg_started:
-            subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], capture_output=True)
+        drop_database()
     c, p = result["cluster"], result["plain_rasa_init"]
     result["throughput_ratio_cluster_vs_plain"] = round(c["msg_per_s"] / p["msg_per_s"], 2)
     result["p95_ratio_cluster_vs_plain"] = round(c["p95_ms"] / p["p95_ms"], 2)

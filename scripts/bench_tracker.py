@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from scripts.benchlib import percentile, summary, table  # noqa: E402
+from scripts.benchlib import percentile, postgres_database, summary, table  # noqa: E402
 
 
 def compare(plain: List[float], conv: List[float], paired: List[float]) -> Dict[str, object]:
@@ -61,23 +60,7 @@ def database_url(args):
     if args.sqlite:
         tmp = Path(tempfile.mkdtemp(prefix="lift-bench-"))
         return f"sqlite:///{tmp / 'bench.db'}", lambda: shutil.rmtree(tmp, ignore_errors=True)
-    out = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"bench_tracker: scripts/pg.sh failed:\n{out.stderr}")
-    import sqlalchemy as sa
-
-    server = sa.engine.make_url(out.stdout.strip().splitlines()[-1])
-    name = f"lift_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    return postgres_database("bench_tracker")
 
 
 # --------------------------------------------------------------------------- save bench
