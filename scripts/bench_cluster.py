@@ -131,7 +131,7 @@ def main() -> int:
     print(f"{args.shoppers} concurrent shoppers, {args.seconds:.0f} s each")
     rows = [(n, result[n]["msg_per_s"], result[n]["p50_ms"], result[n]["p95_ms"], result[n]["errors"],
              result[n]["host_load_avg"]) for n in ("cluster", "plain_rasa_init", "single_lift") if n in result]
-    print(table(rows, ["target", "msg/s", "p50 ms", "p95 ms", "errors", "host load avg start/end"]))
+    print(table(rows, ["target", "msg/s", "p50 ms", "p95 ms", "errors", "host load avg start/end"], floatfmt=".1f"))
     print(f"host: {os.cpu_count()} cores")
     print(f"cluster / plain: throughput {result['throughput_ratio_cluster_vs_plain']}x (target >= 1.5x), "
           f"p95 {result['p95_ratio_cluster_vs_plain']}x (target <= 1x)")
@@ -139,8 +139,8 @@ def main() -> int:
         s = result["soak"]
         print(f"soak {s['seconds']} s: {s['messages']} messages, {s['msg_per_s']} msg/s, p95 {s['p95_ms']} ms, "
               f"{s['errors']} errors; resident MB start -> end:")
-        for name, mb in s["rss_mb_start"].items():
-            print(f"  {name:<10} {mb:>8} -> {s['rss_mb_end'].get(name, 'gone')}")
+        print(table([(name, mb, s["rss_mb_end"].get(name, "gone")) for name, mb in s["rss_mb_start"].items()],
+                    ["process", "start MB", "end MB"], floatfmt=".1f", indent="  "))
     print(f"written: {out.relative_to(ROOT)}")
     return 0
 

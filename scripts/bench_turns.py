@@ -79,10 +79,9 @@ def main() -> int:
     else:
         print(f"turns per bot: {result['turns_per_bot']}")
         print(table([(n, result[n]["p50_ms"], result[n]["p95_ms"], result[n]["mean_ms"]) for n in ("lift", "plain_rasa_init")],
-                    ["bot", "p50 ms", "p95 ms", "mean ms"]))
+                    ["bot", "p50 ms", "p95 ms", "mean ms"], floatfmt=".1f"))
         print("lift p50 by message:")
-        for m, v in result["lift_p50_by_message_ms"].items():
-            print(f"  {v:>8} ms  {m}")
+        print(table([(v, m) for m, v in result["lift_p50_by_message_ms"].items()], ["p50 ms", "message"], floatfmt=".1f", indent="  "))
         print(f"ratio lift/plain: p50 {result['ratio_p50']}x, p95 {result['ratio_p95']}x (target p95 <= 1.5x)")
     return 0
 
