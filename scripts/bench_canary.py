@@ -35,9 +35,8 @@ def main(argv=None) -> int:
     if not 1 <= args.shoppers <= 200:
         ap.error("--shoppers must be between 1 and 200")
 
-    import numpy as np
-
     from lift.measure.variants import variant_for
+    from scripts.benchlib import summary, table
     from tests.support.models import baseline_and_candidate, canary_experiments_yml, model_id_of
     from tests.support.servers import MODEL, LiftStack
 
@@ -64,17 +63,17 @@ def main(argv=None) -> int:
     shutil.rmtree(base, ignore_errors=True)
     result = {"shoppers_per_variant": args.shoppers, "turns_per_variant": len(seconds["current"])}
     for variant, xs in seconds.items():
-        result[f"{variant}_p50_ms"] = round(float(np.percentile(xs, 50)) * 1000, 1)
-        result[f"{variant}_p95_ms"] = round(float(np.percentile(xs, 95)) * 1000, 1)
+        s = summary(xs, 1, scale=1000)
+        result[f"{variant}_p50_ms"], result[f"{variant}_p95_ms"] = s["p50_ms"], s["p95_ms"]
     result["p50_ratio"] = round(result["candidate_p50_ms"] / result["current_p50_ms"], 2)
     result["extra_p50_ms"] = round(result["candidate_p50_ms"] - result["current_p50_ms"], 1)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print("| served by | turns | p50 | p95 |\n|---|---|---|---|")
-        for variant, label in (("current", "front Rasa's own model"), ("candidate", "forwarded to the canary Rasa")):
-            print(f"| {label} | {result['turns_per_variant']} | {result[variant + '_p50_ms']:.0f} ms | "
-                  f"{result[variant + '_p95_ms']:.0f} ms |")
+        rows = [(label, result["turns_per_variant"], f"{result[variant + '_p50_ms']:.0f} ms",
+                 f"{result[variant + '_p95_ms']:.0f} ms")
+                for variant, label in (("current", "front Rasa's own model"), ("candidate", "forwarded to the canary Rasa"))]
+        print(table(rows, ["served by", "turns", "p50", "p95"], markdown=True))
         print(f"canary / front p50 = {result['p50_ratio']:.2f} ({result['extra_p50_ms']:+.0f} ms)")
     return 0
 

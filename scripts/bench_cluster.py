@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa  # noqa: E402
-
-from scripts.bench_turns import LIFT_SCRIPT, pct  # noqa: E402
+from scripts.bench_turns import LIFT_SCRIPT  # noqa: E402
+from scripts.benchlib import percentile, postgres_database, table  # noqa: E402
 from tests.support.cluster import Cluster  # noqa: E402
 from tests.support.plain_bot import PLAIN_SCRIPT, PlainBot, plain_bot_model  # noqa: E402
 from tests.support.servers import LiftStack, http  # noqa: E402
@@ -67,8 +65,8 @@ def load(url: str, script, shoppers: int, seconds: float) -> dict:
     return {"messages": len(latencies), "errors": errors[0], "seconds": round(elapsed, 1),
             "host_load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "msg_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(pct(latencies, 50), 1) if latencies else None,
-            "p95_ms": round(pct(latencies, 95), 1) if latencies else None}
+            "p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+            "p95_ms": round(percentile(latencies, 95), 1) if latencies else None}
 
 
 def rss_mb(pid: int) -> float:
@@ -89,19 +87,6 @@ def memory(cluster: Cluster) -> dict:
     return {p["name"]: rss_mb(p["pid"]) for p in cluster.health()["processes"] if p["pid"]}
 
 
-def bench_database() -> tuple:
-    """A fresh database on scripts/pg.sh's PostgreSQL (dropped afterwards; the server is stopped
-    afterwards if this started it)."""
-    proc = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, check=True)
-    url = proc.stdout.strip().splitlines()[-1]
-    server = sa.engine.make_url(url)
-    name = f"lift_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, name, server.set(database=name).render_as_string(hide_password=False), "started" in proc.stderr
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shoppers", type=int, default=20)
@@ -114,7 +99,8 @@ def main() -> int:
         return 2
     plain_model = plain_bot_model()
     work = Path(tempfile.mkdtemp(prefix="lift-bench-cluster-"))
-    admin, db_name, db_url, pg_started = bench_database()
+    # a fresh database, dropped afterwards; the server is stopped afterwards if this started it
+    db_url, drop_database = postgres_database("bench_cluster", stop_server=True)
     result = {"shoppers": args.shoppers, "seconds": args.seconds}
     try:
         with Cluster(work / "cluster", db_url=db_url) as cluster:
@@ -135,11 +121,7 @@ def main() -> int:
                 load(single.rasa_url, LIFT_SCRIPT, args.shoppers, 10)
                 result["single_lift"] = load(single.rasa_url, LIFT_SCRIPT, args.shoppers, args.seconds)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
-        if pg_started:
-            subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], capture_output=True)
+        drop_database()
     c, p = result["cluster"], result["plain_rasa_init"]
     result["throughput_ratio_cluster_vs_plain"] = round(c["msg_per_s"] / p["msg_per_s"], 2)
     result["p95_ratio_cluster_vs_plain"] = round(c["p95_ms"] / p["p95_ms"], 2)
@@ -147,11 +129,9 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"{args.shoppers} concurrent shoppers, {args.seconds:.0f} s each")
-    print(f"{'target':<18}{'msg/s':>8}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}  host load avg start/end")
-    for name in ("cluster", "plain_rasa_init", "single_lift"):
-        if name in result:
-            r = result[name]
-            print(f"{name:<18}{r['msg_per_s']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['errors']:>8}  {r['host_load_avg']}")
+    rows = [(n, result[n]["msg_per_s"], result[n]["p50_ms"], result[n]["p95_ms"], result[n]["errors"],
+             result[n]["host_load_avg"]) for n in ("cluster", "plain_rasa_init", "single_lift") if n in result]
+    print(table(rows, ["target", "msg/s", "p50 ms", "p95 ms", "errors", "host load avg start/end"], floatfmt=".1f"))
     print(f"host: {os.cpu_count()} cores")
     print(f"cluster / plain: throughput {result['throughput_ratio_cluster_vs_plain']}x (target >= 1.5x), "
           f"p95 {result['p95_ratio_cluster_vs_plain']}x (target <= 1x)")
@@ -159,8 +139,8 @@ def main() -> int:
         s = result["soak"]
         print(f"soak {s['seconds']} s: {s['messages']} messages, {s['msg_per_s']} msg/s, p95 {s['p95_ms']} ms, "
               f"{s['errors']} errors; resident MB start -> end:")
-        for name, mb in s["rss_mb_start"].items():
-            print(f"  {name:<10} {mb:>8} -> {s['rss_mb_end'].get(name, 'gone')}")
+        print(table([(name, mb, s["rss_mb_end"].get(name, "gone")) for name, mb in s["rss_mb_start"].items()],
+                    ["process", "start MB", "end MB"], floatfmt=".1f", indent="  "))
     print(f"written: {out.relative_to(ROOT)}")
     return 0
 

@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchlib import percentile  # noqa: E402
+
 MESSAGES = [
     "i'd like 2 of the crema espresso machines please", "show me the nimbus 14 laptop", "ok add it to my cart",
     "Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). Can we book a demo?",
@@ -34,9 +36,6 @@ MESSAGES = [
 ]
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 async def main() -> int:
@@ -67,8 +66,8 @@ async def main() -> int:
             extract(text, others, now)
             parser_ms.append((time.perf_counter() - t0) * 1000)
     print(f"{len(MESSAGES)} messages x {args.repeats} repeats")
-    print(f"full NLU parse      p50 {statistics.median(parse_ms):7.2f} ms   p95 {pct(parse_ms, 0.95):7.2f} ms")
-    print(f"LiftEntityParsers   p50 {statistics.median(parser_ms):7.2f} ms   p95 {pct(parser_ms, 0.95):7.2f} ms")
+    print(f"full NLU parse      p50 {statistics.median(parse_ms):7.2f} ms   p95 {percentile(parse_ms, 95):7.2f} ms")
+    print(f"LiftEntityParsers   p50 {statistics.median(parser_ms):7.2f} ms   p95 {percentile(parser_ms, 95):7.2f} ms")
     print(f"parsers / parse     {sum(parser_ms) / sum(parse_ms):.3f} of the total time")
     return 0
 

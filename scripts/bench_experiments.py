@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from lift.experiments import stats  # noqa: E402
 from lift.experiments.stats import Arm  # noqa: E402
+from scripts.benchlib import percentile  # noqa: E402
 
 
 def aa_fpr(runs: int, n_total: int, p: float, seed: int) -> float:
@@ -72,7 +73,8 @@ def peeking(runs: int, peeks: int, per_peek: int, p: float, seed: int):
 
 
 def pct(values, q):
-    return float(np.percentile(np.array(values) * 1000.0, q))
+    """Percentile of timings in seconds, in ms."""
+    return percentile(values, q) * 1000.0
 
 
 def overhead(db_url: str, conversations: int, turns: int):

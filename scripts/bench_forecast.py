@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lift.config import get_settings  # noqa: E402
 from lift.forecast.model import ForecastModelMissing, single_threaded  # noqa: E402
 from lift.forecast.signals import Forecaster, conversation_signals, page_session, session_features  # noqa: E402
+from scripts.benchlib import percentile  # noqa: E402
 
 
 def synthetic_conversation(rng: random.Random, turns: int):
@@ -154,9 +155,6 @@ def bench_http(bodies, rounds: int):
         proc.wait(timeout=30)
 
 
-def percentile(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
 def main() -> int:

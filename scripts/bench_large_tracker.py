@@ -30,9 +30,9 @@ from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_tracker import database_url, summary  # noqa: E402
+from scripts.bench_tracker import database_url  # noqa: E402
+from scripts.benchlib import summary, table  # noqa: E402
 
 TURN = 5  # events per seeded turn
 
@@ -159,12 +159,12 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"database: {result['database']}; {args.events} stored events; {args.turns} turns per kind")
-        print(f"  {'conversation':<14}{'p50 ms':>10}{'p95 ms':>10}{'ratio p50':>11}{'in session':>12}"
-              f"  (a turn loads at most {result['window']} + its state prefix)")
-        for kind in ("new", "sessions", "one_session"):
-            s = result[kind]
-            ratio = "1.00" if kind == "new" else f"{result[f'ratio_p50_{kind}_vs_new']:.2f}"
-            print(f"  {kind:<14}{s['p50_ms']:>10.1f}{s['p95_ms']:>10.1f}{ratio:>11}{loaded.get(kind, ''):>12}")
+        print(f"  (a turn loads at most {result['window']} events + its state prefix)")
+        rows = [(kind, result[kind]["p50_ms"], result[kind]["p95_ms"],
+                 1.0 if kind == "new" else result[f"ratio_p50_{kind}_vs_new"], loaded.get(kind, ""))
+                for kind in ("new", "sessions", "one_session")]
+        print(table(rows, ["conversation", "p50 ms", "p95 ms", "ratio p50", "in session"],
+                    floatfmt=("", ".1f", ".1f", ".2f", ""), indent="  "))
         print(f"  cart from the first session seen on every turn: {'yes' if not wrong else 'NO ' + str(wrong[:1])}")
     return 0 if not wrong else 1
 

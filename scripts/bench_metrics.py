@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from lift.observability.metrics import ChatMetrics  # noqa: E402
 from lift.observability.turns import TurnObserver  # noqa: E402
 from lift.observability.turns import timed_turns  # noqa: E402
 from lift.rasa_plugins.tracker_store import ConversionTrackerStore  # noqa: E402
+from scripts.benchlib import percentile, table  # noqa: E402
 
 
 def user(text, intent, confidence=0.93):
@@ -113,25 +113,21 @@ async def run(conversations: int):
     return times
 
 
-def pct(xs, q):
-    return statistics.quantiles(xs, n=100)[q - 1] * 1000
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conversations", type=int, default=200)
     args = ap.parse_args()
     times = asyncio.run(run(args.conversations))
+    times = {kind: [t * 1000 for t in xs] for kind, xs in times.items()}  # ms
     w, wo = times["with"], times["without"]
     print(f"turns per variant: {len(w)} ({args.conversations} conversations x {len(turns())} turns)")
-    print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8}")
-    for kind in ("without", "with"):
-        print(f"{kind:10} {pct(times[kind], 50):8.3f} {pct(times[kind], 95):8.3f}")
-    print(f"with - without: p50 {pct(w, 50) - pct(wo, 50):+.3f} ms, p95 {pct(w, 95) - pct(wo, 95):+.3f} ms "
-          f"(ratio p50 {pct(w, 50) / pct(wo, 50):.3f}, p95 {pct(w, 95) / pct(wo, 95):.3f})")
-    alone = pct(times["alone"], 95)
-    print(f"instrumentation alone per turn: p50 {pct(times['alone'], 50):.3f} ms, p95 {alone:.3f} ms "
-          f"({alone / pct(wo, 95) * 100:.2f}% of a turn's p95); target p95 <= 1 ms: {'OK' if alone <= 1.0 else 'OVER'}")
+    print(table([(kind, percentile(times[kind], 50), percentile(times[kind], 95)) for kind in ("without", "with")],
+                ["", "p50 ms", "p95 ms"], floatfmt=".3f"))
+    print(f"with - without: p50 {percentile(w, 50) - percentile(wo, 50):+.3f} ms, p95 {percentile(w, 95) - percentile(wo, 95):+.3f} ms "
+          f"(ratio p50 {percentile(w, 50) / percentile(wo, 50):.3f}, p95 {percentile(w, 95) / percentile(wo, 95):.3f})")
+    alone = percentile(times["alone"], 95)
+    print(f"instrumentation alone per turn: p50 {percentile(times['alone'], 50):.3f} ms, p95 {alone:.3f} ms "
+          f"({alone / percentile(wo, 95) * 100:.2f}% of a turn's p95); target p95 <= 1 ms: {'OK' if alone <= 1.0 else 'OVER'}")
     return 0
 
 

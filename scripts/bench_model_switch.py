@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+from scripts.benchlib import table  # noqa: E402
+
 
 def first_turn_model(stack, sender: str) -> str:
     stack.say(sender, "hi")
@@ -81,9 +83,9 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print("| path | median to first reply on the new model | runs |\n|---|---|---|")
-        print(f"| PUT /model (promote/rollback, no restart) | {result['switch_median_s']:.1f} s | {len(switch)} |")
-        print(f"| restart Rasa on the other model | {result['restart_median_s']:.1f} s | {len(restart)} |")
+        print(table([("PUT /model (promote/rollback, no restart)", f"{result['switch_median_s']:.1f} s", len(switch)),
+                     ("restart Rasa on the other model", f"{result['restart_median_s']:.1f} s", len(restart))],
+                    ["path", "median to first reply on the new model", "runs"], markdown=True))
         print(f"switch / restart = {result['switch_over_restart']:.2f}")
     return 0
 

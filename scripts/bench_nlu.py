@@ -22,6 +22,8 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchlib import percentile  # noqa: E402
+
 BAD_INPUT = ["", "🙂🙂🙂", "word " * 800, "hola, quiero comprar dos laptops por favor", "WHERE IS MY ORDER"]
 
 
@@ -31,9 +33,6 @@ def messages() -> List[str]:
     return [m.get("text") for m in load_data(str(ROOT / "tests" / "nlu" / "fresh_voice.yml")).intent_examples] + BAD_INPUT
 
 
-def pct(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def run(models: Dict[str, Path], rounds: int) -> Dict[str, List[float]]:
@@ -70,12 +69,12 @@ def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     timings = asyncio.run(run(models, args.rounds))
     for name, values in timings.items():
-        print(f"{name:<9} parses={len(values)} p50={statistics.median(values):.1f} ms p95={pct(values, 0.95):.1f} ms "
+        print(f"{name:<9} parses={len(values)} p50={statistics.median(values):.1f} ms p95={percentile(values, 95):.1f} ms "
               f"max={max(values):.1f} ms  ({models[name]})")
     if args.baseline:
-        ratio = pct(timings["current"], 0.95) / pct(timings["baseline"], 0.95)
+        ratio = percentile(timings["current"], 95) / percentile(timings["baseline"], 95)
         print(f"p95 ratio current / baseline: {ratio:.2f}")
-    print(f"target: current p95 <= 30 ms -> {'ok' if pct(timings['current'], 0.95) <= 30 else 'OVER'}")
+    print(f"target: current p95 <= 30 ms -> {'ok' if percentile(timings['current'], 95) <= 30 else 'OVER'}")
     return 0
 
 

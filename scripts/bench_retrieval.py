@@ -28,11 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchlib import percentile, table  # noqa: E402
 
-def pct(values, p):
-    import numpy as np
 
-    return float(np.percentile(np.asarray(values), p))
 
 
 def timed(fn, queries, warmup=5):
@@ -98,10 +96,10 @@ def real_kb(args, report):
     finally:
         retriever.encoder = previous.encoder = encoder
     report["methods"] = {
-        "previous_p50_ms": round(pct(lat_prev, 50), 2), "previous_p95_ms": round(pct(lat_prev, 95), 2),
-        "current_p50_ms": round(pct(lat_now, 50), 2), "current_p95_ms": round(pct(lat_now, 95), 2),
-        "rest_previous_p50_ms": round(pct(rest_prev, 50), 3), "rest_previous_p95_ms": round(pct(rest_prev, 95), 3),
-        "rest_current_p50_ms": round(pct(rest_now, 50), 3), "rest_current_p95_ms": round(pct(rest_now, 95), 3),
+        "previous_p50_ms": round(percentile(lat_prev, 50), 2), "previous_p95_ms": round(percentile(lat_prev, 95), 2),
+        "current_p50_ms": round(percentile(lat_now, 50), 2), "current_p95_ms": round(percentile(lat_now, 95), 2),
+        "rest_previous_p50_ms": round(percentile(rest_prev, 50), 3), "rest_previous_p95_ms": round(percentile(rest_prev, 95), 3),
+        "rest_current_p50_ms": round(percentile(rest_now, 50), 3), "rest_current_p95_ms": round(percentile(rest_now, 95), 3),
         "rows": int(retriever.index.ntotal),
     }
     lat_encode = timed(encoder.encode_one, queries)
@@ -117,14 +115,14 @@ def real_kb(args, report):
             out.append((time.perf_counter() - t) * 1000.0)
     report["encoder_paths"] = {
         "traced": encoder.traced,
-        "eager_p50_ms": round(pct(lat_eager, 50), 2), "eager_p95_ms": round(pct(lat_eager, 95), 2),
-        "traced_p50_ms": round(pct(lat_traced, 50), 2), "traced_p95_ms": round(pct(lat_traced, 95), 2),
+        "eager_p50_ms": round(percentile(lat_eager, 50), 2), "eager_p95_ms": round(percentile(lat_eager, 95), 2),
+        "traced_p50_ms": round(percentile(lat_traced, 50), 2), "traced_p95_ms": round(percentile(lat_traced, 95), 2),
     }
     report["real"] = {
         "docs": len(retriever.docs), "queries": len(queries), "kb_version": retriever.kb_version,
-        "search_p50_ms": round(pct(lat_search, 50), 2), "search_p95_ms": round(pct(lat_search, 95), 2),
+        "search_p50_ms": round(percentile(lat_search, 50), 2), "search_p95_ms": round(percentile(lat_search, 95), 2),
         "search_mean_ms": round(statistics.mean(lat_search), 2),
-        "encode_p50_ms": round(pct(lat_encode, 50), 2), "encode_p95_ms": round(pct(lat_encode, 95), 2),
+        "encode_p50_ms": round(percentile(lat_encode, 50), 2), "encode_p95_ms": round(percentile(lat_encode, 95), 2),
     }
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -165,8 +163,8 @@ def synthetic(args, report):
     flat_build = time.perf_counter() - t
     _, exact = flat.search(xq, k)
     lat = timed(lambda i: flat.search(xq[i:i + 1], k), list(range(nq)))
-    rows.append({"index": "IndexFlatIP (exact)", "build_s": round(flat_build, 2), "p50_ms": round(pct(lat, 50), 3),
-                 "p95_ms": round(pct(lat, 95), 3), "recall@10": 1.0})
+    rows.append({"index": "IndexFlatIP (exact)", "build_s": round(flat_build, 2), "p50_ms": round(percentile(lat, 50), 3),
+                 "p95_ms": round(percentile(lat, 95), 3), "recall@10": 1.0})
 
     def recall(found):
         return float(np.mean([len(set(found[i]) & set(exact[i])) / k for i in range(nq)]))
@@ -184,7 +182,7 @@ def synthetic(args, report):
         _, found = ivf.search(xq, k)
         lat = timed(lambda i: ivf.search(xq[i:i + 1], k), list(range(nq)))
         rows.append({"index": f"IndexIVFFlat nlist={nlist} nprobe={nprobe}", "build_s": round(ivf_build, 2),
-                     "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+                     "p50_ms": round(percentile(lat, 50), 3), "p95_ms": round(percentile(lat, 95), 3),
                      "recall@10": round(recall(found), 4)})
     if args.hnsw:
         hnsw = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
@@ -197,7 +195,7 @@ def synthetic(args, report):
             _, found = hnsw.search(xq, k)
             lat = timed(lambda i: hnsw.search(xq[i:i + 1], k), list(range(nq)))
             rows.append({"index": f"IndexHNSWFlat M=32 efSearch={ef}", "build_s": round(hnsw_build, 2),
-                         "p50_ms": round(pct(lat, 50), 3), "p95_ms": round(pct(lat, 95), 3),
+                         "p50_ms": round(percentile(lat, 50), 3), "p95_ms": round(percentile(lat, 95), 3),
                          "recall@10": round(recall(found), 4)})
     kind = "uniform random" if args.uniform else f"random, intrinsic dimension {args.latent_dim}"
     report["synthetic"] = {"n": n, "dim": d, "kind": kind, "queries": nq, "rows": rows}
@@ -210,11 +208,10 @@ def markdown(report) -> str:
         out += [
             f"Real knowledge base ({r['docs']} chunks, kb_version `{r['kb_version']}`, {r['queries']} single queries, 1 thread)",
             "",
-            "| measure | p50 | p95 | mean |",
-            "|---|---|---|---|",
-            f"| `Retriever.search` (normalise + encode + FAISS + BM25 + fusion) | {r['search_p50_ms']:.1f} ms | "
-            f"{r['search_p95_ms']:.1f} ms | {r['search_mean_ms']:.1f} ms |",
-            f"| of which query encoding | {r['encode_p50_ms']:.1f} ms | {r['encode_p95_ms']:.1f} ms | |",
+            table([("`Retriever.search` (normalise + encode + FAISS + BM25 + fusion)", f"{r['search_p50_ms']:.1f} ms",
+                    f"{r['search_p95_ms']:.1f} ms", f"{r['search_mean_ms']:.1f} ms"),
+                   ("of which query encoding", f"{r['encode_p50_ms']:.1f} ms", f"{r['encode_p95_ms']:.1f} ms", "")],
+                  ["measure", "p50", "p95", "mean"], markdown=True),
             "",
         ]
         m = report["methods"]
@@ -244,12 +241,10 @@ def markdown(report) -> str:
             f"Synthetic index: {s['n']:,} chunks, dim {s['dim']} ({s['kind']}), {s['queries']} single queries, "
             "k=10, 1 thread",
             "",
-            "| index | build | query p50 | query p95 | recall@10 vs exact |",
-            "|---|---|---|---|---|",
+            table([(row["index"], f"{row['build_s']:.1f} s", f"{row['p50_ms']:.2f} ms", f"{row['p95_ms']:.2f} ms",
+                    f"{row['recall@10']:.3f}") for row in s["rows"]],
+                  ["index", "build", "query p50", "query p95", "recall@10 vs exact"], markdown=True),
         ]
-        for row in s["rows"]:
-            out.append(f"| {row['index']} | {row['build_s']:.1f} s | {row['p50_ms']:.2f} ms | "
-                       f"{row['p95_ms']:.2f} ms | {row['recall@10']:.3f} |")
     return "\n".join(out)
 
 

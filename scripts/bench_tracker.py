@@ -22,8 +22,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,19 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-
-def pct(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def summary(ms: List[float]) -> Dict[str, float]:
-    return {"n": len(ms), "p50_ms": round(pct(ms, 0.5), 3), "p95_ms": round(pct(ms, 0.95), 3),
-            "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan")}
+from scripts.benchlib import percentile, postgres_database, summary, table  # noqa: E402
 
 
 def compare(plain: List[float], conv: List[float], paired: List[float]) -> Dict[str, object]:
@@ -58,7 +44,7 @@ def compare(plain: List[float], conv: List[float], paired: List[float]) -> Dict[
         "conversion": c,
         "overhead_p95_ms": round(c["p95_ms"] - p["p95_ms"], 3),
         "overhead_p50_ms": round(c["p50_ms"] - p["p50_ms"], 3),
-        "paired_diff_p95_ms": round(pct(paired, 0.95), 3),
+        "paired_diff_p95_ms": round(percentile(paired, 95), 3),
         "ratio_p95": round(c["p95_ms"] / p["p95_ms"], 3) if p["p95_ms"] else None,
         "ratio_mean": round(c["mean_ms"] / p["mean_ms"], 3) if p["mean_ms"] else None,
     }
@@ -74,23 +60,7 @@ def database_url(args):
     if args.sqlite:
         tmp = Path(tempfile.mkdtemp(prefix="lift-bench-"))
         return f"sqlite:///{tmp / 'bench.db'}", lambda: shutil.rmtree(tmp, ignore_errors=True)
-    out = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"bench_tracker: scripts/pg.sh failed:\n{out.stderr}")
-    import sqlalchemy as sa
-
-    server = sa.engine.make_url(out.stdout.strip().splitlines()[-1])
-    name = f"lift_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    return postgres_database("bench_tracker")
 
 
 # --------------------------------------------------------------------------- save bench
@@ -292,10 +262,8 @@ def main() -> int:
             continue
         title = "store.save() in-process" if part == "save" else "REST turn round trip"
         print(f"\n{title}")
-        print(f"  {'store':<12}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
-        for label in ("plain", "conversion"):
-            s = r[label]
-            print(f"  {label:<12}{s['p50_ms']:>10.2f}{s['p95_ms']:>10.2f}{s['mean_ms']:>10.2f}")
+        print(table([(label, r[label]["p50_ms"], r[label]["p95_ms"], r[label]["mean_ms"]) for label in ("plain", "conversion")],
+                    ["store", "p50 ms", "p95 ms", "mean ms"], floatfmt=".2f", indent="  "))
         verdict = "OK" if r["overhead_p95_ms"] <= 5 else "OVER TARGET"
         print(f"  overhead per turn: p95 {r['overhead_p95_ms']:+.2f} ms ({verdict}, target <= 5 ms), "
               f"p50 {r['overhead_p50_ms']:+.2f} ms, paired-diff p95 {r['paired_diff_p95_ms']:+.2f} ms")

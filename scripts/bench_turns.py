@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchlib import summary, table  # noqa: E402
 from tests.support.plain_bot import PLAIN_SCRIPT, PlainBot, plain_bot_model  # noqa: E402
 from tests.support.servers import LiftStack, http  # noqa: E402
 
@@ -42,9 +42,10 @@ def converse(url: str, script, timings, per_message=None) -> None:
             raise RuntimeError(f"{url} answered {status} to {message!r}")
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+def _ms(timings) -> dict:
+    """p50/p95/mean of one bot's turn latencies (ms), as the README quotes them."""
+    s = summary(timings, 1)
+    return {"p50_ms": s["p50_ms"], "p95_ms": s["p95_ms"], "mean_ms": s["mean_ms"]}
 
 
 def main() -> int:
@@ -67,25 +68,20 @@ def main() -> int:
             plain.stop()
     result = {
         "turns_per_bot": len(lift_ms),
-        "lift": {"p50_ms": round(pct(lift_ms, 50), 1), "p95_ms": round(pct(lift_ms, 95), 1),
-                 "mean_ms": round(statistics.mean(lift_ms), 1)},
-        "plain_rasa_init": {"p50_ms": round(pct(plain_ms, 50), 1), "p95_ms": round(pct(plain_ms, 95), 1),
-                            "mean_ms": round(statistics.mean(plain_ms), 1)},
+        "lift": _ms(lift_ms),
+        "plain_rasa_init": _ms(plain_ms),
     }
-    result["lift_p50_by_message_ms"] = {m: round(pct(v, 50), 1) for m, v in lift_by_message.items()}
+    result["lift_p50_by_message_ms"] = {m: summary(v, 1)["p50_ms"] for m, v in lift_by_message.items()}
     result["ratio_p50"] = round(result["lift"]["p50_ms"] / result["plain_rasa_init"]["p50_ms"], 2)
     result["ratio_p95"] = round(result["lift"]["p95_ms"] / result["plain_rasa_init"]["p95_ms"], 2)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"turns per bot: {result['turns_per_bot']}")
-        print(f"{'bot':<18}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
-        for name in ("lift", "plain_rasa_init"):
-            r = result[name]
-            print(f"{name:<18}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['mean_ms']:>10}")
+        print(table([(n, result[n]["p50_ms"], result[n]["p95_ms"], result[n]["mean_ms"]) for n in ("lift", "plain_rasa_init")],
+                    ["bot", "p50 ms", "p95 ms", "mean ms"], floatfmt=".1f"))
         print("lift p50 by message:")
-        for m, v in result["lift_p50_by_message_ms"].items():
-            print(f"  {v:>8} ms  {m}")
+        print(table([(v, m) for m, v in result["lift_p50_by_message_ms"].items()], ["p50 ms", "message"], floatfmt=".1f", indent="  "))
         print(f"ratio lift/plain: p50 {result['ratio_p50']}x, p95 {result['ratio_p95']}x (target p95 <= 1.5x)")
     return 0
 

@@ -13,10 +13,11 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, Rule
+from lift.store.files import FileMemo
 from lift.store.models import DEFAULT_VARIANT, NO_KB_VERSION
 
 logger = logging.getLogger(__name__)
@@ -58,29 +59,27 @@ def _utc(ts: Any) -> dt.datetime:
 
 
 class KbVersionSource:
-    """kb_version of the retrieval index manifest, re-read only when the file changes."""
+    """kb_version of the retrieval index manifest, re-read only when the file changes
+    (:class:`lift.store.files.FileMemo`: a swapped-in index — build, activate, rollback — is a new file)."""
 
     def __init__(self, manifest_path: Optional[Path]):
         self.path = manifest_path
-        self._cache: Tuple[Optional[Tuple[int, int]], Optional[str]] = (None, None)
+        self._memo = FileMemo()
 
     def __call__(self) -> Optional[str]:
         if self.path is None:
             return None
+        return self._memo.get(self.path, self._read)
+
+    def _read(self) -> Optional[str]:
         try:
-            st = self.path.stat()
-        except OSError:
+            raw = json.loads(self.path.read_text(encoding="utf-8")).get("kb_version")
+        except FileNotFoundError:
+            return None  # no index (yet): kb_version 'none'
+        except (OSError, ValueError, AttributeError):
+            logger.warning("retrieval manifest %s is unreadable; kb_version falls back to 'none'", self.path)
             return None
-        mtime = (st.st_ino, st.st_mtime_ns)  # a swapped-in index (build, activate, rollback) is a new file
-        if self._cache[0] != mtime:
-            version = None
-            try:
-                raw = json.loads(self.path.read_text(encoding="utf-8")).get("kb_version")
-                version = str(raw) if raw not in (None, "") else None
-            except (OSError, ValueError, AttributeError):
-                logger.warning("retrieval manifest %s is unreadable; kb_version falls back to 'none'", self.path)
-            self._cache = (mtime, version)
-        return self._cache[1]
+        return str(raw) if raw not in (None, "") else None
 
 
 class ConversionDetector:

@@ -44,6 +44,7 @@ from lift.observability.server import serve_metrics
 from lift.observability.turns import TurnObserver
 from lift.store.engine import (DatabaseUnavailable, check_connection, insert_ignoring_duplicates, make_engine,
                                safe_url)
+from lift.store.files import FileMemo
 from lift.store.models import MicroConversion, ReviewItem
 from lift.store.schema import upgrade
 
@@ -62,29 +63,8 @@ _SQL_KEYS = ("dialect", "port", "db", "username", "password", "query")
 # Rasa builds a new tracker store on every `PUT /model` (rasa.core.agent.load_agent), i.e. on
 # every `lift model promote|rollback`. Reading the domain files and the NLU drift baseline took
 # ~2 s and ~7 s of that on a busy machine, for files that rarely change: they are kept per
-# process, keyed by the files' paths, sizes and modification times.
-_FILE_MEMO: dict = {}
-
-
-def _files_signature(path: Path) -> tuple:
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    out = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        out.append((str(f), st.st_size, st.st_mtime_ns))
-    return tuple(out)
-
-
-def _memo(kind: str, path: Path, load, *extra: Any) -> Any:
-    key = (kind, str(path), extra, _files_signature(path))
-    if key not in _FILE_MEMO:
-        for old in [k for k in _FILE_MEMO if k[:3] == key[:3]]:
-            del _FILE_MEMO[old]  # the files changed: drop the stale entry
-        _FILE_MEMO[key] = load()
-    return _FILE_MEMO[key]
+# process and read again only when the files change (lift.store.files).
+_FILE_MEMO = FileMemo()
 
 
 class TrackerStoreStartupError(RuntimeError):
@@ -182,8 +162,8 @@ class ConversionTrackerStore(SQLTrackerStore):
         self._domain_checked = domain is not None and not domain.is_empty()
         self._review_confidence = settings.review_confidence  # review queue (lift.observability.review)
         # Reads the NLU data: servers only, once per process (the same monitor carries on after a model switch).
-        drift = (_memo("drift", settings.drift_baseline, lambda: drift_from_settings(settings), settings.drift_window)
-                 if serve else None)
+        drift = (_FILE_MEMO.get(settings.drift_baseline, lambda: drift_from_settings(settings),
+                                ("drift", settings.drift_window)) if serve else None)
         self._observer = TurnObserver(chat_metrics(), conversions=config.names, drift=drift)
         self._observer.metrics.intent_drift_threshold.set(settings.drift_threshold)
         if known is not None:  # label names until the model's domain arrives (setter)
@@ -232,7 +212,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         for path in candidates:
             if path.exists():
                 try:
-                    loaded = _memo("domain", path, lambda: Domain.load(str(path)))
+                    loaded = _FILE_MEMO.get(path, lambda: Domain.load(str(path)), "domain")
                 except Exception as exc:  # noqa: BLE001 - any Rasa domain error, reported as ours
                     raise TrackerStoreStartupError(f"cannot read the domain at {path}: {exc}") from exc
                 return None if loaded.is_empty() else loaded

@@ -14,11 +14,12 @@ tests install their own with :func:`set_retriever`.
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from typing import TYPE_CHECKING, Optional, Tuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from lift.retrieval.errors import IndexMissing, IndexNotReady, IndexStale, InvalidQuery
+from lift.store.files import Signature, files_signature
 
 if TYPE_CHECKING:  # pragma: no cover
     from lift.retrieval.retriever import Answer, Hit, Retriever
@@ -29,9 +30,9 @@ __all__ = [
 ]
 
 _retriever: Optional["Retriever"] = None
-# (inode, mtime) of the manifest the process retriever was loaded from; None for one installed
+# files_signature of the manifest the process retriever was loaded from; None for one installed
 # with set_retriever (tests), which is never reloaded.
-_loaded_from: Optional[Tuple[int, int]] = None
+_loaded_from: Optional[Signature] = None
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,9 @@ def __getattr__(name):  # lazy re-exports keep `import lift.retrieval` light
     raise AttributeError(name)
 
 
-def _manifest_signature(index_dir) -> Optional[Tuple[int, int]]:
-    try:
-        st = os.stat(os.path.join(index_dir, "manifest.json"))
-    except OSError:
-        return None  # mid-swap or removed: keep serving what is loaded
-    return st.st_ino, st.st_mtime_ns
+def _manifest_signature(index_dir) -> Signature:
+    """``()`` while the manifest is missing (mid-swap or removed: keep serving what is loaded)."""
+    return files_signature(Path(index_dir) / "manifest.json")
 
 
 def get_retriever() -> "Retriever":
@@ -72,7 +70,7 @@ def get_retriever() -> "Retriever":
             _loaded_from = signature
         elif _loaded_from is not None:
             signature = _manifest_signature(s.index_dir)
-            if signature is not None and signature != _loaded_from:
+            if signature and signature != _loaded_from:
                 _loaded_from = signature  # one attempt per new manifest, not one per turn
                 try:
                     fresh = Retriever.load(s.index_dir, s.kb_dir, encoder=_retriever.encoder, threshold=s.kb_threshold)

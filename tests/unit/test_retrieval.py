@@ -281,6 +281,40 @@ def test_get_retriever_loads_once_from_settings(built, monkeypatch, encoder):
         reset_settings()
 
 
+def test_get_retriever_follows_a_swapped_in_index_and_keeps_serving_through_a_bad_one(built, monkeypatch, encoder,
+                                                                                       tmp_path):
+    import lift.retrieval as lr
+    from lift.config import reset_settings
+    from lift.retrieval import encoder as enc_mod
+
+    kb_dir, index_dir, _ = built
+    served = tmp_path / "index"
+    shutil.copytree(index_dir, served)
+    monkeypatch.setenv("LIFT_KB_DIR", str(kb_dir))
+    monkeypatch.setenv("LIFT_INDEX_DIR", str(served))
+    monkeypatch.setattr(enc_mod, "_shared", encoder)
+    reset_settings()
+    lr.set_retriever(None)
+    try:
+        first = lr.get_retriever()
+        assert lr.get_retriever() is first
+        served.rename(tmp_path / "index.old")  # mid-swap: nothing served at the path
+        assert lr.get_retriever() is first
+        shutil.copytree(index_dir, served)  # another build of the same KB swapped in: new files
+        second = lr.get_retriever()
+        assert second is not first and second.encoder is first.encoder
+        assert lr.get_retriever() is second
+        (served / MANIFEST_FILE).write_text("{broken")  # a new manifest that cannot load: logged, kept
+        assert lr.get_retriever() is second and lr.get_retriever() is second
+        lr.set_retriever(first)  # installed by hand: never reloaded
+        shutil.rmtree(served)
+        shutil.copytree(index_dir, served)
+        assert lr.get_retriever() is first
+    finally:
+        lr.set_retriever(None)
+        reset_settings()
+
+
 # ----------------------------------------------------------------- query encoder
 
 @pytest.mark.parametrize("text", ["x", "do you ship to canada?", "Rückgabe nach 30 Tagen? \U0001F600",
