@@ -201,6 +201,7 @@ def test_promote_reaches_every_replica_and_one_that_was_down_catches_up(cluster,
     assert all(cluster.served_model(u)["model_id"] == baseline_id for u in replicas.values())
 
     cluster.kill("rasa-2")
+    killed_at = time.monotonic()
     proc = subprocess.run([str(VENV_BIN / "python"), "-m", "lift.cli", "model", "promote", "candidate.tar.gz",
                            "--force", "--reason", "cluster test", "--json"], cwd=ROOT,
                           env={**cluster.env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=900)
@@ -215,7 +216,11 @@ def test_promote_reaches_every_replica_and_one_that_was_down_catches_up(cluster,
     # rasa-2 comes back on the model it was started with; the model sync switches it.
     status = _wait("rasa-2 on the promoted model",
                    lambda: (s := cluster.served_model(replicas["rasa-2"])) and s["model_id"] == candidate_id and s)
+    caught_up = time.monotonic() - killed_at
     assert "model sync: rasa-2 switched" in cluster.output()
+    synced = next(line for line in cluster.output().splitlines() if "model sync: rasa-2 switched" in line)
+    print(f"\npromote: rasa-1 switched in {by_url[replicas['rasa-1']]['seconds']:.1f} s; rasa-2 (killed) on the "
+          f"promoted model {caught_up:.0f} s after the kill ({synced.rsplit('(', 1)[1].rstrip(')')} for its sync switch)")
     assert cluster.process("rasa-2")["restarts"] >= 1
     for url in replicas.values():
         status = cluster.served_model(url)
