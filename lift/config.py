@@ -116,6 +116,9 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Port of the supervisor's /health (make run, make run-cluster); 0 disables it.
     health_port: int = 8090
+    # Seconds between the supervisor's rounds putting every Rasa replica on the promoted model
+    # (lift.governance.replicas); 0 disables them.
+    model_sync: int = 5
 
     @property
     def is_prod(self) -> bool:
@@ -247,6 +250,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         outbox_interval=_positive(env, "LIFT_OUTBOX_INTERVAL", 30),
         redis_url=env.get("LIFT_REDIS_URL") or "redis://127.0.0.1:6379/0",
         health_port=_int(env, "LIFT_HEALTH_PORT", 8090),
+        model_sync=max(0, _int(env, "LIFT_MODEL_SYNC", 5)),
         rasa_url=(env.get("LIFT_RASA_URL") or f"http://127.0.0.1:{_int(env, 'LIFT_RASA_PORT', 5005)}").rstrip("/"),
         canary_url=_loopback_url(env.get("LIFT_CANARY_URL"), "LIFT_CANARY_URL"),
         canary_port=_int(env, "LIFT_CANARY_PORT", 5006),

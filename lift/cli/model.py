@@ -93,26 +93,35 @@ def _switch(args, action) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    sw = result["switch"]
     verb = "rolled back to" if "from" in result else "promoted"
-    if sw["reached"]:
-        print(f"{verb} {result['model_id']}: Rasa at {sw['rasa_url']} serves it ({sw['seconds']:.2f} s from request to switch)")
-    else:
-        print(f"{verb} {result['model_id']}: no Rasa running at {sw['rasa_url']}; "
-              f"it will serve models/promoted.tar.gz at its next start")
+    print(f"{verb} {result['model_id']}")
+    for sw in result["replicas"]:
+        if sw["error"]:
+            print(f"  Rasa at {sw['rasa_url']}: {sw['error']}; the model sync retries it")
+        elif sw["reached"]:
+            print(f"  Rasa at {sw['rasa_url']} serves it ({sw['seconds']:.2f} s from request to switch)")
+        else:
+            print(f"  no Rasa answering at {sw['rasa_url']}; it serves models/promoted.tar.gz once it is back")
     if result.get("forced"):
         print("warning: promoted below the gates: " + "; ".join(result["gate_failures"]))
     return 0
 
 
+def _replicas(settings):
+    """Every Rasa replica `lift ops run` serves behind LIFT_RASA_URL (just that URL without it)."""
+    from lift.governance.replicas import replica_urls, replicas_file
+
+    return replica_urls(replicas_file(settings.root, settings.rasa_port), settings.serving_rasa_url)
+
+
 def _promote(args) -> int:
     return _switch(args, lambda reg, s: reg.promote(args.model, rasa_url=s.serving_rasa_url, token=s.rasa_auth_token,
-                                                   force=args.force, reason=args.reason))
+                                                   force=args.force, reason=args.reason, replicas=_replicas(s)))
 
 
 def _rollback(args) -> int:
     return _switch(args, lambda reg, s: reg.rollback(rasa_url=s.serving_rasa_url, token=s.rasa_auth_token,
-                                                    reason=args.reason))
+                                                    reason=args.reason, replicas=_replicas(s)))
 
 
 def _canary(args) -> int:

@@ -25,6 +25,7 @@ def _cmd_run(args) -> int:
     from pathlib import Path
 
     from lift.config import ConfigError, get_settings
+    from lift.governance.replicas import ModelSync, replicas_file, write_replicas
     from lift.ops.health import serve_health
     from lift.ops.plans import cluster_plan, single_plan
     from lift.ops.supervisor import Supervisor
@@ -49,8 +50,15 @@ def _cmd_run(args) -> int:
             print(f"lift ops run: no canary model at {canary}", file=sys.stderr)
             return 3
         plan = single_plan(settings, bin_dir, model, canary, args.canary_port)
+    # Every replica on the promoted model: `lift model promote` switches the ones listed here, the
+    # model sync any that missed it (down, or restarted with the model it was started with).
+    replicas = replicas_file(settings.root, settings.rasa_port)
+    write_replicas(replicas, settings.serving_rasa_url, plan.model_replicas)
+    sync = ModelSync(plan.model_replicas, settings.rasa_auth_token, settings.models_dir)
+    tasks = [("model sync", float(settings.model_sync), sync.sync_once)] if settings.model_sync else []
     sup = Supervisor(plan.specs, cwd=settings.root, env=dict(os.environ), log_dir=settings.log_dir,
-                     checks=plan.checks)
+                     checks=plan.checks, tasks=tasks)
+    sync.say = sup.say
     sup.install_signals()
     server = serve_health(sup.health, settings.health_port) if settings.health_port else None
     try:
@@ -72,6 +80,7 @@ def _cmd_run(args) -> int:
         sup.stop()
         if server:
             server.shutdown()
+        replicas.unlink(missing_ok=True)
         sup.say("stopped.")
     return 0
 

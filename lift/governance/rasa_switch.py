@@ -29,6 +29,7 @@ class SwitchResult:
     reached: bool
     seconds: Optional[float] = None
     served_model_id: Optional[str] = None
+    error: Optional[str] = None  # a replica switched after the first one that failed (retried by the model sync)
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -51,6 +52,15 @@ def _call(method: str, url: str, body: Optional[dict], timeout: float) -> Tuple[
 
 def _with_token(url: str, token: Optional[str]) -> str:
     return url + ("?" + urllib.parse.urlencode({"token": token}) if token else "")
+
+
+def served_model(rasa_url: str, token: Optional[str], timeout: float = 10) -> Optional[str]:
+    """The ``model_id`` the Rasa at ``rasa_url`` serves; None when it is down or has no model loaded yet."""
+    try:
+        status, body = _call("GET", _with_token(f"{rasa_url}/status", token), None, timeout)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+    return body.get("model_id") if status == 200 and isinstance(body, dict) else None
 
 
 def switch_model(rasa_url: str, token: Optional[str], archive: Path, model_id: str) -> SwitchResult:

@@ -10,8 +10,11 @@ rollback, and the switch of the serving Rasa without a restart.
 * :func:`promote` refuses a model below a gate (or without the evaluation a gate needs) unless
   forced with a reason; :func:`rollback` returns to the model served before the current one.
   Both point ``models/promoted.tar.gz`` at the registry copy (what ``make run`` serves at start)
-  and ask the running Rasa to load it (``PUT /model`` with ``RASA_AUTH_TOKEN``), so the next turn
-  is answered by it. Every registration, promotion and rollback is appended to ``audit_log``.
+  and ask every running Rasa replica to load it (``PUT /model`` with ``RASA_AUTH_TOKEN``), so the
+  next turn is answered by it. The first replica that answers must load it (else nothing changed);
+  a replica that is down or fails after that is reported, and :mod:`.replicas` (the supervisor's
+  model sync) brings it onto the pointer when it is back. Every registration, promotion and
+  rollback is appended to ``audit_log``.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import shutil
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -204,19 +207,33 @@ class Registry:
         raise RegistryError(f"no model {ref!r} (known: {known})")
 
     # -- switching -------------------------------------------------------------------
-    def _serve(self, model: Dict[str, Any], rasa_url: str, token: Optional[str]) -> SwitchResult:
+    def _serve(self, model: Dict[str, Any], rasa_urls: Sequence[str],
+               token: Optional[str]) -> Tuple[SwitchResult, List[SwitchResult]]:
+        """Switch the replicas in order; the first one reached proves the model loads (its
+        RasaSwitchError changes nothing); then the pointer, then the others (their errors are
+        reported, not raised: the pointer has moved and the model sync retries them)."""
         archive = (self.models_dir / model["file"]).resolve()
-        result = switch_model(rasa_url, token, archive, model["model_id"])
+        results: List[SwitchResult] = []
+        urls = list(rasa_urls)
+        while urls and not any(r.reached for r in results):
+            results.append(switch_model(urls.pop(0), token, archive, model["model_id"]))
         link = self.models_dir / PROMOTED_LINK
         tmp = self.models_dir / (PROMOTED_LINK + ".tmp")
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
         tmp.symlink_to(Path(model["file"]))
         os.replace(tmp, link)
-        return result
+        for url in urls:
+            try:
+                results.append(switch_model(url, token, archive, model["model_id"]))
+            except RasaSwitchError as exc:
+                results.append(SwitchResult(url, reached=True, error=str(exc)))
+        first = next((r for r in results if r.reached), results[0])
+        return first, results
 
     def promote(self, ref: str, *, rasa_url: str, token: Optional[str], force: bool = False,
-                reason: str = "") -> Dict[str, Any]:
+                reason: str = "", replicas: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+        """``replicas``: every Rasa serving the promoted model (default: just ``rasa_url``)."""
         model = self.find(ref)
         failures = [f"{m} is {'missing' if g['value'] is None else g['value']} (needs >= {g['min']})"
                     for m, g in model["gates"].items() if not g["ok"]]
@@ -226,7 +243,7 @@ class Registry:
             raise RegistryError("--force needs --reason: say why the gates are overridden")
         if model["active"]:
             raise RegistryError(f"model {model['model_id']} is already the promoted model; nothing changed")
-        switch = self._serve(model, rasa_url, token)
+        switch, each = self._serve(model, replicas or [rasa_url], token)
         with self.engine.begin() as conn:
             audit.lock_chain(conn)
             conn.execute(sa.insert(Deployment).values(model_id=model["model_id"], promoted_at=_now(),
@@ -234,10 +251,12 @@ class Registry:
                                                       reason=reason, forced=bool(failures), rolled_back=False))
             audit.append_audit(conn, self.actor, "model.promote", f"model:{model['model_id']}", reason,
                                {"forced": bool(failures), "gate_failures": failures, "fingerprint": model["fingerprint"],
-                                "switch": switch.as_dict()})
-        return {"model_id": model["model_id"], "forced": bool(failures), "gate_failures": failures, "switch": switch.as_dict()}
+                                "switch": switch.as_dict(), "replicas": [r.as_dict() for r in each]})
+        return {"model_id": model["model_id"], "forced": bool(failures), "gate_failures": failures,
+                "switch": switch.as_dict(), "replicas": [r.as_dict() for r in each]}
 
-    def rollback(self, *, rasa_url: str, token: Optional[str], reason: str = "") -> Dict[str, Any]:
+    def rollback(self, *, rasa_url: str, token: Optional[str], reason: str = "",
+                 replicas: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         self.scan()
         with self.engine.connect() as conn:
             stack = conn.execute(sa.select(Deployment.id, Deployment.model_id).where(Deployment.rolled_back.is_(False))
@@ -247,13 +266,15 @@ class Registry:
             raise RegistryError(f"nothing to roll back to: {what}; nothing changed")
         current, previous = stack
         model = next(m for m in self.models() if m["model_id"] == previous.model_id)
-        switch = self._serve(model, rasa_url, token)
+        switch, each = self._serve(model, replicas or [rasa_url], token)
         with self.engine.begin() as conn:
             audit.lock_chain(conn)
             conn.execute(sa.update(Deployment).where(Deployment.id == current.id).values(rolled_back=True))
             audit.append_audit(conn, self.actor, "model.rollback", f"model:{previous.model_id}", reason,
-                               {"from": current.model_id, "to": previous.model_id, "switch": switch.as_dict()})
-        return {"from": current.model_id, "model_id": previous.model_id, "switch": switch.as_dict()}
+                               {"from": current.model_id, "to": previous.model_id, "switch": switch.as_dict(),
+                                "replicas": [r.as_dict() for r in each]})
+        return {"from": current.model_id, "model_id": previous.model_id, "switch": switch.as_dict(),
+                "replicas": [r.as_dict() for r in each]}
 
 
 __all__ = ["Registry", "RegistryError", "GateFailure", "RasaSwitchError", "read_archive", "ensure_tables"]

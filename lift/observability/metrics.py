@@ -61,6 +61,15 @@ class ChatMetrics:
         self.intent_drift = Gauge(
             "lift_intent_drift", "Jensen-Shannon distance (base 2) of the last window's intents vs the baseline.",
             registry=registry, multiprocess_mode="max")
+        # The durable spool of tracker saves made while the database was down
+        # (lift.rasa_plugins.tracker_spool): one spool per process, shared by its workers.
+        self.tracker_spool_depth = Gauge(
+            "lift_tracker_spool_depth", "Tracker saves spooled to disk while the database was down, not replayed yet.",
+            registry=registry, multiprocess_mode="max")
+        self.tracker_spool_oldest = Gauge(
+            "lift_tracker_spool_oldest_timestamp_seconds",
+            "Time (Unix) the oldest spooled tracker save was written; the check's time when none waits.",
+            registry=registry, multiprocess_mode="min")
         self.intent_drift_threshold = Gauge(
             "lift_intent_drift_threshold", "Drift above which LiftIntentDrift alerts (LIFT_DRIFT_THRESHOLD).",
             registry=registry, multiprocess_mode="max")

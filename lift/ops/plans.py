@@ -29,6 +29,8 @@ class Plan:
     checks: List[Check] = field(default_factory=list)
     # Shown when everything is up (what a person opens or calls).
     summary: List[str] = field(default_factory=list)
+    # The Rasa processes serving the promoted model (name -> URL), kept on it by the model sync.
+    model_replicas: Dict[str, str] = field(default_factory=dict)
 
 
 def free_port() -> int:
@@ -98,7 +100,7 @@ def single_plan(settings: Settings, bin_dir: Path, model: Path, canary_model: Op
         f"  REST channel:   http://localhost:{s.rasa_port}/webhooks/rest/webhook",
         f"  action server:  http://localhost:{s.action_port}/health",
     ] + ([f"  model canary:   {canary_model} on 127.0.0.1:{canary_port}"] if canary_model is not None else [])
-    return Plan(specs, [("database", database_check(s.db_url))], summary)
+    return Plan(specs, [("database", database_check(s.db_url))], summary, {front.name: f"http://127.0.0.1:{s.rasa_port}"})
 
 
 def cluster_plan(settings: Settings, bin_dir: Path, model: Path, run_dir: Path, replicas: int = 2) -> Plan:
@@ -138,4 +140,4 @@ def cluster_plan(settings: Settings, bin_dir: Path, model: Path, run_dir: Path, 
         *[f"    {sp.name:<10} {sp.where}" for sp in specs],
         "  postgresql:     LIFT_DB_URL (scripts/pg.sh)",
     ]
-    return Plan(specs, checks, summary)
+    return Plan(specs, checks, summary, {f"rasa-{i + 1}": f"http://127.0.0.1:{p}" for i, p in enumerate(rasa_ports)})

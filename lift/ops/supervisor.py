@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 _TOKEN_IN_URL = re.compile(rb"([?&](?:token|auth_token|access_token)=)[^&\s\"']+")
 
 Check = Tuple[str, Callable[[], Tuple[bool, str]]]  # (name, () -> (ok, detail))
+Task = Tuple[str, float, Callable[[], object]]  # (name, every N seconds, () -> anything)
 
 
 @dataclass
@@ -72,12 +73,15 @@ def probe(url: str, timeout: float = 2.0) -> bool:
 class Supervisor:
     def __init__(self, specs: List[ProcessSpec], *, cwd: Path, env: Dict[str, str], log_dir: Path,
                  checks: Optional[List[Check]] = None, base_backoff: float = 1.0, max_backoff: float = 30.0,
-                 stable_seconds: float = 60.0, out=None):
+                 stable_seconds: float = 60.0, out=None, tasks: Optional[List[Task]] = None):
+        """``tasks`` run periodically, each on its own thread, while :meth:`run` supervises (e.g.
+        the model sync of :mod:`lift.governance.replicas`); one that raises is logged and run again."""
         self.procs = [_Proc(s) for s in specs]
         self.cwd = Path(cwd)
         self.env = env
         self.log_dir = Path(log_dir)
         self.checks = list(checks or [])
+        self.tasks = list(tasks or [])
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.stable_seconds = stable_seconds
@@ -201,7 +205,16 @@ class Supervisor:
                 self.refresh_health()
                 self._stopping.wait(health_every)
 
+        def task_loop(name: str, every: float, fn: Callable[[], object]) -> None:
+            while not self._stopping.wait(every):
+                try:
+                    fn()
+                except Exception as exc:  # noqa: BLE001 - a failing round is retried next time
+                    self.say(f"supervisor: {name} failed: {exc.__class__.__name__}: {exc}")
+
         threading.Thread(target=probe_loop, daemon=True, name="lift-health-probes").start()
+        for name, every, fn in self.tasks:
+            threading.Thread(target=task_loop, args=(name, every, fn), daemon=True, name=f"lift-{name}").start()
         while not self._stopping.is_set():
             self.tick()
             self._stopping.wait(poll_seconds)

@@ -19,6 +19,10 @@ into a brand-new conversation. Lift's store is not wrapped (:mod:`.resilience`) 
 A record the database rejects for another reason than being unreachable (it would block
 the spool forever) is moved to ``<spool>/tracker-<db>-rejected.jsonl`` and logged as critical. Each database
 has its own spool file (``tracker-<hash of its URL>.jsonl``).
+
+Its depth and the time of its oldest record are exported as ``lift_tracker_spool_depth`` and
+``lift_tracker_spool_oldest_timestamp_seconds`` (:mod:`lift.observability.metrics`), refreshed
+whenever a turn is spooled, a replay is tried and ``/health`` is asked.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from lift.observability.metrics import ChatMetrics
 from lift.store.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -83,8 +88,10 @@ class TrackerSpool:
     sender_id, rows)`` and ``insert_reviews(session, sender_id, event_dicts, start)``.
     """
 
-    def __init__(self, store: Any, directory: Path, retry_seconds: int, database: str) -> None:
+    def __init__(self, store: Any, directory: Path, retry_seconds: int, database: str,
+                 metrics: Optional[ChatMetrics] = None) -> None:
         self.store = store
+        self.metrics = metrics
         # one spool per database: a record is only ever replayed into the database it missed
         key = hashlib.sha256(database.encode()).hexdigest()[:12]
         self.spool = Spool(directory, f"tracker-{key}")
@@ -117,8 +124,17 @@ class TrackerSpool:
         if up:
             self.down_since = None
 
+    def observe(self) -> int:
+        """Spooled turns waiting to be replayed; sets the spool gauges too."""
+        records = self.spool.records() if self.pending() else []
+        if self.metrics is not None:
+            now = time.time()
+            self.metrics.tracker_spool_depth.set(len(records))
+            self.metrics.tracker_spool_oldest.set(min((float(r.get("spooled_at") or now) for r in records), default=now))
+        return len(records)
+
     def health(self) -> Dict[str, Any]:
-        depth = self.spool.depth()
+        depth = self.observe()
         return {
             "ok": self.database_up and depth == 0,
             "database": "up" if self.database_up else "down",
@@ -135,6 +151,7 @@ class TrackerSpool:
             "events": [e.as_dict() for e in events],
             "conversions": [d.as_row(sender_id) for d in detections],
         })
+        self.observe()
         logger.error(
             "tracker store: database unreachable, %d events and %d micro-conversion candidates of a turn "
             "spooled to %s (replayed when it is back)", len(events), len(detections), self.spool.path,
@@ -150,6 +167,8 @@ class TrackerSpool:
             if database_unreachable(exc):
                 self.mark(False)
             raise
+        finally:
+            self.observe()
         if done:
             logger.warning("tracker store: replayed %d spooled turns", done)
         self.mark(True)
@@ -207,3 +226,4 @@ class TrackerSpool:
             except Exception as exc:  # noqa: BLE001 - retried; anything else is logged
                 if not database_unreachable(exc):
                     logger.exception("tracker store: replaying the spool failed")
+        self.observe()

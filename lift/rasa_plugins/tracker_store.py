@@ -175,7 +175,7 @@ class ConversionTrackerStore(SQLTrackerStore):
         # forever; everything it sets up is done above, so go straight to TrackerStore.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         self.window = settings.tracker_window
-        self.spool = TrackerSpool(self, settings.spool_dir, settings.spool_retry, url)
+        self.spool = TrackerSpool(self, settings.spool_dir, settings.spool_retry, url, self._observer.metrics)
         self.spool.drain()  # turns a previous run spooled (the database answered just above)
         if serve:
             health.register("tracker_store", self.spool.health)

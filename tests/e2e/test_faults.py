@@ -17,8 +17,8 @@ from typing import Dict, List, Tuple
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.test_db_faults import PrivatePostgres
-from tests.support.servers import LiftStack, http, texts
+from tests.integration.test_db_faults import PrivatePostgres, spool_gauges
+from tests.support.servers import LiftStack, free_port, http, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -119,8 +119,10 @@ def test_postgres_stopped_for_20_s_mid_conversation_nothing_confirmed_is_lost(tm
     pg = PrivatePostgres(Path("/tmp") / f"lift-pg-fault-{uuid.uuid4().hex[:10]}")
     url = pg.start()
     try:
+        metrics_port = free_port()
         with LiftStack(tmp_path / "stack", db_url=url, env={"LIFT_SPOOL_DIR": str(tmp_path / "spool"),
-                                                             "LIFT_SPOOL_RETRY": "1"}) as stack:
+                                                             "LIFT_SPOOL_RETRY": "1",
+                                                             "LIFT_METRICS_PORT": str(metrics_port)}) as stack:
             me = f"pgfault-{uuid.uuid4().hex[:8]}"
             sent: List[Tuple[str, str]] = []
 
@@ -143,7 +145,13 @@ def test_postgres_stopped_for_20_s_mid_conversation_nothing_confirmed_is_lost(tm
             state = health(stack)
             assert state["status"] == "degraded"
             assert state["components"]["tracker_store"]["database"] == "down"
+            spooled = []
             while time.monotonic() - down_at < 20:
+                # nothing drains while the database is down: the gauge, read after /health, is never lower
+                depth = health(stack)["components"]["tracker_store"]["spool_depth"]
+                gauge, _ = spool_gauges(metrics_port)
+                assert gauge >= depth, (gauge, depth)
+                spooled.append(gauge)
                 time.sleep(1)
             assert pg.start() == url
 
@@ -183,5 +191,6 @@ def test_postgres_stopped_for_20_s_mid_conversation_nothing_confirmed_is_lost(tm
             assert health(stack)["status"] in ("ok", "degraded")  # answering; action server may lag
             assert health(stack)["components"]["tracker_store"] == {
                 "ok": True, "database": "up", "spool_depth": 0, "rejected": 0}
+            assert spool_gauges(metrics_port)[0] == 0, spooled  # Rasa's /metrics: drained
     finally:
         pg.purge()

@@ -3,6 +3,9 @@
 the slow part); the fault test runs last because it kills processes."""
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -13,7 +16,8 @@ import sqlalchemy as sa
 
 from tests.integration.conftest import fresh_schema
 from tests.support.cluster import Cluster
-from tests.support.servers import http
+from tests.support.models import clone_with_new_id, model_id_of
+from tests.support.servers import MODEL, ROOT, VENV_BIN, http
 
 # Ten turns of a shopper; what they record is fixed by conversions.yml.
 SCRIPT = [
@@ -31,8 +35,19 @@ def cluster_db(pg_test_database):
 
 
 @pytest.fixture(scope="module")
-def cluster(cluster_db, tmp_path_factory):
-    with Cluster(tmp_path_factory.mktemp("cluster"), db_url=cluster_db) as c:
+def cluster_models(tmp_path_factory):
+    """A models dir of its own (promotions never touch the project's): the trained model as
+    current.tar.gz and the same model re-packed with a new model_id; (dir, their ids)."""
+    models = tmp_path_factory.mktemp("models")
+    shutil.copy(MODEL, models / "current.tar.gz")
+    candidate_id = clone_with_new_id(models / "current.tar.gz", models / "candidate.tar.gz")
+    return models, model_id_of(models / "current.tar.gz"), candidate_id
+
+
+@pytest.fixture(scope="module")
+def cluster(cluster_db, cluster_models, tmp_path_factory):
+    env = {"LIFT_MODELS_DIR": str(cluster_models[0]), "LIFT_MODEL_SYNC": "2"}
+    with Cluster(tmp_path_factory.mktemp("cluster"), db_url=cluster_db, env=env) as c:
         c.warm_up()
         yield c
     assert "stopped." in c.output()
@@ -165,3 +180,55 @@ def test_fifty_conversations_survive_a_killed_replica_and_action_server_with_exa
     per_sender = {s: sorted(n for sid, n in rows if sid == s) for s in senders}
     assert all(names == sorted(EXPECTED_CONVERSIONS) for names in per_sender.values()), per_sender
     assert len(rows) == 50 * len(EXPECTED_CONVERSIONS)
+
+
+def _wait(what, predicate, timeout: float = 900, every: float = 2):
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every)
+    return value
+
+
+def test_promote_reaches_every_replica_and_one_that_was_down_catches_up(cluster, cluster_models):
+    """Runs last (kills a replica). `lift model promote` switches both replicas, not only the one
+    nginx picks; a replica down during the promotion is switched by the supervisor's model sync
+    once it is back (it restarts on the model it was started with)."""
+    _, baseline_id, candidate_id = cluster_models
+    replicas = cluster.replicas()
+    assert set(replicas) == {"rasa-1", "rasa-2"}
+    _wait("both replicas up", lambda: all(cluster.process(n)["state"] == "up" for n in replicas))
+    assert all(cluster.served_model(u)["model_id"] == baseline_id for u in replicas.values())
+
+    cluster.kill("rasa-2")
+    killed_at = time.monotonic()
+    proc = subprocess.run([str(VENV_BIN / "python"), "-m", "lift.cli", "model", "promote", "candidate.tar.gz",
+                           "--force", "--reason", "cluster test", "--json"], cwd=ROOT,
+                          env={**cluster.env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    by_url = {r["rasa_url"]: r for r in result["replicas"]}
+    assert set(by_url) == set(replicas.values())  # every replica, straight, not through nginx
+    assert by_url[replicas["rasa-1"]]["reached"] and by_url[replicas["rasa-1"]]["served_model_id"] == candidate_id
+    assert not by_url[replicas["rasa-2"]]["reached"]  # it was down
+    assert cluster.served_model(replicas["rasa-1"])["model_id"] == candidate_id
+
+    # rasa-2 comes back on the model it was started with; the model sync switches it.
+    status = _wait("rasa-2 on the promoted model",
+                   lambda: (s := cluster.served_model(replicas["rasa-2"])) and s["model_id"] == candidate_id and s)
+    caught_up = time.monotonic() - killed_at
+    assert "model sync: rasa-2 switched" in cluster.output()
+    synced = next(line for line in cluster.output().splitlines() if "model sync: rasa-2 switched" in line)
+    print(f"\npromote: rasa-1 switched in {by_url[replicas['rasa-1']]['seconds']:.1f} s; rasa-2 (killed) on the "
+          f"promoted model {caught_up:.0f} s after the kill ({synced.rsplit('(', 1)[1].rstrip(')')} for its sync switch)")
+    assert cluster.process("rasa-2")["restarts"] >= 1
+    for url in replicas.values():
+        status = cluster.served_model(url)
+        assert status["model_id"] == candidate_id
+        assert status["model_file"].endswith(f"{candidate_id}.tar.gz"), status
+    # turns through nginx, whichever replica answers, are the new model's
+    for i in range(4):
+        sender = f"promoted-{uuid.uuid4().hex[:6]}-{i}"
+        assert cluster.say(sender, "hi")[0] == 200
+        users = [e for e in cluster.tracker_events(sender) if e["event"] == "user"]
+        assert users[-1]["metadata"]["model_id"] == candidate_id

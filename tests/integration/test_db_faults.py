@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -17,9 +18,12 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
 from lift.config import Settings
+from lift.observability.server import serve_metrics
 from lift.rasa_plugins.tracker_store import ConversionTrackerStore
 from lift.store.engine import DatabaseUnavailable
+from tests.integration.test_metrics_stack import scrape
 from tests.integration.test_tracker_store import DOMAIN_DICT, EMAIL, KEY, SHIPPED, T0, lead_turns
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres
@@ -76,9 +80,20 @@ def make_store(url: str, tmp_path: Path) -> ConversionTrackerStore:
     return ConversionTrackerStore(host=url, domain=Domain.from_dict(DOMAIN_DICT), settings=settings)
 
 
+def spool_gauges(port: int):
+    """(depth, oldest timestamp) as the process's /metrics endpoint reports them."""
+    samples, _ = scrape(port)
+    return samples[("lift_tracker_spool_depth", ())], samples[("lift_tracker_spool_oldest_timestamp_seconds", ())]
+
+
 async def test_turn_saved_while_postgres_is_down_is_spooled_and_replayed_exactly_once(private_pg, tmp_path):
     pg, url = private_pg
     store = make_store(url, tmp_path)
+    # The endpoint `rasa run` serves (LIFT_METRICS_PORT), here for this process's default registry.
+    metrics_port = free_port()
+    assert serve_metrics(metrics_port, "test tracker store", addr="127.0.0.1")
+    depth, oldest = spool_gauges(metrics_port)
+    assert depth == 0 and oldest == pytest.approx(time.time(), abs=120)
     turns = lead_turns(T0)
     for events in turns[:3]:  # session start, "I want a demo", name
         tracker = await store.get_or_create_tracker("shopper")
@@ -97,6 +112,8 @@ async def test_turn_saved_while_postgres_is_down_is_spooled_and_replayed_exactly
     spool_file = store.spool.spool.path
     assert spool_file.exists()
     assert store.spool.health() == {"ok": False, "database": "down", "spool_depth": 1, "rejected": 0}
+    spooled_at = json.loads(spool_file.read_text())["spooled_at"]
+    assert spool_gauges(metrics_port) == (1, spooled_at)
     with pytest.raises(DatabaseUnavailable):  # the next turn is refused, not started on an empty tracker
         await store.get_or_create_tracker("shopper")
 
@@ -104,6 +121,8 @@ async def test_turn_saved_while_postgres_is_down_is_spooled_and_replayed_exactly
     tracker = await store.get_or_create_tracker("shopper")  # replays the spool first
     assert not spool_file.exists()
     assert store.spool.health() == {"ok": True, "database": "up", "spool_depth": 0, "rejected": 0}
+    depth, oldest = spool_gauges(metrics_port)
+    assert depth == 0 and oldest > spooled_at
     assert tracker.get_slot("email") == EMAIL
     events_after, names_after = stored(url, "shopper")
     assert len(events_after) == len(events_before) + len(turns[3])

@@ -19,14 +19,16 @@ from tests.support.servers import ROOT, Managed, base_env, free_port, http, stop
 
 
 class Cluster(Managed):
-    def __init__(self, workdir: Path, *, db_url: str, startup_timeout: float = 900, replicas: int = 2):
+    def __init__(self, workdir: Path, *, db_url: str, startup_timeout: float = 900, replicas: int = 2,
+                 env: Optional[Dict[str, str]] = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ports = {name: free_port() for name in ("LIFT_RASA_PORT", "LIFT_ACTION_PORT", "LIFT_WEB_PORT",
                                                      "LIFT_HEALTH_PORT", "LIFT_METRICS_PORT", "LIFT_ACTION_METRICS_PORT")}
         self.token = secrets.token_urlsafe(16)
         self.env = base_env(RASA_AUTH_TOKEN=self.token, LIFT_ACTION_TOKEN=secrets.token_urlsafe(16), LIFT_DB_URL=db_url,
-                            LIFT_LOG_DIR=str(self.workdir / "log"), **{k: str(v) for k, v in self.ports.items()})
+                            LIFT_LOG_DIR=str(self.workdir / "log"), **{k: str(v) for k, v in self.ports.items()},
+                            **(env or {}))
         self.startup_timeout = startup_timeout
         self.proc: Optional[subprocess.Popen] = None
         self.log_path = self.workdir / "run.log"
@@ -56,6 +58,18 @@ class Cluster(Managed):
     # -- using it ------------------------------------------------------------------------
     def health(self) -> Dict[str, Any]:
         return http("GET", f"http://127.0.0.1:{self.ports['LIFT_HEALTH_PORT']}/health", timeout=10)[1]
+
+    def replicas(self) -> Dict[str, str]:
+        """Rasa replica name -> its own loopback URL."""
+        return {p["name"]: p["where"] for p in self.health()["processes"] if p["name"].startswith("rasa-")}
+
+    def served_model(self, url: str) -> Optional[Dict[str, Any]]:
+        """A replica's ``GET /status`` (model_id, model_file); None while it does not answer."""
+        try:
+            status, body, _ = http("GET", f"{url}/status?token={self.token}", timeout=10)
+        except OSError:
+            return None
+        return body if status == 200 and isinstance(body, dict) else None
 
     def process(self, name: str) -> Dict[str, Any]:
         return next(p for p in self.health()["processes"] if p["name"] == name)

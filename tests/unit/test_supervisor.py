@@ -152,6 +152,7 @@ def test_single_plan_serves_a_canary_model_on_loopback_and_points_the_front_at_i
     assert canary.env["LIFT_CANARY_URL"] == "" and canary.env["LIFT_METRICS_PORT"] == "0"
     assert front.env["LIFT_CANARY_URL"] == "http://127.0.0.1:5016"
     assert [s.name for s in plan.specs].index("rasa-canary") < [s.name for s in plan.specs].index("rasa")
+    assert plan.model_replicas == {"rasa": f"http://127.0.0.1:{settings.rasa_port}"}  # never the canary
 
 
 def test_cluster_plan_puts_replicas_on_loopback_behind_nginx_with_their_own_ports_and_spools(tmp_path):
@@ -172,6 +173,26 @@ def test_cluster_plan_puts_replicas_on_loopback_behind_nginx_with_their_own_port
     assert specs["actions-1"].env["SANIC_HOST"] == "127.0.0.1"
     conf = (tmp_path / "run" / "nginx" / "nginx.conf").read_text()
     assert "listen 127.0.0.1:5105;" in conf and r1.where.rsplit(":", 1)[1] in conf
+    assert plan.model_replicas == {"rasa-1": r1.where, "rasa-2": r2.where}
+
+
+def test_tasks_run_periodically_while_supervising_and_a_failing_round_is_logged_and_retried(tmp_path):
+    rounds = []
+
+    def task():
+        rounds.append(time.monotonic())
+        if len(rounds) == 2:
+            raise RuntimeError("replica refused")
+
+    out = io.StringIO()
+    sup = make(tmp_path, [ProcessSpec("idle", [PY, "-c", "import time; time.sleep(60)"])], out=out,
+               tasks=[("model sync", 0.1, task)])
+    sup.start(ready_timeout=5)
+    threading.Timer(1.0, sup.request_stop).start()
+    sup.run(poll_seconds=0.05)
+    sup.stop()
+    assert len(rounds) >= 4  # went on after the failing round
+    assert "supervisor: model sync failed: RuntimeError: replica refused" in out.getvalue()
 
 
 def test_a_missing_program_is_named_at_start(tmp_path):
