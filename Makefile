@@ -84,10 +84,9 @@ test-unit: install
 test-stories: install train
 	scripts/test_stories.sh
 
-# Turn latency vs a plain Rasa bot, then the per-turn forecast cost with vs without (same run each).
+# Turn latency vs a plain Rasa bot (same run).
 bench: install kb spacy graph forecast train
 	$(PY) scripts/bench_turns.py
-	$(PY) scripts/bench_forecast.py --http
 
 # 20 concurrent shoppers for 60 s: run-cluster vs a plain `rasa init` bot (--soak 600: memory too).
 bench-cluster: install kb spacy graph forecast train

@@ -1,25 +1,23 @@
 """Live purchase probability, and the purchase_assist experiment that acts on it.
 
-``action_forecast_purchase`` is the custom slot mapping of ``purchase_probability``
-(domain/forecast.yml), so Rasa's ``action_extract_slots`` calls it after every user message:
-it scores the conversation's signals plus the page's session signals (``metadata.session``
-from the chat widget) with the model loaded once at start (``resources.forecast``), sets the
-slot and observes ``lift_purchase_probability``. It only fills the slot; nothing in the
-dialogue reads it.
-
-:func:`offer_purchase_help` is called where a shopper hesitates (``action_view_cart``): the
-decision is :func:`lift.forecast.assist.decide`, the behaviour the conversation's variant of
-the experiment on surface ``purchase_assist`` (experiments.yml).
+:func:`offer_purchase_help` is called where a shopper hesitates (``action_view_cart``). When
+the turn can be eligible at all (items in the cart, not decided before, not checking out:
+:func:`lift.forecast.assist.worth_scoring`) it scores the conversation's signals plus the
+page's session signals (``metadata.session`` from the chat widget) with the model loaded once
+at start (``resources.forecast``), sets slot ``purchase_probability`` and observes
+``lift_purchase_probability``; the decision is :func:`lift.forecast.assist.decide`, the
+behaviour the conversation's variant of the experiment on surface ``purchase_assist``
+(experiments.yml). The probability is scored only there, where it is acted on: a per-message
+slot mapping cost every turn an action-server call (`make bench`).
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import resources
 from lift.commerce.cart import normalize_cart, subtotal
 from lift.forecast import assist
 from lift.forecast.signals import conversation_signals, page_session, session_features
@@ -44,25 +42,23 @@ def live_probability(res, tracker: Tracker) -> float:
     return p
 
 
-class ActionForecastPurchase(Action):
-    def name(self) -> Text:
-        return "action_forecast_purchase"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        return [SlotSet("purchase_probability", round(live_probability(resources.get(), tracker), 4))]
-
-
 def offer_purchase_help(dispatcher: CollectingDispatcher, tracker: Tracker, res) -> List[Dict[Text, Any]]:
-    """The purchase_assist treatment at a hesitation point; the events to return (maybe none)."""
+    """The purchase_assist treatment at a hesitation point; the events to return (none when the
+    turn cannot be eligible, else the live probability and maybe the experiment's slot)."""
     cart = normalize_cart(tracker.get_slot("cart"))
-    decision = assist.decide(
-        variant=res.experiments.surface_variant(tracker.sender_id, assist.SURFACE),
-        probability=tracker.get_slot("purchase_probability"),
+    facts = dict(
         cart_value=float(subtotal(cart)) if cart else 0.0,
         decided_before=tracker.get_slot("purchase_assist") is not None,
-        min_probability=res.settings.assist_min_probability,
         checking_out=(tracker.active_loop or {}).get("name") == "checkout_form",
+    )
+    if not assist.worth_scoring(**facts):
+        return []
+    probability = round(live_probability(res, tracker), 4)
+    decision = assist.decide(
+        variant=res.experiments.surface_variant(tracker.sender_id, assist.SURFACE),
+        probability=probability, min_probability=res.settings.assist_min_probability, **facts,
     )
     if decision.offer:
         dispatcher.utter_message(text=HELP_TEXT, buttons=HELP_BUTTONS)
-    return [SlotSet("purchase_assist", decision.slot_value)] if decision.eligible else []
+    events = [SlotSet("purchase_probability", probability)]
+    return events + ([SlotSet("purchase_assist", decision.slot_value)] if decision.eligible else [])

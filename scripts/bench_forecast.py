@@ -4,13 +4,11 @@ Compares, in the same run on the same conversations, the fast single-row path th
 (:meth:`Forecaster.for_events`) with scikit-learn's public ``predict_proba`` on the same
 features, checks both give the same probability, and reports p50/p95 and the ratio.
 
-Then the whole per-turn call as the action server serves it (``action_forecast_purchase``,
-run by Rasa's action_extract_slots after every user message): the JSON request decoded,
-rasa-sdk's ActionExecutor running the real action, the response encoded — next to the very
-same call of an action that does nothing, so the difference is what forecasting adds to a
-turn. With ``--http`` it also starts the real action server (`rasa run actions`, free
-loopback port, throwaway SQLite) and times the same requests over HTTP: the round trip that
-action_extract_slots now makes once per user message.
+Then what scoring adds to a hesitation turn (``action_view_cart`` with items in the cart,
+:func:`actions.forecast.offer_purchase_help`; no other turn is scored) as the action server
+serves it: the JSON request decoded, rasa-sdk's ActionExecutor running an action that does
+exactly that scoring (:func:`actions.forecast.live_probability` + the slot event), the response
+encoded — next to the very same call of an action that does nothing.
 Needs the model: `lift forecast train`.
 """
 from __future__ import annotations
@@ -21,9 +19,7 @@ import datetime as dt
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -64,7 +60,7 @@ def synthetic_conversation(rng: random.Random, turns: int):
 
 
 def action_call(events, sender: str) -> bytes:
-    """The request body Rasa POSTs to the action server for action_forecast_purchase."""
+    """The request body Rasa POSTs to the action server (next_action set per call)."""
     slots = {"cart": None, "purchase_probability": None, "last_product": None, "variant": "control"}
     for e in events:
         if e.get("event") == "slot":
@@ -74,23 +70,26 @@ def action_call(events, sender: str) -> bytes:
                                                                       "metadata": latest.get("metadata") or {}},
                "events": events, "paused": False, "followup_action": None, "active_loop": {},
                "latest_action_name": "action_listen"}
-    return json.dumps({"next_action": "action_forecast_purchase", "sender_id": sender, "tracker": tracker,
+    return json.dumps({"next_action": "action_score_purchase", "sender_id": sender, "tracker": tracker,
                        "domain": {}, "version": "3.6.21"}).encode()
 
 
 def bench_action_calls(forecaster, convs, repeats: int = 1):
     """(with, without): (wall, cpu) seconds per decoded-run-encoded action call, same payloads, interleaved."""
+    from rasa_sdk.events import SlotSet
     from rasa_sdk.executor import ActionExecutor
 
     from actions import resources
-    from actions.forecast import ActionForecastPurchase
+    from actions.forecast import live_probability
     from lift.commerce.catalog import Catalog
 
     settings = get_settings()
-    resources.use(resources.Resources(settings=settings, engine=None, catalog=Catalog.load(settings.catalog_path),
-                                      forecaster=forecaster))
+    res = resources.Resources(settings=settings, engine=None, catalog=Catalog.load(settings.catalog_path),
+                              forecaster=forecaster)
     executor = ActionExecutor()
-    executor.register_action(ActionForecastPurchase)
+    # the scoring offer_purchase_help does at a hesitation point, alone
+    executor.register_function("action_score_purchase", lambda dispatcher, tracker, domain: [
+        SlotSet("purchase_probability", round(live_probability(res, tracker), 4))])
     executor.register_function("action_noop", lambda dispatcher, tracker, domain: [])
     bodies = [action_call(events, f"bench-{i}") for i, events in enumerate(convs)]
     loop = asyncio.new_event_loop()
@@ -104,55 +103,15 @@ def bench_action_calls(forecaster, convs, repeats: int = 1):
         return time.perf_counter() - t, time.thread_time() - c
 
     for body in bodies[:50]:  # warm-up
-        serve(body, "action_forecast_purchase")
+        serve(body, "action_score_purchase")
         serve(body, "action_noop")
     with_fc, without = [], []
     for _ in range(repeats):
         for body in bodies:
-            with_fc.append(serve(body, "action_forecast_purchase"))
+            with_fc.append(serve(body, "action_score_purchase"))
             without.append(serve(body, "action_noop"))
     loop.close()
     return with_fc, without
-
-
-def bench_http(bodies, rounds: int):
-    """Wall seconds per POST /webhook of action_forecast_purchase to a real action server."""
-    import secrets
-    import tempfile
-    import urllib.request
-
-    from tests.support.servers import VENV_BIN, base_env, free_port
-
-    port, token = free_port(), secrets.token_urlsafe(16)
-    work = Path(tempfile.mkdtemp(prefix="bench-forecast-"))
-    env = base_env(LIFT_ACTION_TOKEN=token, LIFT_DB_URL=f"sqlite:///{work / 'lift.db'}", LIFT_ACTION_METRICS_PORT="0")
-    root = Path(__file__).resolve().parents[1]
-    with open(work / "actions.log", "wb") as log:
-        proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-                                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"bench_forecast: the action server did not start; see {work / 'actions.log'}")
-                time.sleep(0.5)
-        url = f"http://127.0.0.1:{port}/webhook?token={token}"
-        out = []
-        for _ in range(rounds):
-            for body in bodies:
-                req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-                t = time.perf_counter()
-                with urllib.request.urlopen(req, timeout=30) as resp:
-                    resp.read()
-                out.append(time.perf_counter() - t)
-        return out[50:]  # the first calls warm the server up
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 
@@ -161,7 +120,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=2000, help="conversations (turns scored)")
     ap.add_argument("--turns", type=int, default=20, help="user turns per conversation")
-    ap.add_argument("--http", action="store_true", help="also time the call over HTTP against a real action server")
     args = ap.parse_args()
     try:
         forecaster = Forecaster.load(get_settings().forecast_dir)
@@ -201,21 +159,17 @@ def main() -> int:
     print(f"  target p95 <= 2 ms: wall {'met' if percentile(fast, 95) <= 0.002 else 'NOT met'}, "
           f"cpu {'met' if percentile(fast_cpu, 95) <= 0.002 else 'NOT met'}")
     with_fc, without = bench_action_calls(forecaster, convs)
-    print(f"per-turn action-server call (JSON in, ActionExecutor, JSON out), {len(with_fc)} calls each, interleaved")
-    for label, calls in (("action_forecast_purchase", with_fc), ("no-op action, same body", without)):
+    print(f"hesitation-turn scoring in an action-server call (JSON in, ActionExecutor, JSON out), {len(with_fc)} "
+          f"calls each, interleaved")
+    for label, calls in (("scoring action", with_fc), ("no-op action, same body", without)):
         wall, cpu = [w for w, _ in calls], [c for _, c in calls]
         print(f"  {label:25s}: wall p50 {ms(statistics.median(wall)):.3f} ms  p95 {ms(percentile(wall, 95)):.3f} ms"
               f" | cpu p50 {ms(statistics.median(cpu)):.3f} ms  p95 {ms(percentile(cpu, 95)):.3f} ms")
     for i, kind in ((0, "wall"), (1, "cpu")):
         added = [a[i] - b[i] for a, b in zip(with_fc, without)]
-        print(f"  forecasting adds per turn ({kind}): p50 {ms(statistics.median(added)):.3f} ms  "
+        print(f"  scoring adds per hesitation turn ({kind}): p50 {ms(statistics.median(added)):.3f} ms  "
               f"p95 {ms(percentile(added, 95)):.3f} ms; target p95 <= 2 ms: "
               f"{'met' if percentile(added, 95) <= 0.002 else 'NOT met'}")
-    if args.http:
-        bodies = [action_call(events, f"bench-http-{i}") for i, events in enumerate(convs[:500])]
-        rtt = bench_http(bodies, rounds=1)
-        print(f"over HTTP to a real action server (loopback, {len(rtt)} POST /webhook): "
-              f"wall p50 {ms(statistics.median(rtt)):.3f} ms  p95 {ms(percentile(rtt, 95)):.3f} ms")
     return 0 if worst < 1e-9 else 1
 
 

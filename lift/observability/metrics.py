@@ -107,7 +107,7 @@ class ActionMetrics:
             "lift_outbox_deliveries", "Outbox delivery attempts by outcome (sent, failed).",
             ["outcome"], registry=registry)
         self.purchase_probability = Histogram(
-            "lift_purchase_probability", "Live purchase probability after each user message, by signal "
+            "lift_purchase_probability", "Live purchase probability at each hesitation point scored, by signal "
             "source (chat: conversation only; page: with the web page's session signals).",
             ["source"], buckets=PROBABILITY_BUCKETS, registry=registry)
 

@@ -303,6 +303,10 @@ class ConversionTrackerStore(SQLTrackerStore):
                 self.spool.drain()  # older turns first; still down: this one is spooled too
             with self.session_scope() as session:
                 stored = getattr(tracker, "_lift_window_base", None)
+                if stored is None and self.spool.known(tracker):
+                    # loaded or saved by this store: that many of its events are in the database
+                    # (the lock store serialises turns), so no COUNT query per turn
+                    stored = self.spool.known(tracker)
                 if stored is None:
                     stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
                 if stored >= len(events):

@@ -72,9 +72,14 @@ def load_events(store: Any, session: Any, sender_id: str, window: int) -> Tuple[
     query = session.query(model).filter(model.sender_id == sender_id)
     if start is not None:
         query = query.filter(model.timestamp >= start)
-    if window <= 0 or query.count() <= window:
+    if window <= 0:
         return [json.loads(r.data) for r in query.order_by(model.id).all()], False
-    tail = query.order_by(model.id.desc()).limit(window).all()[::-1]
+    # One read for the usual session (at most `window` events): the newest window + 1 rows;
+    # fewer than that is the whole session (a COUNT first cost every turn a second query).
+    newest = query.order_by(model.id.desc()).limit(window + 1).all()
+    if len(newest) <= window:
+        return [json.loads(r.data) for r in reversed(newest)], False
+    tail = newest[:window][::-1]
     first_user = next((i for i, r in enumerate(tail) if r.type_name == "user"), None)
     if first_user is None:  # no user message in the window: nothing to align on, load all
         return [json.loads(r.data) for r in query.order_by(model.id).all()], False
