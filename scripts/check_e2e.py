@@ -18,7 +18,9 @@ stemmer (fresh clone, `CI=true bash .ci/run`): the seed does not make TensorFlow
 reproducible across data changes. The guards sit about 5 points below the lower run, for
 data changes and run-to-run noise. Raise them as the NLU improves.
 With the linear intent classifier that replaced DIET (deterministic, same data) the run gave
-0.88, 0.791 / 0.925, 1.0, 1.0; the guards were left where they were.
+0.88, 0.791 / 0.925, 1.0, 1.0, the same in two from-scratch trainings; the guards now sit
+about 5 points below that (out-of-scope recall: one of the 8 out-of-scope messages may be
+missed).
 Conversation accuracy is printed too; it also counts entity differences, which belong
 to the entity extractors' own tests.
 """
@@ -34,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 from lift.nlu.intents import OUT_OF_SCOPE, SALES_INTENTS, SUPPORT_INTENTS  # noqa: E402
 
 THRESHOLDS = {
-    "intent_accuracy": 0.75,
-    "macro_f1_support": 0.64,
-    "macro_f1_sales": 0.80,
-    "oos_recall": 0.70,
+    "intent_accuracy": 0.83,
+    "macro_f1_support": 0.74,
+    "macro_f1_sales": 0.87,
+    "oos_recall": 0.85,
     "action_accuracy": 0.98,
 }
 
