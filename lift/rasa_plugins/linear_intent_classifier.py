@@ -44,6 +44,14 @@ def _block_name(origin: Any) -> str:
     return name
 
 
+def _readable(message: Message) -> bool:
+    """Whether the text has a letter or digit. Emoji and punctuation alone carry no features the
+    model can tell apart (MiniLM reads every emoji as the same unknown token, the count vectors
+    drop them), so "👎" would get the same intent as "👍": such messages get no intent and the
+    FallbackClassifier turns them into nlu_fallback (the plain-words options), never a guess."""
+    return any(ch.isalnum() for ch in (message.get(TEXT) or ""))
+
+
 def _sentence_blocks(message: Message) -> Dict[str, Tuple[Any, bool]]:
     """Block name -> (1 x width features, is_sparse) for the message text's sentence vectors."""
     out: Dict[str, Tuple[Any, bool]] = {}
@@ -104,7 +112,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return stack_blocks(blocks, weights)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if _sentence_blocks(m)]
+        examples = [m for m in training_data.intent_examples if _readable(m) and _sentence_blocks(m)]
         layout: Dict[str, Tuple[int, bool]] = {}
         for m in examples:
             for name, (feats, sparse) in _sentence_blocks(m).items():
@@ -122,7 +130,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         for message in messages:
             intent: Dict[str, Any] = {"name": None, "confidence": 0.0}
             ranking: List[Dict[str, Any]] = []
-            if self._model is not None and _sentence_blocks(message):
+            if self._model is not None and _readable(message) and _sentence_blocks(message):
                 probs = self._model.predict_proba(self._matrix([message]))[0]
                 order = np.argsort(-probs)[: int(self._config["ranking_length"])]
                 ranking = [{"name": self._model.labels[i], "confidence": float(probs[i])} for i in order]

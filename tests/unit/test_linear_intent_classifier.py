@@ -78,6 +78,13 @@ def test_trained_classifier_is_stored_loaded_and_parses(tmp_path):
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-5
     assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
 
+    # emoji / punctuation only: nothing the features can tell apart ("👎" must not read as "👍"),
+    # so no intent at all -> the FallbackClassifier's plain-words options, never a guess
+    unreadable, _ = _featurised(["👎", "!!!", "🙂 ?"], cvf=cvf)
+    loaded.process(unreadable)
+    assert all(m.get(INTENT) == {"name": None, "confidence": 0.0} and m.get("intent_ranking") == []
+               for m in unreadable)
+
 
 def test_untrained_or_featureless_gives_no_intent(tmp_path):
     clf = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path),
