@@ -84,9 +84,11 @@ test-unit: install
 test-stories: install train
 	scripts/test_stories.sh
 
-# Turn latency vs a plain Rasa bot (same run).
+# Turn latency vs a plain Rasa bot (same run); then what metrics and the forecast add per turn.
 bench: install kb spacy graph forecast train
 	$(PY) scripts/bench_turns.py
+	$(PY) scripts/bench_metrics.py
+	$(PY) scripts/bench_forecast.py -n 1000
 
 # 20 concurrent shoppers for 60 s: run-cluster vs a plain `rasa init` bot (--soak 600: memory too).
 bench-cluster: install kb spacy graph forecast train
