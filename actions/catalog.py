@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
@@ -112,6 +112,29 @@ class ActionShowPrice(Action):
             lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
         dispatcher.utter_message(text=" ".join(lines), json_message=live_cards(products[:MAX_CARDS], catalog))
         return shown_events(products[:MAX_CARDS])
+
+
+class ActionPickProduct(Action):
+    """A message outside any form that only points at what was just shown ("the cheaper one",
+    "the second one", "that one", "the nimbus"): show the product(s) meant, so "add it" and the
+    card's button act on them. Nothing to point at: Rasa's default fallback, as before."""
+
+    def name(self) -> Text:
+        return "action_pick_product"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        catalog = resources.get().catalog
+        products, resolution = referred_products(tracker, catalog)
+        if resolution.question:
+            dispatcher.utter_message(text=resolution.question,
+                                     buttons=choice_buttons(resolution, catalog, "search_product"))
+            return []
+        if not products or not (resolution.found or entity_values(tracker, "product")):
+            return [FollowupAction("action_default_fallback")]
+        shown = products[:MAX_CARDS]
+        intro = "Here it is:" if len(shown) == 1 else "Here they are:"
+        dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
+        return shown_events(shown)
 
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:

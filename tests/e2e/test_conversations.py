@@ -167,6 +167,25 @@ def test_show_a_product_then_add_it(stack):
     assert stack.tracker(me)["slots"]["cart"] == [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}]
 
 
+def cards(replies):
+    return [p for r in replies for p in ((r.get("custom") or {}).get("products") or [])]
+
+
+def test_pointing_at_a_card_just_shown_picks_it(stack):
+    """'got any headphones', then only 'hmm the less expensive one': that card, and 'add it' adds it."""
+    me = sender()
+    shown = cards(stack.say(me, "got any headphones"))
+    assert len(shown) > 1
+    cheapest = min(shown, key=lambda p: p["price"])
+    replies = stack.say(me, "hmm the less expensive one")
+    assert [p["sku"] for p in cards(replies)] == [cheapest["sku"]], replies
+    stack.say(me, "add it")
+    assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == [cheapest["sku"]]
+    # with nothing shown, the same words get the plain "can't help" answer, not a guess
+    replies = stack.say(sender(), "hmm the less expensive one")
+    assert not cards(replies) and "can't help with that" in texts(replies), replies
+
+
 def test_quantities_in_words_and_changes(stack):
     me = sender()
     stack.say(me, "add two aria headphones to my cart")

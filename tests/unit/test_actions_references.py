@@ -3,7 +3,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionAddToCart, ActionRemoveFromCart
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionPickProduct, ActionShowPrice, ActionShowProducts
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 ARIA = {"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}
@@ -160,3 +160,27 @@ async def test_which_line_buttons_repeat_the_change(res, domain):
     events, _ = await run(ActionAddToCart(), domain, make_tracker(
         payloads[1], "add_to_cart", entities=[ent("product", "Aria Wireless Headphones")], slots={"cart": cart}))
     assert slot_events(events)["cart"] == [cart[0], {**ARIA, "qty": 3}]
+
+
+async def test_a_bare_pointer_picks_among_the_cards_shown(res, domain):
+    """'the cheaper one' on its own (intent inform, no form) shows the one meant and makes it what
+    'add it' refers to; the earlier cards are no longer candidates."""
+    shown = ["AUD-001", "AUD-002", "AUD-003"]  # 129, 249, 89
+    events, d = await run(ActionPickProduct(), domain, make_tracker("the cheaper one", "inform", slots={"last_shown": shown}))
+    assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == ["AUD-003"]
+    assert slot_events(events)["last_shown"] == ["AUD-003"] and slot_events(events)["last_product"] == "AUD-003"
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add it", "add_to_cart", slots={"last_shown": slot_events(events)["last_shown"]}))
+    assert [i["sku"] for i in slot_events(events)["cart"]] == ["AUD-003"]
+    events, d = await run(ActionPickProduct(), domain, make_tracker("the second one", "inform", slots={"last_shown": shown}))
+    assert slot_events(events)["last_shown"] == ["AUD-002"]
+
+
+async def test_a_pointer_that_cannot_be_resolved_asks_or_falls_back(res, domain):
+    events, d = await run(ActionPickProduct(), domain, make_tracker("the third one", "inform", slots={"last_shown": ["CMP-001"]}))
+    assert events == [] and "only showed you one product, the Nimbus 14 Laptop" in texts(d)
+    assert d.messages[0]["buttons"][0]["payload"] == '/search_product{"product":"CMP-001"}'
+    # nothing shown, nothing named: Rasa's default fallback, exactly as without this action
+    for text, slots in (("the cheaper one", {}), ("my name is Bob", {"last_shown": ["AUD-001", "AUD-002"]})):
+        events, d = await run(ActionPickProduct(), domain, make_tracker(text, "inform", slots=slots))
+        assert events == [{"event": "followup", "timestamp": None, "name": "action_default_fallback"}] and not d.messages
