@@ -48,6 +48,13 @@ class ActionShowProducts(Action):
         res = resources.get()
         catalog = res.catalog
         products, category = _mentioned(tracker, catalog)
+        if not products and category is None:  # "show me the second one": among the cards just shown
+            picked, resolution = referred_products(tracker, catalog)
+            if resolution.question:
+                dispatcher.utter_message(text=resolution.question,
+                                         buttons=choice_buttons(resolution, catalog, "search_product"))
+                return []
+            products = picked if resolution.found else products
         if products:
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"

@@ -172,17 +172,17 @@ def cards(replies):
 
 
 def test_pointing_at_a_card_just_shown_picks_it(stack):
-    """'got any headphones', then only 'hmm the less expensive one': that card, and 'add it' adds it."""
+    """'got any headphones', then only 'the pricier one please': that card, and 'add it' adds it."""
     me = sender()
     shown = cards(stack.say(me, "got any headphones"))
     assert len(shown) > 1
-    cheapest = min(shown, key=lambda p: p["price"])
-    replies = stack.say(me, "hmm the less expensive one")
-    assert [p["sku"] for p in cards(replies)] == [cheapest["sku"]], replies
+    dearest = max(shown, key=lambda p: p["price"])
+    replies = stack.say(me, "the pricier one please")
+    assert [p["sku"] for p in cards(replies)] == [dearest["sku"]], replies
     stack.say(me, "add it")
-    assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == [cheapest["sku"]]
+    assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == [dearest["sku"]]
     # with nothing shown, the same words get the plain "can't help" answer, not a guess
-    replies = stack.say(sender(), "hmm the less expensive one")
+    replies = stack.say(sender(), "the pricier one please")
     assert not cards(replies) and "can't help with that" in texts(replies), replies
 
 

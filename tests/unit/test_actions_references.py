@@ -184,3 +184,10 @@ async def test_a_pointer_that_cannot_be_resolved_asks_or_falls_back(res, domain)
     for text, slots in (("the cheaper one", {}), ("my name is Bob", {"last_shown": ["AUD-001", "AUD-002"]})):
         events, d = await run(ActionPickProduct(), domain, make_tracker(text, "inform", slots=slots))
         assert events == [{"event": "followup", "timestamp": None, "name": "action_default_fallback"}] and not d.messages
+
+
+async def test_show_me_the_first_one_shows_that_card(res, domain):
+    events, d = await run(ActionShowProducts(), domain,
+                          make_tracker("show me the first one", "search_product", slots={"last_shown": ["AUD-002", "AUD-001"]}))
+    assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == ["AUD-002"]
+    assert slot_events(events)["last_shown"] == ["AUD-002"]
