@@ -1,6 +1,7 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.cart_idle import idle_clock
 from actions.catalog import choice_buttons, referred_products
-from actions.common import entity_values, first_entity, masked_text
+from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
@@ -22,7 +23,7 @@ from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import normalize_coupon
 from lift.graph import rank
-from lift.understanding.numbers import Quantity, is_vague, parse_quantity
+from lift.understanding.numbers import Quantity, is_vague, parse_quantity, quantities_per_item
 from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
 
 
@@ -39,6 +40,30 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
             return change, parse_quantity(text)
         return change, None
     return change, parse_quantity(raw, limit=MAX_QTY_PER_LINE if change.op != REMOVE else None)
+
+
+_SAME_FOR_ALL_RE = re.compile(r"\b(?:each|both|apiece|of\s+them|of\s+those)\b", re.IGNORECASE)
+
+
+def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity]) -> Dict[Text, Optional[Quantity]]:
+    """Per product SKU, the quantity asked for. Several products named with their own numbers
+    ("3 aria headphones and a boom go speaker") get their own; otherwise (one product, "2 of
+    each", products referred to rather than named) every product gets ``qty``."""
+    same = {p.sku: qty for p in products}
+    if len(products) < 2 or _SAME_FOR_ALL_RE.search(latest_text(tracker)):
+        return same
+    spans: List[Tuple[int, int]] = []
+    skus: List[Text] = []
+    for e in sorted((tracker.latest_message or {}).get("entities") or [], key=lambda e: e.get("start") or 0):
+        found = catalog.find(str(e.get("value") or "")) if e.get("entity") == "product" else None
+        if found is not None and found.sku not in skus and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            spans.append((e["start"], e["end"]))
+            skus.append(found.sku)
+    if sorted(skus) != sorted(same):
+        return same
+    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku)])
+    mentions = quantities_per_item(text, spans)
+    return {sku: (parse_quantity(m.text, limit=MAX_QTY_PER_LINE) if m else None) for sku, m in zip(skus, mentions)}
 
 
 def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text) -> List[Dict[Text, Any]]:
@@ -169,14 +194,16 @@ class ActionAddToCart(Action):
                 buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'} for c in catalog.categories[:6]],
             )
             return []
-        if qty is not None and not qty.ok:
-            dispatcher.utter_message(text=qty.problem)
+        per_item = item_quantities(tracker, catalog, products, qty)
+        problem = next((q.problem for q in per_item.values() if q is not None and not q.ok), None)
+        if problem:
+            dispatcher.utter_message(text=problem)
             return []
-        count_each = qty.value if qty else 1
+        counts = {sku: (q.value if q else 1) for sku, q in per_item.items()}
         cart = tracker.get_slot("cart")
         for product in products:
             try:
-                cart = add_item(cart, product, count_each)
+                cart = add_item(cart, product, counts[product.sku])
             except CartError as err:
                 substitutes = substitutes_in_stock(res, product.sku) if product.stock <= 0 else []
                 if substitutes:
@@ -189,7 +216,7 @@ class ActionAddToCart(Action):
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
         count = sum(i["qty"] for i in cart)
         dispatcher.utter_message(
-            text=f"Added {' and '.join(f'{count_each} × {p.name}' for p in products)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in products)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
                  f"({catalog.format_price(subtotal(cart))}).")
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))

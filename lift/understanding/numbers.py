@@ -137,6 +137,20 @@ def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Men
     return found
 
 
+def quantities_per_item(text: str, spans: Sequence[Tuple[int, int]]) -> List[Optional[Mention]]:
+    """For items named at ``spans`` (in text order), the quantity written after the previous item
+    and before this one: "3 aria headphones and a boom speaker" -> [3, None]. None: no number there
+    (the caller's default, one)."""
+    mentions = find_quantities(text, spans)
+    out: List[Optional[Mention]] = []
+    previous_end = 0
+    for start, end in spans:
+        before = [m for m in mentions if previous_end <= m.start and m.end <= start]
+        out.append(before[-1] if before else None)
+        previous_end = end
+    return out
+
+
 def is_vague(text: str) -> bool:
     """True when ``text`` asks for 'lots' / 'a few' / 'several' without a number."""
     return bool(_VAGUE_RE.search(text or ""))

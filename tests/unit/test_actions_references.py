@@ -191,3 +191,21 @@ async def test_show_me_the_first_one_shows_that_card(res, domain):
                           make_tracker("show me the first one", "search_product", slots={"last_shown": ["AUD-002", "AUD-001"]}))
     assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == ["AUD-002"]
     assert slot_events(events)["last_shown"] == ["AUD-002"]
+
+
+def at(text, entity, value):
+    """An entity with its real span in ``text`` (the per-item quantities read around it)."""
+    start = text.lower().index(value.lower())
+    return {"entity": entity, "value": value, "start": start, "end": start + len(value)}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("can I get 3 aria headphones and a boom go speaker", {"AUD-001": 3, "AUD-005": 1}),
+    ("two aria headphones and 4 boom go speakers", {"AUD-001": 2, "AUD-005": 4}),
+    ("aria headphones and boom go speaker, 2 of each", {"AUD-001": 2, "AUD-005": 2}),
+    ("add 2 aria headphones and boom go speaker both", {"AUD-001": 2, "AUD-005": 2}),
+])
+async def test_several_products_each_with_its_own_quantity(res, domain, text, expected):
+    entities = [at(text, "product", "aria headphones"), at(text, "product", "boom go speaker")]
+    events, d = await run(ActionAddToCart(), domain, make_tracker(text, "add_to_cart", entities=entities))
+    assert {i["sku"]: i["qty"] for i in slot_events(events)["cart"]} == expected, texts(d)

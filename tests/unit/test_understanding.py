@@ -207,3 +207,11 @@ def test_cart_changes(text, default, change):
 def test_cart_change_skips_product_names():
     text = "add the nimbus 14 laptop"
     assert parse_cart_change(text, ADD, skip=[(8, 17)]) == CartChange(ADD, None)
+
+
+def test_quantities_per_item_read_between_the_items():
+    from lift.understanding.numbers import quantities_per_item
+    text = "3 aria headphones and a boom speaker, plus two kettles"
+    spans = [(text.index(w), text.index(w) + len(w)) for w in ("aria headphones", "boom speaker", "kettles")]
+    assert [m.value if m else None for m in quantities_per_item(text, spans)] == [3, None, 2]
+    assert quantities_per_item("no numbers here", [(3, 10)]) == [None]
