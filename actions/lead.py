@@ -14,6 +14,7 @@ from actions.common import answering_form, checked, first_entity, latest_text
 from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.understanding.dates import from_value
+from lift.understanding.people import team_size_in
 
 
 MAX_OFFERED = 6
@@ -69,7 +70,9 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
 
     async def extract_team_size(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "team_size":
-            return {}
+            # a headcount said in passing ("we're 200 people", "50 staff") is taken, never asked again
+            stated = None if tracker.get_slot("team_size") else team_size_in(latest_text(tracker))
+            return {"team_size": stated} if stated else {}
         quantity = first_entity(tracker, "quantity")
         if quantity is not None and answering_form(tracker, "team_size"):
             return {"team_size": quantity}

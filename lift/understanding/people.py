@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from lift.commerce.validation import find_email, normalize_company, normalize_person_name
+from lift.understanding.numbers import find_quantities
 
 Span = Tuple[int, int]
 
@@ -149,3 +150,21 @@ def parse_introduction(text: str) -> Introduction:
         company, company_span = None, None
     return Introduction(person_name=person, company=company, email=email,
                         person_span=person_span if person else None, company_span=company_span if company else None)
+
+
+_HEADCOUNT_AFTER = re.compile(r"\s*(?:people|persons|staff|employees|users|seats|team\s+members|members|colleagues|"
+                              r"engineers|agents|workers|of\s+us|strong|(?:-\s*)?person\s+(?:team|company|business))\b",
+                              re.IGNORECASE)
+_HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[sz]ation|staff|headcount|group)"
+                               r"\s+(?:of|is|size\s+(?:is|of))\s+(?:about|around|roughly|approximately|nearly|almost|"
+                               r"over|some|~)?\s*$", re.IGNORECASE)
+
+
+def team_size_in(text: str) -> Optional[int]:
+    """A headcount stated in passing: "we're a company of 200 people", "50 staff", "a team of
+    twelve", "we're 35 strong". A bare number ("200 laptops") is not one."""
+    text = text or ""
+    for m in find_quantities(text):
+        if m.value and (_HEADCOUNT_AFTER.match(text, m.end) or _HEADCOUNT_BEFORE.search(text[:m.start])):
+            return m.value
+    return None

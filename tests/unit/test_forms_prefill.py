@@ -48,6 +48,19 @@ async def test_lead_form_is_prefilled_from_the_introduction(res, domain):
     assert next(s for s in required if filled.get(s) is None) == "team_size"
 
 
+async def test_a_headcount_said_in_passing_is_taken(res, domain):
+    for text, size in (("we're a company of 200 people and want to buy laptops in bulk", 200),
+                       ("hey can someone call me back about a wholesale order? I'm Tom from Acme, tom@acme.com, 50 staff", 50),
+                       ("book a demo for a team of twelve please", 12)):
+        slots, d = await activate(ValidateLeadForm(), domain, text, "request_demo")
+        assert slots["team_size"] == size and d.messages == [], text
+    # a number of products is not a headcount; a size already given is kept
+    slots, _ = await activate(ValidateLeadForm(), domain, "we want 200 laptops, can we talk to sales", "request_demo")
+    assert "team_size" not in slots
+    slots, _ = await activate(ValidateLeadForm(), domain, "we're 35 strong now", "inform", {"team_size": 20.0})
+    assert "team_size" not in slots
+
+
 async def test_name_entity_is_taken_while_another_slot_is_asked(res, domain):
     text = "this is Tom Becker at Globex Corp"
     d = CollectingDispatcher()

@@ -215,3 +215,13 @@ def test_quantities_per_item_read_between_the_items():
     spans = [(text.index(w), text.index(w) + len(w)) for w in ("aria headphones", "boom speaker", "kettles")]
     assert [m.value if m else None for m in quantities_per_item(text, spans)] == [3, None, 2]
     assert quantities_per_item("no numbers here", [(3, 10)]) == [None]
+
+
+def test_team_size_in_a_sentence():
+    from lift.understanding.people import team_size_in
+    assert team_size_in("we're a company of 200 people") == 200
+    assert team_size_in("about 50 staff here") == 50
+    assert team_size_in("a team of twelve") == 12
+    assert team_size_in("we're a 40-person company") == 40
+    assert team_size_in("we want 200 laptops") is None
+    assert team_size_in("") is None
