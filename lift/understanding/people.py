@@ -159,11 +159,17 @@ _HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[s
                                r"\s+(?:of|is|size\s+(?:is|of))\s+(?:about|around|roughly|approximately|nearly|almost|"
                                r"over|some|~)?\s*$", re.IGNORECASE)
 
+_HEADCOUNT_COMPOUND = re.compile(r"\b(\d{1,7})\s*-\s*(?:person|people|man|seat)\s+(?:team|company|business|firm|"
+                                 r"office|organi[sz]ation|shop|agency)\b", re.IGNORECASE)
+
 
 def team_size_in(text: str) -> Optional[int]:
     """A headcount stated in passing: "we're a company of 200 people", "50 staff", "a team of
     twelve", "we're 35 strong". A bare number ("200 laptops") is not one."""
     text = text or ""
+    compound = _HEADCOUNT_COMPOUND.search(text)  # "a 40-person company": the hyphen keeps it from find_quantities
+    if compound:
+        return int(compound.group(1))
     for m in find_quantities(text):
         if m.value and (_HEADCOUNT_AFTER.match(text, m.end) or _HEADCOUNT_BEFORE.search(text[:m.start])):
             return m.value
