@@ -8,7 +8,8 @@ back to the shopper: nothing here reads it for instructions, slots or events.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -16,6 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from lift.commerce.cards import cards_message
+from lift.commerce.products import stock_label
+from lift.commerce.stock import live
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer
@@ -29,14 +32,23 @@ def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
     return doc.title.rsplit(" (", 1)[0] if doc else None
 
 
-def _product_cards(sku: Text) -> Optional[Dict[str, Any]]:
+_STOCK_QUESTION = re.compile(r"\b(?:in\s+stock|out\s+of\s+stock|stock|available|availability|sold\s+out|any\s+left|"
+                             r"restock\w*|back\s+in)\b", re.IGNORECASE)
+
+
+def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:
+    """(a stock line when the question asks about stock, the product's card), both with the stock
+    the database has now."""
     try:
-        catalog = resources.get().catalog
+        res = resources.get()
+        product = live(res.engine, res.catalog.get(sku))
     except Exception:  # a card is a bonus; the cited answer stands without it
-        logger.exception("catalog unavailable for the product card of %s", sku)
-        return None
-    product = catalog.get(sku)
-    return cards_message([product], catalog.currency) if product is not None else None
+        logger.exception("catalog or stock unavailable for the product card of %s", sku)
+        return None, None
+    if product is None:
+        return None, None
+    line = f"{product.name}: {stock_label(product.stock)}." if _STOCK_QUESTION.search(question or "") else None
+    return line, cards_message([product], res.catalog.currency)
 
 
 class ActionAnswerQuestion(Action):
@@ -68,7 +80,9 @@ class ActionAnswerQuestion(Action):
                     SlotSet("kb_score", result.confidence)]
         extra: Dict[str, Any] = {}
         if answer.kind == "product" and answer.meta.get("sku"):
-            cards = _product_cards(str(answer.meta["sku"]))
+            stock_line, cards = _product_reply(str(answer.meta["sku"]), str(message.get("text") or ""))
+            if stock_line:
+                dispatcher.utter_message(text=stock_line)
             if cards:
                 extra["json_message"] = cards
         dispatcher.utter_message(text=format_answer(answer.text, answer.title, answer.doc_id), **extra)

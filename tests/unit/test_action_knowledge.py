@@ -103,6 +103,18 @@ async def test_product_answer_attaches_a_product_card(kb, res):
     assert {"sku", "name", "price", "currency", "stock", "image", "url", "buttons"} <= set(card["products"][0])
 
 
+async def test_stock_question_is_answered_with_the_live_stock(kb, res):
+    import sqlalchemy as sa
+    with res.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE stock_levels SET stock = 2 WHERE sku = 'AUD-001'"))
+    d, events = await ask("is it in stock?", slots={"last_product": "AUD-001"})
+    assert slot_events(events)["kb_doc_id"] == "product:AUD-001"
+    assert d.messages[0]["text"] == "Aria Wireless Headphones: Only 2 left."
+    assert d.messages[1]["custom"]["products"][0]["stock"] == 2  # the card agrees with the text
+    d, _ = await ask("how long does its battery last?", slots={"last_product": "AUD-001"})
+    assert len(d.messages) == 1 and "Only 2 left" not in d.messages[0]["text"]
+
+
 async def test_follow_up_about_the_viewed_product(kb, res):
     d, events = await ask("how long does its battery last?", slots={"last_product": "AUD-001"})
     assert slot_events(events)["kb_doc_id"] == "product:AUD-001"
