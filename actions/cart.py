@@ -21,7 +21,7 @@ from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_cou
 from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.stock import live, live_all
-from lift.commerce.validation import normalize_coupon
+from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity, quantities_per_item
 from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
@@ -186,6 +186,10 @@ class ActionAddToCart(Action):
             return change_line(dispatcher, tracker, catalog, change, qty)
         if resolution.question:
             return ask_which(dispatcher, resolution, catalog, "add_to_cart")
+        if not products and not entity_values(tracker, "product"):
+            # "add 2" / "add to cart" right after one product was shown means that product
+            single = [catalog.get(s) for s in (tracker.get_slot("last_shown") or [])]
+            products = live_all(res.engine, single) if len(single) == 1 and single[0] is not None else []
         if not products:
             named = entity_values(tracker, "product")
             what = f'"{named[0]}"' if named else "that product"
@@ -307,7 +311,7 @@ class ActionApplyCoupon(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
-        code = normalize_coupon(first_entity(tracker, "coupon_code"))
+        code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
         if code is None:
             dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
             return []

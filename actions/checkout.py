@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, checked, latest_text
+from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
@@ -17,6 +17,7 @@ from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
 from lift.commerce.stock import OutOfStock
+from lift.commerce.validation import says_confirm
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
 
@@ -46,6 +47,13 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 
     def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return checked("shipping_method", value, parse_shipping_method, dispatcher)
+
+    async def extract_checkout_confirmed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # yes/no come from the slot's from_intent mappings; "place order" typed at the summary is
+        # read as any intent (inform, place_order, checkout), so the words decide
+        if tracker.get_slot("requested_slot") != "checkout_confirmed" or latest_intent(tracker) in ("affirm", "deny"):
+            return {}
+        return {"checkout_confirmed": True} if says_confirm(latest_text(tracker)) else {}
 
     def validate_checkout_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"checkout_confirmed": bool(value)}

@@ -133,3 +133,24 @@ def normalize_coupon(value: Any) -> Optional[str]:
         return None
     text = re.sub(r"[^A-Za-z0-9]", "", text).upper()
     return text if 3 <= len(text) <= 20 else None
+
+
+_COUPON_IN_TEXT = re.compile(r"(?<![\w-])(?!lft-?\d{6}(?![\w-]))([a-z]{3,10}\d{1,4})(?![\w-])", re.IGNORECASE)
+
+
+def find_coupon(text: Any) -> Optional[str]:
+    """A coupon-shaped code typed in any case ("use coupon welcome10" -> WELCOME10); never an order id."""
+    m = _COUPON_IN_TEXT.search(clean_text(text, limit=500) or "")
+    return normalize_coupon(m.group(1)) if m else None
+
+
+_CONFIRM_WORDS = re.compile(r"\b(?:place|confirm|buy|purchase|order\s+it|go\s+ahead|proceed|submit|complete|pay)\b",
+                            re.IGNORECASE)
+_NEGATION_WORDS = re.compile(r"\b(?:no|not|don'?t|do\s+not|never|cancel|stop|wait|hold|later)\b", re.IGNORECASE)
+
+
+def says_confirm(text: Any) -> bool:
+    """True for a typed go-ahead at a confirmation prompt ("place order", "confirm", "go ahead and
+    buy it"); anything negated ("don't place it yet") is not one."""
+    text = clean_text(text, limit=200) or ""
+    return bool(_CONFIRM_WORDS.search(text)) and not _NEGATION_WORDS.search(text)

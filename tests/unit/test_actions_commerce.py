@@ -148,6 +148,36 @@ async def test_checkout_form_validates_answers(res, dispatcher, domain):
     assert slot_events(events)["shipping_method"] == "express"
 
 
+@pytest.mark.parametrize("text,intent,confirmed", [
+    ("place order", "inform", True), ("go ahead and buy it", "checkout", True), ("place_order", "place_order", True),
+    ("don't place it yet", "inform", None), ("what's the total again", "ask_price", None),
+])
+async def test_typed_go_ahead_at_the_summary_confirms(res, domain, text, intent, confirmed):
+    slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "a@b.io",
+             "shipping_address": "1 Main St, Town", "shipping_method": "standard", "requested_slot": "checkout_confirmed"}
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, make_tracker(text, intent, active_loop="checkout_form", slots=slots), domain)
+    assert slot_events(events).get("checkout_confirmed") is confirmed
+
+
+async def test_coupon_typed_in_lower_case(res, dispatcher, domain):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    events = await run(ActionApplyCoupon(), dispatcher, domain,
+                       make_tracker("use coupon welcome10", "apply_coupon", slots={"cart": cart}))
+    assert slot_events(events) == {"coupon_code": "WELCOME10"} and "applied" in texts(dispatcher)
+
+
+async def test_add_a_number_of_the_one_product_just_shown(res, domain):
+    d = CollectingDispatcher()
+    events = await run(ActionAddToCart(), d, domain, make_tracker("add 2", "add_to_cart", entities=[ent("quantity", "2")],
+                                                                 slots={"last_shown": ["SMH-002"]}))
+    assert [(i["sku"], i["qty"]) for i in slot_events(events)["cart"]] == [("SMH-002", 2)]
+    d = CollectingDispatcher()
+    events = await run(ActionAddToCart(), d, domain, make_tracker("add 2", "add_to_cart", entities=[ent("quantity", "2")],
+                                                                 slots={"last_shown": ["SMH-001", "SMH-002"]}))
+    assert "cart" not in slot_events(events) and "couldn't find" in texts(d)
+
+
 async def test_question_during_checkout_is_not_taken_as_an_answer(res, dispatcher, domain):
     cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
     tracker = make_tracker("do you ship to Canada at 12 Main St?", "ask_question", active_loop="checkout_form",

@@ -65,3 +65,11 @@ def test_address(raw, ok):
 def test_clean_text_rejects_huge_input():
     assert v.clean_text("a" * 10_000) is None
     assert v.clean_text("  a \n b ") == "a b"
+
+
+def test_find_coupon_and_says_confirm():
+    from lift.commerce.validation import find_coupon, says_confirm
+    assert find_coupon("use coupon welcome10") == "WELCOME10" and find_coupon("apply Save20 pls") == "SAVE20"
+    assert find_coupon("where is lft100002") is None and find_coupon("no code here") is None
+    assert says_confirm("place order") and says_confirm("Go ahead and buy it")
+    assert not says_confirm("don't place it yet") and not says_confirm("hello") and not says_confirm(None)
