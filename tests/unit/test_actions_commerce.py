@@ -149,7 +149,7 @@ async def test_checkout_form_validates_answers(res, dispatcher, domain):
 
 
 @pytest.mark.parametrize("text,intent,confirmed", [
-    ("place order", "inform", True), ("go ahead and buy it", "checkout", True), ("place_order", "place_order", True),
+    ("place order", "inform", True), ("go ahead and buy it", "checkout", True), ("place the order now", "place_order", True),
     ("don't place it yet", "inform", None), ("what's the total again", "ask_price", None),
 ])
 async def test_typed_go_ahead_at_the_summary_confirms(res, domain, text, intent, confirmed):
