@@ -82,7 +82,10 @@ def test_support_covers_the_27_bitext_intents_with_stratified_samples(conv):
     for ex in data.intent_examples:
         counts[ex.get("intent")] = counts.get(ex.get("intent"), 0) + 1
     assert set(counts) == source_intents
-    assert set(counts.values()) == {conv.PER_INTENT}
+    # PER_INTENT each, or every distinct utterance of an intent that has fewer
+    available = {intent: len(examples) for intent, examples in conv.read_bitext(EXTERNAL / "bitext_support_train.csv").items()}
+    assert counts == {intent: min(conv.PER_INTENT, n) for intent, n in available.items()}
+    assert sum(1 for n in counts.values() if n == conv.PER_INTENT) >= 20
 
 
 def test_entity_spans_point_at_the_annotated_text():
