@@ -86,5 +86,9 @@ class ActionAnswerQuestion(Action):
             if cards:
                 extra["json_message"] = cards
         dispatcher.utter_message(text=format_answer(answer.text, answer.title, answer.doc_id), **extra)
-        return [SlotSet("kb_doc_id", answer.doc_id), SlotSet("kb_version", answer.kb_version),
-                SlotSet("kb_score", answer.score)]
+        events = [SlotSet("kb_doc_id", answer.doc_id), SlotSet("kb_version", answer.kb_version),
+                  SlotSet("kb_score", answer.score)]
+        if "json_message" in extra:  # the product answered about is the one "add it" / "add two" now means
+            sku = str(answer.meta["sku"])
+            events += [SlotSet("last_shown", [sku]), SlotSet("last_product", sku)]
+        return events

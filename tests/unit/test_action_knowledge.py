@@ -111,6 +111,7 @@ async def test_stock_question_is_answered_with_the_live_stock(kb, res):
     assert slot_events(events)["kb_doc_id"] == "product:AUD-001"
     assert d.messages[0]["text"] == "Aria Wireless Headphones: Only 2 left."
     assert d.messages[1]["custom"]["products"][0]["stock"] == 2  # the card agrees with the text
+    assert slot_events(events)["last_shown"] == ["AUD-001"]  # "add two" next means this product
     d, _ = await ask("how long does its battery last?", slots={"last_product": "AUD-001"})
     assert len(d.messages) == 1 and "Only 2 left" not in d.messages[0]["text"]
 
