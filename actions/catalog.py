@@ -48,18 +48,19 @@ class ActionShowProducts(Action):
         res = resources.get()
         catalog = res.catalog
         products, category = _mentioned(tracker, catalog)
-        if not products and category is None:  # "show me the second one": among the cards just shown
-            picked, resolution = referred_products(tracker, catalog)
+        text = latest_text(tracker)
+        if not products and category is None and not entity_values(tracker, "product") and not text.startswith("/"):
+            # "show me the second one": among the cards just shown (_mentioned has already run)
+            resolution = resolve_reference(text, shown_products(tracker, catalog))
             if resolution.question:
                 dispatcher.utter_message(text=resolution.question,
                                          buttons=choice_buttons(resolution, catalog, "search_product"))
                 return []
-            products = picked if resolution.found else products
+            products = [p for p in (catalog.get(s) for s in resolution.skus) if p is not None]
         if products:
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
         else:
-            text = latest_text(tracker)
             query = None if text.startswith("/") else text
             shown = catalog.search(query=query if category is None else None,
                                    category=category.id if category else None, limit=MAX_CARDS)
