@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_turns import LIFT_SCRIPT, pct  # noqa: E402
+from scripts.bench_turns import LIFT_SCRIPT  # noqa: E402
+from scripts.benchlib import percentile as pct  # noqa: E402
 from tests.support.servers import MODEL, LiftStack, free_port  # noqa: E402
 
 PHASES = ("handle_message", "parse_message", "run_action_extract_slots", "_run_prediction_loop",
