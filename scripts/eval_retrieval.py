@@ -3,13 +3,14 @@
 
     python scripts/eval_retrieval.py                    # markdown tables on stdout
     python scripts/eval_retrieval.py --write-threshold  # also store kb/threshold.json
-    python scripts/eval_retrieval.py --misses           # questions the fused ranking misses (reporting sets)
-    python scripts/eval_retrieval.py --tune             # the fusion grid on the tuning half, best first
+    python scripts/eval_retrieval.py --misses           # questions the fused ranking misses (tuning sets only)
+    python scripts/eval_retrieval.py --tune             # the fusion grid on the tuning data, best first
 
-Sets (lift/retrieval/tuning.py): the *tuning half* of ``eval/retrieval_dev.jsonl`` (fusion
-and threshold are chosen on it, with its typo/terse variants), the *reporting half* of the
-same file and ``eval/retrieval_independent.jsonl`` (never tuned on). Each is reported for the
-current method and, in the same run, the method before issue 9.
+Sets (lift/retrieval/tuning.py): fusion and threshold are chosen on the *tuning half* of
+``eval/retrieval_dev.jsonl`` with its typo/terse variants together with the *voice set*
+``eval/retrieval_tuning_voice.jsonl`` (both reported, labelled as tuning data); the
+*reporting half* of the dev file and ``eval/retrieval_independent.jsonl`` are never tuned on.
+Each is reported for the current method and, in the same run, the method before issue 9.
 
 The threshold lives in ``kb/threshold.json`` (committed, reviewed like any KB change): the
 retriever reads it at load, ``lift kb build`` copies it into the manifest, and
@@ -42,11 +43,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev", type=Path, default=ROOT / "eval" / "retrieval_dev.jsonl")
     ap.add_argument("--independent", type=Path, default=ROOT / "eval" / "retrieval_independent.jsonl")
+    ap.add_argument("--voice", type=Path, default=ROOT / "eval" / "retrieval_tuning_voice.jsonl",
+                    help="tuning questions in a shopper's voice (tuned on, reported as tuning data)")
     ap.add_argument("--kb-dir", type=Path, default=s.kb_dir)
     ap.add_argument("--index-dir", type=Path, default=s.index_dir)
     ap.add_argument("--write-threshold", action="store_true", help="write the chosen threshold to KB_DIR/threshold.json")
-    ap.add_argument("--misses", action="store_true", help="print the reporting-set questions whose top fused hit is wrong")
-    ap.add_argument("--tune", action="store_true", help="run the fusion grid on the tuning half and print it")
+    ap.add_argument("--misses", action="store_true", help="print the tuning-set questions (tuning half, voice set) whose top fused hit is wrong; "
+                    "the held-out sets are never listed, so nothing is chosen by looking at them")
+    ap.add_argument("--tune", action="store_true", help="run the fusion grid on the tuning data and print it")
     ap.add_argument("--json", type=Path, help="also write all figures as JSON to this file")
     args = ap.parse_args(argv)
 
@@ -54,7 +58,7 @@ def main(argv=None) -> int:
     from lift.retrieval.evaluation import DevSetError, choose_threshold, load_dev, metrics, outcome_at, run, set_table
     from lift.retrieval.index import FUSION, PREVIOUS_FUSION, THRESHOLD_FILE
     from lift.retrieval.retriever import Retriever
-    from lift.retrieval.tuning import augment, search_fusion, split_dev
+    from lift.retrieval.tuning import held_out, search_fusion, split_dev, tuning_set
 
     try:
         # The threshold is what we are about to choose, so any placeholder will do here.
@@ -66,18 +70,19 @@ def main(argv=None) -> int:
     try:
         tune, report = split_dev(load_dev(args.dev, known_ids=known))
         independent = load_dev(args.independent, known_ids=known)
+        voice = load_dev(args.voice, known_ids=known)
     except (DevSetError, OSError) as exc:
         print(f"eval_retrieval: {exc}", file=sys.stderr)
         return 1
-    tune_aug = augment(tune)
-    # Short questions written apart sometimes coincide word for word; one that is also in the
-    # tuning half is not held out, so it is left out of the independent figures.
-    tuned_on = {it.question.strip().lower() for it in tune}
-    n_independent = len(independent)
-    independent = [it for it in independent if it.question.strip().lower() not in tuned_on]
+    tune_aug = tuning_set(tune, voice)
+    # A held-out question that coincides word for word with a tuned-on one is left out of its figures.
+    n_report, n_independent = len(report), len(independent)
+    report = held_out(report, voice)
+    independent = held_out(independent, tune, voice)
 
     if args.tune:
-        print(f"Fusion grid on the tuning half with its variants ({len(tune_aug)} questions), best first\n")
+        print(f"Fusion grid on the tuning half with its variants and the voice set ({len(tune_aug)} questions), "
+              "best first\n")
         print("| fused MRR | hit@5 | answered correctly | fusion | dense views | normalise |")
         print("|---|---|---|---|---|---|")
         for (mrr, hit5, cov), f in search_fusion(retriever, tune_aug, FUSION):
@@ -87,7 +92,7 @@ def main(argv=None) -> int:
             print(f"| {mrr:.3f} | {hit5:.3f} | {cov:.3f} | {how} | {'+'.join(f['dense_views'])} | {f['normalize']} |")
         return 0
 
-    sets = {"tuning half": tune, "reporting half": report, "independent set": independent}
+    sets = {"tuning half": tune, "voice set": voice, "reporting half": report, "independent set": independent}
     results = {}
     for label, fusion in (("before", PREVIOUS_FUSION), ("now", FUSION)):
         retriever.set_fusion(fusion)
@@ -98,17 +103,19 @@ def main(argv=None) -> int:
     choice = now["choice"]
 
     print(f"Retrieval quality, kb_version `{retriever.kb_version}`. Fusion and threshold chosen on the tuning "
-          f"half with its typo and terse variants ({len(tune_aug)} questions); threshold {choice.threshold:.3f} "
+          f"half with its typo and terse variants and the voice set ({len(tune_aug)} questions); threshold {choice.threshold:.3f} "
           f"(before: {before['choice'].threshold:.3f}).\n")
     titles = {"tuning half": f"Tuning half of `{_label(args.dev)}`",
-              "reporting half": f"Reporting half of `{_label(args.dev)}` (never tuned on)",
+              "voice set": f"Voice set `{_label(args.voice)}` (tuning data: written in a shopper's voice, tuned on)",
+              "reporting half": f"Reporting half of `{_label(args.dev)}` (never tuned on"
+                                + (f"; {n_report - len(report)} also in the voice set left out)" if n_report != len(report) else ")"),
               "independent set": f"Independent set `{_label(args.independent)}` (never tuned on; "
-                                 f"{n_independent - len(independent)} questions also in the tuning half left out)"}
+                                 f"{n_independent - len(independent)} questions also in the tuning data left out)"}
     for name in sets:
         print(set_table(titles[name], now["rows"][name], before["rows"][name], choice.threshold) + "\n")
 
     if args.misses:
-        for name in ("reporting half", "independent set"):
+        for name in ("tuning half", "voice set"):
             print(f"\n{name}: questions whose top fused hit is not a labelled answer")
             for r in now["rows"][name]:
                 if r.item.doc_id is not None and r.ranks["fused"] != 1:
@@ -132,7 +139,9 @@ def main(argv=None) -> int:
             "chosen_by": "scripts/eval_retrieval.py",
             "chosen_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             "dev_set": _label(args.dev), "dev_sha256": dev_sha,
-            "chosen_on": "tuning half of the dev set with its typo and terse variants (lift/retrieval/tuning.py)",
+            "chosen_on": "tuning half of the dev set with its typo and terse variants, and the voice set "
+                         f"{_label(args.voice)} (lift/retrieval/tuning.py)",
+            "voice_sha256": hashlib.sha256(args.voice.read_bytes()).hexdigest(),
             "rule": "max(correct - 2 * (wrong + false answers)) with false-answer rate <= 10%",
             **{k: v for k, v in choice.to_dict().items() if k != "threshold"},
         }

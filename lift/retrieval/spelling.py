@@ -12,8 +12,9 @@ A query word is corrected only when
   frequent word wins a tie;
 
 a run-together word ("giftcard", "preorder", "dont") becomes the knowledge base's two words
-or hyphenated / apostrophised form. A handful of generic chat abbreviations ("u", "ur", "pls")
-are spelled out. The vocabulary comes from the indexed documents, so nothing here knows the
+or hyphenated / apostrophised form. A handful of generic chat abbreviations ("u", "ur", "pls",
+"wanna") are spelled out, and contractions typed without the apostrophe ("cant", "havent",
+"youre") get it back before any correction could drop the negation. The vocabulary comes from the indexed documents, so nothing here knows the
 evaluation questions.
 """
 from __future__ import annotations
@@ -27,6 +28,20 @@ SHORTHAND = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "wat": "what", "wats": "what's", "b4": "before", "w/": "with", "w/o": "without", "im": "I'm",
     "ive": "I've", "id": "I'd", "ill": "I'll", "abt": "about", "bc": "because", "cuz": "because",
+    "wanna": "want to", "gonna": "going to", "gotta": "have to", "rn": "right now", "tho": "though",
+    "thru": "through", "ya": "you", "yea": "yes", "yeah": "yes", "asap": "as soon as possible",
+}
+
+# English contractions typed without the apostrophe. Checked before spelling correction, which
+# would otherwise turn "cant" into "can" and "havent" into "haven" (dropping the negation) or
+# "youre" into "your". Generic English, not knowledge-base vocabulary.
+CONTRACTIONS = {
+    "cant": "can't", "wont": "won't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "hasnt": "hasn't",
+    "havent": "haven't", "hadnt": "hadn't", "couldnt": "couldn't", "shouldnt": "shouldn't",
+    "wouldnt": "wouldn't", "youre": "you're", "youve": "you've", "theyre": "they're",
+    "wheres": "where's", "whats": "what's", "theres": "there's", "thats": "that's", "hows": "how's",
+    "whos": "who's", "its": None, "ive": "I've", "im": "I'm", "itll": "it'll",
 }
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|w/o?|b4")
@@ -63,6 +78,8 @@ class SpellingNormalizer:
     def correct_word(self, word: str) -> Optional[str]:
         """The replacement for one word, or None to keep it."""
         low = word.lower()
+        if low in CONTRACTIONS:
+            return CONTRACTIONS[low]
         if low in SHORTHAND:
             return SHORTHAND[low]
         if low in self._joined:

@@ -9,6 +9,9 @@
   or two deterministic typos, and as terse keyword strings. The dev set was written together
   with the index and is cleaner than real traffic; without these variants every setting
   looks alike on it.
+* :func:`tuning_set` adds ``eval/retrieval_tuning_voice.jsonl``: questions written from the
+  KB in a shopper's voice (situations rather than policy names, slang, misspellings), committed
+  before any tuning on it. It is tuned on, so its figures are reported as tuning figures.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from lift.retrieval.text import STOPWORDS
 _COMMON = {"dense_views": (("full",), ("full", "title", "text")), "normalize": (False, True)}
 GRIDS = (
     {"method": ("rrf",), "k": (10, 30, 60), "bm25_weight": (0.25, 0.5, 0.75, 1.0), **_COMMON},
-    {"method": ("score",), "lexical_weight": (0.02, 0.05, 0.1, 0.2, 0.3, 0.5), "dense_pool": (0, 5, 10), **_COMMON},
+    {"method": ("score",), "lexical_weight": (0.05, 0.1, 0.2, 0.3, 0.4, 0.5), "dense_pool": (0, 3, 5, 10), **_COMMON},
 )
 
 
@@ -68,6 +71,19 @@ def augment(items: Sequence[DevItem]) -> List[DevItem]:
     typos = [DevItem(_typo(it.question), it.doc_id, it.also) for it in items]
     terse = [DevItem(_terse(t.question), t.doc_id, t.also) for t in typos]
     return list(items) + typos + terse
+
+
+def tuning_set(tune: Sequence[DevItem], voice: Sequence[DevItem] = ()) -> List[DevItem]:
+    """Everything fusion and threshold are chosen on: the tuning half with its variants, then
+    the voice set as written (it is already in a shopper's voice)."""
+    return augment(tune) + list(voice)
+
+
+def held_out(items: Sequence[DevItem], *tuned: Sequence[DevItem]) -> List[DevItem]:
+    """``items`` without the questions that also occur (case-insensitively) in a tuned-on set:
+    short questions written apart sometimes coincide word for word, and those are not held out."""
+    seen = {it.question.strip().lower() for group in tuned for it in group}
+    return [it for it in items if it.question.strip().lower() not in seen]
 
 
 class _CachedEncoder:
