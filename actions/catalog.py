@@ -1,7 +1,7 @@
 """Product discovery: search results as cards, and prices."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple, Text
+from typing import Any, Dict, List, Optional, Tuple, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, latest_text
 from lift.commerce.cards import cards_message
+from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.understanding.references import Resolution, Shown, resolve_reference
@@ -45,6 +46,9 @@ class ActionShowProducts(Action):
         return "action_show_products"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)
+        if compared is not None:
+            return compared
         res = resources.get()
         catalog = res.catalog
         products, category = _mentioned(tracker, catalog)
@@ -84,6 +88,22 @@ class ActionShowProducts(Action):
         return shown_events(shown)
 
 
+def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"The aria or the aria pro, which is better?": the products side by side with their cards,
+    whichever intent the question was read as (search, price, alternatives, a KB question, a
+    low-confidence guess). None when the message does not name two products and ask how they differ."""
+    if len(entity_values(tracker, "product")) < 2:  # cheap check first: most messages name one or none
+        return None
+    res = resources.get()
+    products, _ = _mentioned(tracker, res.catalog)
+    if not asks_to_compare(latest_text(tracker), products):
+        return None
+    shown = live_all(res.engine, products[:MAX_COMPARED])
+    dispatcher.utter_message(text=comparison_text(shown, res.catalog.currency),
+                             json_message=cards_message(shown, res.catalog.currency))
+    return shown_events(shown)
+
+
 def live_cards(products, catalog) -> Dict[str, Any]:
     """Product cards with the stock the database has now (the catalog file only seeds it)."""
     return cards_message(live_all(resources.get().engine, products), catalog.currency)
@@ -94,6 +114,9 @@ class ActionShowPrice(Action):
         return "action_show_price"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)
+        if compared is not None:
+            return compared
         catalog = resources.get().catalog
         products, category = _mentioned(tracker, catalog)
         if not products and category is None:

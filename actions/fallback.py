@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.catalog import compare_if_asked
 from actions.handoff import hand_off
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 
@@ -17,6 +18,9 @@ class ActionOfferOptions(Action):
         return "action_offer_options"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)  # "aria vs aria pro" reads as nothing in particular
+        if compared is not None:
+            return compared
         if is_repeated_fallback(tracker.events):
             dispatcher.utter_message(text=SECOND_TEXT)
             return hand_off(dispatcher, tracker, "fallback")

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.catalog import choice_buttons, referred_products, shown_events
+from actions.catalog import choice_buttons, compare_if_asked, referred_products, shown_events
 from actions.common import entity_values, latest_text
 from lift.commerce.cards import cards_message
 from lift.commerce.stock import in_stock_substitutes
@@ -52,6 +52,9 @@ class ActionShowComplements(Action):
         return "action_show_complements"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)  # "nimbus 14 or nimbus 16, which should i get?"
+        if compared is not None:
+            return compared
         res = resources.get()
         product = _which_product(dispatcher, tracker, res.catalog, "ask_complements")
         if product is None:
@@ -73,6 +76,9 @@ class ActionShowAlternatives(Action):
         return "action_show_alternatives"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)  # "compare the nimbus 14 and the nimbus 16"
+        if compared is not None:
+            return compared
         res = resources.get()
         product = _which_product(dispatcher, tracker, res.catalog, "ask_alternatives")
         if product is None:

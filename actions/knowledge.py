@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.catalog import compare_if_asked
 from lift.commerce.cards import cards_message
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live
@@ -57,6 +58,9 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        compared = compare_if_asked(dispatcher, tracker)  # "difference between the aria and the aria pro"
+        if compared is not None:
+            return compared
         try:
             retriever = get_retriever()
         except IndexNotReady:

@@ -186,6 +186,17 @@ def test_pointing_at_a_card_just_shown_picks_it(stack):
     assert not cards(replies) and "can't help with that" in texts(replies), replies
 
 
+def test_two_products_compared_side_by_side(stack):
+    """However the question is worded (read as a KB question, a search or nothing in particular),
+    naming two products and asking how they differ gets both, side by side, and both cards."""
+    for question in ("hmm whats the diff between the aria and aria pro", "nimbus 14 or nimbus 16, which should i get?"):
+        me = sender()
+        replies = stack.say(me, question)
+        assert " vs " in texts(replies) and "• Price:" in texts(replies), (question, replies)
+        assert len(cards(replies)) == 2, replies
+        assert stack.tracker(me)["slots"]["last_shown"] == [p["sku"] for p in cards(replies)]
+
+
 def test_quantities_in_words_and_changes(stack):
     me = sender()
     stack.say(me, "add two aria headphones to my cart")

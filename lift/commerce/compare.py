@@ -1,0 +1,90 @@
+"""Side-by-side comparison of the products a shopper names together: "what's the difference
+between the aria and the aria pro", "nimbus 14 vs nimbus 16", "which is better, the boom go or
+the boom home".
+
+:func:`asks_to_compare` tells such a message from one that merely names two products ("add the
+aria and a boom go"); :func:`comparison_text` writes price, stock and every catalog attribute on
+which the products differ, then what they share, with the one money formatter and stock wording
+the cards use (so the text and the cards never disagree).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, List, Sequence, Tuple
+
+from lift.commerce.money import format_price
+from lift.commerce.products import Product, stock_label
+
+MAX_COMPARED = 3
+
+_CUE = re.compile(
+    r"\b(?:differen(?:t|ce|ces)|diff|compar(?:e|ed|es|ing|ison)|vs|versus|v\.?s\.?|"
+    r"better|best|which\s+(?:one|of\s+(?:them|the\s+\w+)|should|would|do\s+you|is|to)|"
+    r"(?:choose|pick|decide)\s+between|or\s+the)\b",
+    re.IGNORECASE)
+
+# Attribute-name suffixes that are units: battery_hours -> "30 h", weight_g -> "250 g".
+_UNITS = (("_hours", "h"), ("_minutes", "min"), ("_min", "min"), ("_days", "days"), ("_months", "months"),
+          ("_kg_per_shelf", "kg per shelf"), ("_kg_per_arm", "kg per arm"), ("_kg", "kg"), ("_g", "g"),
+          ("_gb", "GB"), ("_mah", "mAh"), ("_w", "W"), ("_in", "in"), ("_cm", "cm"), ("_mm", "mm"),
+          ("_m", "m"), ("_l", "l"), ("_ml", "ml"), ("_qt", "qt"), ("_hz", "Hz"), ("_mp", "MP"),
+          ("_khz", "kHz"), ("_deg", "°"), ("_km", "km"), ("_pa", "Pa"), ("_bar", "bar"), ("_mb_s", "MB/s"))
+_LABELS = {"color": "colour", "5g": "5G", "gpu": "GPU", "cpu": "CPU", "ram_gb": "RAM", "dpi": "DPI"}
+
+
+def asks_to_compare(text: str, products: Sequence[Product]) -> bool:
+    """Two or more different products named, and the message asks how they differ."""
+    return len({p.sku for p in products}) >= 2 and bool(_CUE.search(text or ""))
+
+
+def _label_and_unit(key: str) -> Tuple[str, str]:
+    if key in _LABELS:
+        return _LABELS[key], ("GB" if key == "ram_gb" else "")
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)].replace("_", " "), unit
+    return key.replace("_", " "), ""
+
+
+def attribute_value(key: str, value: Any) -> str:
+    """How one attribute value reads: yes/no for flags, the unit after numbers."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    _, unit = _label_and_unit(key)
+    if isinstance(value, (int, float)):
+        number = f"{value:g}"
+        return f"{number}{unit}" if unit == "°" else (f"{number} {unit}" if unit else number)
+    return str(value)
+
+
+def _keys(products: Sequence[Product]) -> List[str]:
+    keys: List[str] = []
+    for p in products:
+        keys += [k for k in p.attributes if k not in keys]
+    return keys
+
+
+def comparison_text(products: Sequence[Product], currency: str) -> str:
+    """Price, stock and differing attributes, one line each ("A vs B"), then the shared ones."""
+    shown = list(products)[:MAX_COMPARED]
+    if len(shown) < 2:
+        raise ValueError("a comparison needs two products")
+    vs = " vs ".join
+    lines = [f"{vs(p.name for p in shown)}:",
+             f"• Price: {vs(format_price(p.price, currency) for p in shown)}",
+             f"• Stock: {vs(stock_label(p.stock) for p in shown)}"]
+    same = []
+    for key in _keys(shown):
+        values = [attribute_value(key, p.attributes.get(key)) for p in shown]
+        label = _label_and_unit(key)[0]
+        if len(set(values)) == 1:
+            same.append(f"{label} {values[0]}")
+        else:
+            lines.append(f"• {label[:1].upper()}{label[1:]}: {vs(values)}")
+    if len(lines) == 3:
+        lines.append("• No other difference in their listed specs.")
+    if same:
+        lines.append(f"Both: {', '.join(same)}." if len(shown) == 2 else f"All: {', '.join(same)}.")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""Comparing products the shopper names together: the wording (plain Python, real catalog) and the
+actions that answer it whichever intent the question was read as (real Trackers and domain)."""
+import pytest
+
+from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.fallback import ActionOfferOptions
+from actions.graph import ActionShowAlternatives, ActionShowComplements
+from actions.knowledge import ActionAnswerQuestion
+from lift.commerce.compare import asks_to_compare, attribute_value, comparison_text
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+
+def test_comparison_lists_price_stock_and_only_the_differences(catalog):
+    text = comparison_text([catalog.get("AUD-001"), catalog.get("AUD-002")], catalog.currency)
+    lines = text.splitlines()
+    assert lines[0] == "Aria Wireless Headphones vs Aria Pro Noise-Cancelling Headphones:"
+    assert lines[1] == f"• Price: {catalog.format_price(129)} vs {catalog.format_price(249)}"
+    assert lines[2] == "• Stock: In stock vs Only 3 left"
+    assert "• Battery: 30 h vs 40 h" in lines
+    assert "• Noise cancelling: no vs yes" in lines
+    assert "• Weight: 250 g vs 270 g" in lines
+    assert "• Colour: black vs silver" in lines
+    assert lines[-1] == "Both: form over-ear, connectivity bluetooth 5.3."
+    assert not any(line.startswith("• Form") for line in lines)
+
+
+def test_attributes_one_product_lacks_show_a_dash(catalog):
+    text = comparison_text([catalog.get("AUD-005"), catalog.get("AUD-006")], catalog.currency)
+    assert "• Voice assistant: — vs yes" in text
+    assert "• Water resistance: IP67 vs —" in text
+
+
+def test_units_and_flags_read_naturally():
+    assert attribute_value("ram_gb", 16) == "16 GB"
+    assert attribute_value("weight_kg", 1.3) == "1.3 kg"
+    assert attribute_value("field_of_view_deg", 150) == "150°"
+    assert attribute_value("5g", True) == "yes"
+    assert attribute_value("ports", "4x usb") == "4x usb"
+
+
+@pytest.mark.parametrize("text", ["what's the difference between the aria and the aria pro", "aria vs aria pro",
+                                  "compare the nimbus 14 and the nimbus 16", "which is better, boom go or boom home",
+                                  "how does the crema compare to the brewmaster", "aria or the aria pro?",
+                                  "can't decide between the nimbus 14 and nimbus 16"])
+def test_comparison_questions_are_recognised(catalog, text):
+    assert asks_to_compare(text, [catalog.get("AUD-001"), catalog.get("AUD-002")])
+
+
+@pytest.mark.parametrize("text", ["add the aria and the boom go", "show me the aria and the aria pro",
+                                  "how much are the aria and the aria pro"])
+def test_naming_two_products_is_not_asking_to_compare(catalog, text):
+    assert not asks_to_compare(text, [catalog.get("AUD-001"), catalog.get("AUD-002")])
+
+
+def test_one_product_is_never_a_comparison(catalog):
+    assert not asks_to_compare("aria vs aria", [catalog.get("AUD-001"), catalog.get("AUD-001")])
+    with pytest.raises(ValueError):
+        comparison_text([catalog.get("AUD-001")], catalog.currency)
+
+
+def _cards(dispatcher):
+    return [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+
+
+ARIA_VS_PRO = [ent("product", "aria"), ent("product", "aria pro")]
+
+
+@pytest.mark.parametrize("action, intent", [(ActionAnswerQuestion, "ask_question"), (ActionShowProducts, "search_product"),
+                                            (ActionShowAlternatives, "ask_alternatives"), (ActionShowPrice, "ask_price"),
+                                            (ActionShowComplements, "ask_complements"), (ActionOfferOptions, "nlu_fallback")])
+async def test_every_reading_of_the_question_gets_the_comparison(res, dispatcher, domain, action, intent):
+    tracker = make_tracker("what's the difference between the aria and the aria pro?", intent, entities=ARIA_VS_PRO)
+    events = await action().run(dispatcher, tracker, domain)
+    assert "Aria Wireless Headphones vs Aria Pro Noise-Cancelling Headphones:" in texts(dispatcher)
+    assert "Noise cancelling: no vs yes" in texts(dispatcher)
+    assert _cards(dispatcher) == ["AUD-001", "AUD-002"]
+    assert slot_events(events)["last_shown"] == ["AUD-001", "AUD-002"]  # "add the second one" next
+
+
+async def test_comparison_uses_the_stock_the_database_has_now(res, dispatcher, domain):
+    from sqlalchemy import text as sql
+
+    with res.engine.begin() as conn:
+        conn.execute(sql("UPDATE stock_levels SET stock = 0 WHERE sku = 'AUD-002'"))
+    tracker = make_tracker("aria vs aria pro", "nlu_fallback", entities=ARIA_VS_PRO)
+    await ActionOfferOptions().run(dispatcher, tracker, domain)
+    assert "• Stock: In stock vs Out of stock" in texts(dispatcher)
+
+
+async def test_two_products_without_a_comparison_still_get_the_price_answer(res, dispatcher, domain):
+    tracker = make_tracker("how much are the aria and the aria pro", "ask_price", entities=ARIA_VS_PRO)
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert " vs " not in texts(dispatcher)
+    assert "Aria Wireless Headphones costs" in texts(dispatcher)
