@@ -8,11 +8,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import entity_values, latest_text
+from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
-from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text
+from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
+from lift.commerce.words import singular
 from lift.understanding.references import Resolution, Shown, resolve_reference
 
 MAX_CARDS = 4
@@ -64,11 +65,15 @@ class ActionShowProducts(Action):
         if products:
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
+        elif category is not None:  # "show me laptops": the laptops, not every computer
+            kind = catalog.of_kind(category.id, first_entity(tracker, "category"))
+            shown = sorted(kind, key=lambda p: not p.in_stock)[:MAX_CARDS]
+            narrowed = len(kind) < len(catalog.products_in(category.id))
+            intro = "Here's what I found:" if narrowed else f"Here are some {category.name.lower()} picks:"
         else:
             query = None if text.startswith("/") else text
-            shown = catalog.search(query=query if category is None else None,
-                                   category=category.id if category else None, limit=MAX_CARDS)
-            if not shown and category is None:
+            shown = catalog.search(query=query, limit=MAX_CARDS)
+            if not shown:
                 names = ", ".join(c.name for c in catalog.categories)
                 dispatcher.utter_message(
                     text=f"I couldn't find a product matching that. We carry: {names}. What are you looking for?",
@@ -76,14 +81,14 @@ class ActionShowProducts(Action):
                              for c in catalog.categories[:6]],
                 )
                 return []
-            if query is None and category is None:
+            if query is None:
                 dispatcher.utter_message(
                     text="What are you looking for? Here are our departments:",
                     buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'}
                              for c in catalog.categories],
                 )
                 return []
-            intro = f"Here are some {category.name.lower()} picks:" if category else "Here's what I found:"
+            intro = "Here's what I found:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
 
@@ -128,13 +133,7 @@ class ActionShowPrice(Action):
             products = products or ([last] if last else [])
         if not products:
             if category is not None:
-                items = sorted(catalog.search(category=category.id, limit=50), key=lambda p: p.price)
-                if items:
-                    dispatcher.utter_message(
-                        text=f"Our {category.name.lower()} range goes from {catalog.format_price(items[0].price)} "
-                             f"to {catalog.format_price(items[-1].price)}. Here are a few:",
-                        json_message=live_cards(items[:MAX_CARDS], catalog))
-                    return shown_events(items[:MAX_CARDS])
+                return self._range(dispatcher, tracker, catalog, category)
             dispatcher.utter_message(text="Which product would you like the price of?")
             return []
         lines = []
@@ -143,6 +142,31 @@ class ActionShowPrice(Action):
             lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
         dispatcher.utter_message(text=" ".join(lines), json_message=live_cards(products[:MAX_CARDS], catalog))
         return shown_events(products[:MAX_CARDS])
+
+
+    @staticmethod
+    def _range(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, category) -> List[Dict[Text, Any]]:
+        """Prices of a product type or category: its range, or one end of it when asked ("what's
+        the cheapest laptop" -> the Nimbus 14, with the live stock)."""
+        typed = first_entity(tracker, "category") or ""
+        kind = catalog.of_kind(category.id, typed)
+        items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
+        narrowed = len(kind) < len(catalog.products_in(category.id))
+        label = " ".join(singular(w) for w in typed.lower().split()) if narrowed else category.name.lower()
+        end = price_extreme(latest_text(tracker))
+        if end == "dearest":
+            items.reverse()
+        if end and items:
+            top = items[0]
+            what = f"{'cheapest' if end == 'cheapest' else 'most expensive'} {label}" if narrowed else \
+                f"{'cheapest' if end == 'cheapest' else 'most expensive'} item in {category.name}"
+            text = f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()})."
+        else:
+            text = (f"Our {label} range goes from {catalog.format_price(items[0].price)} to "
+                    f"{catalog.format_price(items[-1].price)}. Here are a few:")
+        shown = items[:MAX_CARDS]
+        dispatcher.utter_message(text=text, json_message=cards_message(shown, catalog.currency))
+        return shown_events(shown)
 
 
 class ActionPickProduct(Action):

@@ -298,6 +298,18 @@ class Catalog:
                 return self._cat_by_id[best_ids[0]] if len(best_ids) == 1 else None
         return None
 
+    def of_kind(self, category_id: str, words: Optional[str]) -> List[Product]:
+        """The products of ``category_id`` whose own name or synonyms carry every word of
+        ``words`` — the product type a shopper typed ("laptops" -> the three laptops, not the
+        monitors; "earbuds" -> the earbuds) — in catalog order; the whole category when the
+        words only name the category ("computers") or match nothing."""
+        pool = self.products_in(category_id)
+        key = set(content_tokens(words or ""))
+        if not key:
+            return pool
+        narrowed = [p for p in pool if key <= self._product_tokens[p.sku]]
+        return narrowed or pool
+
     # -- browsing
     def search(self, query: Optional[str] = None, category: Optional[str] = None,
                max_price: Union[Decimal, int, float, str, None] = None, limit: Optional[int] = 5) -> List[Product]:

@@ -5,12 +5,13 @@ the boom home".
 :func:`asks_to_compare` tells such a message from one that merely names two products ("add the
 aria and a boom go"); :func:`comparison_text` writes price, stock and every catalog attribute on
 which the products differ, then what they share, with the one money formatter and stock wording
-the cards use (so the text and the cards never disagree).
+the cards use (so the text and the cards never disagree). :func:`price_extreme` reads "the
+cheapest laptop" / "your most expensive headphones".
 """
 from __future__ import annotations
 
 import re
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from lift.commerce.money import format_price
 from lift.commerce.products import Product, stock_label
@@ -22,6 +23,11 @@ _CUE = re.compile(
     r"better|best|which\s+(?:one|of\s+(?:them|the\s+\w+)|should|would|do\s+you|is|to)|"
     r"(?:choose|pick|decide)\s+between|or\s+the)\b",
     re.IGNORECASE)
+
+_CHEAPEST = re.compile(r"\b(?:cheapest|least\s+expensive|lowest[- ]price[d]?|most\s+affordable|lowest\s+cost)\b",
+                       re.IGNORECASE)
+_DEAREST = re.compile(r"\b(?:most\s+expensive|priciest|dearest|highest[- ]price[d]?|top[- ]of[- ]the[- ]range)\b",
+                      re.IGNORECASE)
 
 # Attribute-name suffixes that are units: battery_hours -> "30 h", weight_g -> "250 g".
 _UNITS = (("_hours", "h"), ("_minutes", "min"), ("_min", "min"), ("_days", "days"), ("_months", "months"),
@@ -35,6 +41,13 @@ _LABELS = {"color": "colour", "5g": "5G", "gpu": "GPU", "cpu": "CPU", "ram_gb": 
 def asks_to_compare(text: str, products: Sequence[Product]) -> bool:
     """Two or more different products named, and the message asks how they differ."""
     return len({p.sku for p in products}) >= 2 and bool(_CUE.search(text or ""))
+
+
+def price_extreme(text: str) -> Optional[str]:
+    """"cheapest", "dearest" or None: whether the message asks for one end of a price range."""
+    if _CHEAPEST.search(text or ""):
+        return "cheapest"
+    return "dearest" if _DEAREST.search(text or "") else None
 
 
 def _label_and_unit(key: str) -> Tuple[str, str]:

@@ -1,0 +1,80 @@
+"""A product type typed inside a category ("laptops" among computers, "earbuds" among audio)
+narrows what is shown and priced; "the cheapest laptop" / "your most expensive headphones"
+answer with that one product. Real catalog, real Trackers and domain."""
+import pytest
+
+from actions.catalog import ActionShowPrice, ActionShowProducts
+from lift.commerce.compare import price_extreme
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+
+
+def _cards(dispatcher):
+    return [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+
+
+@pytest.mark.parametrize("words, skus", [
+    ("laptops", ["CMP-001", "CMP-002", "CMP-003"]), ("laptop", ["CMP-001", "CMP-002", "CMP-003"]),
+    ("gaming laptop", ["CMP-003"]), ("monitors", ["CMP-005", "CMP-006"]), ("pc", ["CMP-004"]),
+])
+def test_product_type_words_narrow_the_category(catalog, words, skus):
+    assert [p.sku for p in catalog.of_kind("computers", words)] == skus
+
+
+@pytest.mark.parametrize("words", ["computers", "computer", "", None, "unicorn"])
+def test_category_words_or_unknown_ones_keep_the_whole_category(catalog, words):
+    assert catalog.of_kind("computers", words) == catalog.products_in("computers")
+
+
+@pytest.mark.parametrize("text, end", [("what's the cheapest laptop", "cheapest"), ("least expensive earbuds?", "cheapest"),
+                                       ("your most expensive headphones", "dearest"), ("priciest tv", "dearest"),
+                                       ("how much are laptops", None), ("cheap laptops", None)])
+def test_price_extremes_are_read(text, end):
+    assert price_extreme(text) == end
+
+
+async def test_cheapest_laptop_is_the_cheapest_laptop_not_the_cheapest_computer(res, dispatcher, domain, catalog):
+    tracker = make_tracker("what's the cheapest laptop", "ask_price", entities=[ent("category", "laptop")])
+    events = await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith(
+        f"The cheapest laptop is the Nimbus 14 Laptop at {catalog.format_price(899)} (in stock).")
+    assert _cards(dispatcher) == ["CMP-001", "CMP-002", "CMP-003"]
+    assert slot_events(events)["last_product"] == "CMP-001"  # "add it" means the one named
+
+
+async def test_most_expensive_headphones(res, dispatcher, domain, catalog):
+    tracker = make_tracker("what are your most expensive headphones", "ask_price",
+                           entities=[ent("category", "headphones")])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert "The most expensive headphone is the Aria Pro Noise-Cancelling Headphones" in texts(dispatcher)
+    assert _cards(dispatcher) == ["AUD-002", "AUD-001"]
+
+
+async def test_price_range_of_a_type_and_of_a_category(res, dispatcher, domain, catalog):
+    tracker = make_tracker("how much are monitors", "ask_price", entities=[ent("category", "monitors")])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert f"Our monitor range goes from {catalog.format_price(189)} to {catalog.format_price(379)}" in texts(dispatcher)
+    dispatcher.messages.clear()
+    tracker = make_tracker("cheapest thing in computers", "ask_price", entities=[ent("category", "computers")])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("The cheapest item in Computers is the Glide Wireless Mouse")
+
+
+async def test_cheapest_uses_the_stock_the_database_has_now(res, dispatcher, domain):
+    from sqlalchemy import text as sql
+
+    with res.engine.begin() as conn:
+        conn.execute(sql("UPDATE stock_levels SET stock = 0 WHERE sku = 'CMP-001'"))
+    tracker = make_tracker("cheapest laptop?", "ask_price", entities=[ent("category", "laptops")])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert "Nimbus 14 Laptop" in texts(dispatcher) and "(out of stock)" in texts(dispatcher)
+
+
+async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
+    tracker = make_tracker("show me laptops", "search_product", entities=[ent("category", "laptops")])
+    events = await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) == ["CMP-001", "CMP-002", "CMP-003"]
+    assert slot_events(events)["last_shown"] == ["CMP-001", "CMP-002", "CMP-003"]
+    dispatcher.messages.clear()
+    tracker = make_tracker("what computers do you have", "search_product", entities=[ent("category", "computers")])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert len(_cards(dispatcher)) == 4 and "computers picks" in texts(dispatcher)
