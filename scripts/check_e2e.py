@@ -19,8 +19,9 @@ reproducible across data changes. The guards sit about 5 points below the lower 
 data changes and run-to-run noise. Raise them as the NLU improves.
 With the linear intent classifier that replaced DIET (deterministic, same data) the run gave
 0.88, 0.791 / 0.925, 1.0, 1.0, the same in two from-scratch trainings; with up to 110 Bitext
-examples per support intent 0.895, 0.824 / 0.925, 1.0, 1.0. The guards sit
-about 5 points below that (out-of-scope recall: one of the 8 out-of-scope messages may be
+examples per support intent 0.895, 0.824 / 0.925, 1.0, 1.0; with 12 more situation-style
+examples per support intent in data/nlu/support_extra.yml (2026-12-05) 0.955, 0.96 / 0.938,
+1.0, 1.0. The guards sit about 5 points below that (out-of-scope recall: one of the 8 out-of-scope messages may be
 missed).
 Conversation accuracy is printed too; it also counts entity differences, which belong
 to the entity extractors' own tests.
@@ -37,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 from lift.nlu.intents import OUT_OF_SCOPE, SALES_INTENTS, SUPPORT_INTENTS  # noqa: E402
 
 THRESHOLDS = {
-    "intent_accuracy": 0.84,
-    "macro_f1_support": 0.77,
-    "macro_f1_sales": 0.87,
+    "intent_accuracy": 0.90,
+    "macro_f1_support": 0.91,
+    "macro_f1_sales": 0.89,
     "oos_recall": 0.85,
     "action_accuracy": 0.98,
 }
