@@ -197,6 +197,16 @@ def test_two_products_compared_side_by_side(stack):
         assert stack.tracker(me)["slots"]["last_shown"] == [p["sku"] for p in cards(replies)]
 
 
+def test_goodbye_inside_a_form_ends_it(stack):
+    """'bye' while the order lookup waits for the order's email: a goodbye, not the question again."""
+    me = sender()
+    stack.say(me, "where is my order LFT100002")
+    assert stack.tracker(me)["active_loop"].get("name") == "order_form"
+    replies = texts(stack.say(me, "ok bye then"))
+    assert "Bye" in replies and "email" not in replies, replies
+    assert not stack.tracker(me)["active_loop"].get("name")
+
+
 def test_quantities_in_words_and_changes(stack):
     me = sender()
     stack.say(me, "add two aria headphones to my cart")
