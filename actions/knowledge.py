@@ -22,7 +22,7 @@ from lift.commerce.products import stock_label
 from lift.commerce.stock import live
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
-from lift.retrieval.questions import build_query, format_answer
+from lift.retrieval.questions import build_query, format_answer, topic_question
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_kb_unavailable")
             return [SlotSet("kb_doc_id", None)]
         message = tracker.latest_message or {}
-        query = build_query(message.get("text"), (message.get("intent") or {}).get("name"),
-                            _context_product(tracker, retriever))
+        intent = message.get("intent") or {}
+        query = build_query(message.get("text"), intent.get("name"), _context_product(tracker, retriever))
         try:
             result = retriever.assess(query)
             observe_retrieval(result)
@@ -77,6 +77,11 @@ class ActionAnswerQuestion(Action):
             too_long = exc.reason == "too_long"
             dispatcher.utter_message(response="utter_kb_question_too_long" if too_long else "utter_kb_ask_question")
             return [SlotSet("kb_doc_id", None)]
+        topic = topic_question(intent.get("name"), intent.get("confidence"))
+        if result.answer is None and topic and topic != query:
+            # Worded unlike the KB, but the classifier is sure of the policy it is about: the
+            # question a button would send for that intent (still subject to the threshold).
+            result = retriever.assess(topic)
         answer = result.answer
         if answer is None:
             dispatcher.utter_message(response="utter_kb_not_sure")

@@ -10,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 def make_tracker(text: str = "", intent: Optional[str] = None, *, slots: Optional[Dict[str, Any]] = None,
                  entities: Optional[List[Dict[str, Any]]] = None, active_loop: Optional[str] = None,
                  events: Optional[List[Dict[str, Any]]] = None, sender_id: str = "tester",
-                 channel: str = "rest") -> Tracker:
+                 channel: str = "rest", confidence: float = 0.9) -> Tracker:
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9} if intent else {},
+        "intent": {"name": intent, "confidence": confidence} if intent else {},
         "entities": entities or [],
     }
     user_event = {"event": "user", "text": text, "parse_data": latest, "input_channel": channel}

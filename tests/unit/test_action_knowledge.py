@@ -149,3 +149,22 @@ async def test_missing_index_replies_and_warm_up_fails_fast(tmp_path, monkeypatc
     finally:
         reset_settings()
         lr.set_retriever(None)
+
+
+async def test_policy_intent_the_classifier_is_sure_of_answers_a_wording_the_kb_cannot_match(kb):
+    vague = "so what about that then, how does it work with you lot"
+    d, events = await ask(vague, intent="ask_question")
+    assert slot_events(events)["kb_doc_id"] is None  # the words alone match nothing well enough
+    d, events = await ask(vague, intent="delivery_options", confidence=0.8)
+    assert slot_events(events)["kb_doc_id"] == "policy:shipping#delivery-options"
+    assert "Source: Shipping and delivery: Delivery options" in d.messages[0]["text"]
+    d, events = await ask(vague, intent="delivery_options", confidence=0.3)  # not sure of the topic either
+    assert slot_events(events)["kb_doc_id"] is None
+
+
+def test_topic_question_needs_a_policy_intent_and_confidence():
+    from lift.retrieval.questions import INTENT_QUESTIONS, TOPIC_CONFIDENCE, topic_question
+
+    assert topic_question("get_refund", TOPIC_CONFIDENCE) == INTENT_QUESTIONS["get_refund"]
+    assert topic_question("get_refund", TOPIC_CONFIDENCE - 0.01) == ""
+    assert topic_question("ask_question", 0.99) == "" and topic_question(None, 0.9) == ""
