@@ -112,8 +112,25 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
     if _SINGULAR_RE.search(text):
         if n == 1:
             return Resolution((shown[0].sku,))
+        named = _told_apart(text, shown)
+        if named is not None:  # "the 27 inch one", "that office one"
+            return Resolution((named.sku,))
         return _which(shown, f"I showed you {n} products.")
     return Resolution()
+
+
+def _words(text: str) -> set:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _told_apart(text: str, shown: Sequence[Shown]) -> Optional[Shown]:
+    """The one shown product whose name has a word of ``text`` that no other shown name has
+    ("27" in "Clarity 27-inch 4K Monitor" next to the 24-inch one); None when none or several do."""
+    said = _words(text)
+    names = [_words(s.name) for s in shown]
+    hits = [s for i, s in enumerate(shown)
+            if said & (names[i] - set().union(*(names[:i] + names[i + 1:])))]
+    return hits[0] if len(hits) == 1 else None
 
 
 def refers_back(text: str) -> bool:

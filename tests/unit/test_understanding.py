@@ -225,3 +225,19 @@ def test_team_size_in_a_sentence():
     assert team_size_in("we're a 40-person company") == 40
     assert team_size_in("we want 200 laptops") is None
     assert team_size_in("") is None
+
+
+MONITORS = [Shown("CMP-005", "Clarity 27-inch 4K Monitor", Decimal("379")),
+            Shown("CMP-006", "Clarity 24-inch Office Monitor", Decimal("189"))]
+
+
+@pytest.mark.parametrize("text, sku", [("how much is the 27 inch one", "CMP-005"), ("the office one please", "CMP-006"),
+                                       ("add that 4k one", "CMP-005"), ("the 24 one", "CMP-006")])
+def test_a_word_only_one_shown_name_has_picks_it(text, sku):
+    assert resolve_reference(text, MONITORS).skus == (sku,)
+
+
+@pytest.mark.parametrize("text", ["how much is the monitor one", "the clarity one", "that one"])
+def test_words_every_shown_name_has_still_ask_which(text):
+    res = resolve_reference(text, MONITORS)
+    assert not res.found and "Which one do you mean" in res.question
