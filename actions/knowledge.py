@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.common import entity_values
 from actions.catalog import compare_if_asked
 from lift.commerce.cards import cards_message
 from lift.commerce.products import stock_label
@@ -35,6 +36,20 @@ def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
 
 _STOCK_QUESTION = re.compile(r"\b(?:in\s+stock|out\s+of\s+stock|stock|available|availability|sold\s+out|any\s+left|"
                              r"restock\w*|back\s+in)\b", re.IGNORECASE)
+
+
+def _named_product(tracker: Tracker) -> Optional[Text]:
+    """The SKU of the one product the message names ("is the aria pro in stock?"), else None."""
+    names = entity_values(tracker, "product")
+    if not names:
+        return None
+    try:
+        catalog = resources.get().catalog
+    except Exception:  # no catalog: answer from the knowledge base alone
+        logger.exception("catalog unavailable for the product named in a question")
+        return None
+    skus = {p.sku for p in (catalog.find(n) for n in names) if p is not None}
+    return skus.pop() if len(skus) == 1 else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:
@@ -83,6 +98,11 @@ class ActionAnswerQuestion(Action):
             # question a button would send for that intent (still subject to the threshold).
             result = retriever.assess(topic)
         answer = result.answer
+        named = _named_product(tracker)
+        if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
+                      or answer is None and _STOCK_QUESTION.search(str(message.get("text") or ""))):
+            # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
+            answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
         if answer is None:
             dispatcher.utter_message(response="utter_kb_not_sure")
             return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),

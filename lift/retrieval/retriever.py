@@ -307,12 +307,21 @@ class Retriever:
             return Assessment(None, conf, hits)
         top = hits[0]
         doc = self.doc(top.doc_id)
-        answer = Answer(
-            doc_id=top.doc_id, source=top.source, title=sanitize(top.title),
-            text=trim(sanitize(top.text), ANSWER_CHARS), score=conf, threshold=self.threshold,
-            kb_version=self.kb_version, kind=top.kind, meta=dict(doc.meta) if doc else {},
-        )
-        return Assessment(answer, conf, hits)
+        return Assessment(self._answer(top.doc_id, top.source, top.title, top.text, top.kind,
+                                       doc.meta if doc else {}, conf), conf, hits)
+
+    def _answer(self, doc_id: str, source: str, title: str, text: str, kind: str, meta, score: float) -> Answer:
+        return Answer(doc_id=doc_id, source=source, title=sanitize(title), text=trim(sanitize(text), ANSWER_CHARS),
+                      score=score, threshold=self.threshold, kb_version=self.kb_version, kind=kind, meta=dict(meta))
+
+    def answer_about(self, doc_id: str, score: float) -> Optional[Answer]:
+        """The answer from the document ``doc_id`` itself, for a question about something the
+        shopper named (a product page when the search's top hit was another product); ``score``
+        is the search's confidence, recorded as usual."""
+        doc = self.doc(doc_id)
+        if doc is None:
+            return None
+        return self._answer(doc.doc_id, doc.source, doc.title, doc.text, doc.kind, doc.meta, score)
 
     def answer(self, query: str) -> Optional[Answer]:
         """The best passage when its confidence reaches the threshold, else ``None`` (not sure)."""

@@ -116,6 +116,41 @@ async def test_stock_question_is_answered_with_the_live_stock(kb, res):
     assert len(d.messages) == 1 and "Only 2 left" not in d.messages[0]["text"]
 
 
+@pytest.fixture
+def aria_kb(tmp_path):
+    """The small KB plus the Aria Pro and the Aria carrying case, whose page mentions "aria pro"."""
+    import json
+
+    from lift.retrieval.encoder import shared_encoder
+
+    kb_dir = make_small_kb(tmp_path / "kb")
+    full = json.loads((ROOT / "kb" / "catalog.json").read_text())
+    catalog = json.loads((kb_dir / "catalog.json").read_text())
+    extra = [dict(p, complements=[], substitutes=[]) for p in full["products"] if p["sku"] in ("AUD-002", "ACC-003")]
+    catalog["products"] += extra
+    catalog["categories"] = [c for c in full["categories"] if c["id"] in {p["category"] for p in catalog["products"]}]
+    (kb_dir / "catalog.json").write_text(json.dumps(catalog, indent=1))
+    build(kb_dir, tmp_path / "index", encoder=shared_encoder())
+    lr.set_retriever(Retriever.load(tmp_path / "index", kb_dir, encoder=shared_encoder()))
+    yield
+    lr.set_retriever(None)
+
+
+async def test_a_named_product_is_the_one_answered_about(aria_kb, res):
+    """'is the aria pro in stock' once got the Aria carrying case's page (it mentions "aria pro
+    headphones"): the product the shopper names is the one answered about."""
+    from tests.support.trackers import ent
+
+    d, events = await ask("is the aria pro in stock", entities=[ent("product", "aria pro")])
+    assert slot_events(events)["kb_doc_id"] == "product:AUD-002"
+    assert d.messages[0]["text"] == "Aria Pro Noise-Cancelling Headphones: Only 3 left."
+    assert d.messages[1]["custom"]["products"][0]["sku"] == "AUD-002"
+    assert slot_events(events)["last_product"] == "AUD-002"
+    # a policy answer that names a product stays the policy answer
+    d, events = await ask("which payment methods do you take for the aria pro?", entities=[ent("product", "aria pro")])
+    assert slot_events(events)["kb_doc_id"] == "2mJCxUVM"
+
+
 async def test_follow_up_about_the_viewed_product(kb, res):
     d, events = await ask("how long does its battery last?", slots={"last_product": "AUD-001"})
     assert slot_events(events)["kb_doc_id"] == "product:AUD-001"
