@@ -13,7 +13,8 @@ from lift.commerce.cards import cards_message
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
-from lift.commerce.words import singular
+from lift.commerce.words import plural_forms, singular
+from lift.understanding.prices import price_cap
 from lift.understanding.references import Resolution, Shown, resolve_reference
 
 MAX_CARDS = 4
@@ -67,12 +68,20 @@ class ActionShowProducts(Action):
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
         elif category is not None:  # "show me laptops": the laptops, not every computer
             kind = catalog.of_kind(category.id, first_entity(tracker, "category"))
-            shown = sorted(kind, key=lambda p: not p.in_stock)[:MAX_CARDS]
             narrowed = len(kind) < len(catalog.products_in(category.id))
             intro = "Here's what I found:" if narrowed else f"Here are some {category.name.lower()} picks:"
+            cap = price_cap(text)  # "laptops under 1000"
+            within = [p for p in kind if cap is None or p.price <= cap]
+            if not within:
+                within = [min(kind, key=lambda p: p.price)]
+                intro = (f"Nothing there costs {catalog.format_price(cap)} or less; the lowest price is "
+                         f"{catalog.format_price(within[0].price)}:")
+            shown = sorted(within, key=lambda p: not p.in_stock)[:MAX_CARDS]
         else:
             query = None if text.startswith("/") else text
-            shown = catalog.search(query=query, limit=MAX_CARDS)
+            cap = price_cap(text)
+            capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
+            shown = capped or catalog.search(query=query, limit=MAX_CARDS)
             if not shown:
                 names = ", ".join(c.name for c in catalog.categories)
                 dispatcher.utter_message(
@@ -88,7 +97,8 @@ class ActionShowProducts(Action):
                              for c in catalog.categories],
                 )
                 return []
-            intro = "Here's what I found:"
+            intro = "Here's what I found:" if capped or not cap else \
+                f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
 
@@ -147,26 +157,34 @@ class ActionShowPrice(Action):
     @staticmethod
     def _range(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, category) -> List[Dict[Text, Any]]:
         """Prices of a product type or category: its range, or one end of it when asked ("what's
-        the cheapest laptop" -> the Nimbus 14, with the live stock)."""
-        typed = first_entity(tracker, "category") or ""
+        the cheapest laptop" -> the Nimbus 14 and its card alone, so "add it" means it)."""
+        typed = (first_entity(tracker, "category") or "").lower().strip()
         kind = catalog.of_kind(category.id, typed)
         items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
         narrowed = len(kind) < len(catalog.products_in(category.id))
-        label = " ".join(singular(w) for w in typed.lower().split()) if narrowed else category.name.lower()
         end = price_extreme(latest_text(tracker))
-        if end == "dearest":
-            items.reverse()
         if end and items:
-            top = items[0]
-            what = f"{'cheapest' if end == 'cheapest' else 'most expensive'} {label}" if narrowed else \
-                f"{'cheapest' if end == 'cheapest' else 'most expensive'} item in {category.name}"
-            text = f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()})."
-        else:
-            text = (f"Our {label} range goes from {catalog.format_price(items[0].price)} to "
-                    f"{catalog.format_price(items[-1].price)}. Here are a few:")
+            top = items[-1] if end == "dearest" else items[0]
+            which = "cheapest" if end == "cheapest" else "most expensive"
+            what = f"{which} of our {_plural(typed)}" if narrowed else f"{which} item in {category.name}"
+            dispatcher.utter_message(
+                text=f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()}).",
+                json_message=cards_message([top], catalog.currency))
+            return shown_events([top])
+        label = " ".join(singular(w) for w in typed.split()) if narrowed else category.name.lower()
         shown = items[:MAX_CARDS]
-        dispatcher.utter_message(text=text, json_message=cards_message(shown, catalog.currency))
+        dispatcher.utter_message(text=f"Our {label} range goes from {catalog.format_price(items[0].price)} to "
+                                      f"{catalog.format_price(items[-1].price)}. Here are a few:",
+                                 json_message=cards_message(shown, catalog.currency))
         return shown_events(shown)
+
+
+def _plural(phrase: str) -> str:
+    """"laptop" -> "laptops"; a plural as typed ("headphones", "mice") stays."""
+    last = phrase.rsplit(" ", 1)[-1]
+    if singular(last) != last:
+        return phrase
+    return next((f for f in plural_forms(phrase) if f != phrase), phrase)
 
 
 class ActionPickProduct(Action):

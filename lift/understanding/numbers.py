@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from lift.commerce.validation import NUMBER_WORDS
+from lift.understanding.prices import cap_spans
 
 # Collective nouns that are quantities on their own ("a couple of", "a pair of", "a dozen").
 COLLECTIVES = {w: NUMBER_WORDS[w] for w in ("couple", "pair", "dozen", "single")}
@@ -125,6 +126,7 @@ def _previous_word(text: str, start: int) -> str:
 def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Mention]:
     """Every quantity mentioned in ``text``, left to right, outside the ``skip`` spans (e.g. a
     product name such as "Nimbus 14", an order number or an email address)."""
+    skip = list(skip) + cap_spans(text or "")  # "a laptop under 1000": money, not a quantity
     found: List[Mention] = []
     for m in _QUANTITY_RE.finditer(text or ""):
         start, end = m.span()

@@ -1,0 +1,54 @@
+"""Spending limits in shoppers' words, and the product search that respects them (real catalog,
+real Trackers and domain)."""
+from decimal import Decimal
+
+import pytest
+
+from actions.catalog import ActionShowProducts
+from lift.understanding.numbers import find_quantities
+from lift.understanding.prices import price_cap
+from tests.support.trackers import ent, make_tracker, texts
+
+
+@pytest.mark.parametrize("text, cap", [
+    ("show me laptops under 1000", "1000"), ("headphones below $150", "150"), ("anything up to 1.5k", "1500"),
+    ("my budget is £80", "80"), ("speakers for less than 99.99 dollars", "99.99"), ("laptop < 1,200", "1200"),
+    ("no more than 50 bucks", "50"), ("a monitor max 300", "300"),
+])
+def test_spending_limits_are_read(text, cap):
+    assert price_cap(text) == Decimal(cap)
+
+
+@pytest.mark.parametrize("text", ["show me laptops", "add 2 laptops", "under the bed", "budget laptops", "under 0"])
+def test_no_limit_without_an_amount(text):
+    assert price_cap(text) is None
+
+
+def test_the_amount_is_not_a_quantity():
+    assert [m.value for m in find_quantities("add 2 laptops under 1000")] == [2]
+    assert find_quantities("a laptop under $1,000 please") == []
+
+
+def _cards(dispatcher):
+    return [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+
+
+async def test_laptops_under_a_price(res, dispatcher, domain, catalog):
+    tracker = make_tracker("show me laptops under 1000", "search_product", entities=[ent("category", "laptops")])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) == ["CMP-001"]
+    assert all(catalog.get(s).price <= 1000 for s in _cards(dispatcher))
+
+
+async def test_nothing_under_the_price_says_so_and_shows_the_cheapest(res, dispatcher, domain, catalog):
+    tracker = make_tracker("laptops under 500?", "search_product", entities=[ent("category", "laptops")])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) == ["CMP-001"]
+    assert texts(dispatcher).startswith(f"Nothing there costs {catalog.format_price(500)} or less; "
+                                        f"the lowest price is {catalog.format_price(899)}")
+
+
+async def test_free_text_search_under_a_price(res, dispatcher, domain, catalog):
+    tracker = make_tracker("wireless stuff under $100", "search_product")
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) and all(catalog.get(s).price <= 100 for s in _cards(dispatcher))
