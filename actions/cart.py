@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import choice_buttons, referred_products
+from actions.catalog import choice_buttons, referred_products, shown_events
 from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
@@ -172,6 +172,17 @@ def cross_sell_choice(res, tracker: Tracker) -> Optional[Text]:
     return None if variant == "off" else rank.cross_sell_strategy(variant)
 
 
+def _kind_named(tracker: Tracker, catalog) -> List[Any]:
+    """The products of the product type the message names inside a department ("cables",
+    "laptops"); empty when it names none, or only a whole department ("accessories")."""
+    typed = first_entity(tracker, "category")
+    category = catalog.category_of(typed) if typed else None
+    if category is None:
+        return []
+    kind = catalog.of_kind(category.id, typed)
+    return kind if len(kind) < len(catalog.products_in(category.id)) else []
+
+
 class ActionAddToCart(Action):
     def name(self) -> Text:
         return "action_add_to_cart"
@@ -187,8 +198,14 @@ class ActionAddToCart(Action):
         if resolution.question:
             return ask_which(dispatcher, resolution, catalog, "add_to_cart")
         if not products and not entity_values(tracker, "product"):
+            kind = _kind_named(tracker, catalog)  # "i need 3 usb c cables": the one cable we sell
+            if len(kind) > 1:
+                shown = live_all(res.engine, kind[:4])
+                dispatcher.utter_message(text="Which of these would you like?",
+                                         json_message=cards_message(shown, catalog.currency))
+                return shown_events(shown)
             # "add 2" / "add to cart" right after one product was shown means that product
-            single = [catalog.get(s) for s in (tracker.get_slot("last_shown") or [])]
+            single = kind or [catalog.get(s) for s in (tracker.get_slot("last_shown") or [])]
             products = live_all(res.engine, single) if len(single) == 1 and single[0] is not None else []
         if not products:
             named = entity_values(tracker, "product")

@@ -78,3 +78,22 @@ async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
     tracker = make_tracker("what computers do you have", "search_product", entities=[ent("category", "computers")])
     await ActionShowProducts().run(dispatcher, tracker, domain)
     assert len(_cards(dispatcher)) == 4 and "computers picks" in texts(dispatcher)
+
+
+async def test_adding_a_product_type_we_sell_one_of_adds_it(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    tracker = make_tracker("i need 3 usb c cables", "add_to_cart",
+                           entities=[ent("category", "cables"), ent("quantity", "3")], slots={"last_shown": ["AUD-001"]})
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert [(i["sku"], i["qty"]) for i in slot_events(events)["cart"]] == [("ACC-002", 3)]
+
+
+async def test_adding_a_product_type_we_sell_several_of_asks_which(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    tracker = make_tracker("add a laptop to my cart", "add_to_cart", entities=[ent("category", "laptop")])
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "Which of these" in texts(dispatcher)
+    assert _cards(dispatcher) == ["CMP-001", "CMP-002", "CMP-003"]
+    assert "cart" not in slot_events(events)
