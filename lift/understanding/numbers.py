@@ -27,7 +27,9 @@ VAGUE_WORDS = ("lots", "a lot", "loads", "plenty", "tons", "heaps", "many", "sev
 # "one" after these is a reference ("that one", "the second one", "the cheaper one"), not a count.
 _REFERENCE_BEFORE_ONE = frozenset("""the that this which each every any no other same another last first second
 third fourth fifth sixth next previous latter former cheap cheaper cheapest expensive pricier priciest dearer
-bigger biggest smaller smallest better best new newer newest older right left top bottom middle""".split())
+bigger biggest smaller smallest better best new newer newest older right left top bottom middle
+inch inches gb tb mah core k pro mini max plus lite wireless wired big small large little black white silver grey
+gray blue red green pink gold""".split())
 
 _WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
 _SPELLED = rf"(?:{_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*"
@@ -43,6 +45,10 @@ _QUANTITY_RE = re.compile(
     )(?![\w@/-]|\.\d)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A number followed by one of these is a measure ("the 27 inch one", "the 20000 mah power bank").
+_UNIT_AFTER_RE = re.compile(r"\s*(?:inch(?:es)?\b|\"|''|cm\b|mm\b|gb\b|tb\b|mb\b|w\b|watts?\b|mah\b|mp\b|"
+                            r"megapixels?\b|hz\b|hours?\b|hrs?\b|kg\b|lbs?\b|oz\b|litres?\b|liters?\b|fps\b|"
+                            r"mbps\b|mph\b|core\b|percent\b|%)", re.IGNORECASE)
 _VAGUE_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in VAGUE_WORDS) + r")(?!\w)", re.IGNORECASE)
 
 
@@ -131,6 +137,8 @@ def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Men
     for m in _QUANTITY_RE.finditer(text or ""):
         start, end = m.span()
         if any(start < s_end and s_start < end for s_start, s_end in skip):
+            continue
+        if m.group("digits") and _UNIT_AFTER_RE.match(text, end):
             continue
         spelled = (m.group("spelled") or "").lower()
         if spelled == "one" and _previous_word(text, start) in _REFERENCE_BEFORE_ONE:

@@ -52,3 +52,10 @@ async def test_free_text_search_under_a_price(res, dispatcher, domain, catalog):
     tracker = make_tracker("wireless stuff under $100", "search_product")
     await ActionShowProducts().run(dispatcher, tracker, domain)
     assert _cards(dispatcher) and all(catalog.get(s).price <= 100 for s in _cards(dispatcher))
+
+
+@pytest.mark.parametrize("text, values", [("add the 27 inch one", []), ("2 of the 20000 mah power banks", [2]),
+                                          ("add 3 of the 65 w chargers", [3]), ('the 24" monitor', []),
+                                          ("put 2 in my cart", [2]), ("add 2 more", [2])])
+def test_measures_are_not_quantities(text, values):
+    assert [m.value for m in find_quantities(text)] == values
