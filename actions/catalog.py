@@ -67,9 +67,10 @@ class ActionShowProducts(Action):
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
         elif category is not None:  # "show me laptops": the laptops, not every computer
-            kind = catalog.of_kind(category.id, first_entity(tracker, "category"))
+            typed = (first_entity(tracker, "category") or "").lower().strip()
+            kind = catalog.of_kind(category.id, typed)
             narrowed = len(kind) < len(catalog.products_in(category.id))
-            intro = "Here's what I found:" if narrowed else f"Here are some {category.name.lower()} picks:"
+            intro = f"Here are our {_plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
             within = [p for p in kind if cap is None or p.price <= cap]
             if not within:

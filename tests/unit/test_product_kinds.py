@@ -73,6 +73,7 @@ async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
     tracker = make_tracker("show me laptops", "search_product", entities=[ent("category", "laptops")])
     events = await ActionShowProducts().run(dispatcher, tracker, domain)
     assert _cards(dispatcher) == ["CMP-001", "CMP-002", "CMP-003"]
+    assert texts(dispatcher) == "Here are our laptops:"
     assert slot_events(events)["last_shown"] == ["CMP-001", "CMP-002", "CMP-003"]
     dispatcher.messages.clear()
     tracker = make_tracker("what computers do you have", "search_product", entities=[ent("category", "computers")])
