@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import choice_buttons, referred_products, shown_events
+from actions.catalog import MAX_CARDS, choice_buttons, referred_products, shown_events, typed_kind
 from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
@@ -175,12 +175,11 @@ def cross_sell_choice(res, tracker: Tracker) -> Optional[Text]:
 def _kind_named(tracker: Tracker, catalog) -> List[Any]:
     """The products of the product type the message names inside a department ("cables",
     "laptops"); empty when it names none, or only a whole department ("accessories")."""
-    typed = first_entity(tracker, "category")
-    category = catalog.category_of(typed) if typed else None
+    category = catalog.category_of(first_entity(tracker, "category"))
     if category is None:
         return []
-    kind = catalog.of_kind(category.id, typed)
-    return kind if len(kind) < len(catalog.products_in(category.id)) else []
+    _, kind, narrowed = typed_kind(tracker, catalog, category)
+    return kind if narrowed else []
 
 
 class ActionAddToCart(Action):
@@ -200,7 +199,7 @@ class ActionAddToCart(Action):
         if not products and not entity_values(tracker, "product"):
             kind = _kind_named(tracker, catalog)  # "i need 3 usb c cables": the one cable we sell
             if len(kind) > 1:
-                shown = live_all(res.engine, kind[:4])
+                shown = live_all(res.engine, kind[:MAX_CARDS])
                 dispatcher.utter_message(text="Which of these would you like?",
                                          json_message=cards_message(shown, catalog.currency))
                 return shown_events(shown)

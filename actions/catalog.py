@@ -13,20 +13,34 @@ from lift.commerce.cards import cards_message
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
-from lift.commerce.words import plural_forms, singular
+from lift.commerce.words import plural, singular
 from lift.understanding.prices import price_cap
 from lift.understanding.references import Resolution, Shown, resolve_reference
 
 MAX_CARDS = 4
 
 
-def _mentioned(tracker: Tracker, catalog):
-    """(products named, category named) in the latest message; the free text is the fallback."""
-    products = []
+def named_products(tracker: Tracker, catalog) -> List[Any]:
+    """The catalog products the message's product entities name, each once, in order."""
+    products: List[Any] = []
     for value in entity_values(tracker, "product"):
         p = catalog.find(value)
         if p is not None and p not in products:
             products.append(p)
+    return products
+
+
+def typed_kind(tracker: Tracker, catalog, category) -> Tuple[Text, List[Any], bool]:
+    """(the category words as typed, the products of that type in ``category``, whether they are
+    fewer than the whole department): "laptops" in Computers -> the three laptops, True."""
+    typed = (first_entity(tracker, "category") or "").lower().strip()
+    kind = catalog.of_kind(category.id, typed)
+    return typed, kind, len(kind) < len(catalog.products_in(category.id))
+
+
+def _mentioned(tracker: Tracker, catalog):
+    """(products named, category named) in the latest message; the free text is the fallback."""
+    products = named_products(tracker, catalog)
     category = None
     for value in entity_values(tracker, "category"):
         category = catalog.category_of(value)
@@ -67,10 +81,8 @@ class ActionShowProducts(Action):
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
         elif category is not None:  # "show me laptops": the laptops, not every computer
-            typed = (first_entity(tracker, "category") or "").lower().strip()
-            kind = catalog.of_kind(category.id, typed)
-            narrowed = len(kind) < len(catalog.products_in(category.id))
-            intro = f"Here are our {_plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
+            typed, kind, narrowed = typed_kind(tracker, catalog, category)
+            intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
             within = [p for p in kind if cap is None or p.price <= cap]
             if not within:
@@ -111,7 +123,7 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     if len(entity_values(tracker, "product")) < 2:  # cheap check first: most messages name one or none
         return None
     res = resources.get()
-    products, _ = _mentioned(tracker, res.catalog)
+    products = named_products(tracker, res.catalog)
     if not asks_to_compare(latest_text(tracker), products):
         return None
     shown = live_all(res.engine, products[:MAX_COMPARED])
@@ -154,20 +166,17 @@ class ActionShowPrice(Action):
         dispatcher.utter_message(text=" ".join(lines), json_message=live_cards(products[:MAX_CARDS], catalog))
         return shown_events(products[:MAX_CARDS])
 
-
     @staticmethod
     def _range(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, category) -> List[Dict[Text, Any]]:
         """Prices of a product type or category: its range, or one end of it when asked ("what's
         the cheapest laptop" -> the Nimbus 14 and its card alone, so "add it" means it)."""
-        typed = (first_entity(tracker, "category") or "").lower().strip()
-        kind = catalog.of_kind(category.id, typed)
+        typed, kind, narrowed = typed_kind(tracker, catalog, category)
         items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
-        narrowed = len(kind) < len(catalog.products_in(category.id))
         end = price_extreme(latest_text(tracker))
         if end and items:
             top = items[-1] if end == "dearest" else items[0]
             which = "cheapest" if end == "cheapest" else "most expensive"
-            what = f"{which} of our {_plural(typed)}" if narrowed else f"{which} item in {category.name}"
+            what = f"{which} of our {plural(typed)}" if narrowed else f"{which} item in {category.name}"
             dispatcher.utter_message(
                 text=f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()}).",
                 json_message=cards_message([top], catalog.currency))
@@ -178,14 +187,6 @@ class ActionShowPrice(Action):
                                       f"{catalog.format_price(items[-1].price)}. Here are a few:",
                                  json_message=cards_message(shown, catalog.currency))
         return shown_events(shown)
-
-
-def _plural(phrase: str) -> str:
-    """"laptop" -> "laptops"; a plural as typed ("headphones", "mice") stays."""
-    last = phrase.rsplit(" ", 1)[-1]
-    if singular(last) != last:
-        return phrase
-    return next((f for f in plural_forms(phrase) if f != phrase), phrase)
 
 
 class ActionPickProduct(Action):

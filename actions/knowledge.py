@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values
-from actions.catalog import compare_if_asked
+from actions.catalog import compare_if_asked, named_products
 from lift.commerce.cards import cards_message
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live
@@ -48,8 +48,8 @@ def _named_product(tracker: Tracker) -> Optional[Text]:
     except Exception:  # no catalog: answer from the knowledge base alone
         logger.exception("catalog unavailable for the product named in a question")
         return None
-    skus = {p.sku for p in (catalog.find(n) for n in names) if p is not None}
-    return skus.pop() if len(skus) == 1 else None
+    products = named_products(tracker, catalog)
+    return products[0].sku if len(products) == 1 else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:

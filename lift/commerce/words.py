@@ -71,3 +71,11 @@ def plural_forms(phrase: str) -> List[str]:
     elif last.isalpha() and len(last) > 2 and not last.endswith("s"):
         forms.add(last + "s")
     return sorted({(f"{head} {f}" if head else f) if f != phrase else f for f in forms})
+
+
+def plural(phrase: str) -> str:
+    """The phrase in the plural: "laptop" -> "laptops"; one already plural ("headphones", "mice") stays."""
+    last = phrase.rsplit(" ", 1)[-1]
+    if singular(last) != last:
+        return phrase
+    return next((f for f in plural_forms(phrase) if f != phrase), phrase)
