@@ -88,6 +88,9 @@ class Supervisor:
         self.out = out or sys.stdout
         self._out_lock = threading.Lock()
         self._stopping = threading.Event()
+        # set by the signal handler, which must take no lock: Event.set() there deadlocks when the
+        # signal lands while the main thread holds the Event's own lock inside Event.wait()
+        self._signalled = False
         self._check_results: Dict[str, Tuple[bool, str]] = {}
 
     # -- output --------------------------------------------------------------------------
@@ -120,7 +123,7 @@ class Supervisor:
 
     def _wait_ready(self, procs: List[_Proc], deadline: float) -> None:
         """Supervise (restarting what crashes) until ``procs`` are all ready or ``deadline``."""
-        while not self._stopping.is_set():
+        while not self.stopping:
             self.tick()
             for proc in procs:
                 if proc.running and not proc.ready and proc.spec.ready:
@@ -158,7 +161,7 @@ class Supervisor:
                 proc.next_start = now + delay
                 self.say(f"supervisor: {proc.spec.name} exited ({proc.last_exit}) after {lived:.0f} s; "
                          f"restarting in {delay:.0f} s")
-            elif proc.next_start is not None and now >= proc.next_start and not self._stopping.is_set():
+            elif proc.next_start is not None and now >= proc.next_start and not self.stopping:
                 proc.restarts += 1
                 self.say(f"supervisor: restarting {proc.spec.name} (restart {proc.restarts})")
                 self._spawn(proc)
@@ -215,20 +218,31 @@ class Supervisor:
         threading.Thread(target=probe_loop, daemon=True, name="lift-health-probes").start()
         for name, every, fn in self.tasks:
             threading.Thread(target=task_loop, args=(name, every, fn), daemon=True, name=f"lift-{name}").start()
-        while not self._stopping.is_set():
+        while not self.stopping:
             self.tick()
             self._stopping.wait(poll_seconds)
 
     @property
     def stopping(self) -> bool:
+        """Whether a stop was requested; turns a signal's request into the Event other threads wait on
+        (called from the main thread's loops, never from the signal handler)."""
+        if self._signalled and not self._stopping.is_set():
+            self._stopping.set()
         return self._stopping.is_set()
 
     def request_stop(self, *_args) -> None:
+        """Stop supervising (from any thread; not from a signal handler: see :meth:`install_signals`)."""
         self._stopping.set()
 
+    def _on_signal(self, *_args) -> None:
+        # a plain assignment: the main loop notices it within one poll and sets the Event
+        self._signalled = True
+
     def install_signals(self) -> None:
-        signal.signal(signal.SIGINT, self.request_stop)
-        signal.signal(signal.SIGTERM, self.request_stop)
+        """SIGINT/SIGTERM stop supervising. The handler only sets a flag: it runs in the main thread
+        between any two bytecodes, possibly while that thread holds a lock it would need."""
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
 
     def stop(self, grace: float = 20.0) -> None:
         """SIGTERM every process group (reverse start order), SIGKILL what is left after ``grace``."""

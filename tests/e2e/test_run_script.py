@@ -62,7 +62,11 @@ def test_run_script_serves_restarts_a_crashed_process_and_stops_cleanly(tmp_path
         assert status == 200 and "headphones" in replies[0]["text"].lower(), replies
     finally:
         os.killpg(proc.pid, signal.SIGTERM) if proc.poll() is None else None
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("not stopped 60 s after SIGTERM; its log ends:\n" + (tmp_path / "run.log").read_text()[-3000:])
     # nothing it started is left listening
     time.sleep(2)
     for port in ports.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -122,6 +123,45 @@ def test_run_returns_on_request_stop(tmp_path):
     sup.run(poll_seconds=0.05)
     sup.stop()
     assert time.monotonic() - t0 < 5
+
+
+@pytest.fixture
+def own_signals():
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def test_the_signal_handler_takes_no_lock_the_interrupted_main_thread_may_hold(tmp_path, own_signals):
+    # A signal runs its handler between two bytecodes of the main thread - possibly inside
+    # Event.wait() while that thread holds the Event's lock. A handler calling Event.set() then
+    # waits for a lock its own thread holds: `make run` never stopped on SIGTERM (seen in CI).
+    sup = make(tmp_path, [])
+    sup.install_signals()
+    handler = signal.getsignal(signal.SIGTERM)
+    returned = threading.Event()
+
+    def interrupted_inside_wait():
+        with sup._stopping._cond:  # what the main thread holds inside Event.wait()
+            handler(signal.SIGTERM, None)
+        returned.set()
+
+    threading.Thread(target=interrupted_inside_wait, daemon=True).start()
+    assert returned.wait(3), "the SIGTERM handler blocked on the lock the interrupted thread held"
+    assert sup.stopping  # the request is not lost: the main loop's next check turns it into a stop
+
+
+def test_sigterm_stops_supervising(tmp_path, own_signals):
+    sup = make(tmp_path, [ProcessSpec("idle", [PY, "-c", "import time; time.sleep(60)"])])
+    sup.install_signals()
+    sup.start(ready_timeout=5)
+    threading.Timer(0.5, os.kill, args=(os.getpid(), signal.SIGTERM)).start()
+    t0 = time.monotonic()
+    sup.run(poll_seconds=0.05)
+    sup.stop(grace=5)
+    assert time.monotonic() - t0 < 5
+    assert all(not p.running for p in sup.procs)
 
 
 def test_nginx_conf_spreads_rest_and_actions_and_keeps_socketio_sticky(tmp_path):
