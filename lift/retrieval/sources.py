@@ -8,11 +8,16 @@ survive rebuilds:
   ``policy:<page>#<section-slug>``; text before the first section opens the first section
   (a page without sections is one ``#overview`` document).
 * Catalog products (``kb/catalog.json``): ``product:<SKU>``.
+
+``kb/asked.json`` (optional) adds to any of them the questions shoppers ask *about* it in their
+own words (``{doc_id: [question, ...]}``), kept in ``meta["asked"]``: indexed as extra views
+(``lift/retrieval/views.py``), never shown.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,9 +25,12 @@ from typing import Dict, Iterable, List
 
 from lift.retrieval.text import sanitize, slugify
 
+logger = logging.getLogger(__name__)
+
 FAQ_FILE = "faq.json"
 POLICY_DIR = "policies"
 CATALOG_FILE = "catalog.json"
+ASKED_FILE = "asked.json"
 
 # Bump when the way sources become documents changes: it is part of kb_version, so an index
 # built by older code is reported stale instead of silently answering from other chunks.
@@ -68,6 +76,8 @@ def source_files(kb_dir: Path) -> List[Path]:
     files.extend(sorted((kb_dir / POLICY_DIR).glob("*.md")))
     if (kb_dir / CATALOG_FILE).is_file():
         files.append(kb_dir / CATALOG_FILE)
+    if (kb_dir / ASKED_FILE).is_file():
+        files.append(kb_dir / ASKED_FILE)
     return files
 
 
@@ -218,4 +228,29 @@ def load_documents(kb_dir: Path) -> List[Doc]:
         seen[d.doc_id] = d.source
     if not docs:
         raise SourceError(f"{kb_dir}: no knowledge-base sources found (faq.json, policies/*.md, catalog.json)")
+    if (kb_dir / ASKED_FILE).is_file():
+        docs = with_asked(docs, load_asked(kb_dir / ASKED_FILE, set(seen)))
     return docs
+
+
+def load_asked(path: Path, doc_ids: set) -> Dict[str, List[str]]:
+    """``kb/asked.json``: shoppers' wordings per document. Wordings of a document the KB no
+    longer has (an FAQ deleted since) are skipped with a warning naming them."""
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: expected a JSON object {{doc_id: [question, ...]}}")
+    asked: Dict[str, List[str]] = {}
+    for doc_id, questions in data.items():
+        if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            raise SourceError(f"{path}: {doc_id!r} needs a list of non-empty question strings")
+        asked[doc_id] = [sanitize(q) for q in questions]
+    orphans = sorted(set(asked) - doc_ids)
+    if orphans:
+        logger.warning("%s: skipped the wordings of %d document(s) not in the knowledge base: %s",
+                       path, len(orphans), ", ".join(orphans))
+    return {k: v for k, v in asked.items() if k in doc_ids}
+
+
+def with_asked(docs: List[Doc], asked: Dict[str, List[str]]) -> List[Doc]:
+    return [Doc(d.doc_id, d.source, d.kind, d.title, d.text, {**d.meta, "asked": asked[d.doc_id]})
+            if asked.get(d.doc_id) else d for d in docs]

@@ -27,7 +27,7 @@ from lift.retrieval.text import STOPWORDS
 # The grid scripts/eval_retrieval.py --tune searches (on the augmented tuning half): reciprocal
 # rank fusion with several k and BM25 weights, and score fusion (cosine + w * ln(1 + BM25)), either
 # over all candidates or as a re-ranking of the dense top ``dense_pool`` (0 = all).
-_COMMON = {"dense_views": (("full",), ("full", "title", "text")), "normalize": (False, True)}
+_COMMON = {"dense_views": (("full",), ("full", "title", "text"), ("full", "title", "text", "asked")), "normalize": (False, True)}
 GRIDS = (
     {"method": ("rrf",), "k": (10, 30, 60), "bm25_weight": (0.25, 0.5, 0.75, 1.0), **_COMMON},
     {"method": ("score",), "lexical_weight": (0.05, 0.1, 0.2, 0.3, 0.4, 0.5), "dense_pool": (0, 3, 5, 10), **_COMMON},

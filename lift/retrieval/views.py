@@ -9,7 +9,10 @@ So every document is indexed as
 * ``title``: the FAQ's question, the policy page and section heading, or the product name
   with its nicknames (short questions match short texts best);
 * ``text``: the FAQ's answer or the section body (FAQ and policy only; a product's body is
-  already most of ``full``).
+  already most of ``full``);
+* ``asked``: one row per question shoppers ask about the document in their own words
+  (``kb/asked.json``: "my parcel says delivered but i can't find it"), which match indirect
+  and situation-style questions that neither the KB's wording nor its answer resemble.
 
 At search time a document scores the best of its views (see ``Retriever``), and a hit is
 always the document itself: its ``doc_id`` and ``source``, never a view.
@@ -20,8 +23,9 @@ from typing import List, Tuple
 
 from lift.retrieval.sources import Doc
 
-VIEWS_VERSION = 1
-VIEWS = {"faq": ("full", "title", "text"), "policy": ("full", "title", "text"), "product": ("full", "title")}
+VIEWS_VERSION = 2
+VIEWS = {"faq": ("full", "title", "text", "asked"), "policy": ("full", "title", "text", "asked"),
+         "product": ("full", "title", "asked")}
 
 
 def doc_views(doc: Doc) -> List[Tuple[str, str]]:
@@ -34,9 +38,10 @@ def doc_views(doc: Doc) -> List[Tuple[str, str]]:
     }
     out = []
     for name in VIEWS.get(doc.kind, ("full",)):
-        text = texts[name].strip()
-        if text and (name, text) not in out:
-            out.append((name, text))
+        for text in (doc.meta.get("asked") or []) if name == "asked" else [texts[name]]:
+            text = text.strip()
+            if text and (name, text) not in out:
+                out.append((name, text))
     return out
 
 

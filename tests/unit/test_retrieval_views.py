@@ -194,3 +194,65 @@ def test_score_fusion_reranks_the_dense_shortlist_by_cosine_plus_lexical_bonus(s
     finally:
         retriever.set_fusion(FUSION)
     assert {h.doc_id for h in rrf} and all(0 < h.score <= 1 for h in rrf)
+
+
+# ----------------------------------------------------------------- shoppers' wordings (kb/asked.json)
+
+def test_asked_wordings_are_one_row_each_and_part_of_the_kb_version(tmp_path, encoder):
+    from lift.retrieval.sources import source_hashes
+
+    kb_dir = make_small_kb(tmp_path / "kb")
+    before = source_hashes(kb_dir)
+    asked = {"NDmNmTdj": ["ordered monday, will it be here by the weekend", "how soon does stuff arrive"],
+             "no-such-doc": ["a wording of an FAQ deleted since"]}
+    (kb_dir / "asked.json").write_text(json.dumps(asked))
+    assert set(source_hashes(kb_dir)) == set(before) | {"asked.json"}  # a new wording is a new KB version
+    docs = {d.doc_id: d for d in load_documents(kb_dir)}  # the orphan is skipped, not fatal
+    doc = docs["NDmNmTdj"]
+    assert doc.meta["asked"] == asked["NDmNmTdj"]
+    assert [t for v, t in doc_views(doc) if v == "asked"] == asked["NDmNmTdj"]
+    assert "asked" not in docs["2mJCxUVM"].meta and [v for v, _ in doc_views(docs["2mJCxUVM"])] == ["full", "title", "text"]
+    build(kb_dir, tmp_path / "index", encoder=encoder)
+    files = load_files(tmp_path / "index")
+    rows = [v for i, v in zip(files.row_doc, files.row_view) if files.docs[i].doc_id == "NDmNmTdj"]
+    assert rows == ["full", "title", "text", "asked", "asked"]
+
+
+@pytest.mark.parametrize("content", ['["not", "an object"]', '{"NDmNmTdj": "not a list"}', '{"NDmNmTdj": [""]}'])
+def test_malformed_asked_file_is_named(tmp_path, content):
+    from lift.retrieval.sources import SourceError
+
+    kb_dir = make_small_kb(tmp_path / "kb")
+    (kb_dir / "asked.json").write_text(content)
+    with pytest.raises(SourceError, match="asked.json"):
+        load_documents(kb_dir)
+
+
+def test_a_situation_worded_question_is_found_through_its_asked_wording(tmp_path, encoder):
+    # "tracking hasn't moved" resembles none of the small KB's texts; a shopper's wording of the
+    # shipping-time FAQ does. Without the asked view the FAQ is not the top hit; with it, it is.
+    kb_dir = make_small_kb(tmp_path / "kb")
+    query = "my parcel still hasnt turned up, its been ages since i paid"
+    build(kb_dir, tmp_path / "plain", encoder=encoder)
+    plain = Retriever.load(tmp_path / "plain", kb_dir, encoder=encoder)
+    (kb_dir / "asked.json").write_text(json.dumps({"NDmNmTdj": ["paid ages ago and the parcel still hasn't come"]}))
+    build(kb_dir, tmp_path / "asked", encoder=encoder)
+    asked = Retriever.load(tmp_path / "asked", kb_dir, encoder=encoder)
+    assert plain.search(query, k=1)[0].doc_id != "NDmNmTdj"
+    assert asked.search(query, k=1)[0].doc_id == "NDmNmTdj"
+
+
+def test_the_shipped_asked_file_covers_every_document_and_stays_away_from_the_evaluation_sets(encoder):
+    asked = json.loads((KB / "asked.json").read_text())
+    docs = load_documents(KB)
+    assert set(asked) == {d.doc_id for d in docs}
+    assert all(v and len(set(v)) == len(v) for v in asked.values())
+    # The evaluation sets measure what the wordings add, so none may be (nearly) one of their
+    # questions: the helpers wrote them from kb/ alone, and every wording within cosine 0.85 of
+    # an evaluation question was then dropped (135 of 668).
+    evaluation = []
+    for name in ("retrieval_dev.jsonl", "retrieval_independent.jsonl", "retrieval_tuning_voice.jsonl"):
+        evaluation += [json.loads(line)["question"] for line in (ROOT / "eval" / name).read_text().splitlines() if line.strip()]
+    wordings = [q for v in asked.values() for q in v]
+    closest = (encoder.encode(wordings) @ encoder.encode(evaluation).T).max(axis=1)
+    assert float(closest.max()) < 0.85, wordings[int(closest.argmax())]
