@@ -221,23 +221,35 @@ class ActionAddToCart(Action):
             return []
         counts = {sku: (q.value if q else 1) for sku, q in per_item.items()}
         cart = tracker.get_slot("cart")
-        for product in products:
+        added, refused = [], []
+        for product in products:  # one product that can't be added never drops the others
             try:
                 cart = add_item(cart, product, counts[product.sku])
+                added.append(product)
             except CartError as err:
-                substitutes = substitutes_in_stock(res, product.sku) if product.stock <= 0 else []
-                if substitutes:
-                    dispatcher.utter_message(text=f"{err} You might like one of these instead:",
-                                             json_message=cards_message(substitutes, catalog.currency))
-                else:
-                    dispatcher.utter_message(text=str(err))
-                return []
-        product = products[-1]
+                refused.append((product, err))
+        if added:
+            count = sum(i["qty"] for i in cart)
+            dispatcher.utter_message(
+                text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+                     f"({catalog.format_price(subtotal(cart))}).")
+        offered: List = []  # alternatives to what was refused: "add the first one" means them next
+        for product, err in refused:
+            taken = {p.sku for p in added + offered}
+            substitutes = [p for p in substitutes_in_stock(res, product.sku) if p.sku not in taken] if product.stock <= 0 else []
+            if substitutes:
+                dispatcher.utter_message(text=f"{err} You might like one of these instead:",
+                                         json_message=cards_message(substitutes, catalog.currency))
+                offered += substitutes
+            else:
+                dispatcher.utter_message(text=str(err))
+        shown = [SlotSet("last_shown", [p.sku for p in offered])] if offered else []
+        if not added:
+            return shown
+        product = added[-1]
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
-        count = sum(i["qty"] for i in cart)
-        dispatcher.utter_message(
-            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in products)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({catalog.format_price(subtotal(cart))}).")
+        if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it
+            return events + shown + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         in_cart = {i["sku"] for i in cart}

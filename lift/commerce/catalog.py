@@ -164,17 +164,36 @@ class Catalog:
         return format_price(amount, self.currency)
 
     # -- mention resolution
+    def _inflected(self, tok: str) -> Optional[str]:
+        """The catalog word ``tok`` inflects ("making" -> "make", "plugged" -> "plug"), or None."""
+        for suffix in ("ing", "ed", "er"):
+            stem = tok[: -len(suffix)]
+            if not tok.endswith(suffix) or len(stem) < 3:
+                continue
+            for cand in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else None):
+                if cand and cand in self._vocab_set:
+                    return cand
+        return None
+
     def _correct(self, tokens: Sequence[str]) -> Tuple[str, ...]:
         """Replace a token that is one (short words) or two (long words) edits from exactly one
-        catalog word; leave it alone when two catalog words are equally close."""
+        catalog word with the same first letter; leave it alone when two catalog words are
+        equally close. An inflection of a catalog word becomes that word first: "making" is
+        "make" (in a blender's description), never "gaming"."""
         out = []
         for tok in tokens:
             if len(tok) < 4 or tok.isdigit() or tok in STOPWORDS or tok in self._vocab_set:
                 out.append(tok)
                 continue
+            stem = self._inflected(tok)
+            if stem is not None:
+                out.append(stem)
+                continue
             limit = 1 if len(tok) <= 5 else 2
-            # Optimal string alignment: a swap of neighbours counts as one edit.
-            close = process.extract(tok, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            # Optimal string alignment (a swap of neighbours is one edit); same first letter: a
+            # typo rarely hits it, a different word ("making" / "gaming") often differs there.
+            close = [c for c in process.extract(tok, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+                     if c[0][:1] == tok[:1]]
             best_d = min((d for _, d, _ in close), default=limit + 1)
             best = [word for word, d, _ in close if d == best_d]
             if len(best) > 1:

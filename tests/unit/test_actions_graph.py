@@ -99,3 +99,35 @@ async def test_sold_out_during_checkout_offers_ranked_substitutes_with_live_stoc
     assert "You might like one of these instead" in texts(dispatcher)
     assert _cards(dispatcher) == ["AUD-003"]  # next in the graph's ranking, and in stock now
     assert "placed_order_id" not in slot_events(events)
+
+
+async def test_one_sold_out_product_in_a_multi_product_add_never_drops_the_others(res, dispatcher, domain):
+    from lift.store.engine import session_scope
+    from lift.store.models import StockLevel
+
+    with session_scope(res.engine) as s:
+        s.get(StockLevel, "AUD-001").stock = 0
+    tracker = make_tracker("two aria wireless and a boom go please", "add_to_cart",
+                           entities=[ent("product", "aria wireless"), ent("product", "boom go")])
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    cart = slot_events(events)["cart"]
+    assert [i["sku"] for i in cart] == ["AUD-005"]  # the speaker is in the cart
+    assert "Added 1 × Boom Go Portable Speaker" in said
+    assert "Aria Wireless Headphones is out of stock" in said and "You might like one of these instead" in said
+    offered = _cards(dispatcher)
+    assert offered and "AUD-001" not in offered and "AUD-005" not in offered  # alternatives, not what's in the cart
+    assert slot_events(events)["last_shown"] == offered  # "add the first one" means an alternative next
+    assert "often add" not in said  # no cross-sell offer on top of the refusal
+
+
+async def test_a_sold_out_single_add_offers_alternatives_and_they_become_the_references(res, dispatcher, domain):
+    from lift.store.engine import session_scope
+    from lift.store.models import StockLevel
+
+    with session_scope(res.engine) as s:
+        s.get(StockLevel, "AUD-001").stock = 0
+    events = await ActionAddToCart().run(dispatcher, make_tracker("add the aria wireless", "add_to_cart",
+                                                                  entities=[ent("product", "aria wireless")]), domain)
+    assert "cart" not in slot_events(events) and "out of stock" in texts(dispatcher)
+    assert slot_events(events)["last_shown"] == _cards(dispatcher) != []

@@ -318,3 +318,12 @@ def test_to_dict_round_trips_price_as_string(catalog):
     d = catalog.get("CMP-002").to_dict()
     assert d["price"] == "1599.00" and d["sku"] == "CMP-002"
     json.dumps(d)
+
+
+@pytest.mark.parametrize("query, sku, never", [
+    ("do you have anything for making smoothies", "KIT-003", "CMP-003"),  # "making" is not a typo of "gaming"
+    ("anything for brewing coffee", "KIT-001", "CMP-003"),
+])
+def test_search_does_not_correct_ordinary_words_into_other_products(catalog, query, sku, never):
+    found = [p.sku for p in catalog.search(query, limit=4)]
+    assert found[0] == sku and never not in found
