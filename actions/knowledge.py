@@ -19,6 +19,7 @@ from actions import resources
 from actions.common import entity_values
 from actions.catalog import compare_if_asked, named_products
 from lift.commerce.cards import cards_message
+from lift.commerce.matching import shares_name_word
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live
 from lift.observability.actions import observe_retrieval
@@ -67,6 +68,35 @@ def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[
     return line, cards_message([product], res.catalog.currency)
 
 
+# "anything with a long battery?", "do you have one for kids": looking for another product.
+_SEEKING = re.compile(r"\b(?:something|anything|any\s+other|another|others|do\s+you\s+(?:have|sell|carry|stock|do)|"
+                      r"looking\s+for|recommend|suggest|need\s+an?)\b", re.IGNORECASE)
+
+
+def _shown_instead(tracker: Tracker, answer) -> List[Any]:
+    """The products just shown that a product answer should be about instead: the question names
+    no product and looks for none ("how long is the battery?" after three laptop cards), and the
+    best product page is none of them and shares no word of its name with the question."""
+    sku = str(answer.meta.get("sku") or "")
+    shown = [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str)]
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if answer.kind != "product" or not shown or sku in shown or text.startswith("/") or _SEEKING.search(text):
+        return []
+    catalog = resources.get().catalog
+    product = catalog.get(sku)
+    if product is None or shares_name_word(text, product.name):
+        return []
+    return [p for p in (catalog.get(s) for s in shown) if p is not None]
+
+
+def _ask_which_shown(dispatcher: CollectingDispatcher, tracker: Tracker, shown) -> List[Dict[Text, Any]]:
+    text = str((tracker.latest_message or {}).get("text") or "").strip().rstrip("?")
+    # Each button asks the same question about one product, by name: a fresh, answerable turn.
+    dispatcher.utter_message(text="Which of these do you mean?",
+                             buttons=[{"title": p.name, "payload": f"{text} ({p.name})?"} for p in shown])
+    return [SlotSet("kb_doc_id", None)]
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -103,6 +133,11 @@ class ActionAnswerQuestion(Action):
                       or answer is None and _STOCK_QUESTION.search(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
+        shown = _shown_instead(tracker, answer) if answer is not None and not named else []
+        if len(shown) > 1:
+            return _ask_which_shown(dispatcher, tracker, shown)
+        if shown:  # the one product on screen, not another page that mentions the same thing
+            answer = retriever.answer_about(f"product:{shown[0].sku}", result.confidence) or answer
         if answer is None:
             dispatcher.utter_message(response="utter_kb_not_sure")
             return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),

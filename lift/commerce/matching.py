@@ -41,3 +41,9 @@ def content_tokens(text: str) -> Tuple[str, ...]:
         if raw not in STOPWORDS and stem not in STOPWORDS:
             out.append(stem)
     return tuple(out)
+
+
+def shares_name_word(text: str, name: str) -> bool:
+    """Whether ``text`` uses a word of the product ``name`` ("does the mouse..." and "Glide
+    Wireless Mouse"), after the same normalisation as catalog matching."""
+    return bool(set(content_tokens(text)) & set(content_tokens(name)))
