@@ -20,13 +20,21 @@ class ValidateOnboardingForm(PersonalDetailsMixin, FormValidationAction):
         return "validate_onboarding_form"
 
     async def extract_interests(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "interests":
-            return {}
         text = latest_text(tracker).strip()
-        # Category buttons send the category name; accept it whatever intent NLU assigned.
-        if parse_interests(text, resources.get().catalog) or answering_form(tracker, "interests"):
+        # Category buttons send the category name; accept it whatever intent NLU assigned, and
+        # whatever was asked: "audio and smart home" typed before the email is kept, not re-asked.
+        named = parse_interests(text, resources.get().catalog)
+        if tracker.get_slot("requested_slot") != "interests":
+            return {"interests": text} if named and not tracker.get_slot("interests") else {}
+        if named or answering_form(tracker, "interests"):
             return {"interests": text}
         return {}
+
+    async def extract_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # Interests typed where the email was asked are not a malformed email: just ask again.
+        if parse_interests(latest_text(tracker).strip(), resources.get().catalog):
+            return {}
+        return await super().extract_email(dispatcher, tracker, domain)
 
     def validate_interests(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         interests = parse_interests(value, resources.get().catalog)

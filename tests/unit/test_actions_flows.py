@@ -101,6 +101,26 @@ async def test_onboarding(res, domain):
         assert s.get(CustomerProfile, "new-1").newsletter_opt_in is True
 
 
+async def test_onboarding_keeps_interests_typed_before_they_were_asked(res, domain):
+    # asked for the email, the shopper says what they like: kept, and the email asked again
+    # without "that doesn't look like a valid email"
+    d = CollectingDispatcher()
+    events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "email", "audio and smart home"), domain)
+    slots = slot_events(events)
+    assert slots["interests"] == ["audio", "smart_home"] and "email" not in slots
+    assert not any(m.get("response") == "utter_wrong_email" for m in d.messages)
+    # once they are known, a later category-only answer does not overwrite them
+    d = CollectingDispatcher()
+    events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "person_name", "kitchen",
+                                                                slots={"interests": ["audio"]}), domain)
+    assert "interests" not in slot_events(events)
+    # "yes sign me up" where the email was asked is not an answer either
+    d = CollectingDispatcher()
+    events = await ValidateOnboardingForm().run(d, form_tracker("onboarding_form", "email", "yes sign me up",
+                                                                intent="create_account"), domain)
+    assert "email" not in slot_events(events) and not d.messages
+
+
 async def test_handoff_queues_a_ticket_and_pauses(res, domain):
     history = [{"event": "user", "text": "the kettle arrived broken", "parse_data": {"intent": {"name": "complaint"}}}]
     d = CollectingDispatcher()
