@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import answering_form, checked, first_entity, latest_text
-from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, parse_slot_key, save_lead
+from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.understanding.dates import from_value
 from lift.understanding.people import team_size_in
@@ -133,6 +133,9 @@ class ActionAskDemoTime(Action):
         if near:
             slots = near[:MAX_OFFERED]
             intro = "Here are the free times for a 30-minute demo then:"
+        elif wanted and _window(wanted):
+            slots = nearest_free_slots(engine, _window(wanted)[0]) or slots
+            intro = "I have no free demo slot at that time. Here are the closest free times:"
         elif wanted:
             intro = "I have no free demo slot at that time. Here are the next free times:"
         else:

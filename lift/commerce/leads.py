@@ -99,6 +99,15 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     return None
 
 
+def nearest_free_slots(engine: Engine, when: dt.datetime, count: int = SLOTS_OFFERED,
+                       now: Optional[dt.datetime] = None) -> List[DemoSlot]:
+    """The ``count`` free slots closest to ``when`` (naive UTC), in time order: for a time that
+    has no slot ("tuesday at 3pm" -> Tuesday 14:00 and 16:00, not whatever comes first)."""
+    free = free_demo_slots(engine, now, count=len(DEMO_HOURS_UTC) * 31)
+    closest = sorted(free, key=lambda slot: (abs((slot.start - when).total_seconds()), slot.start))[:count]
+    return sorted(closest, key=lambda slot: slot.start)
+
+
 def choose_slot(engine: Engine, value: object, window: Optional[Tuple[dt.datetime, Optional[dt.datetime]]] = None,
                 now: Optional[dt.datetime] = None) -> Tuple[Optional[DemoSlot], List[DemoSlot]]:
     """The free slot the shopper picks, and the free slots on offer for that pick.

@@ -118,3 +118,24 @@ async def test_a_taken_time_is_refused_and_the_next_free_ones_offered(res, domai
     ask = CollectingDispatcher()
     await ActionAskDemoTime().run(ask, tracker, domain)
     assert "no free demo slot at that time" in ask.messages[0]["text"] and len(ask.messages[0]["buttons"]) == 3
+
+
+async def test_a_time_between_slots_is_answered_with_the_closest_free_ones(res, domain):
+    from lift.commerce.leads import free_demo_slots
+
+    # a weekday at 15:00 UTC two weeks ahead: no demo then; 14:00 and 16:00 that day are the closest
+    day = (dt.datetime.utcnow() + dt.timedelta(days=14)).date()
+    while day.weekday() != 1:  # a Tuesday
+        day += dt.timedelta(days=1)
+    wanted = dt.datetime.combine(day, dt.time(15), tzinfo=dt.timezone.utc)
+    entities = [{"entity": "date_time", "value": When(wanted).to_value(), "start": 0, "end": 5}]
+    tracker = make_tracker("tuesday at 3pm", "inform", entities=entities, active_loop="lead_form",
+                           slots={"requested_slot": "demo_time"})
+    ask = CollectingDispatcher()
+    await ActionAskDemoTime().run(ask, tracker, domain)
+    text, buttons = ask.messages[0]["text"], ask.messages[0]["buttons"]
+    keys = [b["payload"].split('"')[-2] for b in buttons]
+    assert "no free demo slot at that time" in text and "closest" in text
+    assert f"{day.isoformat()}T14:00" in keys and f"{day.isoformat()}T16:00" in keys
+    assert keys == sorted(keys) and len(keys) == 3
+    assert keys != [s.key for s in free_demo_slots(res.engine)]  # not simply the next free ones
