@@ -256,6 +256,17 @@ def test_issue_9_messages_are_understood(stack):
     assert "Added 2" in texts(stack.say(sender(), "i'd like 2 of the crema espresso machines please"))
 
 
+@pytest.mark.parametrize("message", [
+    "is the slate 11 any good for drawing on",
+    "my sentry doorbell keeps going offline, is that normal",
+    "my headphones stopped working after 2 weeks",
+])
+def test_a_message_about_our_products_is_never_refused_as_out_of_scope(stack, message):
+    # each of these was classified out_of_scope (0.86 / 0.61 / 0.21) before the scope guard
+    said = texts(stack.say(sender(), message))
+    assert said.strip() and "outside what I can help with" not in said, said
+
+
 def test_not_understood_twice_offers_options_then_a_person(stack):
     me = sender()
     first = stack.say(me, "")  # no words at all: the classifier cannot be confident

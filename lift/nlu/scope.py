@@ -1,0 +1,36 @@
+"""A message about something the store has is never out of scope.
+
+The intent classifier decides "out of scope" from wording alone, and shoppers describe problems
+with products in wordings no training example has ("is the slate 11 good for drawing", "my
+headphones stopped working after 2 weeks"). When such a message names a catalog product or
+category, or carries an order number, it is about this store by construction: the best in-scope
+intent of the classifier's own ranking is used instead (still subject to the fallback's
+threshold, so a weak second guess becomes "did you mean ...?", never a scope refusal).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from lift.nlu.intents import REJECTED
+
+# Entities only the store's own catalog and orders produce (the entity ruler built from
+# kb/catalog.json, the order-id regex).
+STORE_ENTITIES = frozenset({"product", "category", "order_id"})
+
+
+def store_evidence(entities: Iterable[Dict[str, Any]]) -> List[str]:
+    """The entity types in ``entities`` that only a message about this store carries."""
+    return sorted({str(e.get("entity")) for e in entities or [] if e.get("entity") in STORE_ENTITIES})
+
+
+def in_scope_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                    entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The intent to use instead of a rejected ``intent`` when ``entities`` show the message is
+    about the store: the best-ranked in-scope one ({name, confidence}); None to keep ``intent``."""
+    if not intent or intent.get("name") not in REJECTED or not store_evidence(entities):
+        return None
+    for candidate in ranking or []:
+        name = candidate.get("name")
+        if name and name not in REJECTED:
+            return {"name": name, "confidence": float(candidate.get("confidence") or 0.0)}
+    return None

@@ -1,0 +1,38 @@
+"""Rasa 3.6 component: a message naming a catalog product or category, or an order number, is
+not out of scope (:mod:`lift.nlu.scope`). Placed after the entity extractors and before
+FallbackClassifier, so a weak in-scope guess still gets the fallback's "did you mean ...?".
+
+    - name: lift.rasa_plugins.scope_guard.StoreScopeGuard
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from lift.nlu.scope import in_scope_intent
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class StoreScopeGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "StoreScopeGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            replacement = in_scope_intent(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [],
+                                          message.get(ENTITIES) or [])
+            if replacement is not None:
+                message.set(INTENT, replacement, add_to_output=True)
+        return messages

@@ -1,0 +1,47 @@
+"""A message naming the store's products, categories or orders is never refused as out of scope."""
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from lift.nlu.scope import in_scope_intent, store_evidence
+from lift.rasa_plugins.scope_guard import StoreScopeGuard
+
+RANKING = [{"name": "out_of_scope", "confidence": 0.55}, {"name": "nlu_fallback", "confidence": 0.2},
+           {"name": "ask_question", "confidence": 0.25}, {"name": "complaint", "confidence": 0.1}]
+PRODUCT = {"entity": "product", "value": "slate 11", "start": 7, "end": 15}
+
+
+def test_a_rejected_message_naming_a_product_takes_the_best_in_scope_intent():
+    assert in_scope_intent(RANKING[0], RANKING, [PRODUCT]) == {"name": "ask_question", "confidence": 0.25}
+    assert in_scope_intent({"name": "nlu_fallback", "confidence": 0.15}, RANKING,
+                           [{"entity": "order_id", "value": "LFT100002"}])["name"] == "ask_question"
+
+
+def test_everything_else_is_left_alone():
+    assert in_scope_intent(RANKING[0], RANKING, []) is None  # no store evidence: a real refusal
+    assert in_scope_intent(RANKING[0], RANKING, [{"entity": "quantity", "value": 2}]) is None  # not the store's
+    assert in_scope_intent({"name": "greet", "confidence": 0.9}, RANKING, [PRODUCT]) is None  # not rejected
+    assert in_scope_intent(RANKING[0], RANKING[:2], [PRODUCT]) is None  # nothing in scope to fall back on
+    assert store_evidence([PRODUCT, {"entity": "category", "value": "audio"}, {"entity": "email"}]) == ["category", "product"]
+
+
+def test_the_component_rewrites_the_intent_of_parsed_messages():
+    guard = StoreScopeGuard()
+    about = Message(data={"text": "is the slate 11 good for drawing", "intent": RANKING[0],
+                          "intent_ranking": RANKING, "entities": [PRODUCT]})
+    weather = Message(data={"text": "what's the weather in paris", "intent": RANKING[0],
+                            "intent_ranking": RANKING, "entities": []})
+    guard.process([about, weather])
+    assert about.get("intent") == {"name": "ask_question", "confidence": 0.25}
+    assert about.get("intent_ranking") == RANKING  # the classifier's own ranking is kept for review
+    assert weather.get("intent") == RANKING[0]
+
+
+def test_the_shipped_pipeline_runs_it_between_the_extractors_and_the_fallback():
+    import yaml
+    from pathlib import Path
+
+    names = [c["name"] for c in yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text())["pipeline"]]
+    guard = names.index("lift.rasa_plugins.scope_guard.StoreScopeGuard")
+    assert names.index("SpacyEntityExtractor") < guard and names.index("RegexEntityExtractor") < guard
+    assert guard == names.index("FallbackClassifier") - 1
