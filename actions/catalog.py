@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
-from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme
+from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme, which_is
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
@@ -121,7 +121,7 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     whichever intent the question was read as (search, price, alternatives, a KB question, a
     low-confidence guess). None when the message does not name two products and ask how they differ."""
     if len(entity_values(tracker, "product")) < 2:  # cheap check first: most messages name one or none
-        return None
+        return _which_of_shown(dispatcher, tracker)
     res = resources.get()
     products = named_products(tracker, res.catalog)
     if not asks_to_compare(latest_text(tracker), products):
@@ -130,6 +130,22 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     dispatcher.utter_message(text=comparison_text(shown, res.catalog.currency),
                              json_message=cards_message(shown, res.catalog.currency))
     return shown_events(shown)
+
+
+def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"Which is lighter?" right after two or three products were compared or shown, naming none:
+    answered from their catalog attributes. None for anything else."""
+    if entity_values(tracker, "product") or entity_values(tracker, "category"):
+        return None  # "which is the cheapest laptop" searches the catalog, not the cards on screen
+    res = resources.get()
+    shown = [p for p in (res.catalog.get(s) for s in (tracker.get_slot("last_shown") or [])) if p is not None]
+    if not 2 <= len(shown) <= MAX_COMPARED:
+        return None
+    answer = which_is(latest_text(tracker), shown, res.catalog.currency)
+    if answer is None:
+        return None
+    dispatcher.utter_message(text=answer)
+    return []
 
 
 def live_cards(products, catalog) -> Dict[str, Any]:

@@ -11,6 +11,7 @@ cheapest laptop" / "your most expensive headphones".
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, List, Optional, Sequence, Tuple
 
 from lift.commerce.money import format_price
@@ -101,3 +102,51 @@ def comparison_text(products: Sequence[Product], currency: str) -> str:
     if same:
         lines.append(f"Both: {', '.join(same)}." if len(shown) == 2 else f"All: {', '.join(same)}.")
     return "\n".join(lines)
+
+
+# "which is lighter / has the longer battery / the bigger screen": the attribute (key prefixes, as
+# in the catalog), whether more is the answer, and the words of the reply.
+_WHICH_CUE = re.compile(r"\b(?:which|what|who)\b", re.IGNORECASE)
+_COMPARATIVES: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...], bool, Tuple[str, str]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), keys, more, word) for pattern, keys, more, word in (
+        (r"\b(?:lighter|lightest|less\s+heavy|weighs?\s+less)\b", ("weight_",), False, ("is lighter", "are lighter")),
+        (r"\b(?:heavier|heaviest|weighs?\s+more)\b", ("weight_",), True, ("is heavier", "are heavier")),
+        (r"\b(?:cheaper|cheapest|(?:less|least)\s+expensive|lower\s+price|most\s+affordable)\b", ("price",), False, ("is cheaper", "are cheaper")),
+        (r"\b(?:pricier|priciest|(?:more|most)\s+expensive|dearer)\b", ("price",), True, ("is more expensive", "are more expensive")),
+        (r"\bbattery\b.*\b(?:longer|longest|last\w*\s+longer|better|best|bigger)\b|"
+         r"\b(?:longer|longest|better|best|bigger)\b.*\bbattery\b", ("battery_hours", "battery_days", "battery_mah"),
+         True, ("has the longer battery life", "have the longer battery life")),
+        (r"\b(?:bigger|biggest|larger|largest)\s+(?:screen|display)\b", ("screen_in",), True, ("has the bigger screen", "have the bigger screen")),
+        (r"\b(?:smaller|smallest)\s+(?:screen|display)\b", ("screen_in",), False, ("has the smaller screen", "have the smaller screen")),
+        (r"\bmore\s+(?:storage|space)\b", ("storage_gb",), True, ("has more storage", "have more storage")),
+        (r"\bmore\s+(?:ram|memory)\b", ("ram_gb",), True, ("has more memory", "have more memory")),
+        (r"\b(?:more\s+powerful|more\s+power)\b", ("power_w",), True, ("is more powerful", "are more powerful")),
+    ))
+
+
+def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
+    """The answer to "which is lighter / cheaper / has the longer battery?" about ``products``
+    (those just compared or shown), from their catalog attributes; None when the message asks no
+    such thing or fewer than two of them have the attribute."""
+    if not _WHICH_CUE.search(text or ""):
+        return None
+    for pattern, keys, more, word in _COMPARATIVES:
+        if not pattern.search(text):
+            continue
+        key = next((k for p in products for k in (["price"] + list(p.attributes))
+                    if k.startswith(keys) or k in keys), None)
+        if key is None:
+            return None
+        rated = [(p, p.price if key == "price" else p.attributes.get(key)) for p in products]
+        rated = [(p, v) for p, v in rated if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
+        if len(rated) < 2:
+            return None
+        show = (lambda v: format_price(v, currency)) if key == "price" else (lambda v: attribute_value(key, v))
+        best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
+        best = [p for p, v in rated if v == best_value]
+        others = "; ".join(f"{p.name} {show(v)}" for p, v in rated if v != best_value)
+        if len(best) == len(rated):
+            return f"They're the same there: {show(best_value)} each."
+        names = " and the ".join(p.name for p in best)
+        return f"The {names} {word[len(best) > 1]}: {show(best_value)} ({others})."
+    return None

@@ -6,7 +6,7 @@ from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.fallback import ActionOfferOptions
 from actions.graph import ActionShowAlternatives, ActionShowComplements
 from actions.knowledge import ActionAnswerQuestion
-from lift.commerce.compare import asks_to_compare, attribute_value, comparison_text
+from lift.commerce.compare import asks_to_compare, attribute_value, comparison_text, which_is
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 
@@ -92,3 +92,42 @@ async def test_two_products_without_a_comparison_still_get_the_price_answer(res,
     await ActionShowPrice().run(dispatcher, tracker, domain)
     assert " vs " not in texts(dispatcher)
     assert "Aria Wireless Headphones costs" in texts(dispatcher)
+
+
+LAPTOPS = ("CMP-001", "CMP-002")  # Nimbus 14: $899, 1.3 kg, 15 h, 14 in; Nimbus 16 Pro: $1,599, 2 kg, 18 h, 16 in
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("which one is lighter?", "The Nimbus 14 Laptop is lighter: 1.3 kg (Nimbus 16 Pro Laptop 2 kg)."),
+    ("what weighs less", "The Nimbus 14 Laptop is lighter: 1.3 kg (Nimbus 16 Pro Laptop 2 kg)."),
+    ("which has the better battery", "The Nimbus 16 Pro Laptop has the longer battery life: 18 h (Nimbus 14 Laptop 15 h)."),
+    ("which of them has the bigger screen", "The Nimbus 16 Pro Laptop has the bigger screen: 16 in (Nimbus 14 Laptop 14 in)."),
+    ("which is cheaper", "The Nimbus 14 Laptop is cheaper: $899.00 (Nimbus 16 Pro Laptop $1,599.00)."),
+])
+def test_which_is_answers_from_the_attributes(catalog, text, answer):
+    assert which_is(text, [catalog.get(s) for s in LAPTOPS], "USD") == answer
+
+
+def test_which_is_stays_out_of_other_questions(catalog):
+    laptops = [catalog.get(s) for s in LAPTOPS]
+    assert which_is("is it lighter than my old one", laptops, "USD") is None  # no "which"
+    assert which_is("which one is waterproof", laptops, "USD") is None  # no attribute to compare
+    assert which_is("which is lighter", laptops[:1], "USD") is None  # nothing to compare with
+    kettle_and_laptop = [catalog.get("KIT-004"), catalog.get("CMP-001")]
+    assert which_is("which has more ram", kettle_and_laptop, "USD") is None  # only one has RAM
+
+
+async def test_which_is_lighter_after_a_comparison_is_answered_whatever_the_intent(res, domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    for action, intent in ((ActionAnswerQuestion(), "ask_question"), (ActionShowProducts(), "search_product")):
+        d = CollectingDispatcher()
+        events = await action.run(d, make_tracker("which one is lighter?", intent, slots={"last_shown": list(LAPTOPS)}), domain)
+        assert texts(d) == "The Nimbus 14 Laptop is lighter: 1.3 kg (Nimbus 16 Pro Laptop 2 kg).", action.name()
+        assert events == []
+    # naming a product type asks the catalog, not the two cards on screen
+    d = CollectingDispatcher()
+    await ActionShowProducts().run(d, make_tracker("which is the cheapest laptop", "search_product",
+                                                   entities=[ent("category", "laptop")],
+                                                   slots={"last_shown": ["AUD-001", "AUD-002"]}), domain)
+    assert "Aria" not in texts(d)
