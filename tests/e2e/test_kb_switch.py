@@ -35,6 +35,10 @@ def setup(tmp_path_factory):
     shutil.copytree(ROOT / "kb", kb_b)
     for page in (kb_b / "policies").glob("*.md"):
         page.write_text(re.sub(r"(?m)^(## .+)$", r"\1\nRev B.", page.read_text(encoding="utf-8")), encoding="utf-8")
+    # and every FAQ answer: whichever passage answers the question, version B's says so
+    faq = json.loads((kb_b / "faq.json").read_text(encoding="utf-8"))
+    (kb_b / "faq.json").write_text(json.dumps([{**e, "answer": e["answer"] + " Rev B."} for e in faq], indent=1),
+                                   encoding="utf-8")
     index = base / "var" / "index"
     stack = LiftStack(base / "stack", env={"LIFT_INDEX_DIR": str(index), "LIFT_OPERATOR": "kb-editor"})
     built = lift({**stack.env, "LIFT_KB_DIR": str(kb_b)}, "kb", "build")
