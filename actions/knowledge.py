@@ -68,6 +68,8 @@ def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[
     return line, cards_message([product], res.catalog.currency)
 
 
+# A question re-sent by a button must fit the channels' payload limits (Messenger: 1,000 characters).
+MAX_BUTTON_QUESTION = 300
 # "anything with a long battery?", "do you have one for kids": looking for another product.
 _SEEKING = re.compile(r"\b(?:something|anything|any\s+other|another|others|do\s+you\s+(?:have|sell|carry|stock|do)|"
                       r"looking\s+for|recommend|suggest|need\s+an?)\b", re.IGNORECASE)
@@ -80,7 +82,8 @@ def _shown_instead(tracker: Tracker, answer) -> List[Any]:
     sku = str(answer.meta.get("sku") or "")
     shown = [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str)]
     text = str((tracker.latest_message or {}).get("text") or "")
-    if answer.kind != "product" or not shown or sku in shown or text.startswith("/") or _SEEKING.search(text):
+    if answer.kind != "product" or not shown or sku in shown or text.startswith("/") or _SEEKING.search(text) \
+            or len(text) > MAX_BUTTON_QUESTION:
         return []
     catalog = resources.get().catalog
     product = catalog.get(sku)
