@@ -140,9 +140,11 @@ def refers_back(text: str) -> bool:
 
 
 ADD, REMOVE, SET = "add", "remove", "set"
-_SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lower|bump|raise|adjust|put)\b"
+# "put" sets a quantity only with "to"/"at" ("put it to 3"); "put one in my basket" adds one.
+_SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lower|bump|raise|adjust)\b"
                      r"(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)|(?:my\s+)?(?:order|cart)|"
                      r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}?))?\s+(?:to|at|into)?\s*"
+                     r"|\bput\b(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)))?\s+(?:up\s+|down\s+)?(?:to|at)\s+"
                      r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)",
                      re.IGNORECASE)
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"

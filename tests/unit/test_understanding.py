@@ -199,6 +199,9 @@ def test_equal_prices_ask():
     ("remove the aria", REMOVE, CartChange(REMOVE, None)), ("take one off", REMOVE, CartChange(REMOVE, 1, "one")),
     ("i'd like 2 of the crema espresso machines please", ADD, CartChange(ADD, 2, "2")),
     ("add one more", ADD, CartChange(ADD, 1, "one")), ("add the second one", ADD, CartChange(ADD, None)),
+    # "put" adds, unless it says what to set the quantity to
+    ("put one in my basket", ADD, CartChange(ADD, 1, "one")), ("put 2 in my cart", ADD, CartChange(ADD, 2, "2")),
+    ("put it to 3", ADD, CartChange(SET, 3, "3")), ("put the quantity at 4", ADD, CartChange(SET, 4, "4")),
 ])
 def test_cart_changes(text, default, change):
     assert parse_cart_change(text, default) == change
