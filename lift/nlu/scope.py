@@ -4,7 +4,8 @@ The intent classifier decides "out of scope" from wording alone, and shoppers de
 with products in wordings no training example has ("is the slate 11 good for drawing", "my
 headphones stopped working after 2 weeks"). When such a message names a catalog product or
 category, or carries an order number, it is about this store by construction: the best in-scope
-intent of the classifier's own ranking is used instead (still subject to the fallback's
+intent of the classifier's own ranking is used instead (a product question when it is one of the
+two best) (still subject to the fallback's
 threshold, so a weak second guess becomes "did you mean ...?", never a scope refusal).
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lift.nlu.intents import REJECTED
 # Entities only the store's own catalog and orders produce (the entity ruler built from
 # kb/catalog.json, the order-id regex).
 STORE_ENTITIES = frozenset({"product", "category", "order_id"})
+KB_QUESTION = "ask_question"
 
 
 def store_evidence(entities: Iterable[Dict[str, Any]]) -> List[str]:
@@ -29,8 +31,9 @@ def in_scope_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str
     about the store: the best-ranked in-scope one ({name, confidence}); None to keep ``intent``."""
     if not intent or intent.get("name") not in REJECTED or not store_evidence(entities):
         return None
-    for candidate in ranking or []:
-        name = candidate.get("name")
-        if name and name not in REJECTED:
-            return {"name": name, "confidence": float(candidate.get("confidence") or 0.0)}
-    return None
+    candidates = [c for c in ranking or [] if c.get("name") and c.get("name") not in REJECTED]
+    # Between its two best store readings, a question about the product wins: the knowledge base
+    # answers from that product's page or says it is not sure; a guess at a sales action (the
+    # product's accessories, for "is the slate 11 good for drawing") would answer something else.
+    best = next((c for c in candidates[:2] if c["name"] == KB_QUESTION), candidates[0] if candidates else None)
+    return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None

@@ -17,6 +17,15 @@ def test_a_rejected_message_naming_a_product_takes_the_best_in_scope_intent():
                            [{"entity": "order_id", "value": "LFT100002"}])["name"] == "ask_question"
 
 
+def test_a_product_question_among_the_two_best_readings_wins():
+    ranking = [{"name": "out_of_scope", "confidence": 0.6}, {"name": "ask_complements", "confidence": 0.15},
+               {"name": "ask_question", "confidence": 0.11}, {"name": "inform", "confidence": 0.05}]
+    assert in_scope_intent(ranking[0], ranking, [PRODUCT]) == {"name": "ask_question", "confidence": 0.11}
+    complaint = [{"name": "out_of_scope", "confidence": 0.2}, {"name": "complaint", "confidence": 0.18},
+                 {"name": "get_refund", "confidence": 0.14}, {"name": "ask_question", "confidence": 0.1}]
+    assert in_scope_intent(complaint[0], complaint, [PRODUCT])["name"] == "complaint"  # third is too far
+
+
 def test_everything_else_is_left_alone():
     assert in_scope_intent(RANKING[0], RANKING, []) is None  # no store evidence: a real refusal
     assert in_scope_intent(RANKING[0], RANKING, [{"entity": "quantity", "value": 2}]) is None  # not the store's
