@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import entity_values
+from actions.common import entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import shares_name_word
@@ -81,7 +81,7 @@ def _shown_instead(tracker: Tracker, answer) -> List[Any]:
     best product page is none of them and shares no word of its name with the question."""
     sku = str(answer.meta.get("sku") or "")
     shown = [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str)]
-    text = str((tracker.latest_message or {}).get("text") or "")
+    text = latest_text(tracker)
     if answer.kind != "product" or not shown or sku in shown or text.startswith("/") or _SEEKING.search(text) \
             or len(text) > MAX_BUTTON_QUESTION:
         return []
@@ -93,7 +93,7 @@ def _shown_instead(tracker: Tracker, answer) -> List[Any]:
 
 
 def _ask_which_shown(dispatcher: CollectingDispatcher, tracker: Tracker, shown) -> List[Dict[Text, Any]]:
-    text = str((tracker.latest_message or {}).get("text") or "").strip().rstrip("?")
+    text = latest_text(tracker).strip().rstrip("?")
     # Each button asks the same question about one product, by name: a fresh, answerable turn.
     dispatcher.utter_message(text="Which of these do you mean?",
                              buttons=[{"title": p.name, "payload": f"{text} ({p.name})?"} for p in shown])

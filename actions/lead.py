@@ -129,12 +129,13 @@ class ActionAskDemoTime(Action):
             dispatcher.utter_message(response="utter_no_demo_slots")
             return [SlotSet("demo_time", "unscheduled")]
         wanted = preferred_times(tracker)
-        _, near = choose_slot(engine, wanted, _window(wanted)) if wanted else (None, [])
+        window = _window(wanted) if wanted else None
+        _, near = choose_slot(engine, wanted, window) if wanted else (None, [])
         if near:
             slots = near[:MAX_OFFERED]
             intro = "Here are the free times for a 30-minute demo then:"
-        elif wanted and _window(wanted):
-            slots = nearest_free_slots(engine, _window(wanted)[0]) or slots
+        elif window:
+            slots = nearest_free_slots(engine, window[0]) or slots
             intro = "I have no free demo slot at that time. Here are the closest free times:"
         elif wanted:
             intro = "I have no free demo slot at that time. Here are the next free times:"

@@ -4,9 +4,9 @@ The intent classifier decides "out of scope" from wording alone, and shoppers de
 with products in wordings no training example has ("is the slate 11 good for drawing", "my
 headphones stopped working after 2 weeks"). When such a message names a catalog product or
 category, or carries an order number, it is about this store by construction: the best in-scope
-intent of the classifier's own ranking is used instead (a product question when it is one of the
-two best) (still subject to the fallback's
-threshold, so a weak second guess becomes "did you mean ...?", never a scope refusal).
+intent of the classifier's own ranking is used instead — a product question when it is one of
+the two best — still subject to the fallback's threshold, so a weak second guess becomes "did
+you mean ...?", never a scope refusal.
 """
 from __future__ import annotations
 

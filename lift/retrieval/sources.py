@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Iterable, List
 
@@ -252,5 +252,4 @@ def load_asked(path: Path, doc_ids: set) -> Dict[str, List[str]]:
 
 
 def with_asked(docs: List[Doc], asked: Dict[str, List[str]]) -> List[Doc]:
-    return [Doc(d.doc_id, d.source, d.kind, d.title, d.text, {**d.meta, "asked": asked[d.doc_id]})
-            if asked.get(d.doc_id) else d for d in docs]
+    return [replace(d, meta={**d.meta, "asked": asked[d.doc_id]}) if asked.get(d.doc_id) else d for d in docs]
