@@ -26,6 +26,25 @@ _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please 
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
 
 
+# rasa_sdk's FormValidationAction asks for required_slots three times in one run (extraction,
+# validation, next slot). The order and this chat's access to it only change when one of these
+# slots does (a validated id, a verified or refused code), so one run reads them once per value.
+_ACCESS_SLOTS = ("order_id", "order_email", "order_code")
+
+
+def _order_and_access(tracker: Tracker):
+    """(order or None, Access or None) for the order the form is about, read once per slot values."""
+    key = tuple(tracker.get_slot(s) for s in _ACCESS_SLOTS)
+    memo = getattr(tracker, "_lift_order_access", None)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    engine = resources.get().engine
+    order = find_order(engine, key[0])
+    found = (order, access_of(engine, order, tracker.sender_id) if order is not None else None)
+    tracker._lift_order_access = (key, found)
+    return found
+
+
 def _needs_yes(request: Optional[Text], order) -> bool:
     try:
         if request == "cancel":
@@ -45,10 +64,9 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
         slots = list(domain_slots)
-        order = find_order(resources.get().engine, tracker.get_slot("order_id"))
+        order, access = _order_and_access(tracker)
         if order is None:
             return slots
-        access = access_of(resources.get().engine, order, tracker.sender_id)
         if access is Access.LOCKED:
             return slots  # done: action_handle_order explains the lock
         if not access.allowed:

@@ -86,6 +86,12 @@ def main() -> int:
         for name in PHASES:
             phases.wrap(MessageProcessor, name, name)
         phases.wrap(MessageProcessor, "_predict_next_with_tracker", "policy predictions")
+        from rasa.core.policies.memoization import MemoizationPolicy
+        from rasa.core.policies.rule_policy import RulePolicy
+        from rasa.core.policies.ted_policy import TEDPolicy
+
+        for policy in (MemoizationPolicy, RulePolicy, TEDPolicy):  # inside "policy predictions"
+            phases.wrap(policy, "predict_action_probabilities", f"  {policy.__name__}")
         remote.wrap(RemoteAction, "run", "{name}")
 
         async def run() -> None:

@@ -174,3 +174,38 @@ async def test_shipped_order_is_not_offered_a_cancel(res, domain):
     assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == ["order_id"]
     d, _ = await run_handle({"order_id": "LFT100003", "order_request": "cancel"}, STRANGER)
     assert "can't be cancelled" in texts(d)
+
+
+async def test_a_form_run_reads_the_order_once_and_sees_its_own_changes(res, order, domain, monkeypatch):
+    """rasa_sdk asks required_slots three times a run; the order and this chat's access are read
+    once per slot values, and a run whose own validation changes them (a code verified, the last
+    wrong code) decides the next slot from the new state."""
+    import actions.orders as ao
+
+    reads = []
+    real_find = ao.find_order
+    monkeypatch.setattr(ao, "find_order", lambda engine, typed: reads.append(typed) or real_find(engine, typed))
+    slots = {"order_id": order.order_id, "order_request": "track", "order_email": "owner@example.com"}
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, form("order_code", "are you a bot?", STRANGER, "bot_challenge", **slots), domain)
+    assert reads == [order.order_id] and "order_code" not in slot_events(events)
+
+    ValidateOrderForm().validate_order_email("owner@example.com", CollectingDispatcher(),
+                                             form("order_email", "", STRANGER, order_id=order.order_id), domain)
+    [code] = await code_sent(res.engine)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(4):
+        ValidateOrderForm().validate_order_code(wrong, CollectingDispatcher(),
+                                                form("order_code", wrong, STRANGER, order_id=order.order_id), domain)
+    # The fifth wrong code locks the order inside this run: the form asks for nothing more.
+    events = await ValidateOrderForm().run(CollectingDispatcher(), form("order_code", wrong, STRANGER, **slots), domain)
+    assert slot_events(events)["order_code"] is None and access_of(res.engine, order, STRANGER) is Access.LOCKED
+    # (a stale read would still want the code and ask for it again: requested_slot=order_code)
+    assert "requested_slot" not in slot_events(events)
+
+    other = "stranger-2"
+    ValidateOrderForm().validate_order_email("owner@example.com", CollectingDispatcher(),
+                                             form("order_email", "", other, order_id=order.order_id), domain)
+    code2 = (await code_sent(res.engine))[-1]
+    events = await ValidateOrderForm().run(CollectingDispatcher(), form("order_code", code2, other, **slots), domain)
+    assert slot_events(events)["order_code"] == "verified" and "requested_slot" not in slot_events(events)
