@@ -5,7 +5,8 @@ down) and ``tracker_window`` (bounded loads of very long sessions), ``lock_store
 (credentials.yml, re-exported from :mod:`lift.channels`), and the Rasa patches that tracker
 store installs: ``speedups`` and ``resilience`` (no in-memory fall-back, apologies when the
 database or the action server fail), and the NLU graph components in config.yml:
-``minilm_featurizer``, ``linear_intent_classifier`` and ``entity_parsers``.
+``catalog_tokenizer``, ``minilm_featurizer``, ``linear_intent_classifier``, ``entity_parsers``
+and ``scope_guard``.
 
 Kept import-free so loading one plugin does not pull in the others.
 """

@@ -34,6 +34,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from lift.nlu.masking import MASKED, masked_text
+
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = "batch_size"
@@ -43,6 +45,13 @@ def _default_encoder():
     from lift.retrieval.encoder import shared_encoder
 
     return shared_encoder()
+
+
+def _text_to_embed(message: Message) -> str:
+    """The message text, with the spans a masking tokenizer flagged (catalog product names,
+    ``catalog_tokenizer``) replaced by the same placeholder the count features see."""
+    masked = [(t.start, t.end) for t in message.get(TOKENS_NAMES[TEXT]) or [] if (t.data or {}).get(MASKED)]
+    return masked_text(message.get(TEXT), masked) if masked else message.get(TEXT)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -91,7 +100,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in messages if m.get(TOKENS_NAMES[TEXT]) and m.get(TEXT)]
         if not todo:
             return
-        texts = [m.get(TEXT) for m in todo]
+        texts = [_text_to_embed(m) for m in todo]
         if len(texts) == 1:
             vectors = self.encoder.encode_one(texts[0])[None, :]
         else:
