@@ -171,6 +171,16 @@ def cards(replies):
     return [p for r in replies for p in ((r.get("custom") or {}).get("products") or [])]
 
 
+@pytest.mark.parametrize("message", ["the crema espresso machine", "orbit x"])
+def test_a_bare_product_name_shows_it_and_never_fills_the_cart(stack, message):
+    """With catalog names read as one placeholder word, a name on its own means the shopper wants
+    to see that product ("the crema espresso machine" was add_to_cart, 0.26): a card, no cart."""
+    me = sender()
+    replies = stack.say(me, message)
+    assert cards(replies), replies
+    assert not stack.tracker(me)["slots"].get("cart"), replies
+
+
 def test_pointing_at_a_card_just_shown_picks_it(stack):
     """'got any headphones', then only 'the pricier one please': that card, and 'add it' adds it."""
     me = sender()
