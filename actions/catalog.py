@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
-from lift.commerce.compare import MAX_COMPARED, asks_to_compare, comparison_text, price_extreme, which_is
+from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
@@ -239,8 +239,9 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
 
 def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]:
     """The products the shopper means: named ones first, then a reference to those last shown
-    ("add it", "the second one", "the cheaper one", "both"). An unknown named product is never
-    swapped for a shown one; an ambiguous reference comes back as a Resolution with a question."""
+    ("add it", "the second one", "the cheaper one", "the lighter one", "both"). An unknown named
+    product is never swapped for a shown one; an ambiguous reference comes back as a Resolution
+    with a question."""
     products, _ = _mentioned(tracker, catalog)
     if entity_values(tracker, "product") and products:
         return products, Resolution()
@@ -248,7 +249,11 @@ def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]
         return [], Resolution()
     text = latest_text(tracker)
     if not text.startswith("/"):
-        resolution = resolve_reference(text, shown_products(tracker, catalog))
+        shown = shown_products(tracker, catalog)
+        resolution = resolve_reference(text, shown)
+        if resolution.question and len(shown) > 1:  # "the lighter one": a catalog attribute picks it
+            best = best_by(text, [p for p in (catalog.get(s.sku) for s in shown) if p is not None])
+            resolution = Resolution((best[0].sku,)) if best and len(best) == 1 else resolution
         if resolution.found or resolution.question:
             return [p for p in (catalog.get(s) for s in resolution.skus) if p is not None], resolution
     return products, Resolution()

@@ -124,12 +124,9 @@ _COMPARATIVES: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...], bool, Tuple[str, 
     ))
 
 
-def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
-    """The answer to "which is lighter / cheaper / has the longer battery?" about ``products``
-    (those just compared or shown), from their catalog attributes; None when the message asks no
-    such thing or fewer than two of them have the attribute."""
-    if not _WHICH_CUE.search(text or ""):
-        return None
+def _rated(text: str, products: Sequence[Product]):
+    """(attribute key, whether more wins, reply words, [(product, value)]) for the first comparative
+    ``text`` uses, when at least two of ``products`` have that attribute; else None."""
     for pattern, keys, more, word in _COMPARATIVES:
         if not pattern.search(text):
             continue
@@ -139,14 +136,37 @@ def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[
             return None
         rated = [(p, p.price if key == "price" else p.attributes.get(key)) for p in products]
         rated = [(p, v) for p, v in rated if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
-        if len(rated) < 2:
-            return None
-        show = (lambda v: format_price(v, currency)) if key == "price" else (lambda v: attribute_value(key, v))
-        best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
-        best = [p for p, v in rated if v == best_value]
-        others = "; ".join(f"{p.name} {show(v)}" for p, v in rated if v != best_value)
-        if len(best) == len(rated):
-            return f"They're the same there: {show(best_value)} each."
-        names = " and the ".join(p.name for p in best)
-        return f"The {names} {word[len(best) > 1]}: {show(best_value)} ({others})."
+        return (key, more, word, rated) if len(rated) >= 2 else None
     return None
+
+
+def best_by(text: str, products: Sequence[Product]) -> Optional[List[Product]]:
+    """The product(s) a comparative in ``text`` picks out among ``products`` ("the lighter one",
+    "the one with the bigger screen"), from their catalog attributes; None when the message uses
+    none or fewer than two of them have the attribute."""
+    found = _rated(text or "", products)
+    if found is None:
+        return None
+    _, more, _, rated = found
+    best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
+    return [p for p, v in rated if v == best_value]
+
+
+def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
+    """The answer to "which is lighter / cheaper / has the longer battery?" about ``products``
+    (those just compared or shown), from their catalog attributes; None when the message asks no
+    such thing or fewer than two of them have the attribute."""
+    if not _WHICH_CUE.search(text or ""):
+        return None
+    found = _rated(text, products)
+    if found is None:
+        return None
+    key, more, word, rated = found
+    show = (lambda v: format_price(v, currency)) if key == "price" else (lambda v: attribute_value(key, v))
+    best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
+    best = [p for p, v in rated if v == best_value]
+    others = "; ".join(f"{p.name} {show(v)}" for p, v in rated if v != best_value)
+    if len(best) == len(rated):
+        return f"They're the same there: {show(best_value)} each."
+    names = " and the ".join(p.name for p in best)
+    return f"The {names} {word[len(best) > 1]}: {show(best_value)} ({others})."

@@ -60,6 +60,24 @@ async def test_add_the_cheaper_one_and_both(res, domain, catalog):
     assert "Added 1 × Aria Wireless Headphones and 1 ×" in texts(d)
 
 
+async def test_add_the_lighter_one_picks_by_the_catalog_attribute(res, domain):
+    """'the lighter one' / 'the one with the bigger screen' after laptop cards: the catalog's
+    weight and screen size pick it, as "which is lighter" answers; an attribute the cards don't
+    have still asks which one."""
+    laptops = ["CMP-001", "CMP-002"]  # Nimbus 14: 1.3 kg, 14 in; Nimbus 16 Pro: 2 kg, 16 in
+    for text, sku in (("add the lighter one", "CMP-001"), ("i'll take the heavier one", "CMP-002"),
+                      ("the one with the bigger screen please, add it", "CMP-002")):
+        events, d = await run(ActionAddToCart(), domain, make_tracker(text, "add_to_cart", slots={"last_shown": laptops}))
+        assert [i["sku"] for i in slot_events(events).get("cart", [])] == [sku], (text, texts(d))
+    # among three cards the heaviest (and biggest screen) is the sold-out Vertex: that is the one refused
+    events, d = await run(ActionAddToCart(), domain, make_tracker(
+        "i'll take the heavier one", "add_to_cart", slots={"last_shown": laptops + ["CMP-003"]}))
+    assert "Vertex Gaming Laptop is out of stock" in texts(d)
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add the waterproof one", "add_to_cart", slots={"last_shown": laptops}))
+    assert events == [] and "Which one do you mean" in texts(d)
+
+
 async def test_ambiguous_reference_asks_and_changes_nothing(res, domain):
     events, d = await run(ActionAddToCart(), domain,
                           make_tracker("add the second one", "add_to_cart", slots={"last_shown": ["CMP-001"]}))

@@ -6,7 +6,7 @@ from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.fallback import ActionOfferOptions
 from actions.graph import ActionShowAlternatives, ActionShowComplements
 from actions.knowledge import ActionAnswerQuestion
-from lift.commerce.compare import asks_to_compare, attribute_value, comparison_text, which_is
+from lift.commerce.compare import asks_to_compare, attribute_value, best_by, comparison_text, which_is
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 
@@ -106,6 +106,14 @@ LAPTOPS = ("CMP-001", "CMP-002")  # Nimbus 14: $899, 1.3 kg, 15 h, 14 in; Nimbus
 ])
 def test_which_is_answers_from_the_attributes(catalog, text, answer):
     assert which_is(text, [catalog.get(s) for s in LAPTOPS], "USD") == answer
+
+
+def test_best_by_picks_what_a_comparative_names(catalog):
+    laptops = [catalog.get(s) for s in LAPTOPS]
+    assert [p.sku for p in best_by("the lighter one", laptops)] == ["CMP-001"]
+    assert [p.sku for p in best_by("the one with more battery, the longer battery", laptops)] == ["CMP-002"]
+    assert [p.sku for p in best_by("whichever is cheaper", laptops)] == ["CMP-001"]
+    assert best_by("the red one", laptops) is None and best_by("the lighter one", laptops[:1]) is None
 
 
 def test_which_is_stays_out_of_other_questions(catalog):
