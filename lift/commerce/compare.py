@@ -125,8 +125,8 @@ _COMPARATIVES: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...], bool, Tuple[str, 
 
 
 def _rated(text: str, products: Sequence[Product]):
-    """(attribute key, whether more wins, reply words, [(product, value)]) for the first comparative
-    ``text`` uses, when at least two of ``products`` have that attribute; else None."""
+    """(attribute key, reply words, [(product, value)], best value, the products with it) for the
+    first comparative ``text`` uses, when at least two of ``products`` have that attribute; else None."""
     for pattern, keys, more, word in _COMPARATIVES:
         if not pattern.search(text):
             continue
@@ -136,7 +136,10 @@ def _rated(text: str, products: Sequence[Product]):
             return None
         rated = [(p, p.price if key == "price" else p.attributes.get(key)) for p in products]
         rated = [(p, v) for p, v in rated if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)]
-        return (key, more, word, rated) if len(rated) >= 2 else None
+        if len(rated) < 2:
+            return None
+        best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
+        return key, word, rated, best_value, [p for p, v in rated if v == best_value]
     return None
 
 
@@ -145,11 +148,7 @@ def best_by(text: str, products: Sequence[Product]) -> Optional[List[Product]]:
     "the one with the bigger screen"), from their catalog attributes; None when the message uses
     none or fewer than two of them have the attribute."""
     found = _rated(text or "", products)
-    if found is None:
-        return None
-    _, more, _, rated = found
-    best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
-    return [p for p, v in rated if v == best_value]
+    return None if found is None else found[4]
 
 
 def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
@@ -161,10 +160,8 @@ def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[
     found = _rated(text, products)
     if found is None:
         return None
-    key, more, word, rated = found
+    key, word, rated, best_value, best = found
     show = (lambda v: format_price(v, currency)) if key == "price" else (lambda v: attribute_value(key, v))
-    best_value = max(v for _, v in rated) if more else min(v for _, v in rated)
-    best = [p for p, v in rated if v == best_value]
     others = "; ".join(f"{p.name} {show(v)}" for p, v in rated if v != best_value)
     if len(best) == len(rated):
         return f"They're the same there: {show(best_value)} each."
