@@ -20,7 +20,7 @@ from lift.commerce.servicing import (address_summary, cancel_order, cancel_summa
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
-REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed")
+REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse")
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -77,6 +77,21 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if request == "change_address":
             slots.append("shipping_address")
         return slots + ["order_change_confirmed"]
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        if any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == "order_email"
+               for e in events):
+            # What a conversation may know before proof (the order exists, coarse status), for
+            # the ask: utter_ask_order_email is a response, so asking costs no second action call.
+            # Set only when it changes: Rasa reads any other slot set by a form run after the
+            # shopper spoke as "this message answered the form", and a digression ("bye", "a
+            # person please") would be taken as an answer instead of going to its rule.
+            order, _ = _order_and_access(tracker)  # the slots as validated in this run
+            coarse = describe_coarse(order) if order is not None else None
+            if coarse and tracker.get_slot("order_coarse") != coarse:
+                events.append(SlotSet("order_coarse", coarse))
+        return events
 
     async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "order_id" or first_entity(tracker, "order_id"):
@@ -160,22 +175,6 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
 
     def validate_order_change_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {"order_change_confirmed": bool(value)}
-
-
-class ActionAskOrderEmail(Action):
-    """What a conversation may know before proof (the order exists, coarse status), then the ask."""
-
-    def name(self) -> Text:
-        return "action_ask_order_email"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        order = find_order(resources.get().engine, tracker.get_slot("order_id"))
-        head = describe_coarse(order) + " " if order is not None else ""
-        dispatcher.utter_message(
-            text=f"{head}To show its details or change it, I need to check it's yours: what's the email address "
-                 "on the order? I'll send a one-time code there.",
-            buttons=[{"title": "Never mind", "payload": "/stop"}])
-        return []
 
 
 class ActionAskOrderCode(Action):
