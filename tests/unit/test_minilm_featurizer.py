@@ -101,3 +101,13 @@ def test_encoder_is_loaded_lazily_and_once(tmp_path, encoder):
 def test_bad_batch_size_is_a_config_error(tmp_path, size):
     with pytest.raises(InvalidConfigException):
         make(tmp_path, {"batch_size": size})
+
+
+def test_loading_a_trained_model_loads_the_encoder_with_it(tmp_path, encoder):
+    """Serving: the encoder comes with the model, not with the first shopper's message."""
+    ctx = ExecutionContext(graph_schema=None, node_name="minilm")
+    created = make(tmp_path)
+    assert created._encoder is None  # training / create: still on first use
+    loaded = MiniLMFeaturizer.load(MiniLMFeaturizer.get_default_config(), LocalModelStorage(tmp_path),
+                                   Resource("minilm"), ctx)
+    assert loaded._encoder is encoder
