@@ -10,7 +10,7 @@ every conversation in the process for that long.
 generation (``gc.freeze``). The same collection then walks only what was created since: 1 ms
 in the same benchmark. Objects frozen this way are never collected. That is right for what
 start-up builds, which lives as long as the process. Garbage left over from start-up is
-collected first (``collect=True``). Call it once start-up is done and nothing waits on the
+collected first. Call it once start-up is done and nothing waits on the
 process: the action server before it listens, Rasa once its model is loaded.
 """
 from __future__ import annotations
@@ -24,23 +24,16 @@ logger = logging.getLogger(__name__)
 _frozen = False
 
 
-def freeze_startup_heap(collect: bool = True) -> bool:
+def freeze_startup_heap() -> bool:
     """Collect start-up garbage and freeze what is left, once per process; True when this call froze."""
     global _frozen
     if _frozen:
         return False
     t0 = time.perf_counter()
-    if collect:
-        gc.collect()
+    gc.collect()
     gc.freeze()
     _frozen = True
     logger.info("start-up heap frozen: %d objects kept out of full collections (%.0f ms)",
                 gc.get_freeze_count(), (time.perf_counter() - t0) * 1000)
     return True
 
-
-def _reset_for_tests() -> None:
-    """Undo the freeze (tests only: a frozen heap is meant to last as long as the process)."""
-    global _frozen
-    gc.unfreeze()
-    _frozen = False

@@ -11,6 +11,7 @@ process's first 60 s (imports and model loading) and prints the collections afte
 land in the middle of turns. See lift/observability/heap.py.
 """
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ def _install() -> None:
         return
     tag = "plain" if "var/bench" in args else ("actions" if " actions" in args else "lift")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    out = open(LOG_DIR / f"{tag}_{__import__('os').getpid()}.log", "a", buffering=1)
+    out = open(LOG_DIR / f"{tag}_{os.getpid()}.log", "a", buffering=1)
     started = {}
 
     def timed(phase, info):

@@ -51,24 +51,26 @@ def _intents(agent):
     return [i for i in agent.domain.intents if i not in NOT_SAID]
 
 
-def test_every_intent_has_an_answer_in_a_fresh_conversation(agent):
+@pytest.fixture(scope="module")
+def first_actions(agent):
+    """intent -> (next action, policy) when a conversation opens with it."""
+    return {intent: _next_action(agent, [_user(intent)]) for intent in _intents(agent)}
+
+
+def test_every_intent_has_an_answer_in_a_fresh_conversation(first_actions):
     missing = {}
-    for intent in _intents(agent):
-        action, policy = _next_action(agent, [_user(intent)])
+    for intent, (action, policy) in first_actions.items():
         if intent not in REPLIES and action == FALLBACK:
             missing[intent] = action
         assert "TED" not in policy
     assert not missing, f"intents with no rule or story (add one to data/rules/): {sorted(missing)}"
 
 
-def test_every_intent_has_an_answer_after_any_other_answer(agent):
+def test_every_intent_has_an_answer_after_any_other_answer(agent, first_actions):
     from rasa.shared.core.events import ActionExecuted
 
-    answers = {}
-    for intent in _intents(agent):
-        action, _ = _next_action(agent, [_user(intent)])
-        if action != FALLBACK and action not in agent.domain.form_names:
-            answers[intent] = action
+    answers = {intent: action for intent, (action, _) in first_actions.items()
+               if action != FALLBACK and action not in agent.domain.form_names}
     assert len(answers) >= 40, answers
     missing = []
     for first, answer in answers.items():

@@ -15,10 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def unfrozen():
-    heap._reset_for_tests()
+def unfrozen(monkeypatch):
+    """A process whose start-up heap is not frozen yet (undone afterwards: tests only)."""
+    gc.unfreeze()
+    monkeypatch.setattr(heap, "_frozen", False)
     yield
-    heap._reset_for_tests()
+    gc.unfreeze()
 
 
 class Node:  # instances are always tracked by the collector (small dicts of ints are not)
