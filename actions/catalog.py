@@ -110,8 +110,12 @@ class ActionShowProducts(Action):
                              for c in catalog.categories],
                 )
                 return []
-            intro = "Here's what I found:" if capped or not cap else \
-                f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
+            if cap and not capped:
+                intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
+            elif catalog.unmatched(query, shown[0]):  # "washing machines" -> the espresso machine
+                intro = "I don't have exactly that; these come closest:"
+            else:
+                intro = "Here's what I found:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
 

@@ -17,9 +17,10 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from lift.commerce.matching import SKU_IN_TEXT, STOPWORDS, content_tokens
+from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens
 from lift.commerce.money import format_price
-from lift.commerce.products import CatalogError, Category, Product, parse_category, parse_product
+from lift.commerce.products import (CatalogError, Category, Product, parse_category, parse_product,
+                                    validate_graph)
 
 __all__ = ["Catalog", "CatalogError", "Category", "Product"]
 
@@ -36,7 +37,7 @@ class Catalog:
         self.products: Tuple[Product, ...] = tuple(products)
         self.version = version
         self.path = path
-        self._validate_graph()
+        validate_graph(self.categories, self.products)
         self._by_sku = {p.sku.upper(): p for p in self.products}
         self._order = {p.sku: i for i, p in enumerate(self.products)}
         self._cat_by_id = {c.id: c for c in self.categories}
@@ -73,28 +74,6 @@ class Catalog:
         categories = [parse_category(c, i) for i, c in enumerate(cats_raw)]
         products = [parse_product(p, i) for i, p in enumerate(prods_raw)]
         return cls(currency.upper(), categories, products, version=version, path=path)
-
-    def _validate_graph(self) -> None:
-        cat_ids = set()
-        for c in self.categories:
-            if c.id in cat_ids:
-                raise CatalogError(f"category {c.id!r}: duplicate id")
-            cat_ids.add(c.id)
-        seen = set()
-        for p in self.products:
-            if p.sku.upper() in seen:
-                raise CatalogError(f"product {p.sku}: duplicate sku")
-            seen.add(p.sku.upper())
-        for p in self.products:
-            if p.category not in cat_ids:
-                raise CatalogError(f"product {p.sku}: field 'category' names unknown category {p.category!r}")
-            for fname in ("complements", "substitutes"):
-                refs = getattr(p, fname)
-                for ref in refs:
-                    if ref.upper() == p.sku.upper():
-                        raise CatalogError(f"product {p.sku}: field '{fname}' refers to the product itself")
-                    if ref.upper() not in seen:
-                        raise CatalogError(f"product {p.sku}: field '{fname}' refers to unknown sku {ref!r}")
 
     def _build_indexes(self) -> None:
         # alias (content tokens) -> skus; "compact" form catches "airfryer" / "usbc charger".
@@ -378,6 +357,13 @@ class Catalog:
         scored.sort(key=lambda sp: (-sp[0], not sp[1].in_stock, self._order[sp[1].sku]))
         ranked = [p for _, p in scored]
         return ranked[:limit] if limit is not None else ranked
+
+    def unmatched(self, query: Optional[str], product: Product) -> Tuple[str, ...]:
+        """Words of ``query`` that ``product`` has nowhere (name, category, attributes, description):
+        ("washing",) for "washing machines" and the espresso machine, () for a full match."""
+        names, cat_words, rest = self._search_fields[product.sku]
+        known = names | cat_words | rest | OCCASION_WORDS
+        return tuple(t for t in self._correct(content_tokens(query or "")) if t not in known)
 
     # -- catalog graph
     def complement_for(self, sku: str, exclude: Iterable[str] = ()) -> Optional[Product]:

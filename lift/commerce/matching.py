@@ -15,14 +15,24 @@ from lift.commerce.words import singular
 # away from the "Haven" thermostat.
 STOPWORDS = frozenset(
     """a an the this that these those it its my your our their me i we you he she they
-    some any please pls thanks thank hi hello hey and or with without for of to in on
+    some any please pls thanks thank hi hello hey and or with without for of to in into on
     at by from about do does did doing have has had having is are was were be been am can could
     would will should shall may might must want wanted need needs needed like love looking look
     find show see get got buy buying purchase order add put cart basket price prices cost costs
     how much many what which who where when why there here something anything thing things stuff
     item items product products available stock sell sells selling carry recommend suggest good
     best cheap cheaper cheapest new just also too very really more most less under below over above
-    than than then so if not no yes ok okay sure maybe tell know about kind type sort""".split()
+    than than then so if not no yes ok okay sure maybe tell know about kind type sort
+    im ive id youre youve weve theyre theyve shes hes thats whats wheres dont doesnt didnt isnt
+    arent cant wont""".split()
+)
+
+# Who or what occasion a search is for ("gift ideas for my sister"): not a product property, so a
+# product is not a partial match for lacking them (Catalog.unmatched).
+OCCASION_WORDS = frozenset(
+    """gift present idea birthday christmas anniversary wedding occasion someone mum mom mother dad
+    father sister brother wife husband son daughter friend kid child partner girlfriend boyfriend
+    grandma grandpa nan gran teen teenager colleague boss""".split()
 )
 
 SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Sequence, Tuple
 
 from lift.commerce.money import money
 
@@ -136,3 +136,27 @@ def parse_product(raw: Any, index: int) -> Product:
         substitutes=_str_list(raw, "substitutes", where),
         synonyms=_str_list(raw, "synonyms", where, required=False), image=image,
     )
+
+
+def validate_graph(categories: Sequence[Category], products: Sequence[Product]) -> None:
+    """Unique category ids and skus; every category and complement/substitute reference exists."""
+    cat_ids = set()
+    for c in categories:
+        if c.id in cat_ids:
+            raise CatalogError(f"category {c.id!r}: duplicate id")
+        cat_ids.add(c.id)
+    seen = set()
+    for p in products:
+        if p.sku.upper() in seen:
+            raise CatalogError(f"product {p.sku}: duplicate sku")
+        seen.add(p.sku.upper())
+    for p in products:
+        if p.category not in cat_ids:
+            raise CatalogError(f"product {p.sku}: field 'category' names unknown category {p.category!r}")
+        for fname in ("complements", "substitutes"):
+            refs = getattr(p, fname)
+            for ref in refs:
+                if ref.upper() == p.sku.upper():
+                    raise CatalogError(f"product {p.sku}: field '{fname}' refers to the product itself")
+                if ref.upper() not in seen:
+                    raise CatalogError(f"product {p.sku}: field '{fname}' refers to unknown sku {ref!r}")

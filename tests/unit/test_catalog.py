@@ -252,6 +252,15 @@ def test_search_query_ranks_named_products_first(catalog):
     assert all(p.category == "cameras" for p in cameras)
 
 
+@pytest.mark.parametrize("query, missing", [
+    ("do you sell washing machines", ("washing",)), ("any sewing machines", ("sewing",)),
+    ("electric toothbrush", ("toothbrush",)), ("something to keep my coffee hot", ()),
+    ("bluetooth speaker", ()), ("need gift ideas for my sister, she's really into fitness", ()),
+])
+def test_unmatched_names_the_words_the_best_result_lacks(catalog, query, missing):
+    assert catalog.unmatched(query, catalog.search(query)[0]) == missing
+
+
 def test_search_respects_limit_and_price(catalog):
     assert len(catalog.search("laptop", limit=2)) == 2
     assert all(p.price <= 1000 for p in catalog.search("laptop", max_price=1000, limit=None))

@@ -81,6 +81,17 @@ async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
     assert len(_cards(dispatcher)) == 4 and "computers picks" in texts(dispatcher)
 
 
+@pytest.mark.parametrize("text, intro", [
+    ("do you sell washing machines", "I don't have exactly that; these come closest:"),
+    ("something to keep my coffee hot", "Here's what I found:"),
+])
+async def test_a_partial_match_is_not_presented_as_what_was_asked_for(res, dispatcher, domain, text, intro):
+    """The espresso machine shares only "machine" with "washing machines": shown as the closest
+    thing, not as a washing machine."""
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert texts(dispatcher) == intro and _cards(dispatcher)
+
+
 async def test_adding_a_product_type_we_sell_one_of_adds_it(res, dispatcher, domain):
     from actions.cart import ActionAddToCart
 
