@@ -63,6 +63,11 @@ def splits(split: str):
     return train, tests
 
 
+def _corpus_texts() -> set:
+    """The texts of data/nlu/support.yml: the Bitext sample (hand-written support is elsewhere)."""
+    return {m.get("text") for m in _load(ROOT / "data" / "nlu" / "support.yml").intent_examples}
+
+
 def train(config: Path, nlu_dir: Path, out: Path, name: str) -> Tuple[Path, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
@@ -108,6 +113,12 @@ def print_tables(results: Dict[str, Dict[str, dict]]) -> None:
             vals = [results[n][test][key] for n in names]
             cells = " ".join(f"{v:>12}" if key == "n" else f"{_fmt(v):>12}" for v in vals)
             print(f"{test:<12} {key:<20} {cells}")
+    for n in names:
+        by_source = results[n].get("heldout", {}).get("support_by_source")
+        if by_source:
+            print(f"heldout      support macro-F1 ({n}): Bitext messages only {_fmt(by_source['corpus'])} "
+                  f"(n={by_source['corpus_n']}), hand-written only {_fmt(by_source['hand_written'])} "
+                  f"(n={by_source['hand_written_n']})")
     for n in names:
         for test, res in results[n].items():
             print(f"\n[{n} / {test}] top confusions (gold -> predicted: count)")
@@ -164,7 +175,7 @@ def main(argv=None) -> int:
             return 2
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
 
-    from lift.nlu.scoring import score
+    from lift.nlu.scoring import score, support_by_source
 
     # Rasa logs every parse at debug level; the tables are what this script is for.
     from rasa.utils.common import configure_logging_and_warnings
@@ -189,6 +200,10 @@ def main(argv=None) -> int:
                 parsed = asyncio.run(predict(model, [t for t, _ in pairs]))
                 pred = [p["intent"] for p in parsed]
                 results[label][name] = score([g for _, g in pairs], pred)
+                if name == "heldout":  # where the support errors are: the Bitext corpus or our phrasings
+                    corpus = _corpus_texts()
+                    results[label][name]["support_by_source"] = support_by_source(
+                        [g for _, g in pairs], pred, [t in corpus for t, _ in pairs])
                 results[label][name]["predictions"] = [
                     {"text": t, "gold": g, **p} for (t, g), p in zip(pairs, parsed)]
             meta[label] = {"config": str(config.relative_to(ROOT)) if config.is_relative_to(ROOT) else str(config),

@@ -51,6 +51,19 @@ def score(gold: Sequence[str], pred: Sequence[str], top: int = 10) -> Dict[str, 
     }
 
 
+def support_by_source(gold: Sequence[str], pred: Sequence[str], from_corpus: Sequence[bool]) -> Dict[str, float]:
+    """Support macro-F1 with the support messages of one source only: ``corpus`` keeps those
+    taken from the labelled corpus (``from_corpus`` true: Bitext), ``hand_written`` the others.
+    Every message outside the support intents stays in both, so a sales or out-of-scope
+    message read as a support intent still costs that intent its precision."""
+    out = {}
+    for name, keep in (("corpus", True), ("hand_written", False)):
+        idx = [i for i, g in enumerate(gold) if g not in SUPPORT_INTENTS or bool(from_corpus[i]) is keep]
+        out[name] = score([gold[i] for i in idx], [pred[i] for i in idx])["macro_f1_support"]
+        out[f"{name}_n"] = sum(1 for i in idx if gold[i] in SUPPORT_INTENTS)
+    return out
+
+
 def with_fallback(top: str, confidence: float, second: float, threshold: float, ambiguity: float) -> str:
     """The intent Rasa's FallbackClassifier leaves for a classifier ranking: ``nlu_fallback``
     when the best confidence is below ``threshold`` or within ``ambiguity`` of the second."""
