@@ -83,6 +83,16 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     if named:
         what = products[0].name if products else named[0]
         return None, f"The {what} isn't in your cart. Which item do you mean?"
+    category = None if products else next(
+        (c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
+    if category is not None:  # "remove the mouse": a product type, never whatever line is last
+        typed, kind, _ = typed_kind(tracker, catalog, category)
+        lines = [p for p in kind if p.sku in in_cart]
+        if len(lines) == 1:
+            return lines[0], None
+        if not lines:
+            return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
+        return None, f"Which {typed or category.name.lower()} do you mean?"
     last = tracker.get_slot("last_product")
     if last in in_cart:
         return catalog.get(last), None

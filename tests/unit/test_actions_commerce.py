@@ -115,6 +115,24 @@ async def test_remove_and_view(res, dispatcher, domain):
     assert "2 × Aria Wireless Headphones — $258.00" in text and "Subtotal: $273.00" in text and "WELCOME10: −$27.30" in text
 
 
+async def test_removing_a_product_type_the_cart_lacks_removes_nothing(res, dispatcher, domain):
+    """"remove the mouse" with only a tablet in the cart: never the only (or last) line."""
+    cart = [{"sku": "PHN-004", "qty": 1, "unit_price": "499.00"}]
+    events = await run(ActionRemoveFromCart(), dispatcher, domain, make_tracker(
+        "remove the mouse", "remove_from_cart", entities=[ent("category", "mouse")],
+        slots={"cart": cart, "last_product": "PHN-004"}))
+    assert "cart" not in slot_events(events)
+    assert texts(dispatcher).startswith("There's no mouse in your cart.")
+
+
+async def test_removing_a_product_type_removes_the_line_of_that_type(res, dispatcher, domain):
+    cart = [{"sku": "CMP-008", "qty": 1, "unit_price": "39.00"}, {"sku": "PHN-004", "qty": 1, "unit_price": "499.00"}]
+    events = await run(ActionRemoveFromCart(), dispatcher, domain, make_tracker(
+        "take the mouse out", "remove_from_cart", entities=[ent("category", "mouse")],
+        slots={"cart": cart, "last_product": "PHN-004"}))
+    assert slot_events(events)["cart"] == [cart[1]]
+
+
 async def test_view_empty_cart(res, dispatcher, domain):
     await run(ActionViewCart(), dispatcher, domain, make_tracker("cart", "view_cart"))
     assert "empty" in texts(dispatcher)
