@@ -25,12 +25,19 @@ from lift.store.engine import session_scope
 from lift.store.models import Order
 
 
+# Dispatch cut-off and working days of kb/policies/shipping.md ("Processing time"): an order
+# placed before 2 pm on a weekday leaves that day, later ones the next business day.
+DISPATCH_CUTOFF_HOUR = 14
+
+
 @dataclass(frozen=True)
 class ShippingMethod:
+    """One delivery option; cost, threshold and business days are the shipping policy's
+    (kb/policies/shipping.md, checked against this table by tests/unit/test_shipping_policy.py)."""
     key: str
     title: str
     cost: Decimal
-    days: int
+    days: int  # business days after dispatch, at most
     free_over: Optional[Decimal] = None
 
     def cost_for(self, amount: Decimal) -> Decimal:
@@ -38,21 +45,42 @@ class ShippingMethod:
             return Decimal("0.00")
         return self.cost
 
+    def arrives_by(self, placed: dt.datetime) -> dt.date:
+        """Latest delivery date for an order placed at ``placed`` (store time): dispatched that
+        day before the cut-off on a weekday, else the next business day, then ``days`` business
+        days. Public holidays are not modelled."""
+        day = placed.date()
+        if day.weekday() >= 5 or placed.hour >= DISPATCH_CUTOFF_HOUR:
+            day = _next_business_day(day)
+        for _ in range(self.days):
+            day = _next_business_day(day)
+        return day
+
+
+def _next_business_day(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
 
 SHIPPING_METHODS: Dict[str, ShippingMethod] = {
     m.key: m
     for m in (
-        ShippingMethod("standard", "Standard (3-5 business days)", Decimal("5.99"), 5, free_over=Decimal("100.00")),
+        ShippingMethod("standard", "Standard (3-5 business days)", Decimal("4.99"), 5, free_over=Decimal("50.00")),
         ShippingMethod("express", "Express (1-2 business days)", Decimal("14.99"), 2),
-        ShippingMethod("pickup", "Store pickup (next day)", Decimal("0.00"), 1),
+        ShippingMethod("next_day", "Next-day (1 business day)", Decimal("24.99"), 1),
+        ShippingMethod("pickup", "Store pickup (ready the next business day)", Decimal("0.00"), 1),
     )
 }
 
 _METHOD_WORDS = {
     "standard": ("standard", "regular", "normal", "cheapest", "slow", "ground"),
-    "express": ("express", "fast", "fastest", "quick", "next-day", "overnight", "priority", "rush"),
+    "express": ("express", "fast", "fastest", "quick", "priority", "rush"),
+    "next_day": ("next day", "next-day", "nextday", "overnight", "tomorrow"),
     "pickup": ("pickup", "pick up", "pick-up", "collect", "in store", "in-store", "store"),
 }
+CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
 
 
 def parse_shipping_method(value: Any) -> Optional[str]:
@@ -119,15 +147,15 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
     Raises :class:`OrderError`, or :class:`~lift.commerce.stock.OutOfStock` when another
     order took the last units first."""
     if shipping_method not in SHIPPING_METHODS:
-        raise OrderError("Please choose standard, express or pickup shipping.")
+        raise OrderError(CHOOSE_METHOD)
     q = quote(engine, catalog, cart, shipping_method, coupon_code)
-    days = SHIPPING_METHODS[shipping_method].days
+    arrives = SHIPPING_METHODS[shipping_method].arrives_by(dt.datetime.now(dt.timezone.utc))
     for _ in range(20):
         order = Order(
             order_id=_new_order_id(), sender_id=sender_id, email=email, items=q.lines,
             subtotal=q.subtotal, discount=q.discount, shipping_cost=q.shipping, total=q.total,
             coupon_code=q.coupon_code, shipping_address=shipping_address, shipping_method=shipping_method,
-            status="processing", estimated_delivery=dt.date.today() + dt.timedelta(days=days),
+            status="processing", estimated_delivery=arrives,
         )
         try:
             with session_scope(engine) as s:

@@ -73,7 +73,7 @@ def test_checkout_creates_an_order(stack, db):
     assert "email" in texts(stack.say(me, "checkout")).lower()
     assert "address" in texts(stack.say(me, "buyer@example.com")).lower()
     replies = stack.say(me, "12 Market Street, Springfield 12345")
-    assert [b["payload"] for b in buttons(replies)] == ["standard", "express", "pickup"]
+    assert [b["payload"] for b in buttons(replies)] == ["standard", "express", "next_day", "pickup"]
     replies = stack.say(me, "express")
     assert "Total: $272.99" in texts(replies), replies
     replies = texts(stack.say(me, "yes"))

@@ -68,7 +68,7 @@ def test_create_order_prices_from_catalog(engine, catalog):
                                 shipping_address="1 Main St, Town", shipping_method="standard", coupon_code="WELCOME10")
     assert order.order_id.startswith("LFT") and len(order.order_id) == 9
     assert order.subtotal == Decimal("129.00") and order.discount == Decimal("12.90")
-    assert order.shipping_cost == Decimal("0.00")  # free over 100 after discount
+    assert order.shipping_cost == Decimal("0.00")  # free from $50 after discount
     assert order.total == Decimal("116.10")
     with session_scope(engine) as s:
         assert s.get(Order, order.order_id).status == "processing"

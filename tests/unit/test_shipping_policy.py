@@ -1,0 +1,67 @@
+"""The checkout's delivery options say and charge what the shipping policy the bot cites says
+(kb/policies/shipping.md), and the form's buttons show the same prices: one table
+(lift.commerce.orders.SHIPPING_METHODS), checked against both texts."""
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lift.commerce.money import format_price
+from lift.commerce.orders import SHIPPING_METHODS, parse_shipping_method
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = (ROOT / "kb" / "policies" / "shipping.md").read_text(encoding="utf-8")
+
+
+def _price(words: str) -> Decimal:
+    match = re.search(words + r"[^.$]*\$(\d+(?:\.\d\d)?)", POLICY)
+    assert match, f"the shipping policy no longer says {words!r} with a price"
+    return Decimal(match.group(1))
+
+
+def test_costs_and_free_threshold_are_the_policys():
+    assert SHIPPING_METHODS["standard"].cost == _price("Standard delivery costs")
+    assert SHIPPING_METHODS["standard"].free_over == _price("free on orders of")
+    assert SHIPPING_METHODS["express"].cost == _price("Express delivery costs")
+    assert SHIPPING_METHODS["next_day"].cost == _price("next-day delivery costs")
+    assert SHIPPING_METHODS["pickup"].cost == 0 and "Store pickup is free" in POLICY
+
+
+def test_delivery_days_are_the_policys():
+    for key, words in (("standard", "Standard delivery arrives in 3-5"), ("express", "Express delivery arrives in 1-2"),
+                       ("next_day", "Next-day delivery arrives on the next business day")):
+        assert words in POLICY
+    assert [SHIPPING_METHODS[k].days for k in ("standard", "express", "next_day")] == [5, 2, 1]
+
+
+def test_the_forms_buttons_show_every_method_at_its_price():
+    domain = yaml.safe_load((ROOT / "domain" / "checkout.yml").read_text(encoding="utf-8"))
+    buttons = domain["responses"]["utter_ask_shipping_method"][0]["buttons"]
+    assert [b["payload"] for b in buttons] == list(SHIPPING_METHODS)
+    for b in buttons:
+        method = SHIPPING_METHODS[b["payload"]]
+        assert (format_price(method.cost, "USD") in b["title"]) or (method.cost == 0 and "free" in b["title"])
+        if method.free_over is not None:
+            assert f"free from {format_price(method.free_over, 'USD').replace('.00', '')}" in b["title"]
+        assert parse_shipping_method(b["title"]) == method.key
+
+
+def test_standard_is_free_from_the_threshold_after_discounts():
+    standard = SHIPPING_METHODS["standard"]
+    assert standard.cost_for(Decimal("49.99")) == Decimal("4.99")
+    assert standard.cost_for(Decimal("50.00")) == Decimal("0.00")
+
+
+@pytest.mark.parametrize("placed, key, arrives", [
+    ("2026-12-07 10:00", "next_day", "2026-12-08"),   # Monday morning: leaves Monday, there Tuesday
+    ("2026-12-07 15:00", "next_day", "2026-12-09"),   # after the 2 pm cut-off: leaves Tuesday
+    ("2026-12-04 18:00", "express", "2026-12-09"),    # Friday evening: leaves Monday, 2 business days
+    ("2026-12-05 21:00", "express", "2026-12-09"),    # Saturday: leaves Monday
+    ("2026-12-05 09:00", "standard", "2026-12-14"),   # Saturday: leaves Monday, 5 business days
+])
+def test_arrival_counts_business_days_from_dispatch(placed, key, arrives):
+    when = dt.datetime.strptime(placed, "%Y-%m-%d %H:%M")
+    assert SHIPPING_METHODS[key].arrives_by(when) == dt.date.fromisoformat(arrives)
