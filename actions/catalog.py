@@ -68,6 +68,8 @@ class ActionShowProducts(Action):
         res = resources.get()
         catalog = res.catalog
         products, category = _mentioned(tracker, catalog)
+        if not products and category is None and first_entity(tracker, "order_id"):
+            return [FollowupAction("action_handle_order")]  # "whats in LFT100002": an order, not a product
         text = latest_text(tracker)
         if not products and category is None and not entity_values(tracker, "product") and not text.startswith("/"):
             # "show me the second one": among the cards just shown (_mentioned has already run)
@@ -212,7 +214,8 @@ class ActionShowPrice(Action):
 class ActionPickProduct(Action):
     """A message outside any form that only points at what was just shown ("the cheaper one",
     "the second one", "that one", "the nimbus"): show the product(s) meant, so "add it" and the
-    card's button act on them. Nothing to point at: Rasa's default fallback, as before."""
+    card's button act on them. An order number instead: that order. Nothing to point at: Rasa's
+    default fallback, as before."""
 
     def name(self) -> Text:
         return "action_pick_product"
@@ -225,7 +228,8 @@ class ActionPickProduct(Action):
                                      buttons=choice_buttons(resolution, catalog, "search_product"))
             return []
         if not products or not (resolution.found or entity_values(tracker, "product")):
-            return [FollowupAction("action_default_fallback")]
+            # "LFT100003" or "and what about LFT100003?" on its own: that order, looked up at once
+            return [FollowupAction("action_handle_order" if first_entity(tracker, "order_id") else "action_default_fallback")]
         shown = products[:MAX_CARDS]
         intro = "Here it is:" if len(shown) == 1 else "Here they are:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))

@@ -121,6 +121,15 @@ def test_order_number_in_the_message_is_looked_up_at_once(stack, db):
     assert "action_handle_order" in names and "order_form" not in names
 
 
+@pytest.mark.parametrize("message", ["LFT100003", "check LFT100003", "whats in LFT100003"])
+def test_an_order_number_on_its_own_is_looked_up(stack, message):
+    """Read as inform or search_product by NLU: still that order (status only until proven)."""
+    me = sender()
+    replies = texts(stack.say(me, message))
+    assert "Order LFT100003 exists and has shipped" in replies and "email address on the order" in replies
+    assert "1Z999AA10123456784" not in replies
+
+
 @pytest.mark.parametrize("message", ["", "   ", "\u0000\u202e\U0001F600", "/add_to_cart{not json"],
                          ids=["empty", "blank", "control-chars", "broken-payload"])
 def test_odd_messages_get_an_answer(stack, message):

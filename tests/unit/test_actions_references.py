@@ -204,6 +204,17 @@ async def test_a_pointer_that_cannot_be_resolved_asks_or_falls_back(res, domain)
         assert events == [{"event": "followup", "timestamp": None, "name": "action_default_fallback"}] and not d.messages
 
 
+@pytest.mark.parametrize("action, text, intent", [
+    (ActionPickProduct(), "LFT100003", "inform"), (ActionPickProduct(), "and what about LFT100003?", "inform"),
+    (ActionShowProducts(), "whats in LFT100003", "search_product"),
+])
+async def test_an_order_number_read_as_another_intent_looks_up_the_order(res, domain, action, text, intent):
+    """A bare order number (or "whats in <order>") is that order, not a product or a fallback."""
+    tracker = make_tracker(text, intent, entities=[ent("order_id", "LFT100003")], slots={"last_shown": ["AUD-001"]})
+    events, d = await run(action, domain, tracker)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handle_order"}] and not d.messages
+
+
 async def test_show_me_the_first_one_shows_that_card(res, domain):
     events, d = await run(ActionShowProducts(), domain,
                           make_tracker("show me the first one", "search_product", slots={"last_shown": ["AUD-002", "AUD-001"]}))
