@@ -10,15 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from lift.commerce.validation import NUMBER_WORDS
 from lift.understanding.prices import cap_spans
-
-# Collective nouns that are quantities on their own ("a couple of", "a pair of", "a dozen").
-COLLECTIVES = {w: NUMBER_WORDS[w] for w in ("couple", "pair", "dozen", "single")}
-_PLAIN = {w: v for w, v in NUMBER_WORDS.items() if w not in COLLECTIVES and w not in ("a", "an")}
-UNITS = {w: v for w, v in _PLAIN.items() if v < 20}
-TENS = {w: v for w, v in _PLAIN.items() if 20 <= v < 100}
-SCALES = {w: v for w, v in _PLAIN.items() if v >= 100}
+from lift.understanding.spelled import COLLECTIVES, SPELLED, words_to_int
 
 # Words that mean "more than one" without saying how many.
 VAGUE_WORDS = ("lots", "a lot", "loads", "plenty", "tons", "heaps", "many", "several", "a few", "a bunch",
@@ -31,17 +24,15 @@ bigger biggest smaller smallest better best new newer newest older right left to
 inch inches gb tb mah core k pro mini max plus lite wireless wired big small large little black white silver grey
 gray blue red green pink gold""".split())
 
-_WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
-_SPELLED = rf"(?:{_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*"
 _DIGITS = r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?"
 _QUANTITY_RE = re.compile(
     rf"""(?<![\w.@/#-])(?:
         (?P<half>half\s+(?:a\s+)?dozen)
       | (?:an?\s+)?(?P<coll>couple|pair)(?:\s+of)?
-      | (?P<mult>{_SPELLED}|\d+)\s+dozen
+      | (?P<mult>{SPELLED}|\d+)\s+dozen
       | (?:an?\s+)?(?P<dozen>dozen)
       | (?:x\s?)?(?P<digits>{_DIGITS})(?:\s?x)?
-      | (?P<spelled>{_SPELLED})
+      | (?P<spelled>{SPELLED})
     )(?![\w@/-]|\.\d)""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -72,29 +63,6 @@ class Quantity:
     @property
     def ok(self) -> bool:
         return self.problem is None and self.value is not None
-
-
-def words_to_int(text: str) -> Optional[int]:
-    """'twenty five' -> 25, 'one hundred and two' -> 102, 'a thousand' -> 1000; None if not a number."""
-    tokens = [t for t in re.split(r"[\s-]+", text.lower().strip()) if t and t != "and"]
-    if not tokens:
-        return None
-    if tokens[0] in ("a", "an") and len(tokens) > 1 and tokens[1] in SCALES:
-        tokens[0] = "one"
-    total, current, seen = 0, 0, False
-    for tok in tokens:
-        if tok in UNITS:
-            current += UNITS[tok]
-        elif tok in TENS:
-            current += TENS[tok]
-        elif tok in SCALES:
-            current = max(current, 1) * SCALES[tok]
-            if SCALES[tok] >= 1000:
-                total, current = total + current, 0
-        else:
-            return None
-        seen = True
-    return total + current if seen else None
 
 
 def _digits_value(raw: str) -> Optional[int]:

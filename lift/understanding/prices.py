@@ -7,18 +7,26 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import List, Optional, Tuple
 
+from lift.understanding.spelled import SPELLED, words_to_int
+
 _CURRENCY = r"(?:[$£€]|usd\s*|eur\s*|gbp\s*)"
 _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\s*(?P<k>k\b)?"
 _UNIT = r"(?:\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp))?"
+_LIMIT = (r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
+          r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
+          r"|(?<![\w$£€])<)\s*")
+# In words the currency must be said ("under fifty dollars", "less than a hundred quid"): "under
+# two" alone is too likely something else.
 _CAP_RE = re.compile(
-    r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
-    r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
-    r"|(?<![\w$£€])<)\s*"
-    rf"{_CURRENCY}?{_AMOUNT}{_UNIT}",
+    rf"{_LIMIT}(?:{_CURRENCY}?{_AMOUNT}{_UNIT}"
+    rf"|(?P<words>(?:an?\s+)?{SPELLED})\s+(?:dollars|bucks|euros?|pounds|quid)\b)",
     re.IGNORECASE)
 
 
 def _amount(m: "re.Match[str]") -> Optional[Decimal]:
+    if m.group("words"):
+        value = words_to_int(m.group("words"))
+        return Decimal(value) if value else None
     try:
         value = Decimal(m.group("amount").replace(",", ""))
     except InvalidOperation:

@@ -14,12 +14,15 @@ from tests.support.trackers import ent, make_tracker, texts
     ("show me laptops under 1000", "1000"), ("headphones below $150", "150"), ("anything up to 1.5k", "1500"),
     ("my budget is £80", "80"), ("speakers for less than 99.99 dollars", "99.99"), ("laptop < 1,200", "1200"),
     ("no more than 50 bucks", "50"), ("a monitor max 300", "300"),
+    ("anything in audio under fifty dollars?", "50"), ("less than a hundred bucks", "100"),
+    ("under two hundred and fifty quid", "250"),
 ])
 def test_spending_limits_are_read(text, cap):
     assert price_cap(text) == Decimal(cap)
 
 
-@pytest.mark.parametrize("text", ["show me laptops", "add 2 laptops", "under the bed", "budget laptops", "under 0"])
+@pytest.mark.parametrize("text", ["show me laptops", "add 2 laptops", "under the bed", "budget laptops", "under 0",
+                                  "under two"])
 def test_no_limit_without_an_amount(text):
     assert price_cap(text) is None
 
@@ -27,6 +30,14 @@ def test_no_limit_without_an_amount(text):
 def test_the_amount_is_not_a_quantity():
     assert [m.value for m in find_quantities("add 2 laptops under 1000")] == [2]
     assert find_quantities("a laptop under $1,000 please") == []
+    assert [m.value for m in find_quantities("two speakers under fifty dollars")] == [2]
+
+
+async def test_a_limit_in_words_filters_a_category(res, dispatcher, domain):
+    """Nothing in audio costs $50 or less: said so, with the cheapest, never the $249 headphones."""
+    tracker = make_tracker("anything in audio under fifty dollars?", "search_product", entities=[ent("category", "audio")])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("Nothing there costs $50.00 or less") and len(_cards(dispatcher)) == 1
 
 
 def _cards(dispatcher):

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from lift.understanding.dates import UTC, When, find_date_times, from_value, parse_date_time
-from lift.understanding.numbers import find_quantities, parse_quantity, words_to_int
+from lift.understanding.numbers import find_quantities, parse_quantity
+from lift.understanding.spelled import words_to_int
 from lift.understanding.people import parse_introduction
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Shown, parse_cart_change, refers_back,
                                            resolve_reference)
