@@ -1,6 +1,7 @@
 """Handing the conversation to a person: ticket with a summary, then the bot goes quiet."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent
-from lift.commerce.handoff import queue_position, queue_ticket, summarize
+from lift.commerce.handoff import queue_position, queue_ticket, summarize, when_answered
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 
@@ -36,7 +37,7 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -
     position = queue_position(engine, ticket)
     dispatcher.utter_message(
         text=f"I've passed your conversation to our support team (ticket #{ticket}, you're number {position} in the queue). "
-             "A person will reply here, usually within 15 minutes during opening hours (Mon-Fri 8:00-20:00 UTC); "
+             f"{when_answered(dt.datetime.now(dt.timezone.utc))}; "
              "they can see what we've discussed, so you won't need to repeat yourself. I'll stay quiet until then.")
     return [SlotSet("handoff_ticket_id", float(ticket)), ConversationPaused()]
 

@@ -6,6 +6,7 @@ theirs, so it shrinks as agents claim tickets.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -16,6 +17,22 @@ from lift.store.engine import session_scope
 from lift.store.models import HandoffTicket, utcnow
 
 REASONS = ("user_request", "complaint", "fallback", "low_confidence")
+# When people answer tickets (UTC): weekdays 8:00-20:00.
+OPEN_HOUR, CLOSE_HOUR = 8, 20
+
+
+def when_answered(now: dt.datetime) -> str:
+    """When a person will reply to a ticket queued at ``now`` (UTC), as the shopper is told it:
+    soon during opening hours, else the next opening ("Mon 08:00 UTC") — never a promise of
+    minutes on a Saturday night."""
+    if now.weekday() < 5 and OPEN_HOUR <= now.hour < CLOSE_HOUR:
+        return "A person will reply here, usually within 15 minutes"
+    day = now.date() if now.weekday() < 5 and now.hour < OPEN_HOUR else now.date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    opens = "today" if day == now.date() else "tomorrow" if day == now.date() + dt.timedelta(days=1) else day.strftime("%A")
+    return (f"Our team is offline now (Mon-Fri {OPEN_HOUR:02d}:00-{CLOSE_HOUR}:00 UTC); a person will reply here "
+            f"when we open, {opens} at {OPEN_HOUR:02d}:00 UTC")
 MAX_SUMMARY_TURNS = 12
 
 

@@ -152,3 +152,21 @@ def test_find_order_reads_the_number_as_shoppers_type_it(engine):
 
     assert find_order(engine, "it's lft-100002").order_id == "LFT100002"
     assert find_order(engine, "LFT999999") is None and find_order(engine, "no number") is None
+
+
+@pytest.mark.parametrize("now, said", [
+    ("2026-12-07 10:00", "usually within 15 minutes"),                 # Monday morning: open
+    ("2026-12-07 06:30", "when we open, today at 08:00 UTC"),          # Monday before opening
+    ("2026-12-07 21:00", "when we open, tomorrow at 08:00 UTC"),       # Monday evening
+    ("2026-12-04 20:00", "when we open, Monday at 08:00 UTC"),         # Friday at closing time
+    ("2026-12-05 21:30", "when we open, Monday at 08:00 UTC"),         # Saturday night
+    ("2026-12-06 23:00", "when we open, tomorrow at 08:00 UTC"),       # Sunday night
+])
+def test_the_reply_time_promised_follows_opening_hours(now, said):
+    import datetime as dt
+
+    from lift.commerce.handoff import when_answered
+
+    text = when_answered(dt.datetime.strptime(now, "%Y-%m-%d %H:%M"))
+    assert said in text
+    assert ("15 minutes" in text) == (said == "usually within 15 minutes")
