@@ -114,6 +114,31 @@ def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
     return kept[0][0], kept[-1][1]
 
 
+def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]]:
+    """"Jane Doe, Acme Inc, jane@acme.com": the answer typed as a list, with no cue words. Only a
+    message that is nothing but 2-3 comma-separated fields, one the email; the company is the field
+    ending in a company suffix, the name the field of 2-4 name words."""
+    fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|]+?)\s*(?:[,;|]|$)", text) if m.group(1)]
+    if not 2 <= len(fields) <= 3 or not any(s <= email_span[0] and email_span[1] <= e for s, e in fields):
+        return None, None
+    person = company = None
+    for s, e in fields:
+        value = text[s:e]
+        if s <= email_span[0] < e:
+            continue
+        name_like = re.fullmatch(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}", value) \
+            and not {w.lower() for w in value.split()} & _NOT_NAME
+        if company is None and re.search(rf"\b{_COMPANY_SUFFIX}\.?$", value, re.IGNORECASE):
+            company = (s, e)
+        elif person is None and name_like:
+            person = (s, e)
+        elif company is None and person is not None and re.fullmatch(rf"{_CAP_WORD}(?:\s+\S+){{0,3}}", value):
+            company = (s, e)  # "Jane Doe, Acme, jane@acme.com": the capitalised field after the name
+        else:
+            return None, None  # a field that is none of these: not a list of details
+    return person, company
+
+
 def parse_introduction(text: str) -> Introduction:
     """Name, company and email a shopper gives in one sentence; any of them may be None."""
     text = text or ""
@@ -144,6 +169,8 @@ def parse_introduction(text: str) -> Introduction:
             if company_span:
                 break
 
+    if person_span is None and company_span is None and email_span:
+        person_span, company_span = _listed(text, email_span)
     person = normalize_person_name(text[slice(*person_span)]) if person_span else None
     company = normalize_company(text[slice(*company_span)]) if company_span else None
     if company and company.lower().split()[0] in _NOT_NAME:

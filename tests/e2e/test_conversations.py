@@ -251,6 +251,15 @@ def test_lead_form_takes_what_the_first_message_says(stack):
     assert "email address" not in replies and "Which company" not in replies, replies
 
 
+def test_lead_details_typed_as_a_list_are_all_taken(stack):
+    me = sender()
+    assert "name" in texts(stack.say(me, "book a demo"))
+    replies = texts(stack.say(me, "Jane Doe, Acme Inc, jane@acme.com"))
+    slots = stack.tracker(me)["slots"]
+    assert (slots["person_name"], slots["company"], slots["email"]) == ("Jane Doe", "Acme Inc", "jane@acme.com"), replies
+    assert "How many people are on your team?" in replies and "look like a name" not in replies, replies
+
+
 INTENT_NAMES = re.compile(r"\b(nlu_fallback|out_of_scope|[a-z]+_(?:order|cart|product|price|demo|question|"
                           r"coupon|account|invoice|refund|agent|service|policy|methods|options|period|onboarding)\b)")
 

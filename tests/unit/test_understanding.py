@@ -128,6 +128,11 @@ def test_value_round_trip():
      "dana@whitfield.com"),
     ("I'm from Acme Corp, we need 40 laptops", None, "Acme Corp", None),
     ("Hola! I'm Dana Whitfield from Whitfield Interiors", "Dana Whitfield", "Whitfield Interiors", None),
+    # typed as a list, no cue words
+    ("Jane Doe, Acme Inc, jane@acme.com", "Jane Doe", "Acme Inc", "jane@acme.com"),
+    ("jane doe; acme ltd; jane@acme.com", "Jane Doe", "acme ltd", "jane@acme.com"),
+    ("Jane Doe, Acme, jane@acme.com", "Jane Doe", "Acme", "jane@acme.com"),
+    ("Jane Doe | jane@acme.com", "Jane Doe", None, "jane@acme.com"),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)
@@ -140,7 +145,8 @@ def test_names_and_companies_in_a_sentence(text, name, company, email):
     "I'm looking for a laptop", "i'm interested in a demo", "we're a company of 200 people and want laptops in bulk",
     "i'm good thanks", "It's Monday", "Jane Doe", "i work at a small design studio", "",
     "This is Ridiculous, my blender arrived broken", "this is ridiculous, my blender arrived broken", "\U0001F600" * 3,
-    "x" * 4000,
+    "x" * 4000, "hi there, i want laptops, jane@acme.com", "yes please, jane@acme.com", "send it, jane@acme.com",
+    "Jane Doe, Acme, London, jane@acme.com, thanks",
 ])
 def test_no_name_or_company_without_one(text):
     intro = parse_introduction(text)
