@@ -85,6 +85,13 @@ def test_trained_classifier_is_stored_loaded_and_parses(tmp_path):
     assert all(m.get(INTENT) == {"name": None, "confidence": 0.0} and m.get("intent_ranking") == []
                for m in unreadable)
 
+    # three or more words, none ever seen in training: a keyboard mash, not a guess (after loading too)
+    mashed, _ = _featurised(["asdfghjkl qwerty zxcv", "zzq xkcd plorp", "hello qwerty zxcv", "qwerty zxcv"], cvf=cvf)
+    loaded.process(mashed)
+    assert [m.get(INTENT)["name"] for m in mashed][:2] == [None, None]
+    assert mashed[2].get(INTENT)["name"] == "greet"  # one known word: classified as before
+    assert mashed[3].get(INTENT)["name"] is not None  # two unknown words: too short to call
+
 
 def test_untrained_or_featureless_gives_no_intent(tmp_path):
     clf = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path),
