@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import answering_form, checked, first_entity, latest_text
+from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.understanding.dates import from_value
@@ -61,6 +62,13 @@ class PersonalDetailsMixin:
 class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_lead_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        # "we're a school buying 30 tablets, is there a discount?": answered before the first question
+        if tracker.active_loop_name != "lead_form" and asks_about_volume_price(latest_text(tracker)):
+            dispatcher.utter_message(text=f"{describe_volume_discounts()} For a larger order our sales team can "
+                                          "quote you a better price; a few details first.")
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_company(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         entity = first_entity(tracker, "company")

@@ -5,6 +5,7 @@ not combined with a promo code: the shopper gets whichever saves more.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Tuple
 
@@ -12,6 +13,24 @@ from lift.commerce.money import money
 
 # (minimum units of one product, percent off that line), largest first
 VOLUME_TIERS: Tuple[Tuple[int, Decimal], ...] = ((50, Decimal("10")), (10, Decimal("5")))
+
+
+_ASKS_PRICE_BREAK = re.compile(r"\b(?:discounts?|bulk\s+(?:price|pricing|rates?|deal)|volume\s+(?:price|pricing)|"
+                               r"cheaper\s+in\s+bulk|better\s+price|any\s+deals?|money\s+off)\b", re.IGNORECASE)
+
+
+def asks_about_volume_price(text: str) -> bool:
+    """Whether a message asks what a larger order saves ("30 tablets, is there a discount?")."""
+    return bool(_ASKS_PRICE_BREAK.search(text or ""))
+
+
+def describe_volume_discounts() -> str:
+    """The volume tiers in a sentence, from :data:`VOLUME_TIERS` (the one place they are set)."""
+    tiers = sorted(VOLUME_TIERS)
+    parts = [f"{tiers[0][0]} or more of one product get {tiers[0][1]}% off that line"]
+    parts += [f"{minimum} or more {percent}%" for minimum, percent in tiers[1:]]
+    return (f"Orders of {', '.join(parts)}, taken off automatically at checkout (instead of a promo code, "
+            "whichever saves more).")
 
 
 def line_volume_percent(qty: int) -> Decimal:

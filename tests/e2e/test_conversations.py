@@ -260,6 +260,13 @@ def test_lead_details_typed_as_a_list_are_all_taken(stack):
     assert "How many people are on your team?" in replies and "look like a name" not in replies, replies
 
 
+def test_a_bulk_buyer_asking_for_a_discount_is_told_the_volume_discounts(stack):
+    me = sender()
+    replies = texts(stack.say(me, "we're a school looking to buy 30 slate tablets, is there a discount?"))
+    assert "10 or more of one product get 5% off" in replies and "50 or more 10%" in replies, replies
+    assert replies.count("5% off") == 1, replies
+
+
 INTENT_NAMES = re.compile(r"\b(nlu_fallback|out_of_scope|[a-z]+_(?:order|cart|product|price|demo|question|"
                           r"coupon|account|invoice|refund|agent|service|policy|methods|options|period|onboarding)\b)")
 

@@ -56,3 +56,14 @@ def test_agent_cli_bad_input_exits_2(res, monkeypatch, capsys, argv, message):
     finally:
         config.reset_settings()
     assert message in capsys.readouterr().err
+
+
+def test_volume_discounts_are_described_from_the_tiers_and_asked_about():
+    from lift.commerce.pricing import VOLUME_TIERS, asks_about_volume_price, describe_volume_discounts
+
+    text = describe_volume_discounts()
+    for minimum, percent in VOLUME_TIERS:
+        assert f"{minimum} or more" in text and f"{percent}%" in text
+    assert asks_about_volume_price("we're a school buying 30 tablets, is there a discount?")
+    assert asks_about_volume_price("any bulk pricing for 60 chairs")
+    assert not asks_about_volume_price("book a demo for next tuesday")
