@@ -15,7 +15,7 @@ from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import price_cap
-from lift.understanding.references import Resolution, Shown, resolve_reference
+from lift.understanding.references import SET, Resolution, Shown, parse_cart_change, resolve_reference
 
 MAX_CARDS = 4
 
@@ -222,6 +222,9 @@ class ActionPickProduct(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
+        if tracker.get_slot("cart") and parse_cart_change(latest_text(tracker)).op == SET:
+            # "make it 5" right after an add: the line just added, not the cross-sell card shown with it
+            return [FollowupAction("action_remove_from_cart")]
         products, resolution = referred_products(tracker, catalog)
         if resolution.question:
             dispatcher.utter_message(text=resolution.question,

@@ -215,6 +215,17 @@ async def test_an_order_number_read_as_another_intent_looks_up_the_order(res, do
     assert events == [{"event": "followup", "timestamp": None, "name": "action_handle_order"}] and not d.messages
 
 
+async def test_make_it_n_after_an_add_changes_that_line_not_the_cross_sell_card(res, domain):
+    """After "add aria pro" the cross-sell card (the carrying case) is what "add it" means, but
+    "make it 2" (read as inform) is about the line just added."""
+    slots = {"cart": [{"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}], "last_product": "AUD-002",
+             "last_shown": ["ACC-003"], "upsell_sku": "ACC-003"}
+    events, d = await run(ActionPickProduct(), domain, make_tracker("make it 2", "inform", slots=slots))
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}] and not d.messages
+    events, d = await run(ActionRemoveFromCart(), domain, make_tracker("make it 2", "inform", slots=slots))
+    assert slot_events(events)["cart"] == [{"sku": "AUD-002", "qty": 2, "unit_price": "249.00"}], texts(d)
+
+
 async def test_show_me_the_first_one_shows_that_card(res, domain):
     events, d = await run(ActionShowProducts(), domain,
                           make_tracker("show me the first one", "search_product", slots={"last_shown": ["AUD-002", "AUD-001"]}))
