@@ -115,6 +115,14 @@ async def test_remove_and_view(res, dispatcher, domain):
     assert "2 × Aria Wireless Headphones — $258.00" in text and "Subtotal: $273.00" in text and "WELCOME10: −$27.30" in text
 
 
+async def test_each_named_product_gets_its_own_number_in_words(res, dispatcher, domain):
+    text = "i want two orbit x cases and one usb-c cable"
+    entities = [{"entity": "product", "value": "orbit x cases", "start": 11, "end": 24},
+                {"entity": "product", "value": "usb-c cable", "start": 33, "end": 44}]
+    events = await run(ActionAddToCart(), dispatcher, domain, make_tracker(text, "add_to_cart", entities=entities))
+    assert {i["sku"]: i["qty"] for i in slot_events(events)["cart"]} == {"ACC-004": 2, "ACC-002": 1}
+
+
 async def test_removing_a_product_type_the_cart_lacks_removes_nothing(res, dispatcher, domain):
     """"remove the mouse" with only a tablet in the cart: never the only (or last) line."""
     cart = [{"sku": "PHN-004", "qty": 1, "unit_price": "499.00"}]

@@ -251,3 +251,11 @@ def test_a_word_only_one_shown_name_has_picks_it(text, sku):
 def test_words_every_shown_name_has_still_ask_which(text):
     res = resolve_reference(text, MONITORS)
     assert not res.found and "Which one do you mean" in res.question
+
+
+def test_and_joins_number_words_only_after_a_scale_word():
+    """"two <product> and one <product>" with the names blanked out is 2 and 1, never "two and one" = 3."""
+    assert [(m.value, m.text) for m in find_quantities("i want two               and one            ")] == [
+        (2, "two"), (1, "one")]
+    assert [m.value for m in find_quantities("one hundred and two laptops")] == [102]
+
