@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
+from lift.commerce.matching import content_tokens
+from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
@@ -159,6 +161,33 @@ def live_cards(products, catalog) -> Dict[str, Any]:
     return cards_message(live_all(resources.get().engine, products), catalog.currency)
 
 
+def _names_something(text: Text) -> bool:
+    """Whether a price question names a thing ("how much is the iphone 15") rather than pointing
+    at one ("how much is it"): a word that is not a stopword or a number."""
+    return not text.startswith("/") and any(
+        not t.isdigit() and t not in NUMBER_WORDS and t not in _PRICE_TALK for t in content_tokens(text))
+
+
+# Words of a price question that are not a product: "how much is it with the coupon, in euros, all in".
+_PRICE_TALK = frozenset("""coupon code discount shipping delivery postage total altogether together each per
+all everything whole damage tax taxes vat euro euros pound pounds dollar dollars quid buck bucks usd eur gbp
+expensive pricey worth currently today now sale offer deal including included incl""".split())
+
+
+def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> List[Dict[Text, Any]]:
+    """A price asked for something we don't sell: said so, with the closest products and their
+    prices, never the price of whatever was shown last."""
+    closest = catalog.search(text, limit=MAX_CARDS)
+    if not closest:
+        names = ", ".join(c.name for c in catalog.categories)
+        dispatcher.utter_message(text=f"I couldn't find that in our catalog. We carry: {names}.")
+        return []
+    prices = "; ".join(f"{p.name} {catalog.format_price(p.price)}" for p in closest)
+    dispatcher.utter_message(text=f"I couldn't find that in our catalog. The closest I have: {prices}.",
+                             json_message=live_cards(closest, catalog))
+    return shown_events(closest)
+
+
 class ActionShowPrice(Action):
     def name(self) -> Text:
         return "action_show_price"
@@ -174,6 +203,8 @@ class ActionShowPrice(Action):
             if resolution.question:
                 dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, "ask_price"))
                 return []
+            if not products and _names_something(latest_text(tracker)):
+                return _not_in_catalog(dispatcher, latest_text(tracker), catalog)  # "how much is the iphone 15"
             last = catalog.get(tracker.get_slot("last_product")) if not products else None
             products = products or ([last] if last else [])
         if not products:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions.catalog import ActionShowProducts
+from actions.catalog import ActionShowPrice, ActionShowProducts
 from lift.understanding.numbers import find_quantities
 from lift.understanding.prices import price_cap
 from tests.support.trackers import ent, make_tracker, texts
@@ -70,3 +70,16 @@ async def test_free_text_search_under_a_price(res, dispatcher, domain, catalog):
                                           ("put 2 in my cart", [2]), ("add 2 more", [2])])
 def test_measures_are_not_quantities(text, values):
     assert [m.value for m in find_quantities(text)] == values
+
+
+async def test_the_price_of_something_we_dont_sell_is_never_the_last_products(res, dispatcher, domain):
+    """"how much is the iphone 15" after the Aria was shown: not the Aria's price as if it were the iPhone's."""
+    tracker = make_tracker("how much is the iphone 15", "ask_price", slots={"last_product": "AUD-001"})
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("I couldn't find that in our catalog.")
+    assert "Aria Wireless Headphones costs" not in texts(dispatcher)
+    dispatcher.messages.clear()
+    await ActionShowPrice().run(dispatcher, make_tracker("how much is it", "ask_price", slots={"last_product": "AUD-001"}),
+                                domain)
+    assert texts(dispatcher).startswith("Aria Wireless Headphones costs $129.00")
+
