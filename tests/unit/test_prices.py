@@ -83,3 +83,14 @@ async def test_the_price_of_something_we_dont_sell_is_never_the_last_products(re
                                 domain)
     assert texts(dispatcher).startswith("Aria Wireless Headphones costs $129.00")
 
+
+
+@pytest.mark.parametrize("qty, said", [
+    ("2", "2 × $499.00 = $998.00."),
+    ("12", "12 × $499.00 = $5,988.00, $5,688.60 with the 5% volume discount"),
+])
+async def test_a_price_for_several_gives_the_total(res, dispatcher, domain, qty, said):
+    tracker = make_tracker(f"how much for {qty} slate 11 tablets", "ask_price",
+                           entities=[ent("product", "slate 11 tablets"), ent("quantity", qty)])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("Slate 11 Tablet costs $499.00") and said in texts(dispatcher)
