@@ -3,6 +3,7 @@ or one that proved it (order email + one-time code); cancelling and changing the
 summarised and need an explicit yes. The rules live in lift.commerce (ownership, servicing)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,6 +16,7 @@ from actions import resources
 from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
 from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
+from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
                                      check_address_changeable, check_cancellable, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
@@ -264,15 +266,23 @@ class ActionHandleOrder(Action):
             new = change_address(res.engine, order.order_id, tracker.get_slot("shipping_address"), actor=actor)
             res.kick_mail()
             dispatcher.utter_message(text=f"Updated: order {new.order_id} will ship to {new.shipping_address}.")
+        elif request == "refund":
+            buttons = [{"title": "Cancel the order", "payload": "/cancel_order"}] if order.status == "processing" else []
+            dispatcher.utter_message(
+                text=refund_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency),
+                buttons=buttons + [{"title": "Talk to a person", "payload": "/contact_human_agent"}])
         elif request == "change":
             if order.status == "processing":
                 items = ", ".join(f"{i['qty']} × {i['name']}" for i in order.items)
                 dispatcher.utter_message(
-                    text=f"Order {order.order_id} contains {items}. Items can't be edited once an order is placed, "
-                         "but it hasn't shipped yet, so you can cancel it and order again, or change the delivery address.",
+                    text=f"Order {order.order_id} contains {items}. It hasn't shipped yet, so its items and quantities "
+                         "can still change: a person from our team can do that for you here, or you can change the "
+                         "delivery address or cancel it yourself.",
                     buttons=[{"title": "Cancel the order", "payload": "/cancel_order"},
                              {"title": "Change address", "payload": "/change_shipping_address"},
                              {"title": "Talk to a person", "payload": "/contact_human_agent"}])
+            elif order.status == "cancelled":
+                dispatcher.utter_message(text=describe_status(order) + " There is nothing left to change.")
             else:
                 dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
                                          "you can return items within 30 days of delivery.")

@@ -176,3 +176,18 @@ def test_bad_quantities_get_an_answer_and_change_nothing(stack, db, message):
     assert not stack.tracker(me)["slots"].get("cart")
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT stock FROM stock_levels WHERE sku = 'AUD-001'")).scalar_one() == before
+
+
+def test_a_refund_for_a_named_order_is_about_that_order_once_proven(stack, inbox):
+    """"i want a refund for order LFT100004" (delivered): proof first, then how to return it and
+    until when, from the returns policy; not a generic policy quote and then "can't help"."""
+    from lift.store.seed import DEMO_EMAIL
+
+    me = sender()
+    replies = texts(stack.say(me, "i want a refund for order LFT100004, it arrived last week"))
+    assert "Order LFT100004 exists and has been delivered" in replies and "email address on the order" in replies
+    assert "6-digit code" in texts(stack.say(me, DEMO_EMAIL))
+    code = inbox.wait_for(r"(?s)order LFT100004 in a chat.*?code is: (\d{6})").group(1)
+    replies = texts(stack.say(me, code))
+    assert "linked to this chat" in replies and "You can return items from order LFT100004 within 30 days" in replies
+    assert "Order History" in replies, replies

@@ -229,3 +229,17 @@ async def test_a_form_run_reads_the_order_once_and_sees_its_own_changes(res, ord
     code2 = (await code_sent(res.engine))[-1]
     events = await ValidateOrderForm().run(CollectingDispatcher(), form("order_code", code2, other, **slots), domain)
     assert slot_events(events)["order_code"] == "verified" and "requested_slot" not in slot_events(events)
+
+
+async def test_a_refund_for_a_named_order_follows_its_status_and_refunds(res, order, domain):
+    """"i want a refund for order X": for the owner, what gets the money back given the order's
+    status (not yet shipped: cancel it), and once cancelled where the recorded refund stands;
+    a stranger only learns that the order exists until proven."""
+    d, events = await run_handle({"order_id": order.order_id, "order_request": "refund"}, STRANGER)
+    assert texts(d) == "" and loop_events(events) == ["order_form"]
+    d, _ = await run_handle({"order_id": order.order_id, "order_request": "refund"}, OWNER)
+    assert "hasn't shipped yet, so there is nothing to send back" in texts(d)
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == ["/cancel_order", "/contact_human_agent"]
+    await run_handle({"order_id": order.order_id, "order_request": "cancel", "order_change_confirmed": True}, OWNER)
+    d, _ = await run_handle({"order_id": order.order_id, "order_request": "refund"}, OWNER)
+    assert re.search(rf"For order {order.order_id}: refund R\d+ of \$258\.00 is on its way", texts(d)), texts(d)

@@ -1,0 +1,41 @@
+"""Refund options of one order (lift.commerce.returns), in the returns policy's own figures."""
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from lift.commerce.returns import CHANGE_OF_MIND_FEE, RETURN_DAYS, RefundRecord, refund_options
+
+POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "returns.md").read_text(encoding="utf-8")
+TODAY = dt.date(2026, 12, 5)
+
+
+def _order(status, delivered=None):
+    return SimpleNamespace(order_id="LFT123456", status=status, estimated_delivery=delivered)
+
+
+def test_the_figures_are_the_returns_policys():
+    assert f"within {RETURN_DAYS} days of delivery" in POLICY
+    assert f"${CHANGE_OF_MIND_FEE}" in POLICY and "Order History" in POLICY and "Return items" in POLICY
+    assert "5-10 business days" in POLICY
+
+
+@pytest.mark.parametrize("status, delivered, said", [
+    ("processing", None, "hasn't shipped yet, so there is nothing to send back"),
+    ("shipped", None, "Once it's delivered you have 30 days to return items"),
+    ("delivered", TODAY - dt.timedelta(days=4), "within 30 days of delivery (until about Thu 31 Dec)"),
+    ("delivered", TODAY - dt.timedelta(days=45), "the return window has closed"),
+    ("cancelled", None, "no refund is recorded"),
+])
+def test_options_follow_the_status(status, delivered, said):
+    assert said in refund_options(_order(status, delivered), [], TODAY, "USD")
+
+
+def test_a_recorded_refund_is_reported_and_a_voided_one_is_not():
+    pending = RefundRecord(7, Decimal("258.00"), "pending", dt.datetime(2026, 12, 1, 10))
+    voided = RefundRecord(6, Decimal("10.00"), "voided", dt.datetime(2026, 11, 30, 10))
+    text = refund_options(_order("cancelled"), [voided, pending], TODAY, "USD")
+    assert text == ("For order LFT123456: refund R7 of $258.00 is on its way to your original payment method "
+                    "(5-10 business days from Tue 01 Dec).")
