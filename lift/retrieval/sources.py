@@ -31,6 +31,7 @@ FAQ_FILE = "faq.json"
 POLICY_DIR = "policies"
 CATALOG_FILE = "catalog.json"
 ASKED_FILE = "asked.json"
+SUPERSEDED_FILE = "superseded.json"
 
 # Bump when the way sources become documents changes: it is part of kb_version, so an index
 # built by older code is reported stale instead of silently answering from other chunks.
@@ -76,8 +77,9 @@ def source_files(kb_dir: Path) -> List[Path]:
     files.extend(sorted((kb_dir / POLICY_DIR).glob("*.md")))
     if (kb_dir / CATALOG_FILE).is_file():
         files.append(kb_dir / CATALOG_FILE)
-    if (kb_dir / ASKED_FILE).is_file():
-        files.append(kb_dir / ASKED_FILE)
+    for name in (ASKED_FILE, SUPERSEDED_FILE):
+        if (kb_dir / name).is_file():
+            files.append(kb_dir / name)
     return files
 
 
@@ -230,7 +232,29 @@ def load_documents(kb_dir: Path) -> List[Doc]:
         raise SourceError(f"{kb_dir}: no knowledge-base sources found (faq.json, policies/*.md, catalog.json)")
     if (kb_dir / ASKED_FILE).is_file():
         docs = with_asked(docs, load_asked(kb_dir / ASKED_FILE, set(seen)))
+    if (kb_dir / SUPERSEDED_FILE).is_file():
+        by = load_superseded(kb_dir / SUPERSEDED_FILE, seen)
+        docs = [replace(d, meta={**d.meta, "superseded_by": by[d.doc_id]}) if d.doc_id in by else d for d in docs]
     return docs
+
+
+def load_superseded(path: Path, sources: Dict[str, str]) -> Dict[str, str]:
+    """``kb/superseded.json``: FAQ id -> the policy section that answers instead ({"by", "why"}).
+    Both ids must exist, the superseding one must be a policy, and a reason is required."""
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: expected a JSON object {{faq_id: {{\"by\": doc_id, \"why\": reason}}}}")
+    out: Dict[str, str] = {}
+    for faq_id, entry in data.items():
+        if faq_id.startswith("_"):
+            continue  # "_about": the file's own note
+        if not isinstance(entry, dict) or not isinstance(entry.get("why"), str) or not entry["why"].strip():
+            raise SourceError(f"{path}: {faq_id!r} needs {{\"by\": doc_id, \"why\": reason}}")
+        by = entry.get("by")
+        if faq_id not in sources or by not in sources or not str(by).startswith("policy:"):
+            raise SourceError(f"{path}: {faq_id!r} -> {by!r}: both must be in the knowledge base, the second a policy")
+        out[faq_id] = by
+    return out
 
 
 def load_asked(path: Path, doc_ids: set) -> Dict[str, List[str]]:

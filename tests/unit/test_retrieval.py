@@ -335,3 +335,46 @@ def test_an_unknown_module_stack_is_not_traced(encoder):
 
     other = Encoder(model=list(encoder.model)[:2], dim=encoder.dim, _lock=encoder._lock)  # no Normalize
     assert _trace_single(other) is None
+
+
+# ----------------------------------------------------------------- superseded FAQ entries
+
+def test_a_superseded_faq_entry_is_found_but_its_policy_answers(tmp_path, encoder):
+    """kb/superseded.json: the FAQ's payment answer still matches the shopper's words, but the
+    reply (and its citation) is the policy section that replaces it; the file is a KB source."""
+    kb = make_small_kb(tmp_path / "kb")
+    plain = build(kb, tmp_path / "plain", encoder=encoder)
+    (kb / "superseded.json").write_text(json.dumps({"2mJCxUVM": {
+        "by": "policy:shipping#shipping-costs", "why": "test: any policy section will do"}}))
+    result = build(kb, tmp_path / "index", encoder=encoder)
+    assert result.manifest["kb_version"] != plain.manifest["kb_version"]  # superseded.json is a KB source
+    retriever = Retriever.load(tmp_path / "index", kb, encoder=encoder)
+    assessed = retriever.assess("what payment methods do you accept?")
+    assert assessed.hits[0].doc_id == "2mJCxUVM"
+    assert assessed.answer is not None and assessed.answer.doc_id == "policy:shipping#shipping-costs"
+    assert "$4.99" in assessed.answer.text
+
+
+@pytest.mark.parametrize("entry", [
+    {"by": "policy:shipping#shipping-costs"},                          # no reason
+    {"by": "policy:nowhere#gone", "why": "x"},                         # unknown section
+    {"by": "vxC9JJ39", "why": "an FAQ entry cannot supersede another"},
+])
+def test_a_malformed_superseded_file_is_refused(tmp_path, entry):
+    from lift.retrieval.sources import SourceError, load_documents
+
+    kb = make_small_kb(tmp_path / "kb")
+    (kb / "superseded.json").write_text(json.dumps({"2mJCxUVM": entry}))
+    with pytest.raises(SourceError, match="superseded.json"):
+        load_documents(kb)
+
+
+def test_the_shipped_superseded_entries_point_at_policies():
+    from pathlib import Path
+
+    from lift.retrieval.sources import load_documents
+
+    docs = {d.doc_id: d for d in load_documents(Path(__file__).resolve().parents[2] / "kb")}
+    superseded = {i: d.meta["superseded_by"] for i, d in docs.items() if d.meta.get("superseded_by")}
+    assert superseded["2mJCxUVM"] == "policy:payments#accepted-payment-methods"
+    assert all(docs[by].kind == "policy" for by in superseded.values())
