@@ -83,8 +83,8 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     if named:
         what = products[0].name if products else named[0]
         return None, f"The {what} isn't in your cart. Which item do you mean?"
-    category = None if products else next(
-        (c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
+    # (after the products: "remove one mouse" may also have read "one" as the cross-sell card shown)
+    category = next((c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
     if category is not None:  # "remove the mouse": a product type, never whatever line is last
         typed, kind, _ = typed_kind(tracker, catalog, category)
         lines = [p for p in kind if p.sku in in_cart]

@@ -29,8 +29,8 @@ def describe_volume_discounts() -> str:
     tiers = sorted(VOLUME_TIERS)
     parts = [f"{tiers[0][0]} or more of one product get {tiers[0][1]}% off that line"]
     parts += [f"{minimum} or more {percent}%" for minimum, percent in tiers[1:]]
-    return (f"Orders of {', '.join(parts)}, taken off automatically at checkout (instead of a promo code, "
-            "whichever saves more).")
+    return (f"Orders of {', '.join(parts)}, and larger volumes are quoted individually. The discount is taken "
+            "off automatically in the basket and is not combined with a promo code (the larger saving applies).")
 
 
 def line_volume_percent(qty: int) -> Decimal:

@@ -150,6 +150,8 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
                         r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",
                         re.IGNORECASE)
+_ONE_BY_ARTICLE_RE = re.compile(r"\b(?:remove|delete|drop|take|minus|less)\s+an?\b(?!\s+(?:few|couple|lot|bunch|pair|"
+                                r"dozen|number)\b)(?=\s)", re.IGNORECASE)
 _ALL_OF_LINE_RE = re.compile(r"\b(?:all|everything|every\s+one|entirely|completely|altogether|the\s+lot|"
                              r"them\s+all|all\s+of\s+(?:them|it))\b", re.IGNORECASE)
 
@@ -176,6 +178,8 @@ def parse_cart_change(text: str, default_op: str = ADD, skip: Sequence[Tuple[int
     if _REMOVE_RE.search(text) or (default_op == REMOVE and not re.search(r"\badd\b", text, re.IGNORECASE)):
         if _ALL_OF_LINE_RE.search(text) and not mentions:
             return CartChange(REMOVE, None)
+        if qty is None and _ONE_BY_ARTICLE_RE.search(text):
+            return CartChange(REMOVE, 1, "1")  # "remove a mouse": one of them, not the whole line
         return CartChange(REMOVE, qty, qty_text)
     return CartChange(ADD, qty, qty_text)
 

@@ -141,6 +141,17 @@ async def test_removing_a_product_type_removes_the_line_of_that_type(res, dispat
     assert slot_events(events)["cart"] == [cart[1]]
 
 
+@pytest.mark.parametrize("text", ["remove one mouse", "remove a mouse"])
+async def test_removing_one_of_a_type_lowers_that_line_even_after_a_cross_sell_card(res, dispatcher, domain, text):
+    """Two mice and a keyboard, the keyboard added last with its cross-sell card showing: one mouse
+    goes ("one" is not the card, "a" is one), never the keyboard or both mice."""
+    cart = [{"sku": "CMP-008", "qty": 2, "unit_price": "39.00"}, {"sku": "CMP-007", "qty": 1, "unit_price": "89.00"}]
+    events = await run(ActionRemoveFromCart(), dispatcher, domain, make_tracker(
+        text, "remove_from_cart", entities=[ent("category", "mouse")],
+        slots={"cart": cart, "last_product": "CMP-007", "last_shown": ["ACC-001"], "upsell_sku": "ACC-001"}))
+    assert slot_events(events)["cart"] == [{**cart[0], "qty": 1}, cart[1]], texts(dispatcher)
+
+
 async def test_view_empty_cart(res, dispatcher, domain):
     await run(ActionViewCart(), dispatcher, domain, make_tracker("cart", "view_cart"))
     assert "empty" in texts(dispatcher)
