@@ -19,7 +19,7 @@ from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.numbers import parse_quantity
-from lift.understanding.prices import price_cap
+from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import SET, Resolution, Shown, parse_cart_change, resolve_reference
 
 MAX_CARDS = 4
@@ -100,6 +100,8 @@ class ActionShowProducts(Action):
         else:
             query = None if text.startswith("/") else text
             cap = price_cap(text)
+            if cap and not _names_something(_without_spans(text, cap_spans(text))):
+                query = None  # "under 40 dollars what do you have": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
             if not shown:
@@ -110,14 +112,19 @@ class ActionShowProducts(Action):
                              for c in catalog.categories[:6]],
                 )
                 return []
-            if query is None:
+            if query is None and not cap:
                 dispatcher.utter_message(
                     text="What are you looking for? Here are our departments:",
                     buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'}
                              for c in catalog.categories],
                 )
                 return []
-            if cap and not capped:
+            if cap and query is None and capped:
+                intro = f"Some of what we have for {catalog.format_price(cap)} or less:"
+            elif cap and query is None:
+                shown = sorted(catalog.products, key=lambda p: p.price)[:MAX_CARDS]
+                intro = f"Nothing costs {catalog.format_price(cap)} or less; our lowest prices:"
+            elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
             elif catalog.unmatched(query, shown[0]):  # "washing machines" -> the espresso machine
                 intro = "I don't have exactly that; these come closest:"
@@ -162,6 +169,12 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
 def live_cards(products, catalog) -> Dict[str, Any]:
     """Product cards with the stock the database has now (the catalog file only seeds it)."""
     return cards_message(live_all(resources.get().engine, products), catalog.currency)
+
+
+def _without_spans(text: Text, spans) -> Text:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def _names_something(text: Text) -> bool:

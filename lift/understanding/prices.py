@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import List, Optional, Tuple
 
-from lift.understanding.spelled import SPELLED, words_to_int
+from lift.understanding.spelled import NUMBER_WORD, SPELLED, words_to_int
 
 _CURRENCY = r"(?:[$£€]|usd\s*|eur\s*|gbp\s*)"
 _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\s*(?P<k>k\b)?"
@@ -15,18 +15,22 @@ _UNIT = r"(?:\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp))?"
 _LIMIT = (r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
           r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
           r"|(?<![\w$£€])<)\s*")
-# In words the currency must be said ("under fifty dollars", "less than a hundred quid"): "under
-# two" alone is too likely something else.
+# In words: "under fifty dollars", "less than a hundred quid", "chairs under three hundred". Without
+# the currency only from twenty and not before a unit ("under two", "under thirty inches" are not money).
+_NOT_MONEY_AFTER = (r"(?:inch(?:es)?|cm|mm|kg|lbs?|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|"
+                    r"people|persons|items|units|pieces|gb|tb|watts?|w|percent|%)\b")
 _CAP_RE = re.compile(
     rf"{_LIMIT}(?:{_CURRENCY}?{_AMOUNT}{_UNIT}"
-    rf"|(?P<words>(?:an?\s+)?{SPELLED})\s+(?:dollars|bucks|euros?|pounds|quid)\b)",
+    rf"|(?P<words>(?:an?\s+)?{SPELLED})(?:\s+(?P<wunit>dollars|bucks|euros?|pounds|quid)\b|(?![\s-]*(?:(?:{NUMBER_WORD})\b|{_NOT_MONEY_AFTER}))))",
     re.IGNORECASE)
 
 
 def _amount(m: "re.Match[str]") -> Optional[Decimal]:
     if m.group("words"):
         value = words_to_int(m.group("words"))
-        return Decimal(value) if value else None
+        if not value or (not m.group("wunit") and value < 20):
+            return None
+        return Decimal(value)
     try:
         value = Decimal(m.group("amount").replace(",", ""))
     except InvalidOperation:
@@ -45,4 +49,4 @@ def price_cap(text: str) -> Optional[Decimal]:
 
 def cap_spans(text: str) -> List[Tuple[int, int]]:
     """Character spans of the spending limits in ``text`` (amounts the quantity parser must skip)."""
-    return [m.span() for m in _CAP_RE.finditer(text or "")]
+    return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None]

@@ -15,11 +15,11 @@ UNITS = {w: v for w, v in _PLAIN.items() if v < 20}
 TENS = {w: v for w, v in _PLAIN.items() if 20 <= v < 100}
 SCALES = {w: v for w, v in _PLAIN.items() if v >= 100}
 
-_WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
+NUMBER_WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
 # Words of one number are joined by a space or hyphen, and by "and" only after a scale word
 # ("one hundred and two"): "two orbit cases and one cable" (product names blanked out) is 2 and 1, not 3.
 _JOIN = r"(?:(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+|\s{1,2}|-)"
-SPELLED = rf"(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*"
+SPELLED = rf"(?:{NUMBER_WORD})(?:{_JOIN}(?:{NUMBER_WORD}))*"
 
 
 def words_to_int(text: str) -> Optional[int]:

@@ -15,14 +15,14 @@ from tests.support.trackers import ent, make_tracker, texts
     ("my budget is £80", "80"), ("speakers for less than 99.99 dollars", "99.99"), ("laptop < 1,200", "1200"),
     ("no more than 50 bucks", "50"), ("a monitor max 300", "300"),
     ("anything in audio under fifty dollars?", "50"), ("less than a hundred bucks", "100"),
-    ("under two hundred and fifty quid", "250"),
+    ("under two hundred and fifty quid", "250"), ("chairs under three hundred", "300"), ("under twenty five", "25"),
 ])
 def test_spending_limits_are_read(text, cap):
     assert price_cap(text) == Decimal(cap)
 
 
 @pytest.mark.parametrize("text", ["show me laptops", "add 2 laptops", "under the bed", "budget laptops", "under 0",
-                                  "under two"])
+                                  "under two", "under thirty inches", "monitors under twenty seven inches"])
 def test_no_limit_without_an_amount(text):
     assert price_cap(text) is None
 
@@ -94,3 +94,14 @@ async def test_a_price_for_several_gives_the_total(res, dispatcher, domain, qty,
                            entities=[ent("product", "slate 11 tablets"), ent("quantity", qty)])
     await ActionShowPrice().run(dispatcher, tracker, domain)
     assert texts(dispatcher).startswith("Slate 11 Tablet costs $499.00") and said in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, intro, most", [
+    ("under 40 dollars what do you have", "Some of what we have for $40.00 or less:", 40),
+    ("anything below $10?", "Nothing costs $10.00 or less; our lowest prices:", None),
+])
+async def test_a_budget_alone_lists_what_fits_it(res, dispatcher, domain, catalog, text, intro, most):
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert texts(dispatcher) == intro and _cards(dispatcher)
+    if most is not None:
+        assert all(catalog.get(s).price <= most for s in _cards(dispatcher))
