@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
-from lift.commerce.money import money
+from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
 from lift.notify.outbox import enqueue
@@ -81,6 +81,16 @@ _METHOD_WORDS = {
     "pickup": ("pickup", "pick up", "pick-up", "collect", "in store", "in-store", "store"),
 }
 CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
+
+
+def describe_shipping_methods(currency: str) -> str:
+    """Every delivery option with its price, from :data:`SHIPPING_METHODS`."""
+    parts = []
+    for m in SHIPPING_METHODS.values():
+        price = "free" if m.cost == 0 else format_price(m.cost, currency)
+        free = f", free from {format_price(m.free_over, currency)}" if m.free_over is not None else ""
+        parts.append(f"{m.title}: {price}{free}")
+    return "; ".join(parts) + "."
 
 
 def parse_shipping_method(value: Any) -> Optional[str]:
@@ -204,5 +214,5 @@ def describe_coarse(order: Order) -> str:
     return f"Order {order.order_id} exists and {coarse}."
 
 
-__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "get_order", "describe_coarse",
+__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "describe_shipping_methods", "get_order", "describe_coarse",
            "describe_status", "parse_shipping_method", "quote"]

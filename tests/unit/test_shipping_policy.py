@@ -65,3 +65,15 @@ def test_standard_is_free_from_the_threshold_after_discounts():
 def test_arrival_counts_business_days_from_dispatch(placed, key, arrives):
     when = dt.datetime.strptime(placed, "%Y-%m-%d %H:%M")
     assert SHIPPING_METHODS[key].arrives_by(when) == dt.date.fromisoformat(arrives)
+
+
+async def test_a_price_question_while_choosing_the_delivery_gets_the_options_prices(res, dispatcher, domain):
+    from actions.catalog import ActionShowPrice
+    from tests.support.trackers import make_tracker, texts
+
+    tracker = make_tracker("how much is each option?", "ask_price", active_loop="checkout_form",
+                           slots={"requested_slot": "shipping_method", "cart": [], "last_product": "AUD-001"})
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert said.startswith("Standard (3-5 business days): $4.99, free from $50.00; Express") and "Aria" not in said
+    assert all(m.title in said for m in SHIPPING_METHODS.values())
