@@ -114,11 +114,16 @@ def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
     return kept[0][0], kept[-1][1]
 
 
+_HEADCOUNT_FIELD = re.compile(r"\d{1,7}(?:\s*(?:people|persons|staff|employees|users|seats))?", re.IGNORECASE)
+
+
 def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]]:
     """"Jane Doe, Acme Inc, jane@acme.com": the answer typed as a list, with no cue words. Only a
     message that is nothing but 2-3 comma-separated fields, one the email; the company is the field
     ending in a company suffix, the name the field of 2-4 name words."""
-    fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|]+?)\s*(?:[,;|]|$)", text) if m.group(1)]
+    fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|/]+?)\s*(?:[,;|/]|$)", text) if m.group(1)]
+    # a team size among them ("..., 25 people") is read by team_size_in; it is not a name or company
+    fields = [(s, e) for s, e in fields if not _HEADCOUNT_FIELD.fullmatch(text[s:e])]
     if not 2 <= len(fields) <= 3 or not any(s <= email_span[0] and email_span[1] <= e for s, e in fields):
         return None, None
     person = company = None

@@ -133,6 +133,9 @@ def test_value_round_trip():
     ("jane doe; acme ltd; jane@acme.com", "Jane Doe", "acme ltd", "jane@acme.com"),
     ("Jane Doe, Acme, jane@acme.com", "Jane Doe", "Acme", "jane@acme.com"),
     ("Jane Doe | jane@acme.com", "Jane Doe", None, "jane@acme.com"),
+    ("Tom Lee, Lee & Sons Ltd, tom@lee.io, 8", "Tom Lee", "Lee & Sons Ltd", "tom@lee.io"),
+    ("Maria Garcia-Lopez / Umbrella Corp / maria@umbrella.com / 25 people", "Maria Garcia-Lopez", "Umbrella Corp",
+     "maria@umbrella.com"),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)
