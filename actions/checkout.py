@@ -15,7 +15,8 @@ from actions.lead import PersonalDetailsMixin
 from lift.commerce.cart import normalize_cart
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
-from lift.commerce.orders import SHIPPING_METHODS, OrderError, create_order, parse_shipping_method, quote
+from lift.commerce.orders import (SHIPPING_METHODS, OrderError, create_order, method_problem, parse_shipping_method,
+                                  quote)
 from lift.commerce.stock import OutOfStock
 from lift.commerce.validation import says_confirm
 
@@ -46,6 +47,10 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return {"shipping_method": text} if answering_form(tracker, "shipping_method") else {}
 
     def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        problem = method_problem(parse_shipping_method(value), tracker.get_slot("shipping_address"))
+        if problem:  # express to a PO box: said why, and the methods asked again
+            dispatcher.utter_message(text=problem)
+            return {"shipping_method": None}
         return checked("shipping_method", value, parse_shipping_method, dispatcher)
 
     async def extract_checkout_confirmed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -7,6 +7,7 @@ nothing is.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,6 +82,17 @@ _METHOD_WORDS = {
     "pickup": ("pickup", "pick up", "pick-up", "collect", "in store", "in-store", "store"),
 }
 CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
+# Shipping policy ("Delivery addresses and PO boxes"): these need a street address (signature).
+STREET_ONLY = ("express", "next_day")
+_PO_BOX = re.compile(r"\b(?:p\.?\s*o\.?\s*box|post\s+office\s+box)\b", re.IGNORECASE)
+
+
+def method_problem(method: Optional[str], address: Optional[str]) -> Optional[str]:
+    """Why ``method`` can't deliver to ``address`` (a PO box for express or next-day), else None."""
+    if method in STREET_ONLY and address and _PO_BOX.search(address):
+        return ("Express and next-day delivery need a street address, because the courier needs a signature; "
+                "a PO box can get standard delivery.")
+    return None
 
 
 def describe_shipping_methods(currency: str) -> str:
@@ -158,6 +170,9 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
     order took the last units first."""
     if shipping_method not in SHIPPING_METHODS:
         raise OrderError(CHOOSE_METHOD)
+    problem = method_problem(shipping_method, shipping_address)
+    if problem:
+        raise OrderError(problem)
     q = quote(engine, catalog, cart, shipping_method, coupon_code)
     arrives = SHIPPING_METHODS[shipping_method].arrives_by(dt.datetime.now(dt.timezone.utc))
     for _ in range(20):

@@ -186,6 +186,15 @@ async def test_checkout_form_validates_answers(res, dispatcher, domain):
                                   "requested_slot": "shipping_method"})
     events = await ValidateCheckoutForm().run(d2, tracker, domain)
     assert slot_events(events)["shipping_method"] == "express"
+    # the shipping policy: express and next-day need a street address, a PO box gets standard
+    for method, ok in (("express", False), ("next day", False), ("standard", True)):
+        d3 = type(dispatcher)()
+        tracker = make_tracker(method, "inform", active_loop="checkout_form",
+                               slots={"cart": cart, "email": "a@b.io", "shipping_address": "PO Box 123, Dallas, TX 75201",
+                                      "requested_slot": "shipping_method"})
+        events = await ValidateCheckoutForm().run(d3, tracker, domain)
+        assert (slot_events(events)["shipping_method"] is not None) == ok, texts(d3)
+        assert ok or "need a street address" in texts(d3)
 
 
 @pytest.mark.parametrize("text,intent,confirmed", [

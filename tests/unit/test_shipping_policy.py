@@ -77,3 +77,14 @@ async def test_a_price_question_while_choosing_the_delivery_gets_the_options_pri
     said = texts(dispatcher)
     assert said.startswith("Standard (3-5 business days): $4.99, free from $50.00; Express") and "Aria" not in said
     assert all(m.title in said for m in SHIPPING_METHODS.values())
+
+
+def test_express_and_next_day_refuse_a_po_box_as_the_policy_says(res, catalog):
+    from lift.commerce.orders import OrderError, STREET_ONLY, create_order, method_problem
+
+    assert "express and next-day delivery need a street address" in POLICY
+    assert set(STREET_ONLY) == {"express", "next_day"}
+    assert method_problem("standard", "PO Box 12, Austin") is None and method_problem("express", "1 Main St") is None
+    with pytest.raises(OrderError, match="street address"):
+        create_order(res.engine, catalog, sender_id="s", cart=[{"sku": "ACC-002", "qty": 1, "unit_price": "15.00"}],
+                     email="a@b.io", shipping_address="P.O. Box 12, Austin, TX", shipping_method="next_day")
