@@ -183,6 +183,8 @@ def main(argv=None) -> int:
     configure_logging_and_warnings(logging.WARNING)
 
     train_data, tests = splits(args.split)
+    corpus = _corpus_texts() if "heldout" in tests else set()
+    from_corpus = [t in corpus for t, _ in tests.get("heldout", [])]  # the same for every pipeline
     results: Dict[str, Dict[str, dict]] = {}
     meta: Dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="eval_nlu_") as tmp:
@@ -201,9 +203,8 @@ def main(argv=None) -> int:
                 pred = [p["intent"] for p in parsed]
                 results[label][name] = score([g for _, g in pairs], pred)
                 if name == "heldout":  # where the support errors are: the Bitext corpus or our phrasings
-                    corpus = _corpus_texts()
                     results[label][name]["support_by_source"] = support_by_source(
-                        [g for _, g in pairs], pred, [t in corpus for t, _ in pairs])
+                        [g for _, g in pairs], pred, from_corpus)
                 results[label][name]["predictions"] = [
                     {"text": t, "gold": g, **p} for (t, g), p in zip(pairs, parsed)]
             meta[label] = {"config": str(config.relative_to(ROOT)) if config.is_relative_to(ROOT) else str(config),
