@@ -12,7 +12,7 @@ from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens
 from lift.commerce.money import money
-from lift.commerce.orders import describe_shipping_methods
+from lift.commerce.orders import about_shipping, describe_shipping_methods
 from lift.commerce.pricing import line_volume_percent
 from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
@@ -231,8 +231,9 @@ class ActionShowPrice(Action):
         catalog = resources.get().catalog
         products, category = _mentioned(tracker, catalog)
         if not products and category is None and tracker.active_loop_name == "checkout_form" \
-                and tracker.get_slot("requested_slot") == "shipping_method":
-            # "how much is each option?" while choosing the delivery: the options' prices
+                and (tracker.get_slot("requested_slot") == "shipping_method" or about_shipping(latest_text(tracker))):
+            # "how much is each option?" while choosing the delivery, "how much is standard?" at
+            # the order summary: the delivery options' prices
             dispatcher.utter_message(text=describe_shipping_methods(catalog.currency))
             return []
         if not products and category is None:

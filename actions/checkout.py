@@ -1,10 +1,11 @@
 """Checkout: email, address, shipping method, confirmation, then a real order."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -12,15 +13,68 @@ from actions import resources
 from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
+from lift.commerce.amend import CHECKOUT_STEPS, checkout_amendments
 from lift.commerce.cart import normalize_cart
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
-from lift.commerce.orders import (SHIPPING_METHODS, OrderError, create_order, method_problem, parse_shipping_method,
-                                  quote)
+from lift.commerce.orders import (SHIPPING_METHODS, OrderError, arrival_sentence, create_order, method_problem,
+                                  parse_shipping_method, quote)
 from lift.commerce.stock import OutOfStock
-from lift.commerce.validation import says_confirm
+from lift.commerce.validation import normalize_address, normalize_email, says_confirm
 
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
+_ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
+                "shipping_address": "Sure, let's change the address.",
+                "shipping_method": "Sure, let's pick the delivery again."}
+
+
+def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """"When will it arrive?" during checkout, once a delivery is chosen: that option's date,
+    not the policy's general delivery times. True when answered."""
+    method = tracker.get_slot("shipping_method")
+    if (tracker.active_loop or {}).get("name") != "checkout_form" or latest_intent(tracker) != "delivery_period" \
+            or method not in SHIPPING_METHODS:
+        return False
+    dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc)))
+    return True
+
+
+def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Slot events for a message that changes an earlier checkout answer ("actually express
+    instead", "use 40 Oak Ave, Portland OR 97201", "go back"), each value checked like the
+    form's own answers; [] when the message changes nothing. The order summary is shown again
+    afterwards, so a confirmation given in the same breath does not count."""
+    if (tracker.active_loop or {}).get("name") != "checkout_form" or not tracker.get_slot("requested_slot"):
+        return []
+    filled = {slot: tracker.get_slot(slot) for slot in CHECKOUT_STEPS}
+    edits = checkout_amendments(latest_text(tracker), tracker.get_slot("requested_slot"), filled)
+    events: List[Dict[Text, Any]] = []
+    address, method = filled["shipping_address"], filled["shipping_method"]
+    for slot, raw in edits.items():
+        if raw is None:
+            dispatcher.utter_message(text=_ASKED_AGAIN[slot])
+            events.append(SlotSet(slot, None))
+            continue
+        value = {"email": normalize_email, "shipping_address": normalize_address,
+                 "shipping_method": parse_shipping_method}[slot](raw)
+        if value is None:
+            continue
+        if slot == "shipping_address":
+            address = value
+            dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
+        elif slot == "shipping_method":
+            method = value
+            dispatcher.utter_message(text=f"Changed the delivery to {SHIPPING_METHODS[value].title}.")
+        else:
+            dispatcher.utter_message(text=f"The confirmation will go to {value} instead.")
+        events.append(SlotSet(slot, value))
+    if events:
+        problem = method_problem(method, address)
+        if problem:  # a PO box with express or next-day: the delivery is asked again
+            dispatcher.utter_message(text=problem)
+            events.append(SlotSet("shipping_method", None))
+        events.append(SlotSet("checkout_confirmed", None))
+    return events
 
 
 class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAction):
@@ -31,7 +85,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         # An empty cart ends the form before its first question; action_place_order explains.
         if not normalize_cart(tracker.get_slot("cart")):
             return [SlotSet("requested_slot", None), ActiveLoop(None)]
-        return await super().run(dispatcher, tracker, domain)
+        # A change to an earlier answer is taken instead of reading the message as this answer.
+        return amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
@@ -82,6 +137,7 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
                         if tracker.get_slot("coupon_code") else ""))
     parts.append(f"Shipping ({method.title}): {fmt(q.shipping)}")
     parts.append(f"Total: {fmt(q.total)}")
+    parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc)))
     if method.key != "pickup":
         parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
     parts.append(f"Confirmation to: {tracker.get_slot('email')}")
@@ -97,6 +153,20 @@ class ActionAskCheckoutConfirmed(Action):
                                  buttons=[{"title": "Place order", "payload": "/affirm"},
                                           {"title": "Cancel", "payload": "/deny"}])
         return []
+
+
+class ActionStopCheckout(Action):
+    """"stop" during checkout, unless the shopper is changing an answer: "actually express
+    instead" reads as stop to the classifier, but means go on with a different delivery."""
+
+    def name(self) -> Text:
+        return "action_stop_checkout"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        events = amendment_events(dispatcher, tracker)
+        if events:
+            return events + [FollowupAction("checkout_form")]
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
 class ActionPlaceOrder(Action):

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
+from actions.checkout import amendment_events, checkout_arrival
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import shares_name_word
 from lift.commerce.products import stock_label
@@ -109,6 +110,11 @@ class ActionAnswerQuestion(Action):
         compared = compare_if_asked(dispatcher, tracker)  # "difference between the aria and the aria pro"
         if compared is not None:
             return compared
+        # At checkout "can I change to next-day delivery" reads as a delivery question but
+        # changes the order; the form asks its next question after this action.
+        amended = amendment_events(dispatcher, tracker)
+        if amended or checkout_arrival(dispatcher, tracker):
+            return amended
         try:
             retriever = get_retriever()
         except IndexNotReady:

@@ -95,6 +95,23 @@ def method_problem(method: Optional[str], address: Optional[str]) -> Optional[st
     return None
 
 
+_SHIPPING_TALK = re.compile(r"\b(?:shipping|delivery|deliver|postage|courier)\b", re.IGNORECASE)
+
+
+def about_shipping(text: Any) -> bool:
+    """True when ``text`` names a delivery option or talks about shipping ("how much is standard?")."""
+    return bool(parse_shipping_method(text) or _SHIPPING_TALK.search(str(text or "")))
+
+
+def arrival_sentence(method: str, now: dt.datetime) -> str:
+    """When an order placed at ``now`` with ``method`` arrives (or can be collected)."""
+    m = SHIPPING_METHODS[method]
+    day = m.arrives_by(now)
+    if m.key == "pickup":
+        return f"With store pickup, an order placed now is ready to collect from {day:%a %d %b}."
+    return f"With {m.title}, an order placed now arrives by {day:%a %d %b}."
+
+
 def describe_shipping_methods(currency: str) -> str:
     """Every delivery option with its price, from :data:`SHIPPING_METHODS`."""
     parts = []

@@ -88,6 +88,29 @@ def test_checkout_creates_an_order(stack, db):
     assert order_id in texts(stack.say(me, "I want to track my order"))
 
 
+def test_checkout_answers_can_be_changed_midway(stack, db):
+    """A shopper's own corrections, in words the training data never had for them."""
+    me = sender()
+    stack.say(me, "add 2 aria headphones to my cart")
+    stack.say(me, "no thanks")
+    stack.say(me, "checkout")
+    stack.say(me, "buyer@example.com")
+    stack.say(me, "12 Market Street, Springfield 12345")
+    replies = texts(stack.say(me, "hang on, wrong address, use 40 Oak Ave, Portland OR 97201"))
+    assert "Changed the shipping address to 40 Oak Ave, Portland OR 97201" in replies and "shipped?" in replies
+    assert "Total: $258.00" in texts(stack.say(me, "standard"))
+    # read as "stop" by the classifier, but it changes the delivery and checkout goes on
+    replies = texts(stack.say(me, "actually express instead"))
+    assert "Express (1-2 business days)): $14.99" in replies and "Total: $272.99" in replies, replies
+    assert "How would you like it shipped?" in texts(stack.say(me, "go back"))
+    assert "Total: $258.00" in texts(stack.say(me, "pickup"))
+    order_id = re.search(r"LFT\d{6}", texts(stack.say(me, "place order"))).group(0)
+    with db.connect() as conn:
+        row = conn.execute(sa.text("SELECT shipping_method, shipping_address, total FROM orders WHERE order_id = :o"),
+                           {"o": order_id}).one()
+    assert (row[0], float(row[2])) == ("pickup", 258.0)
+
+
 def test_unknown_product_and_bad_quantities(stack):
     me = sender()
     assert "couldn't find" in texts(stack.say(me, "add a flux capacitor to my cart"))

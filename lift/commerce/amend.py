@@ -1,0 +1,88 @@
+"""Changing an earlier checkout answer in the middle of checkout.
+
+A shopper at the delivery question or the order summary says "actually express instead",
+"wait, wrong address, use 40 Oak Ave, Portland OR 97201", "use jane@work.com instead",
+"can I change the address" or "go back". :func:`checkout_amendments` reads such a message
+into the checkout slots it changes: a new value, or ``None`` for "ask me that again". It
+reads words only; the caller validates values with the same rules as the form's answers.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional, Sequence
+
+from lift.commerce.orders import parse_shipping_method
+from lift.commerce.validation import find_email, normalize_address
+
+# The checkout questions in the order they are asked.
+CHECKOUT_STEPS = ("email", "shipping_address", "shipping_method", "checkout_confirmed")
+
+# Words that mark a message as changing something already said.
+_CHANGE = re.compile(
+    r"\b(?:instead|actually|change|changed|switch|swap|make it|rather|prefer|go with|use|upgrade|downgrade|"
+    r"let'?s do|i'?ll take|i'?ll have|i want|i'?d like|can i (?:get|have|do)|wrong|different|edit|update|"
+    r"correct|fix|not|no wait|wait|oops|sorry|ship (?:it )?to|send (?:it )?to|deliver (?:it )?to)\b",
+    re.IGNORECASE)
+# A question about the options is not a choice of one ("how much is express?").
+_PRICE_QUESTION = re.compile(r"\b(?:how much|cost|costs|price|prices|fee|what(?:'s| is) the difference)\b|\?\s*$",
+                             re.IGNORECASE)
+_GO_BACK = re.compile(r"\b(?:go back|back a step|step back|previous (?:step|question)|undo)\b", re.IGNORECASE)
+_REDO = re.compile(r"\b(?:change|edit|update|fix|correct|wrong|different|another|other|new|redo)\b", re.IGNORECASE)
+_FIELDS = (
+    ("shipping_address", re.compile(r"\b(?:address|street|ship(?:ping)? to|deliver(?:y)? to|postcode|zip)\b", re.I)),
+    ("email", re.compile(r"\b(?:e-?mail|mail address)\b", re.I)),
+    ("shipping_method", re.compile(r"\b(?:shipping|delivery|method|option|speed|courier)\b", re.I)),
+)
+# An address inside a sentence starts at its house number ("use 40 Oak Ave, Portland ...") or a PO box.
+_ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+[^\W\d_]{2,}|p\.?\s*o\.?\s*box\b|post\s+office\s+box\b)",
+                            re.IGNORECASE)
+_TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
+
+
+def _address_in(text: str) -> Optional[str]:
+    m = _ADDRESS_START.search(text)
+    if not m:
+        return None
+    tail = text[m.start():]
+    while True:
+        trimmed = _TRAILING.sub("", tail)
+        if trimmed == tail:
+            break
+        tail = trimmed
+    return normalize_address(tail)
+
+
+def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[str, Any],
+                        steps: Sequence[str] = CHECKOUT_STEPS) -> Dict[str, Optional[str]]:
+    """The checkout slots ``text`` changes while the form asks ``requested_slot``.
+
+    A value is a new answer (raw text: the caller validates it); ``None`` asks that question
+    again. The slot being asked is never in the result: answering the current question is the
+    form's ordinary work. Values the message carries win over "ask again"."""
+    text = " ".join(str(text or "").split())
+    if not text or len(text) > 2000:
+        return {}
+    found: Dict[str, Optional[str]] = {}
+    email = find_email(text)
+    if email and requested_slot != "email" and email != filled.get("email"):
+        found["email"] = email
+    changing = bool(_CHANGE.search(text))
+    without_email = text.replace(email, " ") if email else text
+    address = _address_in(without_email) if requested_slot != "shipping_address" else None
+    if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):
+        found["shipping_address"] = address
+    method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
+    if (method and requested_slot not in ("shipping_method", "shipping_address") and changing
+            and not _PRICE_QUESTION.search(text) and method != filled.get("shipping_method")):
+        found["shipping_method"] = method
+    if found:
+        return found
+    if _REDO.search(text):
+        for slot, words in _FIELDS:
+            if words.search(text) and slot != requested_slot and filled.get(slot):
+                return {slot: None}
+    if _GO_BACK.search(text) and requested_slot in steps:
+        earlier = [s for s in steps[:steps.index(requested_slot)] if filled.get(s)]
+        if earlier:
+            return {earlier[-1]: None}
+    return {}

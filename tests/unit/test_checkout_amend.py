@@ -1,0 +1,130 @@
+"""Changing an earlier checkout answer mid-checkout: the parser, and the actions with real Trackers."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.checkout import ActionStopCheckout, ValidateCheckoutForm
+from actions.knowledge import ActionAnswerQuestion
+from lift.commerce.amend import checkout_amendments
+from tests.support.trackers import make_tracker, slot_events, texts
+
+FILLED = {"email": "jane@example.com", "shipping_address": "12 Main St, Springfield IL 62701",
+          "shipping_method": "standard"}
+CART = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+
+
+@pytest.mark.parametrize("text,asking,expected", [
+    ("actually express instead", "checkout_confirmed", {"shipping_method": "express"}),
+    ("switch to store pickup please", "checkout_confirmed", {"shipping_method": "pickup"}),
+    ("can i change to next day delivery", "checkout_confirmed", {"shipping_method": "next_day"}),
+    ("wait, wrong address, use 40 Oak Ave, Portland OR 97201", "shipping_method",
+     {"shipping_address": "40 Oak Ave, Portland OR 97201"}),
+    ("ship it to my office instead: 9 Elm St, Austin TX 73301", "checkout_confirmed",
+     {"shipping_address": "9 Elm St, Austin TX 73301"}),
+    ("use jane.doe@work.com instead", "checkout_confirmed", {"email": "jane.doe@work.com"}),
+    # naming the field without a new value asks that question again
+    ("can i change the shipping method", "checkout_confirmed", {"shipping_method": None}),
+    ("oops wrong email", "checkout_confirmed", {"email": None}),
+    ("change the address", "shipping_method", {"shipping_address": None}),
+    # "go back" re-asks the question before the current one
+    ("go back", "checkout_confirmed", {"shipping_method": None}),
+    ("go back", "shipping_method", {"shipping_address": None}),
+])
+def test_changes_are_read(text, asking, expected):
+    assert checkout_amendments(text, asking, FILLED) == expected
+
+
+@pytest.mark.parametrize("text,asking", [
+    ("yes place the order", "checkout_confirmed"),
+    ("no", "checkout_confirmed"),
+    ("how much is express?", "checkout_confirmed"),  # a question about an option, not a choice
+    ("no wait, standard is fine", "checkout_confirmed"),  # standard is what was chosen
+    ("make it 2 instead", "checkout_confirmed"),
+    ("express", "shipping_method"),  # the current question's answer is the form's own work
+    ("use 40 Oak Ave, Portland OR 97201", "shipping_address"),
+    ("go back", "email"),
+])
+def test_answers_and_questions_change_nothing(text, asking):
+    assert checkout_amendments(text, asking, FILLED) == {}
+
+
+def _at_summary(text, intent, **slots):
+    return make_tracker(text, intent, active_loop="checkout_form",
+                        slots={"cart": CART, **FILLED, "requested_slot": "checkout_confirmed", **slots})
+
+
+async def test_form_takes_a_new_method_at_the_summary_and_asks_again(res, domain):
+    d = CollectingDispatcher()
+    # the slot mapping already read "no" in "no, express instead" as a refusal: it is undone
+    events = await ValidateCheckoutForm().run(d, _at_summary("no, express instead", "deny", checkout_confirmed=False),
+                                              domain)
+    assert slot_events(events) == {"shipping_method": "express", "checkout_confirmed": None}
+    assert "Express (1-2 business days)" in texts(d)
+
+
+async def test_form_takes_a_new_address_at_the_delivery_question(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("wait, wrong address, use 40 Oak Ave, Portland OR 97201", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "jane@example.com", "shipping_address": "12 Main St, Springfield",
+                                  "requested_slot": "shipping_method"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events)["shipping_address"] == "40 Oak Ave, Portland OR 97201"
+    assert "shipping_method" not in slot_events(events)  # not read as a (wrong) delivery answer
+    assert "Please choose" not in texts(d)
+
+
+async def test_a_po_box_drops_express(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(
+        d, _at_summary("actually ship it to PO Box 12, Dallas TX 75201 instead", "inform", shipping_method="express"), domain)
+    assert slot_events(events)["shipping_address"] == "PO Box 12, Dallas TX 75201"
+    assert slot_events(events)["shipping_method"] is None and "need a street address" in texts(d)
+
+
+async def test_stop_that_changes_an_answer_goes_on(res, domain):
+    d = CollectingDispatcher()
+    events = await ActionStopCheckout().run(d, _at_summary("actually express instead", "stop"), domain)
+    assert slot_events(events)["shipping_method"] == "express"
+    assert {"event": "followup", "name": "checkout_form"} in [{"event": e["event"], "name": e.get("name")} for e in events]
+
+
+async def test_plain_stop_ends_checkout(res, domain):
+    d = CollectingDispatcher()
+    events = await ActionStopCheckout().run(d, _at_summary("forget it", "stop"), domain)
+    assert {"event": "active_loop", "name": None} in [{"event": e["event"], "name": e.get("name")} for e in events]
+    assert not any(e["event"] == "followup" for e in events) and not d.messages
+
+
+async def test_delivery_question_that_changes_the_method(res, domain):
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, _at_summary("can i change to next day delivery", "delivery_options"),
+                                              domain)
+    assert slot_events(events)["shipping_method"] == "next_day" and "Next-day" in texts(d)
+    # outside checkout the same words are a question
+    d2 = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d2, make_tracker("can i change to next day delivery", "delivery_options"),
+                                              domain)
+    assert "shipping_method" not in slot_events(events) and d2.messages
+
+
+async def test_price_of_a_delivery_option_at_the_summary(res, domain):
+    from actions.catalog import ActionShowPrice
+    d = CollectingDispatcher()
+    events = await ActionShowPrice().run(d, _at_summary("how much is standard?", "ask_price"), domain)
+    assert events == [] and "Standard (3-5 business days): $4.99, free from $50.00" in texts(d)
+    assert "couldn't find" not in texts(d)
+
+
+async def test_when_will_it_arrive_at_checkout_names_the_chosen_option(res, domain):
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, _at_summary("when would it get here?", "delivery_period",
+                                                             shipping_method="express"), domain)
+    assert events == [] and "With Express (1-2 business days), an order placed now arrives by" in texts(d)
+    assert "Source:" not in texts(d)
+
+
+def test_arrival_sentence_counts_business_days():
+    import datetime as dt
+    from lift.commerce.orders import arrival_sentence
+    friday_evening = dt.datetime(2026, 12, 4, 18, 0, tzinfo=dt.timezone.utc)
+    assert arrival_sentence("next_day", friday_evening).endswith("arrives by Tue 08 Dec.")
+    assert arrival_sentence("pickup", friday_evening).endswith("ready to collect from Tue 08 Dec.")
