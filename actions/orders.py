@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
-from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order
+from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order, order_contents
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
 from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
@@ -273,9 +273,8 @@ class ActionHandleOrder(Action):
                 buttons=buttons + [{"title": "Talk to a person", "payload": "/contact_human_agent"}])
         elif request == "change":
             if order.status == "processing":
-                items = ", ".join(f"{i['qty']} × {i['name']}" for i in order.items)
                 dispatcher.utter_message(
-                    text=f"Order {order.order_id} contains {items}. It hasn't shipped yet, so its items and quantities "
+                    text=f"Order {order.order_id} contains {order_contents(order)}. It hasn't shipped yet, so its items and quantities "
                          "can still change: a person from our team can do that for you here, or you can change the "
                          "delivery address or cancel it yourself.",
                     buttons=[{"title": "Cancel the order", "payload": "/cancel_order"},
@@ -286,5 +285,6 @@ class ActionHandleOrder(Action):
             else:
                 dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
                                          "you can return items within 30 days of delivery.")
-        else:
-            dispatcher.utter_message(text=describe_status(order))
+        else:  # tracking: the status, and what the order holds ("what's in my order?")
+            dispatcher.utter_message(text=f"{describe_status(order)} It contains {order_contents(order)}, "
+                                          f"total {res.catalog.format_price(order.total)}.")

@@ -238,6 +238,11 @@ def describe_status(order: Order) -> str:
     return f"Order {order.order_id} is {order.status}."
 
 
+def order_contents(order: Order) -> str:
+    """ "1 × Nimbus 14 Laptop, 2 × USB-C Cable": what an order holds, for its owner only."""
+    return ", ".join(f"{i['qty']} × {i['name']}" for i in order.items or [])
+
+
 def describe_coarse(order: Order) -> str:
     """All a conversation that hasn't proven the order is theirs may learn: it exists, and
     whether it has shipped. No items, address, email, amount, dates or tracking."""
@@ -247,4 +252,4 @@ def describe_coarse(order: Order) -> str:
 
 
 __all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "describe_shipping_methods", "get_order", "describe_coarse",
-           "describe_status", "parse_shipping_method", "quote"]
+           "describe_status", "order_contents", "parse_shipping_method", "quote"]

@@ -50,7 +50,12 @@ class DevItem:
         return self.doc_id.split(":", 1)[0] if ":" in self.doc_id else "faq"
 
 
-def load_dev(path: Path, known_ids: Optional[set] = None) -> List[DevItem]:
+def load_dev(path: Path, known_ids: Optional[set] = None,
+             superseded: Optional[Dict[str, str]] = None) -> List[DevItem]:
+    """The labelled questions in ``path``. ``superseded`` (FAQ id -> the policy section that
+    answers instead, from kb/superseded.json) adds that section to the gold of a question
+    labelled with the FAQ entry: either hit gives the shopper the same reply."""
+    superseded = superseded or {}
     items = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -59,6 +64,9 @@ def load_dev(path: Path, known_ids: Optional[set] = None) -> List[DevItem]:
             try:
                 d = json.loads(line)
                 item = DevItem(d["question"], d.get("doc_id"), tuple(d.get("also") or ()))
+                extra = tuple(sorted({superseded[g] for g in item.gold if g in superseded} - item.gold))
+                if extra:
+                    item = DevItem(item.question, item.doc_id, item.also + extra)
             except (ValueError, KeyError, TypeError) as exc:
                 raise DevSetError(f"{path}:{n}: {exc}") from None
             if known_ids is not None:

@@ -232,10 +232,19 @@ def load_documents(kb_dir: Path) -> List[Doc]:
         raise SourceError(f"{kb_dir}: no knowledge-base sources found (faq.json, policies/*.md, catalog.json)")
     if (kb_dir / ASKED_FILE).is_file():
         docs = with_asked(docs, load_asked(kb_dir / ASKED_FILE, set(seen)))
-    if (kb_dir / SUPERSEDED_FILE).is_file():
-        by = load_superseded(kb_dir / SUPERSEDED_FILE, seen)
-        docs = [replace(d, meta={**d.meta, "superseded_by": by[d.doc_id]}) if d.doc_id in by else d for d in docs]
+    by = load_superseded(kb_dir / SUPERSEDED_FILE, seen) if (kb_dir / SUPERSEDED_FILE).is_file() else {}
+    docs = [replace(d, meta={**d.meta, "superseded_by": by[d.doc_id]}) if d.doc_id in by else d for d in docs]
+    unfilled = [f"{d.doc_id} ({', '.join(_PLACEHOLDER.findall(d.text))})" for d in docs
+                if d.doc_id not in by and _PLACEHOLDER.search(d.text)]
+    if unfilled:
+        raise SourceError(f"{kb_dir}: answers with template placeholders would be shown to shoppers: "
+                          f"{'; '.join(unfilled)}. Write the answer, or name the policy section that answers "
+                          f"instead in {SUPERSEDED_FILE}")
     return docs
+
+
+# A template's unfilled slot: "[phone number]", "[working hours]" (not "[1]" or a Markdown link).
+_PLACEHOLDER = re.compile(r"\[[a-z][a-z ]{2,30}\](?!\()")
 
 
 def load_superseded(path: Path, sources: Dict[str, str]) -> Dict[str, str]:

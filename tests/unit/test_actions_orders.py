@@ -47,6 +47,7 @@ async def run_handle(slots, sender):
 async def test_owner_tracks_and_stranger_learns_only_existence(res, order, domain):
     d, events = await run_handle({"order_id": order.order_id, "order_request": "track"}, OWNER)
     assert "being prepared" in texts(d) and order.order_id in texts(d)
+    assert "It contains 2 × Aria Wireless Headphones, total $258.00." in texts(d)  # "what's in my order?"
     d, events = await run_handle({"order_id": order.order_id.lower(), "order_request": "track"}, STRANGER)
     assert texts(d) == "" and loop_events(events) == ["order_form"]  # the form asks for proof
     # the form's run asks for the email; the ask (a domain response) says only that it exists
