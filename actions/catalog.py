@@ -92,6 +92,10 @@ class ActionShowProducts(Action):
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
+            missing = catalog.missing_from(_without_spans(text, cap_spans(text)), kind)
+            if missing:  # "samsung galaxy phones": say so, then show what we do carry
+                what = plural(typed) if narrowed else category.name.lower()
+                intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]
             if not within:
                 within = [min(kind, key=lambda p: p.price)]

@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 
 from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens
 from lift.commerce.money import format_price
+from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.products import (CatalogError, Category, Product, parse_category, parse_product,
                                     validate_graph)
 
@@ -364,6 +365,14 @@ class Catalog:
         names, cat_words, rest = self._search_fields[product.sku]
         known = names | cat_words | rest | OCCASION_WORDS
         return tuple(t for t in self._correct(content_tokens(query or "")) if t not in known)
+
+    def missing_from(self, query: Optional[str], products: Sequence[Product]) -> Tuple[str, ...]:
+        """Words of ``query``, as typed, that none of ``products`` has anywhere ("samsung", "galaxy"
+        for "samsung galaxy phones" against our phones); numbers are the price readers' work."""
+        missing = set.intersection(*(set(self.unmatched(query, p)) for p in products)) if products else set()
+        words = dict.fromkeys(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", (query or "").lower())
+                              if not w.isdigit() and w not in NUMBER_WORDS and set(self._correct(content_tokens(w))) & missing)
+        return tuple(words)
 
     # -- catalog graph
     def complement_for(self, sku: str, exclude: Iterable[str] = ()) -> Optional[Product]:

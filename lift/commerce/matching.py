@@ -27,12 +27,14 @@ STOPWORDS = frozenset(
     arent cant wont""".split()
 )
 
-# Who or what occasion a search is for ("gift ideas for my sister"): not a product property, so a
-# product is not a partial match for lacking them (Catalog.unmatched).
+# Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops
+# for school"), and budget words: not product properties, so a product is not a partial match
+# for lacking them (Catalog.unmatched, Catalog.missing_from).
 OCCASION_WORDS = frozenset(
     """gift present idea birthday christmas anniversary wedding occasion someone mum mom mother dad
     father sister brother wife husband son daughter friend kid child partner girlfriend boyfriend
-    grandma grandpa nan gran teen teenager colleague boss""".split()
+    grandma grandpa nan gran teen teenager colleague boss school student college university uni work
+    everyday daily budget affordable inexpensive""".split()
 )
 
 SKU_IN_TEXT = re.compile(r"\b([a-z]{3})[\s_-]?(\d{3})\b")

@@ -1,0 +1,37 @@
+"""Brands and properties we don't carry: said plainly, then what we do carry."""
+import pytest
+
+from actions.catalog import ActionShowProducts
+from tests.support.trackers import ent, make_tracker, texts
+
+
+@pytest.mark.parametrize("query,category,missing", [
+    ("do you have samsung galaxy phones", "phones", ("samsung", "galaxy")),
+    ("any iphones", "phones", ("iphones",)),
+    ("dell laptops", "computers", ("dell",)),
+    ("bose headphones", "audio", ("bose",)),
+    # what shoppers want a product for, budgets, numbers and properties we list are not "missing"
+    ("cheap phones", "phones", ()),
+    ("budget phones please", "phones", ()),
+    ("laptops for school", "computers", ()),
+    ("phones under five hundred", "phones", ()),
+    ("two phones", "phones", ()),
+    ("noise cancelling headphones", "audio", ()),
+    ("wireless earbuds", "audio", ()),
+])
+def test_missing_words(catalog, query, category, missing):
+    kind = [p for p in catalog.products if p.category == category]
+    assert catalog.missing_from(query, kind) == missing
+
+
+async def test_a_brand_we_dont_carry_is_named_before_our_products(res, dispatcher, domain):
+    await ActionShowProducts().run(dispatcher, make_tracker("do you have samsung galaxy phones", "search_product",
+                                                            entities=[ent("category", "phones")]), domain)
+    assert texts(dispatcher).startswith("We don't have anything matching “samsung galaxy”. Here are the phones we do carry:")
+    assert dispatcher.messages[0]["custom"]["products"]
+
+
+async def test_a_plain_category_search_is_unchanged(res, dispatcher, domain):
+    await ActionShowProducts().run(dispatcher, make_tracker("show me phones", "search_product",
+                                                            entities=[ent("category", "phones")]), domain)
+    assert texts(dispatcher) == "Here are our phones:"
