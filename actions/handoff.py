@@ -5,12 +5,12 @@ import datetime as dt
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResumed, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent
-from lift.commerce.handoff import queue_position, queue_ticket, summarize, when_answered
+from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 
@@ -26,6 +26,11 @@ def _reason(tracker: Tracker) -> Text:
     return "low_confidence"
 
 
+# Rasa handles only the restart intent in a paused conversation; action_restart below turns it
+# into "withdraw my request and resume" while paused.
+BACK_TO_ASSISTANT = {"title": "Back to the assistant", "payload": "/restart"}
+
+
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[Dict[Text, Any]]:
     res = resources.get()
     engine = res.engine
@@ -38,8 +43,13 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -
     dispatcher.utter_message(
         text=f"I've passed your conversation to our support team (ticket #{ticket}, you're number {position} in the queue). "
              f"{when_answered(dt.datetime.now(dt.timezone.utc))}; "
-             "they can see what we've discussed, so you won't need to repeat yourself. I'll stay quiet until then.")
-    return [SlotSet("handoff_ticket_id", float(ticket)), ConversationPaused()]
+             "they can see what we've discussed, so you won't need to repeat yourself. I'll stay quiet until then; "
+             "if you change your mind before someone picks it up, tap “Back to the assistant”.",
+        buttons=[BACK_TO_ASSISTANT])
+    # Rasa stops predicting at the pause, before its action_listen; the listen recorded here ends
+    # the turn as usual, so the shopper's "Back to the assistant" (intent restart) finds Rasa's
+    # restart rule, which needs the last action to be a listen.
+    return [SlotSet("handoff_ticket_id", float(ticket)), ConversationPaused(), ActionExecuted("action_listen")]
 
 
 class ActionRequestHandoff(Action):
@@ -64,3 +74,29 @@ class ActionDefaultFallback(Action):
             return hand_off(dispatcher, tracker, "fallback")
         dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]
+
+
+class ActionRestart(Action):
+    """Rasa's restart, except in a conversation paused for a person: there the shopper's
+    "Back to the assistant" withdraws a ticket nobody has picked up yet and resumes the bot with
+    the cart and details kept. Once an agent has claimed it, the conversation stays theirs."""
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if not tracker.is_paused():
+            return [Restarted()]  # what Rasa's own action_restart does (the domain has no utter_restart)
+        ticket_id = tracker.get_slot("handoff_ticket_id")
+        engine = resources.get().engine
+        if ticket_id is not None and withdraw(engine, int(ticket_id), tracker.sender_id) is None:
+            try:
+                ticket = get_ticket(engine, int(ticket_id))
+            except TicketError:  # deleted by retention or erasure meanwhile: nobody is on it
+                ticket = None
+            if ticket is not None and ticket.status == "claimed":
+                dispatcher.utter_message(text=f"A person from our team is already looking at your conversation "
+                                              f"(ticket #{ticket.id}) and will reply here.")
+                return []
+        dispatcher.utter_message(text="Okay, I've withdrawn your request for a person. I'm back: what can I help you with?")
+        return [ConversationResumed(), SlotSet("handoff_ticket_id", None)]

@@ -1,7 +1,8 @@
 """Handing a conversation to a human: a ticket with a transcript summary, and its life cycle
 ``queued -> claimed -> closed`` as agents drive it (``lift agent queue|claim|reply|close``).
 
-A shopper's queue position is the number of tickets still ``queued`` up to and including
+A shopper who changes their mind while still queued withdraws the ticket (``queued ->
+withdrawn``) and gets the assistant back. A shopper's queue position is the number of tickets still ``queued`` up to and including
 theirs, so it shrinks as agents claim tickets.
 """
 from __future__ import annotations
@@ -129,6 +130,17 @@ def check_reply(engine: Engine, ticket_id: int, agent: str) -> HandoffTicket:
     if ticket.claimed_by != agent:
         raise TicketError(f"ticket {ticket_id} is claimed by {ticket.claimed_by}, not {agent}")
     return ticket
+
+
+def withdraw(engine: Engine, ticket_id: int, sender_id: str) -> Optional[HandoffTicket]:
+    """queued -> withdrawn, by the shopper who asked for a person ("Back to the assistant"). A
+    conditional update, so an agent who claimed it first keeps it: None then, or when the
+    ticket is not this shopper's or is already closed."""
+    with session_scope(engine) as s:
+        done = s.execute(sa.update(HandoffTicket).where(HandoffTicket.id == ticket_id, HandoffTicket.status == "queued",
+                                                        HandoffTicket.sender_id == sender_id)
+                         .values(status="withdrawn", closed_at=utcnow()))
+        return s.get(HandoffTicket, ticket_id) if done.rowcount == 1 else None
 
 
 def close(engine: Engine, ticket_id: int, agent: str) -> HandoffTicket:

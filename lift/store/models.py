@@ -74,7 +74,7 @@ class HandoffTicket(Base):
     channel = sa.Column(sa.String(64), nullable=True)
     reason = sa.Column(sa.String(64), nullable=False)
     summary = sa.Column(sa.Text, nullable=False)
-    status = sa.Column(sa.String(20), nullable=False, default="queued")  # queued -> claimed -> closed
+    status = sa.Column(sa.String(20), nullable=False, default="queued")  # queued -> claimed -> closed, or queued -> withdrawn
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     claimed_by = sa.Column(sa.String(100), nullable=True)
     claimed_at = sa.Column(sa.DateTime, nullable=True)

@@ -165,6 +165,25 @@ def test_agent_claims_replies_and_closes_and_the_shopper_sees_it(stack):
     assert texts(stack.say(me, "hi"))  # the bot answers again
 
 
+def test_a_shopper_can_go_back_to_the_assistant_until_an_agent_claims_the_ticket(stack):
+    me = sender()
+    stack.say(me, "add the aria headphones to my cart")
+    replies = stack.say(me, "can i speak to someone please")
+    ticket = re.search(r"ticket #(\d+)", texts(replies)).group(1)
+    assert {"title": "Back to the assistant", "payload": "/restart"} in [b for r in replies for b in r.get("buttons") or []]
+    assert texts(stack.say(me, "forget it, i'll just shop")) == ""  # paused: the agent will see it
+    assert "withdrawn your request" in texts(stack.say(me, "/restart"))
+    assert not stack.tracker(me).get("paused") and stack.tracker(me)["slots"]["cart"]  # resumed, cart kept
+    assert "Here are our headphones" in texts(stack.say(me, "show me headphones"))
+    assert lift_cli(stack, "claim", ticket, "--agent", "Sam").returncode == 2  # withdrawn: nothing to claim
+    # once claimed, the conversation stays with the agent
+    other = sender()
+    ticket = re.search(r"ticket #(\d+)", texts(stack.say(other, "i want to talk to a human"))).group(1)
+    assert lift_cli(stack, "claim", ticket, "--agent", "Sam").returncode == 0
+    assert "already looking at your conversation" in texts(stack.say(other, "/restart"))
+    assert stack.tracker(other).get("paused")
+
+
 @pytest.mark.parametrize("message", ["add -1 aria headphones to my cart", "add 1e9 aria headphones to my cart",
                                      "add lots of aria headphones to my cart"], ids=["negative", "1e9", "lots"])
 def test_bad_quantities_get_an_answer_and_change_nothing(stack, db, message):
