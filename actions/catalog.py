@@ -12,7 +12,7 @@ from actions.common import entity_values, first_entity, latest_text
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens
 from lift.commerce.money import money
-from lift.commerce.orders import about_shipping, describe_shipping_methods
+from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.pricing import line_volume_percent
 from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
@@ -39,9 +39,22 @@ def named_products(tracker: Tracker, catalog) -> List[Any]:
 def typed_kind(tracker: Tracker, catalog, category) -> Tuple[Text, List[Any], bool]:
     """(the category words as typed, the products of that type in ``category``, whether they are
     fewer than the whole department): "laptops" in Computers -> the three laptops, True."""
-    typed = (first_entity(tracker, "category") or "").lower().strip()
+    value = first_entity(tracker, "category") or ""
+    span = _typed_span(tracker, "category") or ""
+    # the words typed ("smart home") rather than the canonical value ("smart_home"), when they agree
+    typed = (span if set(content_tokens(span)) & set(content_tokens(value.replace("_", " "))) else value).lower().strip()
     kind = catalog.of_kind(category.id, typed)
     return typed, kind, len(kind) < len(catalog.products_in(category.id))
+
+
+def _typed_span(tracker: Tracker, entity: Text) -> Optional[Text]:
+    """The words the shopper typed for the first ``entity`` ("smart home"), not its canonical value
+    ("smart_home"); None when the extractor gave no position."""
+    text = latest_text(tracker)
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            return text[e["start"]:e["end"]] or None
+    return None
 
 
 def _mentioned(tracker: Tracker, catalog):
@@ -238,8 +251,11 @@ class ActionShowPrice(Action):
                 and (tracker.get_slot("requested_slot") == "shipping_method" or about_shipping(latest_text(tracker))):
             # "how much is each option?" while choosing the delivery, "how much is standard?" at
             # the order summary: the delivery options' prices
-            dispatcher.utter_message(text=describe_shipping_methods(catalog.currency))
-            return []
+            # "how much would next day cost?" then "ok do that": a yes now switches to it
+            reply, offered = shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"),
+                                             tracker.get_slot("requested_slot") == "checkout_confirmed", catalog.currency)
+            dispatcher.utter_message(text=reply)
+            return [SlotSet("offered_shipping_method", offered)] if offered else []
         if not products and category is None:
             products, resolution = referred_products(tracker, catalog)
             if resolution.question:

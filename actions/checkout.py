@@ -17,12 +17,12 @@ from lift.commerce.amend import CHECKOUT_STEPS, checkout_amendments
 from lift.commerce.cart import normalize_cart
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
-from lift.commerce.orders import (SHIPPING_METHODS, OrderError, arrival_sentence, create_order, method_problem,
-                                  parse_shipping_method, quote)
+from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
+                                  method_problem, parse_shipping_method, quote, shipping_answer)
 from lift.commerce.stock import OutOfStock
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
 
-FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed")
+FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method")
 _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
                 "shipping_address": "Sure, let's change the address.",
                 "shipping_method": "Sure, let's pick the delivery again."}
@@ -48,6 +48,9 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         return []
     filled = {slot: tracker.get_slot(slot) for slot in CHECKOUT_STEPS}
     edits = checkout_amendments(latest_text(tracker), tracker.get_slot("requested_slot"), filled)
+    offered = tracker.get_slot("offered_shipping_method")
+    if offered and not edits and latest_intent(tracker) == "affirm" and offered != filled["shipping_method"]:
+        edits = {"shipping_method": offered}  # "how much would next day cost?" ... "ok do that"
     events: List[Dict[Text, Any]] = []
     address, method = filled["shipping_address"], filled["shipping_method"]
     for slot, raw in edits.items():
@@ -74,6 +77,8 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
             dispatcher.utter_message(text=problem)
             events.append(SlotSet("shipping_method", None))
         events.append(SlotSet("checkout_confirmed", None))
+    if events and offered:
+        events.append(SlotSet("offered_shipping_method", None))
     return events
 
 
@@ -86,7 +91,16 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         if not normalize_cart(tracker.get_slot("cart")):
             return [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
-        return amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
+        events = amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
+        if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
+                and about_shipping(latest_text(tracker))):
+            # "what's the difference between express and next day?" at the summary, whatever intent
+            # it was read as: the options, then the summary again (a slot set keeps the form going)
+            reply, offered = shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"), True,
+                                             resources.get().catalog.currency)
+            dispatcher.utter_message(text=reply)
+            events = [SlotSet("checkout_confirmed", None)] + ([SlotSet("offered_shipping_method", offered)] if offered else [])
+        return events
 
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
@@ -116,7 +130,11 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return {"checkout_confirmed": True} if says_confirm(latest_text(tracker)) else {}
 
     def validate_checkout_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"checkout_confirmed": bool(value)}
+        if not value and tracker.get_slot("offered_shipping_method"):
+            # "no" to switching to the option just priced keeps the order as it was
+            dispatcher.utter_message(text="Okay, keeping the delivery as it is.")
+            return {"checkout_confirmed": None, "offered_shipping_method": None}
+        return {"checkout_confirmed": bool(value), "offered_shipping_method": None}
 
 
 def order_summary(tracker: Tracker, res) -> Optional[Text]:

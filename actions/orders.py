@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -288,3 +288,37 @@ class ActionHandleOrder(Action):
         else:  # tracking: the status, and what the order holds ("what's in my order?")
             dispatcher.utter_message(text=f"{describe_status(order)} It contains {order_contents(order)}, "
                                           f"total {res.catalog.format_price(order.total)}.")
+
+
+# "cancel it" right after an order is placed: the classifier hears "stop", the shopper means the order.
+_CANCEL_WORD = re.compile(r"\bcancel", re.IGNORECASE)
+RECENT_TURNS = 3
+
+
+def _turns_since_order_placed(tracker: Tracker) -> Optional[int]:
+    """Shopper messages since the last placed order (this one included); None if none was placed."""
+    turns = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            turns += 1
+        elif event.get("event") == "action" and event.get("name") == "action_place_order":
+            return turns
+    return None
+
+
+class ActionAcknowledgeStop(Action):
+    """"stop" outside a form: "No problem." — but "cancel it" within a few messages of placing an
+    order cancels that order (through the usual summary and yes), instead of a reassuring "No
+    problem." that cancels nothing."""
+
+    def name(self) -> Text:
+        return "action_acknowledge_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        placed = tracker.get_slot("placed_order_id")
+        since = _turns_since_order_placed(tracker)
+        if placed and _CANCEL_WORD.search(latest_text(tracker)) and since is not None and since <= RECENT_TURNS:
+            return [SlotSet("order_id", placed), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
+                    FollowupAction("action_handle_order")]
+        dispatcher.utter_message(response="utter_no_problem")
+        return []

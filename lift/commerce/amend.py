@@ -26,6 +26,8 @@ _CHANGE = re.compile(
 # A question about the options is not a choice of one ("how much is express?").
 _PRICE_QUESTION = re.compile(r"\b(?:how much|cost|costs|price|prices|fee|what(?:'s| is) the difference)\b|\?\s*$",
                              re.IGNORECASE)
+# A question about an option ("and what would next day be"), not a request for it ("can I get next day").
+_ASKS = re.compile(r"^\W*(?:(?:and|so|hmm|ok|okay|um)\W+)?(?:what|how|which|is|are|does|do|would|will|when)\b", re.IGNORECASE)
 _GO_BACK = re.compile(r"\b(?:go back|back a step|step back|previous (?:step|question)|undo)\b", re.IGNORECASE)
 _REDO = re.compile(r"\b(?:change|edit|update|fix|correct|wrong|different|another|other|new|redo)\b", re.IGNORECASE)
 _FIELDS = (
@@ -72,7 +74,9 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):
         found["shipping_address"] = address
     method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
-    if (method and requested_slot not in ("shipping_method", "shipping_address") and changing
+    # at the order summary naming another option ("next day") is a change; earlier it needs a cue
+    if (method and requested_slot not in ("shipping_method", "shipping_address")
+            and (changing or requested_slot == "checkout_confirmed" and not _ASKS.match(text))
             and not _PRICE_QUESTION.search(text) and method != filled.get("shipping_method")):
         found["shipping_method"] = method
     if found:

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens
+from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens, near_stopword
 from lift.commerce.money import format_price
 from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.products import (CatalogError, Category, Product, parse_category, parse_product,
@@ -304,8 +304,9 @@ class Catalog:
         words only name the category ("computers") or match nothing."""
         pool = self.products_in(category_id)
         key = set(content_tokens(words or ""))
-        if not key:
-            return pool
+        category = self.category_of(category_id)
+        if not key or category is not None and key == set(content_tokens(category.name)):
+            return pool  # "smart home", "phones & tablets": the department itself
         narrowed = [p for p in pool if key <= self._product_tokens[p.sku]]
         return narrowed or pool
 
@@ -371,7 +372,8 @@ class Catalog:
         for "samsung galaxy phones" against our phones); numbers are the price readers' work."""
         missing = set.intersection(*(set(self.unmatched(query, p)) for p in products)) if products else set()
         words = dict.fromkeys(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", (query or "").lower())
-                              if not w.isdigit() and w not in NUMBER_WORDS and set(self._correct(content_tokens(w))) & missing)
+                              if not w.isdigit() and w not in NUMBER_WORDS and not near_stopword(w)
+                              and set(self._correct(content_tokens(w))) & missing)
         return tuple(words)
 
     # -- catalog graph

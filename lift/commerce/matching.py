@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from rapidfuzz.distance import OSA
+
 from lift.commerce.words import singular
 
 # Words that carry no product identity in a shopper's mention ("the Aria", "do you have a ...").
@@ -53,6 +55,12 @@ def content_tokens(text: str) -> Tuple[str, ...]:
         if raw not in STOPWORDS and stem not in STOPWORDS:
             out.append(stem)
     return tuple(out)
+
+
+def near_stopword(word: str) -> bool:
+    """A misspelt stopword ("cheapst", "avaliable"): one edit from one of 6+ letters (shorter
+    words are too close to real ones: "dell" is one edit from "sell")."""
+    return len(word) >= 6 and any(len(s) >= 6 and OSA.distance(word, s) <= 1 for s in STOPWORDS)
 
 
 def shares_name_word(text: str, name: str) -> bool:

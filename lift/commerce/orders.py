@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -79,7 +79,8 @@ _METHOD_WORDS = {
     "standard": ("standard", "regular", "normal", "cheapest", "slow", "ground"),
     "express": ("express", "fast", "fastest", "quick", "priority", "rush"),
     "next_day": ("next day", "next-day", "nextday", "overnight", "tomorrow"),
-    "pickup": ("pickup", "pick up", "pick-up", "collect", "in store", "in-store", "store"),
+    "pickup": ("pickup", "pick up", "pick-up", "pick it up", "pick them up", "pick this up", "collect", "in store",
+               "in-store", "store"),
 }
 CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
 # Shipping policy ("Delivery addresses and PO boxes"): these need a street address (signature).
@@ -95,12 +96,24 @@ def method_problem(method: Optional[str], address: Optional[str]) -> Optional[st
     return None
 
 
-_SHIPPING_TALK = re.compile(r"\b(?:shipping|delivery|deliver|postage|courier)\b", re.IGNORECASE)
+_SHIPPING_TALK = re.compile(r"\b(?:shipping|delivery|deliver|postage|courier|express|next[- ]?day|overnight|"
+                            r"standard|pick[- ]?up)\b", re.IGNORECASE)
 
 
 def about_shipping(text: Any) -> bool:
     """True when ``text`` names a delivery option or talks about shipping ("how much is standard?")."""
     return bool(parse_shipping_method(text) or _SHIPPING_TALK.search(str(text or "")))
+
+
+def shipping_answer(text: Any, current: Optional[str], at_summary: bool, currency: str) -> Tuple[str, Optional[str]]:
+    """A question about the delivery options during checkout: every option's price, and at the
+    order summary an offer to switch to the one asked about ("how much would express be?").
+    Returns (reply, the option offered or None)."""
+    reply = describe_shipping_methods(currency)
+    asked = parse_shipping_method(text)
+    if at_summary and asked and asked != current:
+        return f"{reply} Say yes to switch to {SHIPPING_METHODS[asked].title}.", asked
+    return reply, None
 
 
 def arrival_sentence(method: str, now: dt.datetime) -> str:

@@ -111,6 +111,27 @@ def test_checkout_answers_can_be_changed_midway(stack, db):
     assert (row[0], float(row[2])) == ("pickup", 258.0)
 
 
+def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
+    me = sender()
+    stack.say(me, "put a swift kettle in my basket")
+    stack.say(me, "nope")
+    stack.say(me, "checkout")
+    stack.say(me, "kay@example.com")
+    stack.say(me, "7 Elm Road, Leeds LS6 2AB")
+    assert "Total: $49.99" in texts(stack.say(me, "standard"))
+    assert "Total: $69.99" in texts(stack.say(me, "next day"))  # an option named at the summary switches
+    replies = texts(stack.say(me, "hmm, how much would express be?"))
+    assert "Say yes to switch to Express" in replies
+    assert "Total: $59.99" in texts(stack.say(me, "ok do that"))  # a yes switches; it doesn't place the order
+    order_id = re.search(r"LFT\d{6}", texts(stack.say(me, "place the order"))).group(0)
+    replies = texts(stack.say(me, "oh wait cancel it please"))
+    assert order_id in replies and "No problem" not in replies, replies
+    texts(stack.say(me, "yes"))
+    with db.connect() as conn:
+        row = conn.execute(sa.text("SELECT shipping_method, status FROM orders WHERE order_id = :o"), {"o": order_id}).one()
+    assert tuple(row) == ("express", "cancelled")
+
+
 def test_unknown_product_and_bad_quantities(stack):
     me = sender()
     assert "couldn't find" in texts(stack.say(me, "add a flux capacitor to my cart"))

@@ -48,8 +48,11 @@ def test_answers_and_questions_change_nothing(text, asking):
 
 
 def _at_summary(text, intent, **slots):
-    return make_tracker(text, intent, active_loop="checkout_form",
-                        slots={"cart": CART, **FILLED, "requested_slot": "checkout_confirmed", **slots})
+    tracker = make_tracker(text, intent, active_loop="checkout_form",
+                           slots={"cart": CART, **FILLED, "requested_slot": "checkout_confirmed", **slots})
+    if "checkout_confirmed" in slots:  # set from the message by the slot's from_intent mapping, as Rasa does
+        tracker.events.append({"event": "slot", "name": "checkout_confirmed", "value": slots["checkout_confirmed"]})
+    return tracker
 
 
 async def test_form_takes_a_new_method_at_the_summary_and_asks_again(res, domain):
@@ -128,3 +131,40 @@ def test_arrival_sentence_counts_business_days():
     friday_evening = dt.datetime(2026, 12, 4, 18, 0, tzinfo=dt.timezone.utc)
     assert arrival_sentence("next_day", friday_evening).endswith("arrives by Tue 08 Dec.")
     assert arrival_sentence("pickup", friday_evening).endswith("ready to collect from Tue 08 Dec.")
+
+
+@pytest.mark.parametrize("text,intent", [("next day", "inform"), ("hmm can I pick it up instead", "inform"),
+                                         ("pickup please", "out_of_scope")])
+async def test_naming_another_option_at_the_summary_switches(res, domain, text, intent):
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, _at_summary(text, intent, shipping_method="express"), domain)
+    assert slot_events(events)["shipping_method"] in ("next_day", "pickup") and slot_events(events)["checkout_confirmed"] is None
+
+
+async def test_ok_do_that_after_pricing_an_option_switches_to_it(res, domain):
+    from actions.catalog import ActionShowPrice
+    d = CollectingDispatcher()
+    events = await ActionShowPrice().run(d, _at_summary("hmm, how much would next day cost?", "ask_price"), domain)
+    assert slot_events(events) == {"offered_shipping_method": "next_day"} and "Say yes to switch to Next-day" in texts(d)
+    # asked in words the classifier doesn't read as a price question, the form answers the same way
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, _at_summary("and what would next day be", "inform"), domain)
+    assert slot_events(events) == {"checkout_confirmed": None, "offered_shipping_method": "next_day"}
+    # the slot mapping read "ok do that" as a yes to the order: it switches instead
+    tracker = _at_summary("ok do that", "affirm", checkout_confirmed=True, offered_shipping_method="next_day")
+    events = await ValidateCheckoutForm().run(CollectingDispatcher(), tracker, domain)
+    assert slot_events(events) == {"shipping_method": "next_day", "checkout_confirmed": None, "offered_shipping_method": None}
+    # "no" to the switch keeps the order as it was, and does not cancel it
+    d = CollectingDispatcher()
+    tracker = _at_summary("no", "deny", checkout_confirmed=False, offered_shipping_method="next_day")
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events) == {"checkout_confirmed": None, "offered_shipping_method": None}
+    assert "keeping the delivery" in texts(d)
+
+
+async def test_a_shipping_question_at_the_summary_is_answered_whatever_the_intent(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(
+        d, _at_summary("what's the difference between express and next day", "out_of_scope"), domain)
+    assert slot_events(events) == {"checkout_confirmed": None}  # the form goes on: the summary again
+    assert "Express (1-2 business days): $14.99" in texts(d) and "Next-day (1 business day): $24.99" in texts(d)

@@ -18,6 +18,7 @@ from tests.support.trackers import ent, make_tracker, texts
     ("two phones", "phones", ()),
     ("noise cancelling headphones", "audio", ()),
     ("wireless earbuds", "audio", ()),
+    ("cheapst phone?", "phones", ()),  # a misspelt "cheapest" is not a brand
 ])
 def test_missing_words(catalog, query, category, missing):
     kind = [p for p in catalog.products if p.category == category]
@@ -35,3 +36,18 @@ async def test_a_plain_category_search_is_unchanged(res, dispatcher, domain):
     await ActionShowProducts().run(dispatcher, make_tracker("show me phones", "search_product",
                                                             entities=[ent("category", "phones")]), domain)
     assert texts(dispatcher) == "Here are our phones:"
+
+
+@pytest.mark.parametrize("text,value,start,intro", [
+    ("show me smart home", "smart_home", 8, "Here are some smart home picks:"),
+    ("show me phones", "phones", 8, "Here are our phones:"),
+])
+async def test_a_department_named_by_its_name_shows_all_of_it(res, dispatcher, domain, catalog, text, value, start, intro):
+    entity = {"entity": "category", "value": value, "start": start, "end": len(text)}
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=[entity]), domain)
+    assert texts(dispatcher) == intro
+    shown = {p["sku"] for p in dispatcher.messages[0]["custom"]["products"]}
+    category = "smart_home" if "smart" in text else "phones"
+    assert all(catalog.get(s).category == category for s in shown)
+    if category == "smart_home":
+        assert len(shown) == min(4, len(catalog.products_in("smart_home")))  # not just the hub
