@@ -10,6 +10,7 @@ you mean ...?", never a scope refusal.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import REJECTED
@@ -36,4 +37,30 @@ def in_scope_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str
     # answers from that product's page or says it is not sure; a guess at a sales action (the
     # product's accessories, for "is the slate 11 good for drawing") would answer something else.
     best = next((c for c in candidates[:2] if c["name"] == KB_QUESTION), candidates[0] if candidates else None)
+    return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None
+
+
+DEMO = "request_demo"
+# What a request for a demo, a sales call or business buying says in some form. A message with
+# none of it ("I want a coffee machine under 100 that's in stock", "checkout with the volt
+# charger, express please") is a shopper's, whatever the classifier's first guess: the lead form
+# would ask a shopper for their company.
+BUSINESS_CUE = re.compile(
+    r"demo|demonstrat|walk\W*(?:me|us)?\W*through|walkthrough|presentation|trial|\bsales\b|salesperson|\brep\b|"
+    r"quote|pricing for|price list|discount|bulk|wholesale|volume|large orders?|\bunits\b|resell|distribut|"
+    r"stock your|\btrade\b|\bb2b\b|business|compan|corporate|enterprise|organi[sz]ation|agency|firm\b|"
+    r"school|universit|college|charity|non-?profit|office|department|branch|team|staff|employees|colleagues|"
+    r"people|seats|licen[cs]|procure|\bcall\b|meeting|book|schedul|appointment|talk to (?:someone|sales)|"
+    r"account manager|invoic|net.?30|partner|hotel|restaurant|caf[eé]|\bshop\b|\bstore\b|venue|rooms|clients|"
+    r"customers|members|students|guests|\bmany\b|lots of|dozens|hundreds|\bwe\b|\bwe.re\b|\bour\b|\bus\b",
+    re.IGNORECASE)
+
+
+def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                     text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The intent to use instead of ``request_demo`` for a message with no business or demo
+    wording: the classifier's next in-scope guess ({name, confidence}); None to keep ``intent``."""
+    if not intent or intent.get("name") != DEMO or not text or BUSINESS_CUE.search(text):
+        return None
+    best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED), None)
     return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None

@@ -1,5 +1,6 @@
 """Rasa 3.6 component: a message naming a catalog product or category, or an order number, is
-not out of scope (:mod:`lift.nlu.scope`). Placed after the entity extractors and before
+not out of scope, and a message without any business or demo wording is not a sales lead
+(:mod:`lift.nlu.scope`). Placed after the entity extractors and before
 FallbackClassifier, so a weak in-scope guess still gets the fallback's "did you mean ...?".
 
     - name: lift.rasa_plugins.scope_guard.StoreScopeGuard
@@ -12,10 +13,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lift.nlu.scope import in_scope_intent
+from lift.nlu.scope import in_scope_intent, shopper_not_lead
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -31,8 +32,9 @@ class StoreScopeGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            replacement = in_scope_intent(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [],
-                                          message.get(ENTITIES) or [])
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            replacement = (in_scope_intent(message.get(INTENT), ranking, message.get(ENTITIES) or [])
+                           or shopper_not_lead(message.get(INTENT), ranking, message.get(TEXT)))
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages

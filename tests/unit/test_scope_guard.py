@@ -54,3 +54,50 @@ def test_the_shipped_pipeline_runs_it_between_the_extractors_and_the_fallback():
     guard = names.index("lift.rasa_plugins.scope_guard.StoreScopeGuard")
     assert names.index("SpacyEntityExtractor") < guard and names.index("RegexEntityExtractor") < guard
     assert guard == names.index("FallbackClassifier") - 1
+
+
+# ----------------------------------------------------------------- not a sales lead
+DEMO_RANKING = [{"name": "request_demo", "confidence": 0.52}, {"name": "search_product", "confidence": 0.26},
+                {"name": "inform", "confidence": 0.03}]
+
+
+def test_a_shoppers_message_read_as_a_demo_request_takes_the_next_guess():
+    from lift.nlu.scope import shopper_not_lead
+
+    text = "I want a coffee machine but not too expensive, maybe under 100, and it needs to be in stock"
+    assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING, text) == {"name": "search_product", "confidence": 0.26}
+    message = Message(data={"text": text, "intent": DEMO_RANKING[0], "intent_ranking": DEMO_RANKING, "entities": []})
+    StoreScopeGuard().process([message])
+    assert message.get("intent")["name"] == "search_product"
+
+
+def test_every_demo_request_in_the_data_and_the_test_sets_has_business_wording():
+    """Leads written by others (fresh voice, e2e test conversations) and the training data all
+    keep request_demo: the guard only moves messages with no business or demo wording at all."""
+    import glob
+    from pathlib import Path
+
+    import yaml
+
+    from lift.nlu.scope import BUSINESS_CUE
+
+    root = Path(__file__).resolve().parents[2]
+    texts = []
+    for path in glob.glob(str(root / "data" / "nlu" / "*.yml")) + [str(root / "tests" / "nlu" / "fresh_voice.yml")]:
+        for block in (yaml.safe_load(open(path)) or {}).get("nlu") or []:
+            if block.get("intent") == "request_demo":
+                texts += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+    for path in glob.glob(str(root / "tests" / "e2e_stories" / "*.yml")):
+        for story in (yaml.safe_load(open(path)) or {}).get("stories") or []:
+            texts += [s["user"] for s in story["steps"] if s.get("intent") == "request_demo"]
+    assert len(texts) > 130
+    assert [t for t in texts if not BUSINESS_CUE.search(t)] == []
+
+
+def test_other_intents_and_business_messages_are_left_alone():
+    from lift.nlu.scope import shopper_not_lead
+
+    assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING, "what is a demo?") is None
+    assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING, "we need 40 kettles for our hotel rooms") is None
+    assert shopper_not_lead({"name": "search_product", "confidence": 0.9}, DEMO_RANKING, "a coffee machine") is None
+    assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING[:1], "a coffee machine") is None  # nothing else to use
