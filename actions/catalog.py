@@ -101,6 +101,12 @@ class ActionShowProducts(Action):
         if products:
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
+            cap = price_cap(text)  # "noise cancelling headphones under 200": the Aria Pro is $249
+            if cap is not None and all(p.price > cap for p in shown):
+                intro = (f"That costs more than {catalog.format_price(cap)}:" if len(shown) == 1 else
+                         f"None of these costs {catalog.format_price(cap)} or less:")
+            elif cap is not None:
+                shown = [p for p in shown if p.price <= cap]
         elif category is not None:  # "show me laptops": the laptops, not every computer
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"

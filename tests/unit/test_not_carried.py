@@ -51,3 +51,12 @@ async def test_a_department_named_by_its_name_shows_all_of_it(res, dispatcher, d
     assert all(catalog.get(s).category == category for s in shown)
     if category == "smart_home":
         assert len(shown) == min(4, len(catalog.products_in("smart_home")))  # not just the hub
+
+
+async def test_a_named_product_over_the_budget_says_so(res, dispatcher, domain, catalog):
+    tracker = make_tracker("noise cancelling headphones under 200", "search_product",
+                           entities=[ent("product", "noise cancelling headphones")])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    cards = dispatcher.messages[0]["custom"]["products"]
+    assert [c["sku"] for c in cards] == ["AUD-002"] and cards[0]["price"] == 249.0
+    assert texts(dispatcher) == "That costs more than $200.00:"  # not "Here it is:"
