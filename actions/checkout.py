@@ -15,6 +15,7 @@ from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from lift.commerce.amend import CHECKOUT_STEPS, checkout_amendments
 from lift.commerce.cart import normalize_cart
+from lift.commerce.destinations import destination, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
@@ -35,7 +36,8 @@ def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
     if (tracker.active_loop or {}).get("name") != "checkout_form" or latest_intent(tracker) != "delivery_period" \
             or method not in SHIPPING_METHODS:
         return False
-    dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc)))
+    dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc),
+                                                   tracker.get_slot("shipping_address")))
     return True
 
 
@@ -61,6 +63,9 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         value = {"email": normalize_email, "shipping_address": normalize_address,
                  "shipping_method": parse_shipping_method}[slot](raw)
         if value is None:
+            continue
+        if slot == "shipping_address" and not_shipped_reason(value):
+            dispatcher.utter_message(text=not_shipped_reason(value))
             continue
         if slot == "shipping_address":
             address = value
@@ -155,7 +160,11 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
                         if tracker.get_slot("coupon_code") else ""))
     parts.append(f"Shipping ({method.title}): {fmt(q.shipping)}")
     parts.append(f"Total: {fmt(q.total)}")
-    parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc)))
+    address = tracker.get_slot("shipping_address")
+    parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))
+    dest = destination(address)
+    if method.key != "pickup" and dest is not None and dest.international:
+        parts.append(f"Import duties and local taxes, if any, are charged by {dest.name} and paid on delivery.")
     if method.key != "pickup":
         parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
     parts.append(f"Confirmation to: {tracker.get_slot('email')}")

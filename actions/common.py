@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
+from lift.commerce.destinations import not_shipped_reason
 from lift.commerce.validation import normalize_address
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -71,6 +72,10 @@ class AddressMixin:
         return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        refused = not_shipped_reason(value)
+        if refused:  # a country we don't ship to: said why, and the address asked again
+            dispatcher.utter_message(text=refused)
+            return {"shipping_address": None}
         return checked("shipping_address", value, normalize_address, dispatcher)
 
 

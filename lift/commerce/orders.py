@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
+from lift.commerce.destinations import INTERNATIONAL_DAYS, destination, not_shipped_reason
 from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
@@ -46,14 +47,15 @@ class ShippingMethod:
             return Decimal("0.00")
         return self.cost
 
-    def arrives_by(self, placed: dt.datetime) -> dt.date:
+    def arrives_by(self, placed: dt.datetime, address: Optional[str] = None) -> dt.date:
         """Latest delivery date for an order placed at ``placed`` (store time): dispatched that
         day before the cut-off on a weekday, else the next business day, then ``days`` business
-        days. Public holidays are not modelled."""
+        days (10 abroad: the policy's international 5-10). Public holidays are not modelled."""
         day = placed.date()
         if day.weekday() >= 5 or placed.hour >= DISPATCH_CUTOFF_HOUR:
             day = _next_business_day(day)
-        for _ in range(self.days):
+        abroad = self.key != "pickup" and (dest := destination(address)) is not None and dest.international
+        for _ in range(INTERNATIONAL_DAYS if abroad else self.days):
             day = _next_business_day(day)
         return day
 
@@ -89,7 +91,17 @@ _PO_BOX = re.compile(r"\b(?:p\.?\s*o\.?\s*box|post\s+office\s+box)\b", re.IGNORE
 
 
 def method_problem(method: Optional[str], address: Optional[str]) -> Optional[str]:
-    """Why ``method`` can't deliver to ``address`` (a PO box for express or next-day), else None."""
+    """Why ``method`` can't deliver to ``address`` (a country we don't ship to; express or
+    next-day abroad or to a PO box), else None."""
+    if method == "pickup":
+        return None
+    refused = not_shipped_reason(address)
+    if refused:
+        return refused
+    dest = destination(address)
+    if method in STREET_ONLY and dest is not None and dest.international:
+        return (f"Express and next-day delivery are for US addresses; to {dest.name} we send standard delivery, "
+                f"which usually takes 5-{INTERNATIONAL_DAYS} business days.")
     if method in STREET_ONLY and address and _PO_BOX.search(address):
         return ("Express and next-day delivery need a street address, because the courier needs a signature; "
                 "a PO box can get standard delivery.")
@@ -116,10 +128,10 @@ def shipping_answer(text: Any, current: Optional[str], at_summary: bool, currenc
     return reply, None
 
 
-def arrival_sentence(method: str, now: dt.datetime) -> str:
+def arrival_sentence(method: str, now: dt.datetime, address: Optional[str] = None) -> str:
     """When an order placed at ``now`` with ``method`` arrives (or can be collected)."""
     m = SHIPPING_METHODS[method]
-    day = m.arrives_by(now)
+    day = m.arrives_by(now, address)
     if m.key == "pickup":
         return f"With store pickup, an order placed now is ready to collect from {day:%a %d %b}."
     return f"With {m.title}, an order placed now arrives by {day:%a %d %b}."
@@ -204,7 +216,7 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
     if problem:
         raise OrderError(problem)
     q = quote(engine, catalog, cart, shipping_method, coupon_code)
-    arrives = SHIPPING_METHODS[shipping_method].arrives_by(dt.datetime.now(dt.timezone.utc))
+    arrives = SHIPPING_METHODS[shipping_method].arrives_by(dt.datetime.now(dt.timezone.utc), shipping_address)
     for _ in range(20):
         order = Order(
             order_id=_new_order_id(), sender_id=sender_id, email=email, items=q.lines,

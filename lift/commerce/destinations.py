@@ -1,0 +1,92 @@
+"""Where a shipping address is, as far as delivery cares: the United States, another country we
+ship to, or one we don't.
+
+The shipping policy (kb/policies/shipping.md, "International shipping"): we ship to the United
+States, Canada, the United Kingdom and the European Union; international delivery takes 5-10
+business days and goes by standard delivery; duties are paid by the recipient. The country is
+read from the address's last words (a country name, by ``pycountry``) or its postcode's shape
+(Canadian, British); an address naming neither is taken as a US one, as before this module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import pycountry
+
+HOME = "US"
+EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+SHIPPED_TO = frozenset({HOME, "CA", "GB"}) | EU
+INTERNATIONAL_DAYS = 10  # business days, the top of the policy's "5-10"
+POLICY_COUNTRIES = "the United States, Canada, the United Kingdom and the European Union"
+
+# Names shoppers use that are not pycountry's (which has "United Kingdom", "Germany", ...).
+_ALIASES = {"usa": "US", "u.s.a.": "US", "u.s.": "US", "us": "US", "america": "US", "united states": "US",
+            "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+            "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL", "czechia": "CZ",
+            "south korea": "KR", "russia": "RU", "vietnam": "VN", "uae": "AE"}
+_CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b", re.IGNORECASE)
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Destination:
+    country: str  # ISO 3166 alpha-2
+    name: str
+
+    @property
+    def international(self) -> bool:
+        return self.country != HOME
+
+    @property
+    def shipped_to(self) -> bool:
+        return self.country in SHIPPED_TO
+
+
+def _country(words: str) -> Optional[str]:
+    words = words.strip(" .").lower()
+    if not words or words.isdigit():
+        return None
+    if words in _ALIASES:
+        return _ALIASES[words]
+    if len(words) <= 3:
+        return None  # "CA", "IN", "OR" are US states more often than countries
+    try:
+        return pycountry.countries.lookup(words).alpha_2
+    except LookupError:
+        return None
+
+
+def destination(address: Optional[str]) -> Optional[Destination]:
+    """The country of ``address``; None when it names none (a domestic address, as before)."""
+    text = " ".join(str(address or "").split())
+    if not text:
+        return None
+    parts = [p for p in re.split(r"[,\n;]", text) if p.strip()]
+    tail = parts[-1].strip() if parts else ""
+    # the last part, or the last one to three words of it ("Toronto ON M5H 2N2 Canada")
+    candidates = [tail] + [" ".join(tail.split()[-n:]) for n in (3, 2, 1)]
+    for words in candidates:
+        code = _country(re.sub(r"[^\w .'-]", " ", words))
+        if code:
+            return _named(code)
+    if _CA_POSTCODE.search(text):
+        return _named("CA")
+    if _UK_POSTCODE.search(text) and not re.search(r"\b\d{5}\b", text):
+        return _named("GB")
+    return None
+
+
+def _named(code: str) -> Destination:
+    country = pycountry.countries.get(alpha_2=code)
+    name = getattr(country, "common_name", None) or country.name if country else code
+    return Destination(code, {"US": "the United States", "GB": "the United Kingdom"}.get(code, name))
+
+
+def not_shipped_reason(address: Optional[str]) -> Optional[str]:
+    """Why we can't deliver to ``address`` (a country we don't ship to), else None."""
+    dest = destination(address)
+    if dest is not None and not dest.shipped_to:
+        return f"Sorry, we don't deliver to {dest.name}: we ship to {POLICY_COUNTRIES}."
+    return None

@@ -1,0 +1,69 @@
+"""Delivery abroad as the shipping policy states it: the US, Canada, the UK and the EU; standard
+delivery only, 5-10 business days, duties paid by the recipient; other countries refused."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.checkout import ActionAskCheckoutConfirmed, ValidateCheckoutForm
+from lift.commerce.destinations import INTERNATIONAL_DAYS, POLICY_COUNTRIES, destination
+from lift.commerce.orders import SHIPPING_METHODS, method_problem
+from tests.support.trackers import make_tracker, slot_events, texts
+
+POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "shipping.md").read_text()
+CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "45.00"}]
+
+
+@pytest.mark.parametrize("address,country", [
+    ("50 Queen St, Toronto ON M5H 2N2 Canada", "CA"),
+    ("221B Baker Street, London NW1 6XE, United Kingdom", "GB"),
+    ("7 Elm Road, Leeds LS6 2AB", "GB"),  # a British postcode alone
+    ("Hauptstr. 5, 10115 Berlin, Germany", "DE"),
+    ("1 George St, Sydney NSW 2000, Australia", "AU"),
+    ("12 Main St, Springfield, 12345, USA", "US"),
+    # no country named: a US address, as before ("OR" and "CA" are states here, not countries)
+    ("40 Oak Ave, Portland OR 97201", None),
+    ("1 Sunset Blvd, Los Angeles, CA 90028", None),
+    ("12 Market Street, Springfield 12345", None),
+])
+def test_the_country_is_read_from_the_address(address, country):
+    dest = destination(address)
+    assert (dest.country if dest else None) == country
+
+
+def test_abroad_only_standard_delivery_and_only_where_we_ship():
+    assert "5-10 business days" in POLICY and f"5-{INTERNATIONAL_DAYS}" in "5-10"
+    assert "We ship to the United States, Canada, the United Kingdom and most countries of the European Union" in POLICY
+    assert "express and next-day delivery are for addresses in the United States" in POLICY
+    toronto = "50 Queen St, Toronto ON M5H 2N2 Canada"
+    assert "are for US addresses; to Canada we send standard delivery" in method_problem("next_day", toronto)
+    assert method_problem("standard", toronto) is None and method_problem("pickup", toronto) is None
+    sydney = "1 George St, Sydney NSW 2000, Australia"
+    assert method_problem("standard", sydney) == f"Sorry, we don't deliver to Australia: we ship to {POLICY_COUNTRIES}."
+    monday = dt.datetime(2026, 12, 7, 9, 0)
+    assert SHIPPING_METHODS["standard"].arrives_by(monday, toronto) == dt.date(2026, 12, 21)  # 10 business days
+    assert SHIPPING_METHODS["standard"].arrives_by(monday, "12 Main St, Springfield IL 62701") == dt.date(2026, 12, 14)
+
+
+async def test_checkout_refuses_a_country_we_dont_ship_to(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("1 George St, Sydney NSW 2000, Australia", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "a@b.io", "requested_slot": "shipping_address"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events)["shipping_address"] is None and "don't deliver to Australia" in texts(d)
+
+
+async def test_summary_abroad_gives_the_international_date_and_duties(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("standard", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "a@b.io", "shipping_address": "50 Queen St, Toronto ON M5H 2N2 Canada",
+                                  "shipping_method": "standard", "requested_slot": "checkout_confirmed"})
+    await ActionAskCheckoutConfirmed().run(d, tracker, domain)
+    assert "Import duties and local taxes, if any, are charged by Canada and paid on delivery." in texts(d)
+    express = make_tracker("express", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "a@b.io", "shipping_address": "50 Queen St, Toronto ON M5H 2N2 Canada",
+                                  "requested_slot": "shipping_method"})
+    d2 = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d2, express, domain)
+    assert slot_events(events)["shipping_method"] is None and "to Canada we send standard delivery" in texts(d2)
