@@ -19,7 +19,7 @@ from lift.commerce.destinations import destination, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
-                                  method_problem, parse_shipping_method, quote, shipping_answer)
+                                  method_problem, method_title, parse_shipping_method, quote, shipping_answer)
 from lift.commerce.stock import OutOfStock
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
 
@@ -37,7 +37,7 @@ def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
             or method not in SHIPPING_METHODS:
         return False
     dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc),
-                                                   tracker.get_slot("shipping_address")))
+                                                   tracker.get_slot("shipping_address"), asked=True))
     return True
 
 
@@ -151,6 +151,7 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     fmt = res.catalog.format_price
     lines = [f"• {line['qty']} × {line['name']} — {fmt(money(line['unit_price']) * line['qty'])}" for line in q.lines]
     method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
+    address = tracker.get_slot("shipping_address")
     parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt(q.subtotal)}"]
     if q.discount_kind == "coupon":
         parts.append(f"Coupon {q.coupon_code}: −{fmt(q.discount)}")
@@ -158,9 +159,8 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
         parts.append(f"Volume discount (10+ of one product): −{fmt(q.discount)}"
                      + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
                         if tracker.get_slot("coupon_code") else ""))
-    parts.append(f"Shipping ({method.title}): {fmt(q.shipping)}")
+    parts.append(f"Shipping ({method_title(method.key, address)}): {fmt(q.shipping)}")
     parts.append(f"Total: {fmt(q.total)}")
-    address = tracker.get_slot("shipping_address")
     parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))
     dest = destination(address)
     if method.key != "pickup" and dest is not None and dest.international:

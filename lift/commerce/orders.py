@@ -128,13 +128,22 @@ def shipping_answer(text: Any, current: Optional[str], at_summary: bool, currenc
     return reply, None
 
 
-def arrival_sentence(method: str, now: dt.datetime, address: Optional[str] = None) -> str:
-    """When an order placed at ``now`` with ``method`` arrives (or can be collected)."""
-    m = SHIPPING_METHODS[method]
-    day = m.arrives_by(now, address)
-    if m.key == "pickup":
-        return f"With store pickup, an order placed now is ready to collect from {day:%a %d %b}."
-    return f"With {m.title}, an order placed now arrives by {day:%a %d %b}."
+def method_title(method: str, address: Optional[str] = None) -> str:
+    """The option's name as the summary shows it; standard delivery abroad has its own days."""
+    dest = destination(address) if method == "standard" else None
+    if dest is not None and dest.international:
+        return f"Standard international (5-{INTERNATIONAL_DAYS} business days)"
+    return SHIPPING_METHODS[method].title
+
+
+def arrival_sentence(method: str, now: dt.datetime, address: Optional[str] = None, asked: bool = False) -> str:
+    """When an order placed at ``now`` with ``method`` arrives (or can be collected): the order
+    summary's line, or with ``asked`` the answer to "when will it arrive?"."""
+    day = f"{SHIPPING_METHODS[method].arrives_by(now, address):%a %d %b}"
+    if method == "pickup":
+        return f"Ordered now, it's ready to collect from {day}." if asked else f"Ready to collect from: {day}."
+    return (f"Ordered now with {method_title(method, address)}, it should arrive by {day}." if asked
+            else f"Estimated delivery: {day}.")
 
 
 def describe_shipping_methods(currency: str) -> str:

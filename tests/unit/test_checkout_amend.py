@@ -121,7 +121,7 @@ async def test_when_will_it_arrive_at_checkout_names_the_chosen_option(res, doma
     d = CollectingDispatcher()
     events = await ActionAnswerQuestion().run(d, _at_summary("when would it get here?", "delivery_period",
                                                              shipping_method="express"), domain)
-    assert events == [] and "With Express (1-2 business days), an order placed now arrives by" in texts(d)
+    assert events == [] and "Ordered now with Express (1-2 business days), it should arrive by" in texts(d)
     assert "Source:" not in texts(d)
 
 
@@ -129,8 +129,10 @@ def test_arrival_sentence_counts_business_days():
     import datetime as dt
     from lift.commerce.orders import arrival_sentence
     friday_evening = dt.datetime(2026, 12, 4, 18, 0, tzinfo=dt.timezone.utc)
-    assert arrival_sentence("next_day", friday_evening).endswith("arrives by Tue 08 Dec.")
-    assert arrival_sentence("pickup", friday_evening).endswith("ready to collect from Tue 08 Dec.")
+    assert arrival_sentence("next_day", friday_evening) == "Estimated delivery: Tue 08 Dec."
+    assert arrival_sentence("pickup", friday_evening) == "Ready to collect from: Tue 08 Dec."
+    assert arrival_sentence("next_day", friday_evening, asked=True) == \
+        "Ordered now with Next-day (1 business day), it should arrive by Tue 08 Dec."
 
 
 @pytest.mark.parametrize("text,intent", [("next day", "inform"), ("hmm can I pick it up instead", "inform"),

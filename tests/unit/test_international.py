@@ -12,7 +12,7 @@ from lift.commerce.orders import SHIPPING_METHODS, method_problem
 from tests.support.trackers import make_tracker, slot_events, texts
 
 POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "shipping.md").read_text()
-CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "45.00"}]
+CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "89.00"}]
 
 
 @pytest.mark.parametrize("address,country", [
@@ -61,6 +61,7 @@ async def test_summary_abroad_gives_the_international_date_and_duties(res, domai
                                   "shipping_method": "standard", "requested_slot": "checkout_confirmed"})
     await ActionAskCheckoutConfirmed().run(d, tracker, domain)
     assert "Import duties and local taxes, if any, are charged by Canada and paid on delivery." in texts(d)
+    assert "Shipping (Standard international (5-10 business days)): $0.00" in texts(d)  # $89: free from $50
     express = make_tracker("express", "inform", active_loop="checkout_form",
                            slots={"cart": CART, "email": "a@b.io", "shipping_address": "50 Queen St, Toronto ON M5H 2N2 Canada",
                                   "requested_slot": "shipping_method"})
