@@ -13,7 +13,7 @@ from actions import resources
 from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
-from lift.commerce.amend import CHECKOUT_STEPS, checkout_amendments
+from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import destination, not_shipped_reason
 from lift.commerce.money import money
@@ -27,6 +27,27 @@ FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offe
 _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
                 "shipping_address": "Sure, let's change the address.",
                 "shipping_method": "Sure, let's pick the delivery again."}
+
+
+def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
+    """The other checkout questions a message already answers ("fay@example.com, 15 Aspen Ct,
+    Boulder CO 80301, express" at the email question), each checked like its own answer; only
+    empty slots, so nothing asked is asked again and nothing answered is overwritten."""
+    requested = tracker.get_slot("requested_slot")
+    if (tracker.active_loop or {}).get("name") != "checkout_form" or not requested:
+        return []
+    values = {}
+    for slot, raw in carried_answers(latest_text(tracker)).items():
+        if slot == requested or slot in taken or tracker.get_slot(slot) is not None:
+            continue
+        value = {"email": normalize_email, "shipping_address": normalize_address,
+                 "shipping_method": parse_shipping_method}[slot](raw)
+        if value is not None and not (slot == "shipping_address" and not_shipped_reason(value)):
+            values[slot] = value
+    method = values.get("shipping_method")
+    if method and method_problem(method, values.get("shipping_address") or tracker.get_slot("shipping_address")):
+        del values["shipping_method"]  # asked at its turn, where the reason is given
+    return [SlotSet(slot, value) for slot, value in values.items()]
 
 
 def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -70,6 +91,11 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         if slot == "shipping_address":
             address = value
             dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
+        elif slot == "shipping_method" and method_problem(value, address):
+            # next-day to Canada or a PO box: said why; the delivery stays as it was
+            dispatcher.utter_message(text=method_problem(value, address))
+            events.append(SlotSet("checkout_confirmed", None))
+            continue
         elif slot == "shipping_method":
             method = value
             dispatcher.utter_message(text=f"Changed the delivery to {SHIPPING_METHODS[value].title}.")
@@ -97,6 +123,7 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
             return [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
         events = amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
+        events += carried_events(tracker, {e.get("name") for e in events if e.get("event") == "slot"})
         if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
                 and about_shipping(latest_text(tracker))):
             # "what's the difference between express and next day?" at the summary, whatever intent

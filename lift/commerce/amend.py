@@ -90,3 +90,30 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
         if earlier:
             return {earlier[-1]: None}
     return {}
+
+
+def carried_answers(text: Any) -> Dict[str, str]:
+    """Every checkout answer a message carries ("fay@example.com, 15 Aspen Ct, Boulder CO 80301,
+    express"): email, street address and delivery option, as raw values to validate. A delivery
+    word at the end of the address ("…, 80301, express") is the option, not part of the address."""
+    text = " ".join(str(text or "").split())
+    if not text or len(text) > 2000:
+        return {}
+    found: Dict[str, str] = {}
+    email = find_email(text)
+    rest = text.replace(email, " ") if email else text
+    if email:
+        found["email"] = email
+    address = _address_in(rest)
+    if address:
+        digits = list(re.finditer(r"\d+", address))
+        end = digits[-1].end() if digits else 0
+        if end and parse_shipping_method(address[end:]):  # "…, 80301, express", "…80301 and next day"
+            address = normalize_address(address[:end])
+        rest = rest.replace(address or "", " ")
+    if address:
+        found["shipping_address"] = address
+    method = parse_shipping_method(rest)
+    if method and not _PRICE_QUESTION.search(rest):
+        found["shipping_method"] = method
+    return found

@@ -117,7 +117,7 @@ def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
     stack.say(me, "nope")
     stack.say(me, "checkout")
     stack.say(me, "kay@example.com")
-    stack.say(me, "7 Elm Road, Leeds LS6 2AB")
+    stack.say(me, "7 Elm Road, Austin TX 78701")
     assert "Total: $49.99" in texts(stack.say(me, "standard"))
     assert "Total: $69.99" in texts(stack.say(me, "next day"))  # an option named at the summary switches
     replies = texts(stack.say(me, "hmm, how much would express be?"))
@@ -130,6 +130,16 @@ def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
     with db.connect() as conn:
         row = conn.execute(sa.text("SELECT shipping_method, status FROM orders WHERE order_id = :o"), {"o": order_id}).one()
     assert tuple(row) == ("express", "cancelled")
+
+
+def test_checkout_takes_every_answer_one_message_carries(stack):
+    me = sender()
+    stack.say(me, "add the boom go speaker")
+    stack.say(me, "no ta")
+    assert "email" in texts(stack.say(me, "check out please")).lower()
+    replies = texts(stack.say(me, "fay@example.com, 15 Aspen Ct, Boulder CO 80301, express"))
+    assert "Please confirm your order" in replies and "Express (1-2 business days)): $14.99" in replies, replies
+    assert "Ship to: 15 Aspen Ct, Boulder CO 80301" in replies
 
 
 def test_unknown_product_and_bad_quantities(stack):

@@ -170,3 +170,28 @@ async def test_a_shipping_question_at_the_summary_is_answered_whatever_the_inten
         d, _at_summary("what's the difference between express and next day", "out_of_scope"), domain)
     assert slot_events(events) == {"checkout_confirmed": None}  # the form goes on: the summary again
     assert "Express (1-2 business days): $14.99" in texts(d) and "Next-day (1 business day): $24.99" in texts(d)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("fay@example.com, 15 Aspen Ct, Boulder CO 80301, express",
+     {"email": "fay@example.com", "shipping_address": "15 Aspen Ct, Boulder CO 80301", "shipping_method": "express"}),
+    ("15 Aspen Ct, Boulder CO 80301 and next day please",
+     {"shipping_address": "15 Aspen Ct, Boulder CO 80301", "shipping_method": "next_day"}),
+    ("jo@example.com", {"email": "jo@example.com"}),
+    ("how much is express?", {}),
+])
+def test_answers_a_message_carries(text, expected):
+    from lift.commerce.amend import carried_answers
+    found = carried_answers(text)
+    assert found == expected
+
+
+async def test_the_email_answer_also_fills_the_address_and_delivery_it_carries(res, domain):
+    d = CollectingDispatcher()
+    text = "fay@example.com, 15 Aspen Ct, Boulder CO 80301, express"
+    tracker = make_tracker(text, "inform", active_loop="checkout_form", slots={"cart": CART, "requested_slot": "email"},
+                           entities=[{"entity": "email", "value": "fay@example.com", "start": 0, "end": 15}])
+    tracker.events.append({"event": "slot", "name": "email", "value": "fay@example.com"})  # the from_entity mapping
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events) == {"email": "fay@example.com", "shipping_address": "15 Aspen Ct, Boulder CO 80301",
+                                   "shipping_method": "express"}

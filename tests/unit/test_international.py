@@ -46,6 +46,16 @@ def test_abroad_only_standard_delivery_and_only_where_we_ship():
     assert SHIPPING_METHODS["standard"].arrives_by(monday, "12 Main St, Springfield IL 62701") == dt.date(2026, 12, 14)
 
 
+async def test_switching_to_next_day_abroad_at_the_summary_keeps_standard(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("actually next day please", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "a@b.io", "shipping_address": "50 Queen St, Toronto ON M5H 2N2 Canada",
+                                  "shipping_method": "standard", "requested_slot": "checkout_confirmed"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events) == {"checkout_confirmed": None}
+    assert "to Canada we send standard delivery" in texts(d) and "Changed" not in texts(d)
+
+
 async def test_checkout_refuses_a_country_we_dont_ship_to(res, domain):
     d = CollectingDispatcher()
     tracker = make_tracker("1 George St, Sydney NSW 2000, Australia", "inform", active_loop="checkout_form",
