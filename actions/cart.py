@@ -13,6 +13,7 @@ from actions import resources
 from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, choice_buttons, referred_products, shown_events, typed_kind
 from actions.common import entity_values, first_entity, latest_text, masked_text
+from actions.history import last_added_sku, shown_skus
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
@@ -24,7 +25,7 @@ from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity, quantities_per_item
-from lift.understanding.references import ADD, REMOVE, SET, CartChange, parse_cart_change
+from lift.understanding.references import ADD, REMOVE, SET, CartChange, Resolution, asks_for_more, parse_cart_change
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -192,6 +193,38 @@ def _kind_named(tracker: Tracker, catalog) -> List[Any]:
     return kind if narrowed else []
 
 
+def more_of_last_added(tracker: Tracker, catalog) -> Optional[Any]:
+    """The product "another one" / "one more" / "add 2 more" means: the cart line the shopper
+    added last, never the cross-sell card shown since. None when the message names a product
+    or a product type, asks for nothing more, or the cart is empty."""
+    if entity_values(tracker, "product") or entity_values(tracker, "category") or not asks_for_more(latest_text(tracker)):
+        return None
+    sku = last_added_sku(tracker)
+    return catalog.get(sku) if sku else None
+
+
+def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, product, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """More of a line already in the cart: no new cross-sell offer, and an open one is withdrawn
+    (a "yes" now would not be an answer to it)."""
+    if qty is not None and not qty.ok:
+        dispatcher.utter_message(text=qty.problem)
+        return []
+    n = qty.value if qty else 1
+    try:
+        cart = add_item(tracker.get_slot("cart"), product, n)
+    except CartError as err:
+        dispatcher.utter_message(text=str(err))
+        return []
+    count = sum(i["qty"] for i in cart)
+    dispatcher.utter_message(
+        text=f"Added {'another' if n == 1 else f'{n} more'} {product.name}: you now have {quantity_of(cart, product.sku)} "
+             f"({count} item{'s' if count != 1 else ''} in your cart, {catalog.format_price(subtotal(cart))}). "
+             "Anything else, or shall we check out?",
+        buttons=[{"title": "Check out", "payload": "/checkout"}, {"title": "View cart", "payload": "/view_cart"}])
+    return [SlotSet("cart", cart), SlotSet("last_product", product.sku), SlotSet("last_shown", [product.sku]),
+            SlotSet("upsell_sku", None), *idle_clock(tracker, cart)]
+
+
 class ActionAddToCart(Action):
     def name(self) -> Text:
         return "action_add_to_cart"
@@ -199,22 +232,27 @@ class ActionAddToCart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         catalog = res.catalog
-        products, resolution = referred_products(tracker, catalog)
+        again = more_of_last_added(tracker, catalog)  # "another one", "add 2 more"
+        products, resolution = ([again], Resolution()) if again else referred_products(tracker, catalog)
         products = live_all(res.engine, products)  # stock as the database has it now
         change, qty = requested_change(tracker, products, ADD)
         if change.op != ADD:  # "make it 3", "remove one" classified as add_to_cart
             return change_line(dispatcher, tracker, catalog, change, qty)
+        if again:
+            return add_more(dispatcher, tracker, catalog, products[0], qty)
         if resolution.question:
             return ask_which(dispatcher, resolution, catalog, "add_to_cart")
         if not products and not entity_values(tracker, "product"):
             kind = _kind_named(tracker, catalog)  # "i need 3 usb c cables": the one cable we sell
+            on_screen = [p for p in kind if p.sku in shown_skus(tracker)]
+            kind = on_screen if len(on_screen) == 1 else kind  # "sure, add the case" right after it was offered
             if len(kind) > 1:
                 shown = live_all(res.engine, kind[:MAX_CARDS])
                 dispatcher.utter_message(text="Which of these would you like?",
                                          json_message=cards_message(shown, catalog.currency))
                 return shown_events(shown)
             # "add 2" / "add to cart" right after one product was shown means that product
-            single = kind or [catalog.get(s) for s in (tracker.get_slot("last_shown") or [])]
+            single = kind or [catalog.get(s) for s in shown_skus(tracker)]  # never an offer declined
             products = live_all(res.engine, single) if len(single) == 1 and single[0] is not None else []
         if not products:
             named = entity_values(tracker, "product")

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
+from actions.history import shown_skus
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens
 from lift.commerce.money import money
@@ -21,7 +22,7 @@ from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.numbers import parse_quantity
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.references import SET, Resolution, Shown, parse_cart_change, resolve_reference
+from lift.understanding.references import SET, Resolution, Shown, asks_for_more, parse_cart_change, resolve_reference
 
 MAX_CARDS = 4
 
@@ -322,6 +323,9 @@ class ActionPickProduct(Action):
         if tracker.get_slot("cart") and parse_cart_change(latest_text(tracker)).op == SET:
             # "make it 5" right after an add: the line just added, not the cross-sell card shown with it
             return [FollowupAction("action_remove_from_cart")]
+        if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
+            # "another one" / "one more" with a cart: more of the line added last, not the card shown
+            return [FollowupAction("action_add_to_cart")]
         products, resolution = referred_products(tracker, catalog)
         if resolution.question:
             dispatcher.utter_message(text=resolution.question,
@@ -338,7 +342,7 @@ class ActionPickProduct(Action):
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:
     """The products last shown to the shopper, in order (``last_shown``; else ``last_product``)."""
-    skus = tracker.get_slot("last_shown") or []
+    skus = shown_skus(tracker)  # a cross-sell offer declined is never "it"
     if not skus and tracker.get_slot("last_product"):
         skus = [tracker.get_slot("last_product")]
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]

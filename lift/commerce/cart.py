@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy.engine import Engine
 
@@ -99,6 +99,26 @@ def remove_item(cart: Any, sku: str, qty: Optional[int] = None) -> List[Dict[str
         elif item["sku"] != sku:
             out.append(item)
     return out
+
+
+def last_added(history: Iterable[Tuple[bool, Any]]) -> Optional[str]:
+    """The SKU the shopper added last: ``history`` is the cart slot's successive values, each
+    flagged True when the shopper's own add set it (not a carried-over or restored cart). The
+    line whose quantity grew in the latest such step; None when no add is on record."""
+    previous: Dict[str, int] = {}
+    found: Optional[str] = None
+    for by_add, value in history:
+        cart = normalize_cart(value)
+        now: Dict[str, int] = {}
+        for item in cart:
+            now[item["sku"]] = now.get(item["sku"], 0) + item["qty"]
+        grown = [sku for sku, qty in now.items() if qty > previous.get(sku, 0)]
+        if by_add and grown:
+            found = grown[-1]
+        elif found is not None and found not in now:
+            found = None  # removed since: no longer something to have more of
+        previous = now
+    return found
 
 
 def subtotal(cart: Any) -> Decimal:

@@ -139,6 +139,27 @@ def refers_back(text: str) -> bool:
                                               _DEAR_RE, _PLURAL_RE, _SINGULAR_RE))
 
 
+# "another one", "one more", "add 2 more", "same again", "2 more of those": more of the product the
+# shopper added last (their own cart line), never a card shown or an offer made since. "Another"
+# and "more" only count at the end of a clause or before a pointer, so "another question", "one
+# more thing" or "tell me more" are not an order.
+_CLAUSE_END = r"(?=\s*(?:$|[.,;:!?)]|please\b|pls\b|plz\b|thanks?\b|thank\s+you\b|too\b|as\s+well\b|also\b|"\
+              r"to\s+(?:my|the)\s+(?:cart|basket|bag|order)\b|in(?:to)?\s+(?:my|the)\s+(?:cart|basket|bag)\b|then\b|and\b))"
+_HOW_MANY = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple(?:\s+of)?|a\s+few|few|some|add|get|buy|order)"
+_MORE_RE = re.compile(r"\banother(?:\s+(?:one|1|of\s+(?:those|these|them|that|it|the\s+same)))?" + _CLAUSE_END
+                      + r"|\b" + _HOW_MANY + r"\s+more(?:\s+of\s+(?:those|these|them|that|it|the\s+same(?:\s+one)?))?"
+                      + _CLAUSE_END
+                      + r"|\bmore\s+of\s+(?:those|these|them|the\s+same(?:\s+one)?)" + _CLAUSE_END
+                      + r"|\bsame\s+(?:one\s+|thing\s+)?again\b|\b(?:add|get|buy|order)\s+(?:it|that|this|one)\s+again\b",
+                      re.IGNORECASE)
+
+
+def asks_for_more(text: str) -> bool:
+    """True when ``text`` asks for more of what the shopper already added ("another one",
+    "one more", "add 2 more", "same again") rather than for a product shown or named."""
+    return bool(_MORE_RE.search(text or ""))
+
+
 ADD, REMOVE, SET = "add", "remove", "set"
 # "put" sets a quantity only with "to"/"at" ("put it to 3"); "put one in my basket" adds one.
 _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lower|bump|raise|adjust)\b"

@@ -363,3 +363,27 @@ def test_not_understood_twice_offers_options_then_a_person(stack):
     assert 2 <= len(titles) <= 3 and not any(INTENT_NAMES.search(t) for t in titles), first
     second = texts(stack.say(me, ""))
     assert "person" in second and "ticket #" in second
+
+
+def test_another_one_means_the_product_i_just_added_not_the_suggestion(stack):
+    """After an add the bot suggests an accessory; "another one" / "2 more" are more of what the
+    shopper added, whether the suggestion is still open or was turned down; a yes still takes it."""
+    me = sender()
+    replies = texts(stack.say(me, "can you add the aria pro to my cart"))
+    assert "Added 1 × Aria Pro Noise-Cancelling Headphones" in replies and "Aria Carrying Case" in replies, replies
+    replies = texts(stack.say(me, "nice, add another one"))
+    assert "Added another Aria Pro Noise-Cancelling Headphones: you now have 2" in replies, replies
+    assert stack.tracker(me)["slots"]["cart"] == [{"sku": "AUD-002", "qty": 2, "unit_price": "249.00"}]
+
+    me = sender()
+    assert "Aria Carrying Case" in texts(stack.say(me, "put the aria wireless headphones in my basket"))
+    stack.say(me, "no thanks")
+    replies = texts(stack.say(me, "actually add 2 more"))
+    assert "Added 2 more Aria Wireless Headphones: you now have 3" in replies, replies
+    assert [(i["sku"], i["qty"]) for i in stack.tracker(me)["slots"]["cart"]] == [("AUD-001", 3)]
+
+    me = sender()
+    stack.say(me, "add the aria wireless headphones")
+    assert "Added the Aria Carrying Case" in texts(stack.say(me, "yes")), me
+    assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == ["AUD-001", "ACC-003"]
+

@@ -1,0 +1,70 @@
+"""What the conversation's events say about the cart and the cross-sell offer: the product the
+shopper added last ("another one", "add 2 more") and an offer they turned down (never "it"
+afterwards). Only reads ``tracker.events``; the rules are in lift.commerce.cart.last_added."""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+
+from lift.commerce.cart import last_added, normalize_cart
+
+# Actions whose cart changes are the shopper's own adds (an offer accepted is one too); the
+# cart set by action_session_start (carried over) or a restored prefix is not.
+ADDING_ACTIONS = frozenset({"action_add_to_cart", "action_accept_upsell"})
+
+
+def cart_history(tracker: Tracker) -> List[Tuple[bool, Any]]:
+    """The cart slot's values in order, each flagged when an adding action set it (Rasa logs an
+    action's events right after its ``action`` event)."""
+    steps: List[Tuple[bool, Any]] = []
+    action: Optional[Text] = None
+    for event in tracker.events or []:
+        kind = event.get("event")
+        if kind == "action":
+            action = event.get("name")
+        elif kind == "user":
+            action = None
+        elif kind == "slot" and event.get("name") == "cart":
+            steps.append((action in ADDING_ACTIONS, event.get("value")))
+        elif kind in ("restart", "reset_slots"):
+            steps.append((False, []))
+    return steps
+
+
+def last_added_sku(tracker: Tracker) -> Optional[Text]:
+    """The cart line the shopper added last: from the events, else ``last_product`` when it is in
+    the cart, else the newest line; None for an empty cart."""
+    in_cart = [i["sku"] for i in normalize_cart(tracker.get_slot("cart"))]
+    if not in_cart:
+        return None
+    sku = last_added(cart_history(tracker))
+    if sku in in_cart:
+        return sku
+    last = tracker.get_slot("last_product")
+    return last if last in in_cart else in_cart[-1]
+
+
+def declined_offer(tracker: Tracker) -> Optional[Text]:
+    """The SKU of the cross-sell offer the shopper said no to, while nothing has been shown
+    since; None when the latest offer is still open, was taken, or there is none."""
+    offer: Optional[Text] = None
+    declined = False
+    for event in tracker.events or []:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "upsell_sku":
+            offer, declined = event.get("value"), False
+        elif kind == "user" and offer:
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            declined = declined or intent == "deny"
+        elif kind == "slot" and event.get("name") == "last_shown" and declined:
+            offer, declined = None, False  # cards shown after the "no": those are what "it" means
+        elif kind in ("restart", "session_started"):
+            offer, declined = None, False
+    return offer if declined and isinstance(offer, str) else None
+
+
+def shown_skus(tracker: Tracker) -> List[Text]:
+    """``last_shown`` without a cross-sell offer the shopper declined."""
+    declined = declined_offer(tracker)
+    return [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str) and s != declined]
