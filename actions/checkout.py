@@ -262,4 +262,6 @@ class ActionPlaceOrder(Action):
             text=f"Order placed! Your order number is {order.order_id}, total {res.catalog.format_price(order.total)}. "
                  f"A confirmation is on its way to {order.email}.{eta}")
         return reset + [SlotSet("placed_order_id", order.order_id), SlotSet("order_id", order.order_id),
-                        SlotSet("cart", []), SlotSet("coupon_code", None), SlotSet("upsell_sku", None)]
+                        SlotSet("cart", []), SlotSet("coupon_code", None), SlotSet("upsell_sku", None),
+                        # cards and offers shown before the order are not "it" any more: the order is
+                        SlotSet("last_shown", []), SlotSet("last_product", None)]

@@ -19,6 +19,7 @@ from actions import resources
 from actions.common import entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
+from actions.orders import answer_about_placed_order
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import shares_name_word
 from lift.commerce.products import stock_label
@@ -115,6 +116,9 @@ class ActionAnswerQuestion(Action):
         amended = amendment_events(dispatcher, tracker)
         if amended or checkout_arrival(dispatcher, tracker):
             return amended
+        placed = answer_about_placed_order(dispatcher, tracker)  # "when will it arrive?" after ordering
+        if placed is not None:
+            return placed
         try:
             retriever = get_retriever()
         except IndexNotReady:

@@ -13,8 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
-from lift.commerce.orders import OrderError, describe_coarse, describe_status, find_order, order_contents
+from actions.common import AddressMixin, answering_form, entity_values, first_entity, latest_intent, latest_text
+from actions.history import shown_skus
+from lift.commerce.orders import (OrderError, asks_about_order, describe_coarse, describe_status, describe_tracking,
+                                  find_order, order_contents)
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
 from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
@@ -286,8 +288,27 @@ class ActionHandleOrder(Action):
                 dispatcher.utter_message(text=describe_status(order) + " It can no longer be changed; "
                                          "you can return items within 30 days of delivery.")
         else:  # tracking: the status, and what the order holds ("what's in my order?")
-            dispatcher.utter_message(text=f"{describe_status(order)} It contains {order_contents(order)}, "
-                                          f"total {res.catalog.format_price(order.total)}.")
+            dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
+
+
+def answer_about_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"When will it arrive?" / "has it shipped?" / "where is it?" right after this conversation
+    placed an order (nothing shown since): that order's status and arrival date, as tracking it
+    gives them, never the product a card showed earlier. None when the question is not that
+    (it names a product, a product type or another order; a form is running; nothing placed)."""
+    if not tracker.get_slot("placed_order_id") or tracker.active_loop_name or shown_skus(tracker) \
+            or tracker.get_slot("last_product") or entity_values(tracker, "product") or entity_values(tracker, "category") \
+            or not asks_about_order(latest_text(tracker), latest_intent(tracker)):
+        return None
+    res = resources.get()
+    # the order talked about last (tracked since, or the one placed), as long as this chat may see it:
+    # the conversation that placed an order owns it; any other has to prove it first (order_form)
+    order = next((o for o in (find_order(res.engine, tracker.get_slot(s)) for s in ("order_id", "placed_order_id"))
+                  if o is not None and access_of(res.engine, o, tracker.sender_id).allowed), None)
+    if order is None or any(normalize_order_id(o) != order.order_id for o in entity_values(tracker, "order_id")):
+        return None
+    dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
+    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
 
 
 # "cancel it" right after an order is placed: the classifier hears "stop", the shopper means the order.

@@ -277,6 +277,28 @@ def order_contents(order: Order) -> str:
     return ", ".join(f"{i['qty']} × {i['name']}" for i in order.items or [])
 
 
+def describe_tracking(order: Order, currency: Optional[str] = None) -> str:
+    """What the order's owner is told about it: status and arrival date, what it holds, total."""
+    return f"{describe_status(order)} It contains {order_contents(order)}, total {format_price(order.total, currency)}."
+
+
+# "when will it arrive", "has it shipped", "where is my order": a pointer to the order, and what
+# becomes of it. Said right after placing an order, that order is what "it" means.
+_ORDER_POINTER = re.compile(r"\b(?:it|its|it's|they|them|my\s+(?:order|package|parcel|stuff|things|items?|purchase|"
+                            r"delivery|shipment)|the\s+(?:order|package|parcel|delivery|shipment))\b", re.IGNORECASE)
+_ORDER_FATE = re.compile(r"\b(?:arriv\w*|ship|shipped|shipping|dispatch\w*|deliver\w*|track\w*|where|status|"
+                         r"on\s+(?:its|the)\s+way|get\s+(?:here|to\s+me)|com(?:e|es|ing)|reach\w*|expect\w*|"
+                         r"(?:in|out\s+of)\s+stock|sent|posted|leave|leaving)\b", re.IGNORECASE)
+ORDER_INTENTS = ("delivery_period", "track_order")
+
+
+def asks_about_order(text: Any, intent: Optional[str] = None) -> bool:
+    """True when ``text`` asks what becomes of an order it points at ("when will it arrive?",
+    "has it shipped", "where is it", "is my order on its way"); the caller knows which order."""
+    text = str(text or "")
+    return bool(_ORDER_POINTER.search(text)) and (intent in ORDER_INTENTS or bool(_ORDER_FATE.search(text)))
+
+
 def describe_coarse(order: Order) -> str:
     """All a conversation that hasn't proven the order is theirs may learn: it exists, and
     whether it has shipped. No items, address, email, amount, dates or tracking."""
@@ -285,5 +307,5 @@ def describe_coarse(order: Order) -> str:
     return f"Order {order.order_id} exists and {coarse}."
 
 
-__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "create_order", "describe_shipping_methods", "get_order", "describe_coarse",
-           "describe_status", "order_contents", "parse_shipping_method", "quote"]
+__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "create_order", "describe_shipping_methods",
+           "get_order", "describe_coarse", "describe_status", "describe_tracking", "order_contents", "parse_shipping_method", "quote"]

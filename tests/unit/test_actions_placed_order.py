@@ -1,0 +1,136 @@
+""""When will it arrive?" right after placing an order is about that order, not the cross-sell
+card shown before checkout: real Trackers through add to cart, order placement and the question,
+the real domain, catalog and graph, SQLite, and a small KB that has the offered product's page."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+import lift.retrieval as lr
+from actions.cart import ActionAddToCart
+from actions.checkout import ActionPlaceOrder
+from actions.knowledge import ActionAnswerQuestion
+from lift.commerce.orders import asks_about_order
+from lift.retrieval.index import build
+from lift.retrieval.retriever import Retriever
+from tests.support.trackers import ent, make_tracker, slot_events, texts
+from tests.unit.test_retrieval_kb import make_small_kb
+
+ROOT = Path(__file__).resolve().parents[2]
+KETTLE, BREWMASTER = "KIT-004", "KIT-001"
+CHECKOUT = {"email": "jane@example.com", "shipping_address": "12 Market Street, Springfield 12345",
+            "shipping_method": "standard", "checkout_confirmed": True}
+
+
+@pytest.fixture(scope="module")
+def kettle_kb(tmp_path_factory):
+    """The small KB (the kettle, shipping policy) plus the Brewmaster, the kettle's cross-sell."""
+    from lift.retrieval.encoder import shared_encoder
+
+    base = tmp_path_factory.mktemp("placed-kb")
+    kb_dir = make_small_kb(base / "kb")
+    full = json.loads((ROOT / "kb" / "catalog.json").read_text())
+    catalog = json.loads((kb_dir / "catalog.json").read_text())
+    catalog["products"] += [dict(p, complements=[], substitutes=[]) for p in full["products"] if p["sku"] == BREWMASTER]
+    (kb_dir / "catalog.json").write_text(json.dumps(catalog, indent=1))
+    build(kb_dir, base / "index", encoder=shared_encoder())
+    return Retriever.load(base / "index", kb_dir, encoder=shared_encoder())
+
+
+@pytest.fixture
+def kb(kettle_kb):
+    lr.set_retriever(kettle_kb)
+    yield kettle_kb
+    lr.set_retriever(None)
+
+
+async def run(action, tracker, domain):
+    d = CollectingDispatcher()
+    events = await action.run(d, tracker, domain)
+    return d, slot_events(events)
+
+
+async def ordered_the_kettle(domain, sender="buyer-1"):
+    """Add the kettle (the Brewmaster is offered), say nothing to the offer, check out: the slots after."""
+    d, slots = await run(ActionAddToCart(), make_tracker("add the swift electric kettle", "add_to_cart",
+                                                           entities=[ent("product", "swift electric kettle")],
+                                                           sender_id=sender), domain)
+    assert slots["upsell_sku"] == BREWMASTER and slots["last_shown"] == [BREWMASTER], texts(d)
+    d, placed = await run(ActionPlaceOrder(), make_tracker("yes", "affirm", slots={**slots, **CHECKOUT}, sender_id=sender),
+                          domain)
+    order_id = re.search(r"LFT\d{6}", texts(d)).group(0)
+    assert placed["placed_order_id"] == order_id
+    return order_id, {**slots, **placed}
+
+
+async def ask(text, intent, slots, domain, sender="buyer-1", entities=()):
+    return await run(ActionAnswerQuestion(), make_tracker(text, intent, slots=slots, sender_id=sender,
+                                                          entities=list(entities)), domain)
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("when will it arrive", "delivery_period"), ("when will it arrive?", "ask_question"),
+    ("where is it", "ask_question"), ("has it shipped yet?", "ask_question"), ("is it in stock?", "ask_question"),
+    ("how long until my order gets here", "delivery_period"),
+])
+async def test_it_right_after_ordering_is_the_order(res, kb, domain, text, intent):
+    order_id, slots = await ordered_the_kettle(domain)
+    d, events = await ask(text, intent, slots, domain)
+    reply = texts(d)
+    assert reply.startswith(f"Order {order_id} is being prepared for shipping. It should arrive by "), reply
+    assert "It contains 1 × Swift Electric Kettle, total" in reply
+    assert "Brewmaster" not in reply and "product:" not in reply and not d.messages[0].get("custom")
+    assert events == {"kb_doc_id": None, "order_id": order_id}
+
+
+async def test_the_answer_is_what_tracking_the_order_says(res, kb, domain):
+    from actions.orders import ActionHandleOrder
+
+    order_id, slots = await ordered_the_kettle(domain)
+    answered, _ = await ask("when will it arrive", "delivery_period", slots, domain)
+    tracked, _ = await run(ActionHandleOrder(), make_tracker("where is my order", "track_order", sender_id="buyer-1",
+                                                             slots={"order_id": order_id}), domain)
+    assert texts(answered) == texts(tracked)
+
+
+async def test_placing_the_order_forgets_the_cards_shown_before(res, kb, domain):
+    _, slots = await ordered_the_kettle(domain)
+    assert slots["last_shown"] == [] and slots["last_product"] is None and slots["upsell_sku"] is None
+
+
+async def test_a_product_question_naming_a_product_is_still_about_it(res, kb, domain):
+    _, slots = await ordered_the_kettle(domain)
+    d, events = await ask("when will the kettle be back in stock", "ask_question", slots, domain,
+                          entities=[ent("product", "kettle")])
+    assert events["kb_doc_id"] == f"product:{KETTLE}" and "Swift Electric Kettle: In stock" in texts(d)
+
+
+async def test_a_product_shown_after_the_order_is_it_again(res, kb, domain):
+    _, slots = await ordered_the_kettle(domain)
+    d, events = await ask("is it in stock?", "ask_question", {**slots, "last_shown": [KETTLE], "last_product": KETTLE}, domain)
+    assert events["kb_doc_id"] == f"product:{KETTLE}" and "Order LFT" not in texts(d)
+
+
+async def test_another_conversation_is_not_told_about_the_order(res, kb, domain):
+    """The conversation that placed the order owns it: a slot naming it elsewhere proves nothing."""
+    order_id, slots = await ordered_the_kettle(domain)
+    d, events = await ask("when will it arrive", "delivery_period", slots, domain, sender="someone-else")
+    assert order_id not in texts(d) and events.get("kb_doc_id") is not None
+
+
+async def test_general_delivery_questions_after_an_order_get_the_policy(res, kb, domain):
+    _, slots = await ordered_the_kettle(domain)
+    d, events = await ask("how long does express delivery take?", "delivery_period", slots, domain)
+    assert "Order LFT" not in texts(d) and events["kb_doc_id"] is not None  # the shipping FAQ or policy
+
+
+@pytest.mark.parametrize("text,intent,about", [
+    ("when will it arrive", "delivery_period", True), ("where is it?", None, True), ("has it shipped", None, True),
+    ("is my order on its way", None, True), ("when does my package get here", None, True),
+    ("how long does shipping take", "delivery_period", False), ("is it waterproof?", None, False),
+    ("when will the kettle be back in stock", None, False), ("what payment methods do you take", None, False),
+])
+def test_asks_about_order(text, intent, about):
+    assert asks_about_order(text, intent) is about
