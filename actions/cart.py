@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import MAX_CARDS, choice_buttons, referred_products, shown_events, typed_kind
+from actions.catalog import MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, typed_kind
 from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.history import last_added_sku, shown_skus
 from actions.forecast import offer_purchase_help
@@ -21,6 +21,7 @@ from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_cou
                                 remove_item, set_quantity, subtotal)
 from lift.commerce.money import money
 from lift.commerce.pricing import best_discount, volume_discount
+from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
@@ -262,6 +263,9 @@ class ActionAddToCart(Action):
                 buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'} for c in catalog.categories[:6]],
             )
             return []
+        colour = colour_not_offered(products[0], latest_text(tracker)) if len(products) == 1 else None
+        if colour:  # "can i get the aria headphones in red": a question about a colour we don't sell, not an order
+            return colour_answer(dispatcher, catalog, products[0], colour)
         per_item = item_quantities(tracker, catalog, products, qty)
         problem = next((q.problem for q in per_item.values() if q is not None and not q.ok), None)
         if problem:

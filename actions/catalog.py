@@ -159,6 +159,15 @@ class ActionShowProducts(Action):
         return shown_events(shown)
 
 
+def colour_answer(dispatcher: CollectingDispatcher, catalog, product, colour: Text) -> List[Dict[Text, Any]]:
+    """A product asked for in a colour we don't sell it in: its own colour, and a button to add it."""
+    dispatcher.utter_message(
+        text=f"The {product.name} comes in {product.attributes.get('color')}; we don't have it in {colour}. Want me to add it?",
+        buttons=[{"title": f"Add the {product.name}", "payload": f'/add_to_cart{{"product":"{product.name}"}}'},
+                 {"title": "No thanks", "payload": "/deny"}])
+    return shown_events([product])
+
+
 def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"The aria or the aria pro, which is better?": the products side by side with their cards,
     whichever intent the question was read as (search, price, alternatives, a KB question, a

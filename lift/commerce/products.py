@@ -1,9 +1,10 @@
 """Catalog records (:class:`Product`, :class:`Category`) and their validation from JSON."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Mapping, Sequence, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from lift.commerce.money import money
 
@@ -160,3 +161,19 @@ def validate_graph(categories: Sequence[Category], products: Sequence[Product]) 
                     raise CatalogError(f"product {p.sku}: field '{fname}' refers to the product itself")
                 if ref.upper() not in seen:
                     raise CatalogError(f"product {p.sku}: field '{fname}' refers to unknown sku {ref!r}")
+
+
+# Colour words a shopper may ask for; a product's own colour is its ``color`` attribute.
+COLOUR_WORDS = frozenset("""red blue green black white grey gray silver gold pink purple yellow orange brown beige
+    navy teal mint cream titanium graphite charcoal midnight rose""".split())
+
+
+def colour_not_offered(product: Product, text: str) -> Optional[str]:
+    """ "can I get the aria headphones in red": the colour asked for when ``product`` isn't sold in
+    it (its one listed colour differs), else None."""
+    own = str(product.attributes.get("color") or "").lower()
+    if not own:
+        return None
+    asked = [w for w in re.findall(r"[a-z]+", text.lower()) if w in COLOUR_WORDS]
+    wanted = [w for w in asked if w not in own.replace("gray", "grey") and w.replace("gray", "grey") not in own]
+    return wanted[0] if wanted and len(asked) == len(wanted) else None

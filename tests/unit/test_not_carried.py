@@ -60,3 +60,17 @@ async def test_a_named_product_over_the_budget_says_so(res, dispatcher, domain, 
     cards = dispatcher.messages[0]["custom"]["products"]
     assert [c["sku"] for c in cards] == ["AUD-002"] and cards[0]["price"] == 249.0
     assert texts(dispatcher) == "That costs more than $200.00:"  # not "Here it is:"
+
+
+async def test_a_colour_we_dont_sell_is_answered_not_added(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    tracker = make_tracker("can i get the aria headphones in red", "add_to_cart",
+                           entities=[ent("product", "aria headphones")])
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "comes in black; we don't have it in red" in texts(dispatcher)
+    assert not any(e.get("name") == "cart" for e in events)  # nothing added
+    d2 = type(dispatcher)()
+    events = await ActionAddToCart().run(d2, make_tracker("add the black aria headphones", "add_to_cart",
+                                                           entities=[ent("product", "aria headphones")]), domain)
+    assert "Added 1 × Aria Wireless Headphones" in texts(d2)
