@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
 from lift.commerce.destinations import not_shipped_reason
 from lift.commerce.validation import normalize_address
+from lift.understanding.answers import plain_answer, says_stop
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
 # form's extractors leave the turn alone so the digression rules (answer, show cart, stop,
@@ -20,6 +21,10 @@ DIGRESSION_INTENTS = frozenset({
 })
 
 MAX_USER_TEXT = 2000
+# Forms none of whose answers says "stop" (a name, an email, a company, a team size, a time,
+# interests): there a message that does is a real stop whatever its intent ("i'd rather not"
+# reads as deny), never the answer.
+STOPPABLE_FORMS = frozenset({"lead_form", "onboarding_form"})
 
 
 def latest_intent(tracker: Tracker) -> Optional[Text]:
@@ -46,14 +51,29 @@ def first_entity(tracker: Tracker, entity: Text) -> Optional[Text]:
     return values[0] if values else None
 
 
+def catalog_spans(tracker: Tracker) -> List[Tuple[int, int]]:
+    """Where the latest message names a product or category (character spans)."""
+    return [(e["start"], e["end"]) for e in (tracker.latest_message or {}).get("entities") or []
+            if e.get("entity") in ("product", "category") and isinstance(e.get("start"), int)
+            and isinstance(e.get("end"), int)]
+
+
 def answering_form(tracker: Tracker, slot: Text) -> bool:
-    """True when the latest message is the shopper's answer to the form's question for ``slot``."""
+    """True when the latest message is the shopper's answer to the form's question for ``slot``.
+    A digression intent is not an answer, unless the message is nothing but this slot's answer:
+    the classifier reads "ten" and "Pat" as stop and "Kettle & Co" as a product search, but
+    asked for a team size, a name or a company they are the answer. A real stop ("forget it",
+    "i'd rather not") is never the answer to a lead or onboarding question, whatever its intent."""
     if tracker.get_slot("requested_slot") != slot:
         return False
-    if latest_intent(tracker) in DIGRESSION_INTENTS:
-        return False
     text = latest_text(tracker).strip()
-    return bool(text) and len(text) <= MAX_USER_TEXT
+    if not text or len(text) > MAX_USER_TEXT:
+        return False
+    if tracker.active_loop_name in STOPPABLE_FORMS and says_stop(text):
+        return False
+    if latest_intent(tracker) in DIGRESSION_INTENTS:
+        return plain_answer(slot, text, catalog_spans(tracker)) is not None
+    return True
 
 
 def checked(slot: Text, value: Any, normalize, dispatcher) -> Dict[Text, Any]:

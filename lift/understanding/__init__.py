@@ -11,6 +11,9 @@ Owns the deterministic parsers the NLU pipeline and the actions share:
   :func:`lift.commerce.validation.find_email`;
 - :mod:`lift.understanding.references` — "add it", "the second one", "the cheaper one", "both"
   resolved to the products last shown, and cart changes ("remove one", "make it 3").
+- :mod:`lift.understanding.answers` — a message that is nothing but the answer to the form's
+  question (a headcount, a bare name, a company name), whatever intent it was given, and a real
+  "stop" ("forget it", "never mind", "I'd rather not"), which never is.
 
 The Rasa entity extractor (:mod:`lift.rasa_plugins.entity_parsers`) and the actions call these.
 Builds only on :mod:`lift.commerce.validation` (the number-word table, the email and name

@@ -32,6 +32,9 @@ _COMPANY_STOP = frozenset("""and but or so because can could would will should m
 were am be been have has had want wants need needs like would to for with about please thanks thank we i you they
 he she it this that who which where when how why looking interested trying and the a an our my your""".split())
 _COMPANY_SUFFIX = r"(?:Inc|Corp|Corporation|Co|Ltd|Limited|LLC|LLP|GmbH|AG|SA|SAS|BV|NV|PLC|Pty|Group|Labs|Studio|Studios)"
+# For lift.understanding.answers: a company's legal suffix, and words that are never (part of) a name.
+COMPANY_SUFFIX = _COMPANY_SUFFIX
+NON_NAME_WORDS = _NOT_NAME | _COMPANY_STOP
 
 _STRONG_CUE = re.compile(r"\b(?:my\s+name\s+is|my\s+name's|name\s*:|name's|call\s+me|i\s+am\s+called|i'm\s+called)\s+",
                          re.IGNORECASE)
