@@ -314,6 +314,39 @@ def test_lead_details_typed_as_a_list_are_all_taken(stack):
     assert "How many people are on your team?" in replies and "look like a name" not in replies, replies
 
 
+def test_plain_answers_are_taken_and_a_real_stop_still_stops(stack, db):
+    """Answers the classifier misreads ("ten" and "Pat" read as stop, "Kettle & Co" as a product
+    search) are what the lead and onboarding forms asked for; "i'd rather not" ends the form."""
+    me = sender()
+    assert "What's your name?" in texts(stack.say(me, "hey, could we book a demo for my team?"))
+    assert "email" in texts(stack.say(me, "Kim Lee")).lower()
+    assert "Which company are you with?" in texts(stack.say(me, "kim@kettleco.com"))
+    replies = stack.say(me, "Kettle & Co")
+    assert "How many people are on your team?" in texts(replies), replies
+    assert not any(r.get("custom") for r in replies) and "Swift" not in texts(replies), replies  # no product card
+    replies = stack.say(me, "ten")
+    assert "stopped" not in texts(replies) and len(buttons(replies)) == 3, replies
+    assert "booked" in texts(stack.say(me, buttons(replies)[0]["payload"]))
+    with db.connect() as conn:
+        row = conn.execute(sa.text("SELECT person_name, email, company, team_size FROM leads WHERE sender_id = :s"),
+                           {"s": me}).one()
+    assert tuple(row) == ("Kim Lee", "kim@kettleco.com", "Kettle & Co", 10)
+
+    pat = sender()
+    stack.say(pat, "sign me up")
+    assert "What's your name?" in texts(stack.say(pat, "pat2@example.com"))
+    replies = texts(stack.say(pat, "Pat"))
+    assert "interested in" in replies and "stopped" not in replies, replies
+    assert stack.tracker(pat)["slots"]["person_name"] == "Pat"
+    assert "stopped there" in texts(stack.say(pat, "i'd rather not"))
+    assert not (stack.tracker(pat)["active_loop"] or {}).get("name")
+
+    other = sender()
+    stack.say(other, "book a demo")
+    assert "stopped there" in texts(stack.say(other, "never mind"))
+    assert not (stack.tracker(other)["active_loop"] or {}).get("name")
+
+
 def test_a_bulk_buyer_asking_for_a_discount_is_told_the_volume_discounts(stack):
     me = sender()
     replies = texts(stack.say(me, "we're a school looking to buy 30 slate tablets, is there a discount?"))
