@@ -88,14 +88,17 @@ def test_checkout_creates_an_order(stack, db):
     assert order_id in texts(stack.say(me, "I want to track my order"))
 
 
+def to_delivery_question(stack, me, *messages):
+    """Play the messages that fill a cart and answer checkout up to the delivery question."""
+    for message in messages:
+        stack.say(me, message)
+
+
 def test_checkout_answers_can_be_changed_midway(stack, db):
     """A shopper's own corrections, in words the training data never had for them."""
     me = sender()
-    stack.say(me, "add 2 aria headphones to my cart")
-    stack.say(me, "no thanks")
-    stack.say(me, "checkout")
-    stack.say(me, "buyer@example.com")
-    stack.say(me, "12 Market Street, Springfield 12345")
+    to_delivery_question(stack, me, "add 2 aria headphones to my cart", "no thanks", "checkout", "buyer@example.com",
+                         "12 Market Street, Springfield 12345")
     replies = texts(stack.say(me, "hang on, wrong address, use 40 Oak Ave, Portland OR 97201"))
     assert "Changed the shipping address to 40 Oak Ave, Portland OR 97201" in replies and "shipped?" in replies
     assert "Total: $258.00" in texts(stack.say(me, "standard"))
@@ -113,11 +116,8 @@ def test_checkout_answers_can_be_changed_midway(stack, db):
 
 def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
     me = sender()
-    stack.say(me, "put a swift kettle in my basket")
-    stack.say(me, "nope")
-    stack.say(me, "checkout")
-    stack.say(me, "kay@example.com")
-    stack.say(me, "7 Elm Road, Austin TX 78701")
+    to_delivery_question(stack, me, "put a swift kettle in my basket", "nope", "checkout", "kay@example.com",
+                         "7 Elm Road, Austin TX 78701")
     assert "Total: $49.99" in texts(stack.say(me, "standard"))
     assert "Total: $69.99" in texts(stack.say(me, "next day"))  # an option named at the summary switches
     replies = texts(stack.say(me, "hmm, how much would express be?"))
