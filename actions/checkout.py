@@ -23,6 +23,8 @@ from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, 
 from lift.commerce.stock import OutOfStock
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
 
+# How a checkout answer is read, whether typed for its own question or carried by another message.
+_CHECKS = {"email": normalize_email, "shipping_address": normalize_address, "shipping_method": parse_shipping_method}
 FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method")
 _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
                 "shipping_address": "Sure, let's change the address.",
@@ -40,8 +42,7 @@ def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
     for slot, raw in carried_answers(latest_text(tracker)).items():
         if slot == requested or slot in taken or tracker.get_slot(slot) is not None:
             continue
-        value = {"email": normalize_email, "shipping_address": normalize_address,
-                 "shipping_method": parse_shipping_method}[slot](raw)
+        value = _CHECKS[slot](raw)
         if value is not None and not (slot == "shipping_address" and not_shipped_reason(value)):
             values[slot] = value
     method = values.get("shipping_method")
@@ -81,19 +82,19 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
             dispatcher.utter_message(text=_ASKED_AGAIN[slot])
             events.append(SlotSet(slot, None))
             continue
-        value = {"email": normalize_email, "shipping_address": normalize_address,
-                 "shipping_method": parse_shipping_method}[slot](raw)
+        value = _CHECKS[slot](raw)
         if value is None:
             continue
-        if slot == "shipping_address" and not_shipped_reason(value):
-            dispatcher.utter_message(text=not_shipped_reason(value))
+        refused = not_shipped_reason(value) if slot == "shipping_address" else None
+        if refused:
+            dispatcher.utter_message(text=refused)
             continue
         if slot == "shipping_address":
             address = value
             dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
-        elif slot == "shipping_method" and method_problem(value, address):
+        elif slot == "shipping_method" and (problem := method_problem(value, address)):
             # next-day to Canada or a PO box: said why; the delivery stays as it was
-            dispatcher.utter_message(text=method_problem(value, address))
+            dispatcher.utter_message(text=problem)
             events.append(SlotSet("checkout_confirmed", None))
             continue
         elif slot == "shipping_method":

@@ -372,8 +372,8 @@ class Catalog:
         for "samsung galaxy phones" against our phones); numbers are the price readers' work."""
         missing = set.intersection(*(set(self.unmatched(query, p)) for p in products)) if products else set()
         words = dict.fromkeys(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", (query or "").lower())
-                              if not w.isdigit() and w not in NUMBER_WORDS and not near_stopword(w)
-                              and set(self._correct(content_tokens(w))) & missing)
+                              if not w.isdigit() and w not in NUMBER_WORDS
+                              and set(self._correct(content_tokens(w))) & missing and not near_stopword(w))
         return tuple(words)
 
     # -- catalog graph
