@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, typed_kind
+from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products,
+                             typed_kind)
 from actions.common import entity_values, first_entity, latest_text, masked_text
-from actions.history import last_added_sku, shown_skus
+from actions.history import more_of_last_added, shown_skus
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
@@ -26,7 +27,8 @@ from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity, quantities_per_item
-from lift.understanding.references import ADD, REMOVE, SET, CartChange, Resolution, asks_for_more, parse_cart_change
+from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, parse_cart_change,
+                                           which_shown)
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -68,8 +70,9 @@ def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity]
     return {sku: (parse_quantity(m.text, limit=MAX_QTY_PER_LINE) if m else None) for sku, m in zip(skus, mentions)}
 
 
-def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text) -> List[Dict[Text, Any]]:
-    dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, intent))
+def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text, qty: Optional[Quantity] = None) -> List[Dict[Text, Any]]:
+    buttons = choice_buttons(resolution, catalog, intent, qty.value if qty is not None and qty.ok else None)
+    dispatcher.utter_message(text=resolution.question, buttons=buttons)
     return []
 
 
@@ -194,16 +197,6 @@ def _kind_named(tracker: Tracker, catalog) -> List[Any]:
     return kind if narrowed else []
 
 
-def more_of_last_added(tracker: Tracker, catalog) -> Optional[Any]:
-    """The product "another one" / "one more" / "add 2 more" means: the cart line the shopper
-    added last, never the cross-sell card shown since. None when the message names a product
-    or a product type, asks for nothing more, or the cart is empty."""
-    if entity_values(tracker, "product") or entity_values(tracker, "category") or not asks_for_more(latest_text(tracker)):
-        return None
-    sku = last_added_sku(tracker)
-    return catalog.get(sku) if sku else None
-
-
 def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, product, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
     """More of a line already in the cart: no new cross-sell offer, and an open one is withdrawn
     (a "yes" now would not be an answer to it)."""
@@ -254,6 +247,8 @@ class ActionAddToCart(Action):
                 return shown_events(shown)
             # "add 2" / "add to cart" right after one product was shown means that product
             single = kind or [catalog.get(s) for s in shown_skus(tracker)]  # never an offer declined
+            if not kind and len(single) > 1:  # "add 2" with two cards on screen: which one, keeping the 2
+                return ask_which(dispatcher, which_shown(shown_products(tracker, catalog)), catalog, "add_to_cart", qty)
             products = live_all(res.engine, single) if len(single) == 1 and single[0] is not None else []
         if not products:
             named = entity_values(tracker, "product")

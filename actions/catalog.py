@@ -186,7 +186,8 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
 
 def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"Which is lighter?" right after two or three products were compared or shown, naming none:
-    answered from their catalog attributes. None for anything else."""
+    answered from their catalog attributes; "compare the two" / "which should i get": them side by
+    side. None for anything else."""
     if entity_values(tracker, "product") or entity_values(tracker, "category"):
         return None  # "which is the cheapest laptop" searches the catalog, not the cards on screen
     res = resources.get()
@@ -194,6 +195,11 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
     if not 2 <= len(shown) <= MAX_COMPARED:
         return None
     answer = which_is(latest_text(tracker), shown, res.catalog.currency)
+    if answer is None and asks_to_compare(latest_text(tracker), shown):  # "compare the two": side by side
+        shown = live_all(res.engine, shown)
+        dispatcher.utter_message(text=comparison_text(shown, res.catalog.currency),
+                                 json_message=cards_message(shown, res.catalog.currency))
+        return shown_events(shown)
     if answer is None:
         return None
     dispatcher.utter_message(text=answer)
@@ -380,10 +386,12 @@ def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]
     return products, Resolution()
 
 
-def choice_buttons(resolution: Resolution, catalog, intent: Text) -> List[Dict[Text, Any]]:
-    """One button per candidate of an ambiguous reference, re-sending ``intent`` with that product."""
+def choice_buttons(resolution: Resolution, catalog, intent: Text, qty: Optional[int] = None) -> List[Dict[Text, Any]]:
+    """One button per candidate of an ambiguous reference, re-sending ``intent`` with that product
+    (and the quantity already asked for, so "add 2" then a pick adds 2)."""
     products = [p for p in (catalog.get(s) for s in resolution.choices) if p is not None]
-    return [{"title": p.name, "payload": f'/{intent}{{"product":"{p.sku}"}}'} for p in products]
+    extra = f',"quantity":"{qty}"' if qty else ""
+    return [{"title": p.name, "payload": f'/{intent}{{"product":"{p.sku}"{extra}}}'} for p in products]
 
 
 def shown_events(products) -> List[Dict[Text, Any]]:

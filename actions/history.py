@@ -7,7 +7,9 @@ from typing import Any, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
+from actions.common import entity_values, latest_text
 from lift.commerce.cart import last_added, normalize_cart
+from lift.understanding.references import asks_for_more
 
 # Actions whose cart changes are the shopper's own adds (an offer accepted is one too); the
 # cart set by action_session_start (carried over) or a restored prefix is not.
@@ -68,3 +70,13 @@ def shown_skus(tracker: Tracker) -> List[Text]:
     """``last_shown`` without a cross-sell offer the shopper declined."""
     declined = declined_offer(tracker)
     return [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str) and s != declined]
+
+
+def more_of_last_added(tracker: Tracker, catalog) -> Optional[Any]:
+    """The product "another one" / "one more" / "add 2 more" means: the cart line the shopper
+    added last, never the cross-sell card shown since. None when the message names a product
+    or a product type, asks for nothing more, or the cart is empty."""
+    if entity_values(tracker, "product") or entity_values(tracker, "category") or not asks_for_more(latest_text(tracker)):
+        return None
+    sku = last_added_sku(tracker)
+    return catalog.get(sku) if sku else None

@@ -64,6 +64,11 @@ def _which(shown: Sequence[Shown], lead: str) -> Resolution:
     return Resolution(question=f"{lead} Which one do you mean: {_names(shown)}?", choices=tuple(s.sku for s in shown))
 
 
+def which_shown(shown: Sequence[Shown]) -> Resolution:
+    """A question offering every shown product: "add 2" with several cards on screen names none."""
+    return _which(shown, f"I showed you {len(shown)} products.") if len(shown) > 1 else Resolution()
+
+
 def _one_shown(shown: Sequence[Shown]) -> Resolution:
     only = shown[0]
     return Resolution(question=f"I only showed you one product, the {only.name}. Did you mean that one?",

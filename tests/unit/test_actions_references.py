@@ -249,3 +249,25 @@ async def test_several_products_each_with_its_own_quantity(res, domain, text, ex
     entities = [at(text, "product", "aria headphones"), at(text, "product", "boom go speaker")]
     events, d = await run(ActionAddToCart(), domain, make_tracker(text, "add_to_cart", entities=entities))
     assert {i["sku"]: i["qty"] for i in slot_events(events)["cart"]} == expected, texts(d)
+
+
+async def test_add_a_number_with_two_cards_on_screen_asks_which_keeping_the_number(res, domain, catalog):
+    """"add 2" after two cards named neither: the bot asks which one, and the buttons add 2 of the pick."""
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add 2", "add_to_cart", entities=[qty(2)], slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert "cart" not in slot_events(events)
+    assert "I showed you 2 products" in texts(d) and "couldn't find" not in texts(d)
+    payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert payloads == ['/add_to_cart{"product":"AUD-001","quantity":"2"}', '/add_to_cart{"product":"AUD-002","quantity":"2"}']
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker(payloads[1], "add_to_cart", entities=[ent("product", "AUD-002"), ent("quantity", "2")],
+                                       slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert slot_events(events)["cart"][0]["sku"] == "AUD-002" and slot_events(events)["cart"][0]["qty"] == 2
+
+
+async def test_add_to_cart_with_two_cards_and_no_number_asks_which(res, domain):
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("pop in my basket", "add_to_cart", slots={"last_shown": ["AUD-001", "AUD-002"]}))
+    assert "cart" not in slot_events(events)
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == ['/add_to_cart{"product":"AUD-001"}',
+                                                                '/add_to_cart{"product":"AUD-002"}']

@@ -139,3 +139,16 @@ async def test_which_is_lighter_after_a_comparison_is_answered_whatever_the_inte
                                                    entities=[ent("category", "laptop")],
                                                    slots={"last_shown": ["AUD-001", "AUD-002"]}), domain)
     assert "Aria" not in texts(d)
+
+
+@pytest.mark.parametrize("text", ["compare the two", "can u compare em", "whats the difference between those",
+                                  "which should i go for"])
+async def test_compare_the_two_on_screen_puts_them_side_by_side(res, domain, text):
+    """Two cards on screen and a request to compare that names neither: the comparison, with both cards."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, make_tracker(text, "ask_question", slots={"last_shown": list(LAPTOPS)}), domain)
+    assert texts(d).startswith("Nimbus 14 Laptop vs Nimbus 16 Pro Laptop:")
+    assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == list(LAPTOPS)
+    assert slot_events(events)["last_shown"] == list(LAPTOPS)
