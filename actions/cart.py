@@ -1,7 +1,6 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -15,6 +14,7 @@ from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_
                              typed_kind)
 from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.history import more_of_last_added, shown_skus
+from actions.quotes import item_quantities
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
@@ -26,7 +26,7 @@ from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
-from lift.understanding.numbers import Quantity, is_vague, parse_quantity, quantities_per_item
+from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, parse_cart_change,
                                            which_shown)
 
@@ -44,30 +44,6 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
             return change, parse_quantity(text)
         return change, None
     return change, parse_quantity(raw, limit=MAX_QTY_PER_LINE if change.op != REMOVE else None)
-
-
-_SAME_FOR_ALL_RE = re.compile(r"\b(?:each|both|apiece|of\s+them|of\s+those)\b", re.IGNORECASE)
-
-
-def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity]) -> Dict[Text, Optional[Quantity]]:
-    """Per product SKU, the quantity asked for. Several products named with their own numbers
-    ("3 aria headphones and a boom go speaker") get their own; otherwise (one product, "2 of
-    each", products referred to rather than named) every product gets ``qty``."""
-    same = {p.sku: qty for p in products}
-    if len(products) < 2 or _SAME_FOR_ALL_RE.search(latest_text(tracker)):
-        return same
-    spans: List[Tuple[int, int]] = []
-    skus: List[Text] = []
-    for e in sorted((tracker.latest_message or {}).get("entities") or [], key=lambda e: e.get("start") or 0):
-        found = catalog.find(str(e.get("value") or "")) if e.get("entity") == "product" else None
-        if found is not None and found.sku not in skus and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            spans.append((e["start"], e["end"]))
-            skus.append(found.sku)
-    if sorted(skus) != sorted(same):
-        return same
-    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku)])
-    mentions = quantities_per_item(text, spans)
-    return {sku: (parse_quantity(m.text, limit=MAX_QTY_PER_LINE) if m else None) for sku, m in zip(skus, mentions)}
 
 
 def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text, qty: Optional[Quantity] = None) -> List[Dict[Text, Any]]:

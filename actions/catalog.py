@@ -10,17 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from actions.history import shown_skus
+from actions.quotes import total_for, total_for_several
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens
-from lift.commerce.money import money
 from lift.commerce.orders import about_shipping, shipping_answer
-from lift.commerce.pricing import line_volume_percent
 from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
-from lift.understanding.numbers import parse_quantity
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import SET, Resolution, Shown, asks_for_more, parse_cart_change, resolve_reference
 
@@ -244,21 +242,6 @@ def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> Li
     return shown_events(closest)
 
 
-def _total_for(tracker: Tracker, product, catalog) -> Text:
-    """"how much for two slate 11 tablets": the total, with the volume discount it would get."""
-    raw = first_entity(tracker, "quantity")
-    qty = parse_quantity(raw, limit=10_000) if raw is not None else None
-    if qty is None or not qty.ok or qty.value < 2:
-        return ""
-    total = money(product.price) * qty.value
-    percent = line_volume_percent(qty.value)
-    text = f"{qty.value} × {catalog.format_price(product.price)} = {catalog.format_price(total)}"
-    if percent:
-        text += f", {catalog.format_price(total - money(total * percent / 100))} with the {percent}% volume discount"
-    short = f" (we have {product.stock})" if qty.value > product.stock else ""
-    return f"{text}{short}."
-
-
 class ActionShowPrice(Action):
     def name(self) -> Text:
         return "action_show_price"
@@ -296,8 +279,8 @@ class ActionShowPrice(Action):
         products = live_all(resources.get().engine, products)
         for p in products[:MAX_CARDS]:
             lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
-        if len(products) == 1:
-            lines.append(_total_for(tracker, products[0], catalog))
+        lines.append(total_for(tracker, products[0], catalog) if len(products) == 1
+                     else total_for_several(tracker, products[:MAX_CARDS], catalog))
         dispatcher.utter_message(text=" ".join(filter(None, lines)), json_message=live_cards(products[:MAX_CARDS], catalog))
         return shown_events(products[:MAX_CARDS])
 

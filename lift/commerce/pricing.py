@@ -50,6 +50,12 @@ def volume_discount(lines: Iterable[Mapping[str, Any]]) -> Decimal:
     return total
 
 
+def quote(lines: Iterable[Tuple[Any, int]]) -> Tuple[Decimal, Decimal]:
+    """(subtotal, volume discount) of (unit price, quantity) lines, priced as the basket prices them."""
+    priced = [{"unit_price": money(price), "qty": int(qty)} for price, qty in lines]
+    return sum((money(line["unit_price"]) * line["qty"] for line in priced), Decimal("0.00")), volume_discount(priced)
+
+
 def best_discount(volume: Decimal, coupon: Decimal) -> Tuple[str, Decimal]:
     """Which discount applies ('volume', 'coupon' or 'none') and how much: never both."""
     if volume <= 0 and coupon <= 0:

@@ -105,3 +105,26 @@ async def test_a_budget_alone_lists_what_fits_it(res, dispatcher, domain, catalo
     assert texts(dispatcher) == intro and _cards(dispatcher)
     if most is not None:
         assert all(catalog.get(s).price <= most for s in _cards(dispatcher))
+
+
+def _at(text, entity, value):
+    """An entity where it is in the text, as the extractors report it."""
+    start = text.index(value)
+    return {"entity": entity, "value": value, "start": start, "end": start + len(value)}
+
+
+@pytest.mark.parametrize("text, said", [
+    ("how much for 2 nimbus 14 laptops and a nimbus sleeve",
+     "Together: 2 × Nimbus 14 Laptop + 1 × Nimbus 14 Laptop Sleeve = $1,833.00."),
+    ("price of the nimbus 14 laptop and the nimbus sleeve?",
+     "Together: 1 × Nimbus 14 Laptop + 1 × Nimbus 14 Laptop Sleeve = $934.00."),
+    ("what would 10 nimbus sleeve and 1 nimbus 14 laptop cost me",
+     "Together: 1 × Nimbus 14 Laptop + 10 × Nimbus 14 Laptop Sleeve = $1,249.00, $1,231.50 with the volume discount."),
+])
+async def test_a_price_for_different_products_totals_all_of_them(res, dispatcher, domain, text, said):
+    """Several different products, each with its own number: every one counted (was: only the first)."""
+    laptop = "nimbus 14 laptop" if "nimbus 14 laptops" not in text else "nimbus 14 laptops"
+    entities = [_at(text, "product", laptop), _at(text, "product", "nimbus sleeve")]
+    entities += [_at(text, "quantity", n) for n in ("2", "10") if f" {n} " in text]
+    await ActionShowPrice().run(dispatcher, make_tracker(text, "ask_price", entities=entities), domain)
+    assert said in texts(dispatcher), texts(dispatcher)

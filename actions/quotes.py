@@ -1,0 +1,74 @@
+"""What the numbers in a cart or price message come to: the quantity asked for each product it
+names ("3 aria headphones and a boom go speaker"), and the total a price question gets ("how
+much for 2 nimbus 14 laptops and a sleeve"), priced as the basket prices it (lift.commerce.pricing)."""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+
+from actions.common import first_entity, latest_text, masked_text
+from lift.commerce.cart import MAX_QTY_PER_LINE
+from lift.commerce.money import money
+from lift.commerce.pricing import line_volume_percent, quote
+from lift.understanding.numbers import Quantity, parse_quantity, quantities_per_item
+
+# A price question may ask about more than a cart line takes ("how much for 500?").
+PRICE_QTY_LIMIT = 10_000
+
+_SAME_FOR_ALL_RE = re.compile(r"\b(?:each|both|apiece|of\s+them|of\s+those)\b", re.IGNORECASE)
+
+
+def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity],
+                    limit: int = MAX_QTY_PER_LINE) -> Dict[Text, Optional[Quantity]]:
+    """Per product SKU, the quantity asked for. Several products named with their own numbers
+    ("3 aria headphones and a boom go speaker") get their own; otherwise (one product, "2 of
+    each", products referred to rather than named) every product gets ``qty``."""
+    same = {p.sku: qty for p in products}
+    if len(products) < 2 or _SAME_FOR_ALL_RE.search(latest_text(tracker)):
+        return same
+    spans: List[Tuple[int, int]] = []
+    skus: List[Text] = []
+    for e in sorted((tracker.latest_message or {}).get("entities") or [], key=lambda e: e.get("start") or 0):
+        found = catalog.find(str(e.get("value") or "")) if e.get("entity") == "product" else None
+        if found is not None and found.sku not in skus and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            spans.append((e["start"], e["end"]))
+            skus.append(found.sku)
+    if sorted(skus) != sorted(same):
+        return same
+    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku)])
+    mentions = quantities_per_item(text, spans)
+    return {sku: (parse_quantity(m.text, limit=limit) if m else None) for sku, m in zip(skus, mentions)}
+
+
+def total_for(tracker: Tracker, product, catalog) -> Text:
+    """"how much for two slate 11 tablets": the total, with the volume discount it would get."""
+    raw = first_entity(tracker, "quantity")
+    qty = parse_quantity(raw, limit=PRICE_QTY_LIMIT) if raw is not None else None
+    if qty is None or not qty.ok or qty.value < 2:
+        return ""
+    total = money(product.price) * qty.value
+    percent = line_volume_percent(qty.value)
+    text = f"{qty.value} × {catalog.format_price(product.price)} = {catalog.format_price(total)}"
+    if percent:
+        text += f", {catalog.format_price(total - money(total * percent / 100))} with the {percent}% volume discount"
+    short = f" (we have {product.stock})" if qty.value > product.stock else ""
+    return f"{text}{short}."
+
+
+def total_for_several(tracker: Tracker, products, catalog) -> Text:
+    """"how much for 2 nimbus 14 laptops and a sleeve": every product with its own quantity (one
+    when the message gives none) and the total, with the volume discount the basket would give."""
+    raw = first_entity(tracker, "quantity")
+    qty = parse_quantity(raw, limit=PRICE_QTY_LIMIT) if raw is not None else None
+    per_item = item_quantities(tracker, catalog, products, qty, limit=PRICE_QTY_LIMIT)
+    if any(q is not None and not q.ok for q in per_item.values()):
+        return ""
+    counts = [(p, per_item[p.sku].value if per_item.get(p.sku) is not None else 1) for p in products]
+    total, discount = quote((p.price, n) for p, n in counts)
+    text = f"Together: {' + '.join(f'{n} × {p.name}' for p, n in counts)} = {catalog.format_price(total)}"
+    if discount:
+        text += f", {catalog.format_price(total - discount)} with the volume discount"
+    short = [f"{p.stock} of the {p.name}" for p, n in counts if n > p.stock]
+    return text + (f" (we have {' and '.join(short)})" if short else "") + "."
