@@ -6,7 +6,11 @@ survive rebuilds:
 * FAQ entries (``kb/faq.json``): ``doc_id`` is the FAQ's own ``id``.
 * Policy pages (``kb/policies/*.md``): one document per ``##`` section,
   ``policy:<page>#<section-slug>``; text before the first section opens the first section
-  (a page without sections is one ``#overview`` document).
+  (a page without sections is one ``#overview`` document). A heading may end in an explicit
+  anchor, ``## How long you have to return an item {#return-window}``: the heading is the
+  title (indexed and cited), the anchor the id, so a section can be retitled in the words
+  shoppers ask with (the title carries most of the topic signal) and keep its id, which
+  evaluation labels, ``asked.json`` and ``superseded.json`` refer to.
 * Catalog products (``kb/catalog.json``): ``product:<SKU>``.
 
 ``kb/asked.json`` (optional) adds to any of them the questions shoppers ask *about* it in their
@@ -35,7 +39,7 @@ SUPERSEDED_FILE = "superseded.json"
 
 # Bump when the way sources become documents changes: it is part of kb_version, so an index
 # built by older code is reported stale instead of silently answering from other chunks.
-CHUNKING_VERSION = 4
+CHUNKING_VERSION = 5
 
 
 class SourceError(ValueError):
@@ -124,6 +128,8 @@ def load_faq(path: Path, rel: str = FAQ_FILE) -> List[Doc]:
 
 _H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _H2_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+# "## How long you have to return an item {#return-window}": title, then its stable anchor.
+_ANCHOR_RE = re.compile(r"^(.*?)\s*\{#([a-z0-9]+(?:-[a-z0-9]+)*)\}$")
 
 
 def chunk_markdown(markdown: str, page_id: str, rel: str) -> List[Doc]:
@@ -141,17 +147,19 @@ def chunk_markdown(markdown: str, page_id: str, rel: str) -> List[Doc]:
                 page_title = sanitize(h1.group(1))
                 continue
             if h2:
-                sections.append([sanitize(h2.group(1))])
+                sections.append([h2.group(1)])
                 continue
         (sections[-1] if sections else intro).append(line)
     docs: List[Doc] = []
     used: Dict[str, int] = {}
 
-    def add(heading: str, lines: Iterable[str]) -> None:
+    def add(raw_heading: str, lines: Iterable[str]) -> None:
         text = sanitize("\n".join(lines))
         if not text:
             return
-        slug = slugify(heading)
+        anchored = _ANCHOR_RE.match(raw_heading)
+        heading = sanitize(anchored.group(1) if anchored else raw_heading)
+        slug = anchored.group(2) if anchored else slugify(heading)
         n = used.get(slug, 0) + 1
         used[slug] = n
         anchor = slug if n == 1 else f"{slug}-{n}"
