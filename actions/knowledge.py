@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
@@ -21,9 +21,11 @@ from actions.catalog import compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
 from actions.orders import answer_about_placed_order
 from lift.commerce.cards import cards_message
+from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live
+from lift.nlu.scope import demo_question
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer, topic_question
@@ -154,7 +156,7 @@ class ActionAnswerQuestion(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_kb_not_sure")
             return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),
-                    SlotSet("kb_score", result.confidence)]
+                    SlotSet("kb_score", result.confidence)] + _demo_offer(tracker, None)
         extra: Dict[str, Any] = {}
         if answer.kind == "product" and answer.meta.get("sku"):
             stock_line, cards = _product_reply(str(answer.meta["sku"]), str(message.get("text") or ""))
@@ -168,4 +170,12 @@ class ActionAnswerQuestion(Action):
         if "json_message" in extra:  # the product answered about is the one "add it" / "add two" now means
             sku = str(answer.meta["sku"])
             events += [SlotSet("last_shown", [sku]), SlotSet("last_product", sku)]
-        return events
+        return events + _demo_offer(tracker, answer.doc_id)
+
+
+def _demo_offer(tracker: Tracker, doc_id: Optional[Text]) -> List[Dict[Text, Any]]:
+    """``utter_offer_demo`` next ("Book a demo" / "No, thanks"; a typed yes or no works too, see
+    data/rules/lead.yml) after an answer about business buying or to a question about the demo."""
+    message = tracker.latest_message or {}
+    asked = demo_question(message.get("intent_ranking") or [], message.get("text"))
+    return [FollowupAction("utter_offer_demo")] if offer_demo_after(doc_id, asked, bool(tracker.active_loop_name)) else []

@@ -20,6 +20,20 @@ from lift.notify.outbox import enqueue
 from lift.store.engine import session_scope
 from lift.store.models import Lead
 
+# Answers from the business-buying policy lead to its sales team: after one, or after any answer to
+# a question about the demo ("what is a demo?", which lift.nlu.scope sends to the knowledge base
+# instead of the lead form), the assistant offers to book a demo.
+SALES_PAGE = "policy:wholesale#"
+
+
+def offer_demo_after(doc_id: Optional[str], demo_question: bool, in_form: bool) -> bool:
+    """Whether an answer (``doc_id``; None when not sure) is followed by the demo offer; never
+    inside a form, which asks its own question next."""
+    if in_form:
+        return False
+    return bool(doc_id and str(doc_id).startswith(SALES_PAGE)) or demo_question
+
+
 # Sales demos run on weekdays at these UTC hours; a slot is free until a lead books it.
 DEMO_HOURS_UTC = (10, 14, 16)
 SLOTS_OFFERED = 3

@@ -64,3 +64,47 @@ def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[st
         return None
     best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED), None)
     return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None
+
+
+# A question *about* the demo or buying as a business ("what is a demo?", "do you offer business
+# accounts or invoicing?", "how does net-30 work?") wants an answer, which the knowledge base has
+# (kb/policies/wholesale.md), not the lead form's first question; the answer then offers the demo.
+# A request is still a request however it is worded ("can we book a demo?", "how do I book a
+# demo?", "I'd like a demo for my team of 20", "we're a school buying 30 tablets, any discount?").
+_ASKS = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|quick question|sorry|just wondering)\W+)*"
+    r"(?:what|what'?s|whats|how|why|who|which|is|are|does|do\s+(?:you|u|ya|they)|did\s+you|tell\s+me|"
+    r"(?:can|could)\s+(?:you|u)\s+(?:tell|explain|describe)|explain|describe)\b", re.IGNORECASE)
+_WANTS_TO_KNOW = re.compile(r"\b(?:want(?:ed)?|like|love)\s+to\s+(?:know|understand|learn)\b|\bwondering\b|\bcurious\b",
+                            re.IGNORECASE)
+_REQUEST = re.compile(
+    r"\b(?:book\w*|schedul\w*|arrang\w*|set\s*(?:up|it\s+up)|sign\s+(?:me|us)\s+up|i'?d\s+like|i\s+would\s+like|"
+    r"we'?d\s+like|we\s+would\s+like|i\s+want|we\s+want|i\s+need|we\s+need|i'?m\s+looking|we'?re\s+looking|"
+    r"looking\s+to|interested|please|call\s+(?:me|us)|contact\s+(?:me|us)|reach\s+out|get\s+in\s+touch|let'?s|"
+    r"talk\s+to|speak\s+(?:to|with)|connect\s+(?:me|us)|can\s+(?:i|we)|could\s+(?:i|we)|may\s+(?:i|we)|"
+    r"buying|buy\s+\d+|order(?:ing)?\s+\d+|\d+\s+(?:units|people|staff|employees|seats|rooms))\b", re.IGNORECASE)
+
+
+def asks_about(text: Optional[str]) -> bool:
+    """True for a question about something ("what is a demo?"), False for a request or statement."""
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return False
+    asked = bool(_ASKS.search(text) or _WANTS_TO_KNOW.search(text))
+    return asked and not _REQUEST.search(_WANTS_TO_KNOW.sub(" ", text))
+
+
+def question_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` instead of ``request_demo`` for a question about the demo or business
+    buying, with the classifier's confidence that it is about them; None to keep ``intent``."""
+    if not intent or intent.get("name") != DEMO or not asks_about(text):
+        return None
+    return {"name": KB_QUESTION, "confidence": float(intent.get("confidence") or 0.0)}
+
+
+def demo_question(ranking: Iterable[Dict[str, Any]], text: Optional[str]) -> bool:
+    """Whether the message (the classifier's ``ranking`` and its ``text``) is a question the guard
+    moved from ``request_demo`` to the knowledge base, as :class:`StoreScopeGuard` decides it."""
+    ranking = list(ranking or [])
+    top = ranking[0] if ranking and isinstance(ranking[0], dict) else None
+    return shopper_not_lead(top, ranking, text) is None and question_not_lead(top, text) is not None

@@ -19,6 +19,21 @@ def domain() -> Dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def shipped_retriever(tmp_path_factory):
+    """A retriever over a copy of the shipped ``kb/`` (real encoder, calibrated threshold)."""
+    import shutil
+
+    from lift.retrieval.encoder import shared_encoder
+    from lift.retrieval.index import build
+    from lift.retrieval.retriever import Retriever
+
+    base = tmp_path_factory.mktemp("shipped-kb")
+    shutil.copytree(ROOT / "kb", base / "kb")
+    build(base / "kb", base / "index", encoder=shared_encoder())
+    return Retriever.load(base / "index", base / "kb", encoder=shared_encoder())
+
+
+@pytest.fixture(scope="session")
 def catalog():
     from lift.commerce.catalog import Catalog
 

@@ -4,18 +4,16 @@ Sections are titled in the words shoppers ask with ("How long you have to return
 keep their ids through an explicit anchor (``{#return-window}``); questions the policies did not
 answer (sale items, gift receipts, student discounts, what a demo is) have sections of their own,
 and the public FAQ entries those sections make precise are superseded by them. The retriever here
-is built from the shipped ``kb/`` with the real encoder and the calibrated threshold.
+is built from the shipped ``kb/`` with the real encoder and the calibrated threshold
+(``shipped_retriever`` in conftest.py).
 """
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from lift.retrieval.index import build
-from lift.retrieval.retriever import Retriever
 from lift.retrieval.sources import chunk_markdown, load_documents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,16 +42,6 @@ def test_retitled_sections_keep_the_ids_labels_and_wordings_refer_to():
     assert superseded["QoG11KFq"]["by"] == superseded["KuPo6H62"]["by"] == "policy:returns#sale-and-clearance-items"
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    from lift.retrieval.encoder import shared_encoder
-
-    base = tmp_path_factory.mktemp("shipped-kb")
-    shutil.copytree(KB, base / "kb")
-    build(base / "kb", base / "index", encoder=shared_encoder())
-    return Retriever.load(base / "index", base / "kb", encoder=shared_encoder())
-
-
 @pytest.mark.parametrize("question, doc_id, says", [
     # each of these landed on another section of the right policy (or nowhere) before
     ("how long have i got to return my order", "policy:returns#return-window", "30 days"),
@@ -67,7 +55,7 @@ def shipped(tmp_path_factory):
     ("sorry, what's a demo exactly?", "policy:wholesale#what-a-demo-is", "30-minute online meeting"),
     ("can my company open an account and pay on invoice", "policy:wholesale#business-accounts", "net-30"),
 ])
-def test_a_policy_question_gets_the_section_that_answers_it(shipped, question, doc_id, says):
-    answer = shipped.answer(question)
+def test_a_policy_question_gets_the_section_that_answers_it(shipped_retriever, question, doc_id, says):
+    answer = shipped_retriever.answer(question)
     assert answer is not None and answer.doc_id == doc_id, (question, answer and answer.doc_id)
     assert says in answer.text

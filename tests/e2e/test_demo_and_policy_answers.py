@@ -1,0 +1,83 @@
+"""Over REST against the real action server and Rasa server (trained model, shipped KB): a
+question about the demo or business accounts is answered with its source and then the demo is
+offered, a real demo request still opens the lead form, and policy questions that used to land on
+the wrong section of the right policy get the section that answers them."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.support.servers import LiftStack, texts
+
+pytestmark = pytest.mark.e2e
+
+LEAD_FORM_FIRST_QUESTION = "What's your name?"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with LiftStack(tmp_path_factory.mktemp("stack")) as st:
+        yield st
+
+
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def payloads(replies):
+    return [b["payload"] for r in replies for b in (r.get("buttons") or [])]
+
+
+def active_loop(stack, me):
+    return (stack.tracker(me).get("active_loop") or {}).get("name")
+
+
+def test_what_a_demo_is_is_answered_then_a_typed_yes_opens_the_lead_form(stack):
+    me = sender()
+    replies = stack.say(me, "sorry, what is a demo exactly?")
+    said = texts(replies)
+    assert "30-minute" in said and "(policy:wholesale#what-a-demo-is)" in said and "Source:" in said, replies
+    assert LEAD_FORM_FIRST_QUESTION not in said and active_loop(stack, me) is None
+    assert "/request_demo" in payloads(replies)  # the offer comes after the answer
+    assert stack.tracker(me)["slots"]["kb_doc_id"] == "policy:wholesale#what-a-demo-is"
+    said = texts(stack.say(me, "yes please"))
+    assert LEAD_FORM_FIRST_QUESTION in said and active_loop(stack, me) == "lead_form", said
+
+
+def test_business_accounts_and_invoicing_are_answered_and_the_offer_can_be_declined_or_taken(stack):
+    me = sender()
+    replies = stack.say(me, "quick question, do you do business accounts or invoicing?")
+    said = texts(replies)
+    assert "net-30" in said and "(policy:wholesale#business-accounts)" in said, replies
+    assert LEAD_FORM_FIRST_QUESTION not in said and active_loop(stack, me) is None
+    assert "No problem" in texts(stack.say(me, "no thanks"))
+    assert active_loop(stack, me) is None
+
+    other = sender()
+    replies = stack.say(other, "how does invoicing on a business account work?")
+    assert "(policy:wholesale#business-accounts)" in texts(replies), replies
+    said = texts(stack.say(other, "/request_demo"))  # the offer's "Book a demo" button
+    assert LEAD_FORM_FIRST_QUESTION in said and active_loop(stack, other) == "lead_form"
+
+
+@pytest.mark.parametrize("message", ["can we book a demo?", "I'd like a demo for my team of 20"])
+def test_a_real_demo_request_still_opens_the_lead_form(stack, message):
+    me = sender()
+    said = texts(stack.say(me, message))
+    assert LEAD_FORM_FIRST_QUESTION in said or "email" in said.lower(), said
+    assert "Source:" not in said and active_loop(stack, me) == "lead_form"
+
+
+@pytest.mark.parametrize("message, doc_id", [
+    ("how long do I have to send it back", "policy:returns#return-window"),
+    ("how long is the warranty", "policy:warranty#warranty-coverage"),
+    ("stuff from the clearance section, can that be returned?", "policy:returns#sale-and-clearance-items"),
+    ("do you put a gift receipt in with orders", "policy:returns#gifts-and-gift-receipts"),
+    ("is there any discount for students?", "policy:promotions#student-and-other-discounts"),
+])
+def test_a_policy_question_gets_the_section_that_answers_it(stack, message, doc_id):
+    me = sender()
+    replies = stack.say(me, message)
+    assert f"({doc_id})" in texts(replies), replies
+    assert "/request_demo" not in payloads(replies)  # not a business question: no demo offer
