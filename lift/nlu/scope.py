@@ -66,11 +66,12 @@ def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[st
     return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None
 
 
-# A question *about* the demo or buying as a business ("what is a demo?", "do you offer business
-# accounts or invoicing?", "how does net-30 work?") wants an answer, which the knowledge base has
-# (kb/policies/wholesale.md), not the lead form's first question; the answer then offers the demo.
-# A request is still a request however it is worded ("can we book a demo?", "how do I book a
-# demo?", "I'd like a demo for my team of 20", "we're a school buying 30 tablets, any discount?").
+# A question *about* the demo ("what is a demo?", "is the demo free?", "how long is the demo?")
+# wants an answer, which the knowledge base has (kb/policies/wholesale.md), not the lead form's
+# first question; the answer then offers the demo. A request is still a request however it is
+# worded ("can we book a demo?", "how do I book a demo?", "do you offer demos?", "I'd like a demo
+# for my team of 20"), and so is a business-account or wholesale enquiry ("do you offer business
+# accounts?"): the SPEC counts those as request_demo, a lead (README Known gaps).
 _ASKS = re.compile(
     r"^\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|quick question|sorry|just wondering)\W+)*"
     r"(?:what|what'?s|whats|how|why|who|which|is|are|does|do\s+(?:you|u|ya|they)|did\s+you|tell\s+me|"
@@ -94,10 +95,18 @@ def asks_about(text: Optional[str]) -> bool:
     return asked and not _REQUEST.search(_WANTS_TO_KNOW.sub(" ", text))
 
 
+_ABOUT_DEMO = re.compile(r"\bdemo(?:s|nstrations?)?\b", re.IGNORECASE)
+# "do you offer demos?", "can you do a demo": asking whether there is one is asking for one.
+_OFFERS = re.compile(r"\b(?:do|does|can|could|will|would)\s+(?:you|u|ya|they)\s+(?:offer|do|have|give|run|provide)\b",
+                     re.IGNORECASE)
+
+
 def question_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``ask_question`` instead of ``request_demo`` for a question about the demo or business
-    buying, with the classifier's confidence that it is about them; None to keep ``intent``."""
+    """``ask_question`` instead of ``request_demo`` for a question about the demo itself, with the
+    classifier's confidence that it is about the demo; None to keep ``intent``."""
     if not intent or intent.get("name") != DEMO or not asks_about(text):
+        return None
+    if not _ABOUT_DEMO.search(text or "") or _OFFERS.search(text or ""):
         return None
     return {"name": KB_QUESTION, "confidence": float(intent.get("confidence") or 0.0)}
 
