@@ -3,23 +3,12 @@
 several different products totals all of them. Written in a voice unlike the training data."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from tests.support.servers import LiftStack, texts
+from tests.support.servers import new_sender, texts
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    with LiftStack(tmp_path_factory.mktemp("stack")) as st:
-        yield st
-
-
-def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:8]}"
 
 
 def cards(replies):
@@ -27,7 +16,7 @@ def cards(replies):
 
 
 def test_a_number_with_two_cards_on_screen_asks_which_then_adds_that_many(stack):
-    me = sender()
+    me = new_sender()
     shown = cards(stack.say(me, "wanna see the nimbus laptops"))
     assert len(shown) == 2, shown
     replies = stack.say(me, "stick 2 in my cart")
@@ -41,7 +30,7 @@ def test_a_number_with_two_cards_on_screen_asks_which_then_adds_that_many(stack)
 
 
 def test_compare_the_two_on_screen(stack):
-    me = sender()
+    me = new_sender()
     shown = cards(stack.say(me, "wanna see the nimbus laptops"))
     replies = stack.say(me, "hmm can u compare them")
     assert " vs " in texts(replies).splitlines()[0], texts(replies)
@@ -49,6 +38,6 @@ def test_compare_the_two_on_screen(stack):
 
 
 def test_a_price_for_two_different_products_is_the_total_of_both(stack):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, "what'd it cost for 2 nimbus 14 laptops plus one nimbus sleeve")
     assert "Together: 2 × Nimbus 14 Laptop + 1 × Nimbus 14 Laptop Sleeve = $1,833.00." in texts(replies), texts(replies)

@@ -4,25 +4,14 @@ request or a business-account enquiry still opens the lead form, and policy ques
 the wrong section of the right policy get the section that answers them."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from tests.support.servers import LiftStack, texts
+from tests.support.servers import new_sender, texts
 
 pytestmark = pytest.mark.e2e
 
 LEAD_FORM_FIRST_QUESTION = "What's your name?"
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    with LiftStack(tmp_path_factory.mktemp("stack")) as st:
-        yield st
-
-
-def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:8]}"
 
 
 def payloads(replies):
@@ -34,7 +23,7 @@ def active_loop(stack, me):
 
 
 def test_what_a_demo_is_is_answered_then_a_typed_yes_opens_the_lead_form(stack):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, "sorry, what is a demo exactly?")
     said = texts(replies)
     assert "30-minute" in said and "(policy:wholesale#what-a-demo-is)" in said and "Source:" in said, replies
@@ -46,13 +35,13 @@ def test_what_a_demo_is_is_answered_then_a_typed_yes_opens_the_lead_form(stack):
 
 
 def test_the_offer_after_a_demo_question_can_be_declined_or_taken(stack):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, "hmm whats involved in the demo?")
     assert "(policy:wholesale#what-a-demo-is)" in texts(replies), replies
     assert "No problem" in texts(stack.say(me, "no thanks"))
     assert active_loop(stack, me) is None
 
-    other = sender()
+    other = new_sender()
     assert "(policy:wholesale#what-a-demo-is)" in texts(stack.say(other, "is the demo free?"))
     said = texts(stack.say(other, "/request_demo"))  # the offer's "Book a demo" button
     assert LEAD_FORM_FIRST_QUESTION in said and active_loop(stack, other) == "lead_form"
@@ -60,14 +49,14 @@ def test_the_offer_after_a_demo_question_can_be_declined_or_taken(stack):
 
 def test_a_business_account_enquiry_is_a_lead(stack):
     """The SPEC counts a business-account enquiry as request_demo: it opens the lead form."""
-    me = sender()
+    me = new_sender()
     stack.say(me, "quick question, do you do business accounts or invoicing?")
     assert active_loop(stack, me) == "lead_form"
 
 
 @pytest.mark.parametrize("message", ["can we book a demo?", "I'd like a demo for my team of 20"])
 def test_a_real_demo_request_still_opens_the_lead_form(stack, message):
-    me = sender()
+    me = new_sender()
     said = texts(stack.say(me, message))
     assert LEAD_FORM_FIRST_QUESTION in said or "email" in said.lower(), said
     assert "Source:" not in said and active_loop(stack, me) == "lead_form"
@@ -81,7 +70,7 @@ def test_a_real_demo_request_still_opens_the_lead_form(stack, message):
     ("is there any discount for students?", "policy:promotions#student-and-other-discounts"),
 ])
 def test_a_policy_question_gets_the_section_that_answers_it(stack, message, doc_id):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, message)
     assert f"({doc_id})" in texts(replies), replies
     assert "/request_demo" not in payloads(replies)  # not a business question: no demo offer

@@ -259,6 +259,13 @@ class LiftStack(Managed):
         return body
 
 
+def new_sender() -> str:
+    """A sender id no other conversation of the run uses."""
+    import uuid
+
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
 def texts(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies if r.get("text"))
 
