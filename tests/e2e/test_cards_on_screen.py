@@ -15,12 +15,12 @@ def cards(replies):
     return [p["sku"] for r in replies for p in ((r.get("custom") or {}).get("products") or [])]
 
 
-def test_a_number_with_two_cards_on_screen_asks_which_then_adds_that_many(stack):
+def test_a_number_with_several_cards_on_screen_asks_which_then_adds_that_many(stack):
     me = new_sender()
     shown = cards(stack.say(me, "wanna see the nimbus laptops"))
-    assert len(shown) == 2, shown
+    assert 2 <= len(shown) <= 3, shown
     replies = stack.say(me, "stick 2 in my cart")
-    assert texts(replies).startswith("I showed you 2 products."), texts(replies)
+    assert texts(replies).startswith(f"I showed you {len(shown)} products."), texts(replies)
     pick = [b for r in replies for b in (r.get("buttons") or [])][1]
     assert '"quantity":"2"' in pick["payload"]
     replies = stack.say(me, pick["payload"])
@@ -29,7 +29,7 @@ def test_a_number_with_two_cards_on_screen_asks_which_then_adds_that_many(stack)
     assert [(i["sku"], i["qty"]) for i in cart] == [(shown[1], 2)]
 
 
-def test_compare_the_two_on_screen(stack):
+def test_compare_the_cards_on_screen(stack):
     me = new_sender()
     shown = cards(stack.say(me, "wanna see the nimbus laptops"))
     replies = stack.say(me, "hmm can u compare them")
