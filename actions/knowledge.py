@@ -19,7 +19,7 @@ from actions import resources
 from actions.common import entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
-from actions.orders import answer_about_placed_order
+from actions.orders import answer_about_placed_order, answer_refund_in_view
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
@@ -119,6 +119,8 @@ class ActionAnswerQuestion(Action):
         if amended or checkout_arrival(dispatcher, tracker):
             return amended
         placed = answer_about_placed_order(dispatcher, tracker)  # "when will it arrive?" after ordering
+        if placed is None:
+            placed = answer_refund_in_view(dispatcher, tracker)  # "where's my refund?" after cancelling
         if placed is not None:
             return placed
         try:

@@ -301,13 +301,39 @@ def answer_about_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker
             or not asks_about_order(latest_text(tracker), latest_intent(tracker)):
         return None
     res = resources.get()
-    # the order talked about last (tracked since, or the one placed), as long as this chat may see it:
-    # the conversation that placed an order owns it; any other has to prove it first (order_form)
+    order = _order_in_view(res, tracker)
+    if order is None:
+        return None
+    dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
+    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
+
+
+def _order_in_view(res, tracker: Tracker):
+    """The order talked about last (tracked since, or the one placed), as long as this chat may see
+    it: the conversation that placed an order owns it; any other has to prove it first (order_form).
+    None when there is none, or the message names another order."""
     order = next((o for o in (find_order(res.engine, tracker.get_slot(s)) for s in ("order_id", "placed_order_id"))
                   if o is not None and access_of(res.engine, o, tracker.sender_id).allowed), None)
     if order is None or any(normalize_order_id(o) != order.order_id for o in entity_values(tracker, "order_id")):
         return None
-    dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
+    return order
+
+
+def answer_refund_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"what's the refund status?" after this conversation cancelled or tracked an order it may see:
+    that order's recorded refund (or what it can do to get one), not the policy's general answer;
+    "can i get my money back" too once that order is cancelled. None otherwise (no such order, a
+    form running, another order or a product named)."""
+    intent = latest_intent(tracker)
+    if intent not in ("track_refund", "get_refund") or tracker.active_loop_name or entity_values(tracker, "product"):
+        return None
+    res = resources.get()
+    order = _order_in_view(res, tracker)
+    if order is None or (intent == "get_refund" and order.status != "cancelled"):
+        return None
+    dispatcher.utter_message(
+        text=refund_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency),
+        buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
     return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
 
 

@@ -134,3 +134,25 @@ async def test_general_delivery_questions_after_an_order_get_the_policy(res, kb,
 ])
 def test_asks_about_order(text, intent, about):
     assert asks_about_order(text, intent) is about
+
+
+@pytest.mark.parametrize("text,intent", [("so wheres my refund", "track_refund"), ("any news on the money", "track_refund"),
+                                         ("can i get my money back", "get_refund")])
+async def test_the_refund_after_cancelling_is_that_orders_recorded_refund(res, kb, domain, text, intent):
+    """After this chat placed and cancelled an order: the refund recorded for it, not the policy's general answer."""
+    from lift.commerce.servicing import cancel_order
+
+    order_id, slots = await ordered_the_kettle(domain)
+    done = cancel_order(res.engine, order_id, actor="chat:buyer-1")
+    d, events = await ask(text, intent, {**slots, "order_id": order_id}, domain)
+    assert texts(d).startswith(f"For order {order_id}: refund R{done.refund_id} of "), texts(d)
+    assert "on its way to your original payment method" in texts(d)
+    assert events == {"kb_doc_id": None, "order_id": order_id}
+
+
+async def test_a_refund_question_is_general_without_an_order_this_chat_may_see(res, kb, domain):
+    order_id, slots = await ordered_the_kettle(domain)
+    d, events = await ask("so wheres my refund", "track_refund", slots, domain, sender="someone-else")
+    assert order_id not in texts(d)
+    d, events = await ask("can i get my money back", "get_refund", slots, domain)  # placed, not cancelled: the policy
+    assert order_id not in texts(d) and events.get("kb_doc_id") is not None
