@@ -130,6 +130,8 @@ def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
     with db.connect() as conn:
         row = conn.execute(sa.text("SELECT shipping_method, status FROM orders WHERE order_id = :o"), {"o": order_id}).one()
     assert tuple(row) == ("express", "cancelled")
+    replies = texts(stack.say(me, "ok and when do i get my money back"))  # that order's refund, not the policy
+    assert replies.startswith(f"For order {order_id}: refund R"), replies
 
 
 def test_checkout_takes_every_answer_one_message_carries(stack):
