@@ -320,16 +320,18 @@ def _order_in_view(res, tracker: Tracker):
 
 
 def answer_refund_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """"what's the refund status?" after this conversation cancelled or tracked an order it may see:
-    that order's recorded refund (or what it can do to get one), not the policy's general answer;
-    "can i get my money back" too once that order is cancelled. None otherwise (no such order, a
-    form running, another order or a product named)."""
-    intent = latest_intent(tracker)
-    if intent not in ("track_refund", "get_refund") or tracker.active_loop_name or entity_values(tracker, "product"):
+    """"what's the refund status?" / "i want to return the kettle" / "can i get my money back" after
+    this conversation placed, tracked or cancelled an order it may see: that order's recorded refund,
+    or how to get one for it as things stand (cancel it, return within the window), not the policy's
+    general answer. None otherwise: no such order, a form running, another order named, or a
+    product named that the order does not hold."""
+    if latest_intent(tracker) not in ("track_refund", "get_refund") or tracker.active_loop_name:
         return None
     res = resources.get()
     order = _order_in_view(res, tracker)
-    if order is None or (intent == "get_refund" and order.status != "cancelled"):
+    held = {i.get("sku") for i in (order.items or [])} if order is not None else set()
+    named = [res.catalog.find(str(n)) for n in entity_values(tracker, "product")]
+    if order is None or any(p is None or p.sku not in held for p in named):
         return None
     dispatcher.utter_message(
         text=refund_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency),
