@@ -4,14 +4,18 @@ ship to, or one we don't.
 The shipping policy (kb/policies/shipping.md, "International shipping"): we ship to the United
 States, Canada, the United Kingdom and the European Union; international delivery takes 5-10
 business days and goes by standard delivery; duties are paid by the recipient. The country is
-read from the address's last words (a country name, by ``pycountry``) or its postcode's shape
-(Canadian, British); an address naming neither is taken as a US one, as before this module.
+read from the address's last words (a country name, by ``pycountry``, or its name in its own
+official languages, by Babel's CLDR data: "Italia", "Deutschland", "Österreich") or its
+postcode's shape (Canadian, British); an address naming neither is taken as a US one, as before
+this module.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Dict, Optional
 
 import pycountry
 
@@ -55,7 +59,32 @@ def _country(words: str) -> Optional[str]:
     try:
         return pycountry.countries.lookup(words).alpha_2
     except LookupError:
-        return None
+        return _native_names().get(_plain(words))
+
+
+def _plain(name: str) -> str:
+    """Lower case without accents: "Österreich" and "osterreich" are the same name."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c)).strip()
+
+
+@lru_cache(maxsize=1)
+def _native_names() -> Dict[str, str]:
+    """Every country's name in its official languages (CLDR via Babel), read once on first use:
+    "italia" -> IT, "deutschland" -> DE, "espana" -> ES, "eire" -> IE, "schweiz" -> CH."""
+    from babel import Locale, UnknownLocaleError
+    from babel.languages import get_official_languages
+
+    names: Dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        for language in get_official_languages(code, de_facto=True):
+            try:
+                name = Locale.parse(language).territories.get(code)
+            except (UnknownLocaleError, ValueError):
+                continue
+            if name and len(_plain(name)) > 3:
+                names.setdefault(_plain(name), code)
+    return names
 
 
 def destination(address: Optional[str]) -> Optional[Destination]:

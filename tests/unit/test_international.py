@@ -22,6 +22,11 @@ CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "89.00"}]
     ("Hauptstr. 5, 10115 Berlin, Germany", "DE"),
     ("1 George St, Sydney NSW 2000, Australia", "AU"),
     ("12 Main St, Springfield, 12345, USA", "US"),
+    # the country in its own language (CLDR names via Babel), with or without its accents
+    ("Via Roma 1, 00184 Roma, Italia", "IT"),
+    ("Ringstrasse 1, 1010 Wien, Österreich", "AT"),
+    ("calle mayor 3, 28013 madrid, espana", "ES"),
+    ("Bahnhofstrasse 1, 8001 Zürich, Schweiz", "CH"),
     # no country named: a US address, as before ("OR" and "CA" are states here, not countries)
     ("40 Oak Ave, Portland OR 97201", None),
     ("1 Sunset Blvd, Los Angeles, CA 90028", None),
