@@ -1,4 +1,5 @@
-"""Small helpers shared by the action modules (no business logic here)."""
+"""Small helpers shared by the action modules (no business logic here), and the knowledge base's
+answer given in passing (the lead form's first question)."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,9 @@ from rasa_sdk import Tracker
 
 from lift.commerce.destinations import not_shipped_reason
 from lift.commerce.validation import normalize_address
+from lift.observability.actions import observe_retrieval
+from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
+from lift.retrieval.questions import build_query, format_answer
 from lift.understanding.answers import plain_answer, says_stop
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -108,3 +112,16 @@ def masked_text(tracker: Tracker, names: List[Text] = ()) -> Text:
     for value in sorted({*values, *(n for n in names if n)}, key=len, reverse=True):
         text = re.sub(re.escape(value), lambda m: " " * len(m.group(0)), text, flags=re.I)
     return text
+
+
+def answer_in_passing(text: Text, intent: Optional[Text]) -> Optional[Text]:
+    """The knowledge base's answer to ``text`` with its source, for an action that answers a question
+    on the way to something else (the lead form's first question); None when the KB is unsure or
+    unavailable, or the text is no question it can search."""
+    try:
+        result = get_retriever().assess(build_query(text, intent))
+    except (IndexNotReady, InvalidQuery):
+        return None
+    observe_retrieval(result)
+    answer = result.answer
+    return format_answer(answer.text, answer.title, answer.doc_id) if answer is not None else None

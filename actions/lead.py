@@ -10,10 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answering_form, checked, first_entity, latest_text
+from actions.common import answer_in_passing, answering_form, checked, first_entity, latest_intent, latest_text
 from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
+from lift.nlu.scope import asks_about
 from lift.understanding.dates import from_value
 from lift.understanding.people import team_size_in
 
@@ -185,3 +186,40 @@ class ActionSubmitLead(Action):
             text=f"Thanks {first}! Your demo is booked{when}. We've sent the details to {tracker.get_slot('email')}. "
                  "Is there anything else I can help with?")
         return [SlotSet("lead_id", float(lead_id))]
+
+
+class _AnswerThenAsk:
+    """A lead_form question. The message that opened the form may have asked something the SPEC
+    counts as a lead ("do you offer business accounts or invoicing?": request_demo): the knowledge
+    base's answer comes first, with its source, so the question is never left unanswered; then the
+    form's question, as its response says it."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_lead_form_{self.slot}"  # lead_form's only: checkout and onboarding ask email too
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text = latest_text(tracker)
+        if latest_intent(tracker) == "request_demo" and asks_about(text):
+            answer = answer_in_passing(text, "request_demo")
+            if answer:
+                dispatcher.utter_message(text=answer)
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        return []
+
+
+class ActionAskPersonName(_AnswerThenAsk, Action):
+    slot = "person_name"
+
+
+class ActionAskEmail(_AnswerThenAsk, Action):
+    slot = "email"
+
+
+class ActionAskCompany(_AnswerThenAsk, Action):
+    slot = "company"
+
+
+class ActionAskTeamSize(_AnswerThenAsk, Action):
+    slot = "team_size"

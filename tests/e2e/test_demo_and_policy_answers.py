@@ -47,11 +47,13 @@ def test_the_offer_after_a_demo_question_can_be_declined_or_taken(stack):
     assert LEAD_FORM_FIRST_QUESTION in said and active_loop(stack, other) == "lead_form"
 
 
-def test_a_business_account_enquiry_is_a_lead(stack):
-    """The SPEC counts a business-account enquiry as request_demo: it opens the lead form."""
+def test_a_business_account_enquiry_is_a_lead_and_its_question_is_answered_first(stack):
+    """The SPEC counts a business-account enquiry as request_demo: it opens the lead form, whose
+    first question comes after the answer (cited)."""
     me = new_sender()
-    stack.say(me, "quick question, do you do business accounts or invoicing?")
+    said = texts(stack.say(me, "quick question, do you do business accounts or invoicing?"))
     assert active_loop(stack, me) == "lead_form"
+    assert "(policy:wholesale#business-accounts)" in said and said.endswith(LEAD_FORM_FIRST_QUESTION), said
 
 
 @pytest.mark.parametrize("message", ["can we book a demo?", "I'd like a demo for my team of 20"])

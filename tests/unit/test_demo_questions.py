@@ -155,3 +155,36 @@ def test_the_offer_and_its_answers_are_in_the_domain_and_the_rules(domain):
                                                   {"action": "utter_lead_intro"}]
     assert rules["no to the demo offer"] == [{"action": "utter_offer_demo"}, {"intent": "deny"},
                                              {"action": "utter_no_problem"}]
+
+
+# ----------------------------------------------------------------- a business question opening the lead form
+@pytest.mark.parametrize("text, doc_id, says", [
+    ("do you offer business accounts or invoicing?", "policy:wholesale#business-accounts", "net-30"),
+    ("can you tell me about business accounts", "policy:wholesale#business-accounts", "net-30"),
+])
+async def test_a_business_question_that_opens_the_lead_form_is_answered_first(kb, domain, text, doc_id, says):
+    """The SPEC's request_demo (a lead), but a question: its answer, cited, before the form's question."""
+    from actions.lead import ActionAskPersonName
+
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "request_demo", active_loop="lead_form", confidence=0.8)
+    assert await ActionAskPersonName().run(d, tracker, domain) == []
+    assert ActionAskPersonName().name() == "action_ask_lead_form_person_name"
+    assert says in d.messages[0]["text"] and f"({doc_id})" in d.messages[0]["text"]
+    assert d.messages[-1]["response"] == "utter_ask_person_name"
+
+
+@pytest.mark.parametrize("text, intent", [("I'd like a demo for my team of 20", "request_demo"),
+                                          ("Pat Kim", "inform"), ("do you offer business accounts?", "inform")])
+async def test_a_request_or_an_answer_gets_only_the_forms_question(kb, domain, text, intent):
+    from actions.lead import ActionAskEmail
+
+    d = CollectingDispatcher()
+    await ActionAskEmail().run(d, make_tracker(text, intent, active_loop="lead_form"), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_ask_email"] and not d.messages[0].get("text")
+
+
+def test_the_lead_forms_own_questions_are_in_the_domain_and_leave_the_other_forms_alone(domain):
+    actions = set(domain["actions"])
+    assert {f"action_ask_lead_form_{s}" for s in ("person_name", "email", "company", "team_size")} <= actions
+    assert "action_ask_email" not in actions  # checkout_form and onboarding_form still say utter_ask_email
