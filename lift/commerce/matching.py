@@ -26,7 +26,8 @@ STOPWORDS = frozenset(
     best cheap cheaper cheapest new just also too very really more most less under below over above
     than than then so if not no yes ok okay sure maybe tell know about kind type sort
     im ive id youre youve weve theyre theyve shes hes thats whats wheres dont doesnt didnt isnt
-    arent cant wont""".split()
+    arent cant wont wanna gonna gotta lemme gimme u ur ya yeah yep hmm um plz thx after
+    interested""".split()
 )
 
 # Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops

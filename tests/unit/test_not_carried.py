@@ -19,6 +19,10 @@ from tests.support.trackers import ent, make_tracker, texts
     ("noise cancelling headphones", "audio", ()),
     ("wireless earbuds", "audio", ()),
     ("cheapst phone?", "phones", ()),  # a misspelt "cheapest" is not a brand
+    # chat-speak is not a brand either ("We don't have anything matching “wanna”" before)
+    ("wanna see the nimbus laptops", "computers", ()),
+    ("gimme some cheap phones pls", "phones", ()),
+    ("hmm im after some headphones u got any", "audio", ()),
 ])
 def test_missing_words(catalog, query, category, missing):
     kind = [p for p in catalog.products if p.category == category]
