@@ -11,7 +11,7 @@ from lift.commerce.destinations import not_shipped_reason
 from lift.commerce.validation import normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
-from lift.retrieval.questions import build_query, format_answer
+from lift.retrieval.questions import build_query, format_answer, topic_question
 from lift.understanding.answers import plain_answer, says_stop
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -114,14 +114,28 @@ def masked_text(tracker: Tracker, names: List[Text] = ()) -> Text:
     return text
 
 
+def assess_question(retriever, text: Optional[Text], intent: Optional[Text] = None,
+                    confidence: Optional[float] = None, context_product: Optional[Text] = None):
+    """The knowledge base's assessment of a shopper's question, observed for the metrics: the query
+    built from the text (and the product in view); when that finds no answer and the classifier is
+    sure which policy the question is about, that policy's standard question. Raises
+    ``InvalidQuery`` for a text that cannot be searched."""
+    query = build_query(text, intent, context_product)
+    result = retriever.assess(query)
+    observe_retrieval(result)
+    topic = topic_question(intent, confidence)
+    if result.answer is None and topic and topic != query:
+        # Worded unlike the KB ("my kettle leaks and i want to send it back" read as get_refund).
+        result = retriever.assess(topic)
+    return result
+
+
 def answer_in_passing(text: Text, intent: Optional[Text]) -> Optional[Text]:
     """The knowledge base's answer to ``text`` with its source, for an action that answers a question
     on the way to something else (the lead form's first question); None when the KB is unsure or
     unavailable, or the text is no question it can search."""
     try:
-        result = get_retriever().assess(build_query(text, intent))
+        answer = assess_question(get_retriever(), text, intent).answer
     except (IndexNotReady, InvalidQuery):
         return None
-    observe_retrieval(result)
-    answer = result.answer
     return format_answer(answer.text, answer.title, answer.doc_id) if answer is not None else None

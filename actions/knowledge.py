@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import entity_values, latest_text
+from actions.common import assess_question, entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
 from actions.orders import answer_about_placed_order, answer_refund_in_view
@@ -26,9 +26,8 @@ from lift.commerce.matching import shares_name_word
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
-from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
-from lift.retrieval.questions import build_query, format_answer, topic_question
+from lift.retrieval.questions import format_answer
 
 logger = logging.getLogger(__name__)
 
@@ -131,19 +130,13 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", None)]
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
-        query = build_query(message.get("text"), intent.get("name"), _context_product(tracker, retriever))
         try:
-            result = retriever.assess(query)
-            observe_retrieval(result)
+            result = assess_question(retriever, message.get("text"), intent.get("name"), intent.get("confidence"),
+                                     _context_product(tracker, retriever))
         except InvalidQuery as exc:
             too_long = exc.reason == "too_long"
             dispatcher.utter_message(response="utter_kb_question_too_long" if too_long else "utter_kb_ask_question")
             return [SlotSet("kb_doc_id", None)]
-        topic = topic_question(intent.get("name"), intent.get("confidence"))
-        if result.answer is None and topic and topic != query:
-            # Worded unlike the KB, but the classifier is sure of the policy it is about: the
-            # question a button would send for that intent (still subject to the threshold).
-            result = retriever.assess(topic)
         answer = result.answer
         named = _named_product(tracker)
         if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
