@@ -10,7 +10,6 @@ from rasa_sdk import Tracker
 
 from actions.common import first_entity, latest_text, masked_text
 from lift.commerce.cart import MAX_QTY_PER_LINE
-from lift.commerce.money import money
 from lift.commerce.pricing import line_volume_percent, quote
 from lift.understanding.numbers import Quantity, parse_quantity, quantities_per_item
 
@@ -42,17 +41,22 @@ def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity]
     return {sku: (parse_quantity(m.text, limit=limit) if m else None) for sku, m in zip(skus, mentions)}
 
 
+def _asked_quantity(tracker: Tracker) -> Optional[Quantity]:
+    """The quantity the price question gives ("how much for two ..."), None when it gives none."""
+    raw = first_entity(tracker, "quantity")
+    return parse_quantity(raw, limit=PRICE_QTY_LIMIT) if raw is not None else None
+
+
 def total_for(tracker: Tracker, product, catalog) -> Text:
     """"how much for two slate 11 tablets": the total, with the volume discount it would get."""
-    raw = first_entity(tracker, "quantity")
-    qty = parse_quantity(raw, limit=PRICE_QTY_LIMIT) if raw is not None else None
+    qty = _asked_quantity(tracker)
     if qty is None or not qty.ok or qty.value < 2:
         return ""
-    total = money(product.price) * qty.value
-    percent = line_volume_percent(qty.value)
+    total, discount = quote([(product.price, qty.value)])
     text = f"{qty.value} × {catalog.format_price(product.price)} = {catalog.format_price(total)}"
-    if percent:
-        text += f", {catalog.format_price(total - money(total * percent / 100))} with the {percent}% volume discount"
+    if discount:
+        percent = line_volume_percent(qty.value)
+        text += f", {catalog.format_price(total - discount)} with the {percent}% volume discount"
     short = f" (we have {product.stock})" if qty.value > product.stock else ""
     return f"{text}{short}."
 
@@ -60,8 +64,7 @@ def total_for(tracker: Tracker, product, catalog) -> Text:
 def total_for_several(tracker: Tracker, products, catalog) -> Text:
     """"how much for 2 nimbus 14 laptops and a sleeve": every product with its own quantity (one
     when the message gives none) and the total, with the volume discount the basket would give."""
-    raw = first_entity(tracker, "quantity")
-    qty = parse_quantity(raw, limit=PRICE_QTY_LIMIT) if raw is not None else None
+    qty = _asked_quantity(tracker)
     per_item = item_quantities(tracker, catalog, products, qty, limit=PRICE_QTY_LIMIT)
     if any(q is not None and not q.ok for q in per_item.values()):
         return ""
