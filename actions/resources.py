@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from sqlalchemy.engine import Engine
 
 from lift.commerce.catalog import Catalog
+from lift.commerce.destinations import load_country_names
 from lift.config import ConfigError, Settings, get_settings
 from lift.notify.outbox import OutboxWorker
 from lift.observability.actions import observe_outbox
@@ -86,7 +87,9 @@ def build(settings: Optional[Settings] = None) -> Resources:
 
 
 def warm_up() -> None:
-    """Load the knowledge-base retriever now (action-server start); raises IndexMissing/IndexStale."""
+    """Load the knowledge-base retriever and the country names now (action-server start); raises
+    IndexMissing/IndexStale."""
+    logger.info("%d country names in their own languages loaded", load_country_names())
     r = get_retriever()
     logger.info("knowledge base kb_version %s loaded: %d documents, answer threshold %.3f",
                 r.kb_version, len(r.docs), r.threshold)

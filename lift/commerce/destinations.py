@@ -67,9 +67,16 @@ def _plain(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c)).strip()
 
 
+def load_country_names() -> int:
+    """Read the countries' own-language names now (the action server's start, so no shopper's turn
+    waits the ~1 s it takes); how many there are."""
+    return len(_native_names())
+
+
 @lru_cache(maxsize=1)
 def _native_names() -> Dict[str, str]:
-    """Every country's name in its official languages (CLDR via Babel), read once on first use:
+    """Every country's name in its official languages (CLDR via Babel), read once (at the action
+    server's start, :func:`load_country_names`; else on first use):
     "italia" -> IT, "deutschland" -> DE, "espana" -> ES, "eire" -> IE, "schweiz" -> CH."""
     from babel import Locale, UnknownLocaleError
     from babel.languages import get_official_languages
