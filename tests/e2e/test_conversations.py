@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support.servers import ROOT, LiftStack, http, texts
+from tests.support.servers import ROOT, http, new_sender, texts
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    with LiftStack(tmp_path_factory.mktemp("stack")) as st:
-        yield st
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +21,12 @@ def db(stack):
     engine.dispose()
 
 
-def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:8]}"
-
-
 def buttons(replies):
     return [b for r in replies for b in (r.get("buttons") or [])]
 
 
 def test_lead_capture_books_a_demo(stack, db):
-    me = sender()
+    me = new_sender()
     assert "Lift" in texts(stack.say(me, "hi"))
     replies = stack.say(me, "I'd like to book a demo for my team")
     assert "name" in texts(replies).lower()
@@ -58,7 +47,7 @@ def test_lead_capture_books_a_demo(stack, db):
 
 
 def test_invalid_email_is_asked_again(stack):
-    me = sender()
+    me = new_sender()
     stack.say(me, "I'd like to book a demo")
     stack.say(me, "Jane Doe")
     replies = texts(stack.say(me, "jane at acme dot com"))
@@ -66,7 +55,7 @@ def test_invalid_email_is_asked_again(stack):
 
 
 def test_checkout_creates_an_order(stack, db):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, "add 2 aria headphones to my cart")
     assert "Added 2 × Aria Wireless Headphones" in texts(replies), replies
     stack.say(me, "no thanks")
@@ -96,7 +85,7 @@ def to_delivery_question(stack, me, *messages):
 
 def test_checkout_answers_can_be_changed_midway(stack, db):
     """A shopper's own corrections, in words the training data never had for them."""
-    me = sender()
+    me = new_sender()
     to_delivery_question(stack, me, "add 2 aria headphones to my cart", "no thanks", "checkout", "buyer@example.com",
                          "12 Market Street, Springfield 12345")
     replies = texts(stack.say(me, "hang on, wrong address, use 40 Oak Ave, Portland OR 97201"))
@@ -115,7 +104,7 @@ def test_checkout_answers_can_be_changed_midway(stack, db):
 
 
 def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
-    me = sender()
+    me = new_sender()
     to_delivery_question(stack, me, "put a swift kettle in my basket", "nope", "checkout", "kay@example.com",
                          "7 Elm Road, Austin TX 78701")
     assert "Total: $49.99" in texts(stack.say(me, "standard"))
@@ -135,7 +124,7 @@ def test_summary_switches_and_cancel_it_right_after_ordering(stack, db):
 
 
 def test_checkout_takes_every_answer_one_message_carries(stack):
-    me = sender()
+    me = new_sender()
     stack.say(me, "add the boom go speaker")
     stack.say(me, "no ta")
     assert "email" in texts(stack.say(me, "check out please")).lower()
@@ -145,14 +134,14 @@ def test_checkout_takes_every_answer_one_message_carries(stack):
 
 
 def test_unknown_product_and_bad_quantities(stack):
-    me = sender()
+    me = new_sender()
     assert "couldn't find" in texts(stack.say(me, "add a flux capacitor to my cart"))
     assert "at least 1" in texts(stack.say(me, "add 0 aria headphones to my cart"))
     assert "at most 20" in texts(stack.say(me, "add 500 aria headphones to my cart"))
 
 
 def test_unknown_order_id(stack):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "where is my order LFT999999"))
     assert "couldn't find that order" in replies and "What's your order number?" in replies
     assert (stack.tracker(me)["active_loop"] or {}).get("name") == "order_form"
@@ -167,7 +156,7 @@ def test_order_number_in_the_message_is_looked_up_at_once(stack, db):
     from lift.commerce.catalog import Catalog
     from lift.commerce.orders import create_order
 
-    me = sender()
+    me = new_sender()
     catalog = Catalog.load(ROOT / "kb" / "catalog.json")
     order = create_order(db, catalog, sender_id=me, cart=[{"sku": "ACC-003", "qty": 1, "unit_price": "29.00"}],
                          email="me@example.com", shipping_address="12 Market Street, Springfield",
@@ -180,7 +169,7 @@ def test_order_number_in_the_message_is_looked_up_at_once(stack, db):
 @pytest.mark.parametrize("message", ["LFT100003", "check LFT100003", "whats in LFT100003"])
 def test_an_order_number_on_its_own_is_looked_up(stack, message):
     """Read as inform or search_product by NLU: still that order (status only until proven)."""
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, message))
     assert "Order LFT100003 exists and has shipped" in replies and "email address on the order" in replies
     assert "1Z999AA10123456784" not in replies
@@ -189,12 +178,12 @@ def test_an_order_number_on_its_own_is_looked_up(stack, message):
 @pytest.mark.parametrize("message", ["", "   ", "\u0000\u202e\U0001F600", "/add_to_cart{not json"],
                          ids=["empty", "blank", "control-chars", "broken-payload"])
 def test_odd_messages_get_an_answer(stack, message):
-    status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": sender(), "message": message})
+    status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": new_sender(), "message": message})
     assert status == 200 and isinstance(body, list)
 
 
 def test_a_10k_character_message_is_refused_with_a_reason(stack):
-    me = sender()
+    me = new_sender()
     status, body, _ = http("POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": me, "message": "x" * 10_000})
     assert status == 413 and "longer than" in json.dumps(body)
     assert stack.say(me, "hi")  # the conversation goes on
@@ -208,7 +197,7 @@ def test_malformed_rest_requests_are_4xx(stack, raw):
 
 
 def test_policy_question_is_answered_with_its_source(stack):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "how many days do I have to return something?"))
     assert "Source:" in replies and ("policy:returns#" in replies or "(" in replies), replies
     tracker = stack.tracker(me)
@@ -216,7 +205,7 @@ def test_policy_question_is_answered_with_its_source(stack):
 
 
 def test_unrelated_question_gets_the_not_sure_path(stack):
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, "what is the airspeed velocity of an unladen swallow?")
     assert any(b["payload"] == "/contact_human_agent" for b in buttons(replies)) or "outside what I can help" in texts(replies)
     assert stack.tracker(me)["slots"]["kb_doc_id"] is None
@@ -224,7 +213,7 @@ def test_unrelated_question_gets_the_not_sure_path(stack):
 
 def test_show_a_product_then_add_it(stack):
     """References over REST: 'add it' means the product on the card just shown."""
-    me = sender()
+    me = new_sender()
     stack.say(me, "show me the nimbus 14 laptop")
     assert stack.tracker(me)["slots"]["last_shown"] == ["CMP-001"]
     replies = stack.say(me, "ok add it to my cart")
@@ -240,7 +229,7 @@ def cards(replies):
 def test_a_bare_product_name_shows_it_and_never_fills_the_cart(stack, message):
     """With catalog names read as one placeholder word, a name on its own means the shopper wants
     to see that product ("the crema espresso machine" was add_to_cart, 0.26): a card, no cart."""
-    me = sender()
+    me = new_sender()
     replies = stack.say(me, message)
     assert cards(replies), replies
     assert not stack.tracker(me)["slots"].get("cart"), replies
@@ -248,7 +237,7 @@ def test_a_bare_product_name_shows_it_and_never_fills_the_cart(stack, message):
 
 def test_pointing_at_a_card_just_shown_picks_it(stack):
     """'got any headphones', then only 'the pricier one please': that card, and 'add it' adds it."""
-    me = sender()
+    me = new_sender()
     shown = cards(stack.say(me, "got any headphones"))
     assert len(shown) > 1
     dearest = max(shown, key=lambda p: p["price"])
@@ -257,7 +246,7 @@ def test_pointing_at_a_card_just_shown_picks_it(stack):
     stack.say(me, "add it")
     assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == [dearest["sku"]]
     # with nothing shown, the same words get the plain "can't help" answer, not a guess
-    replies = stack.say(sender(), "the pricier one please")
+    replies = stack.say(new_sender(), "the pricier one please")
     assert not cards(replies) and "can't help with that" in texts(replies), replies
 
 
@@ -265,7 +254,7 @@ def test_two_products_compared_side_by_side(stack):
     """However the question is worded (read as a KB question, a search or nothing in particular),
     naming two products and asking how they differ gets both, side by side, and both cards."""
     for question in ("hmm whats the diff between the aria and aria pro", "nimbus 14 or nimbus 16, which should i get?"):
-        me = sender()
+        me = new_sender()
         replies = stack.say(me, question)
         assert " vs " in texts(replies) and "• Price:" in texts(replies), (question, replies)
         assert len(cards(replies)) == 2, replies
@@ -274,7 +263,7 @@ def test_two_products_compared_side_by_side(stack):
 
 def test_goodbye_inside_a_form_ends_it(stack):
     """'bye' while the order lookup waits for the order's email: a goodbye, not the question again."""
-    me = sender()
+    me = new_sender()
     stack.say(me, "where is my order LFT100002")
     assert stack.tracker(me)["active_loop"].get("name") == "order_form"
     replies = texts(stack.say(me, "ok bye then"))
@@ -283,7 +272,7 @@ def test_goodbye_inside_a_form_ends_it(stack):
 
 
 def test_quantities_in_words_and_changes(stack):
-    me = sender()
+    me = new_sender()
     stack.say(me, "add two aria headphones to my cart")
     assert stack.tracker(me)["slots"]["cart"][0]["qty"] == 2
     stack.say(me, "no thanks")
@@ -296,7 +285,7 @@ def test_quantities_in_words_and_changes(stack):
 
 
 def test_lead_form_takes_what_the_first_message_says(stack):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "Hi, I'm Dana Whitfield from Whitfield Interiors (dana@whitfield.com). "
                                   "Can we book a demo?"))
     slots = stack.tracker(me)["slots"]
@@ -308,7 +297,7 @@ def test_lead_form_takes_what_the_first_message_says(stack):
 
 
 def test_lead_details_typed_as_a_list_are_all_taken(stack):
-    me = sender()
+    me = new_sender()
     assert "name" in texts(stack.say(me, "book a demo"))
     replies = texts(stack.say(me, "Jane Doe, Acme Inc, jane@acme.com"))
     slots = stack.tracker(me)["slots"]
@@ -319,7 +308,7 @@ def test_lead_details_typed_as_a_list_are_all_taken(stack):
 def test_plain_answers_are_taken_and_a_real_stop_still_stops(stack, db):
     """Answers the classifier misreads ("ten" and "Pat" read as stop, "Kettle & Co" as a product
     search) are what the lead and onboarding forms asked for; "i'd rather not" ends the form."""
-    me = sender()
+    me = new_sender()
     assert "What's your name?" in texts(stack.say(me, "hey, could we book a demo for my team?"))
     assert "email" in texts(stack.say(me, "Kim Lee")).lower()
     assert "Which company are you with?" in texts(stack.say(me, "kim@kettleco.com"))
@@ -334,7 +323,7 @@ def test_plain_answers_are_taken_and_a_real_stop_still_stops(stack, db):
                            {"s": me}).one()
     assert tuple(row) == ("Kim Lee", "kim@kettleco.com", "Kettle & Co", 10)
 
-    pat = sender()
+    pat = new_sender()
     stack.say(pat, "sign me up")
     assert "What's your name?" in texts(stack.say(pat, "pat2@example.com"))
     replies = texts(stack.say(pat, "Pat"))
@@ -343,14 +332,14 @@ def test_plain_answers_are_taken_and_a_real_stop_still_stops(stack, db):
     assert "stopped there" in texts(stack.say(pat, "i'd rather not"))
     assert not (stack.tracker(pat)["active_loop"] or {}).get("name")
 
-    other = sender()
+    other = new_sender()
     stack.say(other, "book a demo")
     assert "stopped there" in texts(stack.say(other, "never mind"))
     assert not (stack.tracker(other)["active_loop"] or {}).get("name")
 
 
 def test_a_bulk_buyer_asking_for_a_discount_is_told_the_volume_discounts(stack):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "we're a school looking to buy 30 slate tablets, is there a discount?"))
     assert "10 or more of one product get 5% off" in replies and "50 or more 10%" in replies, replies
     assert replies.count("5% off") == 1, replies
@@ -366,18 +355,18 @@ INTENT_NAMES = re.compile(r"\b(nlu_fallback|out_of_scope|[a-z]+_(?:order|cart|pr
 ], ids=["empty", "emoji-only", "4000-chars", "mixed-language", "all-caps", "gibberish"])
 def test_bad_input_gets_a_plain_answer(stack, message):
     assert len("where is my order " * 222) == 3996
-    replies = stack.say(sender(), message)
+    replies = stack.say(new_sender(), message)
     said = texts(replies) + " ".join(b["title"] for b in buttons(replies))
     assert said.strip(), replies  # an answer, not silence
     assert not INTENT_NAMES.search(said) and "Did you mean" not in said, said
 
 
 def test_issue_9_messages_are_understood(stack):
-    replies = texts(stack.say(sender(), "what's the weather like in paris tomorrow"))
+    replies = texts(stack.say(new_sender(), "what's the weather like in paris tomorrow"))
     assert "outside what I can help with" in replies
-    replies = texts(stack.say(sender(), "we're a company of 200 people and want to buy laptops in bulk"))
+    replies = texts(stack.say(new_sender(), "we're a company of 200 people and want to buy laptops in bulk"))
     assert "name" in replies.lower()  # the lead form's first question
-    assert "Added 2" in texts(stack.say(sender(), "i'd like 2 of the crema espresso machines please"))
+    assert "Added 2" in texts(stack.say(new_sender(), "i'd like 2 of the crema espresso machines please"))
 
 
 @pytest.mark.parametrize("message", [
@@ -387,12 +376,12 @@ def test_issue_9_messages_are_understood(stack):
 ])
 def test_a_message_about_our_products_is_never_refused_as_out_of_scope(stack, message):
     # each of these was classified out_of_scope (0.86 / 0.61 / 0.21) before the scope guard
-    said = texts(stack.say(sender(), message))
+    said = texts(stack.say(new_sender(), message))
     assert said.strip() and "outside what I can help with" not in said, said
 
 
 def test_not_understood_twice_offers_options_then_a_person(stack):
-    me = sender()
+    me = new_sender()
     first = stack.say(me, "")  # no words at all: the classifier cannot be confident
     titles = [b["title"] for b in buttons(first)]
     assert 2 <= len(titles) <= 3 and not any(INTENT_NAMES.search(t) for t in titles), first
@@ -403,21 +392,21 @@ def test_not_understood_twice_offers_options_then_a_person(stack):
 def test_another_one_means_the_product_i_just_added_not_the_suggestion(stack):
     """After an add the bot suggests an accessory; "another one" / "2 more" are more of what the
     shopper added, whether the suggestion is still open or was turned down; a yes still takes it."""
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "can you add the aria pro to my cart"))
     assert "Added 1 × Aria Pro Noise-Cancelling Headphones" in replies and "Aria Carrying Case" in replies, replies
     replies = texts(stack.say(me, "nice, add another one"))
     assert "Added another Aria Pro Noise-Cancelling Headphones: you now have 2" in replies, replies
     assert stack.tracker(me)["slots"]["cart"] == [{"sku": "AUD-002", "qty": 2, "unit_price": "249.00"}]
 
-    me = sender()
+    me = new_sender()
     assert "Aria Carrying Case" in texts(stack.say(me, "put the aria wireless headphones in my basket"))
     stack.say(me, "no thanks")
     replies = texts(stack.say(me, "actually add 2 more"))
     assert "Added 2 more Aria Wireless Headphones: you now have 3" in replies, replies
     assert [(i["sku"], i["qty"]) for i in stack.tracker(me)["slots"]["cart"]] == [("AUD-001", 3)]
 
-    me = sender()
+    me = new_sender()
     stack.say(me, "add the aria wireless headphones")
     assert "Added the Aria Carrying Case" in texts(stack.say(me, "yes")), me
     assert [i["sku"] for i in stack.tracker(me)["slots"]["cart"]] == ["AUD-001", "ACC-003"]
@@ -426,7 +415,7 @@ def test_another_one_means_the_product_i_just_added_not_the_suggestion(stack):
 def test_when_will_it_arrive_right_after_ordering_is_about_my_order(stack):
     """"it" after "Order placed!" is the order (its status and arrival date, as tracking it says),
     not the product suggested before checkout; a question naming a product is about that."""
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "add the swift electric kettle please"))
     offered = re.search(r"often add the (.+?) \(\$", replies).group(1)  # the graph's or the catalog's pick
     stack.say(me, "let's check out")

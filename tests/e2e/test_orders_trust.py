@@ -8,13 +8,12 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from tests.support.servers import ROOT, LiftStack, base_env, free_port, texts
+from tests.support.servers import ROOT, LiftStack, base_env, free_port, new_sender, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -62,10 +61,6 @@ def db(stack):
     engine.dispose()
 
 
-def sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:8]}"
-
-
 def place_order(stack, me, email):
     stack.say(me, "add 2 aria headphones to my cart")
     stack.say(me, "no thanks")
@@ -82,7 +77,7 @@ def status(db, order_id):
 
 
 def test_confirmation_mail_and_a_stranger_must_prove_the_order(stack, db, inbox):
-    alice, mallory = sender(), sender()
+    alice, mallory = new_sender(), new_sender()
     order_id = place_order(stack, alice, "alice@example.com")
     inbox.wait_for(rf"Thank you for your order {order_id}")
     replies = texts(stack.say(mallory, f"cancel order {order_id}"))
@@ -105,7 +100,7 @@ def test_confirmation_mail_and_a_stranger_must_prove_the_order(stack, db, inbox)
 
 
 def test_five_wrong_codes_lock_the_order(stack, db):
-    me = sender()
+    me = new_sender()
     stack.say(me, "where is my order LFT100002")
     stack.say(me, "demo.customer@example.com")
     for left in (4, 3, 2, 1):
@@ -117,7 +112,7 @@ def test_five_wrong_codes_lock_the_order(stack, db):
 
 
 def test_owner_cancel_needs_an_explicit_yes(stack, db):
-    me = sender()
+    me = new_sender()
     order_id = place_order(stack, me, "owner@example.com")
     replies = texts(stack.say(me, f"I want to cancel order {order_id}"))
     assert "about to cancel order" in replies and status(db, order_id) == "processing"
@@ -127,7 +122,7 @@ def test_owner_cancel_needs_an_explicit_yes(stack, db):
 
 @pytest.mark.parametrize("typed", ["ORD-12345", "732201349959"])
 def test_order_number_of_another_format(stack, typed):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, f"where is my order {typed}"))
     assert "LFT123456" in replies  # asked again, shown what our numbers look like
     if "What's your order number?" in replies:  # the number wasn't recognised at all: answer the question with it
@@ -145,7 +140,7 @@ def lift_cli(stack, *args):
 
 
 def test_agent_claims_replies_and_closes_and_the_shopper_sees_it(stack):
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "I want to talk to a human"))
     ticket = re.search(r"ticket #(\d+), you're number (\d+) in the queue", replies)
     assert ticket, replies
@@ -166,7 +161,7 @@ def test_agent_claims_replies_and_closes_and_the_shopper_sees_it(stack):
 
 
 def test_a_shopper_can_go_back_to_the_assistant_until_an_agent_claims_the_ticket(stack):
-    me = sender()
+    me = new_sender()
     stack.say(me, "add the aria headphones to my cart")
     replies = stack.say(me, "can i speak to someone please")
     ticket = re.search(r"ticket #(\d+)", texts(replies)).group(1)
@@ -177,7 +172,7 @@ def test_a_shopper_can_go_back_to_the_assistant_until_an_agent_claims_the_ticket
     assert "Here are our headphones" in texts(stack.say(me, "show me headphones"))
     assert lift_cli(stack, "claim", ticket, "--agent", "Sam").returncode == 2  # withdrawn: nothing to claim
     # once claimed, the conversation stays with the agent
-    other = sender()
+    other = new_sender()
     ticket = re.search(r"ticket #(\d+)", texts(stack.say(other, "i want to talk to a human"))).group(1)
     assert lift_cli(stack, "claim", ticket, "--agent", "Sam").returncode == 0
     assert "already looking at your conversation" in texts(stack.say(other, "/restart"))
@@ -187,7 +182,7 @@ def test_a_shopper_can_go_back_to_the_assistant_until_an_agent_claims_the_ticket
 @pytest.mark.parametrize("message", ["add -1 aria headphones to my cart", "add 1e9 aria headphones to my cart",
                                      "add lots of aria headphones to my cart"], ids=["negative", "1e9", "lots"])
 def test_bad_quantities_get_an_answer_and_change_nothing(stack, db, message):
-    me = sender()
+    me = new_sender()
     with db.connect() as conn:
         before = conn.execute(sa.text("SELECT stock FROM stock_levels WHERE sku = 'AUD-001'")).scalar_one()
     replies = texts(stack.say(me, message))
@@ -202,7 +197,7 @@ def test_a_refund_for_a_named_order_is_about_that_order_once_proven(stack, inbox
     until when, from the returns policy; not a generic policy quote and then "can't help"."""
     from lift.store.seed import DEMO_EMAIL
 
-    me = sender()
+    me = new_sender()
     replies = texts(stack.say(me, "i want a refund for order LFT100004, it arrived last week"))
     assert "Order LFT100004 exists and has been delivered" in replies and "email address on the order" in replies
     assert "6-digit code" in texts(stack.say(me, DEMO_EMAIL))
