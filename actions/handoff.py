@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent
+from actions.orders import faulty_item_in_view
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
@@ -57,7 +58,11 @@ class ActionRequestHandoff(Action):
         return "action_request_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        return hand_off(dispatcher, tracker, _reason(tracker))
+        reason = _reason(tracker)
+        faulty = faulty_item_in_view(tracker) if reason == "complaint" else None
+        if faulty:  # "my kettle arrived broken" after ordering: the free return, as well as a person
+            dispatcher.utter_message(text=f"In the meantime: {faulty}")
+        return hand_off(dispatcher, tracker, reason)
 
 
 class ActionDefaultFallback(Action):

@@ -18,7 +18,7 @@ from actions.history import shown_skus
 from lift.commerce.orders import (OrderError, asks_about_order, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
-from lift.commerce.returns import refund_options, refunds_of
+from lift.commerce.returns import faulty_item_options, refund_options, refunds_of, says_faulty
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
                                      check_address_changeable, check_cancellable, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
@@ -322,21 +322,41 @@ def _order_in_view(res, tracker: Tracker):
 def answer_refund_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"what's the refund status?" / "i want to return the kettle" / "can i get my money back" after
     this conversation placed, tracked or cancelled an order it may see: that order's recorded refund,
-    or how to get one for it as things stand (cancel it, return within the window), not the policy's
-    general answer. None otherwise: no such order, a form running, another order named, or a
-    product named that the order does not hold."""
+    or how to get one for it as things stand (cancel it, return within the window; free for an item
+    that arrived damaged), not the policy's general answer. None otherwise: no such order, a form
+    running, another order named, or a product named that the order does not hold."""
     if latest_intent(tracker) not in ("track_refund", "get_refund") or tracker.active_loop_name:
         return None
     res = resources.get()
+    order = _order_holding_named(res, tracker)
+    if order is None:
+        return None
+    refunds = refunds_of(res.engine, order.order_id)
+    currency = res.catalog.currency
+    text = says_faulty(latest_text(tracker)) and faulty_item_options(order, refunds, dt.date.today(), currency)
+    dispatcher.utter_message(text=text or refund_options(order, refunds, dt.date.today(), currency),
+                             buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
+    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
+
+
+def faulty_item_in_view(tracker: Tracker) -> Optional[Text]:
+    """"the kettle arrived broken" (a complaint, handed to a person) about the order in view: its free
+    return or warranty, so the shopper knows where they stand while they wait; else None."""
+    if not says_faulty(latest_text(tracker)) or tracker.active_loop_name:
+        return None
+    res = resources.get()
+    order = _order_holding_named(res, tracker)
+    if order is None:
+        return None
+    return faulty_item_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency)
+
+
+def _order_holding_named(res, tracker: Tracker):
+    """The order in view, unless the message names a product it does not hold."""
     order = _order_in_view(res, tracker)
     held = {i.get("sku") for i in (order.items or [])} if order is not None else set()
     named = [res.catalog.find(str(n)) for n in entity_values(tracker, "product")]
-    if order is None or any(p is None or p.sku not in held for p in named):
-        return None
-    dispatcher.utter_message(
-        text=refund_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency),
-        buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
-    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
+    return None if order is None or any(p is None or p.sku not in held for p in named) else order
 
 
 # "cancel it" right after an order is placed: the classifier hears "stop", the shopper means the order.

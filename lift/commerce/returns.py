@@ -5,6 +5,7 @@ business days to the original payment method)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import List, NamedTuple, Optional
 
@@ -17,6 +18,14 @@ from lift.store.models import Order, Refund
 
 RETURN_DAYS = 30
 CHANGE_OF_MIND_FEE = Decimal("5.95")
+WARRANTY_YEARS = 2  # kb/policies/warranty.md: manufacturing defects, 2 years from delivery
+# "it arrived broken", "the lid is cracked", "stopped working", "not what I ordered": the returns
+# policy's free returns (faulty, damaged in transit, not what was ordered).
+_FAULT_RE = re.compile(
+    r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|"
+    r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not|isn'?t|is\s+not|not)\s+(?:work|working|turn\s+on|switch\s+on|charge|"
+    r"power\s+on)\w*|stopped\s+working|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered)\b",
+    re.IGNORECASE)
 HOW_TO_RETURN = ("sign in, open Order History, choose the order and select Return items (guest shoppers: the "
                  "Returns page with the order number and email)")
 
@@ -75,3 +84,25 @@ def refund_options(order: Order, refunds: List[RefundRecord], today: dt.date, cu
                 f"of the return being approved; a change-of-mind return costs a {format_price(CHANGE_OF_MIND_FEE, currency)} "
                 "return shipping fee.")
     return f"Order {oid} is {order.status}; a person from our team can help with a refund."
+
+
+def says_faulty(text: str) -> bool:
+    """Whether a message says an item arrived damaged, faulty or wrong (a free return)."""
+    return bool(_FAULT_RE.search(text or ""))
+
+
+def faulty_item_options(order: Order, refunds: List[RefundRecord], today: dt.date, currency: str) -> Optional[str]:
+    """What the owner of ``order`` can do about an item that arrived damaged, faulty or wrong: a
+    free return within the window, the warranty after it. None when the order cannot hold such an
+    item (not shipped yet, cancelled) or a refund is already recorded (``refund_options`` says it)."""
+    oid = order.order_id
+    if _recorded(refunds, currency) or order.status not in ("shipped", "delivered"):
+        return None
+    delivered = order.estimated_delivery if order.status == "delivered" else None
+    if delivered is not None and today > delivered + dt.timedelta(days=RETURN_DAYS):
+        return (f"Order {oid} was delivered more than {RETURN_DAYS} days ago, so it is past the return window, but a "
+                f"faulty item is covered by our {WARRANTY_YEARS}-year warranty against manufacturing defects.")
+    until = f" (until about {delivered + dt.timedelta(days=RETURN_DAYS):%a %d %b})" if delivered else ""
+    return (f"An item from order {oid} that arrived damaged, faulty or not what you ordered can be returned free of "
+            f"charge within {RETURN_DAYS} days of delivery{until}: {HOW_TO_RETURN}. The refund goes back to your "
+            "original payment method within 5-10 business days of the return being approved.")

@@ -166,3 +166,59 @@ async def test_a_refund_question_is_general_without_an_order_this_chat_may_see(r
     order_id, slots = await ordered_the_kettle(domain)
     d, events = await ask("so wheres my refund", "track_refund", slots, domain, sender="someone-else")
     assert order_id not in texts(d) and "kb_version" in events  # answered from the knowledge base
+
+
+def _delivered(engine, order_id, days_ago):
+    """The order as the warehouse would leave it: delivered ``days_ago`` days ago."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from lift.store.engine import session_scope
+    from lift.store.models import Order
+
+    with session_scope(engine) as s:
+        s.execute(sa.update(Order).where(Order.order_id == order_id).values(
+            status="delivered", estimated_delivery=dt.date.today() - dt.timedelta(days=days_ago)))
+
+
+async def test_an_item_that_arrived_broken_is_a_free_return_as_well_as_a_person(res, kb, domain):
+    """"the kettle arrived broken" after this chat's order was delivered: the complaint still goes
+    to a person, and the shopper also learns the return is free (no change-of-mind fee)."""
+    from actions.handoff import ActionRequestHandoff
+
+    order_id, slots = await ordered_the_kettle(domain)
+    _delivered(res.engine, order_id, 3)
+    tracker = make_tracker("ugh the kettle arrived broken", "complaint", slots={**slots, "order_id": order_id},
+                           sender_id="buyer-1", entities=[ent("product", "kettle")])
+    d = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(d, tracker, domain)
+    said = texts(d)
+    assert said.startswith(f"In the meantime: An item from order {order_id} that arrived damaged"), said
+    assert "free of charge within 30 days of delivery" in said and "$5.95" not in said
+    assert "passed your conversation to our support team" in said
+    assert any(e.get("event") == "pause" for e in events)
+
+
+@pytest.mark.parametrize("sender, text", [
+    ("someone-else", "the kettle arrived broken"),  # not this chat's order: nothing about it
+    ("buyer-1", "this is taking way too long"),  # a complaint about something else
+])
+async def test_other_complaints_only_go_to_a_person(res, kb, domain, sender, text):
+    from actions.handoff import ActionRequestHandoff
+
+    order_id, slots = await ordered_the_kettle(domain)
+    _delivered(res.engine, order_id, 3)
+    d = CollectingDispatcher()
+    await ActionRequestHandoff().run(d, make_tracker(text, "complaint", slots={**slots, "order_id": order_id},
+                                                     sender_id=sender), domain)
+    assert order_id not in texts(d) and texts(d).startswith("I've passed your conversation"), texts(d)
+
+
+async def test_money_back_for_a_broken_item_is_the_free_return(res, kb, domain):
+    order_id, slots = await ordered_the_kettle(domain)
+    _delivered(res.engine, order_id, 3)
+    d, events = await ask("it came cracked, i want my money back", "get_refund", {**slots, "order_id": order_id}, domain)
+    assert texts(d).startswith(f"An item from order {order_id} that arrived damaged"), texts(d)
+    d, events = await ask("can i get my money back", "get_refund", {**slots, "order_id": order_id}, domain)
+    assert "$5.95 return shipping fee" in texts(d)  # change of mind

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from lift.commerce.returns import CHANGE_OF_MIND_FEE, RETURN_DAYS, RefundRecord, refund_options
+from lift.commerce.returns import (CHANGE_OF_MIND_FEE, RETURN_DAYS, WARRANTY_YEARS, RefundRecord, faulty_item_options,
+                                   refund_options, says_faulty)
 
 POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "returns.md").read_text(encoding="utf-8")
 TODAY = dt.date(2026, 12, 5)
@@ -39,3 +40,48 @@ def test_a_recorded_refund_is_reported_and_a_voided_one_is_not():
     text = refund_options(_order("cancelled"), [voided, pending], TODAY, "USD")
     assert text == ("For order LFT123456: refund R7 of $258.00 is on its way to your original payment method "
                     "(5-10 business days from Tue 01 Dec).")
+
+
+WARRANTY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "warranty.md").read_text(encoding="utf-8")
+
+
+def test_the_free_return_and_warranty_are_the_policies():
+    assert "Returns are free when the item is faulty, damaged in transit or not what you ordered" in POLICY
+    assert f"for {WARRANTY_YEARS} years from the delivery date" in WARRANTY
+
+
+@pytest.mark.parametrize("text", [
+    "the kettle arrived broken", "my blender came DAMAGED", "screen is cracked", "it doesnt work",
+    "the speaker won't turn on", "stopped working after a day", "you sent me the wrong colour",
+    "this is not what i ordered", "headphones are defective", "it won't charge",
+])
+def test_faulty_wording_is_recognised(text):
+    assert says_faulty(text)
+
+
+@pytest.mark.parametrize("text", [
+    "this is taking forever", "your service is terrible", "i was charged twice", "where is my order",
+    "the delivery was late", "work headphones please",
+])
+def test_other_complaints_are_not_faulty(text):
+    assert not says_faulty(text)
+
+
+@pytest.mark.parametrize("status, delivered, said", [
+    ("delivered", TODAY - dt.timedelta(days=4), "returned free of charge within 30 days of delivery (until about Thu 31 Dec)"),
+    ("shipped", None, "returned free of charge within 30 days of delivery: sign in"),
+    ("delivered", TODAY - dt.timedelta(days=45), "covered by our 2-year warranty"),
+])
+def test_a_faulty_item_is_a_free_return_or_the_warranty(status, delivered, said):
+    text = faulty_item_options(_order(status, delivered), [], TODAY, "USD")
+    assert said in text and "$5.95" not in text
+
+
+@pytest.mark.parametrize("status", ["processing", "cancelled"])
+def test_an_order_that_cannot_hold_a_damaged_item_gets_none(status):
+    assert faulty_item_options(_order(status), [], TODAY, "USD") is None
+
+
+def test_a_recorded_refund_leaves_it_to_the_refund_answer():
+    pending = RefundRecord(7, Decimal("258.00"), "pending", dt.datetime(2026, 12, 1, 10))
+    assert faulty_item_options(_order("delivered", TODAY), [pending], TODAY, "USD") is None
