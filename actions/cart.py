@@ -195,6 +195,24 @@ def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, produc
             SlotSet("upsell_sku", None), *idle_clock(tracker, cart)]
 
 
+def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int]):
+    """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
+    One product that can't be added never drops the others."""
+    added, refused = [], []
+    for product in products:
+        try:
+            cart = add_item(cart, product, counts[product.sku])
+            added.append(product)
+        except CartError as err:
+            refused.append((product, err))
+    if added:
+        count = sum(i["qty"] for i in cart)
+        dispatcher.utter_message(
+            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+                 f"({catalog.format_price(subtotal(cart))}).")
+    return cart, added, refused
+
+
 class ActionAddToCart(Action):
     def name(self) -> Text:
         return "action_add_to_cart"
@@ -243,19 +261,7 @@ class ActionAddToCart(Action):
             dispatcher.utter_message(text=problem)
             return []
         counts = {sku: (q.value if q else 1) for sku, q in per_item.items()}
-        cart = tracker.get_slot("cart")
-        added, refused = [], []
-        for product in products:  # one product that can't be added never drops the others
-            try:
-                cart = add_item(cart, product, counts[product.sku])
-                added.append(product)
-            except CartError as err:
-                refused.append((product, err))
-        if added:
-            count = sum(i["qty"] for i in cart)
-            dispatcher.utter_message(
-                text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                     f"({catalog.format_price(subtotal(cart))}).")
+        cart, added, refused = put_in_cart(dispatcher, catalog, tracker.get_slot("cart"), products, counts)
         offered: List = []  # alternatives to what was refused: "add the first one" means them next
         for product, err in refused:
             taken = {p.sku for p in added + offered}

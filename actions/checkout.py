@@ -10,9 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from actions.cart import put_in_cart
+from actions.catalog import named_products
 from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
+from actions.quotes import item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import destination, not_shipped_reason
@@ -20,7 +23,7 @@ from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
                                   method_problem, method_title, parse_shipping_method, quote, shipping_answer)
-from lift.commerce.stock import OutOfStock
+from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
@@ -33,10 +36,11 @@ _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
 
 def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
     """The other checkout questions a message already answers ("fay@example.com, 15 Aspen Ct,
-    Boulder CO 80301, express" at the email question), each checked like its own answer; only
-    empty slots, so nothing asked is asked again and nothing answered is overwritten."""
+    Boulder CO 80301, express" at the email question, or in the message that starts checkout), each
+    checked like its own answer; only empty slots, so nothing asked is asked again and nothing
+    answered is overwritten."""
     requested = tracker.get_slot("requested_slot")
-    if (tracker.active_loop or {}).get("name") != "checkout_form" or not requested:
+    if (tracker.active_loop or {}).get("name") != "checkout_form":
         return []
     values = {}
     for slot, raw in carried_answers(latest_text(tracker)).items():
@@ -114,16 +118,36 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     return events
 
 
+def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"checkout with the volt charger" / "buy 2 boom go speakers and check out" with an empty cart:
+    the products the message names, each with the number written before its name (one by default;
+    an address's numbers come after it), put in the cart; [] when it names none or none can be added."""
+    res = resources.get()
+    products = live_all(res.engine, named_products(tracker, res.catalog))
+    if not products:
+        return []
+    per_item = item_quantities(tracker, res.catalog, products, None, written_before=True)
+    counts = {sku: (q.value if q is not None and q.ok else 1) for sku, q in per_item.items()}
+    cart, added, refused = put_in_cart(dispatcher, res.catalog, [], products, counts)
+    for _, err in refused:
+        dispatcher.utter_message(text=str(err))
+    return [SlotSet("cart", cart), SlotSet("last_product", added[-1].sku)] if added else []
+
+
 class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_checkout_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        # An empty cart ends the form before its first question; action_place_order explains.
+        bought: List[Dict[Text, Any]] = []
         if not normalize_cart(tracker.get_slot("cart")):
-            return [SlotSet("requested_slot", None), ActiveLoop(None)]
+            # "checkout with the volt charger, ship to ...": what the message names goes in the cart
+            # first. Otherwise an empty cart ends the form before its first question; action_place_order explains.
+            bought = buy_named(dispatcher, tracker) if latest_intent(tracker) in ("checkout", "place_order") else []
+            if not bought:
+                return [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
-        events = amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
+        events = bought + (amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain))
         events += carried_events(tracker, {e.get("name") for e in events if e.get("event") == "slot"})
         if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
                 and about_shipping(latest_text(tracker))):

@@ -20,12 +20,14 @@ _SAME_FOR_ALL_RE = re.compile(r"\b(?:each|both|apiece|of\s+them|of\s+those)\b", 
 
 
 def item_quantities(tracker: Tracker, catalog, products, qty: Optional[Quantity],
-                    limit: int = MAX_QTY_PER_LINE) -> Dict[Text, Optional[Quantity]]:
+                    limit: int = MAX_QTY_PER_LINE, written_before: bool = False) -> Dict[Text, Optional[Quantity]]:
     """Per product SKU, the quantity asked for. Several products named with their own numbers
     ("3 aria headphones and a boom go speaker") get their own; otherwise (one product, "2 of
-    each", products referred to rather than named) every product gets ``qty``."""
+    each", products referred to rather than named) every product gets ``qty``. ``written_before``:
+    only a number written before each product's name counts, even for one product ("checkout with 2
+    boom go speakers, ship to 4 Elm St": 2, never the street number)."""
     same = {p.sku: qty for p in products}
-    if len(products) < 2 or _SAME_FOR_ALL_RE.search(latest_text(tracker)):
+    if not written_before and (len(products) < 2 or _SAME_FOR_ALL_RE.search(latest_text(tracker))):
         return same
     spans: List[Tuple[int, int]] = []
     skus: List[Text] = []

@@ -1,0 +1,75 @@
+"""Buying and checking out in one message: "checkout with the volt charger, email ..., ship to ...,
+express please" with an empty cart puts what it names in the cart and takes every answer it
+carries; a number in the address is never a quantity. Entities come from the real extractors
+(the project's email regex, lift.rasa_plugins.entity_parsers) plus the product span spaCy's
+catalog patterns give; the validator is the real one."""
+import re
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.checkout import ValidateCheckoutForm
+from tests.support.trackers import make_tracker, slot_events, texts
+from tests.unit.test_forms_prefill import parsed
+
+
+def _with_products(text, *names):
+    spans = []
+    for name in names:
+        m = re.search(re.escape(name), text, re.IGNORECASE)
+        spans.append({"entity": "product", "value": name, "start": m.start(), "end": m.end()})
+    return spans + parsed(text)
+
+
+@pytest.fixture
+def run_form(domain):
+    async def run(text, intent, names, slots=None):
+        d = CollectingDispatcher()
+        entities = _with_products(text, *names)
+        tracker = make_tracker(text, intent, entities=entities, active_loop="checkout_form", slots=slots or {})
+        for e in entities:  # what action_extract_slots set before the form ran (email's from_entity mapping)
+            if e["entity"] == "email":
+                tracker.events.append({"event": "slot", "name": "email", "value": e["value"]})
+        return slot_events(await ValidateCheckoutForm().run(d, tracker, domain)), d
+    return run
+
+
+async def test_the_product_named_is_bought_with_every_answer_the_message_carries(res, run_form):
+    text = "I want to checkout with the volt charger, email fay@example.com, ship to 15 Aspen Ct, Boulder CO 80301, express please"
+    slots, d = await run_form(text, "checkout", ["volt charger"])
+    assert [(i["sku"], i["qty"]) for i in slots["cart"]] == [("ACC-001", 1)]  # never 15 or 80301 chargers
+    assert texts(d).startswith("Added 1 × Volt 65W USB-C Charger to your cart."), texts(d)
+    assert slots.get("email", "fay@example.com") == "fay@example.com"  # taken by the mapping, checked by the form
+    assert "15 Aspen Ct" in slots["shipping_address"] and slots["shipping_method"] == "express"
+
+
+async def test_the_number_before_the_name_is_the_quantity(res, run_form):
+    slots, d = await run_form("checkout with 2 boom go speakers, send them to 4 Elm St, Austin TX 78701",
+                              "checkout", ["boom go"])
+    assert [(i["sku"], i["qty"]) for i in slots["cart"]] == [("AUD-005", 2)], texts(d)
+
+
+async def test_a_cart_with_items_is_checked_out_as_it_is(res, run_form):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    slots, d = await run_form("checkout with the volt charger", "checkout", ["volt charger"], {"cart": cart})
+    assert "cart" not in slots and "Added" not in texts(d)
+
+
+@pytest.mark.parametrize("text, intent, names", [
+    ("checkout", "checkout", []),  # names nothing: the empty cart ends the form, as before
+    ("tell me about the volt charger", "ask_question", ["volt charger"]),  # not a checkout
+])
+async def test_otherwise_an_empty_cart_still_ends_the_form(res, run_form, text, intent, names):
+    slots, d = await run_form(text, intent, names)
+    assert "cart" not in slots and slots.get("requested_slot", "unset") is None
+
+
+async def test_a_product_out_of_stock_is_refused_and_the_form_ends(res, run_form):
+    from lift.store.engine import session_scope
+    from lift.store.models import StockLevel
+
+    with session_scope(res.engine) as s:
+        s.get(StockLevel, "ACC-001").stock = 0  # the last chargers went to someone else
+    slots, d = await run_form("checkout with the volt charger", "checkout", ["volt charger"])
+    assert "cart" not in slots and slots.get("requested_slot", "unset") is None
+    assert "out of stock" in texts(d).lower(), texts(d)
