@@ -54,6 +54,7 @@ def test_the_free_return_and_warranty_are_the_policies():
     "the kettle arrived broken", "my blender came DAMAGED", "screen is cracked", "it doesnt work",
     "the speaker won't turn on", "stopped working after a day", "you sent me the wrong colour",
     "this is not what i ordered", "headphones are defective", "it won't charge",
+    "received a different model than the one i ordered", "that's not the one i ordered",
 ])
 def test_faulty_wording_is_recognised(text):
     assert says_faulty(text)
