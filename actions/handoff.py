@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent
-from actions.orders import faulty_item_in_view
+from actions.order_in_view import faulty_item_in_view
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary

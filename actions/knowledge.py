@@ -19,7 +19,7 @@ from actions import resources
 from actions.common import assess_question, entity_values, latest_text
 from actions.catalog import compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
-from actions.orders import answer_about_placed_order, answer_refund_in_view
+from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word

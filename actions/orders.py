@@ -1,6 +1,6 @@
-"""Orders: track, cancel, change, change address — for the conversation that owns the order,
-or one that proved it (order email + one-time code); cancelling and changing the address are
-summarised and need an explicit yes. The rules live in lift.commerce (ownership, servicing)."""
+"""Orders: track, cancel, change, change the address or the email — for the conversation that owns
+the order, or one that proved it (order email + one-time code); cancelling and changing the address
+or the email are summarised and need an explicit yes. The rules live in lift.commerce (ownership, servicing)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,23 +8,36 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answering_form, entity_values, first_entity, latest_intent, latest_text
-from actions.history import shown_skus
-from lift.commerce.orders import (OrderError, asks_about_order, describe_coarse, describe_status, describe_tracking,
+from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
+from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
 from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
-from lift.commerce.returns import faulty_item_options, refund_options, refunds_of, says_faulty
-from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address,
-                                     check_address_changeable, check_cancellable, sender_actor)
+from lift.commerce.returns import refund_options, refunds_of
+from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
+                                     check_address_changeable, check_cancellable, check_email_changeable, email_summary,
+                                     sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
-REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse")
+REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
+# "change the email on my order", "my order confirmation should go to another address": read as
+# change_order or (for "email address") change_shipping_address, the shopper means the order's email.
+_EMAIL_WORDS = re.compile(r"\b(?:e-?mails?|e-?mail\s+address|inbox)\b", re.IGNORECASE)
+
+
+def order_request(tracker: Tracker) -> Optional[Text]:
+    """What the shopper wants done with the order: the slot (from the intent), except that a change
+    or an address change whose message is about email is a change of the order's email."""
+    request = tracker.get_slot("order_request")
+    if request in ("change", "change_address") and latest_intent(tracker) in ("change_order", "change_shipping_address") \
+            and _EMAIL_WORDS.search(latest_text(tracker)):
+        return "change_email"
+    return request
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -57,6 +70,9 @@ def _needs_yes(request: Optional[Text], order) -> bool:
         if request == "change_address":
             check_address_changeable(order)
             return True
+        if request == "change_email":
+            check_email_changeable(order)
+            return True
     except OrderError:
         return False  # action_handle_order says why
     return False
@@ -75,15 +91,17 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             return slots  # done: action_handle_order explains the lock
         if not access.allowed:
             return slots + ["order_email", "order_code"]
-        request = tracker.get_slot("order_request")
+        request = order_request(tracker)
         if not _needs_yes(request, order):
             return slots
-        if request == "change_address":
-            slots.append("shipping_address")
+        if request in ("change_address", "change_email"):
+            slots.append("shipping_address" if request == "change_address" else "order_new_email")
         return slots + ["order_change_confirmed"]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         events = await super().run(dispatcher, tracker, domain)
+        if order_request(tracker) != tracker.get_slot("order_request"):  # the message that started it: about email
+            events.append(SlotSet("order_request", order_request(tracker)))
         if any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == "order_email"
                for e in events):
             # What a conversation may know before proof (the order exists, coarse status), for
@@ -138,6 +156,25 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             dispatcher.utter_message(text=f"If {email} is the email on order {order.order_id}, I've just sent a "
                                           f"6-digit code to it.")
         return {"order_email": email}
+
+    async def extract_order_new_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        if requested == "order_new_email":
+            typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
+            if typed or answering_form(tracker, "order_new_email"):
+                return {"order_new_email": typed or latest_text(tracker).strip()}
+        elif requested is None and order_request(tracker) == "change_email":
+            # "change the email on order LFT123456 to jo@example.com": the address it names is the new one
+            named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
+            if named:
+                return {"order_new_email": named[-1]}
+        return {}
+
+    def validate_order_new_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        email = normalize_email(value)
+        if email is None:
+            dispatcher.utter_message(response="utter_wrong_order_new_email")
+        return {"order_new_email": email}
 
     async def extract_order_code(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "order_code":
@@ -198,8 +235,11 @@ class ActionAskOrderChangeConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         order = find_order(res.engine, tracker.get_slot("order_id"))
-        if tracker.get_slot("order_request") == "change_address":
+        request = tracker.get_slot("order_request")
+        if request == "change_address":
             text = address_summary(order, tracker.get_slot("shipping_address"))
+        elif request == "change_email":
+            text = email_summary(order, tracker.get_slot("order_new_email"))
         else:
             text = cancel_summary(order, res.catalog.currency)
         dispatcher.utter_message(text=text, buttons=[{"title": "Yes", "payload": "/affirm"},
@@ -218,7 +258,7 @@ class ActionHandleOrder(Action):
         # (The slot is not filled from the message while another form is active.)
         typed = tracker.get_slot("order_id") or first_entity(tracker, "order_id")
         order = find_order(res.engine, typed)
-        request = tracker.get_slot("order_request") or "track"
+        request = order_request(tracker) or "track"
         if order is None:
             dispatcher.utter_message(response="utter_wrong_order_id" if normalize_order_id(typed) else "utter_order_id_format")
             # Ask again through order_form, keeping what the shopper wanted done with it.
@@ -231,13 +271,15 @@ class ActionHandleOrder(Action):
                      "change this order here. A person from our team can help.",
                 buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
             return done
+        # "change the email on order LFT123456": the form's later turns no longer say "email"
+        asked = [SlotSet("order_request", request)] if request != tracker.get_slot("order_request") else []
         if not access.allowed:
             # order_form asks for the email and the code (a fresh start: nothing left from earlier).
-            return [SlotSet("order_email", None), SlotSet("order_code", None), SlotSet("order_id", order.order_id),
-                    ActiveLoop("order_form")]
+            return asked + [SlotSet("order_email", None), SlotSet("order_code", None), SlotSet("order_id", order.order_id),
+                            ActiveLoop("order_form")]
         if _needs_yes(request, order) and self._unconfirmed(tracker, request):
-            # order_form asks for what is missing: the new address, then the yes.
-            return [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
+            # order_form asks for what is missing: the new address or email, then the yes.
+            return asked + [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
         try:
             self._serve(dispatcher, tracker, res, order, request)
         except OrderError as err:
@@ -250,12 +292,14 @@ class ActionHandleOrder(Action):
     def _unconfirmed(tracker: Tracker, request: Text) -> bool:
         if request == "change_address" and not tracker.get_slot("shipping_address"):
             return True
+        if request == "change_email" and not tracker.get_slot("order_new_email"):
+            return True
         return tracker.get_slot("order_change_confirmed") is None
 
     @staticmethod
     def _serve(dispatcher: CollectingDispatcher, tracker: Tracker, res, order, request: Text) -> None:
         actor = sender_actor(tracker.sender_id)
-        if request in ("cancel", "change_address") and tracker.get_slot("order_change_confirmed") is False:
+        if request in ("cancel", "change_address", "change_email") and tracker.get_slot("order_change_confirmed") is False:
             dispatcher.utter_message(text=f"Okay, I haven't changed anything: order {order.order_id} stays as it is.")
         elif request == "cancel":
             done = cancel_order(res.engine, order.order_id, actor=actor, currency=res.catalog.currency)
@@ -268,6 +312,11 @@ class ActionHandleOrder(Action):
             new = change_address(res.engine, order.order_id, tracker.get_slot("shipping_address"), actor=actor)
             res.kick_mail()
             dispatcher.utter_message(text=f"Updated: order {new.order_id} will ship to {new.shipping_address}.")
+        elif request == "change_email":
+            new = change_email(res.engine, order.order_id, tracker.get_slot("order_new_email"), actor=actor)
+            res.kick_mail()
+            dispatcher.utter_message(text=f"Updated: emails about order {new.order_id} now go to {new.email}. I've sent a "
+                                          "note to the old address too.")
         elif request == "refund":
             buttons = [{"title": "Cancel the order", "payload": "/cancel_order"}] if order.status == "processing" else []
             dispatcher.utter_message(
@@ -289,105 +338,3 @@ class ActionHandleOrder(Action):
                                          "you can return items within 30 days of delivery.")
         else:  # tracking: the status, and what the order holds ("what's in my order?")
             dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
-
-
-def answer_about_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """"When will it arrive?" / "has it shipped?" / "where is it?" right after this conversation
-    placed an order (nothing shown since): that order's status and arrival date, as tracking it
-    gives them, never the product a card showed earlier. None when the question is not that
-    (it names a product, a product type or another order; a form is running; nothing placed)."""
-    if not tracker.get_slot("placed_order_id") or tracker.active_loop_name or shown_skus(tracker) \
-            or tracker.get_slot("last_product") or entity_values(tracker, "product") or entity_values(tracker, "category") \
-            or not asks_about_order(latest_text(tracker), latest_intent(tracker)):
-        return None
-    res = resources.get()
-    order = _order_in_view(res, tracker)
-    if order is None:
-        return None
-    dispatcher.utter_message(text=describe_tracking(order, res.catalog.currency))
-    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
-
-
-def _order_in_view(res, tracker: Tracker):
-    """The order talked about last (tracked since, or the one placed), as long as this chat may see
-    it: the conversation that placed an order owns it; any other has to prove it first (order_form).
-    None when there is none, or the message names another order."""
-    order = next((o for o in (find_order(res.engine, tracker.get_slot(s)) for s in ("order_id", "placed_order_id"))
-                  if o is not None and access_of(res.engine, o, tracker.sender_id).allowed), None)
-    if order is None or any(normalize_order_id(o) != order.order_id for o in entity_values(tracker, "order_id")):
-        return None
-    return order
-
-
-def answer_refund_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """"what's the refund status?" / "i want to return the kettle" / "can i get my money back" after
-    this conversation placed, tracked or cancelled an order it may see: that order's recorded refund,
-    or how to get one for it as things stand (cancel it, return within the window; free for an item
-    that arrived damaged), not the policy's general answer. None otherwise: no such order, a form
-    running, another order named, or a product named that the order does not hold."""
-    if latest_intent(tracker) not in ("track_refund", "get_refund") or tracker.active_loop_name:
-        return None
-    res = resources.get()
-    order = _order_holding_named(res, tracker)
-    if order is None:
-        return None
-    refunds = refunds_of(res.engine, order.order_id)
-    currency = res.catalog.currency
-    text = says_faulty(latest_text(tracker)) and faulty_item_options(order, refunds, dt.date.today(), currency)
-    dispatcher.utter_message(text=text or refund_options(order, refunds, dt.date.today(), currency),
-                             buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
-    return [SlotSet("kb_doc_id", None), SlotSet("order_id", order.order_id)]
-
-
-def faulty_item_in_view(tracker: Tracker) -> Optional[Text]:
-    """"the kettle arrived broken" (a complaint, handed to a person) about the order in view: its free
-    return or warranty, so the shopper knows where they stand while they wait; else None."""
-    if not says_faulty(latest_text(tracker)) or tracker.active_loop_name:
-        return None
-    res = resources.get()
-    order = _order_holding_named(res, tracker)
-    if order is None:
-        return None
-    return faulty_item_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency)
-
-
-def _order_holding_named(res, tracker: Tracker):
-    """The order in view, unless the message names a product it does not hold."""
-    order = _order_in_view(res, tracker)
-    held = {i.get("sku") for i in (order.items or [])} if order is not None else set()
-    named = [res.catalog.find(str(n)) for n in entity_values(tracker, "product")]
-    return None if order is None or any(p is None or p.sku not in held for p in named) else order
-
-
-# "cancel it" right after an order is placed: the classifier hears "stop", the shopper means the order.
-_CANCEL_WORD = re.compile(r"\bcancel", re.IGNORECASE)
-RECENT_TURNS = 3
-
-
-def _turns_since_order_placed(tracker: Tracker) -> Optional[int]:
-    """Shopper messages since the last placed order (this one included); None if none was placed."""
-    turns = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            turns += 1
-        elif event.get("event") == "action" and event.get("name") == "action_place_order":
-            return turns
-    return None
-
-
-class ActionAcknowledgeStop(Action):
-    """"stop" outside a form: "No problem." — but "cancel it" within a few messages of placing an
-    order cancels that order (through the usual summary and yes), instead of a reassuring "No
-    problem." that cancels nothing."""
-
-    def name(self) -> Text:
-        return "action_acknowledge_stop"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        placed = tracker.get_slot("placed_order_id")
-        since = _turns_since_order_placed(tracker)
-        if placed and _CANCEL_WORD.search(latest_text(tracker)) and since is not None and since <= RECENT_TURNS:
-            return [SlotSet("order_id", placed), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
-                    FollowupAction("action_handle_order")]
-        dispatcher.utter_message(response="utter_no_problem")
-        return []

@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     ch.add_argument("--order", metavar="ORDER_ID")
     ch.add_argument("--json", action="store_true")
     ch.set_defaults(func=_changes)
-    rv = asub.add_parser("revert", help="undo an order change (cancel or address change)")
+    rv = asub.add_parser("revert", help="undo an order change (cancel, address or email change)")
     rv.add_argument("change_id", type=int)
     rv.add_argument("--agent", required=True)
     rv.add_argument("--reason", default="", help="why (recorded in the audit log)")

@@ -40,6 +40,19 @@ def address_change(order) -> Tuple[str, str]:
     return f"New delivery address for order {order.order_id}", body + SIGNATURE
 
 
+def email_change_new(order) -> Tuple[str, str]:
+    body = (f"Emails about order {order.order_id} (dispatch, delivery, refunds) will now come to this address, "
+            "as asked in a chat with Lift.")
+    return f"Order {order.order_id}: emails now come here", body + SIGNATURE
+
+
+def email_change_old(order) -> Tuple[str, str]:
+    body = (f"The email address on order {order.order_id} was changed in a chat with Lift by someone who proved the "
+            "order with a code sent here, or in the chat that placed it. Emails about the order now go to the new "
+            "address. If this wasn't you, reply to this email and our team will put it back.")
+    return f"Order {order.order_id}: email address changed", body + SIGNATURE
+
+
 def demo_booking(person_name: str, when_label: str) -> Tuple[str, str]:
     first = (person_name or "").split(" ")[0] or "there"
     body = (f"Hi {first},\n\nyour 30-minute Lift demo is booked for {when_label}. "

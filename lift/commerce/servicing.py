@@ -1,5 +1,5 @@
-"""Changing an order after it was placed: cancel, change the delivery address, and an agent's
-revert of either. Every change is one transaction that also writes an ``order_changes`` row
+"""Changing an order after it was placed: cancel, change the delivery address or the email, and an
+agent's revert of any of them. Every change is one transaction that also writes an ``order_changes`` row
 (who, when, old -> new), and for a cancel the stock returned, a ``refunds`` row and the
 confirmation email; the conditional updates make a double cancel or a cancel racing the
 warehouse's "shipped" impossible. Ownership and the shopper's "yes" are checked by the caller
@@ -42,6 +42,16 @@ def cancel_summary(order: Order, currency: str = "USD") -> str:
 def address_summary(order: Order, new_address: str) -> str:
     return (f"You're about to change the delivery address of order {order.order_id}\n"
             f"from: {order.shipping_address}\nto: {new_address}\nChange it?")
+
+
+def email_summary(order: Order, new_email: str) -> str:
+    return (f"You're about to change the email on order {order.order_id}\nfrom: {order.email}\nto: {new_email}\n"
+            "Updates about the order will go to the new address (the old one gets a note). Change it?")
+
+
+def check_email_changeable(order: Order) -> None:
+    if order.status == "cancelled":
+        raise OrderError(f"Order {order.order_id} is cancelled, so there are no more emails about it to redirect.")
 
 
 def check_cancellable(order: Order) -> None:
@@ -111,6 +121,29 @@ def change_address(engine: Engine, order_id: str, address: str, *, actor: str) -
         return order
 
 
+def change_email(engine: Engine, order_id: str, email: str, *, actor: str) -> Order:
+    """Point the order's emails at ``email``: the record, a note to the old address and a first email
+    to the new one, together. The old address stops proving the order (ownership codes go to the new)."""
+    with session_scope(engine) as s:
+        order = s.get(Order, order_id)
+        if order is None:
+            raise OrderError(f"I couldn't find order {order_id}.")
+        old = order.email
+        check_email_changeable(order)
+        done = s.execute(sa.update(Order).where(Order.order_id == order_id, Order.email == old,
+                                                Order.status != "cancelled")
+                         .values(email=email, updated_at=utcnow()))
+        if done.rowcount != 1:
+            raise OrderError(f"Order {order_id} was changed meanwhile; please ask again.")
+        s.add(OrderChange(order_id=order_id, kind="change_email", actor=actor,
+                          old_value={"email": old}, new_value={"email": email}))
+        s.refresh(order)
+        for kind, recipient, (subject, body) in (("email_change", email, emails.email_change_new(order)),
+                                                 ("email_change_notice", old, emails.email_change_old(order))):
+            enqueue(s, kind=kind, recipient=recipient, subject=subject, body=body)
+        return order
+
+
 def changes_of(engine: Engine, order_id: Optional[str] = None, limit: int = 50) -> List[OrderChange]:
     with session_scope(engine) as s:
         q = sa.select(OrderChange).order_by(OrderChange.id.desc()).limit(limit)
@@ -149,6 +182,10 @@ def revert_change(engine: Engine, change_id: int, *, actor: str,
             if order.status != "processing" or order.shipping_address != change.new_value["shipping_address"]:
                 raise OrderError(f"Order {order.order_id} changed since; its address can't be put back safely.")
             order.shipping_address = change.old_value["shipping_address"]
+        elif change.kind == "change_email":
+            if order.email != change.new_value["email"]:
+                raise OrderError(f"Order {order.order_id} changed since; its email can't be put back safely.")
+            order.email = change.old_value["email"]
         else:
             raise OrderError(f"Changes of kind {change.kind!r} can't be reverted.")
         revert = OrderChange(order_id=order.order_id, kind="revert", actor=actor, reverts_id=change.id,

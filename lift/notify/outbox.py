@@ -27,7 +27,8 @@ from lift.store.models import OutboxMessage, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-KINDS = ("order_confirmation", "verification_code", "cancellation", "demo_booking", "address_change")
+KINDS = ("order_confirmation", "verification_code", "cancellation", "demo_booking", "address_change", "email_change",
+         "email_change_notice")
 
 
 def enqueue(session: Session, *, kind: str, recipient: str, subject: str, body: str) -> OutboxMessage:

@@ -150,7 +150,7 @@ class OrderChange(Base):
     __tablename__ = "order_changes"
     id = sa.Column(sa.Integer, primary_key=True)
     order_id = sa.Column(sa.String(32), sa.ForeignKey("orders.order_id"), nullable=False, index=True)
-    kind = sa.Column(sa.String(32), nullable=False)  # cancel / change_address / revert
+    kind = sa.Column(sa.String(32), nullable=False)  # cancel / change_address / change_email / revert
     actor = sa.Column(sa.String(300), nullable=False)  # "sender:<id>" or "agent:<name>"
     old_value = sa.Column(sa.JSON, nullable=False)
     new_value = sa.Column(sa.JSON, nullable=False)

@@ -3,7 +3,7 @@ a "No problem." that cancels nothing; any other stop is acknowledged."""
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders import ActionAcknowledgeStop
+from actions.order_in_view import ActionAcknowledgeStop
 from tests.support.trackers import make_tracker, slot_events
 
 PLACED = [{"event": "action", "name": "action_place_order"},

@@ -1,0 +1,120 @@
+"""Changing the email on a placed order, through the actions with real Trackers and SQLite: "change
+the email on my order" (read as change_order, or as change_shipping_address for "email address")
+asks for the new address and a yes; the owner's chat or one that proved the order may do it; both
+addresses are told; an agent can revert it; a cancelled order is refused."""
+import pytest
+import sqlalchemy as sa
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionAskOrderChangeConfirmed, ActionHandleOrder, ValidateOrderForm, order_request
+from lift.commerce import cart as c
+from lift.commerce import orders
+from lift.commerce.orders import OrderError
+from lift.commerce.servicing import cancel_order, change_email, revert_change
+from lift.store.engine import session_scope
+from lift.store.models import OrderChange, OutboxMessage
+from tests.support.trackers import make_tracker, slot_events, texts
+
+OWNER, STRANGER = "owner-1", "stranger-1"
+
+
+@pytest.fixture
+def order(res, catalog):
+    return orders.create_order(res.engine, catalog, sender_id=OWNER, cart=c.add_item([], catalog.get("AUD-001"), 1),
+                               email="old@example.com", shipping_address="12 Market Street, Springfield",
+                               shipping_method="standard")
+
+
+def _email(value, text):
+    start = text.index(value)
+    return {"entity": "email", "value": value, "start": start, "end": start + len(value)}
+
+
+@pytest.mark.parametrize("text, intent, slot, expected", [
+    ("change the email on my order", "change_order", "change", "change_email"),
+    ("update the email address on my order", "change_shipping_address", "change_address", "change_email"),
+    ("change the delivery address on my order", "change_shipping_address", "change_address", "change_address"),
+    ("swap the kettle in my order for the toaster", "change_order", "change", "change"),
+    ("i never got an email about my order", "track_order", "track", "track"),
+])
+def test_a_change_about_email_is_a_change_of_the_orders_email(text, intent, slot, expected):
+    assert order_request(make_tracker(text, intent, slots={"order_request": slot})) == expected
+
+
+async def test_the_owner_changes_the_email_with_the_new_address_and_a_yes(res, order, domain):
+    text = f"change the email on order {order.order_id} to new@example.com"
+    tracker = make_tracker(text, "change_order", sender_id=OWNER, entities=[_email("new@example.com", text)],
+                           slots={"order_id": order.order_id, "order_request": "change"})
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, tracker, domain)
+    slots = slot_events(events)
+    assert slots["order_request"] == "change_email" and texts(d) == ""  # the form takes it from here
+    assert [e["name"] for e in events if e["event"] == "active_loop"] == ["order_form"]
+    # the form's first run takes the address the message named and asks for the yes
+    start = make_tracker(text, "change_order", sender_id=OWNER, active_loop="order_form",
+                         entities=[_email("new@example.com", text)],
+                         slots={"order_id": order.order_id, "order_request": "change_email"})
+    ran = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), start, domain))
+    assert ran["order_new_email"] == "new@example.com" and ran["requested_slot"] == "order_change_confirmed"
+    ask = CollectingDispatcher()
+    await ActionAskOrderChangeConfirmed().run(ask, make_tracker(sender_id=OWNER, slots={
+        "order_id": order.order_id, "order_request": "change_email", "order_new_email": "new@example.com"}), {})
+    assert "from: old@example.com\nto: new@example.com" in texts(ask)
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, make_tracker(sender_id=OWNER, slots={
+        "order_id": order.order_id, "order_request": "change_email", "order_new_email": "new@example.com",
+        "order_change_confirmed": True}), domain)
+    assert texts(d).startswith(f"Updated: emails about order {order.order_id} now go to new@example.com.")
+    assert slot_events(events)["order_new_email"] is None  # the request is done
+    assert orders.get_order(res.engine, order.order_id).email == "new@example.com"
+    with session_scope(res.engine) as s:
+        sent = set(s.execute(sa.select(OutboxMessage.kind, OutboxMessage.recipient)).all())
+        change = s.execute(sa.select(OrderChange)).scalar_one()
+        assert (change.kind, change.old_value, change.new_value) == ("change_email", {"email": "old@example.com"},
+                                                                      {"email": "new@example.com"})
+    assert {("email_change", "new@example.com"), ("email_change_notice", "old@example.com")} <= sent
+
+
+async def test_the_new_address_is_asked_and_checked(res, order, domain):
+    tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=OWNER,
+                           slots={"requested_slot": "order_id", "order_id": order.order_id, "order_request": "change_email"})
+    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == \
+        ["order_id", "order_new_email", "order_change_confirmed"]
+    d = CollectingDispatcher()
+    asked = make_tracker("not an email", "inform", active_loop="order_form", sender_id=OWNER,
+                         slots={"requested_slot": "order_new_email", "order_id": order.order_id,
+                                "order_request": "change_email"})
+    ran = slot_events(await ValidateOrderForm().run(d, asked, domain))
+    assert ran["order_new_email"] is None and d.messages[0]["response"] == "utter_wrong_order_new_email"
+
+
+async def test_no_leaves_the_email_as_it_was(res, order, domain):
+    d = CollectingDispatcher()
+    await ActionHandleOrder().run(d, make_tracker(sender_id=OWNER, slots={
+        "order_id": order.order_id, "order_request": "change_email", "order_new_email": "new@example.com",
+        "order_change_confirmed": False}), domain)
+    assert "haven't changed anything" in texts(d) and orders.get_order(res.engine, order.order_id).email == "old@example.com"
+
+
+async def test_a_stranger_must_prove_the_order_first(res, order, domain):
+    tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=STRANGER,
+                           slots={"requested_slot": "order_id", "order_id": order.order_id, "order_request": "change_email"})
+    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == \
+        ["order_id", "order_email", "order_code"]
+    d = CollectingDispatcher()
+    events = await ActionHandleOrder().run(d, make_tracker(sender_id=STRANGER, slots={
+        "order_id": order.order_id, "order_request": "change_email", "order_new_email": "thief@example.com",
+        "order_change_confirmed": True}), domain)
+    assert orders.get_order(res.engine, order.order_id).email == "old@example.com"
+    assert "thief" not in texts(d) and [e["name"] for e in events if e["event"] == "active_loop"] == ["order_form"]
+
+
+def test_an_agent_reverts_it_and_a_cancelled_order_is_refused(res, order):
+    change_email(res.engine, order.order_id, "new@example.com", actor="sender:owner-1")
+    with session_scope(res.engine) as s:
+        change_id = s.execute(sa.select(OrderChange.id).where(OrderChange.kind == "change_email")).scalar_one()
+    revert_change(res.engine, change_id, actor="agent:sam")
+    assert orders.get_order(res.engine, order.order_id).email == "old@example.com"
+    cancel_order(res.engine, order.order_id, actor="sender:owner-1")
+    with pytest.raises(OrderError, match="is cancelled"):
+        change_email(res.engine, order.order_id, "new@example.com", actor="sender:owner-1")
