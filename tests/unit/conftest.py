@@ -63,5 +63,15 @@ def res(tmp_path, catalog, product_graph):
 
 
 @pytest.fixture
+def order(res, catalog):
+    """An order of 2 Aria headphones placed by the conversation ``owner-1`` (email owner@example.com)."""
+    from lift.commerce import cart, orders
+
+    return orders.create_order(res.engine, catalog, sender_id="owner-1", cart=cart.add_item([], catalog.get("AUD-001"), 2),
+                               email="owner@example.com", shipping_address="12 Market Street, Springfield",
+                               shipping_method="standard")
+
+
+@pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orders import ActionAskOrderChangeConfirmed, ActionHandleOrder, ValidateOrderForm
-from lift.commerce import cart as c
 from lift.commerce import orders, stock
 from lift.commerce.ownership import Access, access_of
 from lift.store.engine import session_scope
@@ -16,13 +15,6 @@ from lift.store.models import Order, OrderChange, OutboxMessage, Refund
 from tests.support.trackers import make_tracker, slot_events, texts
 
 OWNER, STRANGER = "owner-1", "stranger-1"
-
-
-@pytest.fixture
-def order(res, catalog):
-    return orders.create_order(res.engine, catalog, sender_id=OWNER, cart=c.add_item([], catalog.get("AUD-001"), 2),
-                               email="owner@example.com", shipping_address="12 Market Street, Springfield",
-                               shipping_method="standard")
 
 
 def form(requested, text, sender, intent="inform", **slots):
