@@ -27,15 +27,17 @@ from lift.commerce.validation import find_email, normalize_email, normalize_orde
 REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
 # "change the email on my order", "my order confirmation should go to another address": read as
 # change_order or (for "email address") change_shipping_address, the shopper means the order's email.
-_EMAIL_WORDS = re.compile(r"\b(?:e-?mails?|e-?mail\s+address|inbox)\b", re.IGNORECASE)
+_EMAIL_WORDS = {"change_order": re.compile(r"\b(?:e-?mails?|inbox)\b", re.IGNORECASE),
+                # "i never got the email, change the address" is still an address change
+                "change_shipping_address": re.compile(r"\be-?mail\s+address\b", re.IGNORECASE)}
 
 
 def order_request(tracker: Tracker) -> Optional[Text]:
     """What the shopper wants done with the order: the slot (from the intent), except that a change
-    or an address change whose message is about email is a change of the order's email."""
+    or an address change whose message is about the email is a change of the order's email."""
     request = tracker.get_slot("order_request")
-    if request in ("change", "change_address") and latest_intent(tracker) in ("change_order", "change_shipping_address") \
-            and _EMAIL_WORDS.search(latest_text(tracker)):
+    words = _EMAIL_WORDS.get(latest_intent(tracker) or "")
+    if request in ("change", "change_address") and words is not None and words.search(latest_text(tracker)):
         return "change_email"
     return request
 

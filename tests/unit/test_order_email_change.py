@@ -28,6 +28,8 @@ def _email(value, text):
     ("change the delivery address on my order", "change_shipping_address", "change_address", "change_address"),
     ("swap the kettle in my order for the toaster", "change_order", "change", "change"),
     ("i never got an email about my order", "track_order", "track", "track"),
+    ("never got the confirmation email, and change the address to 4 Elm St", "change_shipping_address",
+     "change_address", "change_address"),
 ])
 def test_a_change_about_email_is_a_change_of_the_orders_email(text, intent, slot, expected):
     assert order_request(make_tracker(text, intent, slots={"order_request": slot})) == expected
