@@ -120,6 +120,11 @@ class Eraser:
         for table in ("leads", "customer_profiles"):
             found.update(r[0] for r in self._select(table, "sender_id", where=eq))
         orders = self._select("orders", "sender_id", "order_id", where=eq)
+        # An order whose email was changed from or to this address (order_changes keeps both).
+        moved = {r[0] for r in self._select("order_changes", "order_id", where=lambda t: sa.or_(
+            _contains(t.c.old_value, email), _contains(t.c.new_value, email)))}
+        if moved:
+            orders = list(orders) + self._select("orders", "sender_id", "order_id", where=lambda t: t.c.order_id.in_(moved))
         found.update(r[0] for r in orders if r[0])
         token = Redactor(self.key).email(email)
         found.update(r[0] for r in self._select("micro_conversions", "sender_id", where=lambda t: t.c.value == token))
@@ -147,6 +152,14 @@ class Eraser:
                             ("customer_profiles", ("email", "person_name"))):
             for row in self._select(table, *cols, where=by_email):
                 ids.update(v for v in row if isinstance(v, str) and v.strip() and v != ERASED)
+        # What their orders held before a change: the old email or address.
+        order_ids = [r[0] for r in self._select("orders", "order_id", where=by_email)]
+        for old, new in self._select("order_changes", "old_value", "new_value",
+                                     where=lambda t: t.c.order_id.in_(order_ids)) if order_ids else []:
+            for value in (old, new):
+                values = (json.loads(value) if isinstance(value, str) else value) or {}
+                ids.update(v for k, v in values.items() if k in ("email", "shipping_address")
+                           and isinstance(v, str) and v.strip() and v != ERASED)
         for ident in ids:
             if "@" in ident:
                 self.strong.add(ident.lower())

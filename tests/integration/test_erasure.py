@@ -223,3 +223,24 @@ def test_cli_exit_codes(db_url, tmp_path):
     assert days.returncode == 2 and "DAYS" in days.stderr
     ok = run("purge", "--older-than", "30")
     assert ok.returncode == 0 and "retention applied" in ok.stdout, ok.stderr
+
+
+@pytest.mark.parametrize("by", ["old", "new"])
+def test_an_orders_changed_email_is_erased_by_either_address(world, by):
+    """The email on an order was changed (lift.commerce.servicing.change_email): only order_changes
+    still knows the old address. Erasing by either address finds the order and removes both, the
+    address and every mail to them."""
+    from lift.commerce.servicing import change_email
+
+    _, engine, _ = world
+    old, new = "yuki.old@erasure-test.example", "yuki.new@erasure-test.example"
+    catalog = Catalog.load(ROOT / "kb" / "catalog.json")
+    cart = [{"sku": catalog.products[0].sku, "qty": 1, "unit_price": str(catalog.products[0].price)}]
+    order = create_order(engine, catalog, sender_id="yuki-1", cart=cart, email=old,
+                         shipping_address="3 Yew Row, Springfield", shipping_method="standard")
+    change_email(engine, order.order_id, new, actor="sender:yuki-1")
+    assert old in dump(engine) and new in dump(engine)
+    result = erase(engine, email=old if by == "old" else new, key=KEY)
+    assert result.conversations == 1
+    text = dump(engine)
+    assert old not in text and new not in text and "3 yew row" not in text
