@@ -64,6 +64,18 @@ def _order_and_access(tracker: Tracker):
     return found
 
 
+def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"change the email on my order to jo@example.com": the address the request names is the new
+    one, kept even before the form knows which order (rasa_sdk only extracts required slots), so
+    it is never asked for again."""
+    if tracker.get_slot("requested_slot") is not None or tracker.get_slot("order_new_email") \
+            or order_request(tracker) != "change_email":
+        return []
+    named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
+    email = normalize_email(named[-1]) if named else None
+    return [SlotSet("order_new_email", email)] if email else []
+
+
 def _needs_yes(request: Optional[Text], order) -> bool:
     try:
         if request == "cancel":
@@ -101,7 +113,9 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return slots + ["order_change_confirmed"]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        events = await super().run(dispatcher, tracker, domain)
+        named = new_email_named(tracker)
+        tracker.add_slots(named)  # so the form does not ask for it
+        events = named + await super().run(dispatcher, tracker, domain)
         if order_request(tracker) != tracker.get_slot("order_request"):  # the message that started it: about email
             events.append(SlotSet("order_request", order_request(tracker)))
         if any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == "order_email"
@@ -160,16 +174,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_email": email}
 
     async def extract_order_new_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        requested = tracker.get_slot("requested_slot")
-        if requested == "order_new_email":
-            typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
-            if typed or answering_form(tracker, "order_new_email"):
-                return {"order_new_email": typed or latest_text(tracker).strip()}
-        elif requested is None and order_request(tracker) == "change_email":
-            # "change the email on order LFT123456 to jo@example.com": the address it names is the new one
-            named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
-            if named:
-                return {"order_new_email": named[-1]}
+        if tracker.get_slot("requested_slot") != "order_new_email":
+            return {}  # the message that asked for the change: new_email_named
+        typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
+        if typed or answering_form(tracker, "order_new_email"):
+            return {"order_new_email": typed or latest_text(tracker).strip()}
         return {}
 
     def validate_order_new_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

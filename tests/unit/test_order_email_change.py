@@ -69,6 +69,23 @@ async def test_the_owner_changes_the_email_with_the_new_address_and_a_yes(res, o
     assert {("email_change", "new@example.com"), ("email_change_notice", "owner@example.com")} <= sent
 
 
+async def test_an_address_named_before_the_order_is_known_is_kept(res, order, domain):
+    """"change the email on my order to new@example.com" with no order in view: the form asks for the
+    order number first, and then does not ask for the new address again."""
+    text = "change the email on my order to new@example.com"
+    start = make_tracker(text, "change_order", sender_id=OWNER, active_loop="order_form",
+                         entities=[_email("new@example.com", text)], slots={"order_request": "change"})
+    ran = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), start, domain))
+    assert ran["order_new_email"] == "new@example.com" and ran["order_request"] == "change_email"
+    assert ran.get("requested_slot") in (None, "order_id")  # Rasa asks for the order number next
+    ran.pop("requested_slot", None)
+    number = make_tracker(order.order_id, "inform", sender_id=OWNER, active_loop="order_form",
+                          entities=[{"entity": "order_id", "value": order.order_id, "start": 0, "end": 9}],
+                          slots={"requested_slot": "order_id", "order_id": order.order_id, **ran})
+    ran = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), number, domain))
+    assert ran.get("requested_slot") == "order_change_confirmed", ran
+
+
 async def test_the_new_address_is_asked_and_checked(res, order, domain):
     tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=OWNER,
                            slots={"requested_slot": "order_id", "order_id": order.order_id, "order_request": "change_email"})
