@@ -116,8 +116,9 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         named = new_email_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
         events = named + await super().run(dispatcher, tracker, domain)
-        if order_request(tracker) != tracker.get_slot("order_request"):  # the message that started it: about email
-            events.append(SlotSet("order_request", order_request(tracker)))
+        request = order_request(tracker)
+        if request != tracker.get_slot("order_request"):  # the message that started it: about email
+            events.append(SlotSet("order_request", request))
         if any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") == "order_email"
                for e in events):
             # What a conversation may know before proof (the order exists, coarse status), for

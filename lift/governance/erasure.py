@@ -148,18 +148,20 @@ class Eraser:
                 continue
         in_s = lambda t: t.c.sender_id.in_(senders)  # noqa: E731
         by_email = (lambda t: sa.or_(in_s(t), sa.func.lower(t.c.email) == email)) if email else in_s
-        for table, cols in (("leads", ("person_name", "email", "company")), ("orders", ("email", "shipping_address")),
-                            ("customer_profiles", ("email", "person_name"))):
+        personal = lambda values: (v for v in values if isinstance(v, str) and v.strip() and v != ERASED)  # noqa: E731
+        for table, cols in (("leads", ("person_name", "email", "company")), ("customer_profiles", ("email", "person_name"))):
             for row in self._select(table, *cols, where=by_email):
-                ids.update(v for v in row if isinstance(v, str) and v.strip() and v != ERASED)
+                ids.update(personal(row))
+        orders = self._select("orders", "order_id", "email", "shipping_address", where=by_email)
+        for _, email_, address in orders:
+            ids.update(personal((email_, address)))
         # What their orders held before a change: the old email or address.
-        order_ids = [r[0] for r in self._select("orders", "order_id", where=by_email)]
+        order_ids = [r[0] for r in orders]
         for old, new in self._select("order_changes", "old_value", "new_value",
                                      where=lambda t: t.c.order_id.in_(order_ids)) if order_ids else []:
             for value in (old, new):
                 values = (json.loads(value) if isinstance(value, str) else value) or {}
-                ids.update(v for k, v in values.items() if k in ("email", "shipping_address")
-                           and isinstance(v, str) and v.strip() and v != ERASED)
+                ids.update(personal(values.get(k) for k in ("email", "shipping_address")))
         for ident in ids:
             if "@" in ident:
                 self.strong.add(ident.lower())

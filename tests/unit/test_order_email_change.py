@@ -86,10 +86,15 @@ async def test_an_address_named_before_the_order_is_known_is_kept(res, order, do
     assert ran.get("requested_slot") == "order_change_confirmed", ran
 
 
-async def test_the_new_address_is_asked_and_checked(res, order, domain):
-    tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=OWNER,
+async def required_for(sender, order, domain):
+    """The slots order_form needs for an email change of ``order`` asked in ``sender``'s chat."""
+    tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=sender,
                            slots={"requested_slot": "order_id", "order_id": order.order_id, "order_request": "change_email"})
-    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == \
+    return await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain)
+
+
+async def test_the_new_address_is_asked_and_checked(res, order, domain):
+    assert await required_for(OWNER, order, domain) == \
         ["order_id", "order_new_email", "order_change_confirmed"]
     d = CollectingDispatcher()
     asked = make_tracker("not an email", "inform", active_loop="order_form", sender_id=OWNER,
@@ -108,9 +113,7 @@ async def test_no_leaves_the_email_as_it_was(res, order, domain):
 
 
 async def test_a_stranger_must_prove_the_order_first(res, order, domain):
-    tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=STRANGER,
-                           slots={"requested_slot": "order_id", "order_id": order.order_id, "order_request": "change_email"})
-    assert await ValidateOrderForm().required_slots(["order_id"], CollectingDispatcher(), tracker, domain) == \
+    assert await required_for(STRANGER, order, domain) == \
         ["order_id", "order_email", "order_code"]
     d = CollectingDispatcher()
     events = await ActionHandleOrder().run(d, make_tracker(sender_id=STRANGER, slots={
