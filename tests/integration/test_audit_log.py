@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from lift.store.engine import make_engine
-from lift.governance.audit import append_audit, entries, verify
+from lift.governance.audit import append_audit, ensure_tables, entries, verify
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +32,10 @@ def engine(db_url):
 
 
 def test_concurrent_appends_form_one_chain(engine, db_url):
+    # As in production, the database is migrated before the writers start (Rasa, the action
+    # server and `lift db upgrade` migrate at start-up): the race under test is the appends',
+    # not four threads creating a brand-new SQLite file and its schema at once.
+    ensure_tables(engine)
     errors = []
 
     def writer(n):
