@@ -10,17 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from actions.history import shown_skus
-from actions.quotes import total_for, total_for_several
+from actions.quotes import names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
-from lift.commerce.matching import content_tokens
+from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
-from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.references import SET, Resolution, Shown, asks_for_more, parse_cart_change, resolve_reference
+from lift.understanding.people import parse_introduction
+from lift.understanding.references import (SET, Resolution, Shown, asks_for_more, parse_cart_change, refers_back,
+                                         resolve_reference)
 
 MAX_CARDS = 4
 
@@ -75,6 +76,10 @@ def _mentioned(tracker: Tracker, catalog):
     return products, category
 
 
+# A longer request is not repeated back word for word.
+MAX_NAMED_WORDS = 4
+
+
 class ActionShowProducts(Action):
     def name(self) -> Text:
         return "action_show_products"
@@ -123,14 +128,17 @@ class ActionShowProducts(Action):
         else:
             query = None if text.startswith("/") else text
             cap = price_cap(text)
-            if cap and not _names_something(_without_spans(text, cap_spans(text))):
+            if cap and not names_something(_without_spans(text, cap_spans(text))):
                 query = None  # "under 40 dollars what do you have": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
             if not shown:
                 names = ", ".join(c.name for c in catalog.categories)
+                asked = typed_content_words(query)  # "do you have the ps5": say what we don't carry
+                lead = (f"We don't carry anything matching “{' '.join(asked)}”." if 0 < len(asked) <= MAX_NAMED_WORDS
+                        else "I couldn't find a product matching that.")
                 dispatcher.utter_message(
-                    text=f"I couldn't find a product matching that. We carry: {names}. What are you looking for?",
+                    text=f"{lead} We carry: {names}. What are you looking for?",
                     buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'}
                              for c in catalog.categories[:6]],
                 )
@@ -215,19 +223,6 @@ def _without_spans(text: Text, spans) -> Text:
     return text
 
 
-def _names_something(text: Text) -> bool:
-    """Whether a price question names a thing ("how much is the iphone 15") rather than pointing
-    at one ("how much is it"): a word that is not a stopword or a number."""
-    return not text.startswith("/") and any(
-        not t.isdigit() and t not in NUMBER_WORDS and t not in _PRICE_TALK for t in content_tokens(text))
-
-
-# Words of a price question that are not a product: "how much is it with the coupon, in euros, all in".
-_PRICE_TALK = frozenset("""coupon code discount shipping delivery postage total altogether together each per
-all everything whole damage tax taxes vat euro euros pound pounds dollar dollars quid buck bucks usd eur gbp
-expensive pricey worth currently today now sale offer deal including included incl""".split())
-
-
 def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> List[Dict[Text, Any]]:
     """A price asked for something we don't sell: said so, with the closest products and their
     prices, never the price of whatever was shown last."""
@@ -266,7 +261,7 @@ class ActionShowPrice(Action):
             if resolution.question:
                 dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, "ask_price"))
                 return []
-            if not products and _names_something(latest_text(tracker)):
+            if not products and names_something(latest_text(tracker)):
                 return _not_in_catalog(dispatcher, latest_text(tracker), catalog)  # "how much is the iphone 15"
             last = catalog.get(tracker.get_slot("last_product")) if not products else None
             products = products or ([last] if last else [])
@@ -310,8 +305,8 @@ class ActionShowPrice(Action):
 class ActionPickProduct(Action):
     """A message outside any form that only points at what was just shown ("the cheaper one",
     "the second one", "that one", "the nimbus"): show the product(s) meant, so "add it" and the
-    card's button act on them. An order number instead: that order. Nothing to point at: Rasa's
-    default fallback, as before."""
+    card's button act on them. An order number instead: that order. A bare name of a thing
+    ("ps5", "kindle paperwhite"): a product search. Nothing to point at: Rasa's default fallback."""
 
     def name(self) -> Text:
         return "action_pick_product"
@@ -330,12 +325,29 @@ class ActionPickProduct(Action):
                                      buttons=choice_buttons(resolution, catalog, "search_product"))
             return []
         if not products or not (resolution.found or entity_values(tracker, "product")):
-            # "LFT100003" or "and what about LFT100003?" on its own: that order, looked up at once
-            return [FollowupAction("action_handle_order" if first_entity(tracker, "order_id") else "action_default_fallback")]
+            if first_entity(tracker, "order_id"):  # "LFT100003" or "and what about LFT100003?": that order
+                return [FollowupAction("action_handle_order")]
+            if _a_thing_to_look_for(tracker):  # answered here: no rule follows a search with more
+                return await ActionShowProducts().run(dispatcher, tracker, domain)
+            return [FollowupAction("action_default_fallback")]
         shown = products[:MAX_CARDS]
         intro = "Here it is:" if len(shown) == 1 else "Here they are:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
+
+
+def _a_thing_to_look_for(tracker: Tracker) -> bool:
+    """A bare phrase outside any form that neither points back nor gives the shopper's details
+    ("kindle paperwhite", "ps5", "cameras mostly"): searched for, so the answer says what we carry
+    when we don't have it, instead of "Sorry, I can't help with that one"."""
+    text = latest_text(tracker)
+    if text.startswith("/") or refers_back(text) or any(entity_values(tracker, e) for e in _ABOUT_THE_SHOPPER):
+        return False
+    said = parse_introduction(text)
+    return not (said.person_name or said.company or said.email) and names_something(text)
+
+
+_ABOUT_THE_SHOPPER = ("email", "phone", "person_name", "company")
 
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import assess_question, entity_values, latest_text
-from actions.catalog import compare_if_asked, named_products
+from actions.catalog import ActionShowProducts, compare_if_asked, named_products
 from actions.checkout import amendment_events, checkout_arrival
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from lift.commerce.cards import cards_message
@@ -76,6 +76,12 @@ MAX_BUTTON_QUESTION = 300
 # "anything with a long battery?", "do you have one for kids": looking for another product.
 _SEEKING = re.compile(r"\b(?:something|anything|any\s+other|another|others|do\s+you\s+(?:have|sell|carry|stock|do)|"
                       r"looking\s+for|recommend|suggest|need\s+an?)\b", re.IGNORECASE)
+
+
+# "do you have the ps5", "do u sell airpods", "got any kindles?", "looking for a dyson v15": a question
+# the catalog answers when the knowledge base has no page for it.
+_ASKS_WHAT_WE_SELL = re.compile(r"\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock)\b|"
+                                r"\bhave\s+you\s+got\b|^\W*(?:got|any)\s+(?:any\s+)?\w|\blooking\s+for\b", re.IGNORECASE)
 
 
 def _shown_instead(tracker: Tracker, answer) -> List[Any]:
@@ -148,6 +154,11 @@ class ActionAnswerQuestion(Action):
             return _ask_which_shown(dispatcher, tracker, shown)
         if shown:  # the one product on screen, not another page that mentions the same thing
             answer = retriever.answer_about(f"product:{shown[0].sku}", result.confidence) or answer
+        if answer is None and _ASKS_WHAT_WE_SELL.search(str(message.get("text") or "")):
+            # "do you have the ps5": the catalog knows what we carry (answered here: no rule follows
+            # a knowledge-base answer with a search)
+            return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),
+                    SlotSet("kb_score", result.confidence)] + await ActionShowProducts().run(dispatcher, tracker, domain)
         if answer is None:
             dispatcher.utter_message(response="utter_kb_not_sure")
             return [SlotSet("kb_doc_id", None), SlotSet("kb_version", retriever.kb_version),

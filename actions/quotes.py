@@ -10,7 +10,9 @@ from rasa_sdk import Tracker
 
 from actions.common import first_entity, latest_text, masked_text
 from lift.commerce.cart import MAX_QTY_PER_LINE
+from lift.commerce.matching import content_tokens
 from lift.commerce.pricing import line_volume_percent, quote
+from lift.commerce.validation import NUMBER_WORDS
 from lift.understanding.numbers import Quantity, parse_quantity, quantities_per_item
 
 # A price question may ask about more than a cart line takes ("how much for 500?").
@@ -77,3 +79,16 @@ def total_for_several(tracker: Tracker, products, catalog) -> Text:
         text += f", {catalog.format_price(total - discount)} with the volume discount"
     short = [f"{p.stock} of the {p.name}" for p, n in counts if n > p.stock]
     return text + (f" (we have {' and '.join(short)})" if short else "") + "."
+
+
+def names_something(text: Text) -> bool:
+    """Whether a price question names a thing ("how much is the iphone 15") rather than pointing
+    at one ("how much is it"): a word that is not a stopword or a number."""
+    return not text.startswith("/") and any(
+        not t.isdigit() and t not in NUMBER_WORDS and t not in _PRICE_TALK for t in content_tokens(text))
+
+
+# Words of a price question that are not a product: "how much is it with the coupon, in euros, all in".
+_PRICE_TALK = frozenset("""coupon code discount shipping delivery postage total altogether together each per
+all everything whole damage tax taxes vat euro euros pound pounds dollar dollars quid buck bucks usd eur gbp
+expensive pricey worth currently today now sale offer deal including included incl""".split())

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens, near_stopword
+from lift.commerce.matching import OCCASION_WORDS, SKU_IN_TEXT, STOPWORDS, content_tokens, typed_content_words
 from lift.commerce.money import format_price
 from lift.commerce.validation import NUMBER_WORDS
 from lift.commerce.products import (CatalogError, Category, Product, parse_category, parse_product,
@@ -371,10 +371,8 @@ class Catalog:
         """Words of ``query``, as typed, that none of ``products`` has anywhere ("samsung", "galaxy"
         for "samsung galaxy phones" against our phones); numbers are the price readers' work."""
         missing = set.intersection(*(set(self.unmatched(query, p)) for p in products)) if products else set()
-        words = dict.fromkeys(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", (query or "").lower())
-                              if not w.isdigit() and w not in NUMBER_WORDS
-                              and set(self._correct(content_tokens(w))) & missing and not near_stopword(w))
-        return tuple(words)
+        return tuple(w for w in typed_content_words(query)
+                     if w not in NUMBER_WORDS and set(self._correct(content_tokens(w))) & missing)
 
     # -- catalog graph
     def complement_for(self, sku: str, exclude: Iterable[str] = ()) -> Optional[Product]:

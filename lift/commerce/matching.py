@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     than than then so if not no yes ok okay sure maybe tell know about kind type sort
     im ive id youre youve weve theyre theyve shes hes thats whats wheres dont doesnt didnt isnt
     arent cant wont wanna gonna gotta lemme gimme u ur ya yeah yep hmm um plz thx after
-    interested""".split()
+    interested mostly mainly probably ideally preferably usually generally guys folks mate them him her""".split()
 )
 
 # Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops
@@ -56,6 +56,13 @@ def content_tokens(text: str) -> Tuple[str, ...]:
         if raw not in STOPWORDS and stem not in STOPWORDS:
             out.append(stem)
     return tuple(out)
+
+
+def typed_content_words(text: str) -> Tuple[str, ...]:
+    """The words of ``text`` as typed (lower-cased, once each) that name something: no stopword,
+    misspelt stopword or bare number ("do u have the ps5?" -> ("ps5",))."""
+    words = re.findall(r"[a-z0-9][a-z0-9'-]*", (text or "").lower())
+    return tuple(dict.fromkeys(w for w in words if not w.isdigit() and content_tokens(w) and not near_stopword(w)))
 
 
 def near_stopword(word: str) -> bool:

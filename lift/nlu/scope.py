@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from lift.nlu.intents import REJECTED
+from lift.nlu.intents import NLU_FALLBACK, REJECTED
 
 # Entities only the store's own catalog and orders produce (the entity ruler built from
 # kb/catalog.json, the order-id regex).
@@ -117,3 +117,36 @@ def demo_question(ranking: Iterable[Dict[str, Any]], text: Optional[str]) -> boo
     ranking = list(ranking or [])
     top = ranking[0] if ranking and isinstance(ranking[0], dict) else None
     return shopper_not_lead(top, ranking, text) is None and question_not_lead(top, text) is not None
+
+
+# A yes or a no is said with a word for it. The classifier's char n-grams and sentence vector can
+# read a short message with none ("xbox series x?", "galaxy s24") as deny or affirm, which at a
+# confirmation would cancel or place an order. Every affirm and deny example in data/nlu has its
+# cue (tests/unit/test_scope_guard.py checks them all).
+_AFFIRM_CUE = re.compile(
+    r"\b(?:y|ye+s*|yeah?|yeap|yep+|yup|ya|yh|yas|ja|si|oui|aye|sure|certainly|course|ok(?:ay|ey|ie)?|k|"
+    r"alright|sounds?|perfect|great|grand|awesome|lovely|love|good|fine|correct|right|exactly|absolutely|"
+    r"definitely|defo|totally|indeed|true|positive|affirmative|agree[ds]?|confirm(?:ed)?|please|pls|"
+    r"go\s+(?:ahead|on|for)|let'?s|do\s+(?:it|that)|i'?d\s+like|works?|deal|bingo|spot\s+on|the\s+one|"
+    r"that'?s\s+(?:it|me)|mhm|uh[\s-]?huh|dokey|why\s+not|got\s+it|plan)\b|100%|[\U0001F44D\U0001F44C\u2705]",
+    re.IGNORECASE)
+_DENY_CUE = re.compile(
+    r"\b(?:n|no+|nope|nah+|naw|nay|na|nada|nein|non|not|never|none|nothing|neither|nvm|nevermind|negative|"
+    r"\w+n'?t|pass|later|another\s+time|skip|leave|rather|miss|wrong|incorrect|false|decline|stop|cancel|"
+    r"without|good|fine|thanks?)\b|[\U0001F44E\u274C]", re.IGNORECASE)
+YES_NO_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE}
+
+
+def yes_no_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                       text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The intent to use instead of ``affirm`` or ``deny`` for a message without a word of yes or
+    no: the classifier's next guess that is neither and not a rejection ({name, confidence}), so a
+    weak one still meets the fallback's threshold; None to keep ``intent``."""
+    name = (intent or {}).get("name")
+    cue = YES_NO_CUES.get(name)
+    if cue is None or not text or text.startswith("/") or cue.search(text):
+        return None
+    best = next((c for c in ranking or [] if c.get("name") and c["name"] not in YES_NO_CUES
+                 and c["name"] not in REJECTED), None)
+    return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else \
+        {"name": NLU_FALLBACK, "confidence": 0.0}

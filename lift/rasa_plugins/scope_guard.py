@@ -1,8 +1,9 @@
 """Rasa 3.6 component: a message naming a catalog product or category, or an order number, is
 not out of scope, a message without any business or demo wording is not a sales lead, and a
-question about the demo or business buying is a question for the knowledge base, not a lead
-(:mod:`lift.nlu.scope`). Placed after the entity extractors and before
-FallbackClassifier, so a weak in-scope guess still gets the fallback's "did you mean ...?".
+question about the demo or business buying is a question for the knowledge base, not a lead, and
+a message without a word of yes or no is neither a yes nor a no (:mod:`lift.nlu.scope`). Placed
+after the entity extractors and before FallbackClassifier, so a weak in-scope guess still gets
+the fallback's "did you mean ...?".
 
     - name: lift.rasa_plugins.scope_guard.StoreScopeGuard
 """
@@ -17,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lift.nlu.scope import in_scope_intent, question_not_lead, shopper_not_lead
+from lift.nlu.scope import in_scope_intent, question_not_lead, shopper_not_lead, yes_no_without_cue
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -36,7 +37,8 @@ class StoreScopeGuard(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             replacement = (in_scope_intent(message.get(INTENT), ranking, message.get(ENTITIES) or [])
                            or shopper_not_lead(message.get(INTENT), ranking, message.get(TEXT))
-                           or question_not_lead(message.get(INTENT), message.get(TEXT)))
+                           or question_not_lead(message.get(INTENT), message.get(TEXT))
+                           or yes_no_without_cue(message.get(INTENT), ranking, message.get(TEXT)))
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages

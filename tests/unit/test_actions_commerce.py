@@ -34,7 +34,7 @@ async def test_show_products_named_product(res, dispatcher, domain):
 
 async def test_show_products_unknown(res, dispatcher, domain):
     events = await run(ActionShowProducts(), dispatcher, domain, make_tracker("do you have unicorn saddles", "search_product"))
-    assert events == [] and "couldn't find" in texts(dispatcher)
+    assert events == [] and texts(dispatcher).startswith("We don't carry anything matching “unicorn saddles”.")
     assert dispatcher.messages[0]["buttons"]
 
 

@@ -204,6 +204,22 @@ async def test_a_pointer_that_cannot_be_resolved_asks_or_falls_back(res, domain)
         assert events == [{"event": "followup", "timestamp": None, "name": "action_default_fallback"}] and not d.messages
 
 
+@pytest.mark.parametrize("text, named", [("ps5", "ps5"), ("kindle paperwhite", "kindle paperwhite"),
+                                         ("a ps5 pls", "ps5")])
+async def test_a_bare_name_of_something_we_dont_sell_is_searched_for(res, domain, text, named):
+    """Outside a form, "ps5" (read as inform, with nothing shown to point at) gets the catalog's
+    answer — what we don't carry and the departments we have — not "Sorry, I can't help"."""
+    events, d = await run(ActionPickProduct(), domain, make_tracker(text, "inform"))
+    assert texts(d).startswith(f"We don't carry anything matching “{named}”. We carry: Audio")
+    assert [b["title"] for b in d.messages[0]["buttons"]][:2] == ["Audio", "Computers"] and events == []
+
+
+async def test_a_bare_name_close_to_what_we_sell_shows_the_closest(res, domain):
+    events, d = await run(ActionPickProduct(), domain, make_tracker("nimbus laptop", "inform"))
+    assert [p["sku"] for p in d.messages[0]["custom"]["products"]][0] == "CMP-001"
+    assert slot_events(events)["last_shown"][0] == "CMP-001"
+
+
 @pytest.mark.parametrize("action, text, intent", [
     (ActionPickProduct(), "LFT100003", "inform"), (ActionPickProduct(), "and what about LFT100003?", "inform"),
     (ActionShowProducts(), "whats in LFT100003", "search_product"),

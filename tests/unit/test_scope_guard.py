@@ -1,6 +1,7 @@
 """A message naming the store's products, categories or orders is never refused as out of scope."""
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from lift.nlu.scope import in_scope_intent, store_evidence
@@ -71,25 +72,32 @@ def test_a_shoppers_message_read_as_a_demo_request_takes_the_next_guess():
     assert message.get("intent")["name"] == "search_product"
 
 
-def test_every_demo_request_in_the_data_and_the_test_sets_has_business_wording():
-    """Leads written by others (fresh voice, e2e test conversations) and the training data all
-    keep request_demo: the guard only moves messages with no business or demo wording at all."""
+def _texts_of(intent):
+    """Every message labelled ``intent`` in the training data, the fresh-voice set and the e2e
+    test conversations (texts written by others as well as ours)."""
     import glob
     from pathlib import Path
 
     import yaml
 
-    from lift.nlu.scope import BUSINESS_CUE
-
     root = Path(__file__).resolve().parents[2]
     texts = []
     for path in glob.glob(str(root / "data" / "nlu" / "*.yml")) + [str(root / "tests" / "nlu" / "fresh_voice.yml")]:
         for block in (yaml.safe_load(open(path)) or {}).get("nlu") or []:
-            if block.get("intent") == "request_demo":
+            if block.get("intent") == intent:
                 texts += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
     for path in glob.glob(str(root / "tests" / "e2e_stories" / "*.yml")):
         for story in (yaml.safe_load(open(path)) or {}).get("stories") or []:
-            texts += [s["user"] for s in story["steps"] if s.get("intent") == "request_demo"]
+            texts += [s["user"] for s in story["steps"] if s.get("intent") == intent]
+    return texts
+
+
+def test_every_demo_request_in_the_data_and_the_test_sets_has_business_wording():
+    """Leads written by others (fresh voice, e2e test conversations) and the training data all
+    keep request_demo: the guard only moves messages with no business or demo wording at all."""
+    from lift.nlu.scope import BUSINESS_CUE
+
+    texts = _texts_of("request_demo")
     assert len(texts) > 130
     assert [t for t in texts if not BUSINESS_CUE.search(t)] == []
 
@@ -101,3 +109,52 @@ def test_other_intents_and_business_messages_are_left_alone():
     assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING, "we need 40 kettles for our hotel rooms") is None
     assert shopper_not_lead({"name": "search_product", "confidence": 0.9}, DEMO_RANKING, "a coffee machine") is None
     assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING[:1], "a coffee machine") is None  # nothing else to use
+
+
+# ----------------------------------------------------------------- a yes or a no needs its word
+YES_NO_RANKING = [{"name": "deny", "confidence": 0.44}, {"name": "search_product", "confidence": 0.21},
+                  {"name": "out_of_scope", "confidence": 0.2}, {"name": "affirm", "confidence": 0.1}]
+
+
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+def test_every_yes_and_no_in_the_data_and_the_test_sets_has_its_word(intent):
+    from lift.nlu.scope import YES_NO_CUES
+
+    texts = _texts_of(intent)
+    assert len(texts) > 150
+    assert [t for t in texts if not YES_NO_CUES[intent].search(t)] == []
+
+
+@pytest.mark.parametrize("text", ["xbox series x?", "galaxy s24", "kindle paperwhite", "the blue one"])
+def test_a_product_name_read_as_yes_or_no_takes_the_next_reading(text):
+    from lift.nlu.scope import yes_no_without_cue
+
+    assert yes_no_without_cue(YES_NO_RANKING[0], YES_NO_RANKING, text) == {"name": "search_product", "confidence": 0.21}
+    affirm = [{"name": "affirm", "confidence": 0.5}] + YES_NO_RANKING
+    assert yes_no_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
+
+
+@pytest.mark.parametrize("intent,text", [
+    ("deny", "nah"), ("deny", "not now"), ("deny", "i'll give it a miss"), ("deny", "wrong"), ("deny", "👎"),
+    ("affirm", "yep go ahead"), ("affirm", "sure"), ("affirm", "k"), ("affirm", "that's the one"), ("affirm", "👍"),
+    ("deny", "/deny"),  # a button's payload is never second-guessed
+])
+def test_a_real_yes_or_no_is_kept(intent, text):
+    from lift.nlu.scope import yes_no_without_cue
+
+    assert yes_no_without_cue({"name": intent, "confidence": 0.6}, YES_NO_RANKING, text) is None
+
+
+def test_nothing_else_to_read_it_as_is_the_fallback_and_other_intents_are_left_alone():
+    from lift.nlu.scope import yes_no_without_cue
+
+    only = [{"name": "deny", "confidence": 0.5}, {"name": "affirm", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]
+    assert yes_no_without_cue(only[0], only, "xbox series x?") == {"name": "nlu_fallback", "confidence": 0.0}
+    assert yes_no_without_cue({"name": "search_product", "confidence": 0.5}, YES_NO_RANKING, "xbox series x?") is None
+
+
+def test_the_component_reads_a_model_name_as_no_yes_or_no():
+    msg = Message(data={"text": "xbox series x?", "intent": YES_NO_RANKING[0], "intent_ranking": YES_NO_RANKING,
+                        "entities": []})
+    StoreScopeGuard().process([msg])
+    assert msg.get("intent") == {"name": "search_product", "confidence": 0.21}

@@ -42,3 +42,12 @@ def test_stem_builds_on_singular_so_catalog_and_bm25_agree_on_plurals():
 ])
 def test_plural_forms(phrase, expected):
     assert plural_forms(phrase) == expected
+
+
+def test_typed_content_words_keep_what_names_a_thing_as_typed():
+    from lift.commerce.matching import typed_content_words
+
+    assert typed_content_words("hey do u guys have the ps5??") == ("ps5",)
+    assert typed_content_words("Kindle Paperwhite") == ("kindle", "paperwhite")
+    assert typed_content_words("cameras mostly, 2 of them") == ("cameras",)  # hedges and numbers are no names
+    assert typed_content_words("do you have any") == () and typed_content_words(None) == ()
