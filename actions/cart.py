@@ -1,7 +1,6 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -14,14 +13,12 @@ from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_
                              typed_kind)
 from actions.common import entity_values, first_entity, latest_text, masked_text
 from actions.history import more_of_last_added, shown_skus
-from actions.quotes import item_quantities
+from actions.quotes import describe_cart, item_quantities
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
-from lift.commerce.money import money
-from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
@@ -129,27 +126,6 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
     total = f"Your cart is now {catalog.format_price(subtotal(cart))}." if cart else "Your cart is now empty."
     dispatcher.utter_message(text=f"{done} {total}")
     return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
-
-
-def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str], engine) -> Text:
-    lines = []
-    for item in cart:
-        product = catalog.get(item["sku"])
-        name = product.name if product else item["sku"]
-        lines.append(f"• {item['qty']} × {name} — {catalog.format_price(money(item['unit_price']) * item['qty'])}")
-    total = subtotal(cart)
-    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {catalog.format_price(total)}"
-    check = check_coupon(engine, coupon_code, cart, currency=catalog.currency) if coupon_code else None
-    if check is not None and not check.ok:
-        text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
-    kind, saving = best_discount(volume_discount(cart), check.discount if check is not None and check.ok else Decimal(0))
-    if kind == "coupon":
-        text += f"\nCoupon {check.code}: −{catalog.format_price(saving)}"
-    elif kind == "volume":
-        text += f"\nVolume discount (10+ of one product): −{catalog.format_price(saving)}"
-    if saving:
-        text += f"\nTotal before shipping: {catalog.format_price(total - saving)}"
-    return text
 
 
 def cross_sell_choice(res, tracker: Tracker) -> Optional[Text]:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from actions.history import shown_skus
-from actions.quotes import names_something, total_for, total_for_several
+from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
@@ -126,7 +126,8 @@ class ActionShowProducts(Action):
                          f"{catalog.format_price(within[0].price)}:")
             shown = sorted(within, key=lambda p: not p.in_stock)[:MAX_CARDS]
         else:
-            query = None if text.startswith("/") else text
+            # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
+            query = None if text.startswith("/") or not content_tokens(text) else text
             cap = price_cap(text)
             if cap and not names_something(_without_spans(text, cap_spans(text))):
                 query = None  # "under 40 dollars what do you have": anything within the budget
@@ -247,15 +248,19 @@ class ActionShowPrice(Action):
             return compared
         catalog = resources.get().catalog
         products, category = _mentioned(tracker, catalog)
-        if not products and category is None and tracker.active_loop_name == "checkout_form" \
-                and (tracker.get_slot("requested_slot") == "shipping_method" or about_shipping(latest_text(tracker))):
-            # "how much is each option?" while choosing the delivery, "how much is standard?" at
-            # the order summary: the delivery options' prices
-            # "how much would next day cost?" then "ok do that": a yes now switches to it
+        checking_out = tracker.active_loop_name == "checkout_form"
+        if not products and category is None and (checking_out and tracker.get_slot("requested_slot") == "shipping_method"
+                                                  or about_shipping(latest_text(tracker))):
+            # "how much is each option?" while choosing the delivery, "how much is shipping" anywhere:
+            # the delivery options' prices; "how much would next day cost?" at the order summary, then
+            # "ok do that": a yes now switches to it
             reply, offered = shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"),
-                                             tracker.get_slot("requested_slot") == "checkout_confirmed", catalog.currency)
+                                             checking_out and tracker.get_slot("requested_slot") == "checkout_confirmed",
+                                             catalog.currency)
             dispatcher.utter_message(text=reply)
             return [SlotSet("offered_shipping_method", offered)] if offered else []
+        if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):
+            return []  # "how much is that all together": the cart, not the card offered after the last add
         if not products and category is None:
             products, resolution = referred_products(tracker, catalog)
             if resolution.question:
@@ -284,8 +289,11 @@ class ActionShowPrice(Action):
         """Prices of a product type or category: its range, or one end of it when asked ("what's
         the cheapest laptop" -> the Nimbus 14 and its card alone, so "add it" means it)."""
         typed, kind, narrowed = typed_kind(tracker, catalog, category)
-        items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
         end = price_extreme(latest_text(tracker))
+        if end and not narrowed:  # "cheapest camera u got": a camera, not the department's cheapest tripod
+            named = catalog.of_kind(category.id, typed, by_name=True)
+            kind, narrowed = (named, True) if len(named) < len(kind) else (kind, narrowed)
+        items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
         if end and items:
             top = items[-1] if end == "dearest" else items[0]
             which = "cheapest" if end == "cheapest" else "most expensive"
@@ -341,13 +349,11 @@ def _a_thing_to_look_for(tracker: Tracker) -> bool:
     ("kindle paperwhite", "ps5", "cameras mostly"): searched for, so the answer says what we carry
     when we don't have it, instead of "Sorry, I can't help with that one"."""
     text = latest_text(tracker)
-    if text.startswith("/") or refers_back(text) or any(entity_values(tracker, e) for e in _ABOUT_THE_SHOPPER):
+    if text.startswith("/") or refers_back(text) or any(entity_values(tracker, e) for e in ("email", "phone", "person_name",
+                                                                                               "company")):
         return False
     said = parse_introduction(text)
     return not (said.person_name or said.company or said.email) and names_something(text)
-
-
-_ABOUT_THE_SHOPPER = ("email", "phone", "person_name", "company")
 
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:

@@ -4,14 +4,17 @@ much for 2 nimbus 14 laptops and a sleeve"), priced as the basket prices it (lif
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Text, Tuple
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import first_entity, latest_text, masked_text
-from lift.commerce.cart import MAX_QTY_PER_LINE
+from lift.commerce.cart import MAX_QTY_PER_LINE, check_coupon, normalize_cart, subtotal
 from lift.commerce.matching import content_tokens
-from lift.commerce.pricing import line_volume_percent, quote
+from lift.commerce.money import money
+from lift.commerce.pricing import best_discount, line_volume_percent, quote, volume_discount
 from lift.commerce.validation import NUMBER_WORDS
 from lift.understanding.numbers import Quantity, parse_quantity, quantities_per_item
 
@@ -92,3 +95,44 @@ def names_something(text: Text) -> bool:
 _PRICE_TALK = frozenset("""coupon code discount shipping delivery postage total altogether together each per
 all everything whole damage tax taxes vat euro euros pound pounds dollar dollars quid buck bucks usd eur gbp
 expensive pricey worth currently today now sale offer deal including included incl""".split())
+
+
+# "how much is that all together", "what's the total", "how much for everything": the whole cart.
+_TOTAL = re.compile(r"\b(?:all\s+together|altogether|in\s+total|total|everything|the\s+(?:whole\s+)?lot|"
+                    r"all\s+of\s+(?:it|them|that)|the\s+whole\s+(?:thing|cart|basket|order))\b", re.IGNORECASE)
+
+
+def describe_cart(cart: List[Dict[str, Any]], catalog, coupon_code: Optional[str], engine) -> Text:
+    """The cart as "what's in my cart" shows it: its lines, the better of coupon and volume discount,
+    the total before shipping."""
+    lines = []
+    for item in cart:
+        product = catalog.get(item["sku"])
+        name = product.name if product else item["sku"]
+        lines.append(f"• {item['qty']} × {name} — {catalog.format_price(money(item['unit_price']) * item['qty'])}")
+    total = subtotal(cart)
+    text = "Your cart:\n" + "\n".join(lines) + f"\nSubtotal: {catalog.format_price(total)}"
+    check = check_coupon(engine, coupon_code, cart, currency=catalog.currency) if coupon_code else None
+    if check is not None and not check.ok:
+        text += f"\n(Coupon {coupon_code} no longer applies: {check.message})"
+    kind, saving = best_discount(volume_discount(cart), check.discount if check is not None and check.ok else Decimal(0))
+    if kind == "coupon":
+        text += f"\nCoupon {check.code}: −{catalog.format_price(saving)}"
+    elif kind == "volume":
+        text += f"\nVolume discount (10+ of one product): −{catalog.format_price(saving)}"
+    if saving:
+        text += f"\nTotal before shipping: {catalog.format_price(total - saving)}"
+    return text
+
+
+def answer_cart_total(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, engine) -> bool:
+    """Answers a price question that asks for the total of everything with the cart (its lines,
+    discounts and total, as "what's in my cart" shows it); False when it is no such question or
+    the cart is empty."""
+    cart = normalize_cart(tracker.get_slot("cart"))
+    text = latest_text(tracker)
+    if not cart or text.startswith("/") or not _TOTAL.search(text):
+        return False
+    dispatcher.utter_message(text=describe_cart(cart, catalog, tracker.get_slot("coupon_code"), engine),
+                             buttons=[{"title": "Check out", "payload": "/checkout"}])
+    return True

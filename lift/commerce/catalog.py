@@ -297,15 +297,16 @@ class Catalog:
                 return self._cat_by_id[best_ids[0]] if len(best_ids) == 1 else None
         return None
 
-    def of_kind(self, category_id: str, words: Optional[str]) -> List[Product]:
+    def of_kind(self, category_id: str, words: Optional[str], by_name: bool = False) -> List[Product]:
         """The products of ``category_id`` whose own name or synonyms carry every word of
         ``words`` — the product type a shopper typed ("laptops" -> the three laptops, not the
         monitors; "earbuds" -> the earbuds) — in catalog order; the whole category when the
-        words only name the category ("computers") or match nothing."""
+        words only name the category ("computers") or match nothing. ``by_name`` reads words that
+        name the category as a type too ("camera" -> the cameras, not the lenses and tripods)."""
         pool = self.products_in(category_id)
         key = set(content_tokens(words or ""))
         category = self.category_of(category_id)
-        if not key or category is not None and key == set(content_tokens(category.name)):
+        if not key or not by_name and category is not None and key == set(content_tokens(category.name)):
             return pool  # "smart home", "phones & tablets": the department itself
         narrowed = [p for p in pool if key <= self._product_tokens[p.sku]]
         return narrowed or pool

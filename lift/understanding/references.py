@@ -171,7 +171,10 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      r"(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)|(?:my\s+)?(?:order|cart)|"
                      r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}?))?\s+(?:to|at|into)?\s*"
                      r"|\bput\b(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)))?\s+(?:up\s+|down\s+)?(?:to|at)\s+"
-                     r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)",
+                     r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)"
+                     # "actually just one", "no wait, only 2 please": the whole message is the new number
+                     r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh)\W+)*(?:just|only)\s+"
+                     r"(?=\S+\W*(?:(?:please|pls|then|thanks?)\W*)?$)",
                      re.IGNORECASE)
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
                         r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",

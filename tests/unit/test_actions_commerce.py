@@ -38,6 +38,31 @@ async def test_show_products_unknown(res, dispatcher, domain):
     assert dispatcher.messages[0]["buttons"]
 
 
+@pytest.mark.parametrize("text", ["what do you sell", "what kinda stuff do u guys have"])
+async def test_asking_what_we_sell_gets_the_departments(res, dispatcher, domain, text):
+    events = await run(ActionShowProducts(), dispatcher, domain, make_tracker(text, "search_product"))
+    assert texts(dispatcher) == "What are you looking for? Here are our departments:" and events == []
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]][:2] == ["Audio", "Computers"]
+
+
+async def test_how_much_all_together_is_the_cart_not_the_card_offered(res, dispatcher, domain):
+    """After "add 3 smart plugs and the thermostat" the hub card is on screen: "how much is that all
+    together" is the cart's total, not the hub's price."""
+    cart = [{"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}, {"sku": "ACC-003", "qty": 1, "unit_price": "29.00"}]
+    await run(ActionShowPrice(), dispatcher, domain, make_tracker(
+        "how much is that all together", "ask_price", slots={"cart": cart, "last_product": "AUD-002", "last_shown": ["AUD-002"]}))
+    said = texts(dispatcher)
+    assert said.startswith("Your cart:") and "Subtotal: $287.00" in said and "Aria Pro" not in said, said
+    assert dispatcher.messages[0]["buttons"] == [{"title": "Check out", "payload": "/checkout"}]
+
+
+async def test_how_much_is_shipping_outside_checkout_lists_the_options(res, dispatcher, domain):
+    events = await run(ActionShowPrice(), dispatcher, domain,
+                       make_tracker("ok and how much is shipping", "ask_price", slots={"last_product": "AUD-001"}))
+    said = texts(dispatcher)
+    assert "Express" in said and "$14.99" in said and "Aria" not in said and events == [], said
+
+
 async def test_price_of_last_product(res, dispatcher, domain):
     await run(ActionShowPrice(), dispatcher, domain, make_tracker("how much is it", "ask_price", slots={"last_product": "AUD-001"}))
     assert "Aria Wireless Headphones costs $129.00" in texts(dispatcher)
@@ -288,3 +313,11 @@ async def test_cross_sell_follows_its_experiment_and_flag(res, domain):
     events = await ActionAddToCart().run(d, make_tracker("add aria headphones", "add_to_cart",
                                                          entities=[ent("product", "aria headphones")], sender_id=complement), domain)
     assert "upsell_sku" not in slot_events(events) and "Want me to add it?" not in texts(d)
+
+
+async def test_the_cheapest_camera_is_a_camera_not_the_departments_cheapest_tripod(res, dispatcher, domain):
+    events = await run(ActionShowPrice(), dispatcher, domain,
+                       make_tracker("cheapest camera u got", "ask_price", entities=[ent("category", "cameras")]))
+    said = texts(dispatcher)
+    assert "Camera" in said.split(" at ")[0] and "Tripod" not in said, said
+    assert slot_events(events)["last_product"].startswith("CAM-")
