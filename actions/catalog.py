@@ -19,9 +19,7 @@ from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.people import parse_introduction
-from lift.understanding.references import (SET, Resolution, Shown, asks_for_more, parse_cart_change, refers_back,
-                                         resolve_reference)
+from lift.understanding.references import Resolution, Shown, resolve_reference
 
 MAX_CARDS = 4
 
@@ -308,52 +306,6 @@ class ActionShowPrice(Action):
                                       f"{catalog.format_price(items[-1].price)}. Here are a few:",
                                  json_message=cards_message(shown, catalog.currency))
         return shown_events(shown)
-
-
-class ActionPickProduct(Action):
-    """A message outside any form that only points at what was just shown ("the cheaper one",
-    "the second one", "that one", "the nimbus"): show the product(s) meant, so "add it" and the
-    card's button act on them. An order number instead: that order. A bare name of a thing
-    ("ps5", "kindle paperwhite"): a product search. Nothing to point at: Rasa's default fallback."""
-
-    def name(self) -> Text:
-        return "action_pick_product"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        catalog = resources.get().catalog
-        if tracker.get_slot("cart") and parse_cart_change(latest_text(tracker)).op == SET:
-            # "make it 5" right after an add: the line just added, not the cross-sell card shown with it
-            return [FollowupAction("action_remove_from_cart")]
-        if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
-            # "another one" / "one more" with a cart: more of the line added last, not the card shown
-            return [FollowupAction("action_add_to_cart")]
-        products, resolution = referred_products(tracker, catalog)
-        if resolution.question:
-            dispatcher.utter_message(text=resolution.question,
-                                     buttons=choice_buttons(resolution, catalog, "search_product"))
-            return []
-        if not products or not (resolution.found or entity_values(tracker, "product")):
-            if first_entity(tracker, "order_id"):  # "LFT100003" or "and what about LFT100003?": that order
-                return [FollowupAction("action_handle_order")]
-            if _a_thing_to_look_for(tracker):  # answered here: no rule follows a search with more
-                return await ActionShowProducts().run(dispatcher, tracker, domain)
-            return [FollowupAction("action_default_fallback")]
-        shown = products[:MAX_CARDS]
-        intro = "Here it is:" if len(shown) == 1 else "Here they are:"
-        dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
-        return shown_events(shown)
-
-
-def _a_thing_to_look_for(tracker: Tracker) -> bool:
-    """A bare phrase outside any form that neither points back nor gives the shopper's details
-    ("kindle paperwhite", "ps5", "cameras mostly"): searched for, so the answer says what we carry
-    when we don't have it, instead of "Sorry, I can't help with that one"."""
-    text = latest_text(tracker)
-    if text.startswith("/") or refers_back(text) or any(entity_values(tracker, e) for e in ("email", "phone", "person_name",
-                                                                                               "company")):
-        return False
-    said = parse_introduction(text)
-    return not (said.person_name or said.company or said.email) and names_something(text)
 
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:
