@@ -14,7 +14,8 @@ from actions.quotes import answer_cart_total, names_something, total_for, total_
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
-from lift.commerce.compare import MAX_COMPARED, asks_to_compare, best_by, comparison_text, price_extreme, which_is
+from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
+                                   which_is)
 from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
@@ -118,7 +119,11 @@ class ActionShowProducts(Action):
                 what = plural(typed) if narrowed else category.name.lower()
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]
-            if not within:
+            nearby = [p for p in catalog.products_in(category.id) if cap is not None and p.price <= cap]
+            if not within and narrowed and nearby:  # "headphones under 100": the $89 earbuds, not nothing
+                within = nearby
+                intro = f"No {plural(typed)} cost {catalog.format_price(cap)} or less; in {category.name} these do:"
+            elif not within:
                 within = [min(kind, key=lambda p: p.price)]
                 intro = (f"Nothing there costs {catalog.format_price(cap)} or less; the lowest price is "
                          f"{catalog.format_price(within[0].price)}:")
@@ -199,6 +204,7 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
     shown = [p for p in (res.catalog.get(s) for s in (tracker.get_slot("last_shown") or [])) if p is not None]
     if not 2 <= len(shown) <= MAX_COMPARED:
         return None
+    shown = at_price_end(latest_text(tracker), shown)  # "compare the two cheapest": those two
     answer = which_is(latest_text(tracker), shown, res.catalog.currency)
     if answer is None and asks_to_compare(latest_text(tracker), shown):  # "compare the two": side by side
         shown = live_all(res.engine, shown)

@@ -44,6 +44,20 @@ def asks_to_compare(text: str, products: Sequence[Product]) -> bool:
     return len({p.sku for p in products}) >= 2 and bool(_CUE.search(text or ""))
 
 
+_HOW_MANY_ENDS = re.compile(r"\b(two|2|three|3)\s+(?=(?:cheapest|least\s+expensive|lowest[- ]price[d]?|most\s+affordable|"
+                            r"lowest\s+cost|most\s+expensive|priciest|dearest|highest[- ]price[d]?)\b)", re.IGNORECASE)
+
+
+def at_price_end(text: str, products: Sequence[Product]) -> List[Product]:
+    """"compare the two cheapest" -> the two cheapest of ``products``; all of them otherwise."""
+    m = _HOW_MANY_ENDS.search(text or "")
+    end = price_extreme(text[m.end():]) if m else None
+    if end is None:
+        return list(products)
+    n = 2 if m.group(1).lower() in ("two", "2") else 3
+    return sorted(products, key=lambda p: p.price, reverse=end == "dearest")[:n]
+
+
 def price_extreme(text: str) -> Optional[str]:
     """"cheapest", "dearest" or None: whether the message asks for one end of a price range."""
     if _CHEAPEST.search(text or ""):

@@ -152,3 +152,25 @@ async def test_compare_the_two_on_screen_puts_them_side_by_side(res, domain, tex
     assert texts(d).startswith("Nimbus 14 Laptop vs Nimbus 16 Pro Laptop:")
     assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == list(LAPTOPS)
     assert slot_events(events)["last_shown"] == list(LAPTOPS)
+
+
+@pytest.mark.parametrize("text, skus", [
+    ("compare the two cheapest", ["CMP-001", "CMP-002"]), ("ok compare the 2 most expensive ones", ["CMP-003", "CMP-002"]),
+])
+async def test_compare_the_two_cheapest_of_three_on_screen_compares_those_two(res, domain, text, skus):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    d = CollectingDispatcher()
+    shown = ["CMP-003", "CMP-001", "CMP-002"]  # $1,899, $899, $1,599
+    events = await ActionAnswerQuestion().run(d, make_tracker(text, "ask_question", slots={"last_shown": shown}), domain)
+    assert [p["sku"] for p in d.messages[0]["custom"]["products"]] == skus, texts(d)
+    assert texts(d).splitlines()[0].count(" vs ") == 1 and slot_events(events)["last_shown"] == skus
+
+
+def test_at_price_end_leaves_other_questions_alone(catalog):
+    from lift.commerce.compare import at_price_end
+
+    products = [catalog.get(s) for s in ("CMP-003", "CMP-001", "CMP-002")]
+    assert at_price_end("compare them", products) == products
+    assert at_price_end("which is the cheapest", products) == products  # one end: which_is answers it
+    assert [p.sku for p in at_price_end("the three priciest", products)] == ["CMP-003", "CMP-002", "CMP-001"]
