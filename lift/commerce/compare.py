@@ -130,6 +130,9 @@ _COMPARATIVES: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...], bool, Tuple[str, 
         (r"\bbattery\b.*\b(?:longer|longest|last\w*\s+longer|better|best|bigger)\b|"
          r"\b(?:longer|longest|better|best|bigger)\b.*\bbattery\b", ("battery_hours", "battery_days", "battery_mah"),
          True, ("has the longer battery life", "have the longer battery life")),
+        (r"\b(?:better|best|sharper|sharpest|more\s+megapixels?)\b.*\b(?:camera|photos?|pictures?|pics)\b|"
+         r"\b(?:camera|photos?|pictures?|pics)\b.*\b(?:better|best|sharper|sharpest)\b", ("camera_mp", "megapixels"),
+         True, ("has the higher-resolution camera", "have the higher-resolution camera")),
         (r"\b(?:bigger|biggest|larger|largest)\s+(?:screen|display)\b", ("screen_in",), True, ("has the bigger screen", "have the bigger screen")),
         (r"\b(?:smaller|smallest)\s+(?:screen|display)\b", ("screen_in",), False, ("has the smaller screen", "have the smaller screen")),
         (r"\bmore\s+(?:storage|space)\b", ("storage_gb",), True, ("has more storage", "have more storage")),

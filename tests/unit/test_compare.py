@@ -174,3 +174,10 @@ def test_at_price_end_leaves_other_questions_alone(catalog):
     assert at_price_end("compare them", products) == products
     assert at_price_end("which is the cheapest", products) == products  # one end: which_is answers it
     assert [p.sku for p in at_price_end("the three priciest", products)] == ["CMP-003", "CMP-002", "CMP-001"]
+
+
+def test_which_has_the_best_camera_is_answered_from_the_megapixels(catalog):
+    phones = [catalog.get(s) for s in ("PHN-001", "PHN-002")]
+    answer = which_is("which has the best camera", phones, "USD")
+    assert answer is not None and "Orbit Lite Smartphone has the higher-resolution camera" in answer, answer
+    assert which_is("which one takes better pics", phones, "USD") == answer
