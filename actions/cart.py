@@ -1,6 +1,7 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +12,7 @@ from actions import resources
 from actions.cart_idle import idle_clock
 from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products,
                              typed_kind)
-from actions.common import entity_values, first_entity, latest_text, masked_text
+from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text
 from actions.history import more_of_last_added, shown_skus
 from actions.quotes import describe_cart, item_quantities
 from actions.forecast import offer_purchase_help
@@ -338,6 +339,12 @@ class ActionViewCart(Action):
         return idle_clock(tracker, cart) + offer_purchase_help(dispatcher, tracker, res)
 
 
+# "is there a discount code or sale rn", "any promo codes?": asking whether there is one, not giving one.
+_ASKS_FOR_DEALS = re.compile(r"\b(?:is\s+there|are\s+there|any|got|do\s+(?:you|u)\s+(?:have|do|offer)|have\s+you\s+got|"
+                             r"how\s+(?:do|can)\s+i\s+get)\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
+                             r"offers?|vouchers?)\b", re.IGNORECASE)
+
+
 class ActionApplyCoupon(Action):
     def name(self) -> Text:
         return "action_apply_coupon"
@@ -345,6 +352,12 @@ class ActionApplyCoupon(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
+        answer = answer_in_passing(latest_text(tracker), "ask_question") if code is None and \
+            _ASKS_FOR_DEALS.search(latest_text(tracker)) else None
+        if answer:  # "is there a discount code or sale rn": what the promotions policy says, cited
+            dispatcher.utter_message(text=answer)
+            dispatcher.utter_message(text="If you have a code, tell me and I'll apply it.")
+            return []
         if code is None:
             dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
             return []
