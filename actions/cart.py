@@ -24,6 +24,7 @@ from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
+from lift.retrieval.questions import INTENT_QUESTIONS
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, parse_cart_change,
                                            which_shown)
@@ -352,9 +353,11 @@ class ActionApplyCoupon(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
-        answer = answer_in_passing(latest_text(tracker), "ask_question") if code is None and \
+        # "is there a discount code or sale rn": the promotions policy's answer to the standard question
+        # (the words themselves find the returns policy's "sale items" section), cited
+        answer = answer_in_passing(INTENT_QUESTIONS["apply_coupon"], "apply_coupon") if code is None and \
             _ASKS_FOR_DEALS.search(latest_text(tracker)) else None
-        if answer:  # "is there a discount code or sale rn": what the promotions policy says, cited
+        if answer:
             dispatcher.utter_message(text=answer)
             dispatcher.utter_message(text="If you have a code, tell me and I'll apply it.")
             return []

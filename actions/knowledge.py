@@ -23,7 +23,7 @@ from actions.order_in_view import answer_about_placed_order, answer_refund_in_vi
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.products import stock_label
+from lift.commerce.products import attribute_asked, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -54,6 +54,22 @@ def _named_product(tracker: Tracker) -> Optional[Text]:
         return None
     products = named_products(tracker, catalog)
     return products[0].sku if len(products) == 1 else None
+
+
+_POLICY_TALK = re.compile(r"\b(?:return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
+                          r"exchange|replace)\w*", re.IGNORECASE)
+
+
+def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:
+    """The SKU of the one product on screen when the question asks about one of its attributes by
+    name and names no product ("how long does the battery last" after the speaker's card)."""
+    sku = tracker.get_slot("last_product")
+    shown = tracker.get_slot("last_shown") or []
+    text = latest_text(tracker)
+    if not isinstance(sku, str) or shown != [sku] or text.startswith("/") or _POLICY_TALK.search(text):
+        return None  # "can i return it if the battery dies" is still the returns policy's
+    product = resources.get().catalog.get(sku)
+    return sku if product is not None and attribute_asked(product, text) else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:
@@ -149,6 +165,10 @@ class ActionAnswerQuestion(Action):
                       or answer is None and _STOCK_QUESTION.search(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
+        in_view = _asked_about_in_view(tracker) if not named else None
+        if in_view and (answer is None or answer.meta.get("sku") != in_view):
+            # "ok how long does the battery last" about the speaker just shown, not the warranty policy
+            answer = retriever.answer_about(f"product:{in_view}", result.confidence) or answer
         shown = _shown_instead(tracker, answer) if answer is not None and not named else []
         if len(shown) > 1:
             return _ask_which_shown(dispatcher, tracker, shown)

@@ -177,3 +177,21 @@ def colour_not_offered(product: Product, text: str) -> Optional[str]:
     asked = [w for w in re.findall(r"[a-z]+", text.lower()) if w in COLOUR_WORDS]
     wanted = [w for w in asked if w not in own.replace("gray", "grey") and w.replace("gray", "grey") not in own]
     return wanted[0] if wanted and len(asked) == len(wanted) else None
+
+
+# Attribute-name parts that are units or qualifiers, never what a shopper asks about.
+_NOT_ASKED = frozenset("hours min minutes days months mah kg per max".split())
+# How shoppers ask about an attribute whose name they don't use ("how heavy is it" -> weight_g).
+_ASKED_AS = {"weight": ("weigh", "weighs", "heavy", "heavier", "light", "lighter"), "water": ("waterproof", "wet", "rain"),
+             "battery": ("charge", "charges"), "screen": ("display",), "storage": ("space",)}
+
+
+def attribute_asked(product: Product, text: str) -> Optional[str]:
+    """The attribute of ``product`` a question asks about by its name or a usual word for it ("how
+    long does the battery last" -> ``battery_hours``); None when it asks about none."""
+    words = set(re.findall(r"[a-z]+", (text or "").lower()))
+    for key in product.attributes:
+        for part in key.lower().split("_"):
+            if len(part) >= 4 and part not in _NOT_ASKED and (part in words or words & set(_ASKED_AS.get(part, ()))):
+                return key
+    return None

@@ -26,6 +26,7 @@ INTENT_QUESTIONS = {
     "delete_account": "How do I delete my account and my data?",
     "set_up_shipping_address": "How do I save a delivery address in my account?",
     "newsletter_subscription": "How do I subscribe to the newsletter?",
+    "apply_coupon": "Do you have any promo codes or discounts?",
 }
 
 # How sure the intent classifier must be of a policy intent before that intent's question above

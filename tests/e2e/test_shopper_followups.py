@@ -53,5 +53,5 @@ def test_the_two_cheapest_of_three_cards(stack):
 
 def test_asking_whether_there_is_a_deal(stack):
     said = texts(stack.say(new_sender(), "is there a discount code or sale rn"))
-    assert "Source:" in said and "If you have a code, tell me and I'll apply it." in said, said
+    assert "(policy:promotions#promo-codes)" in said and "If you have a code, tell me and I'll apply it." in said, said
     assert "Which coupon code" not in said

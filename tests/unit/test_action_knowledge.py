@@ -267,3 +267,13 @@ async def test_a_deal_question_the_kb_cannot_answer_still_asks_for_the_code(kb, 
     d = CollectingDispatcher()  # the small test KB has no promotions page
     await ActionApplyCoupon().run(d, make_tracker("any promo codes?", "apply_coupon"), {})
     assert d.messages[0]["text"] == "Which coupon code would you like to use? (e.g. WELCOME10)"
+
+
+async def test_an_attribute_of_the_product_on_screen_is_answered_from_its_page(aria_kb, res):
+    """After the Aria's card, "ok how long does the battery last" is about the Aria (its page says
+    30 hours), not whichever policy mentions how long something lasts; a policy question is not."""
+    slots = {"last_product": "AUD-001", "last_shown": ["AUD-001"]}
+    d, events = await ask("ok how long does the battery last", slots=slots)
+    assert slot_events(events)["kb_doc_id"] == "product:AUD-001", d.messages
+    d, events = await ask("can i return it if the battery dies", slots=slots)
+    assert slot_events(events)["kb_doc_id"] != "product:AUD-001"
