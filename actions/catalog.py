@@ -76,7 +76,7 @@ def _mentioned(tracker: Tracker, catalog):
 
 
 # A longer request is not repeated back word for word.
-MAX_NAMED_WORDS = 4
+MAX_NAMED_WORDS = 3
 
 
 class ActionShowProducts(Action):
@@ -115,7 +115,7 @@ class ActionShowProducts(Action):
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
             missing = catalog.missing_from(_without_spans(text, cap_spans(text)), kind)
-            if missing:  # "samsung galaxy phones": say so, then show what we do carry
+            if 0 < len(missing) <= MAX_NAMED_WORDS:  # "samsung galaxy phones": say so, then show what we do carry
                 what = plural(typed) if narrowed else category.name.lower()
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]

@@ -99,6 +99,7 @@ expensive pricey worth currently today now sale offer deal including included in
 
 # "how much is that all together", "what's the total", "how much for everything": the whole cart.
 _TOTAL = re.compile(r"\b(?:all\s+together|altogether|in\s+total|total|everything|the\s+(?:whole\s+)?lot|"
+                    r"how\s+much\s+(?:is\s+(?:it|that|the\s+(?:cart|basket))\s+)?now|"
                     r"all\s+of\s+(?:it|them|that)|the\s+whole\s+(?:thing|cart|basket|order))\b", re.IGNORECASE)
 
 

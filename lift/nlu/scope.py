@@ -119,10 +119,11 @@ def demo_question(ranking: Iterable[Dict[str, Any]], text: Optional[str]) -> boo
     return shopper_not_lead(top, ranking, text) is None and question_not_lead(top, text) is not None
 
 
-# A yes or a no is said with a word for it. The classifier's char n-grams and sentence vector can
-# read a short message with none ("xbox series x?", "galaxy s24") as deny or affirm, which at a
-# confirmation would cancel or place an order. Every affirm and deny example in data/nlu has its
-# cue (tests/unit/test_scope_guard.py checks them all).
+# A yes, a no and an add to the cart are said with a word for them. The classifier's char n-grams
+# and sentence vector can read a short message with none ("xbox series x?", "what about the other
+# one") as deny, affirm or add_to_cart, which would cancel or place an order at a confirmation or
+# put a product in the cart nobody asked for. Every example of these intents in data/nlu, the
+# fresh-voice set and the e2e conversations has its cue (tests/unit/test_scope_guard.py).
 _AFFIRM_CUE = re.compile(
     r"\b(?:y|ye+s*|yeah?|yeap|yep+|yup|ya|yh|yas|ja|si|oui|aye|sure|certainly|course|ok(?:ay|ey|ie)?|k|"
     r"alright|sounds?|perfect|great|grand|awesome|lovely|love|good|fine|correct|right|exactly|absolutely|"
@@ -134,19 +135,26 @@ _DENY_CUE = re.compile(
     r"\b(?:n|no+|nope|nah+|naw|nay|na|nada|nein|non|not|never|none|nothing|neither|nvm|nevermind|negative|"
     r"\w+n'?t|pass|later|another\s+time|skip|leave|rather|miss|wrong|incorrect|false|decline|stop|cancel|"
     r"without|good|fine|thanks?)\b|[\U0001F44E\u274C]", re.IGNORECASE)
-YES_NO_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE}
+_ADD_CUE = re.compile(
+    r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"
+    r"i'?ll\s+have|i'?d\s+like|gimme|give\s+me|make\s+it|cart|basket|bag|more|another|again|yes|sure|ok|okay|"
+    r"x\s*\d+|\d+\s*x)\b|\+", re.IGNORECASE)
+INTENT_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE, "add_to_cart": _ADD_CUE}
 
 
-def yes_no_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
-                       text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """The intent to use instead of ``affirm`` or ``deny`` for a message without a word of yes or
-    no: the classifier's next guess that is neither and not a rejection ({name, confidence}), so a
-    weak one still meets the fallback's threshold; None to keep ``intent``."""
+def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                        text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The intent to use instead of ``affirm``, ``deny`` or ``add_to_cart`` for a message without a
+    word for it: the classifier's next guess that is no rejection and, if it is one of these too,
+    has its word ({name, confidence}), so a weak one still meets the fallback's threshold; None to
+    keep ``intent``."""
     name = (intent or {}).get("name")
-    cue = YES_NO_CUES.get(name)
+    cue = INTENT_CUES.get(name)
     if cue is None or not text or text.startswith("/") or cue.search(text):
         return None
-    best = next((c for c in ranking or [] if c.get("name") and c["name"] not in YES_NO_CUES
-                 and c["name"] not in REJECTED), None)
-    return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else \
-        {"name": NLU_FALLBACK, "confidence": 0.0}
+    for c in ranking or []:
+        other = c.get("name")
+        if not other or other == name or other in REJECTED or other in INTENT_CUES and not INTENT_CUES[other].search(text):
+            continue
+        return {"name": other, "confidence": float(c.get("confidence") or 0.0)}
+    return {"name": NLU_FALLBACK, "confidence": 0.0}

@@ -1,7 +1,7 @@
 """Rasa 3.6 component: a message naming a catalog product or category, or an order number, is
 not out of scope, a message without any business or demo wording is not a sales lead, and a
 question about the demo or business buying is a question for the knowledge base, not a lead, and
-a message without a word of yes or no is neither a yes nor a no (:mod:`lift.nlu.scope`). Placed
+a message without a word of yes, no or adding is none of those (:mod:`lift.nlu.scope`). Placed
 after the entity extractors and before FallbackClassifier, so a weak in-scope guess still gets
 the fallback's "did you mean ...?".
 
@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lift.nlu.scope import in_scope_intent, question_not_lead, shopper_not_lead, yes_no_without_cue
+from lift.nlu.scope import in_scope_intent, question_not_lead, shopper_not_lead, reading_without_cue
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -38,7 +38,7 @@ class StoreScopeGuard(GraphComponent):
             replacement = (in_scope_intent(message.get(INTENT), ranking, message.get(ENTITIES) or [])
                            or shopper_not_lead(message.get(INTENT), ranking, message.get(TEXT))
                            or question_not_lead(message.get(INTENT), message.get(TEXT))
-                           or yes_no_without_cue(message.get(INTENT), ranking, message.get(TEXT)))
+                           or reading_without_cue(message.get(INTENT), ranking, message.get(TEXT)))
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages

@@ -45,6 +45,19 @@ async def test_asking_what_we_sell_gets_the_departments(res, dispatcher, domain,
     assert [b["title"] for b in dispatcher.messages[0]["buttons"]][:2] == ["Audio", "Computers"]
 
 
+@pytest.mark.parametrize("text", ["how much now", "ok how much is it now"])
+async def test_how_much_now_after_a_change_is_the_cart(res, dispatcher, domain, text):
+    cart = [{"sku": "AUD-003", "qty": 1, "unit_price": "89.00"}]
+    await run(ActionShowPrice(), dispatcher, domain, make_tracker(text, "ask_price", slots={"cart": cart, "last_product": "KIT-004"}))
+    assert texts(dispatcher).startswith("Your cart:") and "Subtotal: $89.00" in texts(dispatcher), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["yo got any chairs", "hellow i search chairs for my daugther not too expensiv pls"])
+async def test_chat_words_and_a_long_typo_list_are_not_named_as_missing(res, dispatcher, domain, text):
+    await run(ActionShowProducts(), dispatcher, domain, make_tracker(text, "search_product", entities=[ent("category", "chairs")]))
+    assert "We don't have anything matching" not in texts(dispatcher), texts(dispatcher)
+
+
 async def test_how_much_all_together_is_the_cart_not_the_card_offered(res, dispatcher, domain):
     """After "add 3 smart plugs and the thermostat" the hub card is on screen: "how much is that all
     together" is the cart's total, not the hub's price."""

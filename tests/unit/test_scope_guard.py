@@ -111,46 +111,56 @@ def test_other_intents_and_business_messages_are_left_alone():
     assert shopper_not_lead(DEMO_RANKING[0], DEMO_RANKING[:1], "a coffee machine") is None  # nothing else to use
 
 
-# ----------------------------------------------------------------- a yes or a no needs its word
+# ----------------------------------------------------------------- a yes, a no or an add needs its word
 YES_NO_RANKING = [{"name": "deny", "confidence": 0.44}, {"name": "search_product", "confidence": 0.21},
                   {"name": "out_of_scope", "confidence": 0.2}, {"name": "affirm", "confidence": 0.1}]
 
 
-@pytest.mark.parametrize("intent", ["affirm", "deny"])
-def test_every_yes_and_no_in_the_data_and_the_test_sets_has_its_word(intent):
-    from lift.nlu.scope import YES_NO_CUES
+@pytest.mark.parametrize("intent", ["affirm", "deny", "add_to_cart"])
+def test_every_yes_no_and_add_in_the_data_and_the_test_sets_has_its_word(intent):
+    from lift.nlu.scope import INTENT_CUES
 
     texts = _texts_of(intent)
     assert len(texts) > 150
-    assert [t for t in texts if not YES_NO_CUES[intent].search(t)] == []
+    assert [t for t in texts if not INTENT_CUES[intent].search(t)] == []
 
 
 @pytest.mark.parametrize("text", ["xbox series x?", "galaxy s24", "kindle paperwhite", "the blue one"])
 def test_a_product_name_read_as_yes_or_no_takes_the_next_reading(text):
-    from lift.nlu.scope import yes_no_without_cue
+    from lift.nlu.scope import reading_without_cue
 
-    assert yes_no_without_cue(YES_NO_RANKING[0], YES_NO_RANKING, text) == {"name": "search_product", "confidence": 0.21}
+    assert reading_without_cue(YES_NO_RANKING[0], YES_NO_RANKING, text) == {"name": "search_product", "confidence": 0.21}
     affirm = [{"name": "affirm", "confidence": 0.5}] + YES_NO_RANKING
-    assert yes_no_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
+    assert reading_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
+
+
+@pytest.mark.parametrize("text", ["what about the other one", "do u have a bigger one", "does it come in white"])
+def test_a_question_read_as_add_to_cart_puts_nothing_in_the_cart(text):
+    from lift.nlu.scope import reading_without_cue
+
+    ranking = [{"name": "add_to_cart", "confidence": 0.5}, {"name": "affirm", "confidence": 0.2},
+               {"name": "ask_alternatives", "confidence": 0.15}]
+    assert reading_without_cue(ranking[0], ranking, text) == {"name": "ask_alternatives", "confidence": 0.15}
 
 
 @pytest.mark.parametrize("intent,text", [
     ("deny", "nah"), ("deny", "not now"), ("deny", "i'll give it a miss"), ("deny", "wrong"), ("deny", "👎"),
     ("affirm", "yep go ahead"), ("affirm", "sure"), ("affirm", "k"), ("affirm", "that's the one"), ("affirm", "👍"),
+    ("add_to_cart", "chuck 2 in the basket"), ("add_to_cart", "i'll take it"), ("add_to_cart", "gimme the aria"),
     ("deny", "/deny"),  # a button's payload is never second-guessed
 ])
-def test_a_real_yes_or_no_is_kept(intent, text):
-    from lift.nlu.scope import yes_no_without_cue
+def test_a_real_yes_no_or_add_is_kept(intent, text):
+    from lift.nlu.scope import reading_without_cue
 
-    assert yes_no_without_cue({"name": intent, "confidence": 0.6}, YES_NO_RANKING, text) is None
+    assert reading_without_cue({"name": intent, "confidence": 0.6}, YES_NO_RANKING, text) is None
 
 
 def test_nothing_else_to_read_it_as_is_the_fallback_and_other_intents_are_left_alone():
-    from lift.nlu.scope import yes_no_without_cue
+    from lift.nlu.scope import reading_without_cue
 
     only = [{"name": "deny", "confidence": 0.5}, {"name": "affirm", "confidence": 0.3}, {"name": "out_of_scope", "confidence": 0.2}]
-    assert yes_no_without_cue(only[0], only, "xbox series x?") == {"name": "nlu_fallback", "confidence": 0.0}
-    assert yes_no_without_cue({"name": "search_product", "confidence": 0.5}, YES_NO_RANKING, "xbox series x?") is None
+    assert reading_without_cue(only[0], only, "xbox series x?") == {"name": "nlu_fallback", "confidence": 0.0}
+    assert reading_without_cue({"name": "search_product", "confidence": 0.5}, YES_NO_RANKING, "xbox series x?") is None
 
 
 def test_the_component_reads_a_model_name_as_no_yes_or_no():
