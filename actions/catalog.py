@@ -119,10 +119,12 @@ class ActionShowProducts(Action):
                 what = plural(typed) if narrowed else category.name.lower()
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]
-            nearby = [p for p in catalog.products_in(category.id) if cap is not None and p.price <= cap]
-            if not within and narrowed and nearby:  # "headphones under 100": the $89 earbuds, not nothing
+            # "headphones under 100": their substitutes within the budget (the $89 earbuds), not nothing
+            nearby = [p for p in dict.fromkeys(catalog.get(s) for k in kind for s in k.substitutes)
+                      if p is not None and p not in kind and cap is not None and p.price <= cap]
+            if not within and narrowed and nearby:
                 within = nearby
-                intro = f"No {plural(typed)} cost {catalog.format_price(cap)} or less; in {category.name} these do:"
+                intro = f"No {plural(typed)} cost {catalog.format_price(cap)} or less; these do the same job:"
             elif not within:
                 within = [min(kind, key=lambda p: p.price)]
                 intro = (f"Nothing there costs {catalog.format_price(cap)} or less; the lowest price is "
