@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -64,6 +65,26 @@ def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
         return False
     dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc),
                                                    tracker.get_slot("shipping_address"), asked=True))
+    return True
+
+
+_WHEN_HERE = re.compile(r"\bwhen\b.*\b(?:arrive|get\s+(?:here|to\s+me)|come|be\s+(?:here|delivered)|deliver\w*)\b|"
+                        r"\bhow\s+(?:long|soon|fast)\b", re.IGNORECASE)
+_THE_CART = re.compile(r"\b(?:it|they|them|this|these|my\s+(?:stuff|order|things|cart|basket))\b", re.IGNORECASE)
+
+
+def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """"When would it get here (if i pick express)?" with a cart, before checkout: the date each
+    delivery option (or the one named) gives an order placed now, not a product page or the
+    policy's general times. True when answered."""
+    text = latest_text(tracker)
+    if tracker.active_loop_name or not normalize_cart(tracker.get_slot("cart")) or text.startswith("/") \
+            or not (_WHEN_HERE.search(text) and _THE_CART.search(text)):
+        return False  # "how long does delivery take" is still the policy's answer
+    now = dt.datetime.now(dt.timezone.utc)
+    asked = parse_shipping_method(text)
+    methods = [asked] if asked else [m for m in SHIPPING_METHODS if m != "pickup"]
+    dispatcher.utter_message(text=" ".join(arrival_sentence(m, now, None, asked=True) for m in methods))
     return True
 
 

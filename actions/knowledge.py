@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import assess_question, entity_values, latest_text
 from actions.catalog import ActionShowProducts, compare_if_asked, named_products
-from actions.checkout import amendment_events, checkout_arrival
+from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
@@ -144,6 +144,8 @@ class ActionAnswerQuestion(Action):
             placed = answer_refund_in_view(dispatcher, tracker)  # "where's my refund?" after cancelling
         if placed is not None:
             return placed
+        if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
+            return [SlotSet("kb_doc_id", None)]
         try:
             retriever = get_retriever()
         except IndexNotReady:

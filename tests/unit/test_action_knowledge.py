@@ -277,3 +277,16 @@ async def test_an_attribute_of_the_product_on_screen_is_answered_from_its_page(a
     assert slot_events(events)["kb_doc_id"] == "product:AUD-001", d.messages
     d, events = await ask("can i return it if the battery dies", slots=slots)
     assert slot_events(events)["kb_doc_id"] != "product:AUD-001"
+
+
+async def test_when_would_it_get_here_with_a_cart_gives_each_options_date(kb, res):
+    cart = [{"sku": "CAM-004", "qty": 1, "unit_price": "199.00"}]
+    d, events = await ask("when would it get here if i pick express", intent="delivery_period",
+                          slots={"cart": cart, "last_product": "ACC-003", "last_shown": ["ACC-003"]})
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert said.startswith("Ordered now with Express (1-2 business days), it should arrive by "), said
+    d, _ = await ask("when would it arrive", intent="delivery_period", slots={"cart": cart})
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert "Standard" in said and "Express" in said and "Next-day" in said and "Source:" not in said, said
+    d, _ = await ask("how long does delivery take", intent="delivery_period", slots={"cart": cart})
+    assert "Ordered now" not in " ".join(m.get("text") or "" for m in d.messages)  # the policy's general answer
