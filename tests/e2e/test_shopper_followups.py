@@ -55,3 +55,17 @@ def test_asking_whether_there_is_a_deal(stack):
     said = texts(stack.say(new_sender(), "is there a discount code or sale rn"))
     assert "(policy:promotions#promo-codes)" in said and "If you have a code, tell me and I'll apply it." in said, said
     assert "Which coupon code" not in said
+
+
+def test_when_would_it_get_here_with_a_cart(stack):
+    me = new_sender()
+    stack.say(me, "chuck the trail action cam in my basket")
+    said = texts(stack.say(me, "when would it get here if i pick express"))
+    assert said.startswith("Ordered now with Express (1-2 business days), it should arrive by"), said
+
+
+def test_nothing_goes_in_the_cart_without_asking(stack):
+    me = new_sender()
+    stack.say(me, "show me desk chairs")
+    stack.say(me, "what about the other one")
+    assert not stack.tracker(me)["slots"].get("cart")
