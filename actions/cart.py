@@ -14,7 +14,7 @@ from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_
                              typed_kind)
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text
 from actions.history import more_of_last_added, shown_skus
-from actions.quotes import describe_cart, item_quantities
+from actions.quotes import item_quantities, utter_cart
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
@@ -334,8 +334,7 @@ class ActionViewCart(Action):
             dispatcher.utter_message(text="Your cart is empty. What are you looking for?",
                                      buttons=[{"title": "Browse products", "payload": "/search_product"}])
             return []
-        dispatcher.utter_message(text=describe_cart(cart, res.catalog, tracker.get_slot("coupon_code"), res.engine),
-                                 buttons=[{"title": "Check out", "payload": "/checkout"}])
+        utter_cart(dispatcher, tracker, cart, res.catalog, res.engine)
         # experiments cart_idle_coupon (idle clock) and purchase_assist (help offer)
         return idle_clock(tracker, cart) + offer_purchase_help(dispatcher, tracker, res)
 

@@ -120,9 +120,10 @@ class ActionShowProducts(Action):
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]
             # "headphones under 100": their substitutes within the budget (the $89 earbuds), not nothing
-            nearby = [p for p in dict.fromkeys(catalog.get(s) for k in kind for s in k.substitutes)
-                      if p is not None and p not in kind and cap is not None and p.price <= cap]
-            if not within and narrowed and nearby:
+            nearby = [] if within or not narrowed or cap is None else [
+                p for p in dict.fromkeys(catalog.get(s) for k in kind for s in k.substitutes)
+                if p is not None and p not in kind and p.price <= cap]
+            if nearby:
                 within = nearby
                 intro = f"No {plural(typed)} cost {catalog.format_price(cap)} or less; these do the same job:"
             elif not within:

@@ -134,6 +134,11 @@ def answer_cart_total(dispatcher: CollectingDispatcher, tracker: Tracker, catalo
     text = latest_text(tracker)
     if not cart or text.startswith("/") or not _TOTAL.search(text):
         return False
+    utter_cart(dispatcher, tracker, cart, catalog, engine)
+    return True
+
+
+def utter_cart(dispatcher: CollectingDispatcher, tracker: Tracker, cart, catalog, engine) -> None:
+    """The non-empty cart as a reply, with its "Check out" button."""
     dispatcher.utter_message(text=describe_cart(cart, catalog, tracker.get_slot("coupon_code"), engine),
                              buttons=[{"title": "Check out", "payload": "/checkout"}])
-    return True
