@@ -133,7 +133,8 @@ _AFFIRM_CUE = re.compile(
     re.IGNORECASE)
 _DENY_CUE = re.compile(
     r"\b(?:n|no+|nope|nah+|naw|nay|na|nada|nein|non|not|never|none|nothing|neither|nvm|nevermind|negative|"
-    r"\w+n'?t|pass|later|another\s+time|skip|leave|rather|miss|wrong|incorrect|false|decline|stop|cancel|"
+    r"\w+n['\u2019]t|(?:do|ca|wo|is|are|was|were|did|does|ai|have|has|had|should|could|would|must)nt|"
+    r"pass|later|another\s+time|skip|leave|rather|miss|wrong|incorrect|false|decline|stop|cancel|"
     r"without|good|fine|thanks?)\b|[\U0001F44E\u274C]", re.IGNORECASE)
 _ADD_CUE = re.compile(
     r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"

@@ -134,6 +134,15 @@ def test_a_product_name_read_as_yes_or_no_takes_the_next_reading(text):
     assert reading_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
 
 
+@pytest.mark.parametrize("text", ["i want the one with the biggest screen", "it went to my old account",
+                                  "a different payment", "dont", "i didnt", "won’t", "can't"])
+def test_a_word_ending_in_nt_is_a_no_only_when_it_is_a_negation(text):
+    from lift.nlu.scope import INTENT_CUES
+
+    negation = text in ("dont", "i didnt", "won’t", "can't")
+    assert bool(INTENT_CUES["deny"].search(text)) is negation
+
+
 @pytest.mark.parametrize("text", ["what about the other one", "do u have a bigger one", "does it come in white"])
 def test_a_question_read_as_add_to_cart_puts_nothing_in_the_cart(text):
     from lift.nlu.scope import reading_without_cue
