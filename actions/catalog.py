@@ -38,12 +38,30 @@ def named_products(tracker: Tracker, catalog) -> List[Any]:
 def typed_kind(tracker: Tracker, catalog, category) -> Tuple[Text, List[Any], bool]:
     """(the category words as typed, the products of that type in ``category``, whether they are
     fewer than the whole department): "laptops" in Computers -> the three laptops, True."""
-    value = first_entity(tracker, "category") or ""
-    span = _typed_span(tracker, "category") or ""
+    value, span = _category_head(tracker)
     # the words typed ("smart home") rather than the canonical value ("smart_home"), when they agree
     typed = (span if set(content_tokens(span)) & set(content_tokens(value.replace("_", " "))) else value).lower().strip()
     kind = catalog.of_kind(category.id, typed)
     return typed, kind, len(kind) < len(catalog.products_in(category.id))
+
+
+def _category_head(tracker: Tracker) -> Tuple[Text, Text]:
+    """(value, typed words) of the category the message asks for. Of two category words side by
+    side the last is the thing wanted: "desk chairs" are chairs, "office lamps" lamps."""
+    text = latest_text(tracker)
+    spans = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "category"]
+    if not spans:
+        return "", ""
+    head = spans[0]
+    for e in spans[1:]:
+        if not all(isinstance(x.get(k), int) for x in (head, e) for k in ("start", "end")):
+            break
+        if head["end"] > e["start"] or text[head["end"]:e["start"]].strip():
+            break  # "laptops and monitors": two requests, the first is kept
+        head = e
+    if head is spans[0]:
+        return str(head.get("value") or ""), _typed_span(tracker, "category") or ""
+    return str(head.get("value") or ""), text[head["start"]:head["end"]]
 
 
 def _typed_span(tracker: Tracker, entity: Text) -> Optional[Text]:

@@ -109,3 +109,16 @@ async def test_adding_a_product_type_we_sell_several_of_asks_which(res, dispatch
     assert "Which of these" in texts(dispatcher)
     assert _cards(dispatcher) == ["CMP-001", "CMP-002", "CMP-003"]
     assert "cart" not in slot_events(events)
+
+
+@pytest.mark.parametrize("text, spans, skus, intro", [
+    # two category words side by side: the last names the thing ("desk chairs" are chairs)
+    ("show me desk chairs", [(8, 12), (13, 19)], ["OFF-002", "OFF-003"], "Here are our chairs:"),
+    # two requests: the first is kept, as before
+    ("desks and chairs", [(0, 5), (10, 16)], ["OFF-001", "OFF-004"], "Here are our desks:"),
+])
+async def test_the_last_of_two_category_words_side_by_side_is_the_thing_wanted(res, dispatcher, domain, text,
+                                                                                 spans, skus, intro):
+    entities = [{"entity": "category", "value": text[a:b], "start": a, "end": b} for a, b in spans]
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=entities), domain)
+    assert _cards(dispatcher) == skus and texts(dispatcher) == intro
