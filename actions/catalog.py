@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
-from actions.history import shown_skus
+from actions.history import shown_before, shown_skus
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens, typed_content_words
@@ -20,7 +20,7 @@ from lift.commerce.stock import live_all
 from lift.commerce.products import stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.references import Resolution, Shown, resolve_reference
+from lift.understanding.references import Resolution, Shown, resolve_reference, says_both
 
 MAX_CARDS = 4
 
@@ -340,6 +340,10 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
     skus = shown_skus(tracker)  # a cross-sell offer declined is never "it"
     if not skus and tracker.get_slot("last_product"):
         skus = [tracker.get_slot("last_product")]
+    if len(skus) == 1 and says_both(latest_text(tracker)):
+        earlier = shown_before(tracker)  # "how much is the aria pro", "and the nimbus 14", "both together?"
+        if len(earlier) == 1 and earlier[0] != skus[0]:
+            skus = earlier + skus
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]
     return [Shown(p.sku, p.name, p.price) for p in products if p is not None]
 

@@ -72,6 +72,17 @@ def shown_skus(tracker: Tracker) -> List[Text]:
     return [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str) and s != declined]
 
 
+def shown_before(tracker: Tracker) -> List[Text]:
+    """The products shown before the latest ones (``last_shown``'s previous, different value):
+    "both" after two products were priced one at a time means these two."""
+    values = [e.get("value") for e in tracker.events or [] if e.get("event") == "slot" and e.get("name") == "last_shown"]
+    current = tracker.get_slot("last_shown") or []
+    for value in reversed(values):
+        if isinstance(value, list) and value and value != current:
+            return [s for s in value if isinstance(s, str)]
+    return []
+
+
 def more_of_last_added(tracker: Tracker, catalog) -> Optional[Any]:
     """The product "another one" / "one more" / "add 2 more" means: the cart line the shopper
     added last, never the cross-sell card shown since. None when the message names a product

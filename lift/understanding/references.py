@@ -25,7 +25,7 @@ _CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensiv
                        r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
 _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
                       r"premium|fancier)\b", re.IGNORECASE)
-_BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
+_BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|the\s+pair\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
 _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s+(?:products|items))|them\s+all|"
                      r"every\s*one(?:\s+of\s+them)?|each\s+of\s+them|the\s+lot)\b", re.IGNORECASE)
 _PLURAL_RE = re.compile(r"\b(?:them|those|these|those\s+ones|these\s+ones)\b", re.IGNORECASE)
@@ -136,6 +136,11 @@ def _told_apart(text: str, shown: Sequence[Shown]) -> Optional[Shown]:
     hits = [s for i, s in enumerate(shown)
             if said & (names[i] - set().union(*(names[:i] + names[i + 1:])))]
     return hits[0] if len(hits) == 1 else None
+
+
+def says_both(text: str) -> bool:
+    """True for "both", "the two of them", "each of the two"."""
+    return bool(_BOTH_RE.search(text or ""))
 
 
 def refers_back(text: str) -> bool:

@@ -128,3 +128,20 @@ async def test_a_price_for_different_products_totals_all_of_them(res, dispatcher
     entities += [_at(text, "quantity", n) for n in ("2", "10") if f" {n} " in text]
     await ActionShowPrice().run(dispatcher, make_tracker(text, "ask_price", entities=entities), domain)
     assert said in texts(dispatcher), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["how much for both", "both together?", "and for the pair of them?"])
+async def test_both_after_two_products_priced_one_at_a_time_means_those_two(res, dispatcher, domain, text):
+    shown = [{"event": "slot", "name": "last_shown", "value": ["AUD-002"]},
+             {"event": "slot", "name": "last_shown", "value": ["CMP-001"]}]
+    tracker = make_tracker(text, "ask_price", slots={"last_shown": ["CMP-001"]}, events=shown)
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Aria Pro" in said and "Nimbus 14" in said and "$1,148.00" in said and "only showed you one" not in said
+
+
+async def test_both_with_one_product_ever_shown_still_asks(res, dispatcher, domain):
+    tracker = make_tracker("how much for both", "ask_price", slots={"last_shown": ["CMP-001"]},
+                           events=[{"event": "slot", "name": "last_shown", "value": ["CMP-001"]}])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert "I only showed you one product" in texts(dispatcher)
