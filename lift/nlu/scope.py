@@ -119,7 +119,7 @@ def demo_question(ranking: Iterable[Dict[str, Any]], text: Optional[str]) -> boo
     return shopper_not_lead(top, ranking, text) is None and question_not_lead(top, text) is not None
 
 
-# A yes, a no and an add to the cart are said with a word for them. The classifier's char n-grams
+# A yes, a no, an add to the cart and a request for a person are said with a word for them. The classifier's char n-grams
 # and sentence vector can read a short message with none ("xbox series x?", "what about the other
 # one") as deny, affirm or add_to_cart, which would cancel or place an order at a confirmation or
 # put a product in the cart nobody asked for. Every example of these intents in data/nlu, the
@@ -140,7 +140,14 @@ _ADD_CUE = re.compile(
     r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"
     r"i'?ll\s+have|i'?d\s+like|gimme|give\s+me|make\s+it|cart|basket|bag|more|another|again|yes|sure|ok|okay|"
     r"x\s*\d+|\d+\s*x)\b|\+", re.IGNORECASE)
-INTENT_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE, "add_to_cart": _ADD_CUE}
+# A hand-off stops the assistant until a person answers: "I'd like a tablet to video call my
+# grandson" read (weakly) as asking for a person would silence the chat.
+_HUMAN_CUE = re.compile(
+    r"\b(?:humans?|hooman|humain|men?sch|persons?|people|some(?:one|body|1)|any(?:one|body)|agents?|reps?|"
+    r"representative|staff|operator|team|support|real|live|talk|speak(?:ing)?|chat|manager|supervisor|employee|"
+    r"customer\s+service|assistance|advis[eo]r|colleague|consultant|specialist|connect|transfer|escalat(?:e|ion)|"
+    r"contact|reach|bot|robot|automated)\b", re.IGNORECASE)
+INTENT_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE, "add_to_cart": _ADD_CUE, "contact_human_agent": _HUMAN_CUE}
 
 
 def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],

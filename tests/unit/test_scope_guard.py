@@ -116,7 +116,7 @@ YES_NO_RANKING = [{"name": "deny", "confidence": 0.44}, {"name": "search_product
                   {"name": "out_of_scope", "confidence": 0.2}, {"name": "affirm", "confidence": 0.1}]
 
 
-@pytest.mark.parametrize("intent", ["affirm", "deny", "add_to_cart"])
+@pytest.mark.parametrize("intent", ["affirm", "deny", "add_to_cart", "contact_human_agent"])
 def test_every_yes_no_and_add_in_the_data_and_the_test_sets_has_its_word(intent):
     from lift.nlu.scope import INTENT_CUES
 
@@ -132,6 +132,17 @@ def test_a_product_name_read_as_yes_or_no_takes_the_next_reading(text):
     assert reading_without_cue(YES_NO_RANKING[0], YES_NO_RANKING, text) == {"name": "search_product", "confidence": 0.21}
     affirm = [{"name": "affirm", "confidence": 0.5}] + YES_NO_RANKING
     assert reading_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
+
+
+def test_a_message_without_a_word_for_a_person_is_never_a_hand_off():
+    from lift.nlu.scope import reading_without_cue
+
+    text = ("Hello dear, my grandson told me to try this computer helper. I'm 74 and I'd like a tablet to "
+            "video call him, nothing too complicated")
+    ranking = [{"name": "contact_human_agent", "confidence": 0.18}, {"name": "search_product", "confidence": 0.16}]
+    assert reading_without_cue(ranking[0], ranking, text) == {"name": "search_product", "confidence": 0.16}
+    for said in ("can i talk to a human", "get me a real person", "i want an agent"):
+        assert reading_without_cue(ranking[0], ranking, said) is None
 
 
 @pytest.mark.parametrize("text", ["i want the one with the biggest screen", "it went to my old account",
