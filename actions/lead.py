@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -105,7 +106,7 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
 
     def validate_demo_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         # Re-read the free slots: another shopper may have booked the one offered a minute ago.
-        slot, _ = choose_slot(resources.get().engine, value, _window(value))
+        slot, _ = choose_slot(resources.get().engine, value, _window(value), shown=slots_offered(tracker))
         if slot is not None:
             return {"demo_time": slot.key}
         if tracker.get_slot("requested_slot") == "demo_time" and from_value(value) is None:
@@ -123,6 +124,22 @@ def preferred_times(tracker: Tracker) -> Optional[Text]:
                 if entity.get("entity") == "date_time" and entity.get("value"):
                     return str(entity["value"])
     return None
+
+
+def slots_offered(tracker: Tracker) -> List[Text]:
+    """The demo slot keys of the latest times offered (the buttons of action_ask_demo_time's
+    newest message), so a typed "1" picks the first time shown, not the first free one."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "bot":
+            continue
+        keys = [m.group(1) for b in (event.get("data") or {}).get("buttons") or []
+                for m in [_SLOT_PAYLOAD.search(str(b.get("payload") or ""))] if m]
+        if keys:
+            return keys
+    return []
+
+
+_SLOT_PAYLOAD = re.compile(r'"date_time"\s*:\s*"(\d{4}-\d\d-\d\dT\d\d:\d\d)"')
 
 
 class ActionAskDemoTime(Action):

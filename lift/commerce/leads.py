@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -123,14 +123,18 @@ def nearest_free_slots(engine: Engine, when: dt.datetime, count: int = SLOTS_OFF
 
 
 def choose_slot(engine: Engine, value: object, window: Optional[Tuple[dt.datetime, Optional[dt.datetime]]] = None,
-                now: Optional[dt.datetime] = None) -> Tuple[Optional[DemoSlot], List[DemoSlot]]:
+                now: Optional[dt.datetime] = None,
+                shown: Sequence[object] = ()) -> Tuple[Optional[DemoSlot], List[DemoSlot]]:
     """The free slot the shopper picks, and the free slots on offer for that pick.
 
-    ``value`` may pick an offered slot (button key, "2", "the first one"); else ``window`` — a
+    ``value`` may pick an offered slot (button key, "2", "the first one": counted in ``shown``,
+    the slot keys the shopper was last offered, when given; else in the next free ones; a slot
+    booked since is refused when the lead is saved); else ``window`` — a
     (start, end) in naive UTC read from a ``date_time`` entity, ``end`` None for an instant —
     picks its only free slot. When the window holds several free slots none is picked (no guess)
     and they are returned to be offered."""
-    slot = match_slot(value, free_demo_slots(engine, now))
+    offered = [DemoSlot(start) for start in (parse_slot_key(k) for k in shown) if start is not None]
+    slot = match_slot(value, offered or free_demo_slots(engine, now))
     if slot is not None:
         return slot, [slot]
     if window is None:

@@ -106,6 +106,26 @@ async def test_demo_time_window_with_several_free_slots_offers_exactly_those(res
     assert offered == [f'/inform{{"date_time":"{s.key}"}}' for s in on_day]
 
 
+async def test_a_number_typed_picks_from_the_times_just_offered_not_the_first_free_ones(res, domain):
+    """"wednesday afternoon" -> Wed 14:00, 16:00 offered; "1" books Wed 14:00, not the first free slot."""
+    free = free_demo_slots(res.engine, count=40)
+    day = free[20].start.date()
+    on_day = [s for s in free if s.start.date() == day]
+    assert len(on_day) > 1 and on_day[0] != free[0]
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc)
+    window = When(start, start + dt.timedelta(days=1)).to_value()
+    asked = make_tracker("that day", "inform", entities=[{"entity": "date_time", "value": window, "start": 0, "end": 3}],
+                         active_loop="lead_form", slots={"requested_slot": "demo_time"})
+    ask = CollectingDispatcher()
+    await ActionAskDemoTime().run(ask, asked, domain)
+    bot = {"event": "bot", "text": ask.messages[0]["text"], "data": {"buttons": ask.messages[0]["buttons"]}}
+    for typed, want in (("1", on_day[0]), ("the second one", on_day[1])):
+        tracker = make_tracker(typed, "inform", active_loop="lead_form", slots={"requested_slot": "demo_time"},
+                               events=list(asked.events) + [bot])
+        slots = slot_events(await ValidateLeadForm().run(CollectingDispatcher(), tracker, domain))
+        assert slots["demo_time"] == want.key, typed
+
+
 async def test_a_taken_time_is_refused_and_the_next_free_ones_offered(res, domain):
     sunday = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=(6 - dt.datetime.utcnow().weekday()) % 7 + 7)
     value = When(sunday.replace(hour=10, minute=0, second=0, microsecond=0)).to_value()  # no demos on Sundays
