@@ -21,7 +21,7 @@ DIGRESSION_INTENTS = frozenset({
     "ask_question", "view_cart", "stop", "contact_human_agent", "contact_customer_service", "complaint",
     "bot_challenge", "greet", "goodbye", "thank", "search_product", "ask_price", "add_to_cart",
     "remove_from_cart", "checkout", "request_demo", "start_onboarding", "create_account", "check_refund_policy",
-    "delivery_options", "delivery_period", "check_payment_methods", "check_cancellation_fee",
+    "delivery_options", "delivery_period", "check_payment_methods", "check_cancellation_fee", "apply_coupon",
 })
 
 MAX_USER_TEXT = 2000

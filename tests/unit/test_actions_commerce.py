@@ -274,6 +274,15 @@ async def test_question_during_checkout_is_not_taken_as_an_answer(res, dispatche
     assert "shipping_address" not in slot_events(events)
 
 
+async def test_a_coupon_during_checkout_is_not_taken_as_the_address(res, dispatcher, domain):
+    cart = [{"sku": "PHN-001", "qty": 1, "unit_price": "799.00"}]
+    tracker = make_tracker("apply WELCOME10", "apply_coupon", active_loop="checkout_form",
+                           entities=[ent("coupon_code", "WELCOME10")],
+                           slots={"cart": cart, "email": "ben@example.com", "requested_slot": "shipping_address"})
+    events = await ValidateCheckoutForm().run(dispatcher, tracker, domain)
+    assert "shipping_address" not in slot_events(events)
+
+
 async def test_confirmation_summary_and_order(res, dispatcher, domain):
     slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "jane@acme.io",
              "shipping_address": "12 Market Street, Springfield", "shipping_method": "express",
