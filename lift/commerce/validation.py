@@ -51,12 +51,38 @@ def normalize_phone(value: Any) -> Optional[str]:
     return contacts.parse_phone(text) if text else None
 
 
+# Words of a sentence that are in no one's name ("can I pay by invoice", "ok get me a quote",
+# "next tuesday afternoon" typed where a name is asked). Words that are names too (Will, May, An,
+# Do, Don, Bill) are left out.
+_NOT_NAME_WORDS = frozenset("""
+    i me my mine we us our you your u ur he she they them it its this that these those there here
+    can could would should shall must might does did is are was were am be been being have has had
+    get got want wanna need pay buy order quote price prices invoice discount please pls plz thanks thank
+    how what why when where which who whom whose the a to for by with from about on in at of into
+    ok okay yes yeah no not dont just send give tell show help need next tomorrow today tonight
+    morning afternoon evening week weekend monday tuesday wednesday thursday friday saturday
+""".split())
+# A company asked for and a time or a question given ("next tuesday afternoon", "what's the lead time?").
+_TIME_WORDS = frozenset("""
+    next this coming tomorrow today tonight morning afternoon evening night week weekend monday tuesday
+    wednesday thursday friday saturday sunday am pm at noon midday any anytime time after before
+""".split())
+_QUESTION_START = re.compile(r"^(?:what|what's|whats|how|why|when|where|which|who|can|could|do|does|is|are|will|"
+                             r"would|should)\s+\S+\s+\S+", re.IGNORECASE)
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
+
+
 def normalize_person_name(value: Any) -> Optional[str]:
     text = clean_text(value, limit=100)
-    if not text:
+    if not text or _is_question(text):
         return None
     text = re.sub(r"^(?:my name is|i am|i'm|im|it's|its|this is|call me|name:)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
+    if any(w.lower() in _NOT_NAME_WORDS for w in text.split()):
+        return None
     # Letters (any script), spaces, apostrophes, hyphens and dots; at least 2 letters.
     if not re.fullmatch(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?", text) or sum(c.isalpha() for c in text) < 2:
         return None
@@ -71,7 +97,9 @@ def normalize_company(value: Any) -> Optional[str]:
         return None
     text = re.sub(r"^(?:i work (?:at|for)|we are|we're|it's|its|company is|my company is|at|for)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
-    if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text):
+    if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text) or _is_question(text):
+        return None
+    if all(w in _TIME_WORDS or w.isdigit() for w in re.findall(r"[a-z0-9]+", text.lower())):
         return None
     return text
 

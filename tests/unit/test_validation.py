@@ -28,9 +28,21 @@ def test_phone(raw, expected):
 @pytest.mark.parametrize("raw,expected", [
     ("jane doe", "Jane Doe"), ("my name is Priya Nair", "Priya Nair"), ("O'Brien", "O'Brien"),
     ("what's in my cart?", None), ("12345", None), ("x", None), ("jane@acme.io", None), ("", None),
+    # a sentence typed where the name is asked is not a name; names that are words too are
+    ("can I pay by invoice", None), ("ok get me a quote", None), ("next tuesday afternoon", None),
+    ("Will May", "Will May"), ("An Do", "An Do"), ("Maria de la Cruz", "Maria De La Cruz"),
 ])
 def test_person_name(raw, expected):
     assert v.normalize_person_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Kettle & Co", "Kettle & Co"), ("we're Globex Corp", "Globex Corp"), ("Next Step Ltd", "Next Step Ltd"),
+    ("3M", "3M"), ("next tuesday afternoon", None), ("what's the lead time on 40 nimbus 14s", None),
+    ("can I pay by invoice?", None),
+])
+def test_company(raw, expected):
+    assert v.normalize_company(raw) == expected
 
 
 @pytest.mark.parametrize("raw,expected", [
