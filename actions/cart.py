@@ -33,9 +33,11 @@ from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolut
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
     """The cart change asked for and its checked quantity (None: 'all of it' for a removal, or
     no number given for an addition). A quantity entity wins over a number found in the text."""
-    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku)])
+    text = masked_text(tracker, [n for p in products for n in (p.name, p.sku, *numbered_parts(p.name))])
     change = parse_cart_change(text, default_op)
     raw = first_entity(tracker, "quantity")
+    if raw is not None and not _still_there(tracker, "quantity", text):
+        raw = None  # "add the 16 pro": the 16 of the Nimbus 16 Pro, not 16 laptops
     if raw is None:
         raw = change.qty_text
     if raw is None:
@@ -43,6 +45,22 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
             return change, parse_quantity(text)
         return change, None
     return change, parse_quantity(raw, limit=MAX_QTY_PER_LINE if change.op != REMOVE else None)
+
+
+def numbered_parts(name: Text) -> List[Text]:
+    """The runs of two or more words of a product name that hold its number ("16 pro", "nimbus 16"
+    of "Nimbus 16 Pro Laptop"): the way a shopper names it, never a quantity."""
+    words = name.split()
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)
+            if any(ch.isdigit() for w in words[i:j] for ch in w)]
+
+
+def _still_there(tracker: Tracker, entity: Text, masked: Text) -> bool:
+    """Whether the first ``entity``'s span survived masking (has characters left in ``masked``)."""
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            return bool(masked[e["start"]:e["end"]].strip())
+    return True
 
 
 def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text, qty: Optional[Quantity] = None) -> List[Dict[Text, Any]]:

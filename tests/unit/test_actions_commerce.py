@@ -101,6 +101,16 @@ async def test_add_to_cart_bad_quantities(res, dispatcher, domain, text, expect)
     assert events == [] and expect in texts(dispatcher)
 
 
+@pytest.mark.parametrize("text, qty", [("ok add the 16 pro", 1), ("i'll take the nimbus 16 pro", 1), ("2 x nimbus 16 pro", 2)])
+async def test_the_number_in_a_product_name_is_not_a_quantity(res, dispatcher, domain, text, qty):
+    at = text.index("16")
+    entities = [{"entity": "quantity", "value": 16, "start": at, "end": at + 2}]
+    if text.startswith("2 x"):
+        entities = [{"entity": "quantity", "value": "2", "start": text.index("2"), "end": text.index("2") + 1}]
+    events = await run(ActionAddToCart(), dispatcher, domain, make_tracker(text, "add_to_cart", entities=entities))
+    assert slot_events(events).get("cart") == [{"sku": "CMP-002", "qty": qty, "unit_price": "1599.00"}], texts(dispatcher)
+
+
 async def test_add_above_stock_and_out_of_stock(res, dispatcher, domain):
     events = await run(ActionAddToCart(), dispatcher, domain,
                        make_tracker("add 3 slate mini", "add_to_cart", entities=[ent("product", "slate mini")]))
