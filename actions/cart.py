@@ -224,8 +224,8 @@ class ActionAddToCart(Action):
             return change_line(dispatcher, tracker, catalog, change, qty)
         if again:
             return add_more(dispatcher, tracker, catalog, products[0], qty)
-        if resolution.question:
-            return ask_which(dispatcher, resolution, catalog, "add_to_cart")
+        if resolution.question:  # the pick keeps the quantity asked for ("add 2 of those")
+            return ask_which(dispatcher, resolution, catalog, "add_to_cart", qty)
         if not products and not entity_values(tracker, "product"):
             kind = _kind_named(tracker, catalog)  # "i need 3 usb c cables": the one cable we sell
             on_screen = [p for p in kind if p.sku in shown_skus(tracker)]

@@ -28,6 +28,9 @@ _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|
 _BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|the\s+pair\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
 _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s+(?:products|items))|them\s+all|"
                      r"every\s*one(?:\s+of\s+them)?|each\s+of\s+them|the\s+lot)\b", re.IGNORECASE)
+# "add 2 of those" after three cards: two of one of them, not two of each
+_PARTITIVE_RE = re.compile(r"\b(?:\d+|two|three|four|five|six|a\s+couple|a\s+few)\s+of\s+(?:them|those|these|'?em)\b",
+                           re.IGNORECASE)
 _PLURAL_RE = re.compile(r"\b(?:them|those|these|those\s+ones|these\s+ones)\b", re.IGNORECASE)
 _SINGULAR_RE = re.compile(r"\b(?:it|that|this|that\s+one|this\s+one|the\s+one|one|same|the\s+same)\b", re.IGNORECASE)
 
@@ -112,6 +115,8 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
             if len(winners) == 1:
                 return Resolution((winners[0].sku,))
             return _which(winners, "Those cost the same.")
+    if _PARTITIVE_RE.search(text) and n > 1:
+        return _which(shown, f"I showed you {n} products.")
     if _PLURAL_RE.search(text):
         return Resolution(tuple(s.sku for s in shown))
     if _SINGULAR_RE.search(text):

@@ -89,6 +89,17 @@ async def test_ambiguous_reference_asks_and_changes_nothing(res, domain):
     assert events == [] and "Which one do you mean" in texts(d) and len(d.messages[0]["buttons"]) == 2
 
 
+async def test_two_of_those_after_three_cards_asks_which_and_adds_nothing(res, domain):
+    shown = {"last_shown": ["SMH-001", "SMH-002", "PHN-007"]}
+    events, d = await run(ActionAddToCart(), domain,
+                          make_tracker("add 2 of those", "add_to_cart", entities=[qty(2)], slots=shown))
+    assert events == [] and texts(d).startswith("I showed you 3 products.") and len(d.messages[0]["buttons"]) == 3
+    assert all('"quantity":"2"' in b["payload"] for b in d.messages[0]["buttons"])  # a pick adds 2
+    events, _ = await run(ActionAddToCart(), domain,
+                          make_tracker("add 2 of those", "add_to_cart", entities=[qty(2)], slots={"last_shown": ["SMH-002"]}))
+    assert slot_events(events)["cart"] == [{"sku": "SMH-002", "qty": 2, "unit_price": "25.00"}]
+
+
 async def test_quantity_in_words(res, domain, catalog):
     crema = catalog.find("crema espresso machine")
     events, d = await run(ActionAddToCart(), domain, make_tracker(
