@@ -182,6 +182,8 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}?))?\s+(?:to|at|into)?\s*"
                      r"|\bput\b(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)))?\s+(?:up\s+|down\s+)?(?:to|at)\s+"
                      r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)"
+                     # "drop it to 2 earbuds", "bring them down to one": a new number, not 2 fewer
+                     r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number
                      r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh)\W+)*(?:just|only)\s+"
                      r"(?=\S+\W*(?:(?:please|pls|then|thanks?)\W*)?$)",

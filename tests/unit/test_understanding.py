@@ -212,6 +212,8 @@ def test_equal_prices_ask():
     # "put" adds, unless it says what to set the quantity to
     ("put one in my basket", ADD, CartChange(ADD, 1, "one")), ("put 2 in my cart", ADD, CartChange(ADD, 2, "2")),
     ("put it to 3", ADD, CartChange(SET, 3, "3")), ("put the quantity at 4", ADD, CartChange(SET, 4, "4")),
+    ("hmm actually drop it to 2 earbuds", REMOVE, CartChange(SET, 2, "2")),
+    ("bring them down to one", REMOVE, CartChange(SET, 1, "one")), ("drop one", REMOVE, CartChange(REMOVE, 1, "one")),
     # a change of mind that is only the new number
     ("actually just one", ADD, CartChange(SET, 1, "one")), ("no wait, only 2 please", ADD, CartChange(SET, 2, "2")),
     ("just one question", ADD, CartChange(ADD, 1, "one")), ("just 2 of the aria then", ADD, CartChange(ADD, 2, "2")),
