@@ -132,7 +132,7 @@ class ActionShowProducts(Action):
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
-            missing = catalog.missing_from(_without_spans(text, cap_spans(text)), kind)
+            missing = catalog.missing_from(without_spans(text, cap_spans(text)), kind)
             if 0 < len(missing) <= MAX_NAMED_WORDS:  # "samsung galaxy phones": say so, then show what we do carry
                 what = plural(typed) if narrowed else category.name.lower()
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
@@ -153,7 +153,7 @@ class ActionShowProducts(Action):
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
             query = None if text.startswith("/") or not content_tokens(text) else text
             cap = price_cap(text)
-            if cap and not names_something(_without_spans(text, cap_spans(text))):
+            if cap and not names_something(without_spans(text, cap_spans(text))):
                 query = None  # "under 40 dollars what do you have": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
@@ -243,7 +243,7 @@ def live_cards(products, catalog) -> Dict[str, Any]:
     return cards_message(live_all(resources.get().engine, products), catalog.currency)
 
 
-def _without_spans(text: Text, spans) -> Text:
+def without_spans(text: Text, spans) -> Text:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
     return text

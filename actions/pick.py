@@ -12,9 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart import ActionAddToCart, ActionRemoveFromCart
-from actions.catalog import MAX_CARDS, ActionShowProducts, choice_buttons, live_cards, referred_products, shown_events
+from actions.catalog import (MAX_CARDS, ActionShowProducts, without_spans, choice_buttons, live_cards, referred_products,
+                             shown_events)
 from actions.common import entity_values, first_entity, latest_text
+from actions.history import shown_skus
 from actions.quotes import names_something
+from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.people import parse_introduction
 from lift.understanding.references import SET, asks_for_more, parse_cart_change, refers_back
 
@@ -47,6 +50,9 @@ class ActionPickProduct(Action):
         if not products or not (resolution.found or entity_values(tracker, "product")):
             if first_entity(tracker, "order_id"):  # "LFT100003" or "and what about LFT100003?": that order
                 return [FollowupAction("action_handle_order")]
+            within = _within_budget(dispatcher, tracker, catalog)  # "laptops", then "anything under 900?"
+            if within is not None:
+                return within
             if _a_thing_to_look_for(tracker):
                 return await ActionShowProducts().run(dispatcher, tracker, domain)
             return [FollowupAction("action_default_fallback")]
@@ -54,6 +60,29 @@ class ActionPickProduct(Action):
         intro = "Here it is:" if len(shown) == 1 else "Here they are:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
+
+
+def _within_budget(dispatcher: CollectingDispatcher, tracker: Tracker, catalog):
+    """A budget alone after cards were shown ("anything under 900?"): the products of the kind
+    shown (same department, same last name word: laptops, not every computer) within it; else
+    the cheapest of that kind, saying so. None when the message has no budget or nothing was shown."""
+    text = latest_text(tracker)
+    cap = price_cap(text)
+    shown = [p for p in (catalog.get(s) for s in shown_skus(tracker)) if p is not None]
+    if cap is None or not shown or names_something(without_spans(text, cap_spans(text))):
+        return None
+    kinds = {p.name.split()[-1].lower() for p in shown}
+    department = catalog.products_in(shown[0].category)
+    pool = [p for p in department if p.name.split()[-1].lower() in kinds] or department
+    within = sorted((p for p in pool if p.price <= cap), key=lambda p: (not p.in_stock, p.price))
+    if within:
+        intro = f"For {catalog.format_price(cap)} or less:"
+    else:
+        within = [min(pool, key=lambda p: p.price)]
+        intro = f"Nothing like that costs {catalog.format_price(cap)} or less; the lowest price is {catalog.format_price(within[0].price)}:"
+    shown_now = within[:MAX_CARDS]
+    dispatcher.utter_message(text=intro, json_message=live_cards(shown_now, catalog))
+    return shown_events(shown_now)
 
 
 def _a_thing_to_look_for(tracker: Tracker) -> bool:

@@ -300,3 +300,16 @@ async def test_add_to_cart_with_two_cards_and_no_number_asks_which(res, domain):
     assert "cart" not in slot_events(events)
     assert [b["payload"] for b in d.messages[0]["buttons"]] == ['/add_to_cart{"product":"AUD-001"}',
                                                                 '/add_to_cart{"product":"AUD-002"}']
+
+
+@pytest.mark.parametrize("text, skus, intro", [
+    ("anything under 900?", ["CMP-001"], "For $900.00 or less:"),
+    ("any under 500", ["CMP-001"], "Nothing like that costs $500.00 or less; the lowest price is $899.00:"),
+])
+async def test_a_budget_alone_after_cards_filters_that_kind(res, domain, text, skus, intro):
+    """"laptops", then "anything under 900?": the laptops within it, not every computer."""
+    shown = {"last_shown": ["CMP-001", "CMP-002", "CMP-003"]}
+    events, d = await run(ActionPickProduct(), domain, make_tracker(text, "inform", slots=shown))
+    cards = [p["sku"] for m in d.messages if m.get("custom") for p in m["custom"]["products"]]
+    assert texts(d) == intro and cards == skus
+    assert slot_events(events)["last_shown"] == skus
