@@ -86,7 +86,8 @@ class ActionShowAlternatives(Action):
         constraint = rank.constraint_in(latest_text(tracker))
         ranked = rank.substitutes(res.graph, product.sku, constraint, limit=MAX_CARDS)
         picks = [res.catalog.get(r.sku) for r in ranked]
-        wanted = {"cheaper": "cheaper ", "smaller": "smaller ", "wireless": "wireless "}.get(constraint or "", "")
+        wanted = {"cheaper": "cheaper ", "pricier": "higher-end ", "smaller": "smaller ",
+                  "wireless": "wireless "}.get(constraint or "", "")
         if not picks:
             dispatcher.utter_message(
                 text=f"I don't have a {wanted}alternative to the {product.name} in stock at the moment.",

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import networkx as nx
 
-CONSTRAINTS = ("cheaper", "smaller", "wireless")
+CONSTRAINTS = ("cheaper", "pricier", "smaller", "wireless")
 CROSS_SELL_STRATEGIES = ("catalog", "graph")
 DEFAULT_CROSS_SELL_STRATEGY = "graph"
 # Size attributes, most telling first; "smaller" compares the first one both products have.
@@ -57,6 +57,8 @@ def meets(base: Dict[str, Any], cand: Dict[str, Any], constraint: Optional[str])
         return True
     if constraint == "cheaper":
         return cand["price"] < base["price"]
+    if constraint == "pricier":
+        return cand["price"] > base["price"]
     if constraint == "wireless":
         return is_wireless(cand)
     if constraint == "smaller":
@@ -152,6 +154,9 @@ def policies_for(g: nx.MultiDiGraph, sku: str) -> List[str]:
 _CONSTRAINT_WORDS = {
     "cheaper": ("cheaper", "less expensive", "lower price", "cheapest", "budget", "more affordable", "cheap",
                 "less money", "costs less", "cost less", "for less", "less pricey", "lower cost", "not as pricey"),
+    # "is there a more premium one": a step up from the one shown
+    "pricier": ("pricier", "more premium", "premium", "more expensive", "higher end", "high end", "fancier",
+                "step up", "upgrade", "top of the range", "top end", "dearer"),
     "smaller": ("smaller", "more compact", "lighter", "smallest", "tinier"),
     "wireless": ("wireless", "cordless", "bluetooth", "without a cable", "without cables", "no wires"),
 }

@@ -38,6 +38,15 @@ async def test_alternative_without_a_product_refers_to_the_last_one(res, dispatc
     assert _cards(dispatcher) and "AUD-002" not in _cards(dispatcher)
 
 
+async def test_a_more_premium_one_after_one_card_is_a_step_up(res, dispatcher, domain):
+    tracker = make_tracker("is there a more premium one", "ask_alternatives",
+                           slots={"last_shown": ["PHN-002"], "last_product": "PHN-002"})
+    await ActionShowAlternatives().run(dispatcher, tracker, domain)
+    shown = _cards(dispatcher)
+    assert shown and all(res.catalog.get(s).price > res.catalog.get("PHN-002").price for s in shown)
+    assert "higher-end alternative" in texts(dispatcher) and "only showed you one" not in texts(dispatcher)
+
+
 async def test_no_smaller_phone_is_said_plainly(res, dispatcher, domain):
     tracker = make_tracker("something like the orbit x but smaller", "ask_alternatives",
                            entities=[ent("product", "orbit x")])

@@ -107,6 +107,12 @@ def test_smaller_and_wireless_constraints(graph):
         substitutes(graph, "AUD-001", "tastier")
 
 
+def test_pricier_substitutes_are_a_step_up(graph):
+    ranked = substitutes(graph, "PHN-002", "pricier")
+    assert ranked and all(graph.nodes[r.sku]["price"] > graph.nodes["PHN-002"]["price"] for r in ranked)
+    assert substitutes(graph, "PHN-003", "pricier") == []  # the dearest phone: say so
+
+
 def test_out_of_stock_product_gets_in_stock_alternatives(graph):
     assert graph.nodes["AUD-004"]["stock"] == 0
     ranked = substitutes(graph, "AUD-004")
@@ -143,6 +149,7 @@ def test_saved_graph_round_trips_and_refuses_another_catalog(tmp_path, graph, ca
     ("got anything like the aria headphones that costs less?", "cheaper"),
     ("something like it but more compact", "smaller"),
     ("same thing without a cable", "wireless"),
+    ("is there a more premium one", "pricier"), ("anything higher end?", "pricier"),
     ("is there an alternative to the elevate desk", None),
 ])
 def test_constraint_words(text, constraint):
