@@ -327,6 +327,12 @@ class ActionShowPrice(Action):
                 text=f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()}).",
                 json_message=cards_message([top], catalog.currency))
             return shown_events([top])
+        if len(items) == 1:  # "is it cheaper if i get 5 cables?": our one cable, not a "$15.00 to $15.00" range
+            only = items[0]
+            said = f"The {only.name} costs {catalog.format_price(only.price)} ({stock_label(only.stock).lower()})."
+            dispatcher.utter_message(text=" ".join(t for t in (said, total_for(tracker, only, catalog)) if t),
+                                     json_message=cards_message(items, catalog.currency))
+            return shown_events(items)
         label = " ".join(singular(w) for w in typed.split()) if narrowed else category.name.lower()
         shown = items[:MAX_CARDS]
         dispatcher.utter_message(text=f"Our {label} range goes from {catalog.format_price(items[0].price)} to "

@@ -122,3 +122,12 @@ async def test_the_last_of_two_category_words_side_by_side_is_the_thing_wanted(r
     entities = [{"entity": "category", "value": text[a:b], "start": a, "end": b} for a, b in spans]
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=entities), domain)
     assert _cards(dispatcher) == skus and texts(dispatcher) == intro
+
+
+async def test_the_price_of_a_type_we_sell_one_of_is_its_price_not_a_range(res, dispatcher, domain):
+    tracker = make_tracker("is it cheaper if i get 5 cables?", "ask_price",
+                           entities=[ent("category", "cables"), {"entity": "quantity", "value": 5, "start": 19, "end": 20}])
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert said.startswith("The Volt USB-C Cable 2m costs $15.00") and "5 × $15.00 = $75.00" in said, said
+    assert "range" not in said and _cards(dispatcher) == ["ACC-002"]
