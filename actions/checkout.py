@@ -155,6 +155,12 @@ def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[T
     return [SlotSet("cart", cart), SlotSet("last_product", added[-1].sku)] if added else []
 
 
+# Asked for the address, the shopper would rather collect: store pickup needs none.
+PICKUP_ADDRESS = "store pickup"
+_PICKUP = re.compile(r"\b(?:pick\s*(?:it|them|this|that|everything)?\s*up|pickup|collect(?:ion)?|click\s*(?:and|&|n)\s*collect)\b",
+                     re.IGNORECASE)
+
+
 class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_checkout_form"
@@ -182,6 +188,19 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
+
+    async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = latest_text(tracker)
+        if (tracker.get_slot("requested_slot") == "shipping_address" and _PICKUP.search(text)
+                and normalize_address(text) is None):
+            # "idk my address yet, can i pick it up in store instead?": no address needed
+            return {"shipping_address": PICKUP_ADDRESS, "shipping_method": "pickup"}
+        return await super().extract_shipping_address(dispatcher, tracker, domain)
+
+    def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == PICKUP_ADDRESS:
+            return {"shipping_address": PICKUP_ADDRESS}
+        return super().validate_shipping_address(value, dispatcher, tracker, domain)
 
     async def extract_shipping_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "shipping_method":
@@ -287,7 +306,7 @@ class ActionPlaceOrder(Action):
         try:
             order = create_order(
                 res.engine, res.catalog, sender_id=tracker.sender_id, cart=cart, email=tracker.get_slot("email"),
-                shipping_address=tracker.get_slot("shipping_address") or "store pickup",
+                shipping_address=tracker.get_slot("shipping_address") or PICKUP_ADDRESS,
                 shipping_method=tracker.get_slot("shipping_method"), coupon_code=tracker.get_slot("coupon_code"))
         except OutOfStock as err:
             # Another shopper got the last units first: nothing was charged or reserved.

@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
     than than then so if not no yes ok okay sure maybe tell know about kind type sort
     im ive id youre youve weve theyre theyve shes hes thats whats wheres dont doesnt didnt isnt
     arent cant wont wanna gonna gotta lemme gimme u ur ya yeah yep hmm um plz thx after
-    interested mostly mainly probably ideally preferably usually generally guys folks mate them him her kinda sorta lotta yo hiya heya sup""".split()
+    interested mostly mainly probably ideally preferably usually generally guys folks mate them him her kinda sorta lotta yo hiya heya sup
+    all fine alright actually well cool whatever else instead again even still only perhaps""".split()
 )
 
 # Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops

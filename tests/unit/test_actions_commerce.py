@@ -293,6 +293,20 @@ async def test_a_coupon_during_checkout_is_not_taken_as_the_address(res, dispatc
     assert "shipping_address" not in slot_events(events)
 
 
+async def test_store_pickup_asked_instead_of_an_address_needs_none(res, dispatcher, domain):
+    cart = [{"sku": "SMH-002", "qty": 2, "unit_price": "25.00"}]
+    tracker = make_tracker("idk my address yet, can i pick it up in store instead?", "ask_question",
+                           active_loop="checkout_form",
+                           slots={"cart": cart, "email": "jon@example.com", "requested_slot": "shipping_address"})
+    slots = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
+    assert slots["shipping_address"] == "store pickup" and slots["shipping_method"] == "pickup"
+    assert "street address" not in texts(dispatcher)
+    summary_slots = {"cart": cart, "email": "jon@example.com", **slots}
+    d2 = type(dispatcher)()
+    await run(ActionAskCheckoutConfirmed(), d2, domain, make_tracker("pickup", "inform", slots=summary_slots))
+    assert "Store pickup" in texts(d2) and "Ship to" not in texts(d2)
+
+
 async def test_confirmation_summary_and_order(res, dispatcher, domain):
     slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "jane@acme.io",
              "shipping_address": "12 Market Street, Springfield", "shipping_method": "express",

@@ -51,3 +51,5 @@ def test_typed_content_words_keep_what_names_a_thing_as_typed():
     assert typed_content_words("Kindle Paperwhite") == ("kindle", "paperwhite")
     assert typed_content_words("cameras mostly, 2 of them") == ("cameras",)  # hedges and numbers are no names
     assert typed_content_words("do you have any") == () and typed_content_words(None) == ()
+    assert typed_content_words("ok any kitchen stuff at all") == ("kitchen",)  # fillers are no names
+    assert typed_content_words("fine, show me smart home stuff") == ("smart", "home")
