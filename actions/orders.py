@@ -16,7 +16,8 @@ from actions import resources
 from actions.common import AddressMixin, answering_form, first_entity, latest_intent, latest_text
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
-from lift.commerce.ownership import CODE_TTL, Access, access_of, normalize_code, request_code, verify_code
+from lift.commerce.ownership import (CODE_TTL, Access, access_of, asks_for_a_new_code, normalize_code, request_code,
+                                     verify_code)
 from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      check_address_changeable, check_cancellable, check_email_changeable, email_summary,
@@ -192,14 +193,23 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if tracker.get_slot("requested_slot") != "order_code":
             return {}
         text = latest_text(tracker).strip()
-        # A code is digits whatever intent the classifier guessed for them.
-        if normalize_code(text) or answering_form(tracker, "order_code"):
+        # A code is digits whatever intent the classifier guessed for them; so is asking for another one.
+        if normalize_code(text) or asks_for_a_new_code(text) or answering_form(tracker, "order_code"):
             return {"order_code": text}
         return {}
 
     def validate_order_code(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         res = resources.get()
         order = find_order(res.engine, tracker.get_slot("order_id"))
+        if asks_for_a_new_code(value) and tracker.get_slot("order_email"):
+            # "i never got the code": another one to the same address, within the same limits
+            email = tracker.get_slot("order_email")
+            result = request_code(res.engine, order, tracker.sender_id, email, res.settings.redaction_key)
+            res.kick_mail()
+            dispatcher.utter_message(text=result.refused or (
+                f"I've sent a new code. If {email} is the email on order {order.order_id}, it should arrive within "
+                "a minute or two (check the spam folder too); the newest code is the one that works."))
+            return {"order_code": None}
         check = verify_code(res.engine, order, tracker.sender_id, value, res.settings.redaction_key)
         if check.ok:
             dispatcher.utter_message(text=f"Thanks, that's right: order {order.order_id} is now linked to this chat.")

@@ -70,6 +70,19 @@ def normalize_code(typed: object) -> Optional[str]:
     return text if _CODE_RE.match(text) else None
 
 
+_NO_CODE = re.compile(
+    r"\b(?:never\s+(?:got|received|came|arrived)|(?:did\s*n'?t|didnt|did\s+not|have\s*n'?t|havent|not)\s+"
+    r"(?:get|got|receive[d]?|come|arrive[d]?)|no\s+(?:code|email)|re-?send|send\s+(?:it|another|a\s+new|me\s+a\s+new|"
+    r"the\s+code)\s*(?:again|one|code)?|new\s+code|another\s+code|where\s+is\s+(?:the|my)\s+code)\b",
+    re.IGNORECASE)
+
+
+def asks_for_a_new_code(typed: object) -> bool:
+    """True for "i never got the code", "can you resend it", "send another one" (no code in it)."""
+    text = str(typed or "")
+    return not re.search(r"\d", text) and bool(_NO_CODE.search(text))
+
+
 def _hash(key: str, order_id: str, sender_id: str, code: str) -> str:
     msg = f"{order_id}\x00{sender_id}\x00{code}".encode()
     return hmac.new(key.encode(), msg, hashlib.sha256).hexdigest()

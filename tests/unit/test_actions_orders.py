@@ -113,6 +113,21 @@ async def test_email_then_code_links_the_conversation(res, order, domain):
     assert "being prepared" in texts(d)
 
 
+async def test_i_never_got_the_code_sends_a_new_one_that_works(res, order, domain):
+    v = ValidateOrderForm()
+    slots = {"order_id": order.order_id, "order_email": "owner@example.com"}
+    v.validate_order_email("owner@example.com", CollectingDispatcher(), form("order_email", "", STRANGER, **slots), domain)
+    [first] = await code_sent(res.engine)
+    d = CollectingDispatcher()
+    said = "i never got the code"
+    assert v.validate_order_code(said, d, form("order_code", said, STRANGER, **slots), domain) == {"order_code": None}
+    assert "I've sent a new code" in texts(d) and "6 digits" not in texts(d)
+    codes = await code_sent(res.engine)
+    assert len(codes) == 2 and codes[0] == first
+    d = CollectingDispatcher()
+    assert v.validate_order_code(codes[1], d, form("order_code", codes[1], STRANGER, **slots), domain) == {"order_code": "verified"}
+
+
 async def test_five_wrong_codes_lock_the_order_for_that_conversation(res, order, domain):
     v = ValidateOrderForm()
     v.validate_order_email("owner@example.com", CollectingDispatcher(), form("order_email", "", STRANGER, order_id=order.order_id), domain)

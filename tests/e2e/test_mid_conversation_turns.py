@@ -1,0 +1,85 @@
+"""Turns in the middle of a conversation, over REST with the trained model, in shoppers' own
+voices (found by playing 74 conversations against a running stack, 2026-12-06): a first message
+that only mentions calling someone, two category words side by side, "both" after two prices,
+a number that is part of a product name, a budget after cards, a typed pick among the demo
+times just offered, a coupon or store pickup typed where checkout asks for the address."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.servers import new_sender, texts
+
+pytestmark = pytest.mark.e2e
+
+
+def _cards(replies):
+    return [p["sku"] for r in replies if isinstance(r.get("custom"), dict) for p in r["custom"].get("products") or []]
+
+
+def test_a_grandparent_wanting_a_tablet_to_video_call_is_shown_tablets_not_handed_off(stack):
+    me = new_sender()
+    replies = stack.say(me, "Hello dear, my grandson told me to try this computer helper. I'm 74 and I'd like a "
+                            "tablet to video call him, nothing too complicated")
+    said = texts(replies)
+    assert "support team" not in said and "ticket" not in said, said
+    assert not stack.tracker(me).get("paused"), said
+
+
+def test_desk_chairs_are_chairs(stack):
+    replies = stack.say(new_sender(), "show me desk chairs")
+    assert texts(replies) == "Here are our chairs:" and _cards(replies) == ["OFF-002", "OFF-003"], texts(replies)
+
+
+def test_both_together_after_two_prices(stack):
+    me = new_sender()
+    stack.say(me, "how much is the aria pro")
+    stack.say(me, "and the nimbus 14")
+    said = texts(stack.say(me, "how much for both"))
+    assert "$1,148.00" in said and "only showed you one" not in said, said
+
+
+def test_the_16_pro_is_a_laptop_not_sixteen_of_them(stack):
+    me = new_sender()
+    stack.say(me, "is the nimbus 16 pro good for video editing")
+    stack.say(me, "ok add the 16 pro")
+    assert [(i["sku"], i["qty"]) for i in stack.tracker(me)["slots"]["cart"]] == [("CMP-002", 1)]
+
+
+def test_a_budget_after_laptops_filters_the_laptops(stack):
+    me = new_sender()
+    stack.say(me, "yo do u sell laptops")
+    replies = stack.say(me, "anything under 900?")
+    assert texts(replies) == "For $900.00 or less:" and _cards(replies) == ["CMP-001"], texts(replies)
+
+
+def test_a_typed_number_books_the_time_just_offered(stack):
+    me = new_sender()
+    for message in ("book a demo", "Ana Silva", "ana@silva.example", "Silva Lda", "8"):
+        stack.say(me, message)
+    offered = stack.say(me, "wednesday afternoon")
+    first = next(b["title"] for r in offered for b in r.get("buttons") or [])
+    assert first.startswith("1. Wed"), texts(offered)
+    said = texts(stack.say(me, "1"))
+    day = first.split(", ")[0][3:]  # "Wed 09 Dec"
+    assert f"booked for {day}" in said, (first, said)
+
+
+def test_a_coupon_typed_where_checkout_asks_for_the_address(stack):
+    me = new_sender()
+    stack.say(me, "add the orbit x smartphone")
+    stack.say(me, "checkout")
+    stack.say(me, "ben@example.com")
+    said = texts(stack.say(me, "apply WELCOME10"))
+    slots = stack.tracker(me)["slots"]
+    assert slots["coupon_code"] == "WELCOME10" and slots["shipping_address"] is None, said
+    assert "shipping address" in said, said
+
+
+def test_store_pickup_typed_where_checkout_asks_for_the_address(stack):
+    me = new_sender()
+    stack.say(me, "2 smart plugs pls")
+    stack.say(me, "checkout")
+    stack.say(me, "jon@example.com")
+    said = texts(stack.say(me, "idk my address yet, can i pick it up in store instead?"))
+    slots = stack.tracker(me)["slots"]
+    assert slots["shipping_method"] == "pickup" and "Please confirm your order" in said and "Ship to" not in said, said
