@@ -11,7 +11,7 @@ you mean ...?", never a scope refusal.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, REJECTED
 
@@ -27,12 +27,13 @@ def store_evidence(entities: Iterable[Dict[str, Any]]) -> List[str]:
 
 
 def in_scope_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
-                    entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+                    entities: Iterable[Dict[str, Any]], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of a rejected ``intent`` when ``entities`` show the message is
-    about the store: the best-ranked in-scope one ({name, confidence}); None to keep ``intent``."""
+    about the store: the best-ranked in-scope one not in ``skip`` ({name, confidence}); None to
+    keep ``intent``."""
     if not intent or intent.get("name") not in REJECTED or not store_evidence(entities):
         return None
-    candidates = [c for c in ranking or [] if c.get("name") and c.get("name") not in REJECTED]
+    candidates = [c for c in ranking or [] if c.get("name") and c.get("name") not in REJECTED and c["name"] not in skip]
     # Between its two best store readings, a question about the product wins: the knowledge base
     # answers from that product's page or says it is not sure; a guess at a sales action (the
     # product's accessories, for "is the slate 11 good for drawing") would answer something else.
@@ -50,19 +51,21 @@ BUSINESS_CUE = re.compile(
     r"quote|pricing for|price list|discount|bulk|wholesale|volume|large orders?|\bunits\b|resell|distribut|"
     r"stock your|\btrade\b|\bb2b\b|business|compan|corporate|enterprise|organi[sz]ation|agency|firm\b|"
     r"school|universit|college|charity|non-?profit|office|department|branch|team|staff|employees|colleagues|"
-    r"people|seats|licen[cs]|procure|\bcall\b|meeting|book|schedul|appointment|talk to (?:someone|sales)|"
+    r"people|seats|licen[cs]|procure|(?<!video\s)\bcall\b|meeting|book|schedul|appointment|talk to (?:someone|sales)|"
     r"account manager|invoic|net.?30|partner|hotel|restaurant|caf[eé]|\bshop\b|\bstore\b|venue|rooms|clients|"
     r"customers|members|students|guests|\bmany\b|lots of|dozens|hundreds|\bwe\b|\bwe.re\b|\bour\b|\bus\b",
     re.IGNORECASE)
 
 
 def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
-                     text: Optional[str]) -> Optional[Dict[str, Any]]:
+                     text: Optional[str], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of ``request_demo`` for a message with no business or demo
-    wording: the classifier's next in-scope guess ({name, confidence}); None to keep ``intent``."""
+    wording: the classifier's next in-scope guess not in ``skip`` ({name, confidence}); None to
+    keep ``intent``."""
     if not intent or intent.get("name") != DEMO or not text or BUSINESS_CUE.search(text):
         return None
-    best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED), None)
+    best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED
+                 and c["name"] not in skip), None)
     return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None
 
 
@@ -151,7 +154,7 @@ INTENT_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE, "add_to_cart": _ADD_CUE
 
 
 def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
-                        text: Optional[str]) -> Optional[Dict[str, Any]]:
+                        text: Optional[str], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of ``affirm``, ``deny`` or ``add_to_cart`` for a message without a
     word for it: the classifier's next guess that is no rejection and, if it is one of these too,
     has its word ({name, confidence}), so a weak one still meets the fallback's threshold; None to
@@ -162,7 +165,30 @@ def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict
         return None
     for c in ranking or []:
         other = c.get("name")
-        if not other or other == name or other in REJECTED or other in INTENT_CUES and not INTENT_CUES[other].search(text):
+        if (not other or other == name or other in REJECTED or other in skip
+                or other in INTENT_CUES and not INTENT_CUES[other].search(text)):
             continue
         return {"name": other, "confidence": float(c.get("confidence") or 0.0)}
     return {"name": NLU_FALLBACK, "confidence": 0.0}
+
+
+def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                   entities: Iterable[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The intent :class:`StoreScopeGuard` sets for a parsed message, or None to keep ``intent``.
+    The guards apply to each replacement too, never returning to a reading already refused: a
+    message about a tablet read as out of scope takes its best store reading, and when that is
+    a request for a person it has no word for, the next one."""
+    ranking = list(ranking or [])
+    entities = list(entities or [])
+    current, refused = intent, set()
+    for _ in range(len(ranking) + 1):
+        name = (current or {}).get("name")
+        replacement = (in_scope_intent(current, ranking, entities, refused)
+                       or shopper_not_lead(current, ranking, text, refused)
+                       or question_not_lead(current, text)
+                       or reading_without_cue(current, ranking, text, refused))
+        if replacement is None or replacement.get("name") == name:
+            break
+        refused.add(name)
+        current = replacement
+    return None if current is intent else current

@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lift.nlu.scope import in_scope_intent, question_not_lead, shopper_not_lead, reading_without_cue
+from lift.nlu.scope import guarded_intent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -34,11 +34,8 @@ class StoreScopeGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            replacement = (in_scope_intent(message.get(INTENT), ranking, message.get(ENTITIES) or [])
-                           or shopper_not_lead(message.get(INTENT), ranking, message.get(TEXT))
-                           or question_not_lead(message.get(INTENT), message.get(TEXT))
-                           or reading_without_cue(message.get(INTENT), ranking, message.get(TEXT)))
+            replacement = guarded_intent(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [],
+                                         message.get(ENTITIES) or [], message.get(TEXT))
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages

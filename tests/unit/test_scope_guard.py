@@ -134,6 +134,24 @@ def test_a_product_name_read_as_yes_or_no_takes_the_next_reading(text):
     assert reading_without_cue(affirm[0], affirm, text)["name"] == "search_product"  # never the other of the two
 
 
+def test_the_guards_apply_to_each_replacement_without_going_back():
+    """Named a tablet, read as out of scope: its best store reading is a hand-off it has no word
+    for, then a demo request with no business words, so the product search after them."""
+    from lift.nlu.scope import guarded_intent
+
+    text = ("Hello dear, my grandson told me to try this computer helper. I'm 74 and I'd like a tablet to "
+            "video call him, nothing too complicated")
+    ranking = [{"name": "out_of_scope", "confidence": 0.317}, {"name": "contact_human_agent", "confidence": 0.182},
+               {"name": "request_demo", "confidence": 0.132}, {"name": "search_product", "confidence": 0.046}]
+    tablet = [{"entity": "category", "value": "tablet", "start": 83, "end": 89}]
+    assert guarded_intent(ranking[0], ranking, tablet, text) == {"name": "search_product", "confidence": 0.046}
+    # nothing acceptable left: the fallback, not a reading already refused
+    no_word = ranking[:2] + [{"name": "affirm", "confidence": 0.1}]
+    assert guarded_intent(no_word[0], no_word, tablet, "a tablet for my grandson") == {"name": "nlu_fallback",
+                                                                                       "confidence": 0.0}
+    assert guarded_intent(ranking[3], ranking, tablet, "show me tablets") is None
+
+
 def test_a_message_without_a_word_for_a_person_is_never_a_hand_off():
     from lift.nlu.scope import reading_without_cue
 
