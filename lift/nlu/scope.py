@@ -142,7 +142,11 @@ _DENY_CUE = re.compile(
 _ADD_CUE = re.compile(
     r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"
     r"i'?ll\s+have|i'?d\s+like|gimme|give\s+me|make\s+it|cart|basket|bag|more|another|again|yes|sure|ok|okay|"
-    r"x\s*\d+|\d+\s*x)\b|\+", re.IGNORECASE)
+    r"(?:can|could|may)\s+i\s+have|let\s+me\s+have|go\s+(?:with|for)|sold|"
+    r"x\s*\d+|\d+\s*x)\b|\+"
+    # "2 smart plugs pls", "two of the aria please": a number of something is an order for it
+    r"|^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple|a\s+pair)\b"
+    r"(?!\s*(?:%|am\b|pm\b|dollars?\b|bucks\b|usd\b|\$|days?\b|weeks?\b|hours?\b))", re.IGNORECASE)
 # A hand-off stops the assistant until a person answers: "I'd like a tablet to video call my
 # grandson" read (weakly) as asking for a person would silence the chat.
 _HUMAN_CUE = re.compile(

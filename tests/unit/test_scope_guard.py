@@ -185,6 +185,8 @@ def test_a_question_read_as_add_to_cart_puts_nothing_in_the_cart(text):
     ("deny", "nah"), ("deny", "not now"), ("deny", "i'll give it a miss"), ("deny", "wrong"), ("deny", "👎"),
     ("affirm", "yep go ahead"), ("affirm", "sure"), ("affirm", "k"), ("affirm", "that's the one"), ("affirm", "👍"),
     ("add_to_cart", "chuck 2 in the basket"), ("add_to_cart", "i'll take it"), ("add_to_cart", "gimme the aria"),
+    ("add_to_cart", "2 smart plugs pls"), ("add_to_cart", "two of the aria please"),
+    ("add_to_cart", "can i have the aria pro"), ("add_to_cart", "i'll go with the nimbus 14"),
     ("deny", "/deny"),  # a button's payload is never second-guessed
 ])
 def test_a_real_yes_no_or_add_is_kept(intent, text):
