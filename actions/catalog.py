@@ -16,8 +16,8 @@ from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
                                    which_is)
-from lift.commerce.stock import live_all
-from lift.commerce.products import stock_label
+from lift.commerce.stock import in_stock_substitutes, live_all
+from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import Resolution, Shown, resolve_reference, says_both
@@ -128,6 +128,13 @@ class ActionShowProducts(Action):
                          f"None of these costs {catalog.format_price(cap)} or less:")
             elif cap is not None:
                 shown = [p for p in shown if p.price <= cap]
+            if len(shown) == 1 and asks_about_stock(text):  # "do u have the pulse sport earbuds in stock"
+                shown = live_all(resources.get().engine, shown)
+                intro = stock_answer(shown[0])
+                if not shown[0].in_stock:
+                    others = in_stock_substitutes(resources.get().engine, catalog, shown[0].sku, limit=MAX_CARDS - 1)
+                    intro += " These do the same job and are in stock:" if others else ""
+                    shown += others
         elif category is not None:  # "show me laptops": the laptops, not every computer
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"

@@ -27,6 +27,25 @@ def stock_label(stock: int) -> str:
     return f"Only {int(stock)} left" if level == "low" else "In stock"
 
 
+_ASKS_STOCK = re.compile(r"\b(?:in\s*stock|stocked|sold\s*out|available|availability|any\s+left|left\s+in\s+stock|"
+                         r"back\s+in\s+stock|got\s+any\s+left)\b", re.IGNORECASE)
+
+
+def asks_about_stock(text: str) -> bool:
+    """True for "do u have the pulse sport earbuds in stock", "is the aria available"."""
+    return bool(_ASKS_STOCK.search(text or ""))
+
+
+def stock_answer(product: "Product") -> str:
+    """A yes or no to "is it in stock?" for ``product`` with live stock."""
+    level = stock_level(product.stock)
+    if level == "out":
+        return f"The {product.name} is out of stock right now."
+    if level == "low":
+        return f"Yes, but only {int(product.stock)} {product.name} {'is' if product.stock == 1 else 'are'} left."
+    return f"Yes, the {product.name} is in stock."
+
+
 class CatalogError(ValueError):
     """The catalog file is missing, not JSON, or breaks a rule; the message names sku and field."""
 

@@ -131,3 +131,18 @@ async def test_the_price_of_a_type_we_sell_one_of_is_its_price_not_a_range(res, 
     said = texts(dispatcher)
     assert said.startswith("The Volt USB-C Cable 2m costs $15.00") and "5 × $15.00 = $75.00" in said, said
     assert "range" not in said and _cards(dispatcher) == ["ACC-002"]
+
+
+@pytest.mark.parametrize("text, sku, intro", [
+    ("do u have the pulse sport earbuds in stock", "AUD-004",
+     "The Pulse Sport Earbuds is out of stock right now. These do the same job and are in stock:"),
+    ("is the slate mini available?", "PHN-005", "Yes, but only 2 Slate Mini Tablet are left."),
+    ("aria wireless headphones in stock?", "AUD-001", "Yes, the Aria Wireless Headphones is in stock."),
+])
+async def test_a_stock_question_about_one_product_gets_a_yes_or_no(res, dispatcher, domain, text, sku, intro):
+    name = {"AUD-004": "pulse sport earbuds", "PHN-005": "slate mini", "AUD-001": "aria wireless headphones"}[sku]
+    tracker = make_tracker(text, "search_product", entities=[ent("product", name)])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == intro and _cards(dispatcher)[0] == sku
+    if sku == "AUD-004":
+        assert "AUD-003" in _cards(dispatcher)[1:]
