@@ -189,7 +189,7 @@ class ActionShowProducts(Action):
                 intro = f"Nothing costs {catalog.format_price(cap)} or less; our lowest prices:"
             elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
-            elif catalog.unmatched(query, shown[0]):  # "washing machines" -> the espresso machine
+            elif catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0]):  # "washing machines", "bikes"
                 intro = "I don't have exactly that; these come closest:"
             else:
                 intro = "Here's what I found:"

@@ -368,6 +368,12 @@ class Catalog:
         known = names | cat_words | rest | OCCASION_WORDS
         return tuple(t for t in self._correct(content_tokens(query or "")) if t not in known)
 
+    def only_described(self, query: Optional[str], product: Product) -> bool:
+        """No word of ``query`` in ``product``'s name or category: "bikes" is in a camera's description."""
+        names, cat_words, _ = self._search_fields[product.sku]
+        words = set(self._correct(content_tokens(query or "")))
+        return bool(words) and not words & (names | cat_words)
+
     def missing_from(self, query: Optional[str], products: Sequence[Product]) -> Tuple[str, ...]:
         """Words of ``query``, as typed, that none of ``products`` has anywhere ("samsung", "galaxy"
         for "samsung galaxy phones" against our phones); numbers are the price readers' work."""

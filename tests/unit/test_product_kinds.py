@@ -83,6 +83,7 @@ async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
 
 @pytest.mark.parametrize("text, intro", [
     ("do you sell washing machines", "I don't have exactly that; these come closest:"),
+    ("do you guys sell bikes", "I don't have exactly that; these come closest:"),  # an action camera "for bikes"
     ("something to keep my coffee hot", "Here's what I found:"),
 ])
 async def test_a_partial_match_is_not_presented_as_what_was_asked_for(res, dispatcher, domain, text, intro):
