@@ -71,15 +71,20 @@ def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool
 _WHEN_HERE = re.compile(r"\bwhen\b.*\b(?:arrive|get\s+(?:here|to\s+me)|come|be\s+(?:here|delivered)|deliver\w*)\b|"
                         r"\bhow\s+(?:long|soon|fast)\b", re.IGNORECASE)
 _THE_CART = re.compile(r"\b(?:it|they|them|this|these|my\s+(?:stuff|order|things|cart|basket))\b", re.IGNORECASE)
+# "if i order today will it get here in time?": the dates, cart or not
+_IF_I_ORDER = re.compile(r"\b(?:if|when)\s+i\s+(?:order|buy)\b.*\b(?:get\s+(?:here|to\s+me)|arrive|in\s+time|be\s+here|"
+                         r"be\s+delivered|come)\b", re.IGNORECASE)
 
 
 def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """"When would it get here (if i pick express)?" with a cart, before checkout: the date each
-    delivery option (or the one named) gives an order placed now, not a product page or the
-    policy's general times. True when answered."""
+    """"When would it get here (if i pick express)?" with a cart, or "if i order today will it
+    get here in time?", before checkout: the date each delivery option (or the one named) gives
+    an order placed now, not a product page or the policy's general times. True when answered."""
     text = latest_text(tracker)
-    if tracker.active_loop_name or not normalize_cart(tracker.get_slot("cart")) or text.startswith("/") \
-            or not (_WHEN_HERE.search(text) and _THE_CART.search(text)):
+    if tracker.active_loop_name or text.startswith("/"):
+        return False
+    about_the_cart = normalize_cart(tracker.get_slot("cart")) and _WHEN_HERE.search(text) and _THE_CART.search(text)
+    if not (about_the_cart or _IF_I_ORDER.search(text)):
         return False  # "how long does delivery take" is still the policy's answer
     now = dt.datetime.now(dt.timezone.utc)
     asked = parse_shipping_method(text)

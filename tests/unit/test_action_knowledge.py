@@ -290,3 +290,8 @@ async def test_when_would_it_get_here_with_a_cart_gives_each_options_date(kb, re
     assert "Standard" in said and "Express" in said and "Next-day" in said and "Source:" not in said, said
     d, _ = await ask("how long does delivery take", intent="delivery_period", slots={"cart": cart})
     assert "Ordered now" not in " ".join(m.get("text") or "" for m in d.messages)  # the policy's general answer
+    # no cart, but "if i order today": the same dates
+    d, _ = await ask("my birthday is on friday, if i order today will it get here in time? im in ohio",
+                     intent="delivery_period")
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert "Standard" in said and "Express" in said and "Ordered now" in said, said
