@@ -15,7 +15,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
-                                   which_is)
+                                   which_is, winner)
 from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.words import plural, singular
@@ -242,7 +242,8 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
     if answer is None:
         return None
     dispatcher.utter_message(text=answer)
-    return []
+    best = winner(latest_text(tracker), shown)
+    return shown_events([best]) if best is not None else []  # "ADD IT" next means the one named
 
 
 def live_cards(products, catalog) -> Dict[str, Any]:

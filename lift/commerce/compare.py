@@ -168,6 +168,15 @@ def best_by(text: str, products: Sequence[Product]) -> Optional[List[Product]]:
     return None if found is None else found[4]
 
 
+def winner(text: str, products: Sequence[Product]) -> Optional[Product]:
+    """The one product :func:`which_is` names as the answer ("the Orbit Lite is cheaper"); None
+    when it names none or several."""
+    found = _rated(text, products) if _WHICH_CUE.search(text or "") else None
+    if found is None or len(found[4]) != 1 or len(found[4]) == len(found[2]):
+        return None
+    return found[4][0]
+
+
 def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
     """The answer to "which is lighter / cheaper / has the longer battery?" about ``products``
     (those just compared or shown), from their catalog attributes; None when the message asks no
