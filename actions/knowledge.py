@@ -23,7 +23,7 @@ from actions.order_in_view import answer_about_placed_order, answer_refund_in_vi
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.products import attribute_asked, stock_label
+from lift.commerce.products import asks_about_stock, attribute_asked, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -36,10 +36,6 @@ def _context_product(tracker: Tracker, retriever) -> Optional[Text]:
     sku = tracker.get_slot("last_product")
     doc = retriever.doc(f"product:{sku}") if isinstance(sku, str) and sku else None
     return doc.title.rsplit(" (", 1)[0] if doc else None
-
-
-_STOCK_QUESTION = re.compile(r"\b(?:in\s+stock|out\s+of\s+stock|stock|available|availability|sold\s+out|any\s+left|"
-                             r"restock\w*|back\s+in)\b", re.IGNORECASE)
 
 
 def _named_product(tracker: Tracker) -> Optional[Text]:
@@ -83,7 +79,7 @@ def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[
         return None, None
     if product is None:
         return None, None
-    line = f"{product.name}: {stock_label(product.stock)}." if _STOCK_QUESTION.search(question or "") else None
+    line = f"{product.name}: {stock_label(product.stock)}." if asks_about_stock(question or "") else None
     return line, cards_message([product], res.catalog.currency)
 
 
@@ -164,7 +160,7 @@ class ActionAnswerQuestion(Action):
         answer = result.answer
         named = _named_product(tracker)
         if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
-                      or answer is None and _STOCK_QUESTION.search(str(message.get("text") or ""))):
+                      or answer is None and asks_about_stock(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
         in_view = _asked_about_in_view(tracker) if not named else None

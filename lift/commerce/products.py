@@ -27,8 +27,8 @@ def stock_label(stock: int) -> str:
     return f"Only {int(stock)} left" if level == "low" else "In stock"
 
 
-_ASKS_STOCK = re.compile(r"\b(?:in\s*stock|stocked|sold\s*out|available|availability|any\s+left|left\s+in\s+stock|"
-                         r"back\s+in\s+stock|got\s+any\s+left)\b", re.IGNORECASE)
+_ASKS_STOCK = re.compile(r"\b(?:in\s*stock|out\s+of\s+stock|stock(?:ed)?|available|availability|sold\s*out|any\s+left|"
+                         r"restock\w*|back\s+in)\b", re.IGNORECASE)
 
 
 def asks_about_stock(text: str) -> bool:
