@@ -13,6 +13,7 @@ from actions.cart_idle import idle_clock
 from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products,
                              typed_kind)
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text
+from actions.swap import swap_line
 from actions.history import more_of_last_added, shown_skus
 from actions.quotes import item_quantities, utter_cart
 from actions.forecast import offer_purchase_help
@@ -214,6 +215,9 @@ class ActionAddToCart(Action):
         return "action_add_to_cart"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        swapped = swap_line(dispatcher, tracker)  # "add the kettle instead of the toaster"
+        if swapped is not None:
+            return swapped
         res = resources.get()
         catalog = res.catalog
         again = more_of_last_added(tracker, catalog)  # "another one", "add 2 more"
@@ -334,6 +338,9 @@ class ActionRemoveFromCart(Action):
         if not normalize_cart(tracker.get_slot("cart")):
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
+        swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the swift kettle instead"
+        if swapped is not None:
+            return swapped
         products, _ = referred_products(tracker, catalog)
         change, qty = requested_change(tracker, products, REMOVE)
         if change.op == ADD:

@@ -11,11 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.cart import put_in_cart
+from actions.cart import change_line, put_in_cart, requested_change
 from actions.catalog import named_products
 from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
+from actions.swap import swap_line
 from actions.quotes import item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
@@ -26,6 +27,7 @@ from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, 
                                   method_problem, method_title, parse_shipping_method, quote, shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
+from lift.understanding.references import ADD, SET
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
 _CHECKS = {"email": normalize_email, "shipping_address": normalize_address, "shipping_method": parse_shipping_method}
@@ -91,6 +93,21 @@ def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     methods = [asked] if asked else [m for m in SHIPPING_METHODS if m != "pickup"]
     dispatcher.utter_message(text=" ".join(arrival_sentence(m, now, None, asked=True) for m in methods))
     return True
+
+
+def quantity_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"actually make it 2 headphones" after the delivery question or at the order summary,
+    whatever intent it was read as: the cart line's new quantity, then the summary again (never
+    a "yes" to the old one). [] when the message sets no quantity."""
+    if tracker.get_slot("requested_slot") not in ("shipping_method", "checkout_confirmed"):
+        return []  # an email or an address may hold numbers
+    res = resources.get()
+    products = named_products(tracker, res.catalog)
+    change, qty = requested_change(tracker, products, ADD)
+    if change.op != SET or qty is None:
+        return []
+    events = change_line(dispatcher, tracker, res.catalog, change, qty)
+    return events + [SlotSet("checkout_confirmed", None)] if events else [SlotSet("checkout_confirmed", None)]
 
 
 def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -179,7 +196,10 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
             if not bought:
                 return [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
-        events = bought + (amendment_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain))
+        swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the kettle instead": the summary again
+        events = bought + (amendment_events(dispatcher, tracker) or quantity_change(dispatcher, tracker)
+                           or (swapped + [SlotSet("checkout_confirmed", None)] if swapped is not None else [])
+                           or await super().run(dispatcher, tracker, domain))
         events += carried_events(tracker, {e.get("name") for e in events if e.get("event") == "slot"})
         if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
                 and about_shipping(latest_text(tracker))):

@@ -307,6 +307,18 @@ async def test_store_pickup_asked_instead_of_an_address_needs_none(res, dispatch
     assert "Store pickup" in texts(d2) and "Ship to" not in texts(d2)
 
 
+@pytest.mark.parametrize("requested", ["checkout_confirmed", "shipping_method"])
+async def test_a_new_quantity_during_checkout_changes_the_cart_and_asks_again(res, dispatcher, domain, requested):
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    slots = {"cart": cart, "email": "a@b.io", "shipping_address": "12 Market Street, Springfield, IL 62701",
+             "shipping_method": "express", "requested_slot": requested, "last_product": "AUD-001"}
+    tracker = make_tracker("actually make it 2 headphones", "inform", active_loop="checkout_form", slots=slots,
+                           entities=[{"entity": "quantity", "value": 2, "start": 17, "end": 18}])
+    events = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
+    assert events["cart"] == [{"sku": "AUD-001", "qty": 2, "unit_price": "129.00"}] and events["checkout_confirmed"] is None
+    assert "You now have 2 × Aria Wireless Headphones" in texts(dispatcher)
+
+
 async def test_confirmation_summary_and_order(res, dispatcher, domain):
     slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "email": "jane@acme.io",
              "shipping_address": "12 Market Street, Springfield", "shipping_method": "express",

@@ -1,0 +1,46 @@
+"""Swapping a cart line for another product in one message, as a cart action and during checkout:
+real Trackers, the real domain and catalog, SQLite stock."""
+import pytest
+
+from actions.cart import ActionAddToCart, ActionRemoveFromCart
+from actions.checkout import ValidateCheckoutForm
+from tests.support.trackers import make_tracker, slot_events, texts
+
+TOASTER = {"sku": "KIT-008", "qty": 2, "unit_price": "59.00"}
+MOUSE = {"sku": "CMP-008", "qty": 1, "unit_price": "39.00"}
+
+
+def _named(text, *names):
+    return [{"entity": "product", "value": n, "start": text.index(n), "end": text.index(n) + len(n)} for n in names]
+
+
+@pytest.mark.parametrize("action, intent, text", [
+    (ActionRemoveFromCart, "remove_from_cart", "actually remove the toaster, add the swift kettle instead"),
+    (ActionAddToCart, "add_to_cart", "add the swift kettle instead of the toaster"),
+    (ActionAddToCart, "add_to_cart", "swap the toaster for the swift kettle"),
+])
+async def test_the_new_product_takes_the_old_lines_place_and_quantity(res, dispatcher, domain, action, intent, text):
+    tracker = make_tracker(text, intent, entities=_named(text, "toaster", "swift kettle"),
+                           slots={"cart": [TOASTER, MOUSE]})
+    events = slot_events(await action().run(dispatcher, tracker, domain))
+    assert events["cart"] == [MOUSE, {"sku": "KIT-004", "qty": 2, "unit_price": "45.00"}]
+    assert texts(dispatcher) == "Swapped the Toastie 4-Slice Toaster for 2 × Swift Electric Kettle. Your cart is now $129.00."
+
+
+async def test_a_swap_at_the_order_summary_keeps_the_checkout_and_asks_again(res, dispatcher, domain):
+    text = "actually remove the toaster, add the swift kettle instead"
+    slots = {"cart": [TOASTER], "email": "a@b.io", "shipping_address": "12 Market Street, Springfield, IL 62701",
+             "shipping_method": "standard", "coupon_code": "WELCOME10", "requested_slot": "checkout_confirmed"}
+    tracker = make_tracker(text, "remove_from_cart", active_loop="checkout_form", slots=slots,
+                           entities=_named(text, "toaster", "swift kettle"))
+    events = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
+    assert events["cart"] == [{"sku": "KIT-004", "qty": 2, "unit_price": "45.00"}] and events["checkout_confirmed"] is None
+    assert "email" not in events and "shipping_address" not in events  # the answers so far are kept
+
+
+async def test_naming_two_products_without_swapping_is_no_swap(res, dispatcher, domain):
+    text = "remove the toaster and the mouse"
+    tracker = make_tracker(text, "remove_from_cart", entities=_named(text, "toaster", "mouse"),
+                           slots={"cart": [TOASTER, MOUSE]})
+    await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+    assert "Swapped" not in texts(dispatcher)
