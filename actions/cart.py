@@ -21,6 +21,7 @@ from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
+from lift.commerce.matching import content_tokens
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
@@ -92,6 +93,13 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
         if not lines:
             return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
         return None, f"Which {typed or category.name.lower()} do you mean?"
+    # "remove the bulbs" (no entity for that word): the line whose name has it, never the last one added
+    said = set(content_tokens(masked_text(tracker))) - {"one"}
+    hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
+    if hinted and not any(p.sku in in_cart for p in hinted):
+        return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"
+    if len([p for p in hinted if p.sku in in_cart]) == 1:
+        return next(p for p in hinted if p.sku in in_cart), None
     last = tracker.get_slot("last_product")
     if last in in_cart:
         return catalog.get(last), None

@@ -44,3 +44,14 @@ async def test_naming_two_products_without_swapping_is_no_swap(res, dispatcher, 
                            slots={"cart": [TOASTER, MOUSE]})
     await ActionRemoveFromCart().run(dispatcher, tracker, domain)
     assert "Swapped" not in texts(dispatcher)
+
+
+async def test_removing_a_product_that_is_not_in_the_cart_removes_nothing(res, dispatcher, domain):
+    """"remove the bulbs" with only the smart plug in the cart (no entity for "bulbs")."""
+    plug = {"sku": "SMH-002", "qty": 3, "unit_price": "25.00"}
+    tracker = make_tracker("remove the bulbs", "remove_from_cart", slots={"cart": [plug], "last_product": "SMH-002"})
+    events = await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+    assert events == [] and texts(dispatcher).startswith("The Beacon Smart Bulb 4-Pack isn't in your cart.")
+    d2 = type(dispatcher)()
+    tracker = make_tracker("remove the plugs", "remove_from_cart", slots={"cart": [plug, MOUSE], "last_product": "CMP-008"})
+    assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain))["cart"] == [MOUSE]
