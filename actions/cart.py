@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import (MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products,
-                             typed_kind)
+from actions.catalog import MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text
 from actions.swap import swap_line
 from actions.history import more_of_last_added, shown_skus
+from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock

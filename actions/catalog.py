@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
+from actions.mentions import mentioned, named_products, qualifiers, typed_kind
 from actions.history import shown_before, shown_skus
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
@@ -25,74 +26,6 @@ from lift.understanding.references import Resolution, Shown, resolve_reference, 
 MAX_CARDS = 4
 
 
-def named_products(tracker: Tracker, catalog) -> List[Any]:
-    """The catalog products the message's product entities name, each once, in order."""
-    products: List[Any] = []
-    for value in entity_values(tracker, "product"):
-        p = catalog.find(value)
-        if p is not None and p not in products:
-            products.append(p)
-    return products
-
-
-def typed_kind(tracker: Tracker, catalog, category) -> Tuple[Text, List[Any], bool]:
-    """(the category words as typed, the products of that type in ``category``, whether they are
-    fewer than the whole department): "laptops" in Computers -> the three laptops, True."""
-    value, span = _category_head(tracker)
-    # the words typed ("smart home") rather than the canonical value ("smart_home"), when they agree
-    typed = (span if set(content_tokens(span)) & set(content_tokens(value.replace("_", " "))) else value).lower().strip()
-    kind = catalog.of_kind(category.id, typed)
-    return typed, kind, len(kind) < len(catalog.products_in(category.id))
-
-
-def _category_head(tracker: Tracker) -> Tuple[Text, Text]:
-    """(value, typed words) of the category the message asks for. Of two category words side by
-    side the last is the thing wanted: "desk chairs" are chairs, "office lamps" lamps."""
-    text = latest_text(tracker)
-    spans = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "category"]
-    if not spans:
-        return "", ""
-    head = spans[0]
-    for e in spans[1:]:
-        if not all(isinstance(x.get(k), int) for x in (head, e) for k in ("start", "end")):
-            break
-        if head["end"] > e["start"] or text[head["end"]:e["start"]].strip():
-            break  # "laptops and monitors": two requests, the first is kept
-        head = e
-    if head is spans[0]:
-        return str(head.get("value") or ""), _typed_span(tracker, "category") or ""
-    return str(head.get("value") or ""), text[head["start"]:head["end"]]
-
-
-def _typed_span(tracker: Tracker, entity: Text) -> Optional[Text]:
-    """The words the shopper typed for the first ``entity`` ("smart home"), not its canonical value
-    ("smart_home"); None when the extractor gave no position."""
-    text = latest_text(tracker)
-    for e in (tracker.latest_message or {}).get("entities") or []:
-        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            return text[e["start"]:e["end"]] or None
-    return None
-
-
-def _mentioned(tracker: Tracker, catalog):
-    """(products named, category named) in the latest message; the free text is the fallback."""
-    products = named_products(tracker, catalog)
-    category = None
-    for value in entity_values(tracker, "category"):
-        category = catalog.category_of(value)
-        if category is not None:
-            break
-    if not products and category is None:
-        text = latest_text(tracker)
-        if text and not text.startswith("/"):
-            p = catalog.find(text)
-            if p is not None:
-                products.append(p)
-            else:
-                category = catalog.category_of(text)
-    return products, category
-
-
 # A longer request is not repeated back word for word.
 MAX_NAMED_WORDS = 3
 
@@ -107,7 +40,7 @@ class ActionShowProducts(Action):
             return compared
         res = resources.get()
         catalog = res.catalog
-        products, category = _mentioned(tracker, catalog)
+        products, category = mentioned(tracker, catalog)
         if not products and category is None and first_entity(tracker, "order_id"):
             return [FollowupAction("action_handle_order")]  # "whats in LFT100002": an order, not a product
         text = latest_text(tracker)
@@ -139,7 +72,8 @@ class ActionShowProducts(Action):
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
             cap = price_cap(text)  # "laptops under 1000"
-            missing = catalog.missing_from(without_spans(text, cap_spans(text)), kind)
+            missing = [w for w in catalog.missing_from(without_spans(text, cap_spans(text)), kind)
+                       if w in qualifiers(tracker, text)]
             if 0 < len(missing) <= MAX_NAMED_WORDS:  # "samsung galaxy phones": say so, then show what we do carry
                 what = plural(typed) if narrowed else category.name.lower()
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
@@ -280,7 +214,7 @@ class ActionShowPrice(Action):
         if compared is not None:
             return compared
         catalog = resources.get().catalog
-        products, category = _mentioned(tracker, catalog)
+        products, category = mentioned(tracker, catalog)
         checking_out = tracker.active_loop_name == "checkout_form"
         if not products and category is None and (checking_out and tracker.get_slot("requested_slot") == "shipping_method"
                                                   or about_shipping(latest_text(tracker))):
@@ -367,7 +301,7 @@ def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]
     ("add it", "the second one", "the cheaper one", "the lighter one", "both"). An unknown named
     product is never swapped for a shown one; an ambiguous reference comes back as a Resolution
     with a question."""
-    products, _ = _mentioned(tracker, catalog)
+    products, _ = mentioned(tracker, catalog)
     if entity_values(tracker, "product") and products:
         return products, Resolution()
     if entity_values(tracker, "product"):

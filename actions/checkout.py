@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
-from actions.catalog import named_products
+from actions.mentions import named_products
 from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin

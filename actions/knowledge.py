@@ -17,7 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import assess_question, entity_values, latest_text
-from actions.catalog import ActionShowProducts, compare_if_asked, named_products
+from actions.catalog import ActionShowProducts, compare_if_asked
+from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from lift.commerce.cards import cards_message

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import named_products
+from actions.mentions import named_products
 from actions.common import latest_text
 from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, subtotal
 from lift.commerce.stock import live

@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     im ive id youre youve weve theyre theyve shes hes thats whats wheres dont doesnt didnt isnt
     arent cant wont wanna gonna gotta lemme gimme u ur ya yeah yep hmm um plz thx after
     interested mostly mainly probably ideally preferably usually generally guys folks mate them him her kinda sorta lotta yo hiya heya sup
-    all fine alright actually well cool whatever else instead again even still only perhaps""".split()
+    all fine alright actually well cool whatever else instead again even still only perhaps wat wot wut""".split()
 )
 
 # Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops
@@ -76,3 +76,22 @@ def shares_name_word(text: str, name: str) -> bool:
     """Whether ``text`` uses a word of the product ``name`` ("does the mouse..." and "Glide
     Wireless Mouse"), after the same normalisation as catalog matching."""
     return bool(set(content_tokens(text)) & set(content_tokens(name)))
+
+
+_WORD = re.compile(r"[\w'-]+$")
+
+
+def modifier_words(text: str, start: int, end: int, limit: int = 3) -> Tuple[str, ...]:
+    """The words that qualify the product type typed at ``text[start:end]``, lower-cased: up to
+    ``limit`` right before it ("samsung galaxy phones") and a maker after "from" / "by" ("phones
+    from samsung"); a stopword or punctuation ends them. What a shopper says elsewhere ("a
+    laptop for my son, he studies programming") does not describe the product."""
+    out: List[str] = []
+    for tok in reversed(re.findall(r"[\w'-]+|[^\w\s]", text[:start])):
+        if not _WORD.match(tok) or tok.lower() in STOPWORDS or len(out) == limit:
+            break
+        out.insert(0, tok.lower())
+    after = re.match(r"\s+(?:from|by|made\s+by)\s+([\w'-]+(?:\s+[\w'-]+)?)", text[end:], re.IGNORECASE)
+    if after:
+        out += [w.lower() for w in after.group(1).split() if w.lower() not in STOPWORDS]
+    return tuple(out)

@@ -78,3 +78,16 @@ async def test_a_colour_we_dont_sell_is_answered_not_added(res, dispatcher, doma
     events = await ActionAddToCart().run(d2, make_tracker("add the black aria headphones", "add_to_cart",
                                                            entities=[ent("product", "aria headphones")]), domain)
     assert "Added 1 × Aria Wireless Headphones" in texts(d2)
+
+
+@pytest.mark.parametrize("text, value, intro", [
+    ("samsung galaxy phones pls", "phones", "We don't have anything matching “samsung galaxy”. Here are the phones we do carry:"),
+    ("any phones from samsung", "phones", "We don't have anything matching “samsung”. Here are the phones we do carry:"),
+    # words said about the shopper's need, not the product: no "nothing matching 'study programming dollar'"
+    ("I look for laptop for my son, he study programming, budget around 1000 dollar", "laptop", "Here are our laptops:"),
+])
+async def test_only_words_qualifying_the_type_are_named_as_not_carried(res, dispatcher, domain, text, value, intro):
+    at = text.index(value)
+    entity = {"entity": "category", "value": value, "start": at, "end": at + len(value)}
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=[entity]), domain)
+    assert texts(dispatcher) == intro

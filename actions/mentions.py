@@ -1,0 +1,89 @@
+"""What the latest message names: catalog products, the category (the last of two category words
+side by side is the thing wanted) and the words typed for it, the words that qualify it."""
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Tuple, Text
+
+from rasa_sdk import Tracker
+
+from actions.common import entity_values, latest_text
+from lift.commerce.matching import content_tokens, modifier_words
+
+
+def named_products(tracker: Tracker, catalog) -> List[Any]:
+    """The catalog products the message's product entities name, each once, in order."""
+    products: List[Any] = []
+    for value in entity_values(tracker, "product"):
+        p = catalog.find(value)
+        if p is not None and p not in products:
+            products.append(p)
+    return products
+
+
+def typed_kind(tracker: Tracker, catalog, category) -> Tuple[Text, List[Any], bool]:
+    """(the category words as typed, the products of that type in ``category``, whether they are
+    fewer than the whole department): "laptops" in Computers -> the three laptops, True."""
+    value, span = _category_head(tracker)
+    # the words typed ("smart home") rather than the canonical value ("smart_home"), when they agree
+    typed = (span if set(content_tokens(span)) & set(content_tokens(value.replace("_", " "))) else value).lower().strip()
+    kind = catalog.of_kind(category.id, typed)
+    return typed, kind, len(kind) < len(catalog.products_in(category.id))
+
+
+def _category_head(tracker: Tracker) -> Tuple[Text, Text]:
+    """(value, typed words) of the category the message asks for. Of two category words side by
+    side the last is the thing wanted: "desk chairs" are chairs, "office lamps" lamps."""
+    text = latest_text(tracker)
+    spans = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "category"]
+    if not spans:
+        return "", ""
+    head = spans[0]
+    for e in spans[1:]:
+        if not all(isinstance(x.get(k), int) for x in (head, e) for k in ("start", "end")):
+            break
+        if head["end"] > e["start"] or text[head["end"]:e["start"]].strip():
+            break  # "laptops and monitors": two requests, the first is kept
+        head = e
+    if head is spans[0]:
+        return str(head.get("value") or ""), _typed_span(tracker, "category") or ""
+    return str(head.get("value") or ""), text[head["start"]:head["end"]]
+
+
+def qualifiers(tracker: Tracker, text: Text) -> List[Text]:
+    """Words that qualify the category typed ("samsung galaxy" phones); every word when the
+    entity has no true position."""
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == "category" and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            if set(content_tokens(text[e["start"]:e["end"]])) & set(content_tokens(str(e.get("value")).replace("_", " "))):
+                return list(modifier_words(text, e["start"], e["end"]))
+    return [w.lower() for w in re.findall(r"[\w'-]+", text)]
+
+
+def _typed_span(tracker: Tracker, entity: Text) -> Optional[Text]:
+    """The words the shopper typed for the first ``entity`` ("smart home"), not its canonical value
+    ("smart_home"); None when the extractor gave no position."""
+    text = latest_text(tracker)
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            return text[e["start"]:e["end"]] or None
+    return None
+
+
+def mentioned(tracker: Tracker, catalog):
+    """(products named, category named) in the latest message; the free text is the fallback."""
+    products = named_products(tracker, catalog)
+    category = None
+    for value in entity_values(tracker, "category"):
+        category = catalog.category_of(value)
+        if category is not None:
+            break
+    if not products and category is None:
+        text = latest_text(tracker)
+        if text and not text.startswith("/"):
+            p = catalog.find(text)
+            if p is not None:
+                products.append(p)
+            else:
+                category = catalog.category_of(text)
+    return products, category
