@@ -202,7 +202,9 @@ class ActionSubmitLead(Action):
         dispatcher.utter_message(
             text=f"Thanks {first}! Your demo is booked{when}. We've sent the details to {tracker.get_slot('email')}. "
                  "Is there anything else I can help with?")
-        return [SlotSet("lead_id", float(lead_id))]
+        # the booked time is the lead's now: another "book a demo" in this chat asks for a new time
+        # (name, email, company and team size are kept), never re-books this one as "taken"
+        return [SlotSet("lead_id", float(lead_id)), SlotSet("demo_time", None)]
 
 
 class _AnswerThenAsk:

@@ -76,7 +76,8 @@ def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[st
 # for my team of 20"), and so is a business-account or wholesale enquiry ("do you offer business
 # accounts?"): the SPEC counts those as request_demo, a lead (README Known gaps).
 _ASKS = re.compile(
-    r"^\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|hmm+|um+|erm|btw|quick question|sorry|just wondering)\W+)*"
+    r"^\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|hmm+|um+|erm|btw|quick question|sorry|just wondering|wait|oh|ah|"
+    r"actually|right|cool|great|thanks)\W+)*"
     r"(?:what|what'?s|whats|how|why|who|which|is|are|does|do\s+(?:you|u|ya|they)|did\s+you|tell\s+me|"
     r"(?:can|could)\s+(?:you|u)\s+(?:tell|explain|describe)|explain|describe)\b", re.IGNORECASE)
 _WANTS_TO_KNOW = re.compile(r"\b(?:want(?:ed)?|like|love)\s+to\s+(?:know|understand|learn)\b|\bwondering\b|\bcurious\b",

@@ -67,6 +67,7 @@ async def test_submit_lead_stores_it_and_books_the_slot(res, domain):
         assert (lead.sender_id, lead.email, lead.team_size, lead.demo_time) == ("lead-1", "jane@acme.io", 40, slot.start)
     assert slot not in free_demo_slots(res.engine)
     assert "Thanks Jane" in texts(d)
+    assert slot_events(events)["demo_time"] is None  # another demo in this chat asks for a new time
 
 
 async def test_submit_lead_for_a_slot_just_taken_offers_the_others(res, domain):

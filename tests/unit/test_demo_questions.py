@@ -34,7 +34,7 @@ def ranking(top: str = "request_demo", confidence: float = 0.71):
 # ----------------------------------------------------------------- the guard: question or request
 @pytest.mark.parametrize("text", [
     "what is a demo?", "sorry, what's a demo exactly?", "is the demo free?", "how long is the demo",
-    "i'd like to know what a demo includes", "hmm what happens in the demo",
+    "i'd like to know what a demo includes", "hmm what happens in the demo", "wait what will the demo cover?",
 ])
 def test_a_question_about_the_demo_goes_to_the_knowledge_base(text):
     assert asks_about(text)
