@@ -93,6 +93,10 @@ def _needs_yes(request: Optional[Text], order) -> bool:
     return False
 
 
+_FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|remember|recall|idea)\b|\bforg[oe]t\b",
+                     re.IGNORECASE)
+
+
 class ValidateOrderForm(AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
@@ -156,10 +160,17 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
         if typed:
             return {"order_email": typed}
-        return {"order_email": latest_text(tracker).strip()} if answering_form(tracker, "order_email") else {}
+        answered = answering_form(tracker, "order_email") or _FORGOT.search(latest_text(tracker))
+        return {"order_email": latest_text(tracker).strip()} if answered else {}
 
     def validate_order_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         email = normalize_email(value)
+        if email is None and _FORGOT.search(str(value or "")):  # "i don't know which email i used"
+            dispatcher.utter_message(
+                text="Without the order's email I can't show or change it: that keeps orders private. A person from "
+                     "our team can confirm it's yours another way, or try the address you usually shop with.",
+                buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
+            return {"order_email": None}
         if email is None:
             dispatcher.utter_message(response="utter_wrong_order_email")
             return {"order_email": None}

@@ -73,7 +73,8 @@ def normalize_code(typed: object) -> Optional[str]:
 _NO_CODE = re.compile(
     r"\b(?:never\s+(?:got|received|came|arrived)|(?:did\s*n'?t|didnt|did\s+not|have\s*n'?t|havent|not)\s+"
     r"(?:get|got|receive[d]?|come|arrive[d]?)|no\s+(?:code|email)|re-?send|send\s+(?:it|another|a\s+new|me\s+a\s+new|"
-    r"the\s+code)\s*(?:again|one|code)?|new\s+code|another\s+code|where\s+is\s+(?:the|my)\s+code)\b",
+    r"the\s+code)\s*(?:again|one|code)?|new\s+code|another\s+code|where\s+is\s+(?:the|my)\s+code|"
+    r"(?:do\s*n'?t|do\s+not|dont)\s+have\s+(?:a|the|any|that)\s+code)\b",
     re.IGNORECASE)
 
 

@@ -128,6 +128,17 @@ async def test_i_never_got_the_code_sends_a_new_one_that_works(res, order, domai
     assert v.validate_order_code(codes[1], d, form("order_code", codes[1], STRANGER, **slots), domain) == {"order_code": "verified"}
 
 
+async def test_not_knowing_the_orders_email_offers_a_person(res, order, domain):
+    said = "i don't know which email i used"
+    tracker = form("order_email", said, STRANGER, intent="complaint", order_id=order.order_id)
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert slot_events(events).get("order_email", "unset") is None
+    assert "A person from our team can confirm it's yours" in texts(d) and "doesn't look like" not in texts(d)
+    assert d.messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/contact_human_agent"}]
+    assert await code_sent(res.engine) == []
+
+
 async def test_five_wrong_codes_lock_the_order_for_that_conversation(res, order, domain):
     v = ValidateOrderForm()
     v.validate_order_email("owner@example.com", CollectingDispatcher(), form("order_email", "", STRANGER, order_id=order.order_id), domain)
