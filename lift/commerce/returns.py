@@ -22,7 +22,7 @@ WARRANTY_YEARS = 2  # kb/policies/warranty.md: manufacturing defects, 2 years fr
 # "it arrived broken", "the lid is cracked", "stopped working", "not what I ordered": the returns
 # policy's free returns (faulty, damaged in transit, not what was ordered).
 _FAULT_RE = re.compile(
-    r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|"
+    r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|died|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not|isn'?t|is\s+not|not)\s+(?:work|working|turn\s+on|switch\s+on|charge|"
     r"power\s+on)\w*|stopped\s+working|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
     r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered)\b",
@@ -107,3 +107,22 @@ def faulty_item_options(order: Order, refunds: List[RefundRecord], today: dt.dat
     return (f"An item from order {oid} that arrived damaged, faulty or not what you ordered can be returned free of "
             f"charge within {RETURN_DAYS} days of delivery{until}: {HOW_TO_RETURN}. The refund goes back to your "
             "original payment method within 5-10 business days of the return being approved.")
+
+
+# "am i covered?", "do i get my money back or a new one?", "what now?" said with the fault
+_ASKS_OPTIONS = re.compile(r"\?|\b(?:covered|warranty|guarantee|money\s+back|refund|replace\w*|repair\w*|exchange|"
+                           r"new\s+one|what\s+(?:now|can\s+i\s+do|are\s+my\s+options|do\s+i\s+do)|options)\b",
+                           re.IGNORECASE)
+
+
+def asks_about_a_fault(text: str) -> bool:
+    """A message saying an item is faulty that asks what the shopper can do about it."""
+    return says_faulty(text) and bool(_ASKS_OPTIONS.search(text or ""))
+
+
+def faulty_item_policy() -> str:
+    """What anyone can do about an item that arrived damaged, faulty or wrong, no order in view."""
+    return (f"An item that arrived damaged, faulty or not what you ordered can be returned free of charge within "
+            f"{RETURN_DAYS} days of delivery for a refund or a replacement: {HOW_TO_RETURN}. After that, our "
+            f"{WARRANTY_YEARS}-year warranty covers manufacturing defects (repair or replacement). Accidental "
+            "damage isn't covered.")

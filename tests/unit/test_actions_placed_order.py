@@ -222,3 +222,16 @@ async def test_money_back_for_a_broken_item_is_the_free_return(res, kb, domain):
     assert texts(d).startswith(f"An item from order {order_id} that arrived damaged"), texts(d)
     d, events = await ask("can i get my money back", "get_refund", {**slots, "order_id": order_id}, domain)
     assert "$5.95 return shipping fee" in texts(d)  # change of mind
+
+
+async def test_a_fault_question_with_no_order_in_view_gets_the_policy_while_a_person_takes_it(res, kb, domain):
+    """"my laptop screen died after 8 months. am i covered?": still a hand-off (a complaint), and
+    the answer in the meantime: free return within 30 days, then the 2-year warranty."""
+    from actions.handoff import ActionRequestHandoff
+
+    d = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(d, make_tracker("my laptop screen died after 8 months. am i covered?",
+                                                              "complaint", sender_id="no-order"), domain)
+    said = texts(d)
+    assert said.startswith("In the meantime: An item that arrived damaged") and "2-year warranty" in said, said
+    assert any(e.get("event") == "pause" for e in events)
