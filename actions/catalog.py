@@ -75,7 +75,7 @@ class ActionShowProducts(Action):
             missing = [w for w in catalog.missing_from(without_spans(text, cap_spans(text)), kind)
                        if w in qualifiers(tracker, text)]
             if 0 < len(missing) <= MAX_NAMED_WORDS:  # "samsung galaxy phones": say so, then show what we do carry
-                what = plural(typed) if narrowed else category.name.lower()
+                what = plural(typed) if narrowed else f"{category.name.lower()} products"
                 intro = f"We don't have anything matching “{' '.join(missing)}”. Here are the {what} we do carry:"
             within = [p for p in kind if cap is None or p.price <= cap]
             # "headphones under 100": their substitutes within the budget (the $89 earbuds), not nothing

@@ -94,7 +94,8 @@ class ActionShowAlternatives(Action):
                 buttons=[{"title": f"Show the {product.name}", "payload": f'/search_product{{"product":"{product.sku}"}}'}])
             return [SlotSet("last_product", product.sku)]
         lead = f"Sold out: the {product.name}. " if not product.in_stock else ""
-        dispatcher.utter_message(text=f"{lead}Here {'is a' if len(picks) == 1 else 'are'} {wanted}alternative"
+        article = ("an" if (wanted or "alternative")[0] in "aeiou" else "a") if len(picks) == 1 else ""
+        dispatcher.utter_message(text=f"{lead}Here {'is ' + article if article else 'are'} {wanted}alternative"
                                       f"{'' if len(picks) == 1 else 's'} to the {product.name}:",
                                  json_message=cards_message(picks, res.catalog.currency))
         return shown_events(picks)

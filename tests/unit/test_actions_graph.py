@@ -140,3 +140,11 @@ async def test_a_sold_out_single_add_offers_alternatives_and_they_become_the_ref
                                                                   entities=[ent("product", "aria wireless")]), domain)
     assert "cart" not in slot_events(events) and "out of stock" in texts(dispatcher)
     assert slot_events(events)["last_shown"] == _cards(dispatcher) != []
+
+
+async def test_one_alternative_is_an_alternative(res, dispatcher, domain):
+    tracker = make_tracker("is there an alternative to the pulse sport earbuds", "ask_alternatives",
+                           entities=[ent("product", "pulse sport earbuds")])
+    await ActionShowAlternatives().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "a alternative" not in said and ("Here is an alternative" in said or "Here are alternatives" in said), said
