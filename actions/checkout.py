@@ -31,7 +31,13 @@ from lift.understanding.references import ADD, SET
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
 _CHECKS = {"email": normalize_email, "shipping_address": normalize_address, "shipping_method": parse_shipping_method}
-FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method")
+FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method", "shipping_abroad")
+
+
+def abroad(address: Optional[Text]) -> bool:
+    """Whether ``address`` is outside the US: the delivery question then offers what ships there."""
+    dest = destination(address) if address else None
+    return bool(dest is not None and dest.international)
 _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
                 "shipping_address": "Sure, let's change the address.",
                 "shipping_method": "Sure, let's pick the delivery again."}
@@ -139,6 +145,7 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         if slot == "shipping_address":
             address = value
             dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
+            events.append(SlotSet("shipping_abroad", abroad(value)))
         elif slot == "shipping_method" and (problem := method_problem(value, address)):
             # next-day to Canada or a PO box: said why; the delivery stays as it was
             dispatcher.utter_message(text=problem)
@@ -224,8 +231,10 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == PICKUP_ADDRESS:
-            return {"shipping_address": PICKUP_ADDRESS}
-        return super().validate_shipping_address(value, dispatcher, tracker, domain)
+            return {"shipping_address": PICKUP_ADDRESS, "shipping_abroad": False}
+        checked_address = super().validate_shipping_address(value, dispatcher, tracker, domain)
+        address = checked_address.get("shipping_address")
+        return {**checked_address, "shipping_abroad": abroad(address)} if address else checked_address
 
     async def extract_shipping_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "shipping_method":

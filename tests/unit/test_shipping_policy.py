@@ -88,3 +88,28 @@ def test_express_and_next_day_refuse_a_po_box_as_the_policy_says(res, catalog):
     with pytest.raises(OrderError, match="street address"):
         create_order(res.engine, catalog, sender_id="s", cart=[{"sku": "ACC-002", "qty": 1, "unit_price": "15.00"}],
                      email="a@b.io", shipping_address="P.O. Box 12, Austin, TX", shipping_method="next_day")
+
+
+async def test_abroad_the_delivery_question_offers_only_what_ships_there(res, domain):
+    """A UK address: the ask shows standard international and pickup, not express and next day
+    (refused abroad), as Rasa's response filter picks the variation for ``shipping_abroad``."""
+    from rasa.core.nlg.generator import ResponseVariationFilter
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.checkout import ValidateCheckoutForm
+    from tests.support.trackers import make_tracker, slot_events
+
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    address = "10 Downing Street, London SW1A 2AA, United Kingdom"
+    tracker = make_tracker(address, "inform", active_loop="checkout_form",
+                           slots={"cart": cart, "email": "a@b.io", "requested_slot": "shipping_address"})
+    slots = slot_events(await ValidateCheckoutForm().run(CollectingDispatcher(), tracker, domain))
+    assert slots["shipping_address"] and slots["shipping_abroad"] is True
+    responses = yaml.safe_load((ROOT / "domain" / "checkout.yml").read_text(encoding="utf-8"))["responses"]
+    picked = ResponseVariationFilter(responses).responses_for_utter_action(
+        "utter_ask_shipping_method", "rest", {"shipping_abroad": True})
+    assert [[b["payload"] for b in r["buttons"]] for r in picked] == [["standard", "pickup"]]
+    assert "international" in picked[0]["buttons"][0]["title"]
+    home = ResponseVariationFilter(responses).responses_for_utter_action(
+        "utter_ask_shipping_method", "rest", {"shipping_abroad": False})
+    assert [[b["payload"] for b in r["buttons"]] for r in home] == [list(SHIPPING_METHODS)]
