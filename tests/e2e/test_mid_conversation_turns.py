@@ -1,8 +1,9 @@
 """Turns in the middle of a conversation, over REST with the trained model, in shoppers' own
-voices (found by playing 74 conversations against a running stack, 2026-12-06): a first message
+voices (found by playing 116 conversations against a running stack, 2026-12-06): a first message
 that only mentions calling someone, two category words side by side, "both" after two prices,
 a number that is part of a product name, a budget after cards, a typed pick among the demo
-times just offered, a coupon or store pickup typed where checkout asks for the address."""
+times just offered, a coupon or store pickup typed where checkout asks for the address, a new
+quantity or a swap at the order summary, delivery abroad, a stock question."""
 from __future__ import annotations
 
 import pytest
@@ -83,3 +84,42 @@ def test_store_pickup_typed_where_checkout_asks_for_the_address(stack):
     said = texts(stack.say(me, "idk my address yet, can i pick it up in store instead?"))
     slots = stack.tracker(me)["slots"]
     assert slots["shipping_method"] == "pickup" and "Please confirm your order" in said and "Ship to" not in said, said
+
+
+def _checkout_to_summary(stack, me, product_message, address="12 Market Street, Springfield, IL 62701"):
+    stack.say(me, product_message)
+    stack.say(me, "checkout")
+    stack.say(me, "sam@example.com")
+    stack.say(me, address)
+    return stack.say(me, "standard")
+
+
+def test_a_new_quantity_at_the_order_summary_changes_the_order(stack):
+    me = new_sender()
+    _checkout_to_summary(stack, me, "add the aria headphones to my cart")
+    said = texts(stack.say(me, "actually make it 2 headphones"))
+    assert "You now have 2 × Aria Wireless Headphones" in said and "Please confirm your order" in said, said
+    assert [(i["sku"], i["qty"]) for i in stack.tracker(me)["slots"]["cart"]] == [("AUD-001", 2)]
+
+
+def test_a_swap_at_the_order_summary_keeps_the_checkout(stack):
+    me = new_sender()
+    _checkout_to_summary(stack, me, "add the toaster")
+    said = texts(stack.say(me, "actually remove the toaster, add the swift kettle instead"))
+    assert "Swapped the Toastie 4-Slice Toaster for 1 × Swift Electric Kettle" in said, said
+    assert "Please confirm your order" in said and "Swift Electric Kettle" in said, said
+
+
+def test_abroad_the_delivery_question_offers_what_ships_there(stack):
+    me = new_sender()
+    stack.say(me, "add the aria headphones")
+    stack.say(me, "checkout")
+    stack.say(me, "sam@example.com")
+    replies = stack.say(me, "221B Baker Street, London NW1 6XE, United Kingdom")
+    buttons = [b["title"] for r in replies for b in r.get("buttons") or []]
+    assert buttons and not any("Express" in b or "Next day" in b for b in buttons), (texts(replies), buttons)
+
+
+def test_a_stock_question_gets_a_yes_or_no(stack):
+    said = texts(stack.say(new_sender(), "do u have the pulse sport earbuds in stock"))
+    assert said.startswith("The Pulse Sport Earbuds is out of stock right now."), said
