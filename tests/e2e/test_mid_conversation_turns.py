@@ -65,11 +65,15 @@ def test_a_typed_number_books_the_time_just_offered(stack):
     assert f"booked for {day} at {hour}" in said, (texts(first_offer), first, said)
 
 
+def _checkout_to_address(stack, me, product_message):
+    """Puts the product in the cart and answers checkout's email question: the address is asked next."""
+    for message in (product_message, "checkout", "sam@example.com"):
+        stack.say(me, message)
+
+
 def test_a_coupon_typed_where_checkout_asks_for_the_address(stack):
     me = new_sender()
-    stack.say(me, "add the orbit x smartphone")
-    stack.say(me, "checkout")
-    stack.say(me, "ben@example.com")
+    _checkout_to_address(stack, me, "add the orbit x smartphone")
     said = texts(stack.say(me, "apply WELCOME10"))
     slots = stack.tracker(me)["slots"]
     assert slots["coupon_code"] == "WELCOME10" and slots["shipping_address"] is None, said
@@ -78,19 +82,15 @@ def test_a_coupon_typed_where_checkout_asks_for_the_address(stack):
 
 def test_store_pickup_typed_where_checkout_asks_for_the_address(stack):
     me = new_sender()
-    stack.say(me, "2 smart plugs pls")
-    stack.say(me, "checkout")
-    stack.say(me, "jon@example.com")
+    _checkout_to_address(stack, me, "2 smart plugs pls")
     said = texts(stack.say(me, "idk my address yet, can i pick it up in store instead?"))
     slots = stack.tracker(me)["slots"]
     assert slots["shipping_method"] == "pickup" and "Please confirm your order" in said and "Ship to" not in said, said
 
 
-def _checkout_to_summary(stack, me, product_message, address="12 Market Street, Springfield, IL 62701"):
-    stack.say(me, product_message)
-    stack.say(me, "checkout")
-    stack.say(me, "sam@example.com")
-    stack.say(me, address)
+def _checkout_to_summary(stack, me, product_message):
+    _checkout_to_address(stack, me, product_message)
+    stack.say(me, "12 Market Street, Springfield, IL 62701")
     return stack.say(me, "standard")
 
 
@@ -112,9 +112,7 @@ def test_a_swap_at_the_order_summary_keeps_the_checkout(stack):
 
 def test_abroad_the_delivery_question_offers_what_ships_there(stack):
     me = new_sender()
-    stack.say(me, "add the aria headphones")
-    stack.say(me, "checkout")
-    stack.say(me, "sam@example.com")
+    _checkout_to_address(stack, me, "add the aria headphones")
     replies = stack.say(me, "221B Baker Street, London NW1 6XE, United Kingdom")
     buttons = [b["title"] for r in replies for b in r.get("buttons") or []]
     assert buttons and not any("Express" in b or "Next day" in b for b in buttons), (texts(replies), buttons)
