@@ -21,7 +21,7 @@ from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
-from lift.commerce.matching import content_tokens
+from lift.commerce.matching import content_tokens, numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.commerce.validation import find_coupon, normalize_coupon
@@ -47,14 +47,6 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
             return change, parse_quantity(text)
         return change, None
     return change, parse_quantity(raw, limit=MAX_QTY_PER_LINE if change.op != REMOVE else None)
-
-
-def numbered_parts(name: Text) -> List[Text]:
-    """The runs of two or more words of a product name that hold its number ("16 pro", "nimbus 16"
-    of "Nimbus 16 Pro Laptop"): the way a shopper names it, never a quantity."""
-    words = name.split()
-    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)
-            if any(ch.isdigit() for w in words[i:j] for ch in w)]
 
 
 def _still_there(tracker: Tracker, entity: Text, masked: Text) -> bool:
@@ -289,7 +281,8 @@ class ActionAddToCart(Action):
             return events + shown + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
-        in_cart = {i["sku"] for i in cart}
+        # nor another of what the cart already has one of (the Aria Pro after the Aria and its case)
+        in_cart = {i["sku"] for i in cart} | {s for i in cart for s in getattr(catalog.get(i["sku"]), "substitutes", ())}
         strategy = cross_sell_choice(res, tracker)
         ranked = rank.cross_sell(res.graph, product.sku, exclude=in_cart, strategy=strategy, limit=1) if strategy else []
         offer = catalog.get(ranked[0].sku) if ranked else None

@@ -95,3 +95,11 @@ def modifier_words(text: str, start: int, end: int, limit: int = 3) -> Tuple[str
     if after:
         out += [w.lower() for w in after.group(1).split() if w.lower() not in STOPWORDS]
     return tuple(out)
+
+
+def numbered_parts(name: str) -> List[str]:
+    """The runs of two or more words of a product name that hold its number ("16 pro", "nimbus 16"
+    of "Nimbus 16 Pro Laptop"): the way a shopper names it, never a quantity."""
+    words = name.split()
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)
+            if any(ch.isdigit() for w in words[i:j] for ch in w)]

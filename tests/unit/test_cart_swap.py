@@ -55,3 +55,15 @@ async def test_removing_a_product_that_is_not_in_the_cart_removes_nothing(res, d
     d2 = type(dispatcher)()
     tracker = make_tracker("remove the plugs", "remove_from_cart", slots={"cart": [plug, MOUSE], "last_product": "CMP-008"})
     assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain))["cart"] == [MOUSE]
+
+
+async def test_the_offer_after_an_add_is_never_another_of_what_the_cart_has(res, dispatcher, domain):
+    """The Aria and then its case: not "often add the Aria Pro" (a substitute of the Aria)."""
+    from actions.cart import ActionAddToCart
+
+    aria = {"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}
+    tracker = make_tracker("add the aria case too", "add_to_cart", slots={"cart": [aria]},
+                           entities=[{"entity": "product", "value": "aria case", "start": 8, "end": 17}])
+    events = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert [i["sku"] for i in events["cart"]] == ["AUD-001", "ACC-003"]
+    assert events.get("upsell_sku") not in ("AUD-001", "AUD-002", "AUD-003"), texts(dispatcher)
