@@ -18,3 +18,19 @@ OUT_OF_SCOPE = "out_of_scope"
 NLU_FALLBACK = "nlu_fallback"
 # A message is "rejected" when the assistant says it cannot help with it.
 REJECTED = frozenset({OUT_OF_SCOPE, NLU_FALLBACK})
+
+
+# An emoji sent on its own says yes, no, thanks or hello as plainly as the word. The classifier's
+# features cannot tell emoji apart (lift.rasa_plugins.linear_intent_classifier reads none), so
+# these few are read here; any other emoji-only message still gets the plain-words options.
+EMOJI_INTENTS = {"👍": "affirm", "👌": "affirm", "✅": "affirm", "✔": "affirm", "👎": "deny", "❌": "deny",
+                 "🙏": "thank", "👋": "greet"}
+_EMOJI_MODIFIERS = {"\ufe0f", "\u200d"} | {chr(c) for c in range(0x1F3FB, 0x1F400)}  # variation selector, skin tones
+
+
+def emoji_intent(text: str) -> str:
+    """The intent of a message that is only one of :data:`EMOJI_INTENTS` (repeated or with skin
+    tone); "" otherwise."""
+    marks = {ch for ch in (text or "") if not ch.isspace() and ch not in _EMOJI_MODIFIERS}
+    intents = {EMOJI_INTENTS.get(ch, "") for ch in marks}
+    return intents.pop() if len(intents) == 1 and "" not in intents else ""

@@ -29,6 +29,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANK
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from lift.nlu.intents import emoji_intent
 from lift.nlu.linear import LinearIntentModel, stack_blocks
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 order = np.argsort(-probs)[: int(self._config["ranking_length"])]
                 ranking = [{"name": self._model.labels[i], "confidence": float(probs[i])} for i in order]
                 intent = dict(ranking[0])
+            elif self._model is not None and emoji_intent(message.get(TEXT) or "") in self._model.labels:
+                intent = {"name": emoji_intent(message.get(TEXT) or ""), "confidence": 1.0}  # "👍" alone
+                ranking = [dict(intent)]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -85,6 +85,13 @@ def test_trained_classifier_is_stored_loaded_and_parses(tmp_path):
     assert all(m.get(INTENT) == {"name": None, "confidence": 0.0} and m.get("intent_ranking") == []
                for m in unreadable)
 
+    # a yes, no, thanks or hello emoji on its own is read as that (when the model knows the intent)
+    said, _ = _featurised(["👍", "👎🏽", "👋", "🙂🙂🙂"], cvf=cvf)
+    loaded.process(said)
+    known = set(loaded._model.labels)
+    expected = [n if n in known else None for n in ("affirm", "deny", "greet", None)]
+    assert [m.get(INTENT)["name"] for m in said] == expected
+
     # three or more words, none ever seen in training: a keyboard mash, not a guess (after loading too)
     mashed, _ = _featurised(["asdfghjkl qwerty zxcv", "zzq xkcd plorp", "hello qwerty zxcv", "qwerty zxcv"], cvf=cvf)
     loaded.process(mashed)

@@ -208,3 +208,11 @@ def test_the_component_reads_a_model_name_as_no_yes_or_no():
                         "entities": []})
     StoreScopeGuard().process([msg])
     assert msg.get("intent") == {"name": "search_product", "confidence": 0.21}
+
+
+@pytest.mark.parametrize("text, intent", [("👍", "affirm"), ("👍🏻👍", "affirm"), ("❌", "deny"), ("🙏", "thank"),
+                                          ("👋", "greet"), ("🙂", ""), ("👍👎", ""), ("ok 👍", ""), ("", "")])
+def test_an_emoji_on_its_own(text, intent):
+    from lift.nlu.intents import emoji_intent
+
+    assert emoji_intent(text) == intent
