@@ -281,8 +281,9 @@ class ActionAddToCart(Action):
             return events + shown + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
-        # nor another of what the cart already has one of (the Aria Pro after the Aria and its case)
-        in_cart = {i["sku"] for i in cart} | {s for i in cart for s in getattr(catalog.get(i["sku"]), "substitutes", ())}
+        # nor another of what the cart already had (the Aria Pro after the Aria, then its case)
+        in_cart = {i["sku"] for i in cart} | {s for i in cart if i["sku"] != product.sku
+                                              for s in getattr(catalog.get(i["sku"]), "substitutes", ())}
         strategy = cross_sell_choice(res, tracker)
         ranked = rank.cross_sell(res.graph, product.sku, exclude=in_cart, strategy=strategy, limit=1) if strategy else []
         offer = catalog.get(ranked[0].sku) if ranked else None

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import latest_intent, latest_text
 from actions.order_in_view import faulty_item_in_view
-from lift.commerce.returns import asks_about_a_fault, faulty_item_policy
+from lift.commerce.returns import faulty_item_policy, says_faulty
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
@@ -63,8 +63,9 @@ class ActionRequestHandoff(Action):
         faulty = faulty_item_in_view(tracker) if reason == "complaint" else None
         if faulty:  # "my kettle arrived broken" after ordering: the free return, as well as a person
             dispatcher.utter_message(text=f"In the meantime: {faulty}")
-        elif reason == "complaint" and asks_about_a_fault(latest_text(tracker)):
-            # "my laptop screen died after 8 months, am i covered?": the answer while a person takes it
+        elif reason == "complaint" and says_faulty(latest_text(tracker)):
+            # "my laptop screen died after 8 months, am i covered?", "the package arrived smashed":
+            # what the shopper can do, while a person takes it
             dispatcher.utter_message(text=f"In the meantime: {faulty_item_policy()}")
         return hand_off(dispatcher, tracker, reason)
 

@@ -109,17 +109,6 @@ def faulty_item_options(order: Order, refunds: List[RefundRecord], today: dt.dat
             "original payment method within 5-10 business days of the return being approved.")
 
 
-# "am i covered?", "do i get my money back or a new one?", "what now?" said with the fault
-_ASKS_OPTIONS = re.compile(r"\?|\b(?:covered|warranty|guarantee|money\s+back|refund|replace\w*|repair\w*|exchange|"
-                           r"new\s+one|what\s+(?:now|can\s+i\s+do|are\s+my\s+options|do\s+i\s+do)|options)\b",
-                           re.IGNORECASE)
-
-
-def asks_about_a_fault(text: str) -> bool:
-    """A message saying an item is faulty that asks what the shopper can do about it."""
-    return says_faulty(text) and bool(_ASKS_OPTIONS.search(text or ""))
-
-
 def faulty_item_policy() -> str:
     """What anyone can do about an item that arrived damaged, faulty or wrong, no order in view."""
     return (f"An item that arrived damaged, faulty or not what you ordered can be returned free of charge within "

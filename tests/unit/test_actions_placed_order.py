@@ -212,7 +212,11 @@ async def test_other_complaints_only_go_to_a_person(res, kb, domain, sender, tex
     d = CollectingDispatcher()
     await ActionRequestHandoff().run(d, make_tracker(text, "complaint", slots={**slots, "order_id": order_id},
                                                      sender_id=sender), domain)
-    assert order_id not in texts(d) and texts(d).startswith("I've passed your conversation"), texts(d)
+    said = texts(d)
+    assert order_id not in said and "I've passed your conversation" in said, said
+    # a fault with no order of this chat's in view: only the general free-return and warranty rules
+    assert said.startswith("In the meantime: An item that arrived damaged") if "broken" in text else \
+        said.startswith("I've passed your conversation"), said
 
 
 async def test_money_back_for_a_broken_item_is_the_free_return(res, kb, domain):
