@@ -139,6 +139,17 @@ async def test_not_knowing_the_orders_email_offers_a_person(res, order, domain):
     assert await code_sent(res.engine) == []
 
 
+async def test_a_sentence_asked_for_the_email_is_no_wrong_email(res, order, domain):
+    said = "i want money back not new one"
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, form("order_email", said, STRANGER, intent="get_refund",
+                                                   order_id=order.order_id), domain)
+    assert slot_events(events).get("order_email", "unset") is None
+    assert "doesn't look like an email" not in texts(d) and texts(d)
+    assert d.messages[-1]["buttons"] == [{"title": "Talk to a person", "payload": "/contact_human_agent"}]
+    assert await code_sent(res.engine) == []
+
+
 async def test_five_wrong_codes_lock_the_order_for_that_conversation(res, order, domain):
     v = ValidateOrderForm()
     v.validate_order_email("owner@example.com", CollectingDispatcher(), form("order_email", "", STRANGER, order_id=order.order_id), domain)
