@@ -130,6 +130,19 @@ def assess_question(retriever, text: Optional[Text], intent: Optional[Text] = No
     return result
 
 
+def answered_instead(dispatcher, value: Any, tracker: Tracker, fallback: Text,
+                     buttons: Optional[List[Dict[Text, Any]]] = None) -> bool:
+    """For a sentence typed where an email is asked ("do i need one to order?", "i want money back
+    not new one"): the knowledge base's answer if it has one, else ``fallback``; True when said (the
+    form then asks again), False when ``value`` may just be a mistyped address."""
+    text = str(value or "")
+    if len(text.split()) < 3 or re.search(r"@|\b(?:at|dot)\b|\w\.\w{2,}", text, re.IGNORECASE):
+        return False  # "jane at acme dot com", "jane.doe gmail.com": an address typed wrong
+    answer = answer_in_passing(text, latest_intent(tracker))
+    dispatcher.utter_message(text=answer or fallback, buttons=buttons or [])
+    return True
+
+
 def answer_in_passing(text: Text, intent: Optional[Text]) -> Optional[Text]:
     """The knowledge base's answer to ``text`` with its source, for an action that answers a question
     on the way to something else (the lead form's first question); None when the KB is unsure or

@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import answer_in_passing, answering_form, checked, first_entity, latest_intent, latest_text
+from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
+                            latest_text)
 from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
@@ -58,6 +59,9 @@ class PersonalDetailsMixin:
         return checked("person_name", value, normalize_person_name, dispatcher)
 
     def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if normalize_email(value) is None and answered_instead(  # "do i need an account to order?"
+                dispatcher, value, tracker, "Sure. To go on, I need your email address."):
+            return {"email": None}
         return checked("email", value, normalize_email, dispatcher)
 
 

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.common import AddressMixin, answer_in_passing, answering_form, first_entity, latest_intent, latest_text
+from actions.common import AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
 from lift.commerce.ownership import (CODE_TTL, Access, access_of, asks_for_a_new_code, normalize_code, request_code,
@@ -171,12 +171,9 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
                      "our team can confirm it's yours another way, or try the address you usually shop with.",
                 buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
             return {"order_email": None}
-        if email is None and len(str(value or "").split()) >= 3 and "@" not in str(value):
-            # "i want money back not new one" asked for the email: answered if the knowledge base can,
-            # then the email again (the order's details need it), with a person as the other way
-            answer = answer_in_passing(str(value), latest_intent(tracker))
-            dispatcher.utter_message(text=answer or "To look into this order I need the email it was placed with.",
-                                     buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
+        if email is None and answered_instead(  # "i want money back not new one": then the email again
+                dispatcher, value, tracker, "To look into this order I need the email it was placed with.",
+                [{"title": "Talk to a person", "payload": "/contact_human_agent"}]):
             return {"order_email": None}
         if email is None:
             dispatcher.utter_message(response="utter_wrong_order_email")

@@ -159,3 +159,15 @@ async def test_a_time_between_slots_is_answered_with_the_closest_free_ones(res, 
     assert f"{day.isoformat()}T14:00" in keys and f"{day.isoformat()}T16:00" in keys
     assert keys == sorted(keys) and len(keys) == 3
     assert keys != [s.key for s in free_demo_slots(res.engine)]  # not simply the next free ones
+
+
+async def test_a_question_typed_where_the_email_is_asked_is_no_wrong_email(res, domain):
+    """Onboarding asks for the email; "do i need one to order?" is answered (or acknowledged), the
+    email asked again, never "that doesn't look like a valid email address"."""
+    tracker = make_tracker("do i need one to order?", "place_order", active_loop="onboarding_form",
+                           slots={"requested_slot": "email"})
+    d = CollectingDispatcher()
+    slots = slot_events(await ValidateOnboardingForm().run(d, tracker, domain))
+    assert slots.get("email", "unset") in (None, "unset")
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert said and "doesn't look like" not in said and all(m.get("response") != "utter_wrong_email" for m in d.messages)
