@@ -60,7 +60,7 @@ class PersonalDetailsMixin:
 
     def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if normalize_email(value) is None and answered_instead(  # "do i need an account to order?"
-                dispatcher, value, tracker, "Sure. To go on, I need your email address."):
+                dispatcher, value, tracker, "I don't have an answer to that here, sorry."):
             return {"email": None}
         return checked("email", value, normalize_email, dispatcher)
 
