@@ -24,6 +24,7 @@ from actions.order_in_view import answer_about_placed_order, answer_refund_in_vi
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
+from lift.commerce.orders import destination_answer
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
@@ -142,6 +143,10 @@ class ActionAnswerQuestion(Action):
         if placed is not None:
             return placed
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
+            return [SlotSet("kb_doc_id", None)]
+        abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
+        if abroad:  # "do you ship to australia": the shipping policy's countries, not an FAQ's "select countries"
+            dispatcher.utter_message(text=abroad)
             return [SlotSet("kb_doc_id", None)]
         try:
             retriever = get_retriever()

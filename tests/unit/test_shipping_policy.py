@@ -113,3 +113,26 @@ async def test_abroad_the_delivery_question_offers_only_what_ships_there(res, do
     home = ResponseVariationFilter(responses).responses_for_utter_action(
         "utter_ask_shipping_method", "rest", {"shipping_abroad": False})
     assert [[b["payload"] for b in r["buttons"]] for r in home] == [list(SHIPPING_METHODS)]
+
+
+@pytest.mark.parametrize("text, starts", [
+    ("do you ship to australia", "Sorry, we don't deliver to Australia"),
+    ("what about new zealand", "Sorry, we don't deliver to New Zealand"),
+    ("how long it take to Germany please", "Yes, we deliver to Germany by standard international shipping: 5-10"),
+    ("ok uk then, how long", "Yes, we deliver to United Kingdom"),
+    ("do u ship to canada?", "Yes, we deliver to Canada"),
+])
+def test_a_question_about_a_country_is_answered_from_the_policys_table(text, starts):
+    from lift.commerce.destinations import load_country_names
+    from lift.commerce.orders import destination_answer
+
+    load_country_names()
+    assert destination_answer(text, "USD").startswith(starts), destination_answer(text, "USD")
+
+
+@pytest.mark.parametrize("text", ["how long does shipping take", "do you ship to the us", "what about the aria",
+                                  "i live in texas, how long"])
+def test_no_country_abroad_no_country_answer(text):
+    from lift.commerce.orders import destination_answer
+
+    assert destination_answer(text, "USD") is None
