@@ -119,7 +119,7 @@ async def test_abroad_the_delivery_question_offers_only_what_ships_there(res, do
     ("do you ship to australia", "Sorry, we don't deliver to Australia"),
     ("what about new zealand", "Sorry, we don't deliver to New Zealand"),
     ("how long it take to Germany please", "Yes, we deliver to Germany by standard international shipping: 5-10"),
-    ("ok uk then, how long", "Yes, we deliver to United Kingdom"),
+    ("ok uk then, how long", "Yes, we deliver to the United Kingdom"),
     ("do u ship to canada?", "Yes, we deliver to Canada"),
 ])
 def test_a_question_about_a_country_is_answered_from_the_policys_table(text, starts):
