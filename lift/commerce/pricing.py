@@ -16,7 +16,9 @@ VOLUME_TIERS: Tuple[Tuple[int, Decimal], ...] = ((50, Decimal("10")), (10, Decim
 
 
 _ASKS_PRICE_BREAK = re.compile(r"\b(?:discounts?|bulk\s+(?:price|pricing|rates?|deal)|volume\s+(?:price|pricing)|"
-                               r"cheaper\s+in\s+bulk|better\s+price|any\s+deals?|money\s+off)\b", re.IGNORECASE)
+                               r"cheaper\s+in\s+bulk|better\s+price|any\s+deals?|money\s+off|"
+                               r"cheaper\s+(?:price\s+)?(?:if|when|for)\b.*\b(?:buy|order|get)\s+\d+|"
+                               r"price\s+break|reduction)\b", re.IGNORECASE)
 
 
 def asks_about_volume_price(text: str) -> bool:

@@ -66,4 +66,5 @@ def test_volume_discounts_are_described_from_the_tiers_and_asked_about():
         assert f"{minimum} or more" in text and f"{percent}%" in text
     assert asks_about_volume_price("we're a school buying 30 tablets, is there a discount?")
     assert asks_about_volume_price("any bulk pricing for 60 chairs")
+    assert asks_about_volume_price("Do you do a cheaper price if I buy 12 for my team?")
     assert not asks_about_volume_price("book a demo for next tuesday")
