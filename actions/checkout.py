@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
 from actions.mentions import named_products
-from actions.common import AddressMixin, answering_form, checked, latest_intent, latest_text
+from actions.common import AddressMixin, answering_form, checked, first_entity, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
@@ -24,9 +24,11 @@ from lift.commerce.destinations import destination, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
-                                  method_problem, method_title, parse_shipping_method, quote, shipping_answer)
+                                  deadline_verdict, method_problem, method_title, parse_shipping_method, quote,
+                                  shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
+from lift.understanding.dates import from_value
 from lift.understanding.references import ADD, SET
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
@@ -82,6 +84,9 @@ _THE_CART = re.compile(r"\b(?:it|they|them|this|these|my\s+(?:stuff|order|things
 # "if i order today will it get here in time?": the dates, cart or not
 _IF_I_ORDER = re.compile(r"\b(?:if|when)\s+i\s+(?:order|buy)\b.*\b(?:get\s+(?:here|to\s+me)|arrive|in\s+time|be\s+here|"
                          r"be\s+delivered|come)\b", re.IGNORECASE)
+# "will it arrive by friday?", "can i get it before the 14th": a deadline (its date_time entity)
+_BY_DEADLINE = re.compile(r"\b(?:arrive|get\s+(?:here|to\s+me|it)|be\s+(?:here|delivered)|come|deliver\w*)\b.*"
+                          r"\b(?:by|before|in\s+time\s+for)\b", re.IGNORECASE)
 
 
 def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -92,12 +97,15 @@ def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if tracker.active_loop_name or text.startswith("/"):
         return False
     about_the_cart = normalize_cart(tracker.get_slot("cart")) and _WHEN_HERE.search(text) and _THE_CART.search(text)
-    if not (about_the_cart or _IF_I_ORDER.search(text)):
+    when = from_value(first_entity(tracker, "date_time")) if _BY_DEADLINE.search(text) else None
+    if not (about_the_cart or _IF_I_ORDER.search(text) or when is not None):
         return False  # "how long does delivery take" is still the policy's answer
     now = dt.datetime.now(dt.timezone.utc)
     asked = parse_shipping_method(text)
     methods = [asked] if asked else [m for m in SHIPPING_METHODS if m != "pickup"]
-    dispatcher.utter_message(text=" ".join(arrival_sentence(m, now, None, asked=True) for m in methods))
+    dates = [arrival_sentence(m, now, None, asked=True) for m in methods]
+    verdict = [deadline_verdict(methods, now, when.start.date())] if when is not None and when.start else []
+    dispatcher.utter_message(text=" ".join(verdict + dates))
     return True
 
 

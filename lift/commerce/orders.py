@@ -146,6 +146,20 @@ def arrival_sentence(method: str, now: dt.datetime, address: Optional[str] = Non
             else f"Estimated delivery: {day}.")
 
 
+def deadline_verdict(methods: List[str], now: dt.datetime, deadline: dt.date, address: Optional[str] = None) -> str:
+    """"will it arrive by friday?": which of ``methods`` get an order placed at ``now`` there by
+    ``deadline``, and which do not."""
+    due = f"{deadline:%a %d %b}"
+    fits = [m for m in methods if SHIPPING_METHODS[m].arrives_by(now, address) <= deadline]
+    names = lambda keys: " and ".join(SHIPPING_METHODS[k].title.split(" (")[0] for k in keys)  # noqa: E731
+    if not fits:
+        return f"Ordered now, none of the delivery options gets there by {due}."
+    if len(fits) == len(methods):
+        return f"Yes: ordered now, it gets there by {due}."
+    missing = [m for m in methods if m not in fits]
+    return f"By {due}: {names(fits)} {'makes' if len(fits) == 1 else 'make'} it; {names(missing)} would not."
+
+
 def describe_shipping_methods(currency: str) -> str:
     """Every delivery option with its price, from :data:`SHIPPING_METHODS`."""
     parts = []

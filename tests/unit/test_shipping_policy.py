@@ -136,3 +136,32 @@ def test_no_country_abroad_no_country_answer(text):
     from lift.commerce.orders import destination_answer
 
     assert destination_answer(text, "USD") is None
+
+
+def test_a_deadline_says_which_options_make_it():
+    from lift.commerce.orders import deadline_verdict
+
+    monday = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone.utc)  # standard Mon 14, express Wed 09, next day Tue 08
+    methods = ["standard", "express", "next_day"]
+    assert deadline_verdict(methods, monday, dt.date(2026, 12, 11)) == \
+        "By Fri 11 Dec: Express and Next-day make it; Standard would not."
+    assert deadline_verdict(methods, monday, dt.date(2026, 12, 14)) == "Yes: ordered now, it gets there by Mon 14 Dec."
+    assert deadline_verdict(methods, monday, dt.date(2026, 12, 7)).startswith("Ordered now, none of the delivery")
+
+
+async def test_will_it_arrive_by_friday_says_which_options_make_it(res, domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge import ActionAnswerQuestion
+    from lift.understanding.dates import When
+    from tests.support.trackers import make_tracker
+
+    friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+    start = dt.datetime.combine(friday, dt.time(0), tzinfo=dt.timezone.utc)
+    entity = {"entity": "date_time", "value": When(start, start + dt.timedelta(days=1)).to_value(), "start": 18, "end": 24}
+    d = CollectingDispatcher()
+    await ActionAnswerQuestion().run(d, make_tracker("will it arrive by friday", "delivery_period",
+                                                     entities=[entity]), domain)
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert f"{friday:%a %d %b}" in said and "Ordered now with Express" in said, said
+    assert said.startswith(("By ", "Yes: ordered now", "Ordered now, none")), said
