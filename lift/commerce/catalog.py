@@ -130,9 +130,7 @@ class Catalog:
         return iter(self.products)
 
     def get(self, sku: Optional[str]) -> Optional[Product]:
-        if not sku or not isinstance(sku, str):
-            return None
-        return self._by_sku.get(sku.strip().upper())
+        return self._by_sku.get(sku.strip().upper()) if sku and isinstance(sku, str) else None
 
     def category(self, category_id: str) -> Optional[Category]:
         return self._cat_by_id.get(category_id)

@@ -383,8 +383,8 @@ async def test_the_cheapest_camera_is_a_camera_not_the_departments_cheapest_trip
 
 async def test_a_type_over_budget_offers_what_its_department_has_within_it(res, dispatcher, domain):
     """No headphones cost $100 or less; the earbuds, their substitute in the catalog, do."""
-    events = await run(ActionShowProducts(), dispatcher, domain,
-                       make_tracker("need headphones under 100", "search_product", entities=[ent("category", "headphones")]))
+    await run(ActionShowProducts(), dispatcher, domain,
+              make_tracker("need headphones under 100", "search_product", entities=[ent("category", "headphones")]))
     said = texts(dispatcher)
     assert said == "No headphones cost $100.00 or less; these do the same job:", said
     skus = [p["sku"] for p in dispatcher.messages[0]["custom"]["products"]]
