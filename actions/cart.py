@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products
-from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text
+from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
@@ -51,10 +51,8 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
 
 def _still_there(tracker: Tracker, entity: Text, masked: Text) -> bool:
     """Whether the first ``entity``'s span survived masking (has characters left in ``masked``)."""
-    for e in (tracker.latest_message or {}).get("entities") or []:
-        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            return bool(masked[e["start"]:e["end"]].strip())
-    return True
+    spans = positioned(tracker, entity)
+    return not spans or bool(masked[spans[0]["start"]:spans[0]["end"]].strip())
 
 
 def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Text, qty: Optional[Quantity] = None) -> List[Dict[Text, Any]]:

@@ -109,19 +109,19 @@ def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return True
 
 
-def quantity_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """"actually make it 2 headphones" after the delivery question or at the order summary,
-    whatever intent it was read as: the cart line's new quantity, then the summary again (never
-    a "yes" to the old one). [] when the message sets no quantity."""
-    if tracker.get_slot("requested_slot") not in ("shipping_method", "checkout_confirmed"):
-        return []  # an email or an address may hold numbers
-    res = resources.get()
-    products = named_products(tracker, res.catalog)
-    change, qty = requested_change(tracker, products, ADD)
-    if change.op != SET or qty is None:
-        return []
-    events = change_line(dispatcher, tracker, res.catalog, change, qty)
-    return events + [SlotSet("checkout_confirmed", None)] if events else [SlotSet("checkout_confirmed", None)]
+def cart_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """A change to the cart typed during checkout, whatever intent it was read as, then the summary
+    again (never a "yes" to the old one): "remove the toaster, add the kettle instead" swaps the
+    line; "actually make it 2 headphones" after the delivery question or at the summary sets its
+    quantity. [] when the message changes no line."""
+    changed = swap_line(dispatcher, tracker)
+    if changed is None and tracker.get_slot("requested_slot") in ("shipping_method", "checkout_confirmed"):
+        # (not at the email or the address: they may hold numbers)
+        res = resources.get()
+        change, qty = requested_change(tracker, named_products(tracker, res.catalog), ADD)
+        if change.op == SET and qty is not None:
+            changed = change_line(dispatcher, tracker, res.catalog, change, qty)
+    return [] if changed is None else changed + [SlotSet("checkout_confirmed", None)]
 
 
 def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -211,9 +211,7 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
             if not bought:
                 return [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
-        swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the kettle instead": the summary again
-        events = bought + (amendment_events(dispatcher, tracker) or quantity_change(dispatcher, tracker)
-                           or (swapped + [SlotSet("checkout_confirmed", None)] if swapped is not None else [])
+        events = bought + (amendment_events(dispatcher, tracker) or cart_change(dispatcher, tracker)
                            or await super().run(dispatcher, tracker, domain))
         events += carried_events(tracker, {e.get("name") for e in events if e.get("event") == "slot"})
         if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"

@@ -55,11 +55,15 @@ def first_entity(tracker: Tracker, entity: Text) -> Optional[Text]:
     return values[0] if values else None
 
 
+def positioned(tracker: Tracker, *kinds: Text) -> List[Dict[Text, Any]]:
+    """The latest message's entities of ``kinds`` that carry their character span, in order."""
+    return [e for e in (tracker.latest_message or {}).get("entities") or []
+            if e.get("entity") in kinds and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+
+
 def catalog_spans(tracker: Tracker) -> List[Tuple[int, int]]:
     """Where the latest message names a product or category (character spans)."""
-    return [(e["start"], e["end"]) for e in (tracker.latest_message or {}).get("entities") or []
-            if e.get("entity") in ("product", "category") and isinstance(e.get("start"), int)
-            and isinstance(e.get("end"), int)]
+    return [(e["start"], e["end"]) for e in positioned(tracker, "product", "category")]
 
 
 def answering_form(tracker: Tracker, slot: Text) -> bool:

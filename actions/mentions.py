@@ -3,11 +3,11 @@ side by side is the thing wanted) and the words typed for it, the words that qua
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Tuple, Text
+from typing import Any, List, Tuple, Text
 
 from rasa_sdk import Tracker
 
-from actions.common import entity_values, latest_text
+from actions.common import entity_values, first_entity, latest_text, positioned
 from lift.commerce.matching import content_tokens, modifier_words
 
 
@@ -35,39 +35,24 @@ def _category_head(tracker: Tracker) -> Tuple[Text, Text]:
     """(value, typed words) of the category the message asks for. Of two category words side by
     side the last is the thing wanted: "desk chairs" are chairs, "office lamps" lamps."""
     text = latest_text(tracker)
-    spans = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "category"]
-    if not spans:
-        return "", ""
+    spans = positioned(tracker, "category")
+    if not spans:  # no position to read the typed words from: the value alone
+        return first_entity(tracker, "category") or "", ""
     head = spans[0]
     for e in spans[1:]:
-        if not all(isinstance(x.get(k), int) for x in (head, e) for k in ("start", "end")):
-            break
         if head["end"] > e["start"] or text[head["end"]:e["start"]].strip():
             break  # "laptops and monitors": two requests, the first is kept
         head = e
-    if head is spans[0]:
-        return str(head.get("value") or ""), _typed_span(tracker, "category") or ""
     return str(head.get("value") or ""), text[head["start"]:head["end"]]
 
 
 def qualifiers(tracker: Tracker, text: Text) -> List[Text]:
     """Words that qualify the category typed ("samsung galaxy" phones); every word when the
     entity has no true position."""
-    for e in (tracker.latest_message or {}).get("entities") or []:
-        if e.get("entity") == "category" and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            if set(content_tokens(text[e["start"]:e["end"]])) & set(content_tokens(str(e.get("value")).replace("_", " "))):
-                return list(modifier_words(text, e["start"], e["end"]))
+    for e in positioned(tracker, "category"):
+        if set(content_tokens(text[e["start"]:e["end"]])) & set(content_tokens(str(e.get("value")).replace("_", " "))):
+            return list(modifier_words(text, e["start"], e["end"]))
     return [w.lower() for w in re.findall(r"[\w'-]+", text)]
-
-
-def _typed_span(tracker: Tracker, entity: Text) -> Optional[Text]:
-    """The words the shopper typed for the first ``entity`` ("smart home"), not its canonical value
-    ("smart_home"); None when the extractor gave no position."""
-    text = latest_text(tracker)
-    for e in (tracker.latest_message or {}).get("entities") or []:
-        if e.get("entity") == entity and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            return text[e["start"]:e["end"]] or None
-    return None
 
 
 def mentioned(tracker: Tracker, catalog):
