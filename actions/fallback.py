@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import compare_if_asked
 from actions.handoff import hand_off
+from actions.swap import swap_line
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 
 
@@ -21,6 +22,9 @@ class ActionOfferOptions(Action):
         compared = compare_if_asked(dispatcher, tracker)  # "aria vs aria pro" reads as nothing in particular
         if compared is not None:
             return compared
+        swapped = swap_line(dispatcher, tracker)  # "actually the first one instead"
+        if swapped is not None:
+            return swapped
         if is_repeated_fallback(tracker.events):
             dispatcher.utter_message(text=SECOND_TEXT)
             return hand_off(dispatcher, tracker, "fallback")

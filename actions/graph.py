@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.catalog import choice_buttons, compare_if_asked, referred_products, shown_events
 from actions.common import entity_values, latest_text
+from actions.swap import swap_line
 from lift.commerce.cards import cards_message
 from lift.commerce.stock import in_stock_substitutes
 from lift.graph import rank
@@ -79,6 +80,9 @@ class ActionShowAlternatives(Action):
         compared = compare_if_asked(dispatcher, tracker)  # "compare the nimbus 14 and the nimbus 16"
         if compared is not None:
             return compared
+        swapped = swap_line(dispatcher, tracker)  # "no wait, the cheaper aria instead"
+        if swapped is not None:
+            return swapped
         res = resources.get()
         product = _which_product(dispatcher, tracker, res.catalog, "ask_alternatives")
         if product is None:

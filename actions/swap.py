@@ -11,35 +11,83 @@ from rasa_sdk.events import SlotSet
 
 from actions import resources
 from actions.cart_idle import idle_clock
+from actions.common import entity_values, latest_text
+from actions.history import last_added_sku, shown_before, shown_skus
 from actions.mentions import named_products
-from actions.common import latest_text
 from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, subtotal
+from lift.commerce.matching import shares_name_word
 from lift.commerce.stock import live
+from lift.understanding.references import Shown, price_direction, resolve_reference, says_other
 
-_SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than)\b"
+_SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than|make\s+it\s+the)\b"
                    r"|\b(?:remove|take\s+out|drop|delete)\b.*\badd\b|\badd\b.*\b(?:remove|take\s+out|drop|delete)\b",
                    re.IGNORECASE)
 
 
+def _old_line(tracker: Tracker, catalog, cart, named) -> Optional[Any]:
+    """The cart line a swap replaces: the one named, else the only line, else the last added."""
+    in_cart = [p for p in named if quantity_of(cart, p.sku)]
+    if in_cart:
+        return in_cart[0] if len(in_cart) == 1 else None
+    if len(cart) == 1:
+        return catalog.get(cart[0]["sku"])
+    sku = last_added_sku(tracker)
+    return catalog.get(sku) if sku and quantity_of(cart, sku) else None
+
+
+def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
+    """The product a swap puts in: the one named that is not in the cart; or, by reference, "the
+    cheaper aria", "the cheaper one", "the other one", "the second one" among the products of the
+    old line's kind that were shown or named — never an accessory offered since."""
+    text = latest_text(tracker)
+    direction = price_direction(text)
+    new = [p for p in named if not quantity_of(cart, p.sku)]
+    if len(new) == 1 and direction is None:
+        return new[0]
+    if len(new) > 1 and direction is None:
+        return None
+    shown = [catalog.get(s) for s in dict.fromkeys(shown_skus(tracker) + shown_before(tracker))]
+    if direction is not None:
+        typed = entity_values(tracker, "product")
+        if typed:  # "the cheaper aria": the products sharing the name typed
+            pool = [p for p in catalog if p.category == old.category and any(shares_name_word(t, p.name) for t in typed)]
+        else:
+            pool = [p for p in shown if p is not None and p.category == old.category]
+        pool = [p for p in pool if not quantity_of(cart, p.sku)
+                and (p.price < old.price if direction == "cheaper" else p.price > old.price)]
+        if not pool:
+            return None
+        pick = max if direction == "cheaper" else min  # the nearest step down (or up) from the old line
+        return pick(pool, key=lambda p: p.price)
+    kin = [p for p in shown if p is not None and p.category == old.category]
+    if says_other(text):
+        others = [p for p in kin if not quantity_of(cart, p.sku)]
+        return others[0] if len(others) == 1 else None
+    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in kin]) if kin else None
+    if picked is not None and len(picked.skus) == 1 and not quantity_of(cart, picked.skus[0]):
+        return catalog.get(picked.skus[0])
+    return None
+
+
 def swap_line(dispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """The cart after swapping the one named product that is in the cart for the one named
-    product that is not; None when the message is no such swap."""
+    """The cart after swapping a cart line for another product, named or referred to; None when
+    the message is no such swap."""
     text = latest_text(tracker)
     cart = normalize_cart(tracker.get_slot("cart"))
     if not cart or not _SWAP.search(text):
         return None
     res = resources.get()
-    products = named_products(tracker, res.catalog)
-    old = [p for p in products if quantity_of(cart, p.sku)]
-    new = [p for p in products if not quantity_of(cart, p.sku)]
-    if len(old) != 1 or len(new) != 1:
+    named = named_products(tracker, res.catalog)
+    old = _old_line(tracker, res.catalog, cart, named)
+    new = _replacement(tracker, res.catalog, cart, named, old) if old is not None else None
+    if new is None or new.sku == old.sku:
         return None
-    qty = quantity_of(cart, old[0].sku)
+    qty = quantity_of(cart, old.sku)
     try:
-        swapped = add_item(remove_item(cart, old[0].sku), live(res.engine, new[0]), qty)
+        swapped = add_item(remove_item(cart, old.sku), live(res.engine, new), qty)
     except CartError as err:  # the new one is sold out or short: the cart stays as it was
-        dispatcher.utter_message(text=f"{err} Your cart still has {qty} × {old[0].name}.")
+        dispatcher.utter_message(text=f"{err} Your cart still has {qty} × {old.name}.")
         return []
-    dispatcher.utter_message(text=f"Swapped the {old[0].name} for {qty} × {new[0].name}. "
+    dispatcher.utter_message(text=f"Swapped the {old.name} for {qty} × {new.name}. "
                                   f"Your cart is now {res.catalog.format_price(subtotal(swapped))}.")
-    return [SlotSet("cart", swapped), SlotSet("last_product", new[0].sku), *idle_clock(tracker, swapped)]
+    return [SlotSet("cart", swapped), SlotSet("last_product", new.sku), *idle_clock(tracker, swapped)]

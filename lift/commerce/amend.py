@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, Optional, Sequence
 
 from lift.commerce.orders import parse_shipping_method
-from lift.commerce.validation import find_email, normalize_address
+from lift.commerce.validation import find_email, normalize_address, street_shaped
 
 # The checkout questions in the order they are asked.
 CHECKOUT_STEPS = ("email", "shipping_address", "shipping_method", "checkout_confirmed")
@@ -51,7 +51,7 @@ def _address_in(text: str) -> Optional[str]:
         if trimmed == tail:
             break
         tail = trimmed
-    return normalize_address(tail)
+    return normalize_address(tail) if street_shaped(tail) else None
 
 
 def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[str, Any],

@@ -144,11 +144,28 @@ def normalize_order_id(value: Any) -> Optional[str]:
     return f"LFT{m.group(1)}" if m else None
 
 
+# What only an address has: a street-type word, a PO box, or a US / Canadian / British postcode.
+_STREET_SHAPE = re.compile(
+    r"\b(?:st|street|ave|avenue|rd|road|ln|lane|blvd|boulevard|dr|drive|way|ct|court|pl|place|ter|terrace|close|"
+    r"cres|crescent|sq|square|hwy|highway|pkwy|parkway|cir|circle|trail|trl|row|walk|gardens|grove|hill|park|"
+    r"apt|apartment|suite|unit|flat|floor|box)\b|\b\d{5}(?:-\d{4})?\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", re.IGNORECASE)
+# "I already gave it: 17 Cedar Lane ..." -- words before a colon and a house number are not the address
+_PREAMBLE = re.compile(r"^[^\d:]{1,80}:\s*(?=\d|p\.?\s*o\.?\s*box\b)", re.IGNORECASE)
+
+
+def street_shaped(text: Any) -> bool:
+    """Whether ``text`` has what only an address has (a street word, a PO box or a postcode), so a
+    sentence with a number in it ("only 1 hub pls not 2") is not taken for a new address."""
+    return bool(_STREET_SHAPE.search(str(text or "")))
+
+
 def normalize_address(value: Any) -> Optional[str]:
     """A postal address: at least a house number and a street-like word, 8-200 chars."""
     text = clean_text(value, limit=200)
     if not text or len(text) < 8:
         return None
+    text = _PREAMBLE.sub("", text)
     text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
     if not re.search(r"\d", text) or len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
         return None

@@ -25,6 +25,7 @@ _CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensiv
                        r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
 _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
                       r"premium|fancier)\b", re.IGNORECASE)
+_OTHER_RE = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)
 _BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|the\s+pair\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
 _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s+(?:products|items))|them\s+all|"
                      r"every\s*one(?:\s+of\s+them)?|each\s+of\s+them|the\s+lot)\b", re.IGNORECASE)
@@ -141,6 +142,19 @@ def _told_apart(text: str, shown: Sequence[Shown]) -> Optional[Shown]:
     hits = [s for i, s in enumerate(shown)
             if said & (names[i] - set().union(*(names[:i] + names[i + 1:])))]
     return hits[0] if len(hits) == 1 else None
+
+
+def price_direction(text: str) -> Optional[str]:
+    """"cheaper" or "pricier" when ``text`` asks for a cheaper / more expensive one, else None."""
+    for pattern, direction in ((_CHEAP_RE, "cheaper"), (_DEAR_RE, "pricier")):
+        if pattern.search(text or ""):
+            return direction
+    return None
+
+
+def says_other(text: str) -> bool:
+    """True for "the other one", "the other"."""
+    return bool(_OTHER_RE.search(text or ""))
 
 
 def says_both(text: str) -> bool:

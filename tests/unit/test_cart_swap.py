@@ -4,6 +4,8 @@ import pytest
 
 from actions.cart import ActionAddToCart, ActionRemoveFromCart
 from actions.checkout import ValidateCheckoutForm
+from actions.fallback import ActionOfferOptions
+from actions.graph import ActionShowAlternatives
 from tests.support.trackers import make_tracker, slot_events, texts
 
 TOASTER = {"sku": "KIT-008", "qty": 2, "unit_price": "59.00"}
@@ -67,3 +69,33 @@ async def test_the_offer_after_an_add_is_never_another_of_what_the_cart_has(res,
     events = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert [i["sku"] for i in events["cart"]] == ["AUD-001", "ACC-003"]
     assert events.get("upsell_sku") not in ("AUD-001", "AUD-002", "AUD-003"), texts(dispatcher)
+
+
+ARIA_PRO = {"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}
+ARIA = {"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}
+CASE_OFFERED = [{"event": "slot", "name": "last_shown", "value": ["AUD-001", "AUD-002"]},
+                {"event": "slot", "name": "last_shown", "value": ["ACC-003"]}]
+
+
+@pytest.mark.parametrize("action, intent, text, entities", [
+    # the cheaper product of the name typed, not the accessory offered since
+    (ActionShowAlternatives, "ask_alternatives", "no wait, the cheaper aria instead", [{"entity": "product", "value": "aria"}]),
+    (ActionAddToCart, "add_to_cart", "actually make it the other one instead", []),
+    (ActionRemoveFromCart, "remove_from_cart", "swap it for the first one", []),
+    (ActionOfferOptions, "nlu_fallback", "actually the first one instead", []),
+    (ActionAddToCart, "add_to_cart", "hmm the cheaper one instead", []),
+])
+async def test_a_swap_by_reference_replaces_the_line_with_a_product_of_its_kind(res, dispatcher, domain, action, intent,
+                                                                               text, entities):
+    tracker = make_tracker(text, intent, entities=entities, slots={"cart": [ARIA_PRO], "last_shown": ["ACC-003"]},
+                           events=CASE_OFFERED)
+    events = slot_events(await action().run(dispatcher, tracker, domain))
+    assert events["cart"] == [ARIA]
+    assert texts(dispatcher).startswith("Swapped the Aria Pro Noise-Cancelling Headphones for 1 × Aria Wireless Headphones.")
+
+
+async def test_a_reference_with_nothing_of_its_kind_to_swap_to_is_no_swap(res, dispatcher, domain):
+    """Only the case was shown: "the other one instead" has no headphones to swap to."""
+    tracker = make_tracker("the other one instead", "add_to_cart", slots={"cart": [ARIA_PRO], "last_shown": ["ACC-003"]})
+    await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "Swapped" not in texts(dispatcher)

@@ -42,6 +42,8 @@ def test_changes_are_read(text, asking, expected):
     ("express", "shipping_method"),  # the current question's answer is the form's own work
     ("use 40 Oak Ave, Portland OR 97201", "shipping_address"),
     ("go back", "email"),
+    ("only 1 hub pls not 2", "checkout_confirmed"),  # a number and words, but no street: not an address
+    ("actually i need 3 of the 2 pack", "shipping_method"),
 ])
 def test_answers_and_questions_change_nothing(text, asking):
     assert checkout_amendments(text, asking, FILLED) == {}

@@ -74,6 +74,20 @@ def test_address(raw, ok):
     assert (v.normalize_address(raw) is not None) is ok
 
 
+def test_words_before_a_colon_are_not_part_of_the_address():
+    assert v.normalize_address("I already gave it: 17 Cedar Lane, Madison WI 53703") == "17 Cedar Lane, Madison WI 53703"
+    # a flat number before a colon has a digit: it stays
+    assert v.normalize_address("Flat 2: 17 Cedar Lane, Madison WI 53703") == "Flat 2: 17 Cedar Lane, Madison WI 53703"
+
+
+@pytest.mark.parametrize("text,shaped", [
+    ("12 Baker Street", True), ("40 Oak Ave, Portland OR 97201", True), ("PO Box 12, Austin", True),
+    ("221B Baker St London NW1 6XE", True), ("1 hub pls not 2", False), ("2 of the blue ones", False),
+])
+def test_street_shape(text, shaped):
+    assert v.street_shaped(text) is shaped
+
+
 def test_clean_text_rejects_huge_input():
     assert v.clean_text("a" * 10_000) is None
     assert v.clean_text("  a \n b ") == "a b"
