@@ -13,11 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from actions.swap import swap_line
 from actions.common import AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
-from lift.commerce.ownership import (CODE_TTL, Access, access_of, asks_for_a_new_code, normalize_code, request_code,
-                                     verify_code)
+from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
+                                     lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      check_address_changeable, check_cancellable, check_email_changeable, email_summary,
@@ -97,6 +98,10 @@ _FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|
                      re.IGNORECASE)
 
 
+_WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
+             {"title": "Something else", "payload": "/stop"}]
+
+
 class ValidateOrderForm(AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
@@ -118,6 +123,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return slots + ["order_change_confirmed"]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id"):
+            swapped = swap_line(dispatcher, tracker)  # "swap them for the mesh one" read as a change to an order
+            if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)
+                return swapped + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None),
+                                                                              ActiveLoop(None)]
         named = new_email_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
         events = named + await super().run(dispatcher, tracker, domain)
@@ -146,7 +156,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if value is None:
             return {}
         if normalize_order_id(value) is None:
-            dispatcher.utter_message(response="utter_order_id_format")
+            if lacks_order_number(value):  # "i dont have the order number, my aunt bought it"
+                dispatcher.utter_message(text=ORDER_NUMBER_HELP, buttons=_WAYS_OUT)
+            elif not answered_instead(dispatcher, value, tracker, "To look into it I need the order number: LFT followed "
+                                      "by 6 digits, in your confirmation email.", _WAYS_OUT):
+                dispatcher.utter_message(response="utter_order_id_format")
             return {"order_id": None}
         order = find_order(resources.get().engine, value)
         if order is None:
@@ -294,6 +308,8 @@ class ActionHandleOrder(Action):
         # instead of the form's validate + submit), so the number may be unchecked here.
         # (The slot is not filled from the message while another form is active.)
         typed = tracker.get_slot("order_id") or first_entity(tracker, "order_id")
+        if typed is None and tracker.get_slot("order_request") is None:
+            return []  # order_form left for a cart swap: no order was asked about
         order = find_order(res.engine, typed)
         request = order_request(tracker) or "track"
         if order is None:

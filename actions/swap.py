@@ -66,7 +66,9 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in kin]) if kin else None
     if picked is not None and len(picked.skus) == 1 and not quantity_of(cart, picked.skus[0]):
         return catalog.get(picked.skus[0])
-    return None
+    # "swap it for the mesh one": a word of one product of the same kind, shown or not
+    typed = [p for p in catalog.find_all(text) if p.category == old.category and not quantity_of(cart, p.sku)]
+    return typed[0] if len(typed) == 1 else None
 
 
 def swap_line(dispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:

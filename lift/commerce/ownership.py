@@ -84,6 +84,25 @@ def asks_for_a_new_code(typed: object) -> bool:
     return not re.search(r"\d", text) and bool(_NO_CODE.search(text))
 
 
+# "i dont have the order number", "my aunt bought it", "its not in my inbox", "i'm just shopping"
+_NO_NUMBER = re.compile(
+    r"\b(?:do\s*n'?t|dont|do\s+not|don.t|never)\s+(?:have|got|get|know|remember)\b|\bno\s+(?:order|number|idea)\b|"
+    r"\b(?:lost|deleted|can'?t\s+find|cannot\s+find|cant\s+find|not\s+in\s+my\s+inbox|forg[oe]t)\b|"
+    r"\bjust\s+(?:shopping|browsing|looking)\b|\bsomeone\s+else\b|"
+    r"\b(?:my\s+\w+|she|he|they|somebody)\s+(?:bought|ordered|paid)\b|\bwhere\s+(?:do|can|would)\s+i\s+find\b",
+    re.IGNORECASE)
+ORDER_NUMBER_HELP = ("Your order number is in the order confirmation email: LFT followed by 6 digits, like LFT123456. "
+                     "If you can't find it, a person from our team can look the order up for you; or we can do "
+                     "something else.")
+
+
+def lacks_order_number(typed: object) -> bool:
+    """True when the shopper says they have no order number to give ("i dont have it", "my aunt
+    bought it", "where do i find the order number", "i'm just shopping"); never for a number."""
+    text = str(typed or "")
+    return not re.search(r"\d{5}", text) and bool(_NO_NUMBER.search(text))
+
+
 def _hash(key: str, order_id: str, sender_id: str, code: str) -> str:
     msg = f"{order_id}\x00{sender_id}\x00{code}".encode()
     return hmac.new(key.encode(), msg, hashlib.sha256).hexdigest()

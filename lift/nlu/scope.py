@@ -57,13 +57,21 @@ BUSINESS_CUE = re.compile(
     re.IGNORECASE)
 
 
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+")
+
+
+def without_emails(text: str) -> str:
+    """``text`` with every email address blanked: its words are nobody's request."""
+    return _EMAIL_LIKE.sub(" ", text or "")
+
+
 def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                      text: Optional[str], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of ``request_demo`` for a message with no business or demo
     wording: the classifier's next in-scope guess not in ``skip`` ({name, confidence}); None to
     keep ``intent``."""
-    if not intent or intent.get("name") != DEMO or not text or BUSINESS_CUE.search(text):
-        return None
+    if not intent or intent.get("name") != DEMO or not text or BUSINESS_CUE.search(without_emails(text)):
+        return None  # (an address is no cue: "demo.customer@example.com")
     best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED
                  and c["name"] not in skip), None)
     return {"name": best["name"], "confidence": float(best.get("confidence") or 0.0)} if best else None
@@ -155,6 +163,12 @@ _HUMAN_CUE = re.compile(
     r"representative|staff|operator|team|support|real|live|talk|speak(?:ing)?|chat|manager|supervisor|employee|"
     r"customer\s+service|assistance|advis[eo]r|colleague|consultant|specialist|connect|transfer|escalat(?:e|ion)|"
     r"contact|reach|bot|robot|automated)\b", re.IGNORECASE)
+_REMOVE = "remove_from_cart"
+_ANSWERS = ("affirm", "deny")
+_REMOVE_CUE = re.compile(r"\b(?:remove|delete|take\s+(?:it|that|them|those|the\s+\w+)\s+(?:out|off)|get\s+rid\s+of)\b",
+                         re.IGNORECASE)
+_KEEP = re.compile(r"\b(?:do\s*n'?t|dont|do\s+not|not|never|no\s+need\s+to)\s+(?:\w+\s+)?(?:remove|delete|take|get\s+rid)\b",
+                   re.IGNORECASE)
 INTENT_CUES = {"affirm": _AFFIRM_CUE, "deny": _DENY_CUE, "add_to_cart": _ADD_CUE, "contact_human_agent": _HUMAN_CUE}
 
 
@@ -166,7 +180,14 @@ def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict
     keep ``intent``."""
     name = (intent or {}).get("name")
     cue = INTENT_CUES.get(name)
-    if cue is None or not text or text.startswith("/") or cue.search(text):
+    if cue is None or not text or text.startswith("/"):
+        return None
+    if name in _ANSWERS and _REMOVE_CUE.search(text) and not _KEEP.search(text):
+        # "no!! i not want hub. remove hub": a removal, not a no to the question
+        removal = next((c for c in ranking or [] if c.get("name") == _REMOVE and _REMOVE not in skip), None)
+        if removal is not None:
+            return {"name": _REMOVE, "confidence": float(removal.get("confidence") or 0.0)}
+    if cue.search(without_emails(text)):
         return None
     for c in ranking or []:
         other = c.get("name")

@@ -273,3 +273,29 @@ async def test_a_refund_for_a_named_order_follows_its_status_and_refunds(res, or
     await run_handle({"order_id": order.order_id, "order_request": "cancel", "order_change_confirmed": True}, OWNER)
     d, _ = await run_handle({"order_id": order.order_id, "order_request": "refund"}, OWNER)
     assert re.search(rf"For order {order.order_id}: refund R\d+ of \$258\.00 is on its way", texts(d)), texts(d)
+
+
+async def test_no_order_number_gets_where_to_find_it_and_a_way_out(res, domain):
+    d = CollectingDispatcher()
+    text = "i dont have the order number, my aunt bought it"
+    out = ValidateOrderForm().validate_order_id(text, d, form("order_id", text, STRANGER), domain)
+    assert out == {"order_id": None}
+    assert "confirmation email" in texts(d) and "person" in texts(d)
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == ["/contact_human_agent", "/stop"]
+    d = CollectingDispatcher()  # a word that is no number: the format, as before
+    ValidateOrderForm().validate_order_id("hmm", d, form("order_id", "hmm", STRANGER), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_order_id_format"]
+
+
+async def test_a_cart_swap_read_as_an_order_change_leaves_the_order_form(res, domain):
+    """"swap it for the mesh one" with a chair in the cart: the cart changes, no order number is asked."""
+    text = "hmm actually swap it for the mesh one"
+    tracker = make_tracker(text, "change_order", active_loop="order_form", sender_id=STRANGER,
+                           slots={"cart": [{"sku": "OFF-002", "qty": 1, "unit_price": "329.00"}],
+                                  "order_request": "change"})
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert slot_events(events)["cart"] == [{"sku": "OFF-003", "qty": 1, "unit_price": "479.00"}]
+    assert slot_events(events)["order_request"] is None and loop_events(events) == [None]
+    d = CollectingDispatcher()  # the form's submit rule then runs action_handle_order: it says nothing
+    assert await ActionHandleOrder().run(d, make_tracker(slots={"order_request": None}), {}) == [] and texts(d) == ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from lift.nlu.scope import in_scope_intent, store_evidence
+from lift.nlu.scope import guarded_intent, in_scope_intent, store_evidence
 from lift.rasa_plugins.scope_guard import StoreScopeGuard
 
 RANKING = [{"name": "out_of_scope", "confidence": 0.55}, {"name": "nlu_fallback", "confidence": 0.2},
@@ -216,3 +216,24 @@ def test_an_emoji_on_its_own(text, intent):
     from lift.nlu.intents import emoji_intent
 
     assert emoji_intent(text) == intent
+
+
+def test_an_email_address_is_no_business_wording():
+    """"demo.customer@example.com" is somebody's address, not a request for a demo."""
+    ranking = [{"name": "request_demo", "confidence": 0.44}, {"name": "edit_account", "confidence": 0.09}]
+    text = "its not in my inbox, can you look it up by my email? demo.customer@example.com"
+    assert guarded_intent(ranking[0], ranking, [], text)["name"] == "edit_account"
+    kept = "book a demo please, sam@acme.io"
+    assert guarded_intent(ranking[0], ranking, [], kept) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("no!! i not want hub. remove hub", "remove_from_cart"),
+    ("yes remove the case", "remove_from_cart"),
+    ("no don't remove it", None),
+    ("no thanks", None),
+])
+def test_a_no_or_yes_that_asks_for_a_removal_is_a_removal(text, expected):
+    ranking = [{"name": "deny", "confidence": 0.43}, {"name": "remove_from_cart", "confidence": 0.42}]
+    replaced = guarded_intent(ranking[0], ranking, [], text)
+    assert (replaced or {}).get("name") == expected
