@@ -17,6 +17,11 @@ is called by the conversion tracker store, which every Lift Rasa server loads at
   is), ``utter_action_unavailable`` is said, and the turn ends listening. When the action server is
   back, the shopper re-sends the message and the form carries on from the same question.
 
+* **Paused for a person.** Rasa predicts nothing in a paused conversation, so a shopper waiting
+  for support heard nothing at all. Each message typed while paused (other than "Back to the
+  assistant") now gets ``utter_handoff_waiting``: the message is with the team, who will reply
+  here, and the button that resumes the assistant.
+
 Health (``GET /health`` on the Rasa port): component ``action_server`` with the last call's
 outcome.
 """
@@ -31,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 SERVICE_APOLOGY = "utter_service_unavailable"
 ACTION_APOLOGY = "utter_action_unavailable"
+HANDOFF_WAITING = "utter_handoff_waiting"
 _FALLBACK_TEXT = {
+    HANDOFF_WAITING: "Your message is with our support team: a person will read it and reply here.",
     SERVICE_APOLOGY: "Sorry, I'm having a technical problem and couldn't take that in. Please send it again in a minute.",
     ACTION_APOLOGY: "Sorry, something on my side isn't working right now, so I couldn't finish that. "
                     "What you told me before is saved: please send your last message again in a moment.",
@@ -165,6 +172,7 @@ def install() -> None:
     original_remote_run = RemoteAction.run
     original_handle_message = MessageProcessor.handle_message
     original_run_action = MessageProcessor._run_action
+    original_prediction_loop = MessageProcessor._run_prediction_loop
 
     def create_tracker_store(store: Any, domain: Any) -> Any:
         if store is not None and getattr(store, "lift_handles_failures", False):
@@ -213,9 +221,17 @@ def install() -> None:
             tracker.update(ActionExecuted(ACTION_LISTEN_NAME), self.domain)
             return False
 
+    async def run_prediction_loop(self: Any, output_channel: Any, tracker: Any) -> None:
+        if tracker.is_paused() and not self._should_handle_message(tracker) and _user_message_this_turn(tracker):
+            # waiting for a person: the shopper hears that the message reached them
+            tracker.update(await _send_apology(self, HANDOFF_WAITING, tracker, output_channel), self.domain)
+            return
+        await original_prediction_loop(self, output_channel, tracker)
+
     Agent._create_tracker_store = staticmethod(create_tracker_store)
     RemoteAction.run = remote_run
     MessageProcessor.handle_message = handle_message
     MessageProcessor._run_action = run_action
+    MessageProcessor._run_prediction_loop = run_prediction_loop
     health.register("action_server", STATUS.health)
     _installed = True
