@@ -58,6 +58,12 @@ _POLICY_TALK = re.compile(r"\b(?:return|refund|warrant|guarantee|deliver|ship|ca
                           r"exchange|replace)\w*", re.IGNORECASE)
 
 
+# A question about the store's terms, whatever product it mentions by "it".
+_ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
+                           r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"
+                           r"charged|charge\s+(?:me|my|card|now|when|extra)|(?:extra|delivery)\s+charge)\b", re.IGNORECASE)
+
+
 def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:
     """The SKU of the one product on screen when the question asks about one of its attributes by
     name and names no product ("how long does the battery last" after the speaker's card)."""
@@ -165,6 +171,11 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", None)]
         answer = result.answer
         named = _named_product(tracker)
+        if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(str(message.get("text") or "")):
+            # "can i return it?", "is it charged now or when it ships?" with a product in view: the
+            # policy answers, not that product's page (when the question alone finds a policy)
+            plain = assess_question(retriever, message.get("text"), intent.get("name"), intent.get("confidence")).answer
+            answer = plain if plain is not None and plain.kind != "product" else answer
         if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
                       or answer is None and asks_about_stock(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.

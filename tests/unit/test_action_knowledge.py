@@ -295,3 +295,16 @@ async def test_when_would_it_get_here_with_a_cart_gives_each_options_date(kb, re
                      intent="delivery_period")
     said = " ".join(m.get("text") or "" for m in d.messages)
     assert "Standard" in said and "Express" in said and "Ordered now" in said, said
+
+
+@pytest.mark.parametrize("text", ["can i return it if i change my mind?", "is it charged now or when it ships?",
+                                  "how much is delivery for it"])
+async def test_a_policy_question_about_the_viewed_product_gets_the_policy(shipped_retriever, res, text):
+    """"it" is the product in view, but the answer is the store's terms, not that product's page."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, slots={"last_product": "AUD-001"})
+    finally:
+        lr.set_retriever(None)
+    doc = slot_events(events)["kb_doc_id"]
+    assert doc and not doc.startswith("product:"), (doc, d.messages)
