@@ -7,6 +7,7 @@ concurrent-booking test); the booking's confirmation email is queued in the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -110,7 +111,37 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     for slot in offered:
         if text in slot.label.lower() or slot.label.lower().startswith(text):
             return slot
-    return None
+    bare = _words_of(text)
+    for slot in offered:  # "Tue 15 Dec 14:00", the label typed without its punctuation
+        if len(bare.split()) >= 3 and f" {bare} " in f" {_words_of(slot.label)} ":
+            return slot
+    return _by_day_and_hour(text, offered)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_RE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
+_HOUR_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
+
+
+def _words_of(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9:]+", text.lower().replace(" utc", "")))
+
+
+def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
+    """The one offered slot at the hour typed, on the weekday typed if any ("tuesday at 2pm" when
+    Tuesday the 15th at 14:00 was offered, though dateparser reads the coming Tuesday; "2pm")."""
+    day = _DAY_RE.search(text)
+    hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)]
+    if len(hours) != 1:
+        return None
+    hour, minute, half = int(hours[0].group(1)), int(hours[0].group(2) or 0), hours[0].group(3)
+    if half == "pm" and hour < 12:
+        hour += 12
+    elif half == "am" and hour == 12:
+        hour = 0
+    picked = [s for s in offered if (day is None or s.start.weekday() == _DAYS.index(day.group(1)))
+              and (s.start.hour, s.start.minute) == (hour, minute)]
+    return picked[0] if len(picked) == 1 else None
 
 
 def nearest_free_slots(engine: Engine, when: dt.datetime, count: int = SLOTS_OFFERED,

@@ -170,3 +170,17 @@ def test_the_reply_time_promised_follows_opening_hours(now, said):
     text = when_answered(dt.datetime.strptime(now, "%Y-%m-%d %H:%M"))
     assert said in text
     assert ("15 minutes" in text) == (said == "usually within 15 minutes")
+
+
+@pytest.mark.parametrize("typed, picked", [
+    ("tuesday at 2pm", 0), ("Tue 15 Dec 14:00", 0), ("tue 15 dec, 14:00 utc", 0), ("wednesday 10am", 2),
+    ("2pm", 0), ("the 4pm one", 1), ("monday at 2pm", None), ("tuesday", None), ("friday", None),
+])
+def test_an_offered_demo_slot_typed_in_words(typed, picked):
+    """The slots offered were Tue 15 Dec 14:00 and 16:00 and Wed 16 Dec 10:00; dateparser alone
+    would read "tuesday" as the coming one (the 8th) and find no slot."""
+    import datetime as dt
+
+    offered = [leads.DemoSlot(dt.datetime(2026, 12, 15, 14)), leads.DemoSlot(dt.datetime(2026, 12, 15, 16)),
+               leads.DemoSlot(dt.datetime(2026, 12, 16, 10))]
+    assert leads.match_slot(typed, offered) == (None if picked is None else offered[picked])
