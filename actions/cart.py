@@ -28,8 +28,8 @@ from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
 from lift.retrieval.questions import INTENT_QUESTIONS
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
-from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, parse_cart_change,
-                                           which_shown)
+from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, Shown, cart_line_by_ordinal,
+                                           empties_cart, parse_cart_change, which_shown)
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -65,8 +65,12 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
     the product last added, else the only line; otherwise (None, question)."""
     in_cart = [i["sku"] for i in cart]
-    products, _ = referred_products(tracker, catalog)
     named = entity_values(tracker, "product")
+    lines = [p for p in map(catalog.get, in_cart) if p is not None]
+    counted = None if named else cart_line_by_ordinal(latest_text(tracker), [Shown(p.sku, p.name, p.price) for p in lines])
+    if counted:  # "remove the second item": counted in the cart, not among the cards shown last
+        return catalog.get(counted), None
+    products, _ = referred_products(tracker, catalog)
     for product in products:
         if product.sku in in_cart:
             return product, None
@@ -341,6 +345,9 @@ class ActionRemoveFromCart(Action):
         swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the swift kettle instead"
         if swapped is not None:
             return swapped
+        if empties_cart(latest_text(tracker)):  # "empty my cart pls", "clear everything"
+            dispatcher.utter_message(text="Done: your cart is empty now.")
+            return [SlotSet("cart", [])] + idle_clock(tracker, [])
         products, _ = referred_products(tracker, catalog)
         change, qty = requested_change(tracker, products, REMOVE)
         if change.op == ADD:

@@ -157,6 +157,27 @@ def says_other(text: str) -> bool:
     return bool(_OTHER_RE.search(text or ""))
 
 
+_EMPTY_CART_RE = re.compile(
+    r"\b(?:empty|clear|wipe|reset)\s+(?:out\s+)?(?:my\s+|the\s+)?(?:cart|basket|bag|everything|it\s+all)\b|"
+    r"\b(?:remove|delete|take\s+out|drop|get\s+rid\s+of)\s+(?:everything|it\s+all|all\s+(?:the\s+)?(?:items|things|of\s+it))\b|"
+    r"\bclear\s+everything\b", re.IGNORECASE)
+_CART_LINE_RE = re.compile(r"\b(?:item|line|thing)s?\b|\bin\s+(?:my|the)\s+(?:cart|basket|bag)\b", re.IGNORECASE)
+
+
+def empties_cart(text: str) -> bool:
+    """True for "empty my cart", "clear everything", "remove all the items"."""
+    return bool(_EMPTY_CART_RE.search(text or ""))
+
+
+def cart_line_by_ordinal(text: str, lines: Sequence[Shown]) -> Optional[str]:
+    """The SKU of the cart line an ordinal counts to ("remove the second item", "the first thing in
+    my cart"), ``lines`` in cart order; None when the message counts no cart lines."""
+    if not (_ORDINAL_RE.search(text or "") and _CART_LINE_RE.search(text or "")):
+        return None
+    picked = resolve_reference(text, lines)
+    return picked.skus[0] if len(picked.skus) == 1 else None
+
+
 def says_both(text: str) -> bool:
     """True for "both", "the two of them", "each of the two"."""
     return bool(_BOTH_RE.search(text or ""))

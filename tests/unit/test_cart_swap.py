@@ -99,3 +99,18 @@ async def test_a_reference_with_nothing_of_its_kind_to_swap_to_is_no_swap(res, d
     tracker = make_tracker("the other one instead", "add_to_cart", slots={"cart": [ARIA_PRO], "last_shown": ["ACC-003"]})
     await ActionAddToCart().run(dispatcher, tracker, domain)
     assert "Swapped" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["empty my cart pls", "clear everything", "remove all the items"])
+async def test_emptying_the_cart(res, dispatcher, domain, text):
+    tracker = make_tracker(text, "remove_from_cart", slots={"cart": [TOASTER, MOUSE]})
+    events = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert events["cart"] == [] and texts(dispatcher) == "Done: your cart is empty now."
+
+
+async def test_an_ordinal_counting_cart_lines_removes_that_line(res, dispatcher, domain):
+    """"remove the second item" counts the cart's lines, not the cards shown last."""
+    tracker = make_tracker("remove the second item", "remove_from_cart",
+                           slots={"cart": [TOASTER, MOUSE, ARIA], "last_shown": ["AUD-001", "AUD-002", "AUD-003"]})
+    events = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert events.get("cart") == [TOASTER, ARIA], texts(dispatcher)
