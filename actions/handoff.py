@@ -1,4 +1,4 @@
-"""Handing the conversation to a person: ticket with a summary, then the bot goes quiet."""
+"""Handing the conversation to a person: ticket with a summary, then the bot passes on what the shopper types."""
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +45,7 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -
     dispatcher.utter_message(
         text=f"I've passed your conversation to our support team (ticket #{ticket}, you're number {position} in the queue). "
              f"{when_answered(dt.datetime.now(dt.timezone.utc))}; "
-             "they can see what we've discussed, so you won't need to repeat yourself. I'll stay quiet until then; "
+             "they can see what we've discussed, so you won't need to repeat yourself. Anything you add here goes to them too; "
              "if you change your mind before someone picks it up, tap “Back to the assistant”.",
         buttons=[BACK_TO_ASSISTANT])
     # Rasa stops predicting at the pause, before its action_listen; the listen recorded here ends
