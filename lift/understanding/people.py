@@ -117,6 +117,8 @@ def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
     return kept[0][0], kept[-1][1]
 
 
+_CLAUSE_FIELD = re.compile(r"(?:we|i|our|my|us|please|pls|can|could|would|need|want|looking|interested|thanks|"
+                           r"thank|cheers|regards|and|also)\b", re.IGNORECASE)
 _HEADCOUNT_FIELD = re.compile(r"\d{1,7}(?:\s*(?:people|persons|staff|employees|users|seats))?", re.IGNORECASE)
 
 
@@ -127,6 +129,9 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
     fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|/]+?)\s*(?:[,;|/]|$)", text) if m.group(1)]
     # a team size among them ("..., 25 people") is read by team_size_in; it is not a name or company
     fields = [(s, e) for s, e in fields if not _HEADCOUNT_FIELD.fullmatch(text[s:e])]
+    # "..., we are 45 people, we want a demo": the sentence after the list is not a field of it
+    while fields and _CLAUSE_FIELD.match(text[fields[-1][0]:fields[-1][1]]):
+        fields.pop()
     if not 2 <= len(fields) <= 3 or not any(s <= email_span[0] and email_span[1] <= e for s, e in fields):
         return None, None
     person = company = None
@@ -145,6 +150,14 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
         else:
             return None, None  # a field that is none of these: not a list of details
     return person, company
+
+
+_GREETING = frozenset("best kind warm regards greetings hello hi hey dear thanks cheers".split())
+
+
+def _company_like(value: str) -> bool:
+    company = normalize_company(value)
+    return bool(company) and company.lower().split()[0] not in _NOT_NAME
 
 
 def parse_introduction(text: str) -> Introduction:
@@ -177,12 +190,20 @@ def parse_introduction(text: str) -> Introduction:
             if company_span:
                 break
 
+    if company_span is not None and not _company_like(text[slice(*company_span)]):
+        company_span = None  # "we are 45 people": no company after the cue
+    if person_span is None and company_span is None and email_span:
+        # "Sara Lindqvist from Nordlys Design, sara@nordlys.se": a capitalised name opening a
+        # message with an email, then "from <company>"
+        opening = re.match(rf"\s*({_CAP_WORD}\s+{_CAP_WORD}(?:\s+{_CAP_WORD})?)(?=\s*,?\s*(?:{_ROLE}\s+)?(?:from|at|of)\s)", text)
+        after = _AFTER_NAME_CUE.match(text, opening.end(1)) if opening else None
+        company_span = _company_at(text, after.end(), need_capital=True) if after else None
+        person_span = opening.span(1) if company_span and not set(opening.group(1).lower().split()) & _GREETING else None
+        company_span = company_span if person_span else None
     if person_span is None and company_span is None and email_span:
         person_span, company_span = _listed(text, email_span)
     person = normalize_person_name(text[slice(*person_span)]) if person_span else None
     company = normalize_company(text[slice(*company_span)]) if company_span else None
-    if company and company.lower().split()[0] in _NOT_NAME:
-        company, company_span = None, None
     return Introduction(person_name=person, company=company, email=email,
                         person_span=person_span if person else None, company_span=company_span if company else None)
 

@@ -136,6 +136,11 @@ def test_value_round_trip():
     ("Tom Lee, Lee & Sons Ltd, tom@lee.io, 8", "Tom Lee", "Lee & Sons Ltd", "tom@lee.io"),
     ("Maria Garcia-Lopez / Umbrella Corp / maria@umbrella.com / 25 people", "Maria Garcia-Lopez", "Umbrella Corp",
      "maria@umbrella.com"),
+    # the list, then a sentence
+    ("Jonas Weber, Weber Immobilien GmbH, jonas.weber@weber-immo.de, we are 45 people, we want a demo", "Jonas Weber",
+     "Weber Immobilien GmbH", "jonas.weber@weber-immo.de"),
+    # a name opening the message, "from" its company, and an email
+    ("Sara Lindqvist from Nordlys Design, sara@nordlys.se", "Sara Lindqvist", "Nordlys Design", "sara@nordlys.se"),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)
@@ -149,7 +154,8 @@ def test_names_and_companies_in_a_sentence(text, name, company, email):
     "i'm good thanks", "It's Monday", "Jane Doe", "i work at a small design studio", "",
     "This is Ridiculous, my blender arrived broken", "this is ridiculous, my blender arrived broken", "\U0001F600" * 3,
     "x" * 4000, "hi there, i want laptops, jane@acme.com", "yes please, jane@acme.com", "send it, jane@acme.com",
-    "Jane Doe, Acme, London, jane@acme.com, thanks",
+    "Jane Doe, Acme, London, jane@acme.com, thanks", "Best Regards from Berlin, me@example.com",
+    "Samsung Galaxy from amazon is cheaper, me@example.com", "we are 45 people",
 ])
 def test_no_name_or_company_without_one(text):
     intro = parse_introduction(text)
