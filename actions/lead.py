@@ -11,12 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
                             latest_text)
 from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
-from lift.nlu.scope import asks_about
+from lift.nlu.scope import asks_about, declines_demo
 from lift.understanding.dates import from_value
 from lift.understanding.people import team_size_in
 
@@ -70,6 +71,13 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return "validate_lead_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if tracker.active_loop_name == "lead_form" and declines_demo(latest_text(tracker)):
+            # "I don't need a demo for chairs, I just want the price for 25 chairs": the form ends
+            # (action_submit_lead then finds no lead to save) and what was asked is answered
+            dispatcher.utter_message(text="No problem, no demo then.")
+            follow = {"ask_price": ActionShowPrice, "search_product": ActionShowProducts}.get(latest_intent(tracker) or "")
+            answered = await follow().run(dispatcher, tracker, domain) if follow else []
+            return answered + [ActiveLoop(None), SlotSet("requested_slot", None)]
         # "we're a school buying 30 tablets, is there a discount?": answered before the first question
         if tracker.active_loop_name != "lead_form" and asks_about_volume_price(latest_text(tracker)):
             dispatcher.utter_message(text=f"{describe_volume_discounts()} For a larger order our sales team can "
@@ -183,6 +191,8 @@ class ActionSubmitLead(Action):
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if not all(tracker.get_slot(s) for s in ("person_name", "email", "company")):
+            return []  # the form was left before its questions were answered: no lead to save
         engine = resources.get().engine
         demo = tracker.get_slot("demo_time")
         start = parse_slot_key(demo) if demo and demo != "unscheduled" else None

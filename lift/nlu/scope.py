@@ -65,12 +65,27 @@ def without_emails(text: str) -> str:
     return _EMAIL_LIKE.sub(" ", text or "")
 
 
+_NO_DEMO = re.compile(r"\b(?:do\s*n'?t|dont|do\s+not|no|without)\s+(?:really\s+|even\s+)?(?:need|want|require)?\s*"
+                      r"(?:a\s+|any\s+)?(?:demos?|demonstrations?|sales\s+calls?)\b", re.IGNORECASE)
+
+
+def declines_demo(text: Optional[str]) -> bool:
+    """True for "I don't need a demo", "no demo, just a price", "without a sales call"."""
+    return bool(_NO_DEMO.search(text or ""))
+
+
 def shopper_not_lead(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                      text: Optional[str], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The intent to use instead of ``request_demo`` for a message with no business or demo
     wording: the classifier's next in-scope guess not in ``skip`` ({name, confidence}); None to
     keep ``intent``."""
-    if not intent or intent.get("name") != DEMO or not text or BUSINESS_CUE.search(without_emails(text)):
+    if not intent or intent.get("name") != DEMO or not text:
+        return None
+    if declines_demo(text):  # "I don't need a demo for chairs, I just want the price for 25 chairs"
+        best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED
+                     and c["name"] not in skip), None)
+        return {"name": best["name"], "confidence": float(intent.get("confidence") or 0.0)} if best else None
+    if BUSINESS_CUE.search(without_emails(text)):
         return None  # (an address is no cue: "demo.customer@example.com")
     best = next((c for c in ranking or [] if c.get("name") and c["name"] != DEMO and c["name"] not in REJECTED
                  and c["name"] not in skip), None)

@@ -171,3 +171,20 @@ async def test_a_question_typed_where_the_email_is_asked_is_no_wrong_email(res, 
     assert slots.get("email", "unset") in (None, "unset")
     said = " ".join(m.get("text") or "" for m in d.messages)
     assert said and "doesn't look like" not in said and all(m.get("response") != "utter_wrong_email" for m in d.messages)
+
+
+async def test_declining_the_demo_inside_the_lead_form_ends_it_and_answers(res, domain):
+    """"I don't need a demo for chairs, I just want the price for 25 chairs", the guard having read it
+    as a price question: the form stops, the price is given, and no lead is saved."""
+    from actions.lead import ActionSubmitLead
+    from tests.support.trackers import texts
+
+    text = "I don't need a demo for chairs, I just want the price for 25 chairs"
+    tracker = make_tracker(text, "ask_price", active_loop="lead_form", slots={"requested_slot": "person_name"},
+                           entities=[{"entity": "category", "value": "chairs"}, {"entity": "quantity", "value": 25}])
+    d = CollectingDispatcher()
+    events = await ValidateLeadForm().run(d, tracker, domain)
+    assert [e["name"] for e in events if e["event"] == "active_loop"] == [None]
+    assert texts(d).startswith("No problem, no demo then.") and "$" in texts(d)
+    d = CollectingDispatcher()
+    assert await ActionSubmitLead().run(d, make_tracker(slots={"person_name": None}), domain) == [] and not d.messages

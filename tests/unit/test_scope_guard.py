@@ -237,3 +237,11 @@ def test_a_no_or_yes_that_asks_for_a_removal_is_a_removal(text, expected):
     ranking = [{"name": "deny", "confidence": 0.43}, {"name": "remove_from_cart", "confidence": 0.42}]
     replaced = guarded_intent(ranking[0], ranking, [], text)
     assert (replaced or {}).get("name") == expected
+
+
+def test_declining_a_demo_is_not_a_demo_request():
+    ranking = [{"name": "request_demo", "confidence": 0.99}, {"name": "ask_price", "confidence": 0.004},
+               {"name": "search_product", "confidence": 0.003}]
+    text = "I don't need a demo for chairs, I just want the price for 25 chairs"
+    assert guarded_intent(ranking[0], ranking, [], text) == {"name": "ask_price", "confidence": 0.99}
+    assert guarded_intent(ranking[0], ranking, [], "we need a demo for our team of 40") is None
