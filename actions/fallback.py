@@ -1,15 +1,26 @@
-"""Low-confidence turns: offer the likeliest things in plain words, then a person."""
+"""Low-confidence turns: offer the likeliest things in plain words, then a person; out-of-scope
+turns: the scope statement, unless the product on screen or a mistyped search explains them."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import compare_if_asked
+from actions import resources
+from actions.catalog import ActionShowProducts, compare_if_asked
+from actions.common import latest_text
+from actions.knowledge import ActionAnswerQuestion
 from actions.handoff import hand_off
 from actions.swap import swap_line
+from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
+from lift.commerce.stock import live
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
+from lift.nlu.scope import asks_about
+
+# "does it mop", "and they charge wirelessly?": a short question pointing at the product on screen
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|this|that|they|them|one)\b", re.IGNORECASE)
 
 
 class ActionOfferOptions(Action):
@@ -30,4 +41,31 @@ class ActionOfferOptions(Action):
             return hand_off(dispatcher, tracker, "fallback")
         offers = suggest((tracker.latest_message or {}).get("intent_ranking"))
         dispatcher.utter_message(text=FIRST_TEXT, buttons=[o.button() for o in offers])
+        return []
+
+
+class ActionReplyOutOfScope(Action):
+    """Runs on ``out_of_scope`` (rule in data/rules/chitchat.yml). The classifier reads short
+    follow-ups about the product on screen ("how many left", "does it mop") and searches typed
+    with typos ("hedphones wireles noise cancel") as out of scope: the first get the product's
+    answer, the second the products of the department the corrected words name. Anything else
+    gets the scope statement."""
+
+    def name(self) -> Text:
+        return "action_reply_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        text = latest_text(tracker)
+        res = resources.get()
+        sku = tracker.get_slot("last_product")
+        product = res.catalog.get(sku) if isinstance(sku, str) and text and len(text.split()) <= 12 else None
+        if product is not None and asks_about_stock(text):
+            dispatcher.utter_message(text=stock_answer(live(res.engine, product)))
+            return []
+        if product is not None and (asks_about(text) or text.rstrip().endswith("?")) \
+                and (_POINTS_BACK.search(text) or attribute_asked(product, text)):
+            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+        if text and len(text.split()) <= 6 and not asks_about(text) and res.catalog.category_of(text) is not None:
+            return await ActionShowProducts().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

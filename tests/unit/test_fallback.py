@@ -84,3 +84,27 @@ def test_out_of_scope_wording_states_the_scope_in_plain_words(domain, response):
     assert "help" in variant["text"] and not INTENT_NAME.search(variant["text"])
     if response == "utter_out_of_scope":
         assert all(not INTENT_NAME.search(b["title"]) for b in variant["buttons"])
+
+
+async def _out_of_scope(text, **slots):
+    from actions.fallback import ActionReplyOutOfScope
+
+    d = CollectingDispatcher()
+    events = await ActionReplyOutOfScope().run(d, make_tracker(text, "out_of_scope", slots=slots), {})
+    return d, events
+
+
+async def test_out_of_scope_gets_the_scope_statement(res):
+    d, events = await _out_of_scope("what's the weather like in paris tomorrow", last_product="AUD-001")
+    assert [m.get("response") for m in d.messages] == ["utter_out_of_scope"] and events == []
+
+
+async def test_a_stock_follow_up_about_the_product_on_screen_is_answered(res):
+    d, _ = await _out_of_scope("how many left", last_product="AUD-001")
+    assert "Aria Wireless Headphones" in texts(d) and not any(m.get("response") for m in d.messages)
+
+
+async def test_a_search_typed_with_typos_shows_the_department(res):
+    d, events = await _out_of_scope("hedphones wireles noise cancel")
+    assert not any(m.get("response") == "utter_out_of_scope" for m in d.messages)
+    assert any(e.get("name") == "last_shown" and "AUD-002" in (e.get("value") or []) for e in events)

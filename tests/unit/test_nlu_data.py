@@ -112,7 +112,7 @@ def test_e2e_conversations_cover_every_flow(e2e_stories, domain_nlu):
     assert {i for i in domain_nlu["intents"] if not i.startswith("EXTERNAL_")} - {"inform"} <= set(intents)
     for flow_action in ("lead_form", "action_show_products", "action_show_price", "action_add_to_cart",
                         "action_accept_upsell", "checkout_form", "onboarding_form", "order_form",
-                        "action_answer_question", "action_request_handoff", "utter_out_of_scope",
+                        "action_answer_question", "action_request_handoff", "action_reply_out_of_scope",
                         "utter_form_stopped"):
         assert flow_action in actions, flow_action
 
