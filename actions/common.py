@@ -39,6 +39,19 @@ def latest_text(tracker: Tracker) -> Text:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+def takes_person_offer(tracker: Tracker) -> bool:
+    """True for a yes ("yes please") right after the bot's last message offered a person (its
+    "Talk to a person" button): the shopper accepts that, not answers the question asked again."""
+    if latest_intent(tracker) != "affirm":
+        return False
+    bots = [e for e in tracker.events or [] if e.get("event") == "bot"]
+    for event in reversed(bots[-2:]):  # the offer, possibly followed by the form's question again
+        buttons = ((event.get("data") or {}).get("buttons")) or []
+        if any(b.get("payload") == "/contact_human_agent" for b in buttons):
+            return True
+    return False
+
+
 def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
     """Values of ``entity`` in the latest message, de-duplicated: several extractors may report one mention."""
     seen: List[Text] = []

@@ -19,6 +19,9 @@ from lift.commerce.stock import live
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 from lift.nlu.scope import asks_about
 
+# "i wnat to spek to ur maneger NOW": asking for a person with the words misspelt
+_WANTS_A_PERSON = re.compile(r"\b(?:sp[ea]+c?k|talk|chat)\w*\s+(?:\w+\s+){0,3}?(?:m[ae]n+[ae]?g[ae]?r|supervis[eo]r|"
+                             r"h[uo]+man|person|some(?:one|body|1)|agent|staff|real)\b", re.IGNORECASE)
 # "does it mop", "and they charge wirelessly?": a short question pointing at the product on screen
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|this|that|they|them|one)\b", re.IGNORECASE)
 
@@ -56,6 +59,8 @@ class ActionReplyOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
+        if _WANTS_A_PERSON.search(text):
+            return hand_off(dispatcher, tracker, "user_request")
         res = resources.get()
         sku = tracker.get_slot("last_product")
         product = res.catalog.get(sku) if isinstance(sku, str) and text and len(text.split()) <= 12 else None

@@ -13,8 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from actions.handoff import hand_off
 from actions.swap import swap_line
-from actions.common import AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text
+from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
+                            takes_person_offer)
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
 from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
@@ -123,6 +125,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return slots + ["order_change_confirmed"]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if takes_person_offer(tracker):  # "yes please" to "a person from our team can ..."
+            return hand_off(dispatcher, tracker, "user_request") + [SlotSet("requested_slot", None), ActiveLoop(None)]
         if tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id"):
             swapped = swap_line(dispatcher, tracker)  # "swap them for the mesh one" read as a change to an order
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)

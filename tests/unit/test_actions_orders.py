@@ -299,3 +299,20 @@ async def test_a_cart_swap_read_as_an_order_change_leaves_the_order_form(res, do
     assert slot_events(events)["order_request"] is None and loop_events(events) == [None]
     d = CollectingDispatcher()  # the form's submit rule then runs action_handle_order: it says nothing
     assert await ActionHandleOrder().run(d, make_tracker(slots={"order_request": None}), {}) == [] and texts(d) == ""
+
+
+async def test_yes_to_the_offer_of_a_person_hands_off(res, domain):
+    """"yes please" after "a person from our team can look the order up": a hand-off, not an order number."""
+    offer = {"event": "bot", "text": "Your order number is in ...", "data": {"buttons": [
+        {"title": "Talk to a person", "payload": "/contact_human_agent"}, {"title": "Something else", "payload": "/stop"}]}}
+    ask = {"event": "bot", "text": "What's your order number?", "data": {}}
+    tracker = make_tracker("yes please", "affirm", active_loop="order_form", sender_id=STRANGER,
+                           slots={"requested_slot": "order_id"}, events=[offer, ask])
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert any(e["event"] == "pause" for e in events) and "ticket #" in texts(d)
+    assert loop_events(events) == [None]
+    d = CollectingDispatcher()  # without the offer, a yes is still read as an answer
+    tracker = make_tracker("yes please", "affirm", active_loop="order_form", sender_id=STRANGER,
+                           slots={"requested_slot": "order_id"}, events=[ask])
+    assert not any(e["event"] == "pause" for e in await ValidateOrderForm().run(d, tracker, domain))

@@ -108,3 +108,8 @@ async def test_a_search_typed_with_typos_shows_the_department(res):
     d, events = await _out_of_scope("hedphones wireles noise cancel")
     assert not any(m.get("response") == "utter_out_of_scope" for m in d.messages)
     assert any(e.get("name") == "last_shown" and "AUD-002" in (e.get("value") or []) for e in events)
+
+
+async def test_a_misspelt_request_for_a_person_read_as_out_of_scope_hands_off(res):
+    d, events = await _out_of_scope("i wnat to spek to ur maneger NOW")
+    assert any(e["event"] == "pause" for e in events) and "ticket #" in texts(d)
