@@ -213,6 +213,21 @@ def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict
     return {"name": NLU_FALLBACK, "confidence": 0.0}
 
 
+# A message that is nothing but a coupon-shaped code ("welcome10", typed at the email question)
+_CODE_ONLY = re.compile(r"^\s*(?:code\s*:?\s*)?[a-z]{3,10}\d{1,4}\s*[.!]?\s*$", re.IGNORECASE)
+COUPON = "apply_coupon"
+
+
+def coupon_not_chat(intent: Optional[Dict[str, Any]], text: Optional[str],
+                    entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``apply_coupon`` for a message that is only a code in any case ("welcome10" reads as thanks),
+    unless it names a product or an order; None to keep ``intent``."""
+    name = (intent or {}).get("name")
+    if not name or name == COUPON or not text or not _CODE_ONLY.match(text) or store_evidence(entities):
+        return None
+    return {"name": COUPON, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
 def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                    entities: Iterable[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The intent :class:`StoreScopeGuard` sets for a parsed message, or None to keep ``intent``.
@@ -224,7 +239,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     current, refused = intent, set()
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
-        replacement = (in_scope_intent(current, ranking, entities, refused)
+        replacement = (coupon_not_chat(current, text, entities)
+                       or in_scope_intent(current, ranking, entities, refused)
                        or shopper_not_lead(current, ranking, text, refused)
                        or question_not_lead(current, text)
                        or reading_without_cue(current, ranking, text, refused))

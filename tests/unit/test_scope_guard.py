@@ -245,3 +245,13 @@ def test_declining_a_demo_is_not_a_demo_request():
     text = "I don't need a demo for chairs, I just want the price for 25 chairs"
     assert guarded_intent(ranking[0], ranking, [], text) == {"name": "ask_price", "confidence": 0.99}
     assert guarded_intent(ranking[0], ranking, [], "we need a demo for our team of 40") is None
+
+
+@pytest.mark.parametrize("text, coupon", [
+    ("welcome10", True), ("Save20!", True), ("code: welcome10", True), ("thanks", False), ("LFT100002", False),
+    ("welcome10 please and thanks for the help", False),
+])
+def test_a_code_on_its_own_is_a_coupon(text, coupon):
+    ranking = [{"name": "thank", "confidence": 0.25}, {"name": "greet", "confidence": 0.23}]
+    replaced = guarded_intent(ranking[0], ranking, [], text)
+    assert ((replaced or {}).get("name") == "apply_coupon") is coupon
