@@ -17,11 +17,14 @@ from actions.mentions import named_products
 from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, subtotal
 from lift.commerce.matching import shares_name_word
 from lift.commerce.stock import live
-from lift.understanding.references import Shown, price_direction, resolve_reference, says_other
+from lift.understanding.references import Shown, names_a_position, price_direction, resolve_reference, says_other
 
 _SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than|make\s+it\s+the)\b"
                    r"|\b(?:remove|take\s+out|drop|delete)\b.*\badd\b|\badd\b.*\b(?:remove|take\s+out|drop|delete)\b",
                    re.IGNORECASE)
+
+
+_THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
 
 
 def _old_line(tracker: Tracker, catalog, cart, named) -> Optional[Any]:
@@ -63,11 +66,13 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     if says_other(text):
         others = [p for p in kin if not quantity_of(cart, p.sku)]
         return others[0] if len(others) == 1 else None
-    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in kin]) if kin else None
+    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in kin]) if kin and names_a_position(text) else None
     if picked is not None and len(picked.skus) == 1 and not quantity_of(cart, picked.skus[0]):
         return catalog.get(picked.skus[0])
     # "swap it for the mesh one": a word of one product of the same kind, shown or not
-    typed = [p for p in catalog.find_all(text) if p.category == old.category and not quantity_of(cart, p.sku)]
+    one = _THE_X_ONE.search(text)
+    typed = [p for p in catalog.find_all(one.group(1)) if p.category == old.category
+             and not quantity_of(cart, p.sku)] if one else []
     return typed[0] if len(typed) == 1 else None
 
 

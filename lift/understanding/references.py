@@ -178,6 +178,11 @@ def cart_line_by_ordinal(text: str, lines: Sequence[Shown]) -> Optional[str]:
     return picked.skus[0] if len(picked.skus) == 1 else None
 
 
+def names_a_position(text: str) -> bool:
+    """True for "the second one", "the last one", "the former": a product picked by its place."""
+    return any(p.search(text or "") for p in (_ORDINAL_RE, _LAST_RE, _FORMER_RE))
+
+
 def says_both(text: str) -> bool:
     """True for "both", "the two of them", "each of the two"."""
     return bool(_BOTH_RE.search(text or ""))

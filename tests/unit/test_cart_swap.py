@@ -114,3 +114,13 @@ async def test_an_ordinal_counting_cart_lines_removes_that_line(res, dispatcher,
                            slots={"cart": [TOASTER, MOUSE, ARIA], "last_shown": ["AUD-001", "AUD-002", "AUD-003"]})
     events = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
     assert events.get("cart") == [TOASTER, ARIA], texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["can i pick it up in store instead?", "i'd rather pay by card instead",
+                                  "instead of shipping can i collect it"])
+async def test_instead_about_something_else_swaps_nothing(res, dispatcher, domain, text):
+    """A smart-home card on screen and the plug in the cart: "it ... instead" about delivery is no swap."""
+    plug = {"sku": "SMH-002", "qty": 1, "unit_price": "25.00"}
+    tracker = make_tracker(text, "add_to_cart", slots={"cart": [plug], "last_shown": ["SMH-001"]})
+    await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "Swapped" not in texts(dispatcher)
