@@ -24,7 +24,7 @@ from lift.commerce.destinations import destination, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
-                                  deadline_verdict, method_problem, method_title, parse_shipping_method, quote,
+                                  deadline_verdict, is_po_box, method_problem, method_title, parse_shipping_method, quote,
                                   shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import normalize_address, normalize_email, says_confirm
@@ -33,13 +33,22 @@ from lift.understanding.references import ADD, SET
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
 _CHECKS = {"email": normalize_email, "shipping_address": normalize_address, "shipping_method": parse_shipping_method}
-FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method", "shipping_abroad")
+FORM_SLOTS = ("shipping_address", "shipping_method", "checkout_confirmed", "offered_shipping_method", "shipping_abroad",
+               "shipping_po_box")
 
 
 def abroad(address: Optional[Text]) -> bool:
     """Whether ``address`` is outside the US: the delivery question then offers what ships there."""
     dest = destination(address) if address else None
     return bool(dest is not None and dest.international)
+
+
+def address_slots(address: Optional[Text]) -> List[Dict[Text, Any]]:
+    """What the delivery question needs to know of the address: abroad, or a PO box (each offers
+    only what delivers there: utter_ask_shipping_method's conditional variations)."""
+    real = address if address and address != PICKUP_ADDRESS else None
+    return [SlotSet("shipping_abroad", abroad(real)), SlotSet("shipping_po_box", is_po_box(real) and not abroad(real))]
+
 _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
                 "shipping_address": "Sure, let's change the address.",
                 "shipping_method": "Sure, let's pick the delivery again."}
@@ -63,7 +72,8 @@ def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
     method = values.get("shipping_method")
     if method and method_problem(method, values.get("shipping_address") or tracker.get_slot("shipping_address")):
         del values["shipping_method"]  # asked at its turn, where the reason is given
-    return [SlotSet(slot, value) for slot, value in values.items()]
+    return [SlotSet(slot, value) for slot, value in values.items()] + (
+        address_slots(values["shipping_address"]) if "shipping_address" in values else [])
 
 
 def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -153,7 +163,7 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         if slot == "shipping_address":
             address = value
             dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
-            events.append(SlotSet("shipping_abroad", abroad(value)))
+            events += address_slots(value)
         elif slot == "shipping_method" and (problem := method_problem(value, address)):
             # next-day to Canada or a PO box: said why; the delivery stays as it was
             dispatcher.utter_message(text=problem)
@@ -237,10 +247,11 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == PICKUP_ADDRESS:
-            return {"shipping_address": PICKUP_ADDRESS, "shipping_abroad": False}
+            return {"shipping_address": PICKUP_ADDRESS, "shipping_abroad": False, "shipping_po_box": False}
         checked_address = super().validate_shipping_address(value, dispatcher, tracker, domain)
         address = checked_address.get("shipping_address")
-        return {**checked_address, "shipping_abroad": abroad(address)} if address else checked_address
+        facts = {e["name"]: e["value"] for e in address_slots(address)}
+        return {**checked_address, **facts} if address else checked_address
 
     async def extract_shipping_method(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "shipping_method":

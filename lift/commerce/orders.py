@@ -90,6 +90,11 @@ STREET_ONLY = ("express", "next_day")
 _PO_BOX = re.compile(r"\b(?:p\.?\s*o\.?\s*box|post\s+office\s+box)\b", re.IGNORECASE)
 
 
+def is_po_box(address: Optional[str]) -> bool:
+    """Whether ``address`` is a PO box (standard delivery only: no courier signature)."""
+    return bool(address and _PO_BOX.search(address))
+
+
 def method_problem(method: Optional[str], address: Optional[str]) -> Optional[str]:
     """Why ``method`` can't deliver to ``address`` (a country we don't ship to; express or
     next-day abroad or to a PO box), else None."""
@@ -102,7 +107,7 @@ def method_problem(method: Optional[str], address: Optional[str]) -> Optional[st
     if method in STREET_ONLY and dest is not None and dest.international:
         return (f"Express and next-day delivery are for US addresses; to {dest.name} we send standard delivery, "
                 f"which usually takes 5-{INTERNATIONAL_DAYS} business days.")
-    if method in STREET_ONLY and address and _PO_BOX.search(address):
+    if method in STREET_ONLY and is_po_box(address):
         return ("Express and next-day delivery need a street address, because the courier needs a signature; "
                 "a PO box can get standard delivery.")
     return None

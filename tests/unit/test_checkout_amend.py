@@ -196,4 +196,4 @@ async def test_the_email_answer_also_fills_the_address_and_delivery_it_carries(r
     tracker.events.append({"event": "slot", "name": "email", "value": "fay@example.com"})  # the from_entity mapping
     events = await ValidateCheckoutForm().run(d, tracker, domain)
     assert slot_events(events) == {"email": "fay@example.com", "shipping_address": "15 Aspen Ct, Boulder CO 80301",
-                                   "shipping_method": "express"}
+                                   "shipping_method": "express", "shipping_abroad": False, "shipping_po_box": False}

@@ -111,8 +111,32 @@ async def test_abroad_the_delivery_question_offers_only_what_ships_there(res, do
     assert [[b["payload"] for b in r["buttons"]] for r in picked] == [["standard", "pickup"]]
     assert "international" in picked[0]["buttons"][0]["title"]
     home = ResponseVariationFilter(responses).responses_for_utter_action(
-        "utter_ask_shipping_method", "rest", {"shipping_abroad": False})
+        "utter_ask_shipping_method", "rest", {"shipping_abroad": False, "shipping_po_box": False})
     assert [[b["payload"] for b in r["buttons"]] for r in home] == [list(SHIPPING_METHODS)]
+    box = ResponseVariationFilter(responses).responses_for_utter_action(
+        "utter_ask_shipping_method", "rest", {"shipping_abroad": False, "shipping_po_box": True})
+    assert [[b["payload"] for b in r["buttons"]] for r in box] == [["standard", "pickup"]]
+
+
+@pytest.mark.parametrize("address, abroad, po_box", [
+    ("12 Baker Street, London NW1 6XE, United Kingdom", True, False),
+    ("P.O. Box 12, Austin, TX 78701", False, True),
+    ("40 Oak Ave, Portland OR 97201", False, False),
+])
+async def test_an_address_given_with_the_email_sets_what_the_delivery_question_offers(res, domain, address, abroad,
+                                                                                     po_box):
+    """"jo@example.com, <address>" at the email question: the carried address tells the delivery
+    question what ships there, as an address answered on its own does."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.checkout import ValidateCheckoutForm
+    from tests.support.trackers import make_tracker, slot_events
+
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    tracker = make_tracker(f"jo@example.com, {address}", "inform", active_loop="checkout_form",
+                           slots={"cart": cart, "requested_slot": "email"})
+    slots = slot_events(await ValidateCheckoutForm().run(CollectingDispatcher(), tracker, domain))
+    assert slots["shipping_address"] and (slots["shipping_abroad"], slots["shipping_po_box"]) == (abroad, po_box)
 
 
 @pytest.mark.parametrize("text, starts", [
