@@ -228,6 +228,23 @@ def coupon_not_chat(intent: Optional[Dict[str, Any]], text: Optional[str],
     return {"name": COUPON, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 
+# "yes add the sleeve", "ok add it plus a sleeve for it": an order, though it names an accessory
+_ADD_COMMAND = re.compile(r"^\W*(?:(?:yes|yeah|yep|yup|ok|okay|sure|great|cool|perfect|fine|alright|go\s+on|"
+                          r"and|also|then|please|pls)\W+)*(?:add|put|throw|chuck|pop|stick)\b", re.IGNORECASE)
+ADD = "add_to_cart"
+_ASKING_FOR_IDEAS = ("ask_complements", "ask_alternatives")
+
+
+def command_not_question(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
+                         text: Optional[str], skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` instead of a request for ideas (what goes with it, alternatives) for a
+    message that starts by telling the store to add something; None to keep ``intent``."""
+    if (intent or {}).get("name") not in _ASKING_FOR_IDEAS or not text or not _ADD_COMMAND.match(text) or ADD in skip:
+        return None
+    add = next((c for c in ranking or [] if c.get("name") == ADD), None)
+    return {"name": ADD, "confidence": float((add or intent).get("confidence") or 0.0)} if add else None
+
+
 def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                    entities: Iterable[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The intent :class:`StoreScopeGuard` sets for a parsed message, or None to keep ``intent``.
@@ -240,6 +257,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
         replacement = (coupon_not_chat(current, text, entities)
+                       or command_not_question(current, ranking, text, refused)
                        or in_scope_intent(current, ranking, entities, refused)
                        or shopper_not_lead(current, ranking, text, refused)
                        or question_not_lead(current, text)

@@ -255,3 +255,13 @@ def test_a_code_on_its_own_is_a_coupon(text, coupon):
     ranking = [{"name": "thank", "confidence": 0.25}, {"name": "greet", "confidence": 0.23}]
     replaced = guarded_intent(ranking[0], ranking, [], text)
     assert ((replaced or {}).get("name") == "apply_coupon") is coupon
+
+
+@pytest.mark.parametrize("text, added", [
+    ("yes add the sleeve", True), ("ok add it plus a sleeve for it", True), ("add a case for it", True),
+    ("what goes with the nimbus 14", False), ("anything to go with it?", False), ("is there a cheaper one", False),
+])
+def test_an_order_naming_an_accessory_is_an_add(text, added):
+    ranking = [{"name": "ask_complements", "confidence": 0.36}, {"name": "add_to_cart", "confidence": 0.23}]
+    replaced = guarded_intent(ranking[0], ranking, [], text)
+    assert ((replaced or {}).get("name") == "add_to_cart") is added
