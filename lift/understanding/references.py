@@ -95,6 +95,9 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
             return _one_shown(shown)
         return Resolution(question=f"I showed you {n} products: {_names(shown)}. Which two would you like?",
                           choices=tuple(s.sku for s in shown))
+    several = [ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) - 1 for m in _ORDINAL_RE.finditer(text)]
+    if len(set(several)) > 1 and all(i < n for i in several):  # "the first and the second"
+        return Resolution(tuple(shown[i].sku for i in dict.fromkeys(several)))
     m = _ORDINAL_RE.search(text)
     if m:
         index = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) - 1

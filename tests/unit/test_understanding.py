@@ -273,3 +273,12 @@ def test_and_joins_number_words_only_after_a_scale_word():
         (2, "two"), (1, "one")]
     assert [m.value for m in find_quantities("one hundred and two laptops")] == [102]
 
+
+
+def test_several_ordinals_pick_several_products():
+    from lift.understanding.references import Shown, resolve_reference
+
+    shown = [Shown("A", "Alpha", 1), Shown("B", "Beta", 2), Shown("C", "Gamma", 3)]
+    assert resolve_reference("add the first and the second", shown).skus == ("A", "B")
+    assert resolve_reference("the 1st and 3rd please", shown).skus == ("A", "C")
+    assert resolve_reference("the second one", shown).skus == ("B",)
