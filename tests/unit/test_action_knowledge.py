@@ -308,3 +308,13 @@ async def test_a_policy_question_about_the_viewed_product_gets_the_policy(shippe
         lr.set_retriever(None)
     doc = slot_events(events)["kb_doc_id"]
     assert doc and not doc.startswith("product:"), (doc, d.messages)
+
+
+@pytest.mark.parametrize("text", ["i got charged twice for the same order!!!", "why is there a double charge on my card"])
+async def test_a_double_charge_gets_the_charged_twice_section(shipped_retriever, res, text):
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, intent="payment_issue")
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == "policy:payments#charged-twice", d.messages
