@@ -38,6 +38,15 @@ def _old_line(tracker: Tracker, catalog, cart, named) -> Optional[Any]:
     return catalog.get(sku) if sku and quantity_of(cart, sku) else None
 
 
+def _same_kind(old, other) -> bool:
+    """Whether ``other`` can stand in for ``old``: a substitute either way or the same type word
+    ("Chair", "Headphones"), never one of its accessories (the cross-sell offer on screen)."""
+    if other is None or other.sku == old.sku or other.sku in old.complements:
+        return False
+    return (other.sku in old.substitutes or old.sku in other.substitutes
+            or other.category == old.category and other.name.split()[-1].lower() == old.name.split()[-1].lower())
+
+
 def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     """The product a swap puts in: the one named that is not in the cart; or, by reference, "the
     cheaper aria", "the cheaper one", "the other one", "the second one" among the products of the
@@ -53,16 +62,16 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     if direction is not None:
         typed = entity_values(tracker, "product")
         if typed:  # "the cheaper aria": the products sharing the name typed
-            pool = [p for p in catalog if p.category == old.category and any(shares_name_word(t, p.name) for t in typed)]
+            pool = [p for p in catalog if _same_kind(old, p) and any(shares_name_word(t, p.name) for t in typed)]
         else:
-            pool = [p for p in shown if p is not None and p.category == old.category]
+            pool = [p for p in shown if _same_kind(old, p)]
         pool = [p for p in pool if not quantity_of(cart, p.sku)
                 and (p.price < old.price if direction == "cheaper" else p.price > old.price)]
         if not pool:
             return None
         pick = max if direction == "cheaper" else min  # the nearest step down (or up) from the old line
         return pick(pool, key=lambda p: p.price)
-    kin = [p for p in shown if p is not None and p.category == old.category]
+    kin = [p for p in shown if _same_kind(old, p)]
     if says_other(text):
         others = [p for p in kin if not quantity_of(cart, p.sku)]
         return others[0] if len(others) == 1 else None
@@ -71,7 +80,7 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
         return catalog.get(picked.skus[0])
     # "swap it for the mesh one": a word of one product of the same kind, shown or not
     one = _THE_X_ONE.search(text)
-    typed = [p for p in catalog.find_all(one.group(1)) if p.category == old.category
+    typed = [p for p in catalog.find_all(one.group(1)) if _same_kind(old, p)
              and not quantity_of(cart, p.sku)] if one else []
     return typed[0] if len(typed) == 1 else None
 

@@ -124,3 +124,14 @@ async def test_instead_about_something_else_swaps_nothing(res, dispatcher, domai
     tracker = make_tracker(text, "add_to_cart", slots={"cart": [plug], "last_shown": ["SMH-001"]})
     await ActionAddToCart().run(dispatcher, tracker, domain)
     assert "Swapped" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["swap it for the other one", "actually, the cheaper one instead, please"])
+async def test_the_accessory_on_offer_is_never_what_a_swap_means(res, dispatcher, domain, text):
+    """Two mesh chairs in the cart and the footrest (same department, an accessory) offered."""
+    mesh = {"sku": "OFF-003", "qty": 2, "unit_price": "479.00"}
+    events = [{"event": "slot", "name": "last_shown", "value": ["OFF-003"]},
+              {"event": "slot", "name": "last_shown", "value": ["OFF-008"]}]
+    tracker = make_tracker(text, "add_to_cart", slots={"cart": [mesh], "last_shown": ["OFF-008"]}, events=events)
+    await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "Swapped the Ergo Plus Mesh Chair for 2 × Rest" not in texts(dispatcher)
