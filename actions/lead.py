@@ -191,8 +191,8 @@ class ActionSubmitLead(Action):
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        if not all(tracker.get_slot(s) for s in ("person_name", "email", "company")):
-            return []  # the form was left before its questions were answered: no lead to save
+        if not all(tracker.get_slot(s) for s in ("person_name", "email", "company")) or declines_demo(latest_text(tracker)):
+            return []  # the form was left (unanswered, or the demo declined): no lead to save
         engine = resources.get().engine
         demo = tracker.get_slot("demo_time")
         start = parse_slot_key(demo) if demo and demo != "unscheduled" else None

@@ -188,3 +188,7 @@ async def test_declining_the_demo_inside_the_lead_form_ends_it_and_answers(res, 
     assert texts(d).startswith("No problem, no demo then.") and "$" in texts(d)
     d = CollectingDispatcher()
     assert await ActionSubmitLead().run(d, make_tracker(slots={"person_name": None}), domain) == [] and not d.messages
+    # every detail given, then the demo declined: still nothing saved or booked
+    known = {"person_name": "Marcus Lee", "email": "marcus@fernhill.io", "company": "Fernhill Dental Group",
+             "team_size": 12.0, "demo_time": None}
+    assert await ActionSubmitLead().run(d, make_tracker(text, "ask_price", slots=known), domain) == [] and not d.messages
