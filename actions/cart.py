@@ -1,7 +1,6 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart_idle import idle_clock
-from actions.catalog import MAX_CARDS, choice_buttons, colour_answer, referred_products, shown_events, shown_products
-from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
+from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
+from actions.common import entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
@@ -19,14 +18,12 @@ from actions.quotes import item_quantities, utter_cart
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
-from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, check_coupon, normalize_cart, quantity_of,
+from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of,
                                 remove_item, set_quantity, subtotal)
 from lift.commerce.matching import content_tokens, numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
-from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.graph import rank
-from lift.retrieval.questions import INTENT_QUESTIONS
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, Shown, cart_line_by_ordinal,
                                            empties_cart, parse_cart_change, which_shown)
@@ -339,6 +336,8 @@ class ActionRemoveFromCart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
+        if answered_stock(dispatcher, tracker, catalog):  # "how many of the drone have you got left?"
+            return []
         if not normalize_cart(tracker.get_slot("cart")):
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
@@ -369,32 +368,3 @@ class ActionViewCart(Action):
         utter_cart(dispatcher, tracker, cart, res.catalog, res.engine)
         # experiments cart_idle_coupon (idle clock) and purchase_assist (help offer)
         return idle_clock(tracker, cart) + offer_purchase_help(dispatcher, tracker, res)
-
-
-# "is there a discount code or sale rn", "any promo codes?": asking whether there is one, not giving one.
-_ASKS_FOR_DEALS = re.compile(r"\b(?:is\s+there|are\s+there|any|got|do\s+(?:you|u)\s+(?:have|do|offer)|have\s+you\s+got|"
-                             r"how\s+(?:do|can)\s+i\s+get)\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
-                             r"offers?|vouchers?)\b", re.IGNORECASE)
-
-
-class ActionApplyCoupon(Action):
-    def name(self) -> Text:
-        return "action_apply_coupon"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        res = resources.get()
-        code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
-        # "is there a discount code or sale rn": the promotions policy's answer to the standard question
-        # (the words themselves find the returns policy's "sale items" section), cited
-        answer = answer_in_passing(INTENT_QUESTIONS["apply_coupon"], "apply_coupon") if code is None and \
-            _ASKS_FOR_DEALS.search(latest_text(tracker)) else None
-        if answer:
-            dispatcher.utter_message(text=answer)
-            dispatcher.utter_message(text="If you have a code, tell me and I'll apply it.")
-            return []
-        if code is None:
-            dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
-            return []
-        check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency)
-        dispatcher.utter_message(text=check.message)
-        return [SlotSet("coupon_code", check.code)] if check.ok else []

@@ -330,3 +330,14 @@ def shown_events(products) -> List[Dict[Text, Any]]:
     """Slots recording the cards just shown, for references in the next turns."""
     products = list(products)
     return [SlotSet("last_shown", [p.sku for p in products])] + ([SlotSet("last_product", products[0].sku)] if products else [])
+
+
+def answered_stock(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -> bool:
+    """A stock question about the one product the message names, whatever intent it was read as
+    ("how many of the skyline drone have you got left?" reads as a removal): answered with the
+    database's stock. True when answered."""
+    named = named_products(tracker, catalog)
+    if len(named) != 1 or not asks_about_stock(latest_text(tracker)):
+        return False
+    dispatcher.utter_message(text=stock_answer(live_all(resources.get().engine, named)[0]))
+    return True

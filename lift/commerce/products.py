@@ -28,7 +28,7 @@ def stock_label(stock: int) -> str:
 
 
 _ASKS_STOCK = re.compile(r"\b(?:in\s*stock|out\s+of\s+stock|stock(?:ed)?|available|availability|sold\s*out|any\s+left|"
-                         r"how\s+many\s+(?:\w+\s+)?(?:left|remaining|do\s+(?:you|u)\s+have)|"
+                         r"how\s+many\b[^?.!]{0,60}?\b(?:left|remaining|(?:have|do)\s+(?:you|u)\s+(?:got|have))|"
                          r"restock\w*|back\s+in)\b", re.IGNORECASE)
 
 

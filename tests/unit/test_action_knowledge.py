@@ -256,13 +256,13 @@ async def test_a_question_that_is_not_about_what_we_sell_still_gets_not_sure(kb,
     ("apply my coupon", False), ("use code WINTER15", False), ("i have a voucher", False),
 ])
 def test_asking_whether_there_is_a_deal_is_told_from_giving_a_code(text, asks):
-    from actions.cart import _ASKS_FOR_DEALS
+    from actions.coupons import _ASKS_FOR_DEALS
 
     assert bool(_ASKS_FOR_DEALS.search(text)) is asks
 
 
 async def test_a_deal_question_the_kb_cannot_answer_still_asks_for_the_code(kb, res):
-    from actions.cart import ActionApplyCoupon
+    from actions.coupons import ActionApplyCoupon
 
     d = CollectingDispatcher()  # the small test KB has no promotions page
     await ActionApplyCoupon().run(d, make_tracker("any promo codes?", "apply_coupon"), {})

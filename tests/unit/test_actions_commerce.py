@@ -2,8 +2,8 @@
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cart import (ActionAcceptUpsell, ActionAddToCart, ActionApplyCoupon, ActionRemoveFromCart,
-                          ActionViewCart)
+from actions.cart import ActionAcceptUpsell, ActionAddToCart, ActionRemoveFromCart, ActionViewCart
+from actions.coupons import ActionApplyCoupon
 from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.checkout import ActionAskCheckoutConfirmed, ActionPlaceOrder, ValidateCheckoutForm
 from lift.store.engine import session_scope

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from actions.cart import ActionAddToCart, ActionApplyCoupon, ActionViewCart
+from actions.cart import ActionAddToCart, ActionViewCart
+from actions.coupons import ActionApplyCoupon
 from actions.cart_idle import ActionOfferCartCoupon
 from lift.experiments import cart_idle
 from lift.experiments.assignment import Assigner
