@@ -150,8 +150,13 @@ _STREET_SHAPE = re.compile(
     r"cres|crescent|sq|square|hwy|highway|pkwy|parkway|cir|circle|trail|trl|row|walk|gardens|grove|hill|park|"
     r"apt|apartment|suite|unit|flat|floor|box)\b|\b\d{5}(?:-\d{4})?\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|"
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", re.IGNORECASE)
-# "I already gave it: 17 Cedar Lane ..." -- words before a colon and a house number are not the address
+# "I already gave it: 17 Cedar Lane ...", "ok. 42 Elm Street ...", "ok then send to my brother in
+# London - 221 Baker Street ...": chat before the house number is not the address
 _PREAMBLE = re.compile(r"^[^\d:]{1,80}:\s*(?=\d|p\.?\s*o\.?\s*box\b)", re.IGNORECASE)
+_CHAT_BEFORE = re.compile(r"^(?P<chat>[^\d]{1,80}?)(?=\b\d{1,6}[A-Za-z]?\s+[^\W\d_]{2,}|\bp\.?\s*o\.?\s*box\b)", re.IGNORECASE)
+_CHATTY = re.compile(r"^\W*(?:ok|okay|yes|yeah|yep|sure|fine|right|so|then|actually|sorry|oops|it'?s|its|it\s+is|"
+                     r"here|here'?s|use|send|ship|deliver|please|pls|the\s+address|address|my\s+address|to)\b|"
+                     r"[.!;\-–]\s*$", re.IGNORECASE)
 
 
 def street_shaped(text: Any) -> bool:
@@ -166,6 +171,10 @@ def normalize_address(value: Any) -> Optional[str]:
     if not text or len(text) < 8:
         return None
     text = _PREAMBLE.sub("", text)
+    chat = _CHAT_BEFORE.match(text)
+    if chat and _CHATTY.search(chat.group("chat")) and not re.search(r"\b(?:apt|apartment|suite|unit|flat|floor|"
+                                                                       r"building|house|c/o)\b", chat.group("chat"), re.I):
+        text = text[chat.end("chat"):]
     text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
     if not re.search(r"\d", text) or len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
         return None

@@ -99,3 +99,14 @@ def test_find_coupon_and_says_confirm():
     assert find_coupon("where is lft100002") is None and find_coupon("no code here") is None
     assert says_confirm("place order") and says_confirm("Go ahead and buy it")
     assert not says_confirm("don't place it yet") and not says_confirm("hello") and not says_confirm(None)
+
+
+@pytest.mark.parametrize("typed, address", [
+    ("ok. 42 Elm Street, Springfield IL 62701", "42 Elm Street, Springfield IL 62701"),
+    ("ok then send to my brother in London - 221 Baker Street, London NW1 6XE", "221 Baker Street, London NW1 6XE"),
+    ("its 9 Pine Rd, Austin TX 78701", "9 Pine Rd, Austin TX 78701"),
+    ("Rose Cottage, 12 High St, Bath BA1 1AA", "Rose Cottage, 12 High St, Bath BA1 1AA"),  # a house name stays
+    ("Apt 4B 221 Baker St, NY 10001", "Apt 4B 221 Baker St, NY 10001"),
+])
+def test_chat_before_the_house_number_is_not_the_address(typed, address):
+    assert v.normalize_address(typed) == address
