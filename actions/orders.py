@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -23,27 +23,9 @@ from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access
                                      lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import refund_options, refunds_of
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
-                                     check_address_changeable, check_cancellable, check_email_changeable, email_summary,
-                                     sender_actor)
+                                     email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
-
-# Slots of one order request, cleared when it is done so the next request starts clean.
-REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
-# "change the email on my order", "my order confirmation should go to another address": read as
-# change_order or (for "email address") change_shipping_address, the shopper means the order's email.
-_EMAIL_WORDS = {"change_order": re.compile(r"\b(?:e-?mails?|inbox)\b", re.IGNORECASE),
-                # "i never got the email, change the address" is still an address change
-                "change_shipping_address": re.compile(r"\be-?mail\s+address\b", re.IGNORECASE)}
-
-
-def order_request(tracker: Tracker) -> Optional[Text]:
-    """What the shopper wants done with the order: the slot (from the intent), except that a change
-    or an address change whose message is about the email is a change of the order's email."""
-    request = tracker.get_slot("order_request")
-    words = _EMAIL_WORDS.get(latest_intent(tracker) or "")
-    if request in ("change", "change_address") and words is not None and words.search(latest_text(tracker)):
-        return "change_email"
-    return request
+from actions.order_requests import REQUEST_SLOTS, needs_yes, new_email_named, order_request
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -68,40 +50,15 @@ def _order_and_access(tracker: Tracker):
     return found
 
 
-def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """"change the email on my order to jo@example.com": the address the request names is the new
-    one, kept even before the form knows which order (rasa_sdk only extracts required slots), so
-    it is never asked for again."""
-    if tracker.get_slot("requested_slot") is not None or tracker.get_slot("order_new_email") \
-            or order_request(tracker) != "change_email":
-        return []
-    named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
-    email = normalize_email(named[-1]) if named else None
-    return [SlotSet("order_new_email", email)] if email else []
-
-
-def _needs_yes(request: Optional[Text], order) -> bool:
-    try:
-        if request == "cancel":
-            check_cancellable(order)
-            return True
-        if request == "change_address":
-            check_address_changeable(order)
-            return True
-        if request == "change_email":
-            check_email_changeable(order)
-            return True
-    except OrderError:
-        return False  # action_handle_order says why
-    return False
-
-
 _FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|remember|recall|idea)\b|\bforg[oe]t\b",
                      re.IGNORECASE)
 
 
 _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
              {"title": "Something else", "payload": "/stop"}]
+
+
+_CODE_WAYS_OUT = [{"title": "Send a new code", "payload": "send me a new code"}, *_WAYS_OUT]
 
 
 class ValidateOrderForm(AddressMixin, FormValidationAction):
@@ -118,7 +75,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if not access.allowed:
             return slots + ["order_email", "order_code"]
         request = order_request(tracker)
-        if not _needs_yes(request, order):
+        if not needs_yes(request, order):
             return slots
         if request in ("change_address", "change_email"):
             slots.append("shipping_address" if request == "change_address" else "order_new_email")
@@ -249,6 +206,10 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             return {"order_code": "verified"}  # the code itself is never kept in a slot
         if check.locked:
             return {"order_code": None}  # action_handle_order explains the lock
+        if check.malformed and not re.search(r"\d", str(value or "")) and answered_instead(
+                dispatcher, value, tracker, "To show or change this order I need the 6-digit code from the email. "
+                "If it hasn't come, I can send a new one, or a person from our team can help.", _CODE_WAYS_OUT):
+            return {"order_code": None}  # "i'll check my email later", "how long do refunds take?"
         if check.malformed:
             dispatcher.utter_message(text="That doesn't look like the code: it's 6 digits, e.g. 482913.")
         elif check.expired:
@@ -334,7 +295,7 @@ class ActionHandleOrder(Action):
             # order_form asks for the email and the code (a fresh start: nothing left from earlier).
             return asked + [SlotSet("order_email", None), SlotSet("order_code", None), SlotSet("order_id", order.order_id),
                             ActiveLoop("order_form")]
-        if _needs_yes(request, order) and self._unconfirmed(tracker, request):
+        if needs_yes(request, order) and self._unconfirmed(tracker, request):
             # order_form asks for what is missing: the new address or email, then the yes.
             return asked + [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
         try:

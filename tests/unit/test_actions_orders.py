@@ -316,3 +316,17 @@ async def test_yes_to_the_offer_of_a_person_hands_off(res, domain):
     tracker = make_tracker("yes please", "affirm", active_loop="order_form", sender_id=STRANGER,
                            slots={"requested_slot": "order_id"}, events=[ask])
     assert not any(e["event"] == "pause" for e in await ValidateOrderForm().run(d, tracker, domain))
+
+
+async def test_a_sentence_at_the_code_question_gets_an_answer_and_ways_out(res, order, domain):
+    """"i will check my email later": not "that doesn't look like the code", but what is needed and the ways out."""
+    v = ValidateOrderForm()
+    d = CollectingDispatcher()
+    text = "i will check my email later"
+    assert v.validate_order_code(text, d, form("order_code", text, STRANGER, order_id=order.order_id), domain) == \
+        {"order_code": None}
+    assert "6-digit code" in texts(d) and "doesn't look like the code" not in texts(d)
+    assert [b["title"] for b in d.messages[-1]["buttons"]] == ["Send a new code", "Talk to a person", "Something else"]
+    d = CollectingDispatcher()
+    v.validate_order_code("48291", d, form("order_code", "48291", STRANGER, order_id=order.order_id), domain)
+    assert "doesn't look like the code" in texts(d)  # digits typed wrong are still a malformed code

@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders import ActionAskOrderChangeConfirmed, ActionHandleOrder, ValidateOrderForm, order_request
+from actions.order_requests import order_request
+from actions.orders import ActionAskOrderChangeConfirmed, ActionHandleOrder, ValidateOrderForm
 from lift.commerce import orders
 from lift.commerce.orders import OrderError
 from lift.commerce.servicing import cancel_order, change_email, revert_change

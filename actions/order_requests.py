@@ -1,0 +1,61 @@
+"""What a shopper asks of an order (track, cancel, change the address or the email) and whether
+it needs their explicit yes; the order form and action_handle_order share these."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.common import latest_intent, latest_text
+from lift.commerce.orders import OrderError
+from lift.commerce.servicing import check_address_changeable, check_cancellable, check_email_changeable
+from lift.commerce.validation import normalize_email
+
+# Slots of one order request, cleared when it is done so the next request starts clean.
+REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
+# "change the email on my order", "my order confirmation should go to another address": read as
+# change_order or (for "email address") change_shipping_address, the shopper means the order's email.
+_EMAIL_WORDS = {"change_order": re.compile(r"\b(?:e-?mails?|inbox)\b", re.IGNORECASE),
+                # "i never got the email, change the address" is still an address change
+                "change_shipping_address": re.compile(r"\be-?mail\s+address\b", re.IGNORECASE)}
+
+
+def order_request(tracker: Tracker) -> Optional[Text]:
+    """What the shopper wants done with the order: the slot (from the intent), except that a change
+    or an address change whose message is about the email is a change of the order's email."""
+    request = tracker.get_slot("order_request")
+    words = _EMAIL_WORDS.get(latest_intent(tracker) or "")
+    if request in ("change", "change_address") and words is not None and words.search(latest_text(tracker)):
+        return "change_email"
+    return request
+
+
+def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"change the email on my order to jo@example.com": the address the request names is the new
+    one, kept even before the form knows which order (rasa_sdk only extracts required slots), so
+    it is never asked for again."""
+    if tracker.get_slot("requested_slot") is not None or tracker.get_slot("order_new_email") \
+            or order_request(tracker) != "change_email":
+        return []
+    named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
+    email = normalize_email(named[-1]) if named else None
+    return [SlotSet("order_new_email", email)] if email else []
+
+
+def needs_yes(request: Optional[Text], order) -> bool:
+    """Whether ``request`` on ``order`` is allowed and must be confirmed with a yes first."""
+    try:
+        if request == "cancel":
+            check_cancellable(order)
+            return True
+        if request == "change_address":
+            check_address_changeable(order)
+            return True
+        if request == "change_email":
+            check_email_changeable(order)
+            return True
+    except OrderError:
+        return False  # action_handle_order says why
+    return False
