@@ -30,6 +30,7 @@ from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
+from lift.understanding.references import Shown, names_a_position, resolve_reference
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,18 @@ def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:
         return None  # "can i return it if the battery dies" is still the returns policy's
     product = resources.get().catalog.get(sku)
     return sku if product is not None and attribute_asked(product, text) else None
+
+
+def _placed(tracker: Tracker) -> Optional[Text]:
+    """The SKU of the shown product a question picks by its place ("the 2nd one, is it waterproof?")."""
+    text = latest_text(tracker)
+    shown = [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str)]
+    if len(shown) < 2 or not names_a_position(text):
+        return None
+    catalog = resources.get().catalog
+    products = [p for p in map(catalog.get, shown) if p is not None]
+    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in products])
+    return picked.skus[0] if len(picked.skus) == 1 else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:
@@ -180,7 +193,7 @@ class ActionAnswerQuestion(Action):
                       or answer is None and asks_about_stock(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
-        in_view = _asked_about_in_view(tracker) if not named else None
+        in_view = (_placed(tracker) or _asked_about_in_view(tracker)) if not named else None
         if in_view and (answer is None or answer.meta.get("sku") != in_view):
             # "ok how long does the battery last" about the speaker just shown, not the warranty policy
             answer = retriever.answer_about(f"product:{in_view}", result.confidence) or answer

@@ -318,3 +318,14 @@ async def test_a_double_charge_gets_the_charged_twice_section(shipped_retriever,
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"] == "policy:payments#charged-twice", d.messages
+
+
+async def test_a_question_picking_a_card_by_its_place_is_about_that_product(shipped_retriever, res):
+    """Two speakers on screen: "the 2nd one, is it waterproof" is about the second."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask("the 2nd one, is it waterproof", slots={"last_product": "AUD-005",
+                                                                      "last_shown": ["AUD-005", "AUD-006"]})
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == "product:AUD-006", d.messages
