@@ -58,6 +58,10 @@ def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Tex
     return []
 
 
+# words of "only 1 piece needed", "just one pair" that name no product
+_NOT_A_NAME = frozenset({"one", "piece", "pair", "unit", "item", "thing", "need", "needed", "only", "just"})
+
+
 def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Optional[Text]]:
     """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
     the product last added, else the only line; otherwise (None, question)."""
@@ -85,7 +89,7 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
             return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
         return None, f"Which {typed or category.name.lower()} do you mean?"
     # "remove the bulbs" (no entity for that word): the line whose name has it, never the last one added
-    said = set(content_tokens(masked_text(tracker))) - {"one"}
+    said = {w for w in content_tokens(masked_text(tracker)) if not w.isdigit()} - _NOT_A_NAME
     hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
     if hinted and not any(p.sku in in_cart for p in hinted):
         return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"

@@ -21,7 +21,7 @@ from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.references import Resolution, Shown, resolve_reference, says_both
+from lift.understanding.references import SET, Resolution, Shown, parse_cart_change, resolve_reference, says_both
 
 MAX_CARDS = 4
 
@@ -38,6 +38,9 @@ class ActionShowProducts(Action):
         compared = compare_if_asked(dispatcher, tracker)
         if compared is not None:
             return compared
+        if tracker.get_slot("cart") and not entity_values(tracker, "product") and not entity_values(tracker, "category") \
+                and parse_cart_change(latest_text(tracker)).op == SET:
+            return [FollowupAction("action_remove_from_cart")]  # "sorry, only 1 piece needed" after an add
         res = resources.get()
         catalog = res.catalog
         products, category = mentioned(tracker, catalog)

@@ -135,3 +135,14 @@ async def test_the_accessory_on_offer_is_never_what_a_swap_means(res, dispatcher
     tracker = make_tracker(text, "add_to_cart", slots={"cart": [mesh], "last_shown": ["OFF-008"]}, events=events)
     await ActionAddToCart().run(dispatcher, tracker, domain)
     assert "Swapped the Ergo Plus Mesh Chair for 2 × Rest" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["Sorry, only 1 piece needed", "actually just one pair"])
+async def test_a_new_quantity_read_as_a_search_goes_to_the_cart(res, dispatcher, domain, text):
+    from actions.catalog import ActionShowProducts
+
+    tracker = make_tracker(text, "search_product", slots={"cart": [TOASTER], "last_product": "KIT-008"})
+    events = await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}]
+    d2 = type(dispatcher)()  # and the cart action sets the line just added to that number
+    assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain)).get("cart") == [dict(TOASTER, qty=1)], texts(d2)
