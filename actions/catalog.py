@@ -21,7 +21,8 @@ from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
-from lift.understanding.references import SET, Resolution, Shown, parse_cart_change, resolve_reference, says_both
+from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
+                                           resolve_reference, says_both)
 
 MAX_CARDS = 4
 
@@ -170,6 +171,9 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
     if not 2 <= len(shown) <= MAX_COMPARED:
         return None
     shown = at_price_end(latest_text(tracker), shown)  # "compare the two cheapest": those two
+    if names_a_position(latest_text(tracker)):  # "compare the first two", "the 1st and the 3rd"
+        picked = resolve_reference(latest_text(tracker), [Shown(p.sku, p.name, p.price) for p in shown]).skus
+        shown = [p for p in shown if p.sku in picked] if len(picked) >= 2 else shown
     answer = which_is(latest_text(tracker), shown, res.catalog.currency)
     if answer is None and asks_to_compare(latest_text(tracker), shown):  # "compare the two": side by side
         shown = live_all(res.engine, shown)

@@ -25,6 +25,8 @@ _CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensiv
                        r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
 _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
                       r"premium|fancier)\b", re.IGNORECASE)
+_SMALL_NUMBERS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
+_FIRST_N_RE = re.compile(r"\b(?:the\s+)?(first|top|last|bottom)\s+(two|2|three|3|four|4)\b", re.IGNORECASE)
 _OTHER_RE = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)
 _BOTH_RE = re.compile(r"\b(?:both|the\s+two\s+of\s+them|the\s+pair\s+of\s+them|each\s+of\s+the\s+two)\b", re.IGNORECASE)
 _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s+(?:products|items))|them\s+all|"
@@ -95,6 +97,12 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
             return _one_shown(shown)
         return Resolution(question=f"I showed you {n} products: {_names(shown)}. Which two would you like?",
                           choices=tuple(s.sku for s in shown))
+    first_n = _FIRST_N_RE.search(text)
+    if first_n:  # "compare the first two", "the last 2"
+        count = _SMALL_NUMBERS[first_n.group(2).lower()]
+        if count <= n:
+            picked = shown[:count] if first_n.group(1).lower() in ("first", "top") else shown[-count:]
+            return Resolution(tuple(s.sku for s in picked))
     several = [ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) - 1 for m in _ORDINAL_RE.finditer(text)]
     if len(set(several)) > 1 and all(i < n for i in several):  # "the first and the second"
         return Resolution(tuple(shown[i].sku for i in dict.fromkeys(several)))

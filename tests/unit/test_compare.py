@@ -182,3 +182,13 @@ def test_which_has_the_best_camera_is_answered_from_the_megapixels(catalog):
     answer = which_is("which has the best camera", phones, "USD")
     assert answer is not None and "Orbit Lite Smartphone has the higher-resolution camera" in answer, answer
     assert which_is("which one takes better pics", phones, "USD") == answer
+
+
+async def test_compare_the_first_two_of_three_cards(res, domain):
+    """Three laptops on screen: "compare the first two" puts those two side by side, not all three."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    d = CollectingDispatcher()
+    slots = {"last_shown": ["CMP-001", "CMP-002", "CMP-003"]}
+    events = await ActionShowProducts().run(d, make_tracker("compare the first two", "search_product", slots=slots), domain)
+    assert slot_events(events)["last_shown"] == ["CMP-001", "CMP-002"]
