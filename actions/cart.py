@@ -1,6 +1,7 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -59,6 +60,7 @@ def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Tex
 
 
 # words of "only 1 piece needed", "just one pair" that name no product
+_KEEP_CLAUSE = re.compile(r"\b(?:keep|keeping|but\s+not|except|leave)\b", re.IGNORECASE)
 _NOT_A_NAME = frozenset({"one", "piece", "pair", "unit", "item", "thing", "need", "needed", "only", "just"})
 
 
@@ -89,7 +91,8 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
             return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
         return None, f"Which {typed or category.name.lower()} do you mean?"
     # "remove the bulbs" (no entity for that word): the line whose name has it, never the last one added
-    said = {w for w in content_tokens(masked_text(tracker)) if not w.isdigit()} - _NOT_A_NAME
+    asked = _KEEP_CLAUSE.split(masked_text(tracker))[0]  # "remove the band, keep the watch": not the watch
+    said = {w for w in content_tokens(asked) if not w.isdigit()} - _NOT_A_NAME
     hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
     if hinted and not any(p.sku in in_cart for p in hinted):
         return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"

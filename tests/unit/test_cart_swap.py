@@ -146,3 +146,12 @@ async def test_a_new_quantity_read_as_a_search_goes_to_the_cart(res, dispatcher,
     assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}]
     d2 = type(dispatcher)()  # and the cart action sets the line just added to that number
     assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain)).get("cart") == [dict(TOASTER, qty=1)], texts(d2)
+
+
+async def test_remove_one_keep_the_other(res, dispatcher, domain):
+    """"remove the band, keep watch only" with both in the cart (no product entities): the band goes."""
+    band = {"sku": "PHN-007", "qty": 1, "unit_price": "79.00"}
+    watch = {"sku": "PHN-006", "qty": 1, "unit_price": "249.00"}
+    tracker = make_tracker("remove the band, keep watch only", "remove_from_cart",
+                           slots={"cart": [band, watch], "last_product": "PHN-006"})
+    assert slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))["cart"] == [watch]
