@@ -290,7 +290,8 @@ class ActionAddToCart(Action):
         # nor another of what the cart already had (the Aria Pro after the Aria, then its case)
         in_cart = {i["sku"] for i in cart} | {s for i in cart if i["sku"] != product.sku
                                               for s in getattr(catalog.get(i["sku"]), "substitutes", ())}
-        strategy = cross_sell_choice(res, tracker)
+        # at checkout the order summary follows: a "yes" to an offer would read as placing the order
+        strategy = cross_sell_choice(res, tracker) if tracker.active_loop_name != "checkout_form" else None
         ranked = rank.cross_sell(res.graph, product.sku, exclude=in_cart, strategy=strategy, limit=1) if strategy else []
         offer = catalog.get(ranked[0].sku) if ranked else None
         if offer is not None:
@@ -303,7 +304,7 @@ class ActionAddToCart(Action):
             )
             # "add it" now means the offer; "make it 3" still means the line just added (last_product).
             events += [SlotSet("upsell_sku", offer.sku), SlotSet("last_shown", [offer.sku])]
-        else:
+        elif tracker.active_loop_name != "checkout_form":
             dispatcher.utter_message(text="Anything else, or shall we check out?",
                                      buttons=[{"title": "Check out", "payload": "/checkout"},
                                               {"title": "View cart", "payload": "/view_cart"}])

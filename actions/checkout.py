@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
 from actions.mentions import named_products
-from actions.common import AddressMixin, answering_form, checked, first_entity, latest_intent, latest_text
+from actions.common import AddressMixin, answer_in_passing, answering_form, checked, first_entity, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
@@ -27,7 +27,7 @@ from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, 
                                   deadline_verdict, is_po_box, method_problem, method_title, parse_shipping_method, quote,
                                   shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
-from lift.commerce.validation import normalize_address, normalize_email, says_confirm
+from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
 from lift.understanding.dates import from_value
 from lift.understanding.references import ADD, SET
 
@@ -232,6 +232,12 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
                                              resources.get().catalog.currency)
             dispatcher.utter_message(text=reply)
             events = [SlotSet("checkout_confirmed", None)] + ([SlotSet("offered_shipping_method", offered)] if offered else [])
+        elif (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
+              and asks_something(latest_text(tracker))):
+            # "can i pay with klarna?" at the summary: answered (never read as "pay" = go ahead), then the summary again
+            dispatcher.utter_message(text=answer_in_passing(latest_text(tracker), latest_intent(tracker))
+                                     or "I'm not sure about that one; a person from our team can tell you.")
+            events = [SlotSet("checkout_confirmed", None)]
         return events
 
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -203,8 +203,19 @@ _CONFIRM_WORDS = re.compile(r"\b(?:place|confirm|buy|purchase|order\s+it|go\s+ah
 _NEGATION_WORDS = re.compile(r"\b(?:no|not|don'?t|do\s+not|never|cancel|stop|wait|hold|later)\b", re.IGNORECASE)
 
 
+# "can i pay with klarna?", "do you take apple pay": a question, whatever words it shares with a go-ahead
+_QUESTION = re.compile(r"\?\s*$|^\W*(?:(?:and|so|ok|okay|um+|hmm+|but|also|wait|oh|quick\s+question)\W+)*"
+                       r"(?:can|could|do|does|did|is|are|will|would|what|how|which|when|where|why|who|may|should|shall|"
+                       r"any|is\s+there)\b", re.IGNORECASE)
+
+
+def asks_something(text: Any) -> bool:
+    """True for a question ("can i pay by invoice?", "do you take paypal"), never a go-ahead."""
+    return bool(_QUESTION.search(clean_text(text, limit=500) or ""))
+
+
 def says_confirm(text: Any) -> bool:
     """True for a typed go-ahead at a confirmation prompt ("place order", "confirm", "go ahead and
-    buy it"); anything negated ("don't place it yet") is not one."""
+    buy it"); anything negated ("don't place it yet") or asked ("can i pay by invoice?") is not one."""
     text = clean_text(text, limit=200) or ""
-    return bool(_CONFIRM_WORDS.search(text)) and not _NEGATION_WORDS.search(text)
+    return bool(_CONFIRM_WORDS.search(text)) and not _NEGATION_WORDS.search(text) and not asks_something(text)

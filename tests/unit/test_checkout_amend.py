@@ -197,3 +197,26 @@ async def test_the_email_answer_also_fills_the_address_and_delivery_it_carries(r
     events = await ValidateCheckoutForm().run(d, tracker, domain)
     assert slot_events(events) == {"email": "fay@example.com", "shipping_address": "15 Aspen Ct, Boulder CO 80301",
                                    "shipping_method": "express", "shipping_abroad": False, "shipping_po_box": False}
+
+
+@pytest.mark.parametrize("text", ["can i pay with klarna?", "can we pay by invoice / net 30", "do you take apple pay"])
+async def test_a_payment_question_at_the_summary_never_places_the_order(res, domain, text):
+    """"pay" is a go-ahead word ("ok pay now"), but asked about it is a question: answered, then the summary."""
+    from lift.commerce.validation import says_confirm
+
+    assert not says_confirm(text) and says_confirm("ok pay now")
+    d = CollectingDispatcher()
+    events = slot_events(await ValidateCheckoutForm().run(d, _at_summary(text, "check_payment_methods"), domain))
+    assert events == {"checkout_confirmed": None} and texts(d)
+
+
+async def test_an_add_during_checkout_makes_no_offer(res, domain):
+    """The summary follows the add: a "yes" to an offer there would place the order."""
+    from actions.cart import ActionAddToCart
+
+    d = CollectingDispatcher()
+    tracker = _at_summary("add the aria pro too", "add_to_cart")
+    tracker.latest_message["entities"] = [{"entity": "product", "value": "aria pro", "start": 8, "end": 16}]
+    events = await ActionAddToCart().run(d, tracker, domain)
+    assert "Added 1 × Aria Pro" in texts(d) and "Want me to add it?" not in texts(d)
+    assert "upsell_sku" not in slot_events(events)
