@@ -154,7 +154,15 @@ _STREET_SHAPE = re.compile(
 # London - 221 Baker Street ...": chat before the house number is not the address
 _PREAMBLE = re.compile(r"^[^\d:]{1,80}:\s*(?=\d|p\.?\s*o\.?\s*box\b)", re.IGNORECASE)
 _CHAT_BEFORE = re.compile(r"^(?P<chat>[^\d]{1,80}?)(?=\b\d{1,6}[A-Za-z]?\s+[^\W\d_]{2,}|\bp\.?\s*o\.?\s*box\b)", re.IGNORECASE)
+# ", express please", " and standard delivery pls", " - reception will sign for it", " i think thats right lol":
+# what follows an address in the same message is not part of it
+_TAIL = re.compile(r"(?:\s*(?:[,;.!\-–…]+|\band\b|\bbut\b)\s*(?:(?:and|but|oh|also|then|so)\s+)?"
+                   r"(?:please|pls|thanks?|thank\s+you|cheers|ty|lol|i\s+think|reception|leave|ring|call|sign|deliver|"
+                   r"delivery|shipping|ship|express|standard|next[\s-]?day|pickup|asap|make\s+it|via|is\s+that|"
+                   r"that'?s|hope)\b"
+                   r"|\s+(?:please|pls|thanks|thank\s+you|cheers|lol|i\s+think)\b).*$", re.IGNORECASE)
 _CHATTY = re.compile(r"^\W*(?:ok|okay|yes|yeah|yep|sure|fine|right|so|then|actually|sorry|oops|it'?s|its|it\s+is|"
+                     r"uh+|um+|erm|hmm+|same(?:\s+as\s+(?:before|last\s+time))?|"
                      r"here|here'?s|use|send|ship|deliver|please|pls|the\s+address|address|my\s+address|to)\b|"
                      r"[.!;\-–]\s*$", re.IGNORECASE)
 
@@ -176,9 +184,12 @@ def normalize_address(value: Any) -> Optional[str]:
                                                                        r"building|house|c/o)\b", chat.group("chat"), re.I):
         text = text[chat.end("chat"):]
     text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
+    tail = _TAIL.search(text)
+    if tail and re.search(r"\d", text[:tail.start()]):
+        text = text[:tail.start()]
     if not re.search(r"\d", text) or len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
         return None
-    return text.strip(" .")
+    return text.strip(" .,;-–…")
 
 
 def normalize_coupon(value: Any) -> Optional[str]:

@@ -107,6 +107,13 @@ def test_find_coupon_and_says_confirm():
     ("its 9 Pine Rd, Austin TX 78701", "9 Pine Rd, Austin TX 78701"),
     ("Rose Cottage, 12 High St, Bath BA1 1AA", "Rose Cottage, 12 High St, Bath BA1 1AA"),  # a house name stays
     ("Apt 4B 221 Baker St, NY 10001", "Apt 4B 221 Baker St, NY 10001"),
+    # and after it
+    ("12 Oak St, Springfield IL 62704 and standard delivery pls", "12 Oak St, Springfield IL 62704"),
+    ("5 King St W, Toronto ON M5H 1A1, Canada, thanks", "5 King St W, Toronto ON M5H 1A1, Canada"),
+    ("1 Market St, San Francisco CA 94102 - reception will sign for it", "1 Market St, San Francisco CA 94102"),
+    ("uhh its 19 Harbour Rd, Bozeman MT 59715 i think thats right lol", "19 Harbour Rd, Bozeman MT 59715"),
+    ("same as before, 9 Birch Ct, Boise ID 83701", "9 Birch Ct, Boise ID 83701"),
+    ("12 Express Way, Dallas TX 75201", "12 Express Way, Dallas TX 75201"),  # a street named like an option
 ])
-def test_chat_before_the_house_number_is_not_the_address(typed, address):
+def test_chat_around_the_address_is_not_the_address(typed, address):
     assert v.normalize_address(typed) == address
