@@ -118,7 +118,12 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
 
     def validate_demo_time(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         # Re-read the free slots: another shopper may have booked the one offered a minute ago.
-        slot, _ = choose_slot(resources.get().engine, value, _window(value), shown=slots_offered(tracker))
+        offered, engine = slots_offered(tracker), resources.get().engine
+        typed = latest_text(tracker) if tracker.get_slot("requested_slot") == "demo_time" else ""
+        # "monday at 10", "Mon 14 Dec 10:00" typed after the times were offered: the offered one, though
+        # the date parser reads the coming Monday
+        slot = choose_slot(engine, typed, None, shown=offered)[0] if typed and offered else None
+        slot = slot or choose_slot(engine, value, _window(value), shown=offered)[0]
         if slot is not None:
             return {"demo_time": slot.key}
         if tracker.get_slot("requested_slot") == "demo_time" and from_value(value) is None:

@@ -120,6 +120,7 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_RE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
+_AT_HOUR_RE = re.compile(r"\bat\s+(\d{1,2})()()(?!\s*(?:people|persons|staff|users|seats|%|[:.]\d))\b")  # "monday at 10"
 _HOUR_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
 
 
@@ -131,7 +132,7 @@ def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     """The one offered slot at the hour typed, on the weekday typed if any ("tuesday at 2pm" when
     Tuesday the 15th at 14:00 was offered, though dateparser reads the coming Tuesday; "2pm")."""
     day = _DAY_RE.search(text)
-    hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)]
+    hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)] or list(_AT_HOUR_RE.finditer(text))
     if len(hours) != 1:
         return None
     hour, minute, half = int(hours[0].group(1)), int(hours[0].group(2) or 0), hours[0].group(3)

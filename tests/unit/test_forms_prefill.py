@@ -192,3 +192,21 @@ async def test_declining_the_demo_inside_the_lead_form_ends_it_and_answers(res, 
     known = {"person_name": "Marcus Lee", "email": "marcus@fernhill.io", "company": "Fernhill Dental Group",
              "team_size": 12.0, "demo_time": None}
     assert await ActionSubmitLead().run(d, make_tracker(text, "ask_price", slots=known), domain) == [] and not d.messages
+
+
+async def test_a_demo_time_typed_after_the_offer_picks_the_offered_slot(res, domain):
+    """Offered Mon 14 Dec 10:00 and 14:00; "monday at 10 please" has a date_time entity for the coming
+    Monday (the 7th), but the shopper means the Monday on offer."""
+    from lift.commerce.leads import free_demo_slots
+
+    free = free_demo_slots(res.engine)
+    monday = [s for s in free if s.start.weekday() == 0][:1] or free[:1]
+    payload = '/inform{{"date_time":"{}"}}'
+    offer = {"event": "bot", "text": "When suits you?", "data": {"buttons": [
+        {"title": s.label, "payload": payload.format(s.key)} for s in monday]}}
+    day = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[monday[0].start.weekday()]
+    text = f"{day} at {monday[0].start.hour} please"
+    tracker = make_tracker(text, "inform", active_loop="lead_form", slots={"requested_slot": "demo_time"},
+                           events=[offer], entities=[{"entity": "date_time", "value": "2026-12-07T10:00:00+00:00"}])
+    out = ValidateLeadForm().validate_demo_time("2026-12-07T10:00:00+00:00", CollectingDispatcher(), tracker, domain)
+    assert out == {"demo_time": monday[0].key}
