@@ -199,14 +199,16 @@ async def test_a_demo_time_typed_after_the_offer_picks_the_offered_slot(res, dom
     Monday (the 7th), but the shopper means the Monday on offer."""
     from lift.commerce.leads import free_demo_slots
 
-    free = free_demo_slots(res.engine)
-    monday = [s for s in free if s.start.weekday() == 0][:1] or free[:1]
+    free = free_demo_slots(res.engine, count=60)
+    mondays = [s for s in free if s.start.weekday() == 0]
+    monday = [s for s in mondays if s.start.date() > mondays[0].start.date()][:1]  # not the coming Monday
     payload = '/inform{{"date_time":"{}"}}'
     offer = {"event": "bot", "text": "When suits you?", "data": {"buttons": [
         {"title": s.label, "payload": payload.format(s.key)} for s in monday]}}
     day = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[monday[0].start.weekday()]
     text = f"{day} at {monday[0].start.hour} please"
+    coming = mondays[0].start.strftime("%Y-%m-%dT") + monday[0].start.strftime("%H:%M:00+00:00")
     tracker = make_tracker(text, "inform", active_loop="lead_form", slots={"requested_slot": "demo_time"},
-                           events=[offer], entities=[{"entity": "date_time", "value": "2026-12-07T10:00:00+00:00"}])
-    out = ValidateLeadForm().validate_demo_time("2026-12-07T10:00:00+00:00", CollectingDispatcher(), tracker, domain)
+                           events=[offer], entities=[{"entity": "date_time", "value": coming}])
+    out = ValidateLeadForm().validate_demo_time(coming, CollectingDispatcher(), tracker, domain)
     assert out == {"demo_time": monday[0].key}
