@@ -74,13 +74,14 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     if counted:  # "remove the second item": counted in the cart, not among the cards shown last
         return catalog.get(counted), None
     products, _ = referred_products(tracker, catalog)
-    for product in products:
-        if product.sku in in_cart:
-            return product, None
     if named:
+        for product in products:
+            if product.sku in in_cart:
+                return product, None
         what = products[0].name if products else named[0]
         return None, f"The {what} isn't in your cart. Which item do you mean?"
-    # (after the products: "remove one mouse" may also have read "one" as the cross-sell card shown)
+    # A type or a word of a line's name before a reference: "remove one of the speakers" or "make it 3
+    # bulb packs" also read "one" / "it" as the card shown last
     category = next((c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
     if category is not None:  # "remove the mouse": a product type, never whatever line is last
         typed, kind, _ = typed_kind(tracker, catalog, category)
@@ -94,10 +95,13 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     asked = _KEEP_CLAUSE.split(masked_text(tracker))[0]  # "remove the band, keep the watch": not the watch
     said = {w for w in content_tokens(asked) if not w.isdigit()} - _NOT_A_NAME
     hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
-    if hinted and not any(p.sku in in_cart for p in hinted):
-        return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"
     if len([p for p in hinted if p.sku in in_cart]) == 1:
         return next(p for p in hinted if p.sku in in_cart), None
+    for product in products:  # "remove it", "the other one": among the cards shown
+        if product.sku in in_cart:
+            return product, None
+    if hinted and not any(p.sku in in_cart for p in hinted):
+        return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"
     last = tracker.get_slot("last_product")
     if last in in_cart:
         return catalog.get(last), None

@@ -155,3 +155,21 @@ async def test_remove_one_keep_the_other(res, dispatcher, domain):
     tracker = make_tracker("remove the band, keep watch only", "remove_from_cart",
                            slots={"cart": [band, watch], "last_product": "PHN-006"})
     assert slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))["cart"] == [watch]
+
+
+async def test_a_type_or_a_name_word_beats_a_reference_to_the_card_on_screen(res, dispatcher, domain):
+    """The bulbs' card was shown last: "remove one of the speakers" is a speaker, "make it 3 bulb
+    packs" the bulbs, not the doorbell added last."""
+    speakers = {"sku": "AUD-006", "qty": 2, "unit_price": "149.00"}
+    bulbs = {"sku": "SMH-001", "qty": 1, "unit_price": "49.00"}
+    doorbell = {"sku": "SMH-004", "qty": 1, "unit_price": "129.00"}
+    tracker = make_tracker("remove one of the speakers", "remove_from_cart", slots={
+        "cart": [speakers, bulbs], "last_shown": ["SMH-001"], "last_product": "SMH-001"},
+        entities=[{"entity": "category", "value": "speakers", "start": 18, "end": 26}, {"entity": "quantity", "value": "1"}])
+    assert slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))["cart"] == [
+        dict(speakers, qty=1), bulbs]
+    d2 = type(dispatcher)()
+    tracker = make_tracker("actually make it 3 bulb packs", "add_to_cart", slots={
+        "cart": [bulbs, doorbell], "last_shown": ["SMH-004"], "last_product": "SMH-004"},
+        entities=[{"entity": "quantity", "value": "3"}])
+    assert slot_events(await ActionAddToCart().run(d2, tracker, domain))["cart"] == [dict(bulbs, qty=3), doorbell]
