@@ -171,7 +171,7 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
             continue
         elif slot == "shipping_method":
             method = value
-            dispatcher.utter_message(text=f"Changed the delivery to {SHIPPING_METHODS[value].title}.")
+            dispatcher.utter_message(text=f"Changed the delivery to {method_title(value, address)}.")
         else:
             dispatcher.utter_message(text=f"The confirmation will go to {value} instead.")
         events.append(SlotSet(slot, value))

@@ -277,6 +277,9 @@ def find_order(engine: Engine, typed: object) -> Optional[Order]:
 
 
 def describe_status(order: Order) -> str:
+    if order.status == "processing" and order.shipping_method == "pickup":
+        ready = f" It should be ready by {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
+        return f"Order {order.order_id} is being prepared for store pickup.{ready}"
     if order.status == "processing":
         eta = f" It should arrive by {order.estimated_delivery:%a %d %b}." if order.estimated_delivery else ""
         return f"Order {order.order_id} is being prepared for shipping.{eta}"

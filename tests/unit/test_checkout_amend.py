@@ -220,3 +220,12 @@ async def test_an_add_during_checkout_makes_no_offer(res, domain):
     events = await ActionAddToCart().run(d, tracker, domain)
     assert "Added 1 × Aria Pro" in texts(d) and "Want me to add it?" not in texts(d)
     assert "upsell_sku" not in slot_events(events)
+
+
+async def test_a_delivery_change_abroad_names_the_international_option(res, domain):
+    d = CollectingDispatcher()
+    tracker = _at_summary("actually standard instead", "inform", shipping_method="pickup",
+                          shipping_address="221B Baker Street, London NW1 6XE, United Kingdom")
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["shipping_method"] == "standard"
+    assert "Changed the delivery to Standard international (5-10 business days)." in texts(d)

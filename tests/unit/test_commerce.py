@@ -184,3 +184,11 @@ def test_an_offered_demo_slot_typed_in_words(typed, picked):
     offered = [leads.DemoSlot(dt.datetime(2026, 12, 15, 14)), leads.DemoSlot(dt.datetime(2026, 12, 15, 16)),
                leads.DemoSlot(dt.datetime(2026, 12, 16, 10))]
     assert leads.match_slot(typed, offered) == (None if picked is None else offered[picked])
+
+
+def test_a_pickup_order_is_described_as_pickup_not_shipping():
+    when = dt.datetime(2026, 12, 9)
+    pickup = Order(order_id="LFT123456", status="processing", shipping_method="pickup", estimated_delivery=when)
+    assert orders.describe_status(pickup) == "Order LFT123456 is being prepared for store pickup. It should be ready by Wed 09 Dec."
+    shipped = Order(order_id="LFT123457", status="processing", shipping_method="standard", estimated_delivery=when)
+    assert orders.describe_status(shipped) == "Order LFT123457 is being prepared for shipping. It should arrive by Wed 09 Dec."
