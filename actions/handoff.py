@@ -95,6 +95,10 @@ class ActionRestart(Action):
         return "action_restart"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if not tracker.is_paused() and not latest_text(tracker).startswith("/"):
+            # "back to the assistant" typed with no person awaited: nothing to withdraw, nothing to forget
+            dispatcher.utter_message(text="I'm here. What can I help you with?")
+            return []
         if not tracker.is_paused():
             return [Restarted()]  # what Rasa's own action_restart does (the domain has no utter_restart)
         ticket_id = tracker.get_slot("handoff_ticket_id")

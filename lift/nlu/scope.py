@@ -245,12 +245,22 @@ def command_not_question(intent: Optional[Dict[str, Any]], ranking: Iterable[Dic
     return {"name": ADD, "confidence": float((add or intent).get("confidence") or 0.0)} if add else None
 
 
+# Typed instead of tapping "Back to the assistant" while a person is awaited: Rasa only handles the
+# restart intent in a paused conversation (actions/handoff.py:ActionRestart withdraws the request)
+_BACK_TO_BOT = re.compile(r"^\W*(?:(?:ok|okay|no|actually|nah|never\s*mind|nvm|forget\s+it)\W+)*(?:(?:take\s+me|go|get\s+me)\s+)?"
+                          r"back\s+to\s+(?:the\s+)?(?:assistant|bot)\W*$|\b(?:cancel|withdraw)\s+(?:my|the)\s+request"
+                          r"(?:\s+for\s+a\s+(?:person|human))?\b|\bi'?ll\s+keep\s+using\s+the\s+bot\b", re.IGNORECASE)
+RESTART = "restart"
+
+
 def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                    entities: Iterable[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The intent :class:`StoreScopeGuard` sets for a parsed message, or None to keep ``intent``.
     The guards apply to each replacement too, never returning to a reading already refused: a
     message about a tablet read as out of scope takes its best store reading, and when that is
     a request for a person it has no word for, the next one."""
+    if text and _BACK_TO_BOT.search(text):
+        return {"name": RESTART, "confidence": 1.0}
     ranking = list(ranking or [])
     entities = list(entities or [])
     current, refused = intent, set()

@@ -51,3 +51,16 @@ async def test_only_the_shopper_who_asked_can_withdraw(res, domain):
 async def test_outside_a_pause_restart_is_rasas(res, domain):
     events = await ActionRestart().run(CollectingDispatcher(), make_tracker("/restart", "restart"), domain)
     assert [e["event"] for e in events] == ["restart"]
+
+
+async def test_typed_back_to_the_assistant_withdraws_too_and_forgets_nothing_when_no_one_is_awaited(res, domain):
+    ticket_id = await _hand_off(domain, "typed-it")
+    d = CollectingDispatcher()
+    events = await ActionRestart().run(d, paused(make_tracker("back to the assistant", "restart", sender_id="typed-it"),
+                                                 ticket_id), domain)
+    assert [e["event"] for e in events] == ["resume", "slot"] and "withdrawn your request" in texts(d)
+    d = CollectingDispatcher()  # not paused: no restart (the cart stays), just a reply
+    tracker = make_tracker("back to the assistant", "restart", slots={"cart": [{"sku": "AUD-001", "qty": 1}]})
+    assert await ActionRestart().run(d, tracker, domain) == [] and texts(d) == "I'm here. What can I help you with?"
+    assert [e["event"] for e in await ActionRestart().run(CollectingDispatcher(), make_tracker("/restart", "restart"),
+                                                         domain)] == ["restart"]

@@ -265,3 +265,12 @@ def test_an_order_naming_an_accessory_is_an_add(text, added):
     ranking = [{"name": "ask_complements", "confidence": 0.36}, {"name": "add_to_cart", "confidence": 0.23}]
     replaced = guarded_intent(ranking[0], ranking, [], text)
     assert ((replaced or {}).get("name") == "add_to_cart") is added
+
+
+@pytest.mark.parametrize("text, restart", [
+    ("back to the assistant", True), ("nevermind, i'll keep using the bot", True),
+    ("cancel the request for a person", True), ("cancel my order", False), ("go back", False),
+])
+def test_typing_back_to_the_assistant_is_the_buttons_restart(text, restart):
+    ranking = [{"name": "stop", "confidence": 0.4}, {"name": "cancel_order", "confidence": 0.3}]
+    assert ((guarded_intent(ranking[0], ranking, [], text) or {}).get("name") == "restart") is restart
