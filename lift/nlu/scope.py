@@ -248,8 +248,9 @@ def command_not_question(intent: Optional[Dict[str, Any]], ranking: Iterable[Dic
 # Typed instead of tapping "Back to the assistant" while a person is awaited: Rasa only handles the
 # restart intent in a paused conversation (actions/handoff.py:ActionRestart withdraws the request)
 _BACK_TO_BOT = re.compile(r"^\W*(?:(?:ok|okay|no|actually|nah|never\s*mind|nvm|forget\s+it)\W+)*(?:(?:take\s+me|go|get\s+me)\s+)?"
-                          r"back\s+to\s+(?:the\s+)?(?:assistant|bot)\W*$|\b(?:cancel|withdraw)\s+(?:my|the)\s+request"
-                          r"(?:\s+for\s+a\s+(?:person|human))?\b|\bi'?ll\s+keep\s+using\s+the\s+bot\b", re.IGNORECASE)
+                          r"back\s+to\s+(?:the\s+)?(?:assistant|bot)\W*$|\b(?:cancel|withdraw)\s+(?:my|the)\s+request\s+for\s+a\s+"
+                          r"(?:person|human|agent)\b|\bwithdraw\s+(?:my|the)\s+(?:request|ticket)\b|"
+                          r"\bi'?ll\s+keep\s+using\s+the\s+bot\b", re.IGNORECASE)
 RESTART = "restart"
 
 
