@@ -21,6 +21,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
+from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
@@ -163,6 +164,9 @@ class ActionAnswerQuestion(Action):
             return placed
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
             return [SlotSet("kb_doc_id", None)]
+        res = resources.get()
+        if asks_total_with_shipping(latest_text(tracker)) and answer_cart_total(dispatcher, tracker, res.catalog, res.engine):
+            return [SlotSet("kb_doc_id", None)]  # "whats the total with shipping": the cart, priced
         abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
         if abroad:  # "do you ship to australia": the shipping policy's countries, not an FAQ's "select countries"
             dispatcher.utter_message(text=abroad)

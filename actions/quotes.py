@@ -14,6 +14,9 @@ from actions.common import first_entity, latest_text, masked_text
 from lift.commerce.cart import MAX_QTY_PER_LINE, check_coupon, normalize_cart, subtotal
 from lift.commerce.matching import content_tokens
 from lift.commerce.money import money
+from lift.commerce.orders import OrderError, method_title, parse_shipping_method
+from lift.commerce.orders import quote as order_quote
+from lift.commerce.stock import OutOfStock
 from lift.commerce.pricing import best_discount, line_volume_percent, quote, volume_discount
 from lift.commerce.validation import NUMBER_WORDS
 from lift.understanding.numbers import Quantity, parse_quantity, quantities_per_item
@@ -135,7 +138,31 @@ def answer_cart_total(dispatcher: CollectingDispatcher, tracker: Tracker, catalo
     if not cart or text.startswith("/") or not _TOTAL.search(text):
         return False
     utter_cart(dispatcher, tracker, cart, catalog, engine)
+    if _WITH_SHIPPING.search(text):  # "whats the total with shipping", "total with fast delivery"
+        method = parse_shipping_method(text) or ("express" if _FAST.search(text) else
+                                                 tracker.get_slot("shipping_method") or "standard")
+        try:
+            q = order_quote(engine, catalog, cart, method, tracker.get_slot("coupon_code"))
+        except (OrderError, OutOfStock):
+            return True  # the cart's own reply already says what is wrong with it
+        address = tracker.get_slot("shipping_address")
+        dispatcher.utter_message(text=f"With {method_title(method, address)} delivery that's "
+                                      f"{catalog.format_price(q.total)} ({catalog.format_price(q.shipping)} shipping).")
     return True
+
+
+_GRAND_TOTAL = re.compile(r"\btotal\b|\ball\s+together\b|\baltogether\b|"
+                          r"\bhow\s+much\s+(?:will|would|is|does)\s+(?:it|that|everything|the\s+whole\s+thing)\s+"
+                          r"(?:be|come\s+to|cost)\b", re.IGNORECASE)
+
+
+def asks_total_with_shipping(text: Text) -> bool:
+    """True for "whats the total with shipping", "what is total with fast delivery"."""
+    return bool(_GRAND_TOTAL.search(text or "") and _WITH_SHIPPING.search(text or ""))
+
+
+_WITH_SHIPPING = re.compile(r"\b(?:shipping|delivery|postage|ship(?:ped)?|deliver(?:ed)?)\b", re.IGNORECASE)
+_FAST = re.compile(r"\b(?:fast|faster|fastest|quick|quicker|quickest|rush)\b", re.IGNORECASE)
 
 
 def utter_cart(dispatcher: CollectingDispatcher, tracker: Tracker, cart, catalog, engine) -> None:

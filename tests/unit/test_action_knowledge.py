@@ -329,3 +329,13 @@ async def test_a_question_picking_a_card_by_its_place_is_about_that_product(ship
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"] == "product:AUD-006", d.messages
+
+
+@pytest.mark.parametrize("text, line", [
+    ("whats the total with shipping", "With Standard (3-5 business days) delivery that's $249.00 ($0.00 shipping)."),
+    ("what is total with fast delivery", "With Express (1-2 business days) delivery that's $263.99 ($14.99 shipping)."),
+])
+async def test_the_total_with_shipping_is_the_cart_priced(kb, res, text, line):
+    d, events = await ask(text, intent="delivery_options", slots={"cart": [{"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}]})
+    assert line in [m.get("text") for m in d.messages], d.messages
+    assert slot_events(events)["kb_doc_id"] is None
