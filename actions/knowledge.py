@@ -25,7 +25,7 @@ from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.orders import destination_answer
+from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
@@ -60,6 +60,8 @@ _POLICY_TALK = re.compile(r"\b(?:return|refund|warrant|guarantee|deliver|ship|ca
                           r"exchange|replace)\w*", re.IGNORECASE)
 
 
+_RETURNING = re.compile(r"\b(?:return\w*|send\w*\s+(?:it|them|\w+)\s+back|refund\w*)\b", re.IGNORECASE)
+_SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|charge|who\s+pays|pay\s+for)\b", re.IGNORECASE)
 # A question about the store's terms, whatever product it mentions by "it".
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
                            r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"
@@ -170,6 +172,13 @@ class ActionAnswerQuestion(Action):
         abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
         if abroad:  # "do you ship to australia": the shipping policy's countries, not an FAQ's "select countries"
             dispatcher.utter_message(text=abroad)
+            return [SlotSet("kb_doc_id", None)]
+        if _SHIPPING_COST.search(latest_text(tracker)) and about_shipping(latest_text(tracker)) \
+                and not entity_values(tracker, "product") and not _RETURNING.search(latest_text(tracker)):
+            # "how much is shipping", "who pays the shipping on this": every option's price, as the
+            # price question and checkout give it (the shipping policy's figures, one table)
+            dispatcher.utter_message(text=shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"), False,
+                                                          res.catalog.currency)[0])
             return [SlotSet("kb_doc_id", None)]
         try:
             retriever = get_retriever()
