@@ -70,7 +70,7 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     in_cart = [i["sku"] for i in cart]
     named = entity_values(tracker, "product")
     lines = [p for p in map(catalog.get, in_cart) if p is not None]
-    counted = None if named else cart_line_by_ordinal(latest_text(tracker), [Shown(p.sku, p.name, p.price) for p in lines])
+    counted = None if named else cart_line_by_ordinal(latest_text(tracker), Shown.all_of(lines))
     if counted:  # "remove the second item": counted in the cart, not among the cards shown last
         return catalog.get(counted), None
     products, _ = referred_products(tracker, catalog)

@@ -172,7 +172,7 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
         return None
     shown = at_price_end(latest_text(tracker), shown)  # "compare the two cheapest": those two
     if names_a_position(latest_text(tracker)):  # "compare the first two", "the 1st and the 3rd"
-        picked = resolve_reference(latest_text(tracker), [Shown(p.sku, p.name, p.price) for p in shown]).skus
+        picked = resolve_reference(latest_text(tracker), Shown.all_of(shown)).skus
         shown = [p for p in shown if p.sku in picked] if len(picked) >= 2 else shown
     answer = which_is(latest_text(tracker), shown, res.catalog.currency)
     if answer is None and asks_to_compare(latest_text(tracker), shown):  # "compare the two": side by side
@@ -300,7 +300,7 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
         if len(earlier) == 1 and earlier[0] != skus[0]:
             skus = earlier + skus
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]
-    return [Shown(p.sku, p.name, p.price) for p in products if p is not None]
+    return Shown.all_of(products)
 
 
 def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]:

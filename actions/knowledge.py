@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import assess_question, entity_values, latest_text
-from actions.catalog import ActionShowProducts, compare_if_asked
+from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
@@ -31,7 +31,7 @@ from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
-from lift.understanding.references import Shown, names_a_position, resolve_reference
+from lift.understanding.references import names_a_position, resolve_reference
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,11 @@ def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:
 def _placed(tracker: Tracker) -> Optional[Text]:
     """The SKU of the shown product a question picks by its place ("the 2nd one, is it waterproof?")."""
     text = latest_text(tracker)
-    shown = [s for s in (tracker.get_slot("last_shown") or []) if isinstance(s, str)]
-    if len(shown) < 2 or not names_a_position(text):
+    if not names_a_position(text):
         return None
-    catalog = resources.get().catalog
-    products = [p for p in map(catalog.get, shown) if p is not None]
-    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in products])
-    return picked.skus[0] if len(picked.skus) == 1 else None
+    shown = shown_products(tracker, resources.get().catalog)
+    picked = resolve_reference(text, shown) if len(shown) > 1 else None
+    return picked.skus[0] if picked is not None and len(picked.skus) == 1 else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:

@@ -75,7 +75,7 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     if says_other(text):
         others = [p for p in kin if not quantity_of(cart, p.sku)]
         return others[0] if len(others) == 1 else None
-    picked = resolve_reference(text, [Shown(p.sku, p.name, p.price) for p in kin]) if kin and names_a_position(text) else None
+    picked = resolve_reference(text, Shown.all_of(kin)) if kin and names_a_position(text) else None
     if picked is not None and len(picked.skus) == 1 and not quantity_of(cart, picked.skus[0]):
         return catalog.get(picked.skus[0])
     # "swap it for the mesh one": a word of one product of the same kind, shown or not

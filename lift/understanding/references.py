@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from lift.understanding.numbers import find_quantities
 
@@ -45,6 +45,11 @@ class Shown:
     sku: str
     name: str
     price: Decimal
+
+    @classmethod
+    def all_of(cls, products) -> List["Shown"]:
+        """Catalog products (anything with sku, name and price) as references resolve them."""
+        return [cls(p.sku, p.name, p.price) for p in products if p is not None]
 
 
 @dataclass(frozen=True)
