@@ -223,6 +223,8 @@ class ActionShowPrice(Action):
         catalog = resources.get().catalog
         products, category = mentioned(tracker, catalog)
         checking_out = tracker.active_loop_name == "checkout_form"
+        if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):
+            return []  # "how much is that all together", "whats the total with shipping": the cart (and its delivery)
         if not products and category is None and (checking_out and tracker.get_slot("requested_slot") == "shipping_method"
                                                   or about_shipping(latest_text(tracker))):
             # "how much is each option?" while choosing the delivery, "how much is shipping" anywhere:
@@ -233,8 +235,6 @@ class ActionShowPrice(Action):
                                              catalog.currency)
             dispatcher.utter_message(text=reply)
             return [SlotSet("offered_shipping_method", offered)] if offered else []
-        if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):
-            return []  # "how much is that all together": the cart, not the card offered after the last add
         if not products and category is None:
             products, resolution = referred_products(tracker, catalog)
             if resolution.question:

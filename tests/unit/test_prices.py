@@ -145,3 +145,13 @@ async def test_both_with_one_product_ever_shown_still_asks(res, dispatcher, doma
                            events=[{"event": "slot", "name": "last_shown", "value": ["CMP-001"]}])
     await ActionShowPrice().run(dispatcher, tracker, domain)
     assert "I only showed you one product" in texts(dispatcher)
+
+
+async def test_the_total_with_shipping_read_as_a_price_question_is_the_cart_priced(res, dispatcher, domain):
+    """"whats the total with shipping" read as ask_price: the cart and its delivery, not the options table."""
+    tracker = make_tracker("whats the total with shipping", "ask_price",
+                           slots={"cart": [{"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}]})
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "With Standard (3-5 business days) delivery that's $249.00 ($0.00 shipping)." in said, said
+    assert "Express (1-2 business days): $14.99" not in said, said
