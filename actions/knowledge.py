@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import assess_question, entity_values, latest_text
+from actions.common import assess_question, entity_values, latest_intent, latest_text
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
@@ -25,7 +25,7 @@ from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
+from lift.commerce.orders import about_shipping, asks_own_order_arrival, destination_answer, shipping_answer
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
@@ -164,6 +164,11 @@ class ActionAnswerQuestion(Action):
             return placed
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
             return [SlotSet("kb_doc_id", None)]
+        if latest_intent(tracker) in ("delivery_period", "delivery_options") and not tracker.active_loop_name \
+                and asks_own_order_arrival(latest_text(tracker)):
+            # "when will my package arrive": that order's own date, from tracking it (the form asks
+            # which order), not the policy's general delivery times
+            return [SlotSet("kb_doc_id", None), SlotSet("order_request", "track"), FollowupAction("order_form")]
         res = resources.get()
         if asks_total_with_shipping(latest_text(tracker)) and answer_cart_total(dispatcher, tracker, res.catalog, res.engine):
             return [SlotSet("kb_doc_id", None)]  # "whats the total with shipping": the cart, priced

@@ -321,6 +321,25 @@ def asks_about_order(text: Any, intent: Optional[str] = None) -> bool:
     return bool(_ORDER_POINTER.search(text)) and (intent in ORDER_INTENTS or bool(_ORDER_FATE.search(text)))
 
 
+# "when will my package arrive", "how soon can i expect my order": the shopper's own order, already
+# placed (not "how long would it take if i order today").
+_MY_ORDER = re.compile(r"\b(?:my|our)\s+(?:(?:\w+\s+){0,2}?)(?:order|package|parcel|delivery|shipment|purchase|item|"
+                       r"article|product|stuff|things|items)\b", re.IGNORECASE)
+_ARRIVAL = re.compile(r"\b(?:arriv\w*|expect\w*|get\s+(?:here|to\s+me)|turn\s+up|show\s+up|be\s+delivered|"
+                      r"com(?:e|es|ing)|reach\w*|eta)\b", re.IGNORECASE)
+_BEFORE_BUYING = re.compile(r"\b(?:if|when|once|before)\s+(?:i|we)\s+(?:order|buy|purchase|place|get|pick|choose)\b|"
+                            r"\b(?:order(?:ed)?|buy|bought|purchase[sd]?)\s+(?:it\s+|them\s+)?(?:today|now|tonight|"
+                            r"this\s+(?:morning|afternoon|evening|week))\b|\bwould\b", re.IGNORECASE)
+
+
+def asks_own_order_arrival(text: Any) -> bool:
+    """True for "when will my package arrive" / "how do i check when my order is gonna arrive": the
+    arrival of an order the shopper has placed, which tracking that order answers (not the policy's
+    general delivery times, which "how long would it take if i order today" asks for)."""
+    text = str(text or "")
+    return bool(_MY_ORDER.search(text) and _ARRIVAL.search(text)) and not _BEFORE_BUYING.search(text)
+
+
 def describe_coarse(order: Order) -> str:
     """All a conversation that hasn't proven the order is theirs may learn: it exists, and
     whether it has shipped. No items, address, email, amount, dates or tracking."""
@@ -329,7 +348,7 @@ def describe_coarse(order: Order) -> str:
     return f"Order {order.order_id} exists and {coarse}."
 
 
-__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "create_order", "describe_shipping_methods",
+__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "asks_own_order_arrival", "create_order", "describe_shipping_methods",
            "get_order", "describe_coarse", "describe_status", "describe_tracking", "order_contents", "parse_shipping_method", "quote"]
 
 

@@ -69,3 +69,13 @@ def test_nothing_goes_in_the_cart_without_asking(stack):
     stack.say(me, "show me desk chairs")
     stack.say(me, "what about the other one")
     assert not stack.tracker(me)["slots"].get("cart")
+
+
+@pytest.mark.parametrize("message", ["any idea when my parcel's gonna show up??", "when will my package arrive"])
+def test_when_my_parcel_arrives_asks_which_order_then_tracks_it(stack, message):
+    """A placed order's arrival is tracking that order, not the policy's general delivery times."""
+    me = new_sender()
+    said = texts(stack.say(me, message))
+    assert "order number" in said and "Source:" not in said, said
+    said = texts(stack.say(me, "LFT100001"))
+    assert said.startswith("Order LFT100001 exists"), said

@@ -347,3 +347,21 @@ async def test_what_shipping_costs_is_every_options_price(kb, res, text):
     assert "Express (1-2 business days): $14.99" in d.messages[0]["text"], d.messages
     d, events = await ask("returns from canada - who pays the shipping?", intent="check_refund_policy")
     assert "Express (1-2 business days)" not in str(d.messages)  # return postage is the returns policy's
+
+
+@pytest.mark.parametrize("text", ["when will my package arrive", "how do i check when my order is gonna arrive",
+                                  "how soon can i expect my item?", "my parcel still hasnt come, when will it get here"])
+async def test_when_my_order_arrives_tracks_that_order(kb, res, text):
+    """A placed order's arrival is that order's date: the order form asks which order, never the
+    policy's general delivery times."""
+    d, events = await ask(text, intent="delivery_period")
+    assert d.messages == []
+    assert {"event": "followup", "name": "order_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["order_request"] == "track"
+
+
+@pytest.mark.parametrize("text", ["how long will it take to arrive if i order today", "how long does delivery take",
+                                  "when would my order arrive if i pick express"])
+async def test_delivery_times_before_buying_are_the_policy(kb, res, text):
+    d, events = await ask(text, intent="delivery_period")
+    assert "order_form" not in str(events) and d.messages, (d.messages, events)
