@@ -54,6 +54,7 @@ def test_a_business_account_enquiry_is_a_lead_and_its_question_is_answered_first
     said = texts(stack.say(me, "quick question, do you do business accounts or invoicing?"))
     assert active_loop(stack, me) == "lead_form"
     assert "(policy:wholesale#business-accounts)" in said and said.endswith(LEAD_FORM_FIRST_QUESTION), said
+    assert "business accounts" in said.split("\u201c")[0] and "set up a demo" not in said, said  # the intro fits the enquiry
 
 
 @pytest.mark.parametrize("message", ["can we book a demo?", "I'd like a demo for my team of 20"])
