@@ -26,7 +26,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
 from lift.commerce.orders import about_shipping, asks_own_order_arrival, destination_answer, shipping_answer
-from lift.commerce.products import asks_about_stock, attribute_asked, stock_label
+from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -232,6 +232,7 @@ class ActionAnswerQuestion(Action):
             stock_line, cards = _product_reply(str(answer.meta["sku"]), str(message.get("text") or ""))
             if stock_line:
                 dispatcher.utter_message(text=stock_line)
+            _say_if_not_on_page(dispatcher, answer, str(message.get("text") or ""))
             if cards:
                 extra["json_message"] = cards
         dispatcher.utter_message(text=format_answer(answer.text, answer.title, answer.doc_id), **extra)
@@ -241,6 +242,19 @@ class ActionAnswerQuestion(Action):
             sku = str(answer.meta["sku"])
             events += [SlotSet("last_shown", [sku]), SlotSet("last_product", sku)]
         return events + _demo_offer(tracker, answer.doc_id)
+
+
+def _say_if_not_on_page(dispatcher: CollectingDispatcher, answer, question: Text) -> None:
+    """"does it have a backlit keyboard" when the product's page says nothing of one: said plainly
+    (with a person to ask) before the page, which is all we know about it."""
+    product = resources.get().catalog.get(str(answer.meta.get("sku") or ""))
+    if product is None:
+        return
+    feature = feature_not_mentioned(answer.text, question, re.findall(r"[a-z0-9]+", product.name.lower()))
+    if feature:
+        dispatcher.utter_message(text=f"The {product.name}'s page doesn't mention {feature}, so I can't confirm it. "
+                                      f"Here is everything it lists; our team can check anything else.",
+                                 buttons=[{"title": "Ask our team", "payload": "/contact_human_agent"}])
 
 
 def _demo_offer(tracker: Tracker, doc_id: Optional[Text]) -> List[Dict[Text, Any]]:

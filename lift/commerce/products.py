@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from lift.commerce.money import money
 
@@ -215,3 +215,45 @@ def attribute_asked(product: Product, text: str) -> Optional[str]:
             if len(part) >= 4 and part not in _NOT_ASKED and (part in words or words & set(_ASKED_AS.get(part, ()))):
                 return key
     return None
+
+
+# "does it have a backlit keyboard", "is it good for gaming", "does it come with a case", "can it
+# do 4k": the feature a yes/no question about one product asks for (the words after the cue).
+_FEATURE_CUE = re.compile(
+    r"\b(?:does|do|did|will|would|can|could|is|are)\s+(?:it|they|this|that|this\s+one|that\s+one|the\s+[\w ]{1,40}?)\s+"
+    r"(?:have|has|got|come\s+with|include|includes|support|supports|work\s+with|work\s+for|do|"
+    r"(?:be\s+)?(?:good|ok|okay|suitable|any\s+good|decent|great)\s+for|take|fit)\s+(?:an?\s+|the\s+|any\s+)?"
+    r"(?P<feature>[a-z0-9][a-z0-9 '\-]{1,40}?)\s*(?:[?.!,]|$)", re.IGNORECASE)
+_FILLER = frozenset("""a an the any some it its one ones too also as well please pls plz though then at all really
+    actually like kind of sort or and with on in for to built""".split())
+# British spellings of words a product page spells the American way.
+_SPELLING = {"colour": "color", "colours": "colors", "grey": "gray", "aluminium": "aluminum", "centre": "center"}
+
+
+def _stem(word: str) -> str:
+    word = _SPELLING.get(word, word)
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def feature_not_mentioned(page_text: str, question: str, product_words: Iterable[str] = ()) -> Optional[str]:
+    """ "does the nimbus 14 have a backlit keyboard" when its page says nothing of a backlit keyboard:
+    the feature as asked ("backlit keyboard"); None when the page mentions any of its words, the
+    question asks for no feature, or it asks about the product's name."""
+    m = _FEATURE_CUE.search(question or "")
+    if not m:
+        return None
+    feature = m.group("feature").strip(" '-").lower()
+    own = {w.lower() for w in product_words}
+    words = [w for w in re.findall(r"[a-z0-9]+", feature) if w not in _FILLER and w not in own]
+    if not words or len(words) > 4:
+        return None
+    page = {_stem(w) for w in re.findall(r"[a-z0-9]+", _SPELLING_RE.sub(lambda x: _SPELLING[x.group(0)], (page_text or "").lower()))}
+    if any(_stem(w) in page or any(p.startswith(_stem(w)[:5]) for p in page if len(_stem(w)) >= 5) for w in words):
+        return None
+    return feature
+
+
+_SPELLING_RE = re.compile(r"\b(?:" + "|".join(_SPELLING) + r")\b")
