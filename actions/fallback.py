@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.catalog import ActionShowProducts, compare_if_asked
 from actions.common import latest_text
+from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
 from actions.handoff import hand_off
 from actions.swap import swap_line
@@ -39,6 +40,9 @@ class ActionOfferOptions(Action):
         swapped = swap_line(dispatcher, tracker)  # "actually the first one instead"
         if swapped is not None:
             return swapped
+        followed = answer_demo_followup(dispatcher, tracker)  # "did that go through?" after booking a demo
+        if followed is not None:
+            return followed
         if is_repeated_fallback(tracker.events):
             dispatcher.utter_message(text=SECOND_TEXT)
             return hand_off(dispatcher, tracker, "fallback")
@@ -61,6 +65,9 @@ class ActionReplyOutOfScope(Action):
         text = latest_text(tracker)
         if _WANTS_A_PERSON.search(text):
             return hand_off(dispatcher, tracker, "user_request")
+        followed = answer_demo_followup(dispatcher, tracker)  # "can we move it to tuesday" after booking a demo
+        if followed is not None:
+            return followed
         res = resources.get()
         sku = tracker.get_slot("last_product")
         product = res.catalog.get(sku) if isinstance(sku, str) and text and len(text.split()) <= 12 else None

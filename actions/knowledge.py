@@ -20,6 +20,7 @@ from actions.common import assess_question, entity_values, latest_intent, latest
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
+from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
@@ -152,6 +153,9 @@ class ActionAnswerQuestion(Action):
         compared = compare_if_asked(dispatcher, tracker)  # "difference between the aria and the aria pro"
         if compared is not None:
             return compared
+        followed = answer_demo_followup(dispatcher, tracker)  # "what time is our demo again"
+        if followed is not None:
+            return followed
         # At checkout "can I change to next-day delivery" reads as a delivery question but
         # changes the order; the form asks its next question after this action.
         amended = amendment_events(dispatcher, tracker)

@@ -15,7 +15,8 @@ from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
                             latest_text)
 from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
-from lift.commerce.leads import SlotTaken, choose_slot, free_demo_slots, nearest_free_slots, parse_slot_key, save_lead
+from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, move_demo, nearest_free_slots, parse_slot_key,
+                                 save_lead)
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.nlu.scope import asks_about, declines_demo
 from lift.understanding.dates import from_value
@@ -134,8 +135,11 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
 
 
 def preferred_times(tracker: Tracker) -> Optional[Text]:
-    """The latest date_time the shopper mentioned in this conversation, if any."""
+    """The latest date_time the shopper mentioned in this conversation since the last demo booked
+    in it, if any."""
     for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "lead_id" and event.get("value") is not None:
+            return None  # a demo booked since: its time is not what the next booking (or a move) wants
         if event.get("event") == "user":
             for entity in (event.get("parse_data") or {}).get("entities") or []:
                 if entity.get("entity") == "date_time" and entity.get("value"):
@@ -201,6 +205,8 @@ class ActionSubmitLead(Action):
         engine = resources.get().engine
         demo = tracker.get_slot("demo_time")
         start = parse_slot_key(demo) if demo and demo != "unscheduled" else None
+        if tracker.get_slot("demo_rescheduling") and tracker.get_slot("lead_id") is not None and start is not None:
+            return _move(dispatcher, tracker, engine, start)
         try:
             lead_id = save_lead(
                 engine,
@@ -224,6 +230,23 @@ class ActionSubmitLead(Action):
         # the booked time is the lead's now: another "book a demo" in this chat asks for a new time
         # (name, email, company and team size are kept), never re-books this one as "taken"
         return [SlotSet("lead_id", float(lead_id)), SlotSet("demo_time", None)]
+
+
+def _move(dispatcher: CollectingDispatcher, tracker: Tracker, engine, start: dt.datetime) -> List[Dict[Text, Any]]:
+    """The new time picked after "can we move the demo": the booking moves, and is emailed."""
+    try:
+        old, new = move_demo(engine, int(float(tracker.get_slot("lead_id"))), start)
+    except SlotTaken as err:
+        dispatcher.utter_message(text=f"{err} Let's pick another time.")
+        return [SlotSet("demo_time", None), ActiveLoop("lead_form")]
+    except ValueError:  # the booking was cancelled meanwhile: nothing left to move
+        dispatcher.utter_message(text="That demo is no longer booked, so there is nothing to move.",
+                                 buttons=[{"title": "Book a demo", "payload": "/request_demo"}])
+        return [SlotSet("demo_rescheduling", None), SlotSet("demo_time", None)]
+    resources.get().kick_mail()
+    dispatcher.utter_message(text=f"Done: your demo has moved from {old.label} to {new.label}. "
+                                  f"We've emailed the new time to {tracker.get_slot('email')}.")
+    return [SlotSet("demo_rescheduling", None), SlotSet("demo_time", None)]
 
 
 class _AnswerThenAsk:

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values, latest_intent, latest_text
+from actions.demo_booking import answer_demo_followup
 from actions.history import shown_skus
 from lift.commerce.orders import asks_about_order, describe_tracking, find_order
 from lift.commerce.ownership import access_of
@@ -118,5 +119,8 @@ class ActionAcknowledgeStop(Action):
         if placed and _CANCEL_WORD.search(latest_text(tracker)) and since is not None and since <= RECENT_TURNS:
             return [SlotSet("order_id", placed), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
                     FollowupAction("action_handle_order")]
+        followed = answer_demo_followup(dispatcher, tracker)  # "cancel the demo" after booking one
+        if followed is not None:
+            return followed
         dispatcher.utter_message(response="utter_no_problem")
         return []

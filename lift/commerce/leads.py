@@ -197,3 +197,84 @@ def save_lead(engine: Engine, *, sender_id: str, person_name: str, email: str, c
         if demo_time is None:
             raise
         raise SlotTaken(f"The demo slot {DemoSlot(demo_time).label} was just booked by someone else.") from None
+
+
+# After a demo is booked in a chat: "did that go through?", "when is our demo again" (status),
+# "can we move it to thursday", "i can't make that time" (move), "cancel the demo" (cancel).
+_DEMO_WORD = r"(?:demo|meeting|call|booking|appointment|session|slot)"
+_DEMO_CANCEL = re.compile(rf"\b(?:cancel\w*|call\s+off|scrap|drop)\s+(?:the\s+|my\s+|our\s+|that\s+|this\s+)?{_DEMO_WORD}\b|"
+                          rf"\b(?:don'?t|do\s+not|no\s+longer)\s+need\s+(?:the\s+|a\s+|that\s+)?{_DEMO_WORD}\b", re.IGNORECASE)
+_DEMO_MOVE = re.compile(
+    rf"\b(?:move|moving|reschedul\w*|rebook\w*|re-book\w*|push|postpone|bring\s+(?:it\s+)?forward|shift|change)\s+"
+    rf"(?:it|that|this|the\s+{_DEMO_WORD}|my\s+{_DEMO_WORD}|our\s+{_DEMO_WORD}|the\s+time|the\s+date|the\s+day)\b|"
+    rf"\breschedul\w*\b|\b(?:a\s+)?(?:different|another|other|later|earlier|new)\s+(?:time|day|date|slot)\b|"
+    rf"\bcan'?t\s+(?:make|do)\s+(?:it|that|then|the\s+{_DEMO_WORD}|that\s+time)\b|\binstead\b", re.IGNORECASE)
+_DEMO_STATUS = re.compile(
+    rf"\b(?:did|has|have)\s+(?:that|it|this|my\s+\w+|the\s+\w+)\s+(?:go(?:ne)?\s+through|work(?:ed)?|been\s+booked)\b|"
+    rf"\b(?:is|was)\s+(?:it|that|my\s+{_DEMO_WORD}|our\s+{_DEMO_WORD}|the\s+{_DEMO_WORD})\s+(?:booked|confirmed|on|set|happening)\b|"
+    rf"\bdid\s+(?:you|u)\s+(?:book|schedule|confirm)\b|"
+    rf"\b(?:when|what\s+time|what\s+day)\s+(?:is|was|'?s)\s+(?:my|our|the)\s+{_DEMO_WORD}\b|\bwhen'?s\s+(?:my|our|the)\s+{_DEMO_WORD}\b",
+    re.IGNORECASE)
+
+
+# "can i change the time of delivery" is about an order, not the demo.
+_ABOUT_ORDERS = re.compile(r"\b(?:deliver\w*|order\w*|ship\w*|parcel|package|refund\w*|cart|return\w*|checkout)\b",
+                           re.IGNORECASE)
+
+
+def demo_followup(text: object) -> Optional[str]:
+    """What a message says about a demo already booked: "cancel", "move" or "status"; None when it
+    says nothing of the kind (a new request, something about orders, anything else)."""
+    text = str(text or "")
+    if _ABOUT_ORDERS.search(text):
+        return None
+    for kind, pattern in (("cancel", _DEMO_CANCEL), ("move", _DEMO_MOVE), ("status", _DEMO_STATUS)):
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def booked_demo(engine: Engine, lead_id: object) -> Optional[Lead]:
+    """The lead ``lead_id`` while its demo is still ahead (detached; None otherwise)."""
+    try:
+        key = int(float(lead_id))  # the slot holds a float
+    except (TypeError, ValueError):
+        return None
+    with session_scope(engine) as s:
+        lead = s.get(Lead, key)
+        if lead is None or lead.demo_time is None or lead.demo_time <= dt.datetime.utcnow():
+            return None
+        s.expunge(lead)
+        return lead
+
+
+def move_demo(engine: Engine, lead_id: int, start: dt.datetime) -> Tuple[DemoSlot, DemoSlot]:
+    """Moves the lead's demo to ``start`` and queues the email saying so: (old slot, new slot).
+    Raises :class:`SlotTaken` (nothing changed) when ``start`` went to someone else first."""
+    try:
+        with session_scope(engine) as s:
+            lead = s.get(Lead, int(lead_id))
+            if lead is None or lead.demo_time is None:
+                raise ValueError(f"lead {lead_id} has no demo booked")
+            old = DemoSlot(lead.demo_time)
+            lead.demo_time = start
+            s.flush()
+            subject, body = emails.demo_moved(lead.person_name, old.label, DemoSlot(start).label)
+            enqueue(s, kind="demo_booking", recipient=lead.email, subject=subject, body=body)
+            return old, DemoSlot(start)
+    except IntegrityError:
+        raise SlotTaken(f"The demo slot {DemoSlot(start).label} was just booked by someone else.") from None
+
+
+def cancel_demo(engine: Engine, lead_id: int) -> Optional[DemoSlot]:
+    """Frees the lead's demo slot (the lead itself stays) and queues the email saying so: the slot
+    cancelled, or None when there was none."""
+    with session_scope(engine) as s:
+        lead = s.get(Lead, int(lead_id))
+        if lead is None or lead.demo_time is None:
+            return None
+        slot = DemoSlot(lead.demo_time)
+        lead.demo_time = None
+        subject, body = emails.demo_cancelled(lead.person_name, slot.label)
+        enqueue(s, kind="demo_booking", recipient=lead.email, subject=subject, body=body)
+        return slot

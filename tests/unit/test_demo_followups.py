@@ -1,0 +1,115 @@
+"""A demo booked earlier in the chat: "did that go through?" gets the booking, "can we move it" asks
+for the time alone and moves that booking (never a second one), "cancel the demo" frees the slot;
+each change is emailed. Real SQLite store and outbox, real Trackers and domain."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionOfferOptions, ActionReplyOutOfScope
+from actions.lead import ActionSubmitLead
+from actions.order_in_view import ActionAcknowledgeStop
+from actions.start_lead import ActionStartLead
+from lift.commerce.leads import (SlotTaken, booked_demo, cancel_demo, demo_followup, free_demo_slots, move_demo,
+                                 save_lead)
+from lift.store.engine import session_scope
+from lift.store.models import Lead, OutboxMessage
+from tests.support.trackers import make_tracker, slot_events, texts
+
+DETAILS = {"person_name": "Priya Nair", "email": "priya@nairdesign.co", "company": "Nair Design", "team_size": 12.0}
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("did that go through?", "status"), ("is my demo booked", "status"), ("when is our demo again", "status"),
+    ("did you book it", "status"), ("what time was the demo", "status"),
+    ("can we move it to a different time", "move"), ("reschedule the demo to thursday", "move"),
+    ("i can't make that time anymore", "move"), ("actually can we do tuesday instead", "move"),
+    ("cancel the demo", "cancel"), ("we need to cancel the meeting", "cancel"),
+    ("we'd like a demo", None), ("what is a demo", None), ("cancel my order", None),
+    ("can i change the time of delivery", None), ("hello", None),
+])
+def test_what_a_message_says_about_a_booked_demo(text, kind):
+    assert demo_followup(text) == kind
+
+
+def _book(res, which=0):
+    slot = free_demo_slots(res.engine)[which]
+    return save_lead(res.engine, sender_id="demo-1", demo_time=slot.start, **{**DETAILS, "team_size": 12}), slot
+
+
+def _mail(res):
+    with session_scope(res.engine) as s:
+        return [(m.recipient, m.subject) for m in s.query(OutboxMessage).order_by(OutboxMessage.id)]
+
+
+def test_move_and_cancel_change_the_booking_and_email_it(res):
+    lead_id, slot = _book(res)
+    new = free_demo_slots(res.engine)[0]
+    old, moved = move_demo(res.engine, lead_id, new.start)
+    assert (old.start, moved.start) == (slot.start, new.start) and booked_demo(res.engine, lead_id).demo_time == new.start
+    assert slot in free_demo_slots(res.engine, count=10)  # the old time is free again
+    save_lead(res.engine, sender_id="other", demo_time=slot.start, **{**DETAILS, "team_size": 3})
+    with pytest.raises(SlotTaken):
+        move_demo(res.engine, lead_id, slot.start)  # taken meanwhile: nothing changes
+    assert booked_demo(res.engine, lead_id).demo_time == new.start
+    assert cancel_demo(res.engine, lead_id).start == new.start and booked_demo(res.engine, lead_id) is None
+    assert cancel_demo(res.engine, lead_id) is None
+    subjects = [s for r, s in _mail(res) if r == DETAILS["email"]]
+    assert subjects[1].startswith("Your Lift demo has moved") and subjects[-1].endswith("is cancelled"), subjects
+
+
+async def test_did_that_go_through_gets_the_booking(res, domain):
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    events = await ActionOfferOptions().run(d, make_tracker("did that go through?", "nlu_fallback",
+                                                            slots={**DETAILS, "lead_id": float(lead_id)}), domain)
+    assert texts(d) == f"Yes: your demo is booked for {slot.label}, and the details went to priya@nairdesign.co.", texts(d)
+    assert events == []
+
+
+async def test_move_asks_for_the_time_alone_then_moves_the_booking(res, domain):
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    events = await ActionReplyOutOfScope().run(d, make_tracker("can we move it to a different time", "out_of_scope",
+                                                               slots={**DETAILS, "lead_id": float(lead_id)}), domain)
+    assert texts(d).startswith(f"Sure, let's find a new time for your demo (now {slot.label})")
+    assert slot_events(events)["demo_rescheduling"] is True and {"event": "followup", "name": "lead_form",
+                                                                  "timestamp": None} in events
+    new = free_demo_slots(res.engine)[0]
+    d = CollectingDispatcher()
+    events = await ActionSubmitLead().run(d, make_tracker("1", "inform", slots={
+        **DETAILS, "lead_id": float(lead_id), "demo_rescheduling": True, "demo_time": new.key}), domain)
+    assert texts(d) == (f"Done: your demo has moved from {slot.label} to {new.label}. "
+                        "We've emailed the new time to priya@nairdesign.co."), texts(d)
+    assert slot_events(events) == {"demo_rescheduling": None, "demo_time": None}
+    with session_scope(res.engine) as s:
+        assert [(lead.id, lead.demo_time) for lead in s.query(Lead)] == [(lead_id, new.start)]  # moved, not a second lead
+
+
+async def test_request_demo_about_the_booked_demo_is_not_a_second_booking(res, domain):
+    lead_id, slot = _book(res)
+    booked = {**DETAILS, "lead_id": float(lead_id)}
+    d = CollectingDispatcher()
+    events = await ActionStartLead().run(d, make_tracker("reschedule the demo to thursday", "request_demo", slots=booked), domain)
+    assert "new time for your demo" in texts(d) and slot_events(events)["demo_rescheduling"] is True
+    assert "followup" not in str(events)  # the rule runs lead_form next
+    d = CollectingDispatcher()
+    events = await ActionStartLead().run(d, make_tracker("is my demo booked", "request_demo", slots=booked), domain)
+    assert texts(d).startswith("Yes: your demo is booked") and events[-1]["name"] == "action_listen"
+    d = CollectingDispatcher()
+    events = await ActionStartLead().run(d, make_tracker("book a demo for my team", "request_demo"), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_lead_intro"] and events == []
+
+
+async def test_cancel_the_demo_frees_the_slot(res, domain):
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    await ActionAcknowledgeStop().run(d, make_tracker("cancel the demo", "stop", slots={**DETAILS, "lead_id": float(lead_id)}),
+                                      domain)
+    assert texts(d).startswith(f"Done: your demo on {slot.label} is cancelled"), texts(d)
+    assert booked_demo(res.engine, lead_id) is None and slot in free_demo_slots(res.engine)
+
+
+async def test_without_a_booking_in_this_chat_nothing_changes(res, domain):
+    _book(res)  # someone else's
+    d = CollectingDispatcher()
+    await ActionAcknowledgeStop().run(d, make_tracker("cancel the demo", "stop"), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_no_problem"]
