@@ -25,7 +25,7 @@ from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
                                   deadline_verdict, is_po_box, method_problem, method_title, parse_shipping_method, quote,
-                                  shipping_answer)
+                                  asks_which_option, options_answer, shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
 from lift.understanding.dates import from_value
@@ -270,6 +270,9 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return {"shipping_method": text} if answering_form(tracker, "shipping_method") else {}
 
     def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if asks_which_option(latest_text(tracker)):  # "whats the fastest option": answered; the choice stays theirs
+            dispatcher.utter_message(text=options_answer(latest_text(tracker), resources.get().catalog.currency))
+            return {"shipping_method": None}
         problem = method_problem(parse_shipping_method(value), tracker.get_slot("shipping_address"))
         if problem:  # express to a PO box: said why, and the methods asked again
             dispatcher.utter_message(text=problem)

@@ -26,12 +26,13 @@ from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.orders import about_shipping, asks_own_order_arrival, destination_answer, shipping_answer
+from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
 from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
+from lift.understanding.order_questions import asks_own_order_arrival
 from lift.understanding.references import names_a_position, resolve_reference
 
 logger = logging.getLogger(__name__)

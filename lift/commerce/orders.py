@@ -79,11 +79,14 @@ SHIPPING_METHODS: Dict[str, ShippingMethod] = {
 
 _METHOD_WORDS = {
     "standard": ("standard", "regular", "normal", "cheapest", "slow", "ground"),
-    "express": ("express", "fast", "fastest", "quick", "priority", "rush"),
-    "next_day": ("next day", "next-day", "nextday", "overnight", "tomorrow"),
-    "pickup": ("pickup", "pick up", "pick-up", "pick it up", "pick them up", "pick this up", "collect", "in store",
-               "in-store", "store"),
+    "express": ("express", "fast", "quick", "priority", "rush"),
+    # the fastest option is next-day, not express ("fast" alone still means express)
+    "next_day": ("next day", "next-day", "nextday", "overnight", "tomorrow", "fastest", "quickest", "soonest"),
+    "pickup": ("pickup", "pick up", "pick-up", "pick it up", "pick them up", "pick this up", "collect", "collection",
+               "in store", "in-store", "store"),
 }
+# Whole words: "fastest" is not "fast", "restore" is not "store".
+_METHOD_RES = {key: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b") for key, words in _METHOD_WORDS.items()}
 CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
 # Shipping policy ("Delivery addresses and PO boxes"): these need a street address (signature).
 STREET_ONLY = ("express", "next_day")
@@ -131,6 +134,24 @@ def shipping_answer(text: Any, current: Optional[str], at_summary: bool, currenc
     if at_summary and asked and asked != current:
         return f"{reply} Say yes to switch to {SHIPPING_METHODS[asked].title}.", asked
     return reply, None
+
+
+# A question about the options where one is asked for ("which is quickest?", "what are the options"),
+# never a choice; "fastest please", "how about express" or "can i get express" still choose.
+_ASKS_WHICH = re.compile(r"^\W*(?:(?:so|ok|okay|and|um+|hmm+|sorry|wait)\W+)*(?:what(?!\s+about)|what'?s|whats|which|"
+                         r"how(?!\s+about)|is\s+there|are\s+there)\b", re.IGNORECASE)
+_FASTEST = re.compile(r"\b(?:fastest|quickest|soonest)\b", re.IGNORECASE)
+
+
+def asks_which_option(text: Any) -> bool:
+    """True for "whats the fastest option", "which one is cheapest", "how much is each"."""
+    return bool(_ASKS_WHICH.search(str(text or "")))
+
+
+def options_answer(text: Any, currency: str) -> str:
+    """The answer to such a question while the delivery is being chosen: every option's price, led
+    by the fastest one when that is what was asked."""
+    return ("Next-day is the fastest. " if _FASTEST.search(str(text or "")) else "") + describe_shipping_methods(currency)
 
 
 def method_title(method: str, address: Optional[str] = None) -> str:
@@ -181,7 +202,7 @@ def parse_shipping_method(value: Any) -> Optional[str]:
         return None
     if text in SHIPPING_METHODS:
         return text
-    found = {key for key, words in _METHOD_WORDS.items() if any(w in text for w in words)}
+    found = {key for key, pattern in _METHOD_RES.items() if pattern.search(text)}
     return found.pop() if len(found) == 1 else None
 
 
@@ -321,25 +342,6 @@ def asks_about_order(text: Any, intent: Optional[str] = None) -> bool:
     return bool(_ORDER_POINTER.search(text)) and (intent in ORDER_INTENTS or bool(_ORDER_FATE.search(text)))
 
 
-# "when will my package arrive", "how soon can i expect my order": the shopper's own order, already
-# placed (not "how long would it take if i order today").
-_MY_ORDER = re.compile(r"\b(?:my|our)\s+(?:(?:\w+\s+){0,2}?)(?:order|package|parcel|delivery|shipment|purchase|item|"
-                       r"article|product|stuff|things|items)\b", re.IGNORECASE)
-_ARRIVAL = re.compile(r"\b(?:arriv\w*|expect\w*|get\s+(?:here|to\s+me)|turn\s+up|show\s+up|be\s+delivered|"
-                      r"com(?:e|es|ing)|reach\w*|eta)\b", re.IGNORECASE)
-_BEFORE_BUYING = re.compile(r"\b(?:if|when|once|before)\s+(?:i|we)\s+(?:order|buy|purchase|place|get|pick|choose)\b|"
-                            r"\b(?:order(?:ed)?|buy|bought|purchase[sd]?)\s+(?:it\s+|them\s+)?(?:today|now|tonight|"
-                            r"this\s+(?:morning|afternoon|evening|week))\b|\bwould\b", re.IGNORECASE)
-
-
-def asks_own_order_arrival(text: Any) -> bool:
-    """True for "when will my package arrive" / "how do i check when my order is gonna arrive": the
-    arrival of an order the shopper has placed, which tracking that order answers (not the policy's
-    general delivery times, which "how long would it take if i order today" asks for)."""
-    text = str(text or "")
-    return bool(_MY_ORDER.search(text) and _ARRIVAL.search(text)) and not _BEFORE_BUYING.search(text)
-
-
 def describe_coarse(order: Order) -> str:
     """All a conversation that hasn't proven the order is theirs may learn: it exists, and
     whether it has shipped. No items, address, email, amount, dates or tracking."""
@@ -348,7 +350,8 @@ def describe_coarse(order: Order) -> str:
     return f"Order {order.order_id} exists and {coarse}."
 
 
-__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "asks_own_order_arrival", "create_order", "describe_shipping_methods",
+__all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "asks_which_option",
+           "options_answer", "create_order", "describe_shipping_methods",
            "get_order", "describe_coarse", "describe_status", "describe_tracking", "order_contents", "parse_shipping_method", "quote"]
 
 

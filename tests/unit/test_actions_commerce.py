@@ -245,6 +245,25 @@ async def test_checkout_form_validates_answers(res, dispatcher, domain):
         assert ok or "need a street address" in texts(d3)
 
 
+@pytest.mark.parametrize("text, chosen, says", [
+    ("whats the fastest option", None, "Next-day is the fastest. "), ("which one is cheapest?", None, "Standard"),
+    ("fastest please", "next_day", None), ("how about express", "express", None), ("fast is fine", "express", None),
+    ("can i get it tomorrow", "next_day", None),
+])
+async def test_a_question_while_choosing_the_delivery_is_answered_not_taken(res, domain, text, chosen, says):
+    """"whats the fastest option" names next-day and its price and asks again; it never picks one."""
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "delivery_options", active_loop="checkout_form",
+                           slots={"cart": cart, "email": "a@b.io", "shipping_address": "1 Main St, Springfield, IL 62701",
+                                  "requested_slot": "shipping_method"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events).get("shipping_method") == chosen, (events, texts(d))
+    if says:
+        assert texts(d).startswith(says) or says in texts(d), texts(d)
+        assert "Next-day (1 business day): $24.99" in texts(d), texts(d)
+
+
 @pytest.mark.parametrize("text,intent,confirmed", [
     ("place order", "inform", True), ("go ahead and buy it", "checkout", True), ("place the order now", "place_order", True),
     ("don't place it yet", "inform", None), ("what's the total again", "ask_price", None),
