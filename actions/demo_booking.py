@@ -30,7 +30,7 @@ def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker,
     when = DemoSlot(lead.demo_time).label
     stop = [FollowupAction("action_listen")] if in_lead_rule else []
     if kind == "status":
-        dispatcher.utter_message(text=f"Yes: your demo is booked for {when}, and the details went to {lead.email}.")
+        dispatcher.utter_message(text=f"Your demo is booked for {when}, and the details went to {lead.email}.")
         return stop
     if kind == "cancel":
         cancel_demo(resources.get().engine, lead.id)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_intent, latest_text
+from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import faulty_item_in_view
 from lift.commerce.returns import faulty_item_policy, says_faulty
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
@@ -82,6 +83,9 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         if latest_intent(tracker) == "nlu_fallback":
             return hand_off(dispatcher, tracker, "fallback")
+        followed = answer_demo_followup(dispatcher, tracker)  # "did it go through ok?" read as a yes, after booking
+        if followed is not None:
+            return followed
         dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]
 

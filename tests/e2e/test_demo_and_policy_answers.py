@@ -77,3 +77,29 @@ def test_a_policy_question_gets_the_section_that_answers_it(stack, message, doc_
     replies = stack.say(me, message)
     assert f"({doc_id})" in texts(replies), replies
     assert "/request_demo" not in payloads(replies)  # not a business question: no demo offer
+
+
+def test_a_booked_demo_can_be_checked_moved_and_cancelled(stack):
+    """After booking: "did it go through" gets the booking, "can we push it to another day" asks for
+    the time alone and moves the same booking, "scrap the meeting" frees it; never a second lead."""
+    me = new_sender()
+    said = texts(stack.say(me, "hiya could we get a demo sorted for the studio"))
+    answers = {"name": "Tomasz Wojcik", "email": "tomasz@kowalstudio.example", "company": "Kowal Studio",
+               "people": "9 of us"}
+    for _ in range(5):
+        asked = next((a for k, a in answers.items() if k in said.split("?")[-2:][0].lower()), None)
+        if asked is None:
+            break
+        said = texts(stack.say(me, asked))
+    assert "Here are the next free times" in said, said
+    booked = texts(stack.say(me, "1"))
+    assert "Your demo is booked for" in booked, booked
+    said = texts(stack.say(me, "did it go through ok?"))
+    assert said.startswith("Your demo is booked for"), said
+    said = texts(stack.say(me, "hmm can we push it to another day"))
+    assert "new time for your demo" in said and "free times" in said and "What's your name" not in said, said
+    said = texts(stack.say(me, "2"))
+    assert said.startswith("Done: your demo has moved from"), said
+    said = texts(stack.say(me, "sorry, please scrap the meeting altogether"))
+    assert "is cancelled" in said, said
+    assert stack.tracker(me)["slots"]["lead_id"] is not None

@@ -5,6 +5,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionOfferOptions, ActionReplyOutOfScope
+from actions.handoff import ActionDefaultFallback
 from actions.lead import ActionSubmitLead
 from actions.order_in_view import ActionAcknowledgeStop
 from actions.start_lead import ActionStartLead
@@ -61,7 +62,7 @@ async def test_did_that_go_through_gets_the_booking(res, domain):
     d = CollectingDispatcher()
     events = await ActionOfferOptions().run(d, make_tracker("did that go through?", "nlu_fallback",
                                                             slots={**DETAILS, "lead_id": float(lead_id)}), domain)
-    assert texts(d) == f"Yes: your demo is booked for {slot.label}, and the details went to priya@nairdesign.co.", texts(d)
+    assert texts(d) == f"Your demo is booked for {slot.label}, and the details went to priya@nairdesign.co.", texts(d)
     assert events == []
 
 
@@ -93,7 +94,7 @@ async def test_request_demo_about_the_booked_demo_is_not_a_second_booking(res, d
     assert "followup" not in str(events)  # the rule runs lead_form next
     d = CollectingDispatcher()
     events = await ActionStartLead().run(d, make_tracker("is my demo booked", "request_demo", slots=booked), domain)
-    assert texts(d).startswith("Yes: your demo is booked") and events[-1]["name"] == "action_listen"
+    assert texts(d).startswith("Your demo is booked") and events[-1]["name"] == "action_listen"
     d = CollectingDispatcher()
     events = await ActionStartLead().run(d, make_tracker("book a demo for my team", "request_demo"), domain)
     assert [m.get("response") for m in d.messages] == ["utter_lead_intro"] and events == []
@@ -113,3 +114,12 @@ async def test_without_a_booking_in_this_chat_nothing_changes(res, domain):
     d = CollectingDispatcher()
     await ActionAcknowledgeStop().run(d, make_tracker("cancel the demo", "stop"), domain)
     assert [m.get("response") for m in d.messages] == ["utter_no_problem"]
+
+
+async def test_a_question_about_the_booking_read_as_a_yes_gets_the_booking(res, domain):
+    """"did it go through ok?" reads as affirm, which no rule follows: the core fallback answers it."""
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    events = await ActionDefaultFallback().run(d, make_tracker("did it go through ok?", "affirm",
+                                                               slots={**DETAILS, "lead_id": float(lead_id)}), domain)
+    assert texts(d).startswith(f"Your demo is booked for {slot.label}") and events == [], texts(d)
