@@ -157,6 +157,12 @@ class ActionAnswerQuestion(Action):
         followed = answer_demo_followup(dispatcher, tracker)  # "what time is our demo again"
         if followed is not None:
             return followed
+        if latest_intent(tracker) in ("get_refund", "track_refund") and entity_values(tracker, "order_id") \
+                and not tracker.active_loop_name:
+            # "i want a refund for LFT100002, the blender arrived cracked": the rule for a named order
+            # needs the order number alone among the entities (Rasa's rules match entity sets exactly),
+            # so with a product named too it lands here; it is still that order's refund
+            return [SlotSet("order_request", "refund"), FollowupAction("action_handle_order")]
         # At checkout "can I change to next-day delivery" reads as a delivery question but
         # changes the order; the form asks its next question after this action.
         amended = amendment_events(dispatcher, tracker)

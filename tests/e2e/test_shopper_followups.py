@@ -79,3 +79,9 @@ def test_when_my_parcel_arrives_asks_which_order_then_tracks_it(stack, message):
     assert "order number" in said and "Source:" not in said, said
     said = texts(stack.say(me, "LFT100001"))
     assert said.startswith("Order LFT100001 exists"), said
+
+
+def test_a_refund_for_a_named_order_naming_the_product_too_is_about_that_order(stack):
+    me = new_sender()
+    said = texts(stack.say(me, "i want a refund for order LFT100002 the blender arrived cracked down the side, not happy"))
+    assert said.startswith("Order LFT100002 exists") and "email" in said and "Source:" not in said, said

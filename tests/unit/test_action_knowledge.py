@@ -12,7 +12,7 @@ from actions.knowledge import ActionAnswerQuestion
 from actions.resources import warm_up
 from lift.retrieval.index import build
 from lift.retrieval.retriever import Retriever
-from tests.support.trackers import make_tracker, slot_events
+from tests.support.trackers import ent, make_tracker, slot_events
 from tests.unit.test_retrieval_kb import INJECTION, make_small_kb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -365,3 +365,16 @@ async def test_when_my_order_arrives_tracks_that_order(kb, res, text):
 async def test_delivery_times_before_buying_are_the_policy(kb, res, text):
     d, events = await ask(text, intent="delivery_period")
     assert "order_form" not in str(events) and d.messages, (d.messages, events)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("i want a refund for order LFT100002 the blender arrived cracked down the side", "get_refund"),
+    ("wheres the refund for the toaster from LFT100004", "track_refund"),
+])
+async def test_a_refund_for_a_named_order_with_a_product_named_too_is_about_that_order(kb, res, text, intent):
+    """Rasa's rule for a named order matches the order number alone among the entities; with a
+    product named as well the answer is still that order's refund, not the returns policy."""
+    d, events = await ask(text, intent=intent, entities=[ent("order_id", "LFT" + text.split("LFT")[1][:6]),
+                                                         ent("product", "blender")])
+    assert d.messages == [] and slot_events(events)["order_request"] == "refund"
+    assert {"event": "followup", "name": "action_handle_order"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
