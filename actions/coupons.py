@@ -18,7 +18,8 @@ from lift.retrieval.questions import INTENT_QUESTIONS
 
 # "is there a discount code or sale rn", "any promo codes?": asking whether there is one, not giving one.
 _ASKS_FOR_DEALS = re.compile(r"\b(?:is\s+there|are\s+there|any|got|do\s+(?:you|u)\s+(?:have|do|offer)|have\s+you\s+got|"
-                             r"how\s+(?:do|can)\s+i\s+get)\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
+                             r"how\s+(?:do|can)\s+i\s+get|give\s+(?:me|us)|send\s+(?:me|us)|(?:can|could|may)\s+(?:i|we)\s+(?:have|get)|"
+                             r"make\s+(?:me|us)|generate|create)\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
                              r"offers?|vouchers?)\b", re.IGNORECASE)
 
 
@@ -64,7 +65,8 @@ class ActionApplyCoupon(Action):
             dispatcher.utter_message(text="If you have a code, tell me and I'll apply it.")
             return []
         if code is None:
-            dispatcher.utter_message(text="Which coupon code would you like to use? (e.g. WELCOME10)")
+            # never a live code as the example: that would hand it out
+            dispatcher.utter_message(text="Which coupon code would you like to use? Type it as it appears, e.g. ABC123.")
             return []
         check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency)
         replaced = f" It replaces {current}: one coupon per order." if check.ok and current and current != check.code else ""
