@@ -1,6 +1,8 @@
 """Product discovery: search results as cards, and prices."""
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, List, Optional, Tuple, Text
 
 from rasa_sdk import Action, Tracker
@@ -128,11 +130,21 @@ class ActionShowProducts(Action):
             elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
             elif catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0]):  # "washing machines", "bikes"
-                intro = "I don't have exactly that; these come closest:"
+                asked = _ASKS_IF_WE_SELL.search(text)  # "do you sell TVs? a 55 inch one": a plain no, named
+                thing = _USE.split(asked.group("thing"))[0].strip() if asked else ""  # "headphones for running": headphones
+                intro = (f"We don't carry “{thing}”; these come closest:" if thing and len(thing.split()) <= MAX_NAMED_WORDS
+                         and (catalog.missing_from(thing, shown) or catalog.only_described(thing, shown[0]))
+                         else "I don't have exactly that; these come closest:")
             else:
                 intro = "Here's what I found:"
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
+
+
+# "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
+_ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"
+                              r"\bhave\s+you\s+got|^\W*(?:got|any))\s+(?:any\s+)?(?P<thing>[^?.!,;]{2,60})", re.IGNORECASE)
+_USE = re.compile(r"\s+(?:for|with|under|below|that|which|to|in|from|like|by)\s+", re.IGNORECASE)
 
 
 def colour_answer(dispatcher: CollectingDispatcher, catalog, product, colour: Text) -> List[Dict[Text, Any]]:

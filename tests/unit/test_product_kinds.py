@@ -82,8 +82,10 @@ async def test_show_me_laptops_shows_laptops(res, dispatcher, domain):
 
 
 @pytest.mark.parametrize("text, intro", [
-    ("do you sell washing machines", "I don't have exactly that; these come closest:"),
-    ("do you guys sell bikes", "I don't have exactly that; these come closest:"),  # an action camera "for bikes"
+    ("do you sell washing machines", "We don't carry “washing machines”; these come closest:"),
+    ("do you guys sell bikes", "We don't carry “bikes”; these come closest:"),  # an action camera "for bikes"
+    ("do you sell TVs? looking for a 55 inch", "We don't carry “TVs”; these come closest:"),
+    ("washing machines", "I don't have exactly that; these come closest:"),
     ("something to keep my coffee hot", "Here's what I found:"),
 ])
 async def test_a_partial_match_is_not_presented_as_what_was_asked_for(res, dispatcher, domain, text, intro):
