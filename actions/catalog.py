@@ -33,6 +33,13 @@ MAX_CARDS = 4
 MAX_NAMED_WORDS = 3
 
 
+def corrects_quantity(tracker: Tracker) -> bool:
+    """"sorry, only 1 piece needed", "actually only 2, my mum doesnt need one" with a cart and no
+    product named: a new quantity for the cart (action_remove_from_cart sets it), whatever the intent."""
+    return bool(tracker.get_slot("cart")) and not entity_values(tracker, "product") \
+        and not entity_values(tracker, "category") and parse_cart_change(latest_text(tracker)).op == SET
+
+
 class ActionShowProducts(Action):
     def name(self) -> Text:
         return "action_show_products"
@@ -41,8 +48,7 @@ class ActionShowProducts(Action):
         compared = compare_if_asked(dispatcher, tracker)
         if compared is not None:
             return compared
-        if tracker.get_slot("cart") and not entity_values(tracker, "product") and not entity_values(tracker, "category") \
-                and parse_cart_change(latest_text(tracker)).op == SET:
+        if corrects_quantity(tracker):
             return [FollowupAction("action_remove_from_cart")]  # "sorry, only 1 piece needed" after an add
         res = resources.get()
         catalog = res.catalog

@@ -6,10 +6,11 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.catalog import ActionShowProducts, compare_if_asked
+from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quantity
 from actions.common import latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
@@ -68,6 +69,8 @@ class ActionReplyOutOfScope(Action):
         followed = answer_demo_followup(dispatcher, tracker)  # "can we move it to tuesday" after booking a demo
         if followed is not None:
             return followed
+        if corrects_quantity(tracker):  # "actually only 2, my mum doesnt need one"
+            return [FollowupAction("action_remove_from_cart")]
         res = resources.get()
         sku = tracker.get_slot("last_product")
         product = res.catalog.get(sku) if isinstance(sku, str) and text and len(text.split()) <= 12 else None

@@ -243,7 +243,9 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      # "actually just one", "no wait, only 2 please": the whole message is the new number
                      r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh)\W+)*(?:just|only)\s+"
                      r"(?=\S+\s*(?:pieces?|pairs?|units?|items?|of\s+them)?\W*"
-                     r"(?:(?:please|pls|then|thanks?|needed|is\s+enough|is\s+fine)\W*)?$)",
+                     r"(?:(?:please|pls|then|thanks?|needed|is\s+enough|is\s+fine)\W*)?"
+                     # "actually only 2, my mum doesnt need one": a reason after it, but no other change
+                     r"(?:[,;:-]\s*(?![^,;:]*\b(?:add|put|plus|also|remove|and\s+(?:a|an|the|some|\d+))\b).*)?$)",
                      re.IGNORECASE)
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
                         r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",

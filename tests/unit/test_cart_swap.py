@@ -148,6 +148,18 @@ async def test_a_new_quantity_read_as_a_search_goes_to_the_cart(res, dispatcher,
     assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain)).get("cart") == [dict(TOASTER, qty=1)], texts(d2)
 
 
+async def test_a_new_quantity_with_a_reason_read_as_out_of_scope_goes_to_the_cart(res, dispatcher, domain):
+    """"actually only 2, my mum doesnt need one" after adding 3: the line becomes 2."""
+    from actions.fallback import ActionReplyOutOfScope
+
+    tracker = make_tracker("actually only 2, my mum doesnt need one", "out_of_scope",
+                           slots={"cart": [dict(TOASTER, qty=3)], "last_product": "KIT-008"})
+    events = await ActionReplyOutOfScope().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}]
+    d2 = type(dispatcher)()
+    assert slot_events(await ActionRemoveFromCart().run(d2, tracker, domain)).get("cart") == [dict(TOASTER, qty=2)], texts(d2)
+
+
 async def test_remove_one_keep_the_other(res, dispatcher, domain):
     """"remove the band, keep watch only" with both in the cart (no product entities): the band goes."""
     band = {"sku": "PHN-007", "qty": 1, "unit_price": "79.00"}
