@@ -14,7 +14,6 @@ from actions import resources
 from actions.catalog import ActionShowPrice, ActionShowProducts
 from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
                             latest_text)
-from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, move_demo, nearest_free_slots, parse_slot_key,
                                  save_lead)
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
@@ -79,10 +78,6 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
             follow = {"ask_price": ActionShowPrice, "search_product": ActionShowProducts}.get(latest_intent(tracker) or "")
             answered = await follow().run(dispatcher, tracker, domain) if follow else []
             return answered + [ActiveLoop(None), SlotSet("requested_slot", None)]
-        # "we're a school buying 30 tablets, is there a discount?": answered before the first question
-        if tracker.active_loop_name != "lead_form" and asks_about_volume_price(latest_text(tracker)):
-            dispatcher.utter_message(text=f"{describe_volume_discounts()} For a larger order our sales team can "
-                                          "quote you a better price; a few details first.")
         return await super().run(dispatcher, tracker, domain)
 
     async def extract_company(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -14,6 +14,7 @@ from actions.common import latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
 from lift.commerce.leads import booked_demo
+from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.nlu.scope import asks_about
 
 
@@ -35,4 +36,7 @@ class ActionStartLead(Action):
             answered = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
             return [e for e in answered if e.get("event") != "followup"] + [FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_lead_intro")
+        if asks_about_volume_price(text):  # "we're a school buying 30 tablets, is there a discount?": answered first
+            dispatcher.utter_message(text=f"{describe_volume_discounts()} For a larger order our sales team can "
+                                          "quote you a better price; a few details first.")
         return [SlotSet("demo_rescheduling", None)] if tracker.get_slot("demo_rescheduling") else []

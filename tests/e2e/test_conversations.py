@@ -338,9 +338,13 @@ def test_plain_answers_are_taken_and_a_real_stop_still_stops(stack, db):
     assert not (stack.tracker(other)["active_loop"] or {}).get("name")
 
 
-def test_a_bulk_buyer_asking_for_a_discount_is_told_the_volume_discounts(stack):
+@pytest.mark.parametrize("message", [
+    "we're a school looking to buy 30 slate tablets, is there a discount?",
+    "hi we're kitting out a new office, about 40 staff, need chairs desks and monitors. do u do bulk pricing?",
+])
+def test_a_bulk_buyer_asking_for_a_discount_is_told_the_volume_discounts(stack, message):
     me = new_sender()
-    replies = texts(stack.say(me, "we're a school looking to buy 30 slate tablets, is there a discount?"))
+    replies = texts(stack.say(me, message))
     assert "10 or more of one product get 5% off" in replies and "50 or more 10%" in replies, replies
     assert replies.count("5% off") == 1, replies
 

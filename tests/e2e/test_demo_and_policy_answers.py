@@ -103,3 +103,12 @@ def test_a_booked_demo_can_be_checked_moved_and_cancelled(stack):
     said = texts(stack.say(me, "sorry, please scrap the meeting altogether"))
     assert "is cancelled" in said, said
     assert stack.tracker(me)["slots"]["lead_id"] is not None
+
+
+def test_how_do_i_set_that_up_inside_the_lead_form_goes_on_with_it(stack):
+    """Not the shopper sign-up: the business set-up the lead form is for."""
+    me = new_sender()
+    stack.say(me, "hi we're kitting out a new office, about 40 staff, need chairs desks and monitors. do u do bulk pricing?")
+    said = texts(stack.say(me, "ok how do i set that up"))
+    assert "Welcome!" not in said and said.endswith(LEAD_FORM_FIRST_QUESTION), said
+    assert active_loop(stack, me) == "lead_form"

@@ -123,3 +123,12 @@ async def test_a_question_about_the_booking_read_as_a_yes_gets_the_booking(res, 
     events = await ActionDefaultFallback().run(d, make_tracker("did it go through ok?", "affirm",
                                                                slots={**DETAILS, "lead_id": float(lead_id)}), domain)
     assert texts(d).startswith(f"Your demo is booked for {slot.label}") and events == [], texts(d)
+
+
+@pytest.mark.parametrize("text", ["hi we're kitting out a new office, about 40 staff, need chairs desks and monitors. "
+                                  "do u do bulk pricing?", "we're a school buying 30 tablets, is there a discount?"])
+async def test_a_bulk_price_question_opening_the_lead_form_is_answered_after_the_intro(res, domain, text):
+    d = CollectingDispatcher()
+    await ActionStartLead().run(d, make_tracker(text, "request_demo"), domain)
+    assert d.messages[0]["response"] == "utter_lead_intro"
+    assert d.messages[1]["text"].startswith("Orders of 10 or more of one product get 5% off that line"), d.messages
