@@ -14,7 +14,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quant
 from actions.common import latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
-from actions.handoff import hand_off
+from actions.handoff import hand_off, offer_person_after_support
 from actions.swap import swap_line
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
 from lift.commerce.stock import live
@@ -42,6 +42,9 @@ class ActionOfferOptions(Action):
         if swapped is not None:
             return swapped
         followed = answer_demo_followup(dispatcher, tracker)  # "did that go through?" after booking a demo
+        if followed is not None:
+            return followed
+        followed = offer_person_after_support(dispatcher, tracker)  # "still nothing??" after a support answer
         if followed is not None:
             return followed
         if is_repeated_fallback(tracker.events):
@@ -82,5 +85,8 @@ class ActionReplyOutOfScope(Action):
             return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
         if text and len(text.split()) <= 6 and not asks_about(text) and res.catalog.category_of(text) is not None:
             return await ActionShowProducts().run(dispatcher, tracker, domain)
+        followed = offer_person_after_support(dispatcher, tracker)  # "i tried 3 times already"
+        if followed is not None:
+            return followed
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResumed, Restarted, SlotSet, UserUtteranceReverted
@@ -16,6 +16,7 @@ from lift.commerce.returns import faulty_item_policy, says_faulty
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
+from lift.nlu.intents import SUPPORT_INTENTS
 
 
 def _reason(tracker: Tracker) -> Text:
@@ -55,6 +56,27 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -
     return [SlotSet("handoff_ticket_id", float(ticket)), ConversationPaused(), ActionExecuted("action_listen")]
 
 
+PERSON_OFFER = [{"title": "Talk to a person", "payload": "/contact_human_agent"}, {"title": "No thanks", "payload": "/deny"}]
+
+
+def after_support_answer(tracker: Tracker) -> bool:
+    """Whether the shopper's message before this one asked a support question (payment declined,
+    password reset, invoice...) that the knowledge base answered."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    previous = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(users) > 1 else None
+    return previous in SUPPORT_INTENTS and bool(tracker.get_slot("kb_doc_id"))
+
+
+def offer_person_after_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"i tried 3 times already" or "yeah checked spam" after a support answer, not understood: the
+    answer didn't help, so a person is offered (buttons) instead of the bot's scope. None otherwise."""
+    if tracker.active_loop_name or not after_support_answer(tracker):
+        return None
+    dispatcher.utter_message(text="Sorry that didn't sort it out. Would you like me to pass this to a person from our team? "
+                                  "They can look into your order or account.", buttons=PERSON_OFFER)
+    return []
+
+
 class ActionRequestHandoff(Action):
     def name(self) -> Text:
         return "action_request_handoff"
@@ -84,6 +106,8 @@ class ActionDefaultFallback(Action):
         if latest_intent(tracker) == "nlu_fallback":
             return hand_off(dispatcher, tracker, "fallback")
         followed = answer_demo_followup(dispatcher, tracker)  # "did it go through ok?" read as a yes, after booking
+        if followed is None:
+            followed = offer_person_after_support(dispatcher, tracker)  # "yeah checked spam"
         if followed is not None:
             return followed
         dispatcher.utter_message(response="utter_default")

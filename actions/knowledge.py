@@ -21,6 +21,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.demo_booking import answer_demo_followup
+from actions.handoff import PERSON_OFFER, after_support_answer
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
@@ -247,6 +248,10 @@ class ActionAnswerQuestion(Action):
             if cards:
                 extra["json_message"] = cards
         dispatcher.utter_message(text=format_answer(answer.text, answer.title, answer.doc_id), **extra)
+        if answer.doc_id == tracker.get_slot("kb_doc_id") and after_support_answer(tracker):
+            # the same answer as to the question before ("can i get an invoice?" asked again): it didn't help
+            dispatcher.utter_message(text="That's all I have on it. Would you like me to pass this to a person from our team?",
+                                     buttons=PERSON_OFFER)
         events = [SlotSet("kb_doc_id", answer.doc_id), SlotSet("kb_version", answer.kb_version),
                   SlotSet("kb_score", answer.score)]
         if "json_message" in extra:  # the product answered about is the one "add it" / "add two" now means

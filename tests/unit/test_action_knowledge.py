@@ -380,3 +380,18 @@ async def test_a_refund_for_a_named_order_with_a_product_named_too_is_about_that
                                                          ent("product", "blender")])
     assert d.messages == [] and slot_events(events)["order_request"] == "refund"
     assert {"event": "followup", "name": "action_handle_order"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+
+
+async def test_the_same_support_answer_twice_offers_a_person(kb, res):
+    """"can i get an invoice?" asked again gets the same passage: this time with a person offered."""
+    q = "which payment methods do you take?"
+    _, first = await ask(q, intent="check_payment_methods")
+    doc = slot_events(first)["kb_doc_id"]
+    before = [{"event": "user", "text": q, "parse_data": {"intent": {"name": "check_payment_methods"}}},
+              {"event": "action", "name": "action_answer_question"}]
+    d, _ = await ask("what payment methods do you take??", intent="check_payment_methods", events=before,
+                     slots={"kb_doc_id": doc})
+    assert d.messages[-1]["text"].startswith("That's all I have on it.") and d.messages[-1]["buttons"][0]["payload"] == \
+        "/contact_human_agent", d.messages
+    d, _ = await ask("what payment methods do you take??", intent="check_payment_methods")
+    assert "That's all I have" not in str(d.messages)

@@ -1,0 +1,36 @@
+"""After a support answer ("my card keeps getting declined" → the payments policy), a follow-up the
+bot doesn't understand ("i tried 3 times already", "yeah checked spam") or the same question again
+gets a person offered, not the bot's scope or "can't help". Real Trackers, domain, SQLite store."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionOfferOptions, ActionReplyOutOfScope
+from actions.handoff import ActionDefaultFallback
+from tests.support.trackers import make_tracker, texts
+
+OFFER = [{"title": "Talk to a person", "payload": "/contact_human_agent"}, {"title": "No thanks", "payload": "/deny"}]
+
+
+def _asked(intent):
+    return [{"event": "user", "text": "my card keeps getting declined", "parse_data": {"intent": {"name": intent}}},
+            {"event": "action", "name": "action_answer_question"}]
+
+
+@pytest.mark.parametrize("action, text, intent", [
+    (ActionReplyOutOfScope, "i tried 3 times already", "out_of_scope"),
+    (ActionDefaultFallback, "yeah checked spam", "affirm"),
+    (ActionOfferOptions, "still nothing", "nlu_fallback"),
+])
+async def test_a_followup_not_understood_after_a_support_answer_offers_a_person(res, domain, action, text, intent):
+    d = CollectingDispatcher()
+    events = await action().run(d, make_tracker(text, intent, events=_asked("payment_issue"),
+                                                slots={"kb_doc_id": "policy:payments#declined"}), domain)
+    assert texts(d).startswith("Sorry that didn't sort it out.") and d.messages[0]["buttons"] == OFFER, texts(d)
+    assert events == []
+
+
+async def test_after_a_sales_answer_the_scope_statement_stays(res, domain):
+    d = CollectingDispatcher()
+    await ActionReplyOutOfScope().run(d, make_tracker("i tried 3 times already", "out_of_scope", events=_asked("ask_question"),
+                                                      slots={"kb_doc_id": "policy:payments#declined"}), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_out_of_scope"]
