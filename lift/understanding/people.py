@@ -43,7 +43,9 @@ _WEAK_CUE = re.compile(r"(?:^|[\s,.;!(])(?:i\s*['’]?\s*m|i\s+am)\s+", re.IGNOR
 _WEAKER_CUE = re.compile(r"(?:^|[\s,.;!(])(?:this\s+is|it\s*['’]?s|here\s+is|here's)\s+", re.IGNORECASE)
 _COMPANY_CUE = re.compile(
     r"\b(?:i\s+work\s+(?:for|at|with)|i'm\s+with|i'm\s+from|i\s+am\s+from|we're\s+from|we\s+are\s+from|we\s*['’]?\s*re|we\s+are|working\s+(?:for|at)|"
-    r"(?:my|our)\s+company\s+is|company\s+(?:is\s+)?called|on\s+behalf\s+of|representing)\s+",
+    r"(?:my|our)\s+company\s+is|company\s+(?:is\s+)?called|on\s+behalf\s+of|representing|"
+    # "..., arjun@callpoint.in, company Callpoint BPO": a field named in a list
+    r"(?<=[,;:]\s)company(?:\s+name)?(?:\s*[:\-])?)\s+",
     re.IGNORECASE)
 _ROLE = r"(?:the\s+)?(?:ceo|cto|cfo|coo|founder|co-?founder|owner|manager|director|buyer|head\s+of\s+\w+|\w+\s+(?:manager|lead|director))"
 _AFTER_NAME_CUE = re.compile(rf"\s*,?\s*(?:{_ROLE}\s+)?(?:from|at|with|of|here\s+from)\s+", re.IGNORECASE)
@@ -215,8 +217,9 @@ _HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[s
                                r"\s+(?:of|is|size\s+(?:is|of))\s+(?:about|around|roughly|approximately|nearly|almost|"
                                r"over|some|~)?\s*$", re.IGNORECASE)
 
-_HEADCOUNT_COMPOUND = re.compile(r"\b(\d{1,7})\s*-\s*(?:person|people|man|seat)\s+(?:team|company|business|firm|"
-                                 r"office|organi[sz]ation|shop|agency)\b", re.IGNORECASE)
+_HEADCOUNT_COMPOUND = re.compile(r"\b(\d{1,7})\s*-\s*(?:person|people|man|seat|desk|staff)\s+(?:team|company|business|firm|"
+                                 r"office|organi[sz]ation|shop|agency|call\s+cent(?:re|er)|studio|practice|clinic|"
+                                 r"school|restaurant|cafe|salon|warehouse|workshop|start-?up|department)\b", re.IGNORECASE)
 
 
 def team_size_in(text: str) -> Optional[int]:

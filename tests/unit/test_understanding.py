@@ -141,6 +141,9 @@ def test_value_round_trip():
      "Weber Immobilien GmbH", "jonas.weber@weber-immo.de"),
     # a name opening the message, "from" its company, and an email
     ("Sara Lindqvist from Nordlys Design, sara@nordlys.se", "Sara Lindqvist", "Nordlys Design", "sara@nordlys.se"),
+    # a field named in the list ("company X")
+    ("we run a 60-seat call centre. my name is Arjun Nair, arjun.nair@callpoint.in, company Callpoint BPO", "Arjun Nair",
+     "Callpoint BPO", "arjun.nair@callpoint.in"),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)
@@ -155,7 +158,8 @@ def test_names_and_companies_in_a_sentence(text, name, company, email):
     "This is Ridiculous, my blender arrived broken", "this is ridiculous, my blender arrived broken", "\U0001F600" * 3,
     "x" * 4000, "hi there, i want laptops, jane@acme.com", "yes please, jane@acme.com", "send it, jane@acme.com",
     "Jane Doe, Acme, London, jane@acme.com, thanks", "Best Regards from Berlin, me@example.com",
-    "Samsung Galaxy from amazon is cheaper, me@example.com", "we are 45 people",
+    "Samsung Galaxy from amazon is cheaper, me@example.com", "we are 45 people", "the company is great",
+    "i love your company, it's great",
 ])
 def test_no_name_or_company_without_one(text):
     intro = parse_introduction(text)
@@ -246,6 +250,7 @@ def test_team_size_in_a_sentence():
     assert team_size_in("we're a company of 200 people") == 200
     assert team_size_in("about 50 staff here") == 50
     assert team_size_in("a team of twelve") == 12
+    assert team_size_in("we run a 60-seat call centre") == 60 and team_size_in("a 12-desk studio") == 12
     assert team_size_in("we're a 40-person company") == 40
     assert team_size_in("we want 200 laptops") is None
     assert team_size_in("") is None
