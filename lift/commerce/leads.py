@@ -115,7 +115,23 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     for slot in offered:  # "Tue 15 Dec 14:00", the label typed without its punctuation
         if len(bare.split()) >= 3 and f" {bare} " in f" {_words_of(slot.label)} ":
             return slot
-    return _by_day_and_hour(text, offered)
+    return _by_day_and_hour(text, offered) or _by_part_of_day(text, offered)
+
+
+# "whenever, mornings are best", "an afternoon one": the first offered slot in that part of the day
+# (UTC, as the slots are shown), on the weekday typed if any.
+_PART_OF_DAY = {"morning": range(0, 12), "afternoon": range(12, 17), "evening": range(17, 24)}
+_PART_RE = re.compile(r"\b(morning|afternoon|evening)s?\b")
+
+
+def _by_part_of_day(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
+    parts = {m.group(1) for m in _PART_RE.finditer(text)}
+    if len(parts) != 1 or re.search(r"\d", text):  # a number is a date or an hour: read by the others
+        return None
+    day = _DAY_RE.search(text)
+    hours = _PART_OF_DAY[parts.pop()]
+    return next((s for s in offered if s.start.hour in hours
+                 and (day is None or s.start.weekday() == _DAYS.index(day.group(1)))), None)
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

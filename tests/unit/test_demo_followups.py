@@ -132,3 +132,15 @@ async def test_a_bulk_price_question_opening_the_lead_form_is_answered_after_the
     await ActionStartLead().run(d, make_tracker(text, "request_demo"), domain)
     assert d.messages[0]["response"] == "utter_lead_intro"
     assert d.messages[1]["text"].startswith("Orders of 10 or more of one product get 5% off that line"), d.messages
+
+
+@pytest.mark.parametrize("text, picked", [("whenever, mornings are best", 1), ("an afternoon one pls", 0),
+                                          ("tuesday afternoon", 2), ("monday morning", None), ("morning or afternoon", None)])
+def test_a_part_of_the_day_picks_the_first_offered_slot_in_it(text, picked):
+    import datetime as dt
+
+    from lift.commerce.leads import DemoSlot, match_slot
+
+    offered = [DemoSlot(dt.datetime(2026, 12, 14, 16)), DemoSlot(dt.datetime(2026, 12, 15, 10)),
+               DemoSlot(dt.datetime(2026, 12, 15, 14))]
+    assert match_slot(text, offered) == (offered[picked] if picked is not None else None)
