@@ -36,7 +36,9 @@ _FIELDS = (
     ("shipping_method", re.compile(r"\b(?:shipping|delivery|method|option|speed|courier)\b", re.I)),
 )
 # An address inside a sentence starts at its house number ("use 40 Oak Ave, Portland ...") or a PO box.
-_ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+[^\W\d_]{2,}|p\.?\s*o\.?\s*box\b|post\s+office\s+box\b)",
+# "55 W 12th St", "350 5th Ave": a compass letter or a numbered street after the number.
+_ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+(?:(?:[NSEW]|NE|NW|SE|SW)\.?\s+)?"
+                            r"(?:[^\W\d_]{2,}|\d{1,4}(?:st|nd|rd|th)\b)|p\.?\s*o\.?\s*box\b|post\s+office\s+box\b)",
                             re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
 

@@ -181,6 +181,10 @@ async def test_a_shipping_question_at_the_summary_is_answered_whatever_the_inten
      {"shipping_address": "15 Aspen Ct, Boulder CO 80301", "shipping_method": "next_day"}),
     ("jo@example.com", {"email": "jo@example.com"}),
     ("how much is express?", {}),
+    ("its rob_h@yahoo.com and ship to 55 W 12th St, New York, NY 10011, next day pls",
+     {"email": "rob_h@yahoo.com", "shipping_address": "55 W 12th St, New York, NY 10011", "shipping_method": "next_day"}),
+    ("350 5th Ave, New York, NY 10118", {"shipping_address": "350 5th Ave, New York, NY 10118"}),
+    ("only 1 hub pls not 2", {}),
 ])
 def test_answers_a_message_carries(text, expected):
     from lift.commerce.amend import carried_answers
