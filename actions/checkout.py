@@ -243,6 +243,13 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
     async def extract_person_name(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return {}  # not asked in checkout; the mixin's version would read answers meant for other slots
 
+    def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if normalize_email(value) is None and set(carried_answers(latest_text(tracker))) - {"email"}:
+            # "standard is fine" where the email is asked: taken for what it answers (carried_events)
+            dispatcher.utter_message(text="Got it, I'll use that.")
+            return {"email": None}
+        return super().validate_email(value, dispatcher, tracker, domain)
+
     async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = latest_text(tracker)
         if (tracker.get_slot("requested_slot") == "shipping_address" and _PICKUP.search(text)

@@ -203,6 +203,15 @@ async def test_the_email_answer_also_fills_the_address_and_delivery_it_carries(r
                                    "shipping_method": "express", "shipping_abroad": False, "shipping_po_box": False}
 
 
+async def test_a_delivery_choice_typed_where_the_email_is_asked_is_taken_and_the_email_asked_again(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("standard is fine", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "requested_slot": "email"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events) == {"email": None, "shipping_method": "standard"}
+    assert texts(d) == "Got it, I'll use that.", texts(d)
+
+
 @pytest.mark.parametrize("text", ["can i pay with klarna?", "can we pay by invoice / net 30", "do you take apple pay"])
 async def test_a_payment_question_at_the_summary_never_places_the_order(res, domain, text):
     """"pay" is a go-ahead word ("ok pay now"), but asked about it is a question: answered, then the summary."""
