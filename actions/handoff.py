@@ -12,7 +12,7 @@ from actions import resources
 from actions.common import latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import faulty_item_in_view
-from lift.commerce.returns import faulty_item_policy, says_faulty
+from lift.commerce.returns import faulty_item_policy, says_faulty, warranty_verdict
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
@@ -86,6 +86,9 @@ class ActionRequestHandoff(Action):
         faulty = faulty_item_in_view(tracker) if reason == "complaint" else None
         if faulty:  # "my kettle arrived broken" after ordering: the free return, as well as a person
             dispatcher.utter_message(text=f"In the meantime: {faulty}")
+        elif reason == "complaint" and warranty_verdict(latest_text(tracker)):
+            # "my laptop screen died after 8 months, am i covered?": the verdict for that age, while a person takes it
+            dispatcher.utter_message(text=f"In the meantime: {warranty_verdict(latest_text(tracker))}")
         elif reason == "complaint" and says_faulty(latest_text(tracker)):
             # "my laptop screen died after 8 months, am i covered?", "the package arrived smashed":
             # what the shopper can do, while a person takes it

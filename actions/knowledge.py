@@ -28,6 +28,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
 from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
+from lift.commerce.returns import WARRANTY_SOURCE, warranty_verdict
 from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
@@ -158,6 +159,10 @@ class ActionAnswerQuestion(Action):
         followed = answer_demo_followup(dispatcher, tracker)  # "what time is our demo again"
         if followed is not None:
             return followed
+        verdict = warranty_verdict(latest_text(tracker))
+        if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
+            dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
+            return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
         if latest_intent(tracker) in ("get_refund", "track_refund") and entity_values(tracker, "order_id") \
                 and not tracker.active_loop_name:
             # "i want a refund for LFT100002, the blender arrived cracked": the rule for a named order

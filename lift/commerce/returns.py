@@ -115,3 +115,50 @@ def faulty_item_policy() -> str:
             f"{RETURN_DAYS} days of delivery for a refund or a replacement: {HOW_TO_RETURN}. After that, our "
             f"{WARRANTY_YEARS}-year warranty covers manufacturing defects (repair or replacement). Accidental "
             "damage isn't covered.")
+
+
+# "stopped working after like 3 months, is there warranty??", "my laptop is 8 months old, am i covered?":
+# a fault, an age, and a question about cover: the warranty's verdict for that age.
+_COVER_RE = re.compile(r"\b(?:warrant\w*|guarantee\w*|covered|cover|coverage)\b", re.IGNORECASE)
+_AGE_RE = re.compile(r"\b(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
+                     r"couple\s+of|few)\s+(day|week|month|year)s?\b", re.IGNORECASE)
+_AGE_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+              "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "couple of": 2, "few": 3}
+_DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
+HOW_TO_CLAIM = ("contact us with your order number, a short description of the fault and a photo or video that shows "
+                "it; we answer within 2 business days, send a prepaid label, then repair or replace it (or refund it if "
+                "neither is possible)")
+
+
+def item_age_days(text: str) -> Optional[int]:
+    """How old the item is, in days, as the message says it ("after like 3 months", "a year old")."""
+    m = _AGE_RE.search(text or "")
+    if not m:
+        return None
+    amount = m.group(1).lower()
+    count = int(amount) if amount.isdigit() else _AGE_WORDS.get(" ".join(amount.split()), 0)
+    return count * _DAYS_PER[m.group(2).lower()] or None
+
+
+WARRANTY_SOURCE = "Warranty: How long the warranty lasts (policy:warranty#warranty-coverage)"
+
+
+def warranty_verdict(text: str) -> Optional[str]:
+    """Whether a faulty item of the age the message gives is covered, and what to do: within the
+    return window a free return, within the warranty a claim, after it a paid repair. None when
+    the message doesn't ask about cover for a faulty item of a stated age."""
+    if not (_COVER_RE.search(text or "") and says_faulty(text)):
+        return None
+    age = item_age_days(text)
+    if age is None:
+        return None
+    if age <= RETURN_DAYS:
+        return (f"Yes: within {RETURN_DAYS} days of delivery a faulty item can be returned free of charge for a refund "
+                f"or a replacement: {HOW_TO_RETURN}. After that, our {WARRANTY_YEARS}-year warranty covers manufacturing "
+                "defects.")
+    if age <= WARRANTY_YEARS * 365:
+        return (f"Yes: at that age it's within our {WARRANTY_YEARS}-year warranty against manufacturing defects "
+                f"(accidental damage and normal wear aren't covered). To claim, {HOW_TO_CLAIM}.")
+    return (f"Our warranty covers manufacturing defects for {WARRANTY_YEARS} years from delivery, so at that age it has "
+            "run out. We can still arrange a paid repair for many items: we send a quote after inspecting it, and you "
+            "only pay if you accept it.")

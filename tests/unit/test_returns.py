@@ -86,3 +86,46 @@ def test_an_order_that_cannot_hold_a_damaged_item_gets_none(status):
 def test_a_recorded_refund_leaves_it_to_the_refund_answer():
     pending = RefundRecord(7, Decimal("258.00"), "pending", dt.datetime(2026, 12, 1, 10))
     assert faulty_item_options(_order("delivered", TODAY), [pending], TODAY, "USD") is None
+
+
+@pytest.mark.parametrize("text, starts", [
+    ("hey so my air fryer stopped working after like 3 months, is there warranty??", "Yes: at that age it's within our 2-year"),
+    ("my laptop screen died after 8 months, am i covered?", "Yes: at that age it's within our 2-year"),
+    ("it arrived broken 2 days ago, is that covered", "Yes: within 30 days of delivery"),
+    ("the kettle broke after 3 years, is it under guarantee", "Our warranty covers manufacturing defects for 2 years"),
+])
+def test_the_warranty_verdict_for_the_age_given(text, starts):
+    from lift.commerce.returns import warranty_verdict
+
+    assert warranty_verdict(text).startswith(starts)
+
+
+@pytest.mark.parametrize("text", ["how long is the warranty", "my blender stopped working, is it covered?",
+                                  "is the 3 month old model covered by a deal"])
+def test_no_verdict_without_a_fault_an_age_and_a_question_of_cover(text):
+    from lift.commerce.returns import warranty_verdict
+
+    assert warranty_verdict(text) is None
+
+
+async def test_a_warranty_question_with_an_age_gets_the_verdict_cited(res):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge import ActionAnswerQuestion
+    from tests.support.trackers import make_tracker, slot_events
+
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, make_tracker(
+        "hey so my air fryer stopped working after like 3 months, is there warranty??", "ask_question"), {})
+    said = d.messages[0]["text"]
+    assert said.startswith("Yes: at that age") and said.endswith("(policy:warranty#warranty-coverage)"), said
+    assert slot_events(events) == {"kb_doc_id": "policy:warranty#warranty-coverage"}
+
+
+def test_the_claim_steps_are_the_warranty_policys():
+    from lift.commerce.returns import HOW_TO_CLAIM
+
+    warranty = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "warranty.md").read_text(encoding="utf-8")
+    assert f"for {WARRANTY_YEARS} years from the delivery date" in warranty and "{#warranty-coverage}" in warranty
+    for fact in ("order number", "photo or video", "within 2 business days", "prepaid label"):
+        assert fact in warranty and fact in HOW_TO_CLAIM
