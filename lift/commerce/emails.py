@@ -53,22 +53,24 @@ def email_change_old(order) -> Tuple[str, str]:
     return f"Order {order.order_id}: email address changed", body + SIGNATURE
 
 
-def demo_booking(person_name: str, when_label: str) -> Tuple[str, str]:
+def _to_demo_lead(person_name: str, subject: str, news: str, after: str) -> Tuple[str, str]:
     first = (person_name or "").split(" ")[0] or "there"
-    body = (f"Hi {first},\n\nyour 30-minute Lift demo is booked for {when_label}. "
-            "We'll send the meeting link a day before.")
-    return f"Your Lift demo: {when_label}", body + SIGNATURE
+    return subject, f"Hi {first},\n\nyour {news}. {after}" + SIGNATURE
+
+
+_LINK_LATER = "We'll send the meeting link a day before."
+
+
+def demo_booking(person_name: str, when_label: str) -> Tuple[str, str]:
+    return _to_demo_lead(person_name, f"Your Lift demo: {when_label}", f"30-minute Lift demo is booked for {when_label}",
+                         _LINK_LATER)
 
 
 def demo_moved(person_name: str, old_label: str, new_label: str) -> Tuple[str, str]:
-    first = (person_name or "").split(" ")[0] or "there"
-    body = (f"Hi {first},\n\nyour 30-minute Lift demo has moved from {old_label} to {new_label}. "
-            "We'll send the meeting link a day before.")
-    return f"Your Lift demo has moved: {new_label}", body + SIGNATURE
+    return _to_demo_lead(person_name, f"Your Lift demo has moved: {new_label}",
+                         f"30-minute Lift demo has moved from {old_label} to {new_label}", _LINK_LATER)
 
 
 def demo_cancelled(person_name: str, when_label: str) -> Tuple[str, str]:
-    first = (person_name or "").split(" ")[0] or "there"
-    body = (f"Hi {first},\n\nyour Lift demo on {when_label} is cancelled. "
-            "Reply to this email or ask the assistant on our website whenever you'd like to book another.")
-    return f"Your Lift demo on {when_label} is cancelled", body + SIGNATURE
+    return _to_demo_lead(person_name, f"Your Lift demo on {when_label} is cancelled", f"Lift demo on {when_label} is cancelled",
+                         "Reply to this email or ask the assistant on our website whenever you'd like to book another.")
