@@ -162,7 +162,7 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
             continue
         if slot == "shipping_address":
             address = value
-            dispatcher.utter_message(text=f"Changed the shipping address to {value}.")
+            dispatcher.utter_message(text=f"{'Changed the shipping address to' if filled['shipping_address'] else 'Shipping to'} {value}.")
             events += address_slots(value)
         elif slot == "shipping_method" and (problem := method_problem(value, address)):
             # next-day to Canada or a PO box: said why; the delivery stays as it was
@@ -171,7 +171,8 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
             continue
         elif slot == "shipping_method":
             method = value
-            dispatcher.utter_message(text=f"Changed the delivery to {method_title(value, address)}.")
+            lead = "Changed the delivery to" if filled["shipping_method"] else "Delivery:"
+            dispatcher.utter_message(text=f"{lead} {method_title(value, address)}.")
         else:
             dispatcher.utter_message(text=f"The confirmation will go to {value} instead.")
         events.append(SlotSet(slot, value))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional, Sequence
 
-from lift.commerce.orders import parse_shipping_method
+from lift.commerce.orders import asks_which_option, parse_shipping_method
 from lift.commerce.validation import find_email, normalize_address, street_shaped
 
 # The checkout questions in the order they are asked.
@@ -78,7 +78,7 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
     # at the order summary naming another option ("next day") is a change; earlier it needs a cue
     if (method and requested_slot not in ("shipping_method", "shipping_address")
-            and (changing or requested_slot == "checkout_confirmed" and not _ASKS.match(text))
+            and (changing or requested_slot == "checkout_confirmed" and not (_ASKS.match(text) or asks_which_option(text)))
             and not _PRICE_QUESTION.search(text) and method != filled.get("shipping_method")):
         found["shipping_method"] = method
     if found:

@@ -242,3 +242,20 @@ async def test_a_delivery_change_abroad_names_the_international_option(res, doma
     events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
     assert events["shipping_method"] == "standard"
     assert "Changed the delivery to Standard international (5-10 business days)." in texts(d)
+
+
+async def test_asking_which_option_is_fastest_at_the_summary_offers_it_and_changes_nothing(res, domain):
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, _at_summary("whats the fastest option", "delivery_options"), domain)
+    assert "shipping_method" not in slot_events(events), events
+    assert "Say yes to switch to Next-day" in texts(d), texts(d)
+
+
+async def test_a_first_address_in_a_sentence_is_not_called_a_change(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("its rob_h@yahoo.com and ship to 55 W 12th St, New York, NY 10011", "inform",
+                           active_loop="checkout_form", slots={"cart": CART, "requested_slot": "email",
+                                                                "shipping_method": "standard"},
+                           entities=[{"entity": "email", "value": "rob_h@yahoo.com", "start": 4, "end": 19}])
+    await ValidateCheckoutForm().run(d, tracker, domain)
+    assert "Shipping to 55 W 12th St, New York, NY 10011." in texts(d) and "Changed" not in texts(d), texts(d)
