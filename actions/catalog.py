@@ -24,7 +24,7 @@ from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
-                                           resolve_reference, says_both)
+                                           resolve_reference, says_both, compares_price)
 
 MAX_CARDS = 4
 
@@ -313,8 +313,9 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
     skus = shown_skus(tracker)  # a cross-sell offer declined is never "it"
     if not skus and tracker.get_slot("last_product"):
         skus = [tracker.get_slot("last_product")]
-    if len(skus) == 1 and says_both(latest_text(tracker)):
-        earlier = shown_before(tracker)  # "how much is the aria pro", "and the nimbus 14", "both together?"
+    if len(skus) == 1 and (says_both(latest_text(tracker)) or compares_price(latest_text(tracker))):
+        # "how much is the aria pro", "and the nimbus 14", then "both together?" or "add the cheaper one"
+        earlier = shown_before(tracker)
         if len(earlier) == 1 and earlier[0] != skus[0]:
             skus = earlier + skus
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]

@@ -204,6 +204,11 @@ def says_both(text: str) -> bool:
     return bool(_BOTH_RE.search(text or ""))
 
 
+def compares_price(text: str) -> bool:
+    """True for "the cheaper one", "the more expensive one": a pick between products by price."""
+    return bool(_CHEAP_RE.search(text or "") or _DEAR_RE.search(text or ""))
+
+
 def refers_back(text: str) -> bool:
     """True when ``text`` uses a reference word at all ("it", "that one", "the second", "both"...)."""
     return any(p.search(text or "") for p in (_ALL_RE, _BOTH_RE, _ORDINAL_RE, _LAST_RE, _FORMER_RE, _CHEAP_RE,

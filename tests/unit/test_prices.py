@@ -155,3 +155,15 @@ async def test_the_total_with_shipping_read_as_a_price_question_is_the_cart_pric
     said = texts(dispatcher)
     assert "With Standard (3-5 business days) delivery that's $249.00 ($0.00 shipping)." in said, said
     assert "Express (1-2 business days): $14.99" not in said, said
+
+
+async def test_the_cheaper_one_after_two_products_shown_one_at_a_time_is_the_cheaper_of_those(res, dispatcher, domain):
+    """Aria Wireless ($129) shown, then Aria Pro ($249): "add the cheaper one" is the Aria Wireless."""
+    from actions.cart import ActionAddToCart
+
+    shown = [{"event": "slot", "name": "last_shown", "value": ["AUD-001"]},
+             {"event": "slot", "name": "last_shown", "value": ["AUD-002"]}]
+    tracker = make_tracker("ok add the cheaper one to my cart", "add_to_cart", slots={"last_shown": ["AUD-002"]}, events=shown)
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    cart = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "cart"][-1]
+    assert [(i["sku"], i["qty"]) for i in cart] == [("AUD-001", 1)], texts(dispatcher)
