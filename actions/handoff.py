@@ -112,7 +112,8 @@ class ActionDefaultFallback(Action):
         if followed is None:
             followed = offer_person_after_support(dispatcher, tracker)  # "yeah checked spam"
         if followed is not None:
-            return followed
+            # forgotten like any turn no rule follows, or the policies would predict this action again
+            return [UserUtteranceReverted()] + followed
         dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]
 
