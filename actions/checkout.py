@@ -25,7 +25,7 @@ from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
                                   deadline_verdict, is_po_box, method_problem, method_title, parse_shipping_method, quote,
-                                  asks_which_option, options_answer, shipping_answer)
+                                  asks_which_option, destination_answer, options_answer, shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
 from lift.understanding.dates import from_value
@@ -236,7 +236,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         elif (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
               and asks_something(latest_text(tracker))):
             # "can i pay with klarna?" at the summary: answered (never read as "pay" = go ahead), then the summary again
-            dispatcher.utter_message(text=answer_in_passing(latest_text(tracker), latest_intent(tracker))
+            dispatcher.utter_message(text=destination_answer(latest_text(tracker), resources.get().catalog.currency)
+                                     or answer_in_passing(latest_text(tracker), latest_intent(tracker))
                                      or "I'm not sure about that one; a person from our team can tell you.")
             events = [SlotSet("checkout_confirmed", None)]
         return events
@@ -246,9 +247,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 
     def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if normalize_email(value) is None and set(carried_answers(latest_text(tracker))) - {"email"}:
-            # "standard is fine" where the email is asked: taken for what it answers (carried_events)
             dispatcher.utter_message(text="Got it, I'll use that.")
-            return {"email": None}
+            return {"email": None}  # "standard is fine" where the email is asked: carried_events takes it
         return super().validate_email(value, dispatcher, tracker, domain)
 
     async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

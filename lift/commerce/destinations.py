@@ -32,6 +32,11 @@ _ALIASES = {"usa": "US", "u.s.a.": "US", "u.s.": "US", "us": "US", "america": "U
             "south korea": "KR", "russia": "RU", "vietnam": "VN", "uae": "AE"}
 _CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b", re.IGNORECASE)
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+# Addresses that name no country but are written the way one country writes them: an Australian
+# state and 4-digit postcode ("Fitzroy VIC 3065"), an Indian 6-digit PIN ("Bengaluru 560001").
+_AU_STATE_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s*,?\s*\d{4}\b")
+_IN_PIN = re.compile(r"(?<![\d-])\d{3}\s?\d{3}(?![\d-])")
+_US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,10 @@ def destination(address: Optional[str]) -> Optional[Destination]:
         return _named("CA")
     if _UK_POSTCODE.search(text) and not re.search(r"\b\d{5}\b", text):
         return _named("GB")
+    if _AU_STATE_POSTCODE.search(text) and not _US_ZIP.search(text):
+        return _named("AU")
+    if _IN_PIN.search(parts[-1] if parts else text) and not _US_ZIP.search(text):
+        return _named("IN")
     return None
 
 

@@ -31,6 +31,9 @@ CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "89.00"}]
     ("40 Oak Ave, Portland OR 97201", None),
     ("1 Sunset Blvd, Los Angeles, CA 90028", None),
     ("12 Market Street, Springfield 12345", None),
+    # no country named, but written the way another country writes addresses
+    ("5 Smith St Fitzroy VIC 3065", "AU"), ("14 MG Road, Bengaluru 560001", "IN"), ("14 MG Road, Bengaluru 560 001", "IN"),
+    ("1 Sunset Blvd, Los Angeles, CA 90028-1234", None), ("123456 Main St, Anchorage AK 99501", None),
 ])
 def test_the_country_is_read_from_the_address(address, country):
     dest = destination(address)
@@ -83,3 +86,12 @@ async def test_summary_abroad_gives_the_international_date_and_duties(res, domai
     d2 = CollectingDispatcher()
     events = await ValidateCheckoutForm().run(d2, express, domain)
     assert slot_events(events)["shipping_method"] is None and "to Canada we send standard delivery" in texts(d2)
+
+
+async def test_asking_at_the_summary_whether_we_ship_to_a_country_gets_the_policys_answer(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("wait do u even ship to india", "delivery_options", active_loop="checkout_form", slots={
+        "cart": CART, "email": "a@b.io", "shipping_address": "1 Main St, Springfield IL 62701", "shipping_method": "standard",
+        "requested_slot": "checkout_confirmed"})
+    await ValidateCheckoutForm().run(d, tracker, domain)
+    assert "we don't deliver to India" in texts(d), texts(d)
