@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.demo_booking import answer_demo_followup
 from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
 from actions.common import entity_values, first_entity, latest_text, masked_text, positioned
@@ -373,6 +374,9 @@ class ActionViewCart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         cart = normalize_cart(tracker.get_slot("cart"))
+        followed = None if cart else answer_demo_followup(dispatcher, tracker)  # "did it go thru?" after booking a demo
+        if followed is not None:
+            return followed
         if not cart:
             dispatcher.utter_message(text="Your cart is empty. What are you looking for?",
                                      buttons=[{"title": "Browse products", "payload": "/search_product"}])

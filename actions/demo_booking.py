@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_text
-from lift.commerce.leads import DemoSlot, booked_demo, cancel_demo, demo_followup
+from lift.commerce.leads import DemoSlot, booked_demo, cancel_demo
+from lift.understanding.followups import demo_followup
 
 
 def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -21,7 +22,7 @@ def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker,
     """The reply and events for a follow-up about this chat's booked demo; None when the message is
     none, or no demo ahead was booked here. ``in_lead_rule``: called where the rule runs lead_form
     next (request_demo), so a move needs no FollowupAction and the others stop the rule."""
-    if tracker.active_loop_name:
+    if tracker.active_loop_name or _order_placed_since_booking(tracker):
         return None
     kind = demo_followup(latest_text(tracker))
     lead = booked_demo(resources.get().engine, tracker.get_slot("lead_id")) if kind else None
@@ -41,3 +42,14 @@ def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker,
     dispatcher.utter_message(text=f"Sure, let's find a new time for your demo (now {when}).")
     moving = [SlotSet("demo_rescheduling", True), SlotSet("demo_time", None), SlotSet("requested_slot", None)]
     return moving if in_lead_rule else moving + [FollowupAction("lead_form")]
+
+
+def _order_placed_since_booking(tracker: Tracker) -> bool:
+    """An order placed after the demo was booked: "did it go through?" is about that order."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "slot" and event.get("value") is not None:
+            if event.get("name") == "placed_order_id":
+                return True
+            if event.get("name") == "lead_id":
+                return False
+    return False

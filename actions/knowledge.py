@@ -34,7 +34,7 @@ from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
-from lift.understanding.order_questions import asks_own_order_arrival
+from lift.understanding.followups import asks_own_order_arrival
 from lift.understanding.references import names_a_position, resolve_reference
 
 logger = logging.getLogger(__name__)

@@ -115,7 +115,17 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     for slot in offered:  # "Tue 15 Dec 14:00", the label typed without its punctuation
         if len(bare.split()) >= 3 and f" {bare} " in f" {_words_of(slot.label)} ":
             return slot
-    return _by_day_and_hour(text, offered) or _by_part_of_day(text, offered)
+    return _by_day_and_hour(text, offered) or _by_part_of_day(text, offered) or _by_day_alone(text, offered)
+
+
+def _by_day_alone(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
+    """"the monday one": the one offered slot on the weekday named (no hour, no other day)."""
+    days = {m.group(1) for m in _DAY_RE.finditer(text)}
+    if len(days) != 1 or re.search(r"\d", text) or _PART_RE.search(text):
+        return None
+    day = _DAYS.index(days.pop())
+    on_day = [s for s in offered if s.start.weekday() == day]
+    return on_day[0] if len(on_day) == 1 else None
 
 
 # "whenever, mornings are best", "an afternoon one": the first offered slot in that part of the day
@@ -213,41 +223,6 @@ def save_lead(engine: Engine, *, sender_id: str, person_name: str, email: str, c
         if demo_time is None:
             raise
         raise SlotTaken(f"The demo slot {DemoSlot(demo_time).label} was just booked by someone else.") from None
-
-
-# After a demo is booked in a chat: "did that go through?", "when is our demo again" (status),
-# "can we move it to thursday", "i can't make that time" (move), "cancel the demo" (cancel).
-_DEMO_WORD = r"(?:demo|meeting|call|booking|appointment|session|slot)"
-_DEMO_CANCEL = re.compile(rf"\b(?:cancel\w*|call\s+off|scrap|drop)\s+(?:the\s+|my\s+|our\s+|that\s+|this\s+)?{_DEMO_WORD}\b|"
-                          rf"\b(?:don'?t|do\s+not|no\s+longer)\s+need\s+(?:the\s+|a\s+|that\s+)?{_DEMO_WORD}\b", re.IGNORECASE)
-_DEMO_MOVE = re.compile(
-    rf"\b(?:move|moving|reschedul\w*|rebook\w*|re-book\w*|push|postpone|bring\s+(?:it\s+)?forward|shift|change)\s+"
-    rf"(?:it|that|this|the\s+{_DEMO_WORD}|my\s+{_DEMO_WORD}|our\s+{_DEMO_WORD}|the\s+time|the\s+date|the\s+day)\b|"
-    rf"\breschedul\w*\b|\b(?:a\s+)?(?:different|another|other|later|earlier|new)\s+(?:time|day|date|slot)\b|"
-    rf"\bcan'?t\s+(?:make|do)\s+(?:it|that|then|the\s+{_DEMO_WORD}|that\s+time)\b|\binstead\b", re.IGNORECASE)
-_DEMO_STATUS = re.compile(
-    rf"\b(?:did|has|have)\s+(?:that|it|this|my\s+\w+|the\s+\w+)\s+(?:go(?:ne)?\s+through|work(?:ed)?|been\s+booked)\b|"
-    rf"\b(?:is|was)\s+(?:it|that|my\s+{_DEMO_WORD}|our\s+{_DEMO_WORD}|the\s+{_DEMO_WORD})\s+(?:booked|confirmed|on|set|happening)\b|"
-    rf"\bdid\s+(?:you|u)\s+(?:book|schedule|confirm)\b|"
-    rf"\b(?:when|what\s+time|what\s+day)\s+(?:is|was|'?s)\s+(?:my|our|the)\s+{_DEMO_WORD}\b|\bwhen'?s\s+(?:my|our|the)\s+{_DEMO_WORD}\b",
-    re.IGNORECASE)
-
-
-# "can i change the time of delivery" is about an order, not the demo.
-_ABOUT_ORDERS = re.compile(r"\b(?:deliver\w*|order\w*|ship\w*|parcel|package|refund\w*|cart|return\w*|checkout)\b",
-                           re.IGNORECASE)
-
-
-def demo_followup(text: object) -> Optional[str]:
-    """What a message says about a demo already booked: "cancel", "move" or "status"; None when it
-    says nothing of the kind (a new request, something about orders, anything else)."""
-    text = str(text or "")
-    if _ABOUT_ORDERS.search(text):
-        return None
-    for kind, pattern in (("cancel", _DEMO_CANCEL), ("move", _DEMO_MOVE), ("status", _DEMO_STATUS)):
-        if pattern.search(text):
-            return kind
-    return None
 
 
 def booked_demo(engine: Engine, lead_id: object) -> Optional[Lead]:

@@ -14,6 +14,7 @@ import re
 from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, REJECTED
+from lift.understanding.followups import demo_followup
 
 # Entities only the store's own catalog and orders produce (the entity ruler built from
 # kb/catalog.json, the order-id regex).
@@ -254,6 +255,40 @@ _BACK_TO_BOT = re.compile(r"^\W*(?:(?:ok|okay|no|actually|nah|never\s*mind|nvm|f
 RESTART = "restart"
 
 
+# A question is never a goodbye without a word for one: "ok what now" (the classifier reads "ok ..."
+# as a sign-off) would end a chat while the shopper still has a problem.
+_GOODBYE = "goodbye"
+_BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
+                      r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
+_WH_QUESTION = re.compile(r"\?|\b(?:what|how|why|where|which|who|when)\b", re.IGNORECASE)
+
+
+def question_not_goodbye(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]], text: Optional[str],
+                         skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
+    """The classifier's next guess (or nlu_fallback) for a question read as ``goodbye``; None to keep it."""
+    if (intent or {}).get("name") != _GOODBYE or not text or not _WH_QUESTION.search(text) or _BYE_CUE.search(text):
+        return None
+    for c in ranking or []:
+        other = c.get("name")
+        if other and other != _GOODBYE and other not in REJECTED and other not in skip and other not in INTENT_CUES:
+            return {"name": other, "confidence": float(c.get("confidence") or 0.0)}
+    return {"name": NLU_FALLBACK, "confidence": 0.0}
+
+
+# "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
+# earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
+# first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
+_DEMO_NAMED = re.compile(r"\bdemo\b", re.IGNORECASE)
+
+
+def demo_booking_talk(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    kind = demo_followup(text) if text and _DEMO_NAMED.search(text) else None
+    wanted = {"status": DEMO, "move": DEMO, "cancel": "stop"}.get(kind or "")
+    if wanted is None or (intent or {}).get("name") in (wanted, KB_QUESTION if wanted == DEMO else wanted):
+        return None  # a question about it is answered about it too (action_answer_question)
+    return {"name": wanted, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
 def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
                    entities: Iterable[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The intent :class:`StoreScopeGuard` sets for a parsed message, or None to keep ``intent``.
@@ -267,7 +302,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     current, refused = intent, set()
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
-        replacement = (coupon_not_chat(current, text, entities)
+        replacement = (demo_booking_talk(current, text) or question_not_goodbye(current, ranking, text, refused)
+                       or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)
                        or in_scope_intent(current, ranking, entities, refused)
                        or shopper_not_lead(current, ranking, text, refused)

@@ -14,8 +14,9 @@ Owns the deterministic parsers the NLU pipeline and the actions share:
 - :mod:`lift.understanding.answers` — a message that is nothing but the answer to the form's
   question (a headcount, a bare name, a company name), whatever intent it was given, and a real
   "stop" ("forget it", "never mind", "I'd rather not"), which never is;
-- :mod:`lift.understanding.order_questions` — "when will my package arrive" (an order already
-  placed) told apart from delivery times asked before buying.
+- :mod:`lift.understanding.followups` — "when will my package arrive" (an order already placed)
+  told apart from delivery times asked before buying, and "did that go through?" / "can we move
+  it" / "cancel the demo" about a demo booked earlier.
 
 The Rasa entity extractor (:mod:`lift.rasa_plugins.entity_parsers`) and the actions call these.
 Builds only on :mod:`lift.commerce.validation` (the number-word table, the email and name

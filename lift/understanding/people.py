@@ -210,7 +210,7 @@ def parse_introduction(text: str) -> Introduction:
                         person_span=person_span if person else None, company_span=company_span if company else None)
 
 
-_HEADCOUNT_AFTER = re.compile(r"\s*(?:people|persons|staff|employees|users|seats|team\s+members|members|colleagues|"
+_HEADCOUNT_AFTER = re.compile(r"\s*(?:people|ppl|peeps|folks|heads|persons|staff|employees|users|seats|team\s+members|members|colleagues|"
                               r"engineers|agents|workers|of\s+us|strong|(?:-\s*)?person\s+(?:team|company|business))\b",
                               re.IGNORECASE)
 _HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[sz]ation|staff|headcount|group)"

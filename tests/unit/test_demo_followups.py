@@ -9,10 +9,10 @@ from actions.handoff import ActionDefaultFallback
 from actions.lead import ActionSubmitLead
 from actions.order_in_view import ActionAcknowledgeStop
 from actions.start_lead import ActionStartLead
-from lift.commerce.leads import (SlotTaken, booked_demo, cancel_demo, demo_followup, free_demo_slots, move_demo,
-                                 save_lead)
+from lift.commerce.leads import SlotTaken, booked_demo, cancel_demo, free_demo_slots, move_demo, save_lead
 from lift.store.engine import session_scope
 from lift.store.models import Lead, OutboxMessage
+from lift.understanding.followups import demo_followup
 from tests.support.trackers import make_tracker, slot_events, texts
 
 DETAILS = {"person_name": "Priya Nair", "email": "priya@nairdesign.co", "company": "Nair Design", "team_size": 12.0}
@@ -145,3 +145,51 @@ def test_a_part_of_the_day_picks_the_first_offered_slot_in_it(text, picked):
     offered = [DemoSlot(dt.datetime(2026, 12, 14, 16)), DemoSlot(dt.datetime(2026, 12, 15, 10)),
                DemoSlot(dt.datetime(2026, 12, 15, 14))]
     assert match_slot(text, offered) == (offered[picked] if picked is not None else None)
+
+
+@pytest.mark.parametrize("text, read_as, becomes", [
+    ("is my demo still on?", "view_cart", "ask_question"),  # a question about the demo: answered about the booking ("can we move the demo to wednesday", "checkout", "request_demo"),
+    ("ok cancel my demo pls", "cancel_order", "stop"), ("what time is the demo again?", "ask_question", None),
+    ("cancel my order", "cancel_order", None),
+])
+def test_a_message_about_the_demo_booked_is_read_as_such_whatever_the_classifier_said(text, read_as, becomes):
+    from lift.nlu.scope import guarded_intent
+
+    ranking = [{"name": read_as, "confidence": 0.6}, {"name": "request_demo", "confidence": 0.2}]
+    replaced = guarded_intent(ranking[0], ranking, [], text)
+    assert (replaced or {}).get("name") == becomes
+
+
+@pytest.mark.parametrize("text, kind", [("did it go thru?", "status"), ("cool did that actually book? havent got an email",
+                                                                         "status"), ("whats booked now", "status"),
+                                        ("is my demo still on?", "status"), ("did my order go through", None)])
+def test_more_ways_to_ask_about_the_booking(text, kind):
+    assert demo_followup(text) == kind
+
+
+async def test_did_it_go_thru_read_as_the_cart_gets_the_booking_unless_an_order_came_after(res, domain):
+    from actions.cart import ActionViewCart
+
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    await ActionViewCart().run(d, make_tracker("did it go thru?", "view_cart", slots={**DETAILS, "lead_id": float(lead_id)}),
+                               domain)
+    assert texts(d).startswith("Your demo is booked for"), texts(d)
+    d = CollectingDispatcher()
+    later = [{"event": "slot", "name": "lead_id", "value": float(lead_id)},
+             {"event": "slot", "name": "placed_order_id", "value": "LFT100001"}]
+    await ActionViewCart().run(d, make_tracker("did it go thru?", "view_cart", events=later,
+                                               slots={**DETAILS, "lead_id": float(lead_id)}), domain)
+    assert texts(d).startswith("Your cart is empty"), texts(d)
+
+
+def test_the_offered_day_named_alone_picks_it_and_ppl_is_a_headcount():
+    import datetime as dt
+
+    from lift.commerce.leads import DemoSlot, match_slot
+    from lift.understanding.people import team_size_in
+
+    offered = [DemoSlot(dt.datetime(2026, 12, 14, 16)), DemoSlot(dt.datetime(2026, 12, 15, 10)),
+               DemoSlot(dt.datetime(2026, 12, 15, 14))]
+    assert match_slot("the monday one", offered) == offered[0] and match_slot("tuesday", offered) is None
+    assert team_size_in("we're 12 ppl, need a demo") == 12

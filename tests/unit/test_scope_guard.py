@@ -274,3 +274,12 @@ def test_an_order_naming_an_accessory_is_an_add(text, added):
 def test_typing_back_to_the_assistant_is_the_buttons_restart(text, restart):
     ranking = [{"name": "stop", "confidence": 0.4}, {"name": "cancel_order", "confidence": 0.3}]
     assert ((guarded_intent(ranking[0], ranking, [], text) or {}).get("name") == "restart") is restart
+
+
+@pytest.mark.parametrize("text, becomes", [("ok what now", "ask_question"), ("so what do i do now?", "ask_question"),
+                                           ("ok bye, what a day", None), ("thanks, bye", None)])
+def test_a_question_is_never_a_goodbye_without_a_word_for_one(text, becomes):
+    from lift.nlu.scope import guarded_intent
+
+    ranking = [{"name": "goodbye", "confidence": 0.6}, {"name": "ask_question", "confidence": 0.2}]
+    assert (guarded_intent(ranking[0], ranking, [], text) or {}).get("name") == becomes
