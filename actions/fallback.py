@@ -14,7 +14,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quant
 from actions.common import latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
-from actions.handoff import hand_off, offer_person_after_support
+from actions.handoff import accepts_person_offer, hand_off, offer_person_after_support
 from actions.swap import swap_line
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
 from lift.commerce.stock import live
@@ -47,6 +47,8 @@ class ActionOfferOptions(Action):
         followed = offer_person_after_support(dispatcher, tracker)  # "still nothing??" after a support answer
         if followed is not None:
             return followed
+        if accepts_person_offer(tracker):
+            return hand_off(dispatcher, tracker, "user_request")
         if is_repeated_fallback(tracker.events):
             dispatcher.utter_message(text=SECOND_TEXT)
             return hand_off(dispatcher, tracker, "fallback")
@@ -67,7 +69,7 @@ class ActionReplyOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
-        if _WANTS_A_PERSON.search(text):
+        if _WANTS_A_PERSON.search(text) or accepts_person_offer(tracker):  # or "yes ..." to a person offered
             return hand_off(dispatcher, tracker, "user_request")
         followed = answer_demo_followup(dispatcher, tracker)  # "can we move it to tuesday" after booking a demo
         if followed is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -67,6 +68,28 @@ def after_support_answer(tracker: Tracker) -> bool:
     return previous in SUPPORT_INTENTS and bool(tracker.get_slot("kb_doc_id"))
 
 
+# "ok what now", "that didn't help", "i already tried that", "yeah checked spam", "still not working"
+_STUCK = re.compile(r"\b(?:what\s+now|now\s+what|what\s+next|then\s+what|what\s+(?:do|should|can)\s+i\s+do|"
+                    r"(?:didn'?t|did\s+not|doesn'?t|does\s+not)\s+(?:help|work)|not\s+help\w*|already\s+(?:tried|did|done|checked)|"
+                    r"tried\s+(?:that|it|this|everything)|checked\s+(?:the\s+)?(?:spam|junk)|still\s+(?:not|no|nothing|doesn'?t|"
+                    r"hasn'?t|isn'?t|can'?t|won'?t))\b", re.IGNORECASE)
+_YES = re.compile(r"^\W*(?:y|yes+|yeah|yea|yep|yup|ok|okay|sure|please|pls|plz|go\s+on|do\s+it)\b", re.IGNORECASE)
+
+
+def stuck_after_support(tracker: Tracker) -> bool:
+    """"ok what now" / "that didn't help" right after a support answer."""
+    return after_support_answer(tracker) and bool(_STUCK.search(latest_text(tracker)))
+
+
+def accepts_person_offer(tracker: Tracker) -> bool:
+    """A typed yes ("yes i tried resetting it like 5 times") to the bot's last message offering a person."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "bot":
+            offered = any(b.get("payload") == "/contact_human_agent" for b in (event.get("data") or {}).get("buttons") or [])
+            return offered and bool(_YES.search(latest_text(tracker)))
+    return False
+
+
 def offer_person_after_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"i tried 3 times already" or "yeah checked spam" after a support answer, not understood: the
     answer didn't help, so a person is offered (buttons) instead of the bot's scope. None otherwise."""
@@ -108,6 +131,8 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         if latest_intent(tracker) == "nlu_fallback":
             return hand_off(dispatcher, tracker, "fallback")
+        if accepts_person_offer(tracker):  # "yes" to "Would you like to talk to a person?"
+            return hand_off(dispatcher, tracker, "user_request")
         followed = answer_demo_followup(dispatcher, tracker)  # "did it go through ok?" read as a yes, after booking
         if followed is None:
             followed = offer_person_after_support(dispatcher, tracker)  # "yeah checked spam"

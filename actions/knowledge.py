@@ -21,7 +21,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
 from actions.checkout import amendment_events, cart_arrival, checkout_arrival
 from actions.demo_booking import answer_demo_followup
-from actions.handoff import PERSON_OFFER, after_support_answer
+from actions.handoff import PERSON_OFFER, after_support_answer, offer_person_after_support, stuck_after_support
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
@@ -157,6 +157,8 @@ class ActionAnswerQuestion(Action):
         if compared is not None:
             return compared
         followed = answer_demo_followup(dispatcher, tracker)  # "what time is our demo again"
+        if followed is None and stuck_after_support(tracker):  # "ok what now" after the declined-payment answer
+            followed = offer_person_after_support(dispatcher, tracker)
         if followed is not None:
             return followed
         verdict = warranty_verdict(latest_text(tracker))

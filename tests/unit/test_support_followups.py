@@ -34,3 +34,24 @@ async def test_after_a_sales_answer_the_scope_statement_stays(res, domain):
     await ActionReplyOutOfScope().run(d, make_tracker("i tried 3 times already", "out_of_scope", events=_asked("ask_question"),
                                                       slots={"kb_doc_id": "policy:payments#declined"}), domain)
     assert [m.get("response") for m in d.messages] == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("text", ["ok what now", "that didn't help at all", "yeah checked spam already"])
+async def test_stuck_after_a_support_answer_read_as_a_question_offers_a_person(res, domain, text):
+    from actions.knowledge import ActionAnswerQuestion
+
+    d = CollectingDispatcher()
+    await ActionAnswerQuestion().run(d, make_tracker(text, "ask_question", events=_asked("recover_password"),
+                                                     slots={"kb_doc_id": "policy:account-security#reset"}), domain)
+    assert texts(d).startswith("Sorry that didn't sort it out.") and d.messages[0]["buttons"] == OFFER, texts(d)
+
+
+@pytest.mark.parametrize("action, intent", [(ActionReplyOutOfScope, "out_of_scope"), (ActionDefaultFallback, "affirm"),
+                                            (ActionOfferOptions, "nlu_fallback")])
+async def test_a_typed_yes_to_a_person_offered_hands_off(res, domain, action, intent):
+    offered = [{"event": "bot", "text": "Would you like to talk to a person from our team?",
+                "data": {"buttons": OFFER}}]
+    d = CollectingDispatcher()
+    events = await action().run(d, make_tracker("yes i tried resetting it like 5 times", intent, events=offered), domain)
+    assert "I've passed your conversation to our support team" in texts(d), texts(d)
+    assert any(e.get("event") == "pause" for e in events)
