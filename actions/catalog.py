@@ -21,6 +21,7 @@ from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, 
                                    which_is, winner)
 from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer, stock_label
+from lift.commerce.returns import faulty_item_policy, reports_faulty_item
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
@@ -50,6 +51,11 @@ class ActionShowProducts(Action):
             return compared
         if corrects_quantity(tracker):
             return [FollowupAction("action_remove_from_cart")]  # "sorry, only 1 piece needed" after an add
+        if reports_faulty_item(latest_text(tracker)):  # "ordered headphones got a toaster lol": no toaster card
+            dispatcher.utter_message(text=f"Sorry about that. {faulty_item_policy()}",
+                                     buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"},
+                                              {"title": "Track my order", "payload": "/track_order"}])
+            return []
         res = resources.get()
         catalog = res.catalog
         products, category = mentioned(tracker, catalog)

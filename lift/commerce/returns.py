@@ -25,7 +25,10 @@ _FAULT_RE = re.compile(
     r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|died|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not|isn'?t|is\s+not|not)\s+(?:work|working|turn\s+on|switch\s+on|charge|"
     r"power\s+on)\w*|stopped\s+working|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
-    r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered)\b",
+    r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered|"
+    # "ordered headphones got a toaster lol"
+    r"(?:ordered|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|was\s+sent|they\s+sent(?:\s+me)?|came\s+with)"
+    r"\s+(?:a|an|the|some|this|these|\d+))\b",
     re.IGNORECASE)
 HOW_TO_RETURN = ("sign in, open Order History, choose the order and select Return items (guest shoppers: the "
                  "Returns page with the order number and email)")
@@ -90,6 +93,15 @@ def refund_options(order: Order, refunds: List[RefundRecord], today: dt.date, cu
 def says_faulty(text: str) -> bool:
     """Whether a message says an item arrived damaged, faulty or wrong (a free return)."""
     return bool(_FAULT_RE.search(text or ""))
+
+
+_OWNED = re.compile(r"\b(?:my|arrived|came|got|received|ordered|bought|delivered|sent)\b", re.IGNORECASE)
+
+
+def reports_faulty_item(text: str) -> bool:
+    """A shopper telling of an item of theirs that is faulty, damaged or wrong ("ordered headphones got
+    a toaster lol", "my kettle arrived broken"), not looking for one ("a kettle that won't break")."""
+    return says_faulty(text) and bool(_OWNED.search(text or ""))
 
 
 def faulty_item_options(order: Order, refunds: List[RefundRecord], today: dt.date, currency: str) -> Optional[str]:

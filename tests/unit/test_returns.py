@@ -129,3 +129,26 @@ def test_the_claim_steps_are_the_warranty_policys():
     assert f"for {WARRANTY_YEARS} years from the delivery date" in warranty and "{#warranty-coverage}" in warranty
     for fact in ("order number", "photo or video", "within 2 business days", "prepaid label"):
         assert fact in warranty and fact in HOW_TO_CLAIM
+
+
+@pytest.mark.parametrize("text, reports", [
+    ("ordered headphones got a toaster lol. what do i do", True), ("my kettle arrived broken", True),
+    ("i ordered the aria and got the aria pro", True), ("a kettle that won't break", False),
+    ("headphones that dont work with iphone?", False), ("i bought a blender last week and got charged twice", False),
+])
+def test_an_item_of_theirs_reported_faulty_or_wrong(text, reports):
+    from lift.commerce.returns import reports_faulty_item
+
+    assert reports_faulty_item(text) is reports
+
+
+async def test_a_wrong_item_read_as_a_search_gets_the_free_return_not_a_card(res, domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.catalog import ActionShowProducts
+    from tests.support.trackers import make_tracker, texts
+
+    d = CollectingDispatcher()
+    await ActionShowProducts().run(d, make_tracker("ordered headphones got a toaster lol. what do i do", "search_product"), domain)
+    assert texts(d).startswith("Sorry about that. An item that arrived damaged, faulty or not what you ordered"), texts(d)
+    assert not any(m.get("custom") for m in d.messages)
