@@ -168,14 +168,22 @@ def colour_answer(dispatcher: CollectingDispatcher, catalog, product, colour: Te
     return shown_events([product])
 
 
+_IT = re.compile(r"\b(?:it|this|this\s+one|that\s+one|mine)\b", re.IGNORECASE)
+
+
 def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"The aria or the aria pro, which is better?": the products side by side with their cards,
     whichever intent the question was read as (search, price, alternatives, a KB question, a
     low-confidence guess). None when the message does not name two products and ask how they differ."""
-    if len(entity_values(tracker, "product")) < 2:  # cheap check first: most messages name one or none
-        return _which_of_shown(dispatcher, tracker)
     res = resources.get()
+    in_view = res.catalog.get(tracker.get_slot("last_product") or "") if len(entity_values(tracker, "product")) == 1 \
+        and _IT.search(latest_text(tracker)) else None  # "compare it w the nimbus 16 pro": it is the one on screen
+    if len(entity_values(tracker, "product")) < 2 and in_view is None:  # cheap check first: most name one or none
+        return _which_of_shown(dispatcher, tracker)
     products = named_products(tracker, res.catalog)
+    products = [in_view] + [p for p in products if p.sku != in_view.sku] if in_view is not None else products
+    if len(products) < 2:
+        return None
     if not asks_to_compare(latest_text(tracker), products):
         return None
     shown = live_all(res.engine, products[:MAX_COMPARED])

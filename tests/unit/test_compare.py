@@ -192,3 +192,16 @@ async def test_compare_the_first_two_of_three_cards(res, domain):
     slots = {"last_shown": ["CMP-001", "CMP-002", "CMP-003"]}
     events = await ActionShowProducts().run(d, make_tracker("compare the first two", "search_product", slots=slots), domain)
     assert slot_events(events)["last_shown"] == ["CMP-001", "CMP-002"]
+
+
+async def test_compare_it_with_a_named_product_compares_the_one_on_screen_with_it(res, dispatcher, domain):
+    """Nimbus 14 on screen: "compare it w the nimbus 16 pro" puts the two side by side."""
+    from actions.catalog import ActionShowProducts
+    from tests.support.trackers import ent, make_tracker
+
+    tracker = make_tracker("compare it w the nimbus 16 pro", "search_product", entities=[ent("product", "nimbus 16 pro")],
+                           slots={"last_product": "CMP-001", "last_shown": ["CMP-001"]})
+    events = await ActionShowProducts().run(dispatcher, tracker, domain)
+    cards = [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+    assert cards == ["CMP-001", "CMP-002"], dispatcher.messages
+    assert {"event": "slot", "timestamp": None, "name": "last_shown", "value": ["CMP-001", "CMP-002"]} in events
