@@ -12,7 +12,7 @@ from actions import resources
 from actions.demo_booking import answer_demo_followup
 from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
-from actions.common import entity_values, first_entity, latest_text, masked_text, positioned
+from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
@@ -27,6 +27,7 @@ from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
+from lift.understanding.clauses import command_then_question
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, Shown, cart_line_by_ordinal,
                                            empties_cart, parse_cart_change, which_shown)
 
@@ -290,6 +291,11 @@ class ActionAddToCart(Action):
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
         if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it
             return events + shown + idle_clock(tracker, cart)
+        asked = command_then_question(latest_text(tracker))  # "add the aria and whats ur return policy"
+        answer = answer_in_passing(asked[1], None) if asked else None
+        if asked:  # the question answered instead of a cross-sell offer on top of it
+            dispatcher.utter_message(text=answer or "I'm not sure about the rest; a person from our team can tell you.")
+            return events + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))
         # nor another of what the cart already had (the Aria Pro after the Aria, then its case)

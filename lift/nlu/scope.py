@@ -14,6 +14,7 @@ import re
 from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
+from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
 # Entities only the store's own catalog and orders produce (the entity ruler built from
@@ -283,6 +284,23 @@ def question_not_goodbye(intent: Optional[Dict[str, Any]], ranking: Iterable[Dic
     return {"name": NLU_FALLBACK, "confidence": 0.0}
 
 
+# "add the aria headphones to my cart and whats ur return policy": read as the question, the add would
+# be lost; the add is the intent (its action answers the question on the way, actions/cart.py).
+_ADD = "add_to_cart"
+_ADD_VERB = re.compile(r"\b(?:add|put|throw|chuck|stick|pop|get\s+me|i'?ll\s+(?:take|have)|gimme)\b", re.IGNORECASE)
+
+
+def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
+                      entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    split = command_then_question(text) if (intent or {}).get("name") not in (None, _ADD) else None
+    if split is None or not _ADD_VERB.search(split[0]):
+        return None
+    if not any(e.get("entity") in ("product", "category") and int(e.get("end") or 0) <= len(split[0]) + 2
+               for e in entities or []):
+        return None
+    return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
 # "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
 # earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
 # first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
@@ -312,7 +330,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     current, refused = intent, set()
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
-        replacement = (demo_booking_talk(current, text) or question_not_goodbye(current, ranking, text, refused)
+        replacement = (demo_booking_talk(current, text) or add_then_question(current, text, entities)
+                       or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)
                        or in_scope_intent(current, ranking, entities, refused)
