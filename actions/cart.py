@@ -292,9 +292,9 @@ class ActionAddToCart(Action):
         if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it
             return events + shown + idle_clock(tracker, cart)
         asked = command_then_question(latest_text(tracker))  # "add the aria and whats ur return policy"
-        answer = answer_in_passing(asked[1], None) if asked else None
         if asked:  # the question answered instead of a cross-sell offer on top of it
-            dispatcher.utter_message(text=answer or "I'm not sure about the rest; a person from our team can tell you.")
+            dispatcher.utter_message(text=answer_in_passing(asked[1], None)
+                                     or "I'm not sure about the rest; a person from our team can tell you.")
             return events + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))

@@ -106,16 +106,14 @@ class ActionRequestHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         reason = _reason(tracker)
-        faulty = faulty_item_in_view(tracker) if reason == "complaint" else None
-        if faulty:  # "my kettle arrived broken" after ordering: the free return, as well as a person
-            dispatcher.utter_message(text=f"In the meantime: {faulty}")
-        elif reason == "complaint" and warranty_verdict(latest_text(tracker)):
-            # "my laptop screen died after 8 months, am i covered?": the verdict for that age, while a person takes it
-            dispatcher.utter_message(text=f"In the meantime: {warranty_verdict(latest_text(tracker))}")
-        elif reason == "complaint" and says_faulty(latest_text(tracker)):
-            # "my laptop screen died after 8 months, am i covered?", "the package arrived smashed":
-            # what the shopper can do, while a person takes it
-            dispatcher.utter_message(text=f"In the meantime: {faulty_item_policy()}")
+        text = latest_text(tracker)
+        # what the shopper can do while a person takes it: "my kettle arrived broken" after ordering, that
+        # order's free return; "screen died after 8 months, am i covered?", the warranty's verdict for that
+        # age; "the package arrived smashed", the faulty-item policy
+        meantime = (faulty_item_in_view(tracker) or warranty_verdict(text)
+                    or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
+        if meantime:
+            dispatcher.utter_message(text=f"In the meantime: {meantime}")
         return hand_off(dispatcher, tracker, reason)
 
 
