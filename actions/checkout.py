@@ -13,22 +13,21 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
 from actions.mentions import named_products
-from actions.common import AddressMixin, answer_in_passing, answering_form, checked, first_entity, latest_intent, latest_text
+from actions.common import PENDING_ADDRESS, AddressMixin, answer_in_passing, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
 from actions.quotes import item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
-from lift.commerce.destinations import destination, not_shipped_reason
+from lift.commerce.destinations import ask_country, destination, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
-                                  deadline_verdict, is_po_box, method_problem, method_title, parse_shipping_method, quote,
+                                  is_po_box, method_problem, method_title, parse_shipping_method, quote,
                                   asks_which_option, destination_answer, options_answer, shipping_answer)
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
-from lift.understanding.dates import from_value
 from lift.understanding.references import ADD, SET
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
@@ -67,56 +66,13 @@ def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
         if slot == requested or slot in taken or tracker.get_slot(slot) is not None:
             continue
         value = _CHECKS[slot](raw)
-        if value is not None and not (slot == "shipping_address" and not_shipped_reason(value)):
+        if value is not None and not (slot == "shipping_address" and (not_shipped_reason(value) or ask_country(value))):
             values[slot] = value
     method = values.get("shipping_method")
     if method and method_problem(method, values.get("shipping_address") or tracker.get_slot("shipping_address")):
         del values["shipping_method"]  # asked at its turn, where the reason is given
     return [SlotSet(slot, value) for slot, value in values.items()] + (
         address_slots(values["shipping_address"]) if "shipping_address" in values else [])
-
-
-def checkout_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """"When will it arrive?" during checkout, once a delivery is chosen: that option's date,
-    not the policy's general delivery times. True when answered."""
-    method = tracker.get_slot("shipping_method")
-    if (tracker.active_loop or {}).get("name") != "checkout_form" or latest_intent(tracker) != "delivery_period" \
-            or method not in SHIPPING_METHODS:
-        return False
-    dispatcher.utter_message(text=arrival_sentence(method, dt.datetime.now(dt.timezone.utc),
-                                                   tracker.get_slot("shipping_address"), asked=True))
-    return True
-
-
-_WHEN_HERE = re.compile(r"\bwhen\b.*\b(?:arrive|get\s+(?:here|to\s+me)|come|be\s+(?:here|delivered)|deliver\w*)\b|"
-                        r"\bhow\s+(?:long|soon|fast)\b", re.IGNORECASE)
-_THE_CART = re.compile(r"\b(?:it|they|them|this|these|my\s+(?:stuff|order|things|cart|basket))\b", re.IGNORECASE)
-# "if i order today will it get here in time?": the dates, cart or not
-_IF_I_ORDER = re.compile(r"\b(?:if|when)\s+i\s+(?:order|buy)\b.*\b(?:get\s+(?:here|to\s+me)|arrive|in\s+time|be\s+here|"
-                         r"be\s+delivered|come)\b", re.IGNORECASE)
-# "will it arrive by friday?", "can i get it before the 14th": a deadline (its date_time entity)
-_BY_DEADLINE = re.compile(r"\b(?:arrive|get\s+(?:here|to\s+me|it)|be\s+(?:here|delivered)|come|deliver\w*)\b.*"
-                          r"\b(?:by|before|in\s+time\s+for)\b", re.IGNORECASE)
-
-
-def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """"When would it get here (if i pick express)?" with a cart, or "if i order today will it
-    get here in time?", before checkout: the date each delivery option (or the one named) gives
-    an order placed now, not a product page or the policy's general times. True when answered."""
-    text = latest_text(tracker)
-    if tracker.active_loop_name or text.startswith("/"):
-        return False
-    about_the_cart = normalize_cart(tracker.get_slot("cart")) and _WHEN_HERE.search(text) and _THE_CART.search(text)
-    when = from_value(first_entity(tracker, "date_time")) if _BY_DEADLINE.search(text) else None
-    if not (about_the_cart or _IF_I_ORDER.search(text) or when is not None):
-        return False  # "how long does delivery take" is still the policy's answer
-    now = dt.datetime.now(dt.timezone.utc)
-    asked = parse_shipping_method(text)
-    methods = [asked] if asked else [m for m in SHIPPING_METHODS if m != "pickup"]
-    dates = [arrival_sentence(m, now, None, asked=True) for m in methods]
-    verdict = [deadline_verdict(methods, now, when.start.date())] if when is not None and when.start else []
-    dispatcher.utter_message(text=" ".join(verdict + dates))
-    return True
 
 
 def cart_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -159,6 +115,11 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
         refused = not_shipped_reason(value) if slot == "shipping_address" else None
         if refused:
             dispatcher.utter_message(text=refused)
+            continue
+        question = ask_country(value) if slot == "shipping_address" else None
+        if question:  # no country and not a US address: asked, and the reply completes it
+            dispatcher.utter_message(text=question)
+            events.append(SlotSet(PENDING_ADDRESS, value))
             continue
         if slot == "shipping_address":
             address = value

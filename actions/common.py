@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
-from lift.commerce.destinations import not_shipped_reason
+from lift.commerce.destinations import ask_country, not_shipped_reason, with_country
 from lift.commerce.validation import normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -106,18 +106,29 @@ def checked(slot: Text, value: Any, normalize, dispatcher) -> Dict[Text, Any]:
     return {slot: result}
 
 
+# An address that named no country and is not a US one, kept while its country is asked.
+PENDING_ADDRESS = "address_without_country"
+
+
 class AddressMixin:
     """The shipping address asked by checkout and by changing an order's address."""
 
     async def extract_shipping_address(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        return {"shipping_address": latest_text(tracker).strip()} if answering_form(tracker, "shipping_address") else {}
+        text = latest_text(tracker).strip()
+        if with_country(tracker.get_slot(PENDING_ADDRESS), text):  # "france", after "which country is ..."
+            return {"shipping_address": with_country(tracker.get_slot(PENDING_ADDRESS), text)}
+        return {"shipping_address": text} if answering_form(tracker, "shipping_address") else {}
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         refused = not_shipped_reason(value)
         if refused:  # a country we don't ship to: said why, and the address asked again
             dispatcher.utter_message(text=refused)
-            return {"shipping_address": None}
-        return checked("shipping_address", value, normalize_address, dispatcher)
+            return {"shipping_address": None, PENDING_ADDRESS: None}
+        question = ask_country(value)
+        if question:  # "12 rue de Rivoli, 75001 Paris": not a US address, and no country named
+            dispatcher.utter_message(text=question)
+            return {"shipping_address": None, PENDING_ADDRESS: str(value).strip()}
+        return {**checked("shipping_address", value, normalize_address, dispatcher), PENDING_ADDRESS: None}
 
 
 def masked_text(tracker: Tracker, names: List[Text] = ()) -> Text:

@@ -19,7 +19,8 @@ from actions import resources
 from actions.common import assess_question, entity_values, latest_intent, latest_text
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
 from actions.mentions import named_products
-from actions.checkout import amendment_events, cart_arrival, checkout_arrival
+from actions.arrival import cart_arrival, checkout_arrival
+from actions.checkout import amendment_events
 from actions.demo_booking import answer_demo_followup
 from actions.handoff import PERSON_OFFER, after_support_answer, offer_person_after_support, stuck_after_support
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view

@@ -37,6 +37,12 @@ _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE
 _AU_STATE_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s*,?\s*\d{4}\b")
 _IN_PIN = re.compile(r"(?<![\d-])\d{3}\s?\d{3}(?![\d-])")
 _US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
+# The postcode before the town, as most of Europe writes it ("75001 Paris", "10115 Berlin",
+# "1012 AB Amsterdam"); a US address ends with its state and ZIP instead ("Springfield, IL 62701").
+_POSTCODE_TOWN = re.compile(r"^(?P<before>.*?)(?P<code>\b\d{4,5}(?: ?[A-Z]{2})?)\s+"
+                            r"(?P<town>[^\W\d_][^\W\d_'.-]*(?:[ -][^\W\d_][^\W\d_'.-]*){0,2})\s*\.?$")
+_NOT_A_TOWN = re.compile(r"\b(?:(?i:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|dr|drive|way|court|ct|"
+                         r"place|pl|box|apt|suite|unit|floor)|[A-Z]{2})\b")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,47 @@ def destination(address: Optional[str]) -> Optional[Destination]:
     if _IN_PIN.search(parts[-1] if parts else text) and not _US_ZIP.search(text):
         return _named("IN")
     return None
+
+
+def country_unknown(address: Optional[str]) -> Optional[str]:
+    """The "postcode town" an address ends with when that is all it says about where it is
+    ("12 rue de Rivoli, 75001 Paris": no country, and not a US address), else None. Such an
+    address is not taken as a US one: the shopper is asked for the country."""
+    text = " ".join(str(address or "").split())
+    if not text or destination(text) is not None:
+        return None
+    parts = [p.strip() for p in re.split(r"[,\n;]", text) if p.strip()]
+    match = _POSTCODE_TOWN.match(parts[-1]) if parts else None
+    if not match or _NOT_A_TOWN.search(match.group("town")):
+        return None
+    if re.search(r"\bbox\s*$", match.group("before"), re.IGNORECASE):
+        return None  # "PO Box 1234 Springfield": the box number, not a postcode
+    if len(parts) == 1 and not re.search(r"[^\W\d_]", match.group("before")):
+        return None  # "12345 Main" alone: a street number and name, not a postcode and town
+    return f"{match.group('code')} {match.group('town')}"
+
+
+def ask_country(address: Optional[str]) -> Optional[str]:
+    """The question for an address that names no country and is not a US one (see
+    :func:`country_unknown`), else None."""
+    place = country_unknown(address)
+    if place is None:
+        return None
+    return f"Which country is “{place}” in? We ship to {POLICY_COUNTRIES}."
+
+
+def with_country(address: Optional[str], reply: Optional[str]) -> Optional[str]:
+    """``address`` completed by a reply that is only a country's name ("france", "Germany."),
+    else None: the answer to :func:`ask_country`."""
+    words = " ".join(str(reply or "").split()).strip(" .!")
+    if not address or not words or re.search(r"\d", words) or len(words.split()) > 4:
+        return None
+    words = re.sub(r"^(?:(?:it'?s|its|in|that'?s|thats)\s+)+", "", words, flags=re.IGNORECASE)
+    code = _country(words)
+    if code is None:
+        return None
+    name = _named(code).name
+    return f"{address.strip().rstrip(',')}, {name[4:] if name.startswith('the ') else name}"
 
 
 def _named(code: str) -> Destination:

@@ -7,9 +7,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkout import ActionAskCheckoutConfirmed, ValidateCheckoutForm
-from lift.commerce.destinations import INTERNATIONAL_DAYS, POLICY_COUNTRIES, destination
+from lift.commerce.destinations import INTERNATIONAL_DAYS, POLICY_COUNTRIES, ask_country, country_unknown, destination, with_country
 from lift.commerce.orders import SHIPPING_METHODS, method_problem
-from tests.support.trackers import make_tracker, slot_events, texts
+from tests.support.trackers import ent, make_tracker, slot_events, texts
 
 POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "shipping.md").read_text()
 CART = [{"sku": "KIT-001", "qty": 1, "unit_price": "89.00"}]
@@ -95,3 +95,58 @@ async def test_asking_at_the_summary_whether_we_ship_to_a_country_gets_the_polic
         "requested_slot": "checkout_confirmed"})
     await ValidateCheckoutForm().run(d, tracker, domain)
     assert "we don't deliver to India" in texts(d), texts(d)
+
+
+@pytest.mark.parametrize("address,place", [
+    ("12 rue de Rivoli, 75001 Paris", "75001 Paris"), ("Hauptstr. 5, 10115 Berlin", "10115 Berlin"),
+    ("Keizersgracht 1, 1012 AB Amsterdam", "1012 AB Amsterdam"), ("Via Roma 3 00184 Roma", "00184 Roma"),
+    # US addresses, and ones that name their country, are not asked about
+    ("12 Market Street, Springfield, IL 62701", None), ("55 W 12th St, New York, NY 10011", None),
+    ("12345 Main Street", None), ("PO Box 1234 Springfield", None), ("5 Elm, 12345 Main Street", None),
+    ("1600 Pennsylvania Avenue Washington DC", None), ("12 rue de Rivoli, 75001 Paris, France", None),
+])
+def test_an_address_written_the_european_way_without_a_country_is_not_taken_as_a_us_one(address, place):
+    assert country_unknown(address) == place
+    assert (ask_country(address) is None) is (place is None)
+
+
+def test_a_country_alone_completes_the_address():
+    assert with_country("12 rue de Rivoli, 75001 Paris", "france") == "12 rue de Rivoli, 75001 Paris, France"
+    assert with_country("Hauptstr. 5, 10115 Berlin", "its germany.") == "Hauptstr. 5, 10115 Berlin, Germany"
+    assert with_country("12 rue de Rivoli, 75001 Paris", "ok") is None
+    assert with_country("12 rue de Rivoli, 75001 Paris", "5 Oak St, Boston MA 02108, USA") is None
+    assert with_country(None, "france") is None
+
+
+async def test_checkout_asks_the_country_of_a_paris_address_then_takes_france(res, domain):
+    d = CollectingDispatcher()
+    slots = {"cart": CART, "email": "a@b.io", "requested_slot": "shipping_address"}
+    tracker = make_tracker("12 rue de Rivoli, 75001 Paris", "inform", active_loop="checkout_form", slots=slots)
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["shipping_address"] is None and events["address_without_country"] == "12 rue de Rivoli, 75001 Paris"
+    assert "Which country is “75001 Paris” in?" in texts(d) and "US" not in texts(d)
+    d2 = CollectingDispatcher()
+    reply = make_tracker("france", "inform", active_loop="checkout_form",
+                         slots={**slots, "address_without_country": "12 rue de Rivoli, 75001 Paris"})
+    events = slot_events(await ValidateCheckoutForm().run(d2, reply, domain))
+    assert events["shipping_address"].startswith("12 rue de Rivoli, 75001 Paris, France")
+    assert destination(events["shipping_address"]).country == "FR" and events["address_without_country"] is None
+
+
+async def test_an_address_in_passing_without_a_country_is_asked_about_not_taken(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("actually ship it to 12 rue de Rivoli, 75001 Paris", "inform", active_loop="checkout_form", slots={
+        "cart": CART, "email": "a@b.io", "shipping_address": "1 Main St, Springfield IL 62701", "shipping_method": "standard",
+        "requested_slot": "checkout_confirmed"})
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert "shipping_address" not in events and events["address_without_country"].endswith("75001 Paris")
+    assert "Which country is “75001 Paris” in?" in texts(d)
+
+
+async def test_an_address_without_a_country_carried_with_the_email_is_left_for_its_question(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("fay@example.com, 12 rue de Rivoli, 75001 Paris, standard", "inform", active_loop="checkout_form",
+                           entities=[ent("email", "fay@example.com")], slots={"cart": CART, "requested_slot": "email"})
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    # the delivery it carries is taken; the address is asked at its turn, where its country is asked
+    assert events.get("shipping_method") == "standard" and events.get("shipping_address") is None
