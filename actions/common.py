@@ -44,11 +44,16 @@ def takes_person_offer(tracker: Tracker) -> bool:
     "Talk to a person" button): the shopper accepts that, not answers the question asked again."""
     if latest_intent(tracker) != "affirm":
         return False
-    bots = [e for e in tracker.events or [] if e.get("event") == "bot"]
+    events = list(tracker.events or [])
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    since = users[-2] if len(users) > 1 else -1  # the bot's reply to the previous message only
+    bots = [e for e in events[since + 1:] if e.get("event") == "bot"]
     for event in reversed(bots[-2:]):  # the offer, possibly followed by the form's question again
         buttons = ((event.get("data") or {}).get("buttons")) or []
         if any(b.get("payload") == "/contact_human_agent" for b in buttons):
             return True
+        if buttons:  # "Cancel it? [Yes | No, keep it]": the yes answers the latest question
+            return False
     return False
 
 

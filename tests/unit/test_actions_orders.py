@@ -330,3 +330,26 @@ async def test_a_sentence_at_the_code_question_gets_an_answer_and_ways_out(res, 
     d = CollectingDispatcher()
     v.validate_order_code("48291", d, form("order_code", "48291", STRANGER, order_id=order.order_id), domain)
     assert "doesn't look like the code" in texts(d)  # digits typed wrong are still a malformed code
+
+
+async def test_yes_to_the_cancel_question_cancels_even_after_an_earlier_offer_of_a_person(res, order, domain):
+    """A person was offered two turns ago ("Cancel the order | Talk to a person"); the shopper then
+    pressed "Cancel the order" and says "Yes" to "Cancel it? [Yes | No, keep it]": that yes is the
+    cancellation, not the old offer."""
+    def user(text, intent):
+        return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": []}}
+    earlier = [user("how long does the refund take tho", "check_refund_policy"),
+               {"event": "bot", "text": "Cards usually show the money within 5-10 business days.", "data": {}},
+               {"event": "bot", "text": "If you cancel it, the full amount is refunded.", "data": {"buttons": [
+                   {"title": "Cancel the order", "payload": "/cancel_order"},
+                   {"title": "Talk to a person", "payload": "/contact_human_agent"}]}},
+               user("Cancel the order", "cancel_order"),
+               {"event": "bot", "text": "Cancel it?", "data": {"buttons": [
+                   {"title": "Yes", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}]}}]
+    tracker = form("order_change_confirmed", "Yes", OWNER, intent="affirm", order_id=order.order_id,
+                   order_request="cancel")
+    tracker.events[:0] = earlier
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert not any(e["event"] == "pause" for e in events) and "ticket #" not in texts(d), texts(d)
+    assert slot_events(events).get("order_change_confirmed") is True, events
