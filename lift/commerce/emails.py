@@ -8,13 +8,14 @@ from lift.commerce.money import format_price
 SIGNATURE = "\n\n-- \nLift Store customer care. Reply to this email or chat with us on the website."
 
 
-def order_confirmation(order, currency: str = "USD") -> Tuple[str, str]:
+def order_confirmation(order, currency: str = "USD", delivery: str = "") -> Tuple[str, str]:
+    """``delivery``: the option's name as the order summary showed it ("Next-day (1 business day)")."""
     lines = "\n".join(f"  {i['qty']} x {i['name']}  {format_price(i['unit_price'], currency)} each" for i in order.items)
     parts = [f"Thank you for your order {order.order_id}.", "", lines, "",
              f"Subtotal: {format_price(order.subtotal, currency)}"]
     if order.discount:
         parts.append(f"Discount: -{format_price(order.discount, currency)}")
-    parts += [f"Shipping ({order.shipping_method}): {format_price(order.shipping_cost, currency)}",
+    parts += [f"Shipping ({delivery or order.shipping_method}): {format_price(order.shipping_cost, currency)}",
               f"Total: {format_price(order.total, currency)}", "",
               f"Shipping to: {order.shipping_address}"]
     if order.estimated_delivery:

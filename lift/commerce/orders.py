@@ -278,7 +278,8 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
                 stock.reserve(s, q.lines)  # first: a write takes SQLite's lock before any read
                 s.add(order)
                 s.flush()
-                subject, body = emails.order_confirmation(order, catalog.currency)
+                subject, body = emails.order_confirmation(
+                    order, catalog.currency, method_title(order.shipping_method, order.shipping_address))
                 enqueue(s, kind="order_confirmation", recipient=email, subject=subject, body=body)
             return order
         except IntegrityError:

@@ -38,6 +38,8 @@ def test_order_confirmation_lands_in_the_dev_maildir(res, catalog, tmp_path):
     [msg] = list(mailbox.Maildir(str(tmp_path / "mail")))
     assert msg["To"] == "a@b.io" and "Your Lift order LFT" in msg["Subject"]
     assert [m.status for m in list_messages(res.engine)] == ["sent"]
+    body = msg.get_payload(decode=True).decode()
+    assert "Shipping (Standard" in body and "(standard)" not in body  # the option's name, never its key
 
 
 @pytest.mark.parametrize("argv,message", [
