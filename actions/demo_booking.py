@@ -13,18 +13,25 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import latest_text
+from actions.history import last_booked_or_placed
 from lift.commerce.leads import DemoSlot, booked_demo, cancel_demo
 from lift.understanding.followups import demo_followup
 
 
-def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker,
-                         in_lead_rule: bool = False) -> Optional[List[Dict[Text, Any]]]:
+# Shopper messages after booking in which a bare "cancel it" still means the demo.
+RECENT_TURNS = 3
+
+
+def answer_demo_followup(dispatcher: CollectingDispatcher, tracker: Tracker, in_lead_rule: bool = False,
+                         starting_form: bool = False) -> Optional[List[Dict[Text, Any]]]:
     """The reply and events for a follow-up about this chat's booked demo; None when the message is
     none, or no demo ahead was booked here. ``in_lead_rule``: called where the rule runs lead_form
-    next (request_demo), so a move needs no FollowupAction and the others stop the rule."""
-    if tracker.active_loop_name or _order_placed_since_booking(tracker):
+    next (request_demo), so a move needs no FollowupAction and the others stop the rule.
+    ``starting_form``: called by a form the message just started (order_form for "cancel it")."""
+    if (tracker.active_loop_name and not starting_form) or _order_placed_since_booking(tracker):
         return None
-    kind = demo_followup(latest_text(tracker))
+    last, _, since = last_booked_or_placed(tracker)
+    kind = demo_followup(latest_text(tracker), just_booked=last == "demo" and since <= RECENT_TURNS)
     lead = booked_demo(resources.get().engine, tracker.get_slot("lead_id")) if kind else None
     if lead is None:
         return None

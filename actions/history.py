@@ -91,3 +91,19 @@ def more_of_last_added(tracker: Tracker, catalog) -> Optional[Any]:
         return None
     sku = last_added_sku(tracker)
     return catalog.get(sku) if sku else None
+
+
+def last_booked_or_placed(tracker: Tracker) -> Tuple[Optional[Text], Optional[Text], int]:
+    """What this chat last booked, placed or looked up, for a bare "cancel it": ("order", its id,
+    shopper messages since) for an order placed or shown, ("demo", the lead id, messages since) for
+    a demo booked, (None, None, 0) when neither."""
+    turns = 0
+    for event in reversed(tracker.events or []):
+        kind, value = event.get("event"), event.get("value")
+        if kind == "user":
+            turns += 1
+        elif kind == "action" and event.get("name") == "action_place_order" and tracker.get_slot("placed_order_id"):
+            return "order", tracker.get_slot("placed_order_id"), turns
+        elif kind == "slot" and value is not None and event.get("name") in ("order_id", "lead_id"):
+            return ("demo" if event.get("name") == "lead_id" else "order"), str(value), turns
+    return None, None, 0

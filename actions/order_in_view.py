@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import entity_values, latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
-from actions.history import shown_skus
+from actions.history import last_booked_or_placed, shown_skus
 from lift.commerce.orders import asks_about_order, describe_tracking, find_order
 from lift.commerce.ownership import access_of
 from lift.commerce.returns import faulty_item_options, refund_options, refunds_of, says_faulty
@@ -89,35 +89,23 @@ def _order_holding_named(res, tracker: Tracker):
     return None if order is None or any(p is None or p.sku not in held for p in named) else order
 
 
-# "cancel it" right after an order is placed: the classifier hears "stop", the shopper means the order.
+# "cancel it" right after an order is placed or shown: the classifier hears "stop", the shopper means the order.
 _CANCEL_WORD = re.compile(r"\bcancel", re.IGNORECASE)
 RECENT_TURNS = 3
 
 
-def _turns_since_order_placed(tracker: Tracker) -> Optional[int]:
-    """Shopper messages since the last placed order (this one included); None if none was placed."""
-    turns = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            turns += 1
-        elif event.get("event") == "action" and event.get("name") == "action_place_order":
-            return turns
-    return None
-
-
 class ActionAcknowledgeStop(Action):
-    """"stop" outside a form: "No problem." — but "cancel it" within a few messages of placing an
-    order cancels that order (through the usual summary and yes), instead of a reassuring "No
-    problem." that cancels nothing."""
+    """"stop" outside a form: "No problem." — but "cancel it" within a few messages of placing or
+    being shown an order cancels that order (through the usual proof, summary and yes), and just
+    after booking a demo cancels the demo, instead of a reassuring "No problem." that cancels nothing."""
 
     def name(self) -> Text:
         return "action_acknowledge_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        placed = tracker.get_slot("placed_order_id")
-        since = _turns_since_order_placed(tracker)
-        if placed and _CANCEL_WORD.search(latest_text(tracker)) and since is not None and since <= RECENT_TURNS:
-            return [SlotSet("order_id", placed), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
+        last, order_id, since = last_booked_or_placed(tracker)
+        if last == "order" and _CANCEL_WORD.search(latest_text(tracker)) and since <= RECENT_TURNS:
+            return [SlotSet("order_id", order_id), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
                     FollowupAction("action_handle_order")]
         followed = answer_demo_followup(dispatcher, tracker)  # "cancel the demo" after booking one
         if followed is not None:

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from actions.demo_booking import answer_demo_followup
 from actions.handoff import hand_off
 from actions.swap import swap_line
 from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
@@ -84,6 +85,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if takes_person_offer(tracker):  # "yes please" to "a person from our team can ..."
             return hand_off(dispatcher, tracker, "user_request") + [SlotSet("requested_slot", None), ActiveLoop(None)]
+        if latest_intent(tracker) == "cancel_order" and tracker.get_slot("requested_slot") is None \
+                and not first_entity(tracker, "order_id"):
+            demo = answer_demo_followup(dispatcher, tracker, starting_form=True)  # "cancel it" just after booking a demo
+            if demo is not None:
+                return demo + [SlotSet("requested_slot", None), ActiveLoop(None)]
         if tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id"):
             swapped = swap_line(dispatcher, tracker)  # "swap them for the mesh one" read as a change to an order
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)

@@ -52,12 +52,26 @@ _ABOUT_ORDERS = re.compile(r"\b(?:deliver\w*|order\w*|ship\w*|parcel|package|ref
                            re.IGNORECASE)
 
 
-def demo_followup(text: object) -> Optional[str]:
+# "cancel it", "hmm actually my boss says cancel that": nothing named, so the thing just booked or placed.
+_BARE_CANCEL = re.compile(r"\b(?:cancel\w*|call\s+off|scrap)\s+(?:it|that|this)\b(?!\s+(?:one\s+)?(?:order|item|product))|"
+                          r"^\W*(?:pls\s+|please\s+)?cancel\W*(?:pls|please|plz)?\W*$", re.IGNORECASE)
+
+
+def bare_cancel(text: object) -> bool:
+    """True for "cancel it" / "cancel that please" / "cancel": a cancel that names nothing."""
+    return bool(_BARE_CANCEL.search(str(text or "")))
+
+
+def demo_followup(text: object, just_booked: bool = False) -> Optional[str]:
     """What a message says about a demo already booked: "cancel", "move" or "status"; None when it
-    says nothing of the kind (a new request, something about orders, anything else)."""
+    says nothing of the kind (a new request, something about orders, anything else).
+    ``just_booked``: the demo is the last thing this chat booked or placed, so a bare "cancel it"
+    means it."""
     text = str(text or "")
     if _ABOUT_ORDERS.search(text):
         return None
+    if just_booked and bare_cancel(text):
+        return "cancel"
     for kind, pattern in (("cancel", _DEMO_CANCEL), ("move", _DEMO_MOVE), ("status", _DEMO_STATUS)):
         if pattern.search(text):
             return kind

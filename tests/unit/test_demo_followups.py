@@ -193,3 +193,47 @@ def test_the_offered_day_named_alone_picks_it_and_ppl_is_a_headcount():
                DemoSlot(dt.datetime(2026, 12, 15, 14))]
     assert match_slot("the monday one", offered) == offered[0] and match_slot("tuesday", offered) is None
     assert team_size_in("we're 12 ppl, need a demo") == 12
+
+
+def _booked_events(lead_id, later_messages=0):
+    return ([{"event": "slot", "name": "lead_id", "value": float(lead_id)},
+             {"event": "bot", "text": "Your demo is booked for ..."}]
+            + [{"event": "user", "text": "ok"}] * later_messages)
+
+
+@pytest.mark.parametrize("text", ["cancel it please", "hmm actually my boss says cancel that", "cancel"])
+async def test_cancel_it_right_after_booking_cancels_the_demo(res, domain, text):
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    await ActionAcknowledgeStop().run(d, make_tracker(text, "stop", slots={**DETAILS, "lead_id": float(lead_id)},
+                                                      events=_booked_events(lead_id)), domain)
+    assert texts(d).startswith(f"Done: your demo on {slot.label} is cancelled"), texts(d)
+    assert booked_demo(res.engine, lead_id) is None
+
+
+async def test_cancel_it_read_as_cancel_order_just_after_booking_cancels_the_demo_not_asks_an_order(res, domain):
+    from actions.orders import ValidateOrderForm
+
+    lead_id, slot = _book(res)
+    d = CollectingDispatcher()
+    tracker = make_tracker("hmm actually my boss says cancel it", "cancel_order", active_loop="order_form",
+                           slots={**DETAILS, "lead_id": float(lead_id)}, events=_booked_events(lead_id))
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert texts(d).startswith(f"Done: your demo on {slot.label} is cancelled") and "order number" not in texts(d)
+    assert {"event": "active_loop", "name": None} in [{"event": e["event"], "name": e.get("name")} for e in events]
+    assert booked_demo(res.engine, lead_id) is None
+
+
+async def test_cancel_it_long_after_booking_or_after_an_order_is_not_the_demo(res, domain):
+    lead_id, _ = _book(res)
+    d = CollectingDispatcher()
+    await ActionAcknowledgeStop().run(d, make_tracker("cancel it", "stop", slots={**DETAILS, "lead_id": float(lead_id)},
+                                                      events=_booked_events(lead_id, later_messages=4)), domain)
+    assert [m.get("response") for m in d.messages] == ["utter_no_problem"] and booked_demo(res.engine, lead_id) is not None
+    d = CollectingDispatcher()
+    shown = _booked_events(lead_id) + [{"event": "user", "text": "where is LFT100001"},
+                                        {"event": "slot", "name": "order_id", "value": "LFT100001"}]
+    events = await ActionAcknowledgeStop().run(d, make_tracker("cancel it", "stop", slots={
+        **DETAILS, "lead_id": float(lead_id), "order_id": "LFT100001"}, events=shown), domain)
+    assert slot_events(events) == {"order_id": "LFT100001", "order_request": "cancel", "order_change_confirmed": None}
+    assert booked_demo(res.engine, lead_id) is not None

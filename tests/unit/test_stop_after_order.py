@@ -35,3 +35,12 @@ async def test_other_stops_are_acknowledged(domain, text, history):
                                                                slots={"placed_order_id": "LFT123456" if history else None}),
                                                domain)
     assert events == [] and d.messages[0]["response"] == "utter_no_problem"
+
+
+async def test_cancel_it_right_after_an_order_was_shown_cancels_that_order(domain):
+    shown = [{"event": "user", "text": "where's LFT100003"}, {"event": "slot", "name": "order_id", "value": "LFT100003"},
+             {"event": "bot", "text": "Order LFT100003 has shipped..."}]
+    d = CollectingDispatcher()
+    events = await ActionAcknowledgeStop().run(d, make_tracker("cancel it", "stop", events=shown,
+                                                               slots={"order_id": "LFT100003"}), domain)
+    assert slot_events(events)["order_id"] == "LFT100003" and slot_events(events)["order_request"] == "cancel"
