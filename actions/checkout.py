@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
+from actions.coupons import apply_carried_coupon
 from actions.mentions import named_products
 from actions.common import PENDING_ADDRESS, AddressMixin, answer_in_passing, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
@@ -186,6 +187,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         events = bought + (amendment_events(dispatcher, tracker) or cart_change(dispatcher, tracker)
                            or await super().run(dispatcher, tracker, domain))
         events += carried_events(tracker, {e.get("name") for e in events if e.get("event") == "slot"})
+        cart = next((e["value"] for e in reversed(events) if e.get("event") == "slot" and e.get("name") == "cart"), None)
+        events += apply_carried_coupon(dispatcher, tracker, cart)  # "..., code SAVE20"
         if (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"
                 and about_shipping(latest_text(tracker))):
             # "what's the difference between express and next day?" at the summary, whatever intent

@@ -43,6 +43,23 @@ def _typed_code(text: Text):
     return None
 
 
+def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, cart: Any = None) -> List[Dict[Text, Any]]:
+    """A coupon code inside a checkout message ("... email rick@example.com, code SAVE20"): checked
+    and applied as if typed alone, so the summary shows it. [] when the message carries none, the
+    code is already on the order, or the message is read as apply_coupon (its own rule applies it).
+    ``cart``: the cart as this turn left it (the message may have just filled it)."""
+    if (tracker.latest_message or {}).get("intent", {}).get("name") == "apply_coupon":
+        return []
+    code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
+    if not code or code == tracker.get_slot("coupon_code"):
+        return []
+    res = resources.get()
+    check = check_coupon(res.engine, code, cart if cart is not None else tracker.get_slot("cart"),
+                         currency=res.catalog.currency)
+    dispatcher.utter_message(text=check.message)
+    return [SlotSet("coupon_code", check.code)] if check.ok else []
+
+
 class ActionApplyCoupon(Action):
     def name(self) -> Text:
         return "action_apply_coupon"

@@ -43,8 +43,13 @@ _ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+(?:(?:[NSEW]|NE|
 _TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
 
 
+# "buy 1 aria pro headphones ship express to 500 Oak Ave, ...": the address is the number after "to".
+_LEAD_IN = re.compile(r"\b(?:to|at|address(?:\s+is)?|address:)\s*$", re.IGNORECASE)
+
+
 def _address_in(text: str) -> Optional[str]:
-    m = _ADDRESS_START.search(text)
+    starts = list(_ADDRESS_START.finditer(text))
+    m = next((s for s in starts if _LEAD_IN.search(text[:s.start()])), starts[0] if starts else None)
     if not m:
         return None
     tail = text[m.start():]

@@ -159,7 +159,7 @@ _CHAT_BEFORE = re.compile(r"^(?P<chat>[^\d]{1,80}?)(?=\b\d{1,6}[A-Za-z]?\s+[^\W\
 _TAIL = re.compile(r"(?:\s*(?:[,;.!\-–…]+|\band\b|\bbut\b)\s*(?:(?:and|but|oh|also|then|so)\s+)?"
                    r"(?:please|pls|thanks?|thank\s+you|cheers|ty|lol|i\s+think|reception|leave|ring|call|sign|deliver|"
                    r"delivery|shipping|ship|express|standard|next[\s-]?day|pickup|asap|make\s+it|via|is\s+that|"
-                   r"that'?s|hope)\b"
+                   r"that'?s|hope|e-?mail|code|coupon|promo|voucher|u|you|forgot)\b"
                    r"|\s+(?:please|pls|thanks|thank\s+you|cheers|lol|i\s+think)\b).*$", re.IGNORECASE)
 _CHATTY = re.compile(r"^\W*(?:ok|okay|yes|yeah|yep|sure|fine|right|so|then|actually|sorry|oops|it'?s|its|it\s+is|"
                      r"uh+|um+|erm|hmm+|same(?:\s+as\s+(?:before|last\s+time))?|"

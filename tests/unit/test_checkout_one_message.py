@@ -73,3 +73,17 @@ async def test_a_product_out_of_stock_is_refused_and_the_form_ends(res, run_form
     slots, d = await run_form("checkout with the volt charger", "checkout", ["volt charger"])
     assert "cart" not in slots and slots.get("requested_slot", "unset") is None
     assert "out of stock" in texts(d).lower(), texts(d)
+
+
+async def test_everything_in_one_message_takes_the_address_after_to_and_applies_the_code(res, run_form):
+    text = "buy 1 aria pro headphones ship express to 500 Oak Ave, Austin TX 78701, email rick@example.com, code SAVE20"
+    slots, d = await run_form(text, "checkout", ["aria pro headphones"])
+    assert slots["shipping_address"] == "500 Oak Ave, Austin TX 78701", slots  # not "1 aria pro headphones ship ..."
+    assert slots["shipping_method"] == "express" and slots["coupon_code"] == "SAVE20", texts(d)
+
+
+def test_what_follows_an_address_is_not_part_of_it():
+    from lift.commerce.validation import normalize_address
+
+    assert normalize_address("500 Oak Ave, Austin TX 78701. and u forgot my code SAVE20") == "500 Oak Ave, Austin TX 78701"
+    assert normalize_address("500 Oak Ave, Austin TX 78701, email rick@example.com") == "500 Oak Ave, Austin TX 78701"
