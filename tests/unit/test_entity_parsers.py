@@ -79,3 +79,13 @@ def test_after_the_real_catalog_ruler():
     existing = [{"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char} for e in nlp(text).ents]
     found, _ = entities(text, existing)
     assert ("quantity", 2) in found and ("quantity", 14) not in found
+
+
+@pytest.mark.parametrize("text, values", [
+    ("add a beacon bulb 4 pack", []), ("add a beacon bulb 4-pack", []), ("3 4pk bulbs", [3]),  # a pack's size
+    ("2 packs of bulbs", [2]), ("add 2 beacon 4-packs", [2]),  # how many packs
+])
+def test_the_size_of_a_pack_is_not_how_many(text, values):
+    from lift.understanding.numbers import find_quantities
+
+    assert [m.value for m in find_quantities(text)] == values
