@@ -87,6 +87,7 @@ _METHOD_WORDS = {
 }
 # Whole words: "fastest" is not "fast", "restore" is not "store".
 _METHOD_RES = {key: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b") for key, words in _METHOD_WORDS.items()}
+_NO_HURRY = re.compile(r"\b(?:no|not\s+(?:in\s+)?a|in\s+no)\s+(?:rush|hurry)\b|\bnot\s+urgent\b|\bno\s+need\s+to\s+rush\b")
 CHOOSE_METHOD = "Please choose standard, express, next-day or store pickup."
 # Shipping policy ("Delivery addresses and PO boxes"): these need a street address (signature).
 STREET_ONLY = ("express", "next_day")
@@ -202,6 +203,7 @@ def parse_shipping_method(value: Any) -> Optional[str]:
         return None
     if text in SHIPPING_METHODS:
         return text
+    text = _NO_HURRY.sub(" standard ", text)  # "change to standard, no rush": not express
     found = {key for key, pattern in _METHOD_RES.items() if pattern.search(text)}
     return found.pop() if len(found) == 1 else None
 

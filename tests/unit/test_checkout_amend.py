@@ -259,3 +259,12 @@ async def test_a_first_address_in_a_sentence_is_not_called_a_change(res, domain)
                            entities=[{"entity": "email", "value": "rob_h@yahoo.com", "start": 4, "end": 19}])
     await ValidateCheckoutForm().run(d, tracker, domain)
     assert "Shipping to 55 W 12th St, New York, NY 10011." in texts(d) and "Changed" not in texts(d), texts(d)
+
+
+def test_no_rush_means_standard_not_express():
+    express = {**FILLED, "shipping_method": "express"}
+    assert checkout_amendments("actually change to standard, no rush", "checkout_confirmed", express) == {
+        "shipping_method": "standard"}
+    from lift.commerce.orders import parse_shipping_method
+
+    assert parse_shipping_method("im not in a rush") == "standard" and parse_shipping_method("rush it") == "express"
