@@ -15,10 +15,12 @@ from actions import resources
 from actions.common import entity_values, latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.history import last_booked_or_placed, shown_skus
+from lift.commerce.cart import normalize_cart
 from lift.commerce.orders import asks_about_order, describe_tracking, find_order
 from lift.commerce.ownership import access_of
 from lift.commerce.returns import faulty_item_options, refund_options, refunds_of, says_faulty
 from lift.commerce.validation import normalize_order_id
+from lift.understanding.references import empties_cart
 
 
 def answer_about_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
@@ -107,6 +109,8 @@ class ActionAcknowledgeStop(Action):
         if last == "order" and _CANCEL_WORD.search(latest_text(tracker)) and since <= RECENT_TURNS:
             return [SlotSet("order_id", order_id), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
                     FollowupAction("action_handle_order")]
+        if empties_cart(latest_text(tracker)) and normalize_cart(tracker.get_slot("cart")):
+            return [FollowupAction("action_remove_from_cart")]  # "ugh nvm clear everything": empty it, don't just nod
         followed = answer_demo_followup(dispatcher, tracker)  # "cancel the demo" after booking one
         if followed is not None:
             return followed

@@ -44,3 +44,11 @@ async def test_cancel_it_right_after_an_order_was_shown_cancels_that_order(domai
     events = await ActionAcknowledgeStop().run(d, make_tracker("cancel it", "stop", events=shown,
                                                                slots={"order_id": "LFT100003"}), domain)
     assert slot_events(events)["order_id"] == "LFT100003" and slot_events(events)["order_request"] == "cancel"
+
+
+@pytest.mark.parametrize("text", ["ugh nvm clear everything", "empty my cart"])
+async def test_clear_everything_read_as_stop_empties_the_cart(domain, text):
+    cart = [{"sku": "KIT-001", "qty": 3, "unit_price": "89.00"}]
+    d = CollectingDispatcher()
+    events = await ActionAcknowledgeStop().run(d, make_tracker(text, "stop", slots={"cart": cart}), domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}] and not d.messages
