@@ -121,12 +121,27 @@ def quantities_per_item(text: str, spans: Sequence[Tuple[int, int]]) -> List[Opt
     (the caller's default, one)."""
     mentions = find_quantities(text, spans)
     out: List[Optional[Mention]] = []
-    previous_end = 0
-    for start, end in spans:
-        before = [m for m in mentions if previous_end <= m.start and m.end <= start]
-        out.append(before[-1] if before else None)
+    previous_end, claimed = 0, None
+    for i, (start, end) in enumerate(spans):
+        before = [m for m in mentions if previous_end <= m.start and m.end <= start and m != claimed]
+        following = spans[i + 1][0] if i + 1 < len(spans) else len(text)
+        after = [m for m in mentions if end <= m.start and m.end <= following and _counts_item(text, end, m)]
+        claimed = None if before or not after else after[0]
+        out.append(before[-1] if before else claimed)
         previous_end = end
     return out
+
+
+# "the nimbus 14, two pieces", "aria headphones x2", "nimbus 14 x 2", "kettle qty 3": a count written
+# after the item it counts (never "nimbus 14, two aria headphones": that two is the next item's).
+_BETWEEN_ITEM_AND_COUNT = re.compile(r"^[\s,:;-]*(?:(?P<x>x|qty|quantity)\s*:?\s*)?$", re.IGNORECASE)
+_COUNT_NOUN_AFTER = re.compile(r"^\s*(?:pieces?|pcs|units?|of\s+(?:them|those|these|it)|times)\b", re.IGNORECASE)
+
+
+def _counts_item(text: str, item_end: int, mention: Mention) -> bool:
+    between = _BETWEEN_ITEM_AND_COUNT.match(text[item_end:mention.start])
+    return bool(between) and bool(between.group("x") or re.search(r"x", mention.text, re.IGNORECASE)
+                                  or _COUNT_NOUN_AFTER.match(text[mention.end:]))
 
 
 def is_vague(text: str) -> bool:

@@ -89,3 +89,20 @@ def test_the_size_of_a_pack_is_not_how_many(text, values):
     from lift.understanding.numbers import find_quantities
 
     assert [m.value for m in find_quantities(text)] == values
+
+
+@pytest.mark.parametrize("text, names, counts", [
+    ("I would like to order the Nimbus 14, two pieces", ["Nimbus 14"], [2]),
+    ("aria headphnes x2 + case", ["aria headphnes", "case"], [2, None]),
+    ("nimbus 14 x 2", ["nimbus 14"], [2]),
+    ("the kettle, 2 of them and a toaster", ["kettle", "toaster"], [2, None]),
+    ("nimbus 14, two aria headphones", ["nimbus 14", "aria headphones"], [None, 2]),  # the next item's count
+    ("3 aria headphones and a boom speaker", ["aria headphones", "boom speaker"], [3, None]),
+])
+def test_a_count_written_after_its_item_counts_it(text, names, counts):
+    import re
+
+    from lift.understanding.numbers import quantities_per_item
+
+    spans = [re.search(re.escape(n), text, re.IGNORECASE).span() for n in names]
+    assert [m.value if m else None for m in quantities_per_item(text, spans)] == counts
