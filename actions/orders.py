@@ -22,7 +22,8 @@ from lift.commerce.orders import (OrderError, describe_coarse, describe_status, 
                                   find_order, order_contents)
 from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      lacks_order_number, normalize_code, request_code, verify_code)
-from lift.commerce.returns import refund_options, refunds_of
+from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
+                                  says_missing)
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
@@ -55,6 +56,8 @@ _FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|
                      re.IGNORECASE)
 
 
+# Shopper messages read back for an item reported damaged or missing before the proof was asked.
+PROBLEM_TURNS = 4
 _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
              {"title": "Something else", "payload": "/stop"}]
 
@@ -304,6 +307,8 @@ class ActionHandleOrder(Action):
         if needs_yes(request, order) and self._unconfirmed(tracker, request):
             # order_form asks for what is missing: the new address or email, then the yes.
             return asked + [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
+        if request in ("refund", "change") and self._problem_answered(dispatcher, tracker, res, order):
+            return done  # "the lamp arrived broken, i want a refund": the free return, never the change-of-mind fee
         try:
             self._serve(dispatcher, tracker, res, order, request)
         except OrderError as err:
@@ -311,6 +316,21 @@ class ActionHandleOrder(Action):
         if request == "change_address":
             done.append(SlotSet("shipping_address", None))
         return done
+
+    @staticmethod
+    def _problem_answered(dispatcher: CollectingDispatcher, tracker: Tracker, res, order) -> bool:
+        """An item reported damaged, wrong or missing in this order's last few messages (said before
+        the email and code were asked): what the owner can do about that. False when none was."""
+        said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][-PROBLEM_TURNS:]
+        if any(says_missing(t) for t in said):
+            text = missing_item_options(order)
+        elif any(says_faulty(t) for t in said):
+            text = faulty_item_options(order, refunds_of(res.engine, order.order_id), dt.date.today(), res.catalog.currency)
+        else:
+            return False
+        if text:
+            dispatcher.utter_message(text=text, buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"}])
+        return bool(text)
 
     @staticmethod
     def _unconfirmed(tracker: Tracker, request: Text) -> bool:

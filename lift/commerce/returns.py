@@ -27,7 +27,9 @@ _FAULT_RE = re.compile(
     r"power\s+on)\w*|stopped\s+working|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
     r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered|"
     # "ordered headphones got a toaster lol"
-    r"(?:ordered|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|was\s+sent|they\s+sent(?:\s+me)?|came\s+with)"
+    r"snapped|shattered|torn|leak(?:s|ing|ed)|"
+    r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
+    r"came\s+with)"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",
     re.IGNORECASE)
 HOW_TO_RETURN = ("sign in, open Order History, choose the order and select Return items (guest shoppers: the "
@@ -88,6 +90,29 @@ def refund_options(order: Order, refunds: List[RefundRecord], today: dt.date, cu
                 f"of the return being approved; a change-of-mind return costs a {format_price(CHANGE_OF_MIND_FEE, currency)} "
                 "return shipping fee.")
     return f"Order {oid} is {order.status}; a person from our team can help with a refund."
+
+
+# "only one lamp was inside, i paid for two", "the charger is missing from the box"
+_MISSING_RE = re.compile(
+    r"\b(?:missing|(?:was|were|is|are)\s+not\s+(?:in\s+(?:the\s+)?(?:box|parcel|package)|included)|"
+    r"(?:didn'?t|did\s+not|never)\s+(?:get|receive|come\s+with)\s+(?:the|my|one|all|both|a|an)\b|"
+    r"only\s+(?:one|1|half|two|2)\s+(?:\w+\s+){0,2}(?:was|were|came|arrived|inside|in\s+the\s+(?:box|parcel|package))|"
+    r"paid\s+for\s+(?:two|three|four|\d+))", re.IGNORECASE)
+
+
+def says_missing(text: str) -> bool:
+    """Whether a message says part of an order never arrived ("only one lamp was inside, i paid for two")."""
+    return bool(_MISSING_RE.search(text or ""))
+
+
+def missing_item_options(order: Order) -> Optional[str]:
+    """What the owner of ``order`` gets when an item is missing from it: our team sends it or refunds
+    it. None when the order has not shipped (nothing can be missing yet)."""
+    if order.status not in ("shipped", "delivered"):
+        return None
+    return (f"I'm sorry something is missing from order {order.order_id}. Our team sends the missing item or refunds "
+            "it: tap Talk to a person and they'll take it from here; they can see this chat, so you won't need to "
+            "repeat yourself.")
 
 
 def says_faulty(text: str) -> bool:

@@ -353,3 +353,38 @@ async def test_yes_to_the_cancel_question_cancels_even_after_an_earlier_offer_of
     events = await ValidateOrderForm().run(d, tracker, domain)
     assert not any(e["event"] == "pause" for e in events) and "ticket #" not in texts(d), texts(d)
     assert slot_events(events).get("order_change_confirmed") is True, events
+
+
+def _delivered(res, order, days_ago=4):
+    import datetime as dt
+
+    with session_scope(res.engine) as s:
+        row = s.get(Order, order.order_id)
+        row.status, row.estimated_delivery = "delivered", dt.date.today() - dt.timedelta(days=days_ago)
+
+
+def _said(*texts_):
+    return [{"event": "user", "text": t, "parse_data": {"intent": {"name": "inform"}, "entities": []}} for t in texts_]
+
+
+async def test_a_broken_item_said_before_the_proof_gets_the_free_return_not_the_change_of_mind_fee(res, order, domain):
+    _delivered(res, order)
+    d = CollectingDispatcher()
+    tracker = make_tracker("482913", "inform", sender_id=OWNER, slots={"order_id": order.order_id, "order_request": "refund"},
+                           events=_said("the lamp is broken, the neck is snapped. i want a refund", "owner@example.com"))
+    await ActionHandleOrder().run(d, tracker, domain)
+    assert "returned free of charge" in texts(d) and "5.95" not in texts(d), texts(d)
+    assert d.messages[-1]["buttons"] == [{"title": "Talk to a person", "payload": "/contact_human_agent"}]
+    plain = CollectingDispatcher()  # without a problem said, the refund options as before
+    await ActionHandleOrder().run(plain, make_tracker("482913", "inform", sender_id=OWNER, slots={
+        "order_id": order.order_id, "order_request": "refund"}, events=_said("i want a refund", "owner@example.com")), domain)
+    assert "returned free of charge" not in texts(plain)
+
+
+async def test_a_missing_item_goes_to_a_person_not_no_longer_changeable(res, order, domain):
+    _delivered(res, order)
+    d = CollectingDispatcher()
+    tracker = make_tracker("482913", "inform", sender_id=OWNER, slots={"order_id": order.order_id, "order_request": "change"},
+                           events=_said(f"only one lamp was inside, i paid for two. order {order.order_id}"))
+    await ActionHandleOrder().run(d, tracker, domain)
+    assert "something is missing from order" in texts(d) and "no longer be changed" not in texts(d), texts(d)
