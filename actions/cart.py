@@ -349,6 +349,11 @@ class ActionAcceptUpsell(Action):
                 *idle_clock(tracker, cart)]
 
 
+def empty_cart(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(text="Done: your cart is empty now.")
+    return [SlotSet("cart", [])] + idle_clock(tracker, [])
+
+
 class ActionRemoveFromCart(Action):
     def name(self) -> Text:
         return "action_remove_from_cart"
@@ -364,8 +369,7 @@ class ActionRemoveFromCart(Action):
         if swapped is not None:
             return swapped
         if empties_cart(latest_text(tracker)):  # "empty my cart pls", "clear everything"
-            dispatcher.utter_message(text="Done: your cart is empty now.")
-            return [SlotSet("cart", [])] + idle_clock(tracker, [])
+            return empty_cart(dispatcher, tracker)
         products, _ = referred_products(tracker, catalog)
         change, qty = requested_change(tracker, products, REMOVE)
         if change.op == ADD:

@@ -12,6 +12,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.cart import empty_cart
 from actions.common import entity_values, latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.history import last_booked_or_placed, shown_skus
@@ -110,7 +111,7 @@ class ActionAcknowledgeStop(Action):
             return [SlotSet("order_id", order_id), SlotSet("order_request", "cancel"), SlotSet("order_change_confirmed", None),
                     FollowupAction("action_handle_order")]
         if empties_cart(latest_text(tracker)) and normalize_cart(tracker.get_slot("cart")):
-            return [FollowupAction("action_remove_from_cart")]  # "ugh nvm clear everything": empty it, don't just nod
+            return empty_cart(dispatcher, tracker)  # "ugh nvm clear everything": empty it, don't just nod
         followed = answer_demo_followup(dispatcher, tracker)  # "cancel the demo" after booking one
         if followed is not None:
             return followed

@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.demo_booking import answer_demo_followup
+from actions.demo_booking import RECENT_TURNS as DEMO_RECENT_TURNS, answer_demo_followup
+from actions.history import last_booked_or_placed
 from actions.handoff import hand_off
 from actions.swap import swap_line
 from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
@@ -22,6 +23,7 @@ from lift.commerce.orders import (OrderError, describe_coarse, describe_status, 
                                   find_order, order_contents)
 from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      lacks_order_number, normalize_code, request_code, verify_code)
+from lift.understanding.followups import bare_cancel
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
                                   says_missing)
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
@@ -65,6 +67,14 @@ _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
 _CODE_WAYS_OUT = [{"title": "Send a new code", "payload": "send me a new code"}, *_WAYS_OUT]
 
 
+def _cancels_the_demo(tracker: Tracker) -> bool:
+    """"cancel it" read as cancel_order just after this chat booked a demo, naming no order."""
+    last, _, since = last_booked_or_placed(tracker)
+    return (latest_intent(tracker) == "cancel_order" and last == "demo" and since <= DEMO_RECENT_TURNS
+            and tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id")
+            and bare_cancel(latest_text(tracker)))
+
+
 class ValidateOrderForm(AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
@@ -88,11 +98,10 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if takes_person_offer(tracker):  # "yes please" to "a person from our team can ..."
             return hand_off(dispatcher, tracker, "user_request") + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        if latest_intent(tracker) == "cancel_order" and tracker.get_slot("requested_slot") is None \
-                and not first_entity(tracker, "order_id"):
-            demo = answer_demo_followup(dispatcher, tracker, starting_form=True)  # "cancel it" just after booking a demo
-            if demo is not None:
-                return demo + [SlotSet("requested_slot", None), ActiveLoop(None)]
+        if _cancels_the_demo(tracker):  # "cancel it" just after booking a demo, read as cancel_order
+            # (Rasa validates twice in the turn that starts the form: the second call finds it cancelled)
+            demo = answer_demo_followup(dispatcher, tracker, starting_form=True) or []
+            return demo + [SlotSet("requested_slot", None), ActiveLoop(None)]
         if tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id"):
             swapped = swap_line(dispatcher, tracker)  # "swap them for the mesh one" read as a change to an order
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)

@@ -217,11 +217,16 @@ async def test_cancel_it_read_as_cancel_order_just_after_booking_cancels_the_dem
     lead_id, slot = _book(res)
     d = CollectingDispatcher()
     tracker = make_tracker("hmm actually my boss says cancel it", "cancel_order", active_loop="order_form",
-                           slots={**DETAILS, "lead_id": float(lead_id)}, events=_booked_events(lead_id))
+                           slots={**DETAILS, "lead_id": float(lead_id), "requested_slot": "order_id"},
+                           events=_booked_events(lead_id))
     events = await ValidateOrderForm().run(d, tracker, domain)
     assert texts(d).startswith(f"Done: your demo on {slot.label} is cancelled") and "order number" not in texts(d)
     assert {"event": "active_loop", "name": None} in [{"event": e["event"], "name": e.get("name")} for e in events]
     assert booked_demo(res.engine, lead_id) is None
+    again = CollectingDispatcher()  # Rasa validates a second time in the turn that starts the form
+    events = await ValidateOrderForm().run(again, tracker, domain)
+    assert texts(again) == "" and {"event": "active_loop", "name": None} in [
+        {"event": e["event"], "name": e.get("name")} for e in events]
 
 
 async def test_cancel_it_long_after_booking_or_after_an_order_is_not_the_demo(res, domain):

@@ -51,4 +51,4 @@ async def test_clear_everything_read_as_stop_empties_the_cart(domain, text):
     cart = [{"sku": "KIT-001", "qty": 3, "unit_price": "89.00"}]
     d = CollectingDispatcher()
     events = await ActionAcknowledgeStop().run(d, make_tracker(text, "stop", slots={"cart": cart}), domain)
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}] and not d.messages
+    assert slot_events(events)["cart"] == [] and d.messages[0]["text"] == "Done: your cart is empty now."
