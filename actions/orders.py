@@ -101,7 +101,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if _cancels_the_demo(tracker):  # "cancel it" just after booking a demo, read as cancel_order
             # (Rasa validates twice in the turn that starts the form: the second call finds it cancelled)
             demo = answer_demo_followup(dispatcher, tracker, starting_form=True) or []
-            return demo + [SlotSet("requested_slot", None), ActiveLoop(None)]
+            return demo + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
         if tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id"):
             swapped = swap_line(dispatcher, tracker)  # "swap them for the mesh one" read as a change to an order
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)

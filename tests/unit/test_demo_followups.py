@@ -227,6 +227,11 @@ async def test_cancel_it_read_as_cancel_order_just_after_booking_cancels_the_dem
     events = await ValidateOrderForm().run(again, tracker, domain)
     assert texts(again) == "" and {"event": "active_loop", "name": None} in [
         {"event": e["event"], "name": e.get("name")} for e in events]
+    assert slot_events(events)["order_request"] is None  # so the form's submit rule (action_handle_order) does nothing
+    from actions.orders import ActionHandleOrder
+
+    after = CollectingDispatcher()
+    assert await ActionHandleOrder().run(after, make_tracker(slots={"order_request": None}), domain) == [] and not after.messages
 
 
 async def test_cancel_it_long_after_booking_or_after_an_order_is_not_the_demo(res, domain):
