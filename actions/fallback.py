@@ -11,13 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quantity
-from actions.common import latest_text
+from actions.common import answer_in_passing, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
 from actions.handoff import accepts_person_offer, hand_off, offer_person_after_support
 from actions.swap import swap_line
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
 from lift.commerce.stock import live
+from lift.commerce.validation import asks_something
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 from lift.nlu.scope import asks_about
 
@@ -25,6 +26,8 @@ from lift.nlu.scope import asks_about
 _WANTS_A_PERSON = re.compile(r"\b(?:sp[ea]+c?k|talk|chat)\w*\s+(?:\w+\s+){0,3}?(?:m[ae]n+[ae]?g[ae]?r|supervis[eo]r|"
                              r"h[uo]+man|person|some(?:one|body|1)|agent|staff|real)\b", re.IGNORECASE)
 # "does it mop", "and they charge wirelessly?": a short question pointing at the product on screen
+_WANTS_TO_KNOW = re.compile(r"\b(?:want|wanted|need|needed|like)\s+to\s+know\b|\bwonder(?:ing)?\b|\bjust\s+asking\b",
+                           re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|this|that|they|them|one)\b", re.IGNORECASE)
 
 
@@ -90,5 +93,12 @@ class ActionReplyOutOfScope(Action):
         followed = offer_person_after_support(dispatcher, tracker)  # "i tried 3 times already"
         if followed is not None:
             return followed
+        if tracker.active_loop_name and (asks_something(text) or _WANTS_TO_KNOW.search(text)):
+            # "i just want to know if net 30 is possible" while the lead form asks a name: the
+            # knowledge base's answer when it has one (the form asks its question again after)
+            answer = answer_in_passing(text, "ask_question")
+            if answer:
+                dispatcher.utter_message(text=answer)
+                return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

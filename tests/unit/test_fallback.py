@@ -113,3 +113,16 @@ async def test_a_search_typed_with_typos_shows_the_department(res):
 async def test_a_misspelt_request_for_a_person_read_as_out_of_scope_hands_off(res):
     d, events = await _out_of_scope("i wnat to spek to ur maneger NOW")
     assert any(e["event"] == "pause" for e in events) and "ticket #" in texts(d)
+
+
+async def test_a_question_read_as_out_of_scope_inside_the_lead_form_gets_the_knowledge_bases_answer(res, domain):
+    from actions.fallback import ActionReplyOutOfScope
+
+    d = CollectingDispatcher()
+    tracker = make_tracker("i dont want to give my name i just want to know if net 30 is possible", "out_of_scope",
+                           active_loop="lead_form", slots={"requested_slot": "person_name"})
+    await ActionReplyOutOfScope().run(d, tracker, domain)
+    assert "net-30" in texts(d) and "policy:wholesale" in texts(d) and "outside what I can help with" not in texts(d)
+    outside = CollectingDispatcher()  # no form: the scope statement, as before
+    await ActionReplyOutOfScope().run(outside, make_tracker("whats the weather in paris", "out_of_scope"), domain)
+    assert outside.messages[0].get("response") == "utter_out_of_scope"
