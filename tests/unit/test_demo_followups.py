@@ -247,3 +247,17 @@ async def test_cancel_it_long_after_booking_or_after_an_order_is_not_the_demo(re
         **DETAILS, "lead_id": float(lead_id), "order_id": "LFT100001"}, events=shown), domain)
     assert slot_events(events) == {"order_id": "LFT100001", "order_request": "cancel", "order_change_confirmed": None}
     assert booked_demo(res.engine, lead_id) is not None
+
+
+async def test_a_bulk_buyer_asking_the_total_gets_the_sums_before_the_form(res, domain):
+    text = "we need 40 laptops for our team, whats the total"
+    entities = [{"entity": "category", "value": "laptops", "start": 11, "end": 18},
+                {"entity": "quantity", "value": "40", "start": 8, "end": 10}]
+    d = CollectingDispatcher()
+    await ActionStartLead().run(d, make_tracker(text, "request_demo", entities=entities), domain)
+    said = texts(d)
+    assert "Nimbus 14 Laptop: 40 × $899.00 = $35,960.00, $34,162.00 with the 5% volume discount" in said, said
+    assert [m.get("response") for m in d.messages][0] == "utter_lead_intro"
+    plain = CollectingDispatcher()  # no sum asked: the intro alone
+    await ActionStartLead().run(plain, make_tracker("we need 40 laptops for our team", "request_demo", entities=entities), domain)
+    assert [m.get("response") for m in plain.messages] == ["utter_lead_intro"]
