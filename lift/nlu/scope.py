@@ -301,6 +301,25 @@ def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 
+# "id like the swift kettle and the toastie toaster please", "ok i'll take the nimbus 14": a purchase of the
+# products named, though the classifier read a search or a question
+_BUYS = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|alright|right|hmm+|so|then|and|great|cool|perfect)\W+)*"
+                   r"(?:i'?d\s+like|id\s+like|i\s+would\s+like|i'?ll\s+(?:take|have)|ill\s+(?:take|have)|i\s+(?:will\s+)?take|"
+                   r"gimme|give\s+me|grab\s+me|get\s+me|i\s+want)\s+(?!to\b|some\s+info|info|more\b|details)", re.IGNORECASE)
+_BROWSING = ("search_product", KB_QUESTION, "inform")
+
+
+def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
+                        entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for "i'd like the swift kettle" read as a search or a question: it names a
+    product (not just a kind: "i'd like a laptop" is a search) and asks nothing; None to keep ``intent``."""
+    if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not _BUYS.search(text):
+        return None
+    if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text):
+        return None
+    return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
 # "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
 # earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
 # first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
@@ -331,6 +350,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
         replacement = (demo_booking_talk(current, text) or add_then_question(current, text, entities)
+                       or buying_not_browsing(current, text, entities)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

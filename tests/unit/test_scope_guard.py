@@ -296,3 +296,19 @@ def test_attempts_to_reinstruct_the_assistant_get_the_scope_statement(text, out)
 
     ranking = [{"name": "complaint", "confidence": 0.44}, {"name": "search_product", "confidence": 0.2}]
     assert ((guarded_intent(ranking[0], ranking, [], text) or {}).get("name") == "out_of_scope") is out
+
+
+@pytest.mark.parametrize("text, read_as, becomes", [
+    ("id like the swift kettle and the toastie toaster please", "search_product", "add_to_cart"),
+    ("ok i'll take the nimbus 14", "ask_question", "add_to_cart"),
+    ("i want the crema espresso machine", "search_product", "add_to_cart"),
+    ("i want to know about the nimbus 14", "search_product", None),  # a question, not a purchase
+    ("i would like more info on the aria headphones", "search_product", None),
+    ("id like the swift kettle, does it come in white?", "search_product", None),
+])
+def test_buying_a_named_product_is_an_add_whatever_the_classifier_read(text, read_as, becomes):
+    from lift.nlu.scope import guarded_intent
+
+    entities = [{"entity": "product", "value": "x", "start": 0, "end": 1}]
+    got = guarded_intent({"name": read_as, "confidence": 0.6}, [{"name": read_as, "confidence": 0.6}], entities, text)
+    assert (got or {}).get("name") == becomes
