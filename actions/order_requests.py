@@ -11,7 +11,9 @@ from rasa_sdk.events import SlotSet
 from actions.common import latest_intent, latest_text
 from lift.commerce.orders import OrderError
 from lift.commerce.servicing import check_address_changeable, check_cancellable, check_email_changeable
-from lift.commerce.validation import normalize_email
+from lift.commerce.amend import carried_answers
+from lift.commerce.destinations import ask_country, not_shipped_reason
+from lift.commerce.validation import normalize_address, normalize_email
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
 REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
@@ -42,6 +44,20 @@ def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
     named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
     email = normalize_email(named[-1]) if named else None
     return [SlotSet("order_new_email", email)] if email else []
+
+
+def new_address_named(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """"can i change the address to my work? 1 Capitol Sq, Madison WI 53703": the address the request
+    names is the new one, so the form does not ask for it (refused or foreign ones are asked, where
+    the form says why)."""
+    if tracker.get_slot("requested_slot") is not None or tracker.get_slot("shipping_address") \
+            or order_request(tracker) != "change_address":
+        return []
+    carried = carried_answers(latest_text(tracker)).get("shipping_address")
+    address = normalize_address(carried) if carried else None
+    if address is None or not_shipped_reason(address) or ask_country(address):
+        return []
+    return [SlotSet("shipping_address", address)]
 
 
 def needs_yes(request: Optional[Text], order) -> bool:

@@ -29,7 +29,7 @@ from lift.commerce.returns import (faulty_item_options, missing_item_options, re
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
-from actions.order_requests import REQUEST_SLOTS, needs_yes, new_email_named, order_request
+from actions.order_requests import REQUEST_SLOTS, needs_yes, new_address_named, new_email_named, order_request
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -107,7 +107,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)
                 return swapped + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None),
                                                                               ActiveLoop(None)]
-        named = new_email_named(tracker)
+        named = new_email_named(tracker) + new_address_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
         events = named + await super().run(dispatcher, tracker, domain)
         request = order_request(tracker)

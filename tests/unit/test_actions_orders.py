@@ -388,3 +388,12 @@ async def test_a_missing_item_goes_to_a_person_not_no_longer_changeable(res, ord
                            events=_said(f"only one lamp was inside, i paid for two. order {order.order_id}"))
     await ActionHandleOrder().run(d, tracker, domain)
     assert "something is missing from order" in texts(d) and "no longer be changed" not in texts(d), texts(d)
+
+
+async def test_the_new_address_in_the_request_is_taken_not_asked_again(res, order, domain):
+    text = "wait can i still change the address to my work? 1 Capitol Sq, Madison WI 53703"
+    tracker = make_tracker(text, "change_shipping_address", active_loop="order_form", sender_id=OWNER,
+                           slots={"order_id": order.order_id, "order_request": "change_address"})
+    events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
+    assert events["shipping_address"] == "1 Capitol Sq, Madison WI 53703", events
+    assert events.get("requested_slot") == "order_change_confirmed"
