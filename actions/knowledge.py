@@ -22,7 +22,7 @@ from actions.mentions import named_products
 from actions.arrival import cart_arrival, checkout_arrival
 from actions.checkout import amendment_events
 from actions.demo_booking import answer_demo_followup
-from actions.handoff import PERSON_OFFER, after_support_answer, offer_person_after_support, stuck_after_support
+from actions.handoff import PERSON_OFFER, after_support_answer, hand_off, offer_person_after_support, stuck_after_support
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
@@ -35,6 +35,7 @@ from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
+from lift.understanding.erasure import asks_erasure
 from lift.understanding.followups import asks_own_order_arrival
 from lift.understanding.references import names_a_position, resolve_reference
 
@@ -148,6 +149,11 @@ def _ask_which_shown(dispatcher: CollectingDispatcher, tracker: Tracker, shown) 
     return [SlotSet("kb_doc_id", None)]
 
 
+ERASURE_TAKEN = ("I can't delete data myself, so I'm passing your request to our team: they confirm it's you by "
+                 "email and complete it within 30 days. Order records that tax law requires are kept for 7 years, "
+                 "with your other personal data removed.")
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -166,6 +172,11 @@ class ActionAnswerQuestion(Action):
         if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
+        if asks_erasure(latest_text(tracker)) and not tracker.active_loop_name:
+            # "please delete all my data": the privacy policy says it can be asked here; a person
+            # confirms it's them by email and erases it (``lift privacy erase``)
+            dispatcher.utter_message(text=ERASURE_TAKEN)
+            return hand_off(dispatcher, tracker, "user_request")
         if latest_intent(tracker) in ("get_refund", "track_refund") and entity_values(tracker, "order_id") \
                 and not tracker.active_loop_name:
             # "i want a refund for LFT100002, the blender arrived cracked": the rule for a named order

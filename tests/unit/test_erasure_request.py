@@ -1,0 +1,40 @@
+"""A data deletion request typed in the chat is taken (a person confirms it by email and erases the
+data), as the privacy policy promises; a question about how to ask still gets the policy's answer."""
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import ERASURE_TAKEN, ActionAnswerQuestion
+from lift.store.engine import session_scope
+from lift.store.models import HandoffTicket
+from lift.understanding.erasure import asks_erasure
+from tests.support.trackers import make_tracker, texts
+
+POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "privacy.md").read_text()
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("it says i can send a data deletion request through the assistant. so please delete all my data", True),
+    ("delete my account and all my data pls", True), ("i want my account gone", True), ("forget me", True),
+    ("how do i delete my account?", False), ("can i delete my data later", False),
+    ("delete the kettle from my cart", False), ("remove my address from the order", False),
+])
+def test_a_request_is_told_from_a_question(text, asked):
+    assert asks_erasure(text) is asked
+
+
+def test_what_the_assistant_says_is_what_the_policy_says():
+    assert "through the assistant; we confirm your identity by email and complete the request within 30 days" in POLICY
+    assert "retained for 7 years, with other personal data removed" in POLICY
+    assert "within 30 days" in ERASURE_TAKEN and "7 years" in ERASURE_TAKEN
+
+
+async def test_the_request_opens_a_ticket_for_a_person(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("so please delete all my data", "delete_account", sender_id="erase-1")
+    events = await ActionAnswerQuestion().run(d, tracker, domain)
+    assert texts(d).startswith(ERASURE_TAKEN) and "ticket #" in texts(d)
+    assert any(e["event"] == "pause" for e in events)
+    with session_scope(res.engine) as s:
+        assert s.query(HandoffTicket).filter(HandoffTicket.sender_id == "erase-1").count() == 1
