@@ -14,6 +14,7 @@ from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quant
 from actions.common import answer_in_passing, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.knowledge import ActionAnswerQuestion
+from actions.order_in_view import answer_about_placed_order
 from actions.handoff import accepts_person_offer, hand_off, offer_person_after_support
 from actions.swap import swap_line
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
@@ -90,6 +91,9 @@ class ActionReplyOutOfScope(Action):
             return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
         if text and len(text.split()) <= 6 and not asks_about(text) and res.catalog.category_of(text) is not None:
             return await ActionShowProducts().run(dispatcher, tracker, domain)
+        followed = answer_about_placed_order(dispatcher, tracker)  # "why is it taking so long" about the order in view
+        if followed is not None:
+            return followed
         followed = offer_person_after_support(dispatcher, tracker)  # "i tried 3 times already"
         if followed is not None:
             return followed

@@ -25,11 +25,12 @@ from lift.understanding.references import empties_cart
 
 
 def answer_about_placed_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """"When will it arrive?" / "has it shipped?" / "where is it?" right after this conversation
-    placed an order (nothing shown since): that order's status and arrival date, as tracking it
+    """"When will it arrive?" / "has it shipped?" / "why is it taking so long" right after this
+    conversation placed or was shown an order (nothing shown since): that order's status and arrival date, as tracking it
     gives them, never the product a card showed earlier. None when the question is not that
     (it names a product, a product type or another order; a form is running; nothing placed)."""
-    if not tracker.get_slot("placed_order_id") or tracker.active_loop_name or shown_skus(tracker) \
+    if not (tracker.get_slot("placed_order_id") or tracker.get_slot("order_id")) or tracker.active_loop_name \
+            or shown_skus(tracker) \
             or tracker.get_slot("last_product") or entity_values(tracker, "product") or entity_values(tracker, "category") \
             or not asks_about_order(latest_text(tracker), latest_intent(tracker)):
         return None

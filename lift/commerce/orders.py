@@ -334,7 +334,8 @@ _ORDER_POINTER = re.compile(r"\b(?:it|its|it's|they|them|my\s+(?:order|package|p
                             r"delivery|shipment)|the\s+(?:order|package|parcel|delivery|shipment))\b", re.IGNORECASE)
 _ORDER_FATE = re.compile(r"\b(?:arriv\w*|ship|shipped|shipping|dispatch\w*|deliver\w*|track\w*|where|status|"
                          r"on\s+(?:its|the)\s+way|get\s+(?:here|to\s+me)|com(?:e|es|ing)|reach\w*|expect\w*|"
-                         r"(?:in|out\s+of)\s+stock|sent|posted|leave|leaving)\b", re.IGNORECASE)
+                         r"(?:in|out\s+of)\s+stock|sent|posted|leave|leaving|"
+                         r"tak(?:ing|es?)\s+(?:so\s+|this\s+|too\s+)?long|delayed|stuck)\b", re.IGNORECASE)
 ORDER_INTENTS = ("delivery_period", "track_order")
 
 

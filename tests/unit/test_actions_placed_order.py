@@ -243,3 +243,16 @@ async def test_a_fault_question_with_no_order_in_view_gets_the_policy_while_a_pe
                                                      sender_id="no-order-2"), domain)
     assert texts(d).startswith("In the meantime: An item that arrived damaged"), texts(d)  # no age: the general policy
     assert any(e.get("event") == "pause" for e in events)
+
+
+async def test_why_is_it_taking_so_long_read_as_out_of_scope_gets_the_order_shown(res, kb, domain):
+    from actions.fallback import ActionReplyOutOfScope
+
+    order_id, slots = await ordered_the_kettle(domain)
+    shown = {**slots, "placed_order_id": None, "order_id": order_id}  # looked up, not placed in this chat
+    d, _ = await run(ActionReplyOutOfScope(), make_tracker("why is it taking so long", "out_of_scope", slots=shown,
+                                                           sender_id="buyer-1"), domain)
+    assert texts(d).startswith(f"Order {order_id} is being prepared for shipping."), texts(d)
+    d, _ = await run(ActionReplyOutOfScope(), make_tracker("why is it taking so long", "out_of_scope", slots=shown,
+                                                           sender_id="someone-else"), domain)
+    assert order_id not in texts(d)  # another chat is never told
