@@ -18,7 +18,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
-                                   which_is, winner)
+                                   products_compared, which_is, winner)
 from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer, stock_label
 from lift.commerce.returns import faulty_item_policy, reports_faulty_item
@@ -179,9 +179,13 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     in_view = res.catalog.get(tracker.get_slot("last_product") or "") if len(entity_values(tracker, "product")) == 1 \
         and _IT.search(latest_text(tracker)) else None  # "compare it w the nimbus 16 pro": it is the one on screen
     if len(entity_values(tracker, "product")) < 2 and in_view is None:  # cheap check first: most name one or none
-        return _which_of_shown(dispatcher, tracker)
-    products = named_products(tracker, res.catalog)
-    products = [in_view] + [p for p in products if p.sku != in_view.sku] if in_view is not None else products
+        # "compare the tempo watch and the fit band": names the tagger missed, looked up part by part
+        products = products_compared(res.catalog, latest_text(tracker))
+        if not products:
+            return _which_of_shown(dispatcher, tracker)
+    else:
+        products = named_products(tracker, res.catalog)
+        products = [in_view] + [p for p in products if p.sku != in_view.sku] if in_view is not None else products
     if len(products) < 2:
         return None
     if not asks_to_compare(latest_text(tracker), products):

@@ -44,6 +44,30 @@ def asks_to_compare(text: str, products: Sequence[Product]) -> bool:
     return len({p.sku for p in products}) >= 2 and bool(_CUE.search(text or ""))
 
 
+# "compare the tempo watch and the fit band", "the nimbus 14 vs the 16 pro", "the grinder or the drip one"
+_BETWEEN = re.compile(r"\s+(?:vs\.?|versus|and|or|than|compared\s+(?:to|with)|against|w/|with)\s+|\s*,\s*", re.IGNORECASE)
+_ONE = re.compile(r"(?:\s+(?:one|ones|model|version|better|worse|cheaper|nicer|faster|lighter|have|has))+\W*$|\W+$",
+                  re.IGNORECASE)
+
+
+def products_compared(catalog, text: str) -> List[Product]:
+    """The products a comparison names in its own words, whichever the entity tagger caught ("the
+    fit band", "the 16 pro", "the drip one"): each part between "and"/"vs"/"or" is looked up, leading
+    words dropped until a product fits. [] unless the message asks how they differ."""
+    if not _CUE.search(text or ""):
+        return []
+    found: List[Product] = []
+    for part in _BETWEEN.split(text or ""):
+        words = _ONE.sub("", part).split()
+        for start in range(len(words)):
+            product = catalog.find(" ".join(words[start:]))
+            if product is not None:
+                if product.sku not in {p.sku for p in found}:
+                    found.append(product)
+                break
+    return found if len(found) >= 2 else []
+
+
 _HOW_MANY_ENDS = re.compile(r"\b(two|2|three|3)\s+(?=(?:cheapest|least\s+expensive|lowest[- ]price[d]?|most\s+affordable|"
                             r"lowest\s+cost|most\s+expensive|priciest|dearest|highest[- ]price[d]?)\b)", re.IGNORECASE)
 

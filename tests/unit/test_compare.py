@@ -205,3 +205,13 @@ async def test_compare_it_with_a_named_product_compares_the_one_on_screen_with_i
     cards = [p["sku"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
     assert cards == ["CMP-001", "CMP-002"], dispatcher.messages
     assert {"event": "slot", "timestamp": None, "name": "last_shown", "value": ["CMP-001", "CMP-002"]} in events
+
+
+@pytest.mark.parametrize("text, entities, skus", [
+    ("compare the tempo watch and the fit band", [], ["PHN-006", "PHN-007"]),
+    ("how much ram does the nimbus 14 have vs the 16 pro", [ent("product", "nimbus 14")], ["CMP-001", "CMP-002"]),
+    ("whats the difference between the grinder and the drip one", [ent("product", "grinder")], ["KIT-007", "KIT-001"]),
+])
+async def test_names_the_tagger_missed_are_still_compared(res, dispatcher, domain, text, entities, skus):
+    await ActionAnswerQuestion().run(dispatcher, make_tracker(text, "ask_question", entities=entities), domain)
+    assert _cards(dispatcher) == skus and " vs " in texts(dispatcher), texts(dispatcher)
