@@ -25,7 +25,7 @@ from lift.commerce.returns import faulty_item_policy, reports_faulty_item
 from lift.commerce.words import plural, singular
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
-                                           resolve_reference, says_both, compares_price)
+                                           resolve_reference, says_both, says_other, compares_price)
 
 MAX_CARDS = 4
 
@@ -336,6 +336,10 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
         earlier = shown_before(tracker)
         if len(earlier) == 1 and earlier[0] != skus[0]:
             skus = earlier + skus
+    if says_other(latest_text(tracker)):  # "what about the other one": of those shown, not the one added or offered
+        taken = {i["sku"] for i in tracker.get_slot("cart") or [] if isinstance(i, dict)} | {tracker.get_slot("upsell_sku")}
+        others = [s for s in dict.fromkeys(shown_before(tracker) + skus) if s not in taken]
+        skus = others if len(others) == 1 else skus
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]
     return Shown.all_of(products)
 

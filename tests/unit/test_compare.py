@@ -215,3 +215,15 @@ async def test_compare_it_with_a_named_product_compares_the_one_on_screen_with_i
 async def test_names_the_tagger_missed_are_still_compared(res, dispatcher, domain, text, entities, skus):
     await ActionAnswerQuestion().run(dispatcher, make_tracker(text, "ask_question", entities=entities), domain)
     assert _cards(dispatcher) == skus and " vs " in texts(dispatcher), texts(dispatcher)
+
+
+def test_the_other_one_is_the_other_product_shown_not_the_one_added_or_the_add_on_offered(catalog):
+    from actions.catalog import shown_products
+
+    events = [{"event": "slot", "name": "last_shown", "value": ["AUD-001", "AUD-002"]},
+              {"event": "slot", "name": "last_shown", "value": ["ACC-003"]}]
+    slots = {"last_shown": ["ACC-003"], "upsell_sku": "ACC-003", "cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]}
+    tracker = make_tracker("ok what about the other one", "ask_question", slots=slots, events=events)
+    assert [s.sku for s in shown_products(tracker, catalog)] == ["AUD-002"]
+    it = make_tracker("is it in stock", "ask_question", slots=slots, events=events)
+    assert [s.sku for s in shown_products(it, catalog)] == ["ACC-003"]  # "it" is still the card on screen
