@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import entity_values, first_entity, latest_text
-from actions.mentions import mentioned, named_products, qualifiers, typed_kind
+from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, typed_kind
 from actions.history import shown_before, shown_skus
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
@@ -357,7 +357,8 @@ def referred_products(tracker: Tracker, catalog) -> Tuple[List[Any], Resolution]
     text = latest_text(tracker)
     if not text.startswith("/"):
         shown = shown_products(tracker, catalog)
-        resolution = resolve_reference(text, shown)
+        kin = kin_by_word(text, shown, catalog)  # "get me the pro one instead" after the nimbus 14
+        resolution = Resolution((kin.sku,)) if kin is not None else resolve_reference(text, shown)
         if resolution.question and len(shown) > 1:  # "the lighter one": a catalog attribute picks it
             best = best_by(text, [p for p in (catalog.get(s.sku) for s in shown) if p is not None])
             resolution = Resolution((best[0].sku,)) if best and len(best) == 1 else resolution

@@ -3,7 +3,7 @@ side by side is the thing wanted) and the words typed for it, the words that qua
 from __future__ import annotations
 
 import re
-from typing import Any, List, Tuple, Text
+from typing import Any, List, Optional, Sequence, Tuple, Text
 
 from rasa_sdk import Tracker
 
@@ -72,3 +72,23 @@ def mentioned(tracker: Tracker, catalog):
             else:
                 category = catalog.category_of(text)
     return products, category
+
+
+# "swap it for the mesh one", "get me the pro one instead": a product picked by a word of its name
+THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
+
+
+def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
+    """"actually get me the pro one instead" with only the Nimbus 14 shown: the one product of the
+    shown products' category whose name has that word (the Nimbus 16 Pro), when no shown product's
+    name has it. None otherwise (a shown product has it, none or several do)."""
+    m = THE_X_ONE.search(text or "")
+    products = [p for p in (catalog.get(getattr(s, "sku", s)) for s in shown or []) if p is not None]
+    if not m or not products:
+        return None
+    words = set(content_tokens(m.group(1)))
+    if not words or any(words <= set(content_tokens(p.name)) for p in products):
+        return None
+    categories = {p.category for p in products}
+    kin = [p for p in catalog.find_all(m.group(1)) if p.category in categories and words <= set(content_tokens(p.name))]
+    return kin[0] if len(kin) == 1 else None

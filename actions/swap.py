@@ -13,7 +13,7 @@ from actions import resources
 from actions.cart_idle import idle_clock
 from actions.common import entity_values, latest_text
 from actions.history import last_added_sku, shown_before, shown_skus
-from actions.mentions import named_products
+from actions.mentions import THE_X_ONE, named_products
 from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, subtotal
 from lift.commerce.matching import shares_name_word
 from lift.commerce.stock import live
@@ -24,7 +24,6 @@ _SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than|mak
                    re.IGNORECASE)
 
 
-_THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
 
 
 def _old_line(tracker: Tracker, catalog, cart, named) -> Optional[Any]:
@@ -79,7 +78,7 @@ def _replacement(tracker: Tracker, catalog, cart, named, old) -> Optional[Any]:
     if picked is not None and len(picked.skus) == 1 and not quantity_of(cart, picked.skus[0]):
         return catalog.get(picked.skus[0])
     # "swap it for the mesh one": a word of one product of the same kind, shown or not
-    one = _THE_X_ONE.search(text)
+    one = THE_X_ONE.search(text)
     typed = [p for p in catalog.find_all(one.group(1)) if _same_kind(old, p)
              and not quantity_of(cart, p.sku)] if one else []
     return typed[0] if len(typed) == 1 else None

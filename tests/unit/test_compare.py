@@ -227,3 +227,12 @@ def test_the_other_one_is_the_other_product_shown_not_the_one_added_or_the_add_o
     assert [s.sku for s in shown_products(tracker, catalog)] == ["AUD-002"]
     it = make_tracker("is it in stock", "ask_question", slots=slots, events=events)
     assert [s.sku for s in shown_products(it, catalog)] == ["ACC-003"]  # "it" is still the card on screen
+
+
+async def test_the_pro_one_after_the_nimbus_14_was_shown_is_the_nimbus_16_pro(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    tracker = make_tracker("actually get me the pro one instead", "add_to_cart",
+                           slots={"last_shown": ["CMP-001"], "last_product": "CMP-001"})
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert [i["sku"] for i in slot_events(events)["cart"]] == ["CMP-002"], texts(dispatcher)
