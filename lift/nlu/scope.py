@@ -216,7 +216,9 @@ def reading_without_cue(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict
 
 
 # A message that is nothing but a coupon-shaped code ("welcome10", typed at the email question)
-_CODE_ONLY = re.compile(r"^\s*(?:code\s*:?\s*)?[a-z]{3,10}\d{1,4}\s*[.!]?\s*$", re.IGNORECASE)
+_CODE_ONLY = re.compile(r"^\s*(?:(?:ok|okay|k|try|use|and|then|hmm+|what\s+about|how\s+about|maybe|or)\s+)*"
+                        r"(?:(?:the\s+)?(?:code|coupon|promo)\s*:?\s*)?[a-z]{3,10}\d{1,4}\s*(?:then|instead|pls|please)?\s*[.!?]?\s*$",
+                        re.IGNORECASE)
 COUPON = "apply_coupon"
 
 

@@ -312,3 +312,11 @@ def test_buying_a_named_product_is_an_add_whatever_the_classifier_read(text, rea
     entities = [{"entity": "product", "value": "x", "start": 0, "end": 1}]
     got = guarded_intent({"name": read_as, "confidence": 0.6}, [{"name": read_as, "confidence": 0.6}], entities, text)
     assert (got or {}).get("name") == becomes
+
+
+@pytest.mark.parametrize("text", ["ok welcome10", "try expired5 then", "what about summer25", "use code save20 pls"])
+def test_a_code_with_a_few_words_around_it_is_a_coupon(text):
+    from lift.nlu.scope import guarded_intent
+
+    got = guarded_intent({"name": "goodbye", "confidence": 0.6}, [{"name": "goodbye", "confidence": 0.6}], [], text)
+    assert (got or {}).get("name") == "apply_coupon"
