@@ -58,6 +58,8 @@ _FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|
                      re.IGNORECASE)
 
 
+_SHOPPING = frozenset({"add_to_cart", "view_cart", "search_product", "ask_price", "remove_from_cart", "ask_alternatives",
+                       "ask_complements", "checkout"})
 # Shopper messages read back for an item reported damaged or missing before the proof was asked.
 PROBLEM_TURNS = 4
 _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
@@ -107,6 +109,10 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)
                 return swapped + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None),
                                                                               ActiveLoop(None)]
+        if tracker.get_slot("requested_slot") == "order_id" and latest_intent(tracker) in _SHOPPING \
+                and not first_entity(tracker, "order_id"):
+            # "add 2 aria headphones" while the order number is asked (its rule ran first): drop the order question
+            return [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
         named = new_email_named(tracker) + new_address_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
         events = named + await super().run(dispatcher, tracker, domain)

@@ -397,3 +397,11 @@ async def test_the_new_address_in_the_request_is_taken_not_asked_again(res, orde
     events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
     assert events["shipping_address"] == "1 Capitol Sq, Madison WI 53703", events
     assert events.get("requested_slot") == "order_change_confirmed"
+
+
+@pytest.mark.parametrize("text, intent", [("add 2 aria headphones to my cart", "add_to_cart"), ("whats in my cart", "view_cart")])
+async def test_shopping_while_the_order_number_is_asked_drops_the_order_question(res, domain, text, intent):
+    tracker = form("order_id", text, STRANGER, intent=intent, order_request="change")
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert loop_events(events) == [None] and slot_events(events)["order_request"] is None and not d.messages
