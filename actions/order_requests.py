@@ -8,12 +8,15 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.common import latest_intent, latest_text
+from actions.common import first_entity, latest_intent, latest_text
+from actions.demo_booking import RECENT_TURNS as DEMO_RECENT_TURNS
+from actions.history import last_booked_or_placed
 from lift.commerce.orders import OrderError
 from lift.commerce.servicing import check_address_changeable, check_cancellable, check_email_changeable
 from lift.commerce.amend import carried_answers
 from lift.commerce.destinations import ask_country, not_shipped_reason
 from lift.commerce.validation import normalize_address, normalize_email
+from lift.understanding.followups import bare_cancel
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
 REQUEST_SLOTS = ("order_request", "order_email", "order_code", "order_change_confirmed", "order_coarse", "order_new_email")
@@ -75,3 +78,27 @@ def needs_yes(request: Optional[Text], order) -> bool:
     except OrderError:
         return False  # action_handle_order says why
     return False
+
+
+# Shopping, not an answer to the order form's question; and the actions a form's own turn runs.
+SHOPPING_INTENTS = frozenset({"add_to_cart", "view_cart", "search_product", "ask_price", "remove_from_cart",
+                              "ask_alternatives", "ask_complements", "checkout"})
+_FORM_STEPS = frozenset({"action_listen", "order_form", "validate_order_form", "action_extract_slots"})
+
+
+def answered_since_message(tracker: Tracker) -> bool:
+    """Whether an action other than the form has answered the latest message (a digression's rule)."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in _FORM_STEPS:
+            return True
+    return False
+
+
+def cancels_the_demo(tracker: Tracker) -> bool:
+    """"cancel it" read as cancel_order just after this chat booked a demo, naming no order."""
+    last, _, since = last_booked_or_placed(tracker)
+    return (latest_intent(tracker) == "cancel_order" and last == "demo" and since <= DEMO_RECENT_TURNS
+            and tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id")
+            and bare_cancel(latest_text(tracker)))

@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.demo_booking import RECENT_TURNS as DEMO_RECENT_TURNS, answer_demo_followup
-from actions.history import last_booked_or_placed
+from actions.demo_booking import answer_demo_followup
 from actions.handoff import hand_off
 from actions.swap import swap_line
 from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
@@ -23,13 +22,13 @@ from lift.commerce.orders import (OrderError, describe_coarse, describe_status, 
                                   find_order, order_contents)
 from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      lacks_order_number, normalize_code, request_code, verify_code)
-from lift.understanding.followups import bare_cancel
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
                                   says_missing)
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
-from actions.order_requests import REQUEST_SLOTS, needs_yes, new_address_named, new_email_named, order_request
+from actions.order_requests import (REQUEST_SLOTS, SHOPPING_INTENTS, answered_since_message, cancels_the_demo, needs_yes,
+                                    new_address_named, new_email_named, order_request)
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -58,8 +57,6 @@ _FORGOT = re.compile(r"\b(?:do\s*n'?t|do\s+not|dont|can'?t|cannot|no)\s+(?:know|
                      re.IGNORECASE)
 
 
-_SHOPPING = frozenset({"add_to_cart", "view_cart", "search_product", "ask_price", "remove_from_cart", "ask_alternatives",
-                       "ask_complements", "checkout"})
 # Shopper messages read back for an item reported damaged or missing before the proof was asked.
 PROBLEM_TURNS = 4
 _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
@@ -67,14 +64,6 @@ _WAYS_OUT = [{"title": "Talk to a person", "payload": "/contact_human_agent"},
 
 
 _CODE_WAYS_OUT = [{"title": "Send a new code", "payload": "send me a new code"}, *_WAYS_OUT]
-
-
-def _cancels_the_demo(tracker: Tracker) -> bool:
-    """"cancel it" read as cancel_order just after this chat booked a demo, naming no order."""
-    last, _, since = last_booked_or_placed(tracker)
-    return (latest_intent(tracker) == "cancel_order" and last == "demo" and since <= DEMO_RECENT_TURNS
-            and tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id")
-            and bare_cancel(latest_text(tracker)))
 
 
 class ValidateOrderForm(AddressMixin, FormValidationAction):
@@ -100,7 +89,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if takes_person_offer(tracker):  # "yes please" to "a person from our team can ..."
             return hand_off(dispatcher, tracker, "user_request") + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        if _cancels_the_demo(tracker):  # "cancel it" just after booking a demo, read as cancel_order
+        if cancels_the_demo(tracker):  # "cancel it" just after booking a demo, read as cancel_order
             # (Rasa validates twice in the turn that starts the form: the second call finds it cancelled)
             demo = answer_demo_followup(dispatcher, tracker, starting_form=True) or []
             return demo + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
@@ -109,8 +98,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             if swapped is not None:  # the cart, not an order: no order was asked about (action_handle_order passes)
                 return swapped + [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None),
                                                                               ActiveLoop(None)]
-        if tracker.get_slot("requested_slot") == "order_id" and latest_intent(tracker) in _SHOPPING \
-                and not first_entity(tracker, "order_id"):
+        if tracker.get_slot("requested_slot") == "order_id" and latest_intent(tracker) in SHOPPING_INTENTS \
+                and not first_entity(tracker, "order_id") and answered_since_message(tracker):
             # "add 2 aria headphones" while the order number is asked (its rule ran first): drop the order question
             return [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
         named = new_email_named(tracker) + new_address_named(tracker)
