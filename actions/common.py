@@ -7,7 +7,10 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
+from actions import resources
+
 from lift.commerce.destinations import ask_country, not_shipped_reason, with_country
+from lift.commerce.orders import destination_answer
 from lift.commerce.validation import normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -133,6 +136,10 @@ class AddressMixin:
         if question:  # "12 rue de Rivoli, 75001 Paris": not a US address, and no country named
             dispatcher.utter_message(text=question)
             return {"shipping_address": None, PENDING_ADDRESS: str(value).strip()}
+        abroad = destination_answer(value, resources.get().catalog.currency) if normalize_address(value) is None else None
+        if abroad:  # "can i send it to my mate in nz instead?": whether we deliver there, then the address again
+            dispatcher.utter_message(text=abroad)
+            return {"shipping_address": None, PENDING_ADDRESS: None}
         return {**checked("shipping_address", value, normalize_address, dispatcher), PENDING_ADDRESS: None}
 
 

@@ -29,7 +29,7 @@ POLICY_COUNTRIES = "the United States, Canada, the United Kingdom and the Europe
 _ALIASES = {"usa": "US", "u.s.a.": "US", "u.s.": "US", "us": "US", "america": "US", "united states": "US",
             "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
             "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL", "czechia": "CZ",
-            "south korea": "KR", "russia": "RU", "vietnam": "VN", "uae": "AE"}
+            "south korea": "KR", "russia": "RU", "vietnam": "VN", "uae": "AE", "nz": "NZ"}
 _CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b", re.IGNORECASE)
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
 # Addresses that name no country but are written the way one country writes them: an Australian

@@ -362,7 +362,7 @@ __all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "a
 _ABOUT_DELIVERY = re.compile(r"\b(?:ship\w*|deliver\w*|send|post(?:age)?|how\s+long|how\s+much|cost\w*|arriv\w*|get\s+to)\b",
                              re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"\b(?:to|about|in|for)\s+(?:the\s+)?([a-z][a-z .'-]{1,40}?)"
-                          r"(?=\s*(?:$|[?!.,]|\s+(?:please|pls|thanks|then|cost|costs|from|and|how|too|as\s+well)\b))",
+                          r"(?=\s*(?:$|[?!.,]|\s+(?:please|pls|thanks|then|cost|costs|from|and|how|too|as\s+well|instead)\b))",
                           re.IGNORECASE)
 
 

@@ -150,3 +150,12 @@ async def test_an_address_without_a_country_carried_with_the_email_is_left_for_i
     events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
     # the delivery it carries is taken; the address is asked at its turn, where its country is asked
     assert events.get("shipping_method") == "standard" and events.get("shipping_address") is None
+
+
+async def test_a_country_we_dont_ship_to_named_at_the_address_question_is_refused_there(res, domain):
+    d = CollectingDispatcher()
+    tracker = make_tracker("can i send it to my mate in nz instead?", "inform", active_loop="checkout_form",
+                           slots={"cart": CART, "email": "a@b.io", "requested_slot": "shipping_address"})
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["shipping_address"] is None and "we don't deliver to New Zealand" in texts(d), texts(d)
+    assert "full street address" not in texts(d)
