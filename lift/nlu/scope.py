@@ -271,12 +271,14 @@ _INJECTION = re.compile(r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:y
 _GOODBYE = "goodbye"
 _BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
-_WH_QUESTION = re.compile(r"\?|\b(?:what|how|why|where|which|who|when)\b", re.IGNORECASE)
+_WH_QUESTION = re.compile(r"\?|\b(?:what|how|why|where|which|who|when)\b|"
+                          r"\bLFT-?\d{3,9}\b", re.IGNORECASE)  # "sorry typo LFT10006": about an order, not a goodbye
 
 
 def question_not_goodbye(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]], text: Optional[str],
                          skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
-    """The classifier's next guess (or nlu_fallback) for a question read as ``goodbye``; None to keep it."""
+    """The classifier's next guess (or nlu_fallback) for a question (or a mistyped order number) read as
+    ``goodbye``; None to keep it."""
     if (intent or {}).get("name") != _GOODBYE or not text or not _WH_QUESTION.search(text) or _BYE_CUE.search(text):
         return None
     for c in ranking or []:

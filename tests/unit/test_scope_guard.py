@@ -320,3 +320,11 @@ def test_a_code_with_a_few_words_around_it_is_a_coupon(text):
 
     got = guarded_intent({"name": "goodbye", "confidence": 0.6}, [{"name": "goodbye", "confidence": 0.6}], [], text)
     assert (got or {}).get("name") == "apply_coupon"
+
+
+def test_a_mistyped_order_number_read_as_goodbye_is_not_one():
+    from lift.nlu.scope import guarded_intent
+
+    ranking = [{"name": "goodbye", "confidence": 0.5}, {"name": "track_order", "confidence": 0.3}]
+    assert guarded_intent(ranking[0], ranking, [], "sorry typo LFT10006") == {"name": "track_order", "confidence": 0.3}
+    assert guarded_intent(ranking[0], ranking, [], "ok bye, LFT100001 can wait") is None  # a goodbye said in words
