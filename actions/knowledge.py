@@ -35,6 +35,7 @@ from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
+from lift.understanding.charges import unknown_charge
 from lift.understanding.erasure import asks_erasure
 from lift.understanding.followups import asks_own_order_arrival
 from lift.understanding.references import names_a_position, resolve_reference
@@ -154,6 +155,10 @@ ERASURE_TAKEN = ("I can't delete data myself, so I'm passing your request to our
                  "with your other personal data removed.")
 
 
+UNKNOWN_CHARGE = ("A charge you don't recognise needs a person to look into it: I'm passing this to our team now. "
+                  "If you think your card was used by someone else, call your bank as well to block it.")
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -172,6 +177,10 @@ class ActionAnswerQuestion(Action):
         if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
+        if unknown_charge(latest_text(tracker)) and not tracker.active_loop_name:
+            # "theres a charge from you on my card, i never ordered anything": a person looks into it
+            dispatcher.utter_message(text=UNKNOWN_CHARGE)
+            return hand_off(dispatcher, tracker, "user_request")
         if asks_erasure(latest_text(tracker)) and not tracker.active_loop_name:
             # "please delete all my data": the privacy policy says it can be asked here; a person
             # confirms it's them by email and erases it (``lift privacy erase``)

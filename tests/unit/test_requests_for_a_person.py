@@ -1,5 +1,6 @@
-"""A data deletion request typed in the chat is taken (a person confirms it by email and erases the
-data), as the privacy policy promises; a question about how to ask still gets the policy's answer."""
+"""What only a person can do, asked in the chat, goes to a person: a data deletion request (they
+confirm it by email and erase the data, as the privacy policy promises; a question about how to ask
+still gets the policy's answer) and a charge the shopper never made (not the double-charge FAQ)."""
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,15 @@ async def test_the_request_opens_a_ticket_for_a_person(res, domain):
     assert any(e["event"] == "pause" for e in events)
     with session_scope(res.engine) as s:
         assert s.query(HandoffTicket).filter(HandoffTicket.sender_id == "erase-1").count() == 1
+
+
+async def test_a_charge_never_ordered_goes_to_a_person_not_the_double_charge_faq(res, domain):
+    from actions.knowledge import UNKNOWN_CHARGE
+    from lift.understanding.charges import unknown_charge
+
+    assert unknown_charge("theres a charge from you guys on my card, i never ordered anything")
+    assert not unknown_charge("i was charged twice for one order") and not unknown_charge("my card was declined")
+    d = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(d, make_tracker(
+        "theres a charge from you guys on my card, i never ordered anything", "payment_issue", sender_id="charge-1"), domain)
+    assert texts(d).startswith(UNKNOWN_CHARGE) and "ticket #" in texts(d) and any(e["event"] == "pause" for e in events)
