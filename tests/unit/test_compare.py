@@ -236,3 +236,12 @@ async def test_the_pro_one_after_the_nimbus_14_was_shown_is_the_nimbus_16_pro(re
                            slots={"last_shown": ["CMP-001"], "last_product": "CMP-001"})
     events = await ActionAddToCart().run(dispatcher, tracker, domain)
     assert [i["sku"] for i in slot_events(events)["cart"]] == ["CMP-002"], texts(dispatcher)
+
+
+def test_the_smaller_one_of_two_tablets_is_the_smaller_screen(catalog):
+    from lift.commerce.compare import best_by
+
+    tablets = [catalog.find("slate 11 tablet"), catalog.find("slate mini")]
+    assert [p.name for p in best_by("i will take the smaller one", tablets)] == ["Slate Mini Tablet"]
+    assert [p.name for p in best_by("the bigger one", tablets)] == ["Slate 11 Tablet"]
+    assert best_by("the smaller one", [catalog.find("swift kettle"), catalog.find("toastie toaster")]) is None
