@@ -169,7 +169,7 @@ _ADD_CUE = re.compile(
     r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"
     r"i'?ll\s+have|i'?d\s+like|gimme|give\s+me|make\s+it|cart|basket|bag|more|another|again|yes|sure|ok|okay|"
     r"(?:can|could|may)\s+i\s+have|let\s+me\s+have|go\s+(?:with|for)|sold|"
-    r"x\s*\d+|\d+\s*x)\b|\+"
+    r"x\s*\d+|\d+\s*x)\b|\+|\b(?:too|as\s+well)\W*(?:ffs|pls|please|plz)?\W*$"
     # "2 smart plugs pls", "two of the aria please": a number of something is an order for it
     r"|^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple|a\s+pair)\b"
     r"(?!\s*(?:%|am\b|pm\b|dollars?\b|bucks\b|usd\b|\$|days?\b|weeks?\b|hours?\b))", re.IGNORECASE)
@@ -310,6 +310,9 @@ def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
 _BUYS = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|alright|right|hmm+|so|then|and|great|cool|perfect)\W+)*"
                    r"(?:i'?d\s+like|id\s+like|i\s+would\s+like|i'?ll\s+(?:take|have)|ill\s+(?:take|have)|i\s+(?:will\s+)?take|"
                    r"gimme|give\s+me|grab\s+me|get\s+me|i\s+want)\s+(?!to\b|some\s+info|info|more\b|details)", re.IGNORECASE)
+# "and the sleeve too ffs", "plus a case as well": one more thing to buy
+_TOO = re.compile(r"^\W*(?:and|plus|also)\s+(?:the|a|an|one|that|those)\s+.*\b(?:too|as\s+well)\W*(?:ffs|pls|please|plz)?\W*$",
+                  re.IGNORECASE)
 _BROWSING = ("search_product", KB_QUESTION, "inform")
 
 
@@ -317,7 +320,7 @@ def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
                         entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """``add_to_cart`` for "i'd like the swift kettle" read as a search or a question: it names a
     product (not just a kind: "i'd like a laptop" is a search) and asks nothing; None to keep ``intent``."""
-    if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not _BUYS.search(text):
+    if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not (_BUYS.search(text) or _TOO.search(text)):
         return None
     if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text):
         return None

@@ -305,6 +305,7 @@ def test_attempts_to_reinstruct_the_assistant_get_the_scope_statement(text, out)
     ("i want to know about the nimbus 14", "search_product", None),  # a question, not a purchase
     ("i would like more info on the aria headphones", "search_product", None),
     ("id like the swift kettle, does it come in white?", "search_product", None),
+    ("and the sleeve too ffs", "search_product", "add_to_cart"), ("and the sleeve?", "search_product", None),
 ])
 def test_buying_a_named_product_is_an_add_whatever_the_classifier_read(text, read_as, becomes):
     from lift.nlu.scope import guarded_intent
