@@ -95,6 +95,12 @@ def free_slots_between(engine: Engine, start: dt.datetime, end: Optional[dt.date
     return [s for s in free_demo_slots(engine, now, count=len(DEMO_HOURS_UTC) * 31) if inside(s)]
 
 
+_TAKES_IT = re.compile(r"^\W*(?:(?:yes|yeah|yep|yup|ok|okay|sure|sounds\s+good|perfect|great|fine)\W*)*"
+                       r"(?:that\s+one|that(?:'?s|\s+is)?\s+(?:fine|good|great|perfect)|that\s+works|works\s+for\s+(?:me|us)|"
+                       r"book\s+it|go\s+ahead|that\s+time|let'?s\s+do\s+(?:it|that))?\W*(?:pls|please|thanks)?\W*$",
+                       re.IGNORECASE)
+
+
 def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     """The offered slot the shopper picked: a button payload key, '1'/'first', or its label."""
     text = " ".join(str(value or "").lower().split())
@@ -108,6 +114,8 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     for word, idx in ordinals.items():
         if text in (word, f"the {word}", f"the {word} one", f"{word} one", f"option {word}") and 0 <= idx < len(offered):
             return offered[idx]
+    if len(offered) == 1 and _TAKES_IT.match(text):  # one time offered: "yes that one", "ok that works"
+        return offered[0]
     for slot in offered:
         if text in slot.label.lower() or slot.label.lower().startswith(text):
             return slot

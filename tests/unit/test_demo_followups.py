@@ -261,3 +261,12 @@ async def test_a_bulk_buyer_asking_the_total_gets_the_sums_before_the_form(res, 
     plain = CollectingDispatcher()  # no sum asked: the intro alone
     await ActionStartLead().run(plain, make_tracker("we need 40 laptops for our team", "request_demo", entities=entities), domain)
     assert [m.get("response") for m in plain.messages] == ["utter_lead_intro"]
+
+
+def test_a_yes_to_the_one_time_offered_takes_it(res):
+    from lift.commerce.leads import match_slot
+
+    one, two = free_demo_slots(res.engine)[:2]
+    assert match_slot("yes that one", [one]) == one and match_slot("ok that works", [one]) == one
+    assert match_slot("yes that one", [one, two]) is None  # two offered: which one is still asked
+    assert match_slot("no", [one]) is None
