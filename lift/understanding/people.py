@@ -44,6 +44,8 @@ _WEAKER_CUE = re.compile(r"(?:^|[\s,.;!(])(?:this\s+is|it\s*['’]?s|here\s+is|h
 _COMPANY_CUE = re.compile(
     r"\b(?:i\s+work\s+(?:for|at|with)|i'm\s+with|i'm\s+from|i\s+am\s+from|we're\s+from|we\s+are\s+from|we\s*['’]?\s*re|we\s+are|working\s+(?:for|at)|"
     r"(?:my|our)\s+company\s+is|company\s+(?:is\s+)?called|on\s+behalf\s+of|representing|"
+    # "a 40 person team at Brightwave Labs", "Tomasz Kowalski, company is Nordhaven GmbH", "its for Harbor Dental"
+    r"(?:team|staff|office|people)\s+(?:at|of)|(?<=[,;:]\s)company\s+is|(?:it'?s|its)\s+for|"
     # "..., arjun@callpoint.in, company Callpoint BPO": a field named in a list
     r"(?<=[,;:]\s)company(?:\s+name)?(?:\s*[:\-])?)\s+",
     re.IGNORECASE)
@@ -194,6 +196,11 @@ def parse_introduction(text: str) -> Introduction:
 
     if company_span is not None and not _company_like(text[slice(*company_span)]):
         company_span = None  # "we are 45 people": no company after the cue
+    if person_span is None and company_span is not None:
+        # "Tomasz Kowalski, company is Nordhaven GmbH": a capitalised name opening the message, then the company
+        opening = re.match(rf"\s*({_CAP_WORD}\s+{_CAP_WORD}(?:\s+{_CAP_WORD})?)\s*,", text)
+        if opening and opening.end() <= company_span[0] and not set(opening.group(1).lower().split()) & _GREETING:
+            person_span = opening.span(1)
     if person_span is None and company_span is None and email_span:
         # "Sara Lindqvist from Nordlys Design, sara@nordlys.se": a capitalised name opening a
         # message with an email, then "from <company>"

@@ -287,3 +287,17 @@ def test_several_ordinals_pick_several_products():
     assert resolve_reference("add the first and the second", shown).skus == ("A", "B")
     assert resolve_reference("the 1st and 3rd please", shown).skus == ("A", "C")
     assert resolve_reference("the second one", shown).skus == ("B",)
+
+
+@pytest.mark.parametrize("text, person, company", [
+    ("hi, we're a 40 person team at Brightwave Labs and want a demo. i'm Priya, priya@brightwave.io", "Priya",
+     "Brightwave Labs"),
+    ("Tomasz Kowalski, company is Nordhaven GmbH", "Tomasz Kowalski", "Nordhaven GmbH"),
+    ("its for Harbor Dental group, i'm Lena Fischer", "Lena Fischer", "Harbor Dental"),
+    ("its for my dad", None, None),
+])
+def test_more_ways_to_say_who_and_which_company(text, person, company):
+    from lift.understanding.people import parse_introduction
+
+    got = parse_introduction(text)
+    assert (got.person_name, got.company) == (person, company)
