@@ -327,6 +327,20 @@ def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 
+# "sorry typo LFT10006": an order number, mistyped or not, is about an order, never a product search
+_ORDER_LIKE = re.compile(r"\bLFT-?\d{3,9}\b", re.IGNORECASE)
+_NOT_ABOUT_ORDERS = ("search_product", "ask_price", "add_to_cart", "view_cart", "remove_from_cart", OUT_OF_SCOPE,
+                     NLU_FALLBACK)
+
+
+def order_number_not_shopping(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``track_order`` for a message with an order number read as shopping or out of scope, so the order
+    form checks the number (and says what ours look like); None to keep ``intent``."""
+    if (intent or {}).get("name") not in _NOT_ABOUT_ORDERS or not text or not _ORDER_LIKE.search(text):
+        return None
+    return {"name": "track_order", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
 # "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
 # earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
 # first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
@@ -356,7 +370,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     current, refused = intent, set()
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
-        replacement = (demo_booking_talk(current, text) or add_then_question(current, text, entities)
+        replacement = (order_number_not_shopping(current, text) or demo_booking_talk(current, text)
+                       or add_then_question(current, text, entities)
                        or buying_not_browsing(current, text, entities)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)

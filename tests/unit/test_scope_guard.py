@@ -327,5 +327,7 @@ def test_a_mistyped_order_number_read_as_goodbye_is_not_one():
     from lift.nlu.scope import guarded_intent
 
     ranking = [{"name": "goodbye", "confidence": 0.5}, {"name": "track_order", "confidence": 0.3}]
-    assert guarded_intent(ranking[0], ranking, [], "sorry typo LFT10006") == {"name": "track_order", "confidence": 0.3}
+    assert guarded_intent(ranking[0], ranking, [], "sorry typo LFT10006")["name"] == "track_order"
+    search = [{"name": "search_product", "confidence": 0.6}]
+    assert guarded_intent(search[0], search, [], "sorry typo LFT10006")["name"] == "track_order"  # never a product search
     assert guarded_intent(ranking[0], ranking, [], "ok bye, LFT100001 can wait") is None  # a goodbye said in words
