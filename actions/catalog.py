@@ -15,6 +15,7 @@ from actions.mentions import kin_by_word, mentioned, named_products, qualifiers,
 from actions.history import shown_before, shown_skus
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.cards import cards_message
+from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
@@ -337,7 +338,7 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
         if len(earlier) == 1 and earlier[0] != skus[0]:
             skus = earlier + skus
     if says_other(latest_text(tracker)):  # "what about the other one": of those shown, not the one added or offered
-        taken = {i["sku"] for i in tracker.get_slot("cart") or [] if isinstance(i, dict)} | {tracker.get_slot("upsell_sku")}
+        taken = {i["sku"] for i in normalize_cart(tracker.get_slot("cart"))} | {tracker.get_slot("upsell_sku")}
         others = [s for s in dict.fromkeys(shown_before(tracker) + skus) if s not in taken]
         skus = others if len(others) == 1 else skus
     products = [catalog.get(sku) for sku in skus if isinstance(sku, str)]

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import answer_in_passing, first_entity, latest_text
+from actions.common import answer_in_passing, first_entity, latest_intent, latest_text
 from lift.commerce.cart import check_coupon
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.retrieval.questions import INTENT_QUESTIONS
@@ -48,7 +48,7 @@ def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, car
     and applied as if typed alone, so the summary shows it. [] when the message carries none, the
     code is already on the order, or the message is read as apply_coupon (its own rule applies it).
     ``cart``: the cart as this turn left it (the message may have just filled it)."""
-    if (tracker.latest_message or {}).get("intent", {}).get("name") == "apply_coupon":
+    if latest_intent(tracker) == "apply_coupon":
         return []
     code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
     if not code or code == tracker.get_slot("coupon_code"):
