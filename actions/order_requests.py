@@ -86,6 +86,25 @@ SHOPPING_INTENTS = frozenset({"add_to_cart", "view_cart", "search_product", "ask
 _FORM_STEPS = frozenset({"action_listen", "order_form", "validate_order_form", "action_extract_slots"})
 
 
+def pending_request(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """While the form waits for a yes or no to a request ("Cancel it?"), the request stays what was
+    asked: "no keep it, but can i change to express?" is read as change_order, whose slot mapping
+    would turn the pending cancel into a plain change, which needs no yes, and the answer would be
+    lost. The SlotSet that puts the asked request back, or nothing."""
+    if tracker.get_slot("requested_slot") != "order_change_confirmed":
+        return []
+    seen_user, asked = False, None
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "order_request":
+            asked = event.get("value")
+            break
+    if asked is None or asked == tracker.get_slot("order_request"):
+        return []
+    return [SlotSet("order_request", asked)]
+
+
 def answered_since_message(tracker: Tracker) -> bool:
     """Whether an action other than the form has answered the latest message (a digression's rule)."""
     for event in reversed(tracker.events or []):

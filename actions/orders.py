@@ -28,10 +28,12 @@ from lift.commerce.servicing import (address_summary, cancel_order, cancel_summa
                                      email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
 from actions.order_requests import (REQUEST_SLOTS, SHOPPING_INTENTS, answered_since_message, cancels_the_demo, needs_yes,
-                                    new_address_named, new_email_named, order_request)
+                                    new_address_named, new_email_named, order_request, pending_request)
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
+# "ok whatever. when will it arrive": a question after the "ok" is not a yes to "Cancel it?".
+_ASKS_MORE = re.compile(r"\?|\b(?:when|what|why|how|where|which)\b", re.I)
 
 
 # rasa_sdk's FormValidationAction asks for required_slots three times in one run (extraction,
@@ -102,7 +104,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
                 and not first_entity(tracker, "order_id") and answered_since_message(tracker):
             # "add 2 aria headphones" while the order number is asked (its rule ran first): drop the order question
             return [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
-        named = new_email_named(tracker) + new_address_named(tracker)
+        named = pending_request(tracker) + new_email_named(tracker) + new_address_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
         events = named + await super().run(dispatcher, tracker, domain)
         request = order_request(tracker)
@@ -237,7 +239,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if tracker.get_slot("requested_slot") != "order_change_confirmed":
             return {}
         intent, text = latest_intent(tracker), latest_text(tracker)
-        if intent == "affirm" or (intent != "deny" and _YES.match(text) and not _NO.match(text)):
+        if _NO.match(text) is None and (intent == "affirm" or (
+                intent != "deny" and _YES.match(text) and not _ASKS_MORE.search(text))):
             return {"order_change_confirmed": True}
         if intent == "deny" or _NO.match(text):
             return {"order_change_confirmed": False}

@@ -64,15 +64,24 @@ def access_of(engine: Engine, order: Order, sender_id: str) -> Access:
     return Access.LOCKED if row.locked_at is not None else Access.NONE
 
 
+# Six digits (maybe split 3+3) standing as their own word inside a sentence: "The code is 395 536, thanks".
+_CODE_IN_TEXT = re.compile(r"(?<![\w-])(\d{3})[\s-]?(\d{3})(?![\w-])")
+
+
 def normalize_code(typed: object) -> Optional[str]:
-    """'482 913', '482-913', ' 482913 ' -> '482913'; anything else None."""
-    text = re.sub(r"[\s\-]", "", str(typed or ""))[:32]
-    return text if _CODE_RE.match(text) else None
+    """'482 913', '482-913', ' 482913 ' -> '482913'; so is a message holding exactly one such code
+    among words ("The code is 395536, thank you", "Code: 474318"); anything else None."""
+    raw = str(typed or "")
+    text = re.sub(r"[\s\-]", "", raw)[:32]
+    if _CODE_RE.match(text):
+        return text
+    found = {a + b for a, b in _CODE_IN_TEXT.findall(raw[:500])}
+    return found.pop() if len(found) == 1 and len(re.findall(r"\d", raw)) == 6 else None
 
 
 _NO_CODE = re.compile(
     r"\b(?:never\s+(?:got|received|came|arrived)|(?:did\s*n'?t|didnt|did\s+not|have\s*n'?t|havent|not)\s+"
-    r"(?:get|got|receive[d]?|come|arrive[d]?)|no\s+(?:code|email)|re-?send|send\s+(?:it|another|a\s+new|me\s+a\s+new|"
+    r"(?:get|got|receive[d]?|come|arrive[d]?)|no\s+(?:code|email)|re-?send|send\s+(?:it(?!\s+back)|another|a\s+new|me\s+a\s+new|"
     r"the\s+code)\s*(?:again|one|code)?|new\s+code|another\s+code|where\s+is\s+(?:the|my)\s+code|"
     r"(?:do\s*n'?t|do\s+not|dont)\s+have\s+(?:a|the|any|that)\s+code)\b",
     re.IGNORECASE)

@@ -408,3 +408,28 @@ async def test_shopping_while_the_order_number_is_asked_drops_the_order_question
     d = CollectingDispatcher()
     events = await ValidateOrderForm().run(d, tracker, domain)
     assert loop_events(events) == [None] and slot_events(events)["order_request"] is None and not d.messages
+
+
+async def test_a_no_with_another_request_keeps_the_order_and_a_question_after_ok_is_no_yes(res, order, domain):
+    """"Cancel it?" then "no keep it, but can i change to express?" (read as change_order, whose slot
+    mapping set order_request to change): the pending cancel is answered no, not dropped; and
+    "ok whatever. when will it arrive" (delivery_period) is never a yes to the cancellation."""
+    asked = [{"event": "slot", "name": "order_request", "value": "cancel"},
+             {"event": "bot", "text": "Cancel it?", "data": {}}]
+    tracker = form("order_change_confirmed", "no keep it, but can i change to express to save money?", OWNER,
+                   intent="change_order", order_id=order.order_id, order_request="change")
+    tracker.events[:0] = asked
+    tracker.events.append({"event": "slot", "name": "order_request", "value": "change"})  # the intent's mapping
+    d = CollectingDispatcher()
+    events = slot_events(await ValidateOrderForm().run(d, tracker, domain))
+    assert events.get("order_request") == "cancel" and events.get("order_change_confirmed") is False, events
+    for text, intent in (("ok whatever. when will it arrive", "delivery_period"), ("okay but why?", "inform"),
+                         ("ok no", "deny")):
+        extracted = await ValidateOrderForm().extract_order_change_confirmed(
+            d, form("order_change_confirmed", text, OWNER, intent=intent, order_request="cancel"), domain)
+        assert extracted.get("order_change_confirmed") is not True, text
+    for text, intent in (("ok do it", "inform"), ("yes please, and will the refund go to my card?", "affirm")):
+        extracted = await ValidateOrderForm().extract_order_change_confirmed(
+            d, form("order_change_confirmed", text, OWNER, intent=intent, order_request="cancel"), domain)
+        assert extracted == {"order_change_confirmed": True}, text
+    assert orders.get_order(res.engine, order.order_id).status == "processing"

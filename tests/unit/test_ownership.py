@@ -5,7 +5,7 @@ import pytest
 @pytest.mark.parametrize("typed, asks", [
     ("i never got the code", True), ("didnt get it", True), ("can you resend it", True), ("send another one", True),
     ("no email came through", True), ("i dont have a code", True), ("482913", False), ("482 913 thanks", False),
-    ("ok", False), ("what code?", False),
+    ("ok", False), ("what code?", False), ("the grinder make strange noise, i want send it back", False),
 ])
 def test_asking_for_a_new_code(typed, asks):
     from lift.commerce.ownership import asks_for_a_new_code
@@ -22,3 +22,16 @@ def test_saying_there_is_no_order_number(typed, lacks):
     from lift.commerce.ownership import lacks_order_number
 
     assert lacks_order_number(typed) is lacks
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("482913", "482913"), ("482 913", "482913"), (" 482-913 ", "482913"),
+    ("The code is 395536, thank you.", "395536"), ("Code: 474318", "474318"), ("its 482 913 i think", "482913"),
+    # not one clear code: none is guessed
+    ("LFT100004", None), ("123456 or 654321", None), ("code 123456 for LFT100004", None), ("12345", None),
+    ("1234567", None), ("on 12/12 the code 123456", None), ("what code?", None),
+])
+def test_a_code_typed_alone_or_in_a_sentence(typed, code):
+    from lift.commerce.ownership import normalize_code
+
+    assert normalize_code(typed) == code
