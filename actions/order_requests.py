@@ -14,6 +14,7 @@ from actions.history import last_booked_or_placed
 from lift.commerce.orders import OrderError
 from lift.commerce.servicing import check_address_changeable, check_cancellable, check_email_changeable
 from lift.commerce.amend import carried_answers
+from lift.commerce.contacts import current_email_mention
 from lift.commerce.destinations import ask_country, not_shipped_reason
 from lift.commerce.validation import normalize_address, normalize_email
 from lift.understanding.followups import bare_cancel
@@ -32,7 +33,11 @@ def order_request(tracker: Tracker) -> Optional[Text]:
     or an address change whose message is about the email is a change of the order's email."""
     request = tracker.get_slot("order_request")
     words = _EMAIL_WORDS.get(latest_intent(tracker) or "")
-    if request in ("change", "change_address") and words is not None and words.search(latest_text(tracker)):
+    text = latest_text(tracker)
+    mention = current_email_mention(text)
+    if mention:  # "... the email on the order is jo@example.com" names the order's email, asks no change of it
+        text = mention[1]
+    if request in ("change", "change_address") and words is not None and words.search(text):
         return "change_email"
     return request
 
@@ -46,6 +51,9 @@ def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
         return []
     named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
     email = normalize_email(named[-1]) if named else None
+    mention = current_email_mention(latest_text(tracker))
+    if mention and mention[0] == email:  # "change the email on my order, my email is jo@x.com": not the new one
+        return []
     return [SlotSet("order_new_email", email)] if email else []
 
 

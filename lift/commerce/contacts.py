@@ -8,7 +8,7 @@ for addresses, ``phonenumbers`` for international numbers); :data:`EMAIL_IN_TEXT
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Tuple
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -32,6 +32,36 @@ def find_email(text: str) -> Optional[str]:
     """The first email address in ``text``, lower-cased, or ``None``."""
     m = EMAIL_IN_TEXT.search(text)
     return m.group(0).lower() if m else None
+
+
+# "the email on the order is jo@x.com", "my email is ...", "it was placed under ...": the address the
+# shopper already uses (an order's or account's), said just before it in the same clause.
+_CURRENT_EMAIL_CUE = re.compile(
+    r"(?:\be-?mail(?:\s+address)?\s+(?:on|for|of|i\s+used\s+for|used\s+for)\s+(?:the|my|this|that|our)\s+"
+    r"(?:order|account|purchase|booking)|\bmy\s+(?:e-?mail|e-?mail\s+address)|\b(?:placed|ordered|booked|registered|"
+    r"bought)\s+(?:it\s+|them\s+|this\s+)?(?:with|under|using)|\bunder)\s*(?:is|was|:|=|-)?\s*$", re.IGNORECASE)
+# ... unless the clause says it is a new one ("change my email to ...", "my new email is ...").
+_NEW_EMAIL_CUE = re.compile(r"\b(?:new|change|changed|update|updated|switch|replace|correct|instead)\b|\bto\s*$",
+                            re.IGNORECASE)
+
+
+def current_email_mention(text: str) -> Optional[Tuple[str, str]]:
+    """(the email, the text without the clause naming it) for an email a message names as the one
+    already on the order or account ("The email on the order is demo@x.com", "my email is ...",
+    "booked under ..."); ``None`` when it names none or names a new one ("change it to ...",
+    "my new email is ...")."""
+    text = text or ""
+    for m in EMAIL_IN_TEXT.finditer(text[:10_000]):
+        clause = re.split(r"[.;!?\n]\s|,\s+(?:and|but)\s", text[max(0, m.start() - 120):m.start()])[-1]
+        if _CURRENT_EMAIL_CUE.search(clause) and not _NEW_EMAIL_CUE.search(clause):
+            return m.group(0).lower(), text[:m.start() - len(clause)] + text[m.end():]
+    return None
+
+
+def current_email_named(text: str) -> Optional[str]:
+    """The email of :func:`current_email_mention`, or ``None``."""
+    mention = current_email_mention(text)
+    return mention[0] if mention else None
 
 
 def parse_email(text: str) -> Optional[str]:

@@ -28,6 +28,9 @@ _FAULT_RE = re.compile(
     r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered|"
     # "ordered headphones got a toaster lol"
     r"snapped|shattered|torn|leak(?:s|ing|ed)|"
+    # "instead of the two desk lamps I ordered there was a toaster", "got a toaster instead of the lamp"
+    r"instead\s+of\s+(?:[\w-]+\s+){1,8}?(?:there\s+(?:was|were|is|are)|i\s+(?:got|received|found)|(?:you|they)\s+sent)|"
+    r"(?:got|received|sent\s+me|came\s+with)\s+(?:[\w-]+\s+){1,5}?instead\s+of|"
     r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
     r"came\s+with)"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",

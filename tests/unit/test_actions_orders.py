@@ -433,3 +433,23 @@ async def test_a_no_with_another_request_keeps_the_order_and_a_question_after_ok
             d, form("order_change_confirmed", text, OWNER, intent=intent, order_request="cancel"), domain)
         assert extracted == {"order_change_confirmed": True}, text
     assert orders.get_order(res.engine, order.order_id).status == "processing"
+
+
+async def test_the_orders_email_named_in_the_request_gets_the_code_at_once_and_is_no_email_change(res, order, domain):
+    """"I should like to cancel order X. The email on the order is owner@example.com.": the code goes
+    to it at once and the next question is the code; with change_order ("my order arrived with the
+    wrong item ... the email on the order is ...") it is not a change of the order's email."""
+    text = (f"Good afternoon. I should like to cancel order {order.order_id} please, as I found it cheaper. "
+            "The email on the order is Owner@Example.com.")
+    tracker = make_tracker(text, "cancel_order", active_loop="order_form", sender_id=STRANGER,
+                           slots={"order_id": order.order_id, "order_request": "cancel"})
+    d = CollectingDispatcher()
+    events = slot_events(await ValidateOrderForm().run(d, tracker, domain))
+    assert events.get("order_email") == "owner@example.com" and events.get("requested_slot") == "order_code", events
+    assert "sent a 6-digit code" in texts(d) and len(await code_sent(res.engine)) == 1
+    said = (f"My order {order.order_id} arrived, but instead of the headphones there was a toaster. "
+            "The email on the order is owner@example.com.")
+    tracker = make_tracker(said, "change_order", active_loop="order_form", sender_id=STRANGER,
+                           slots={"order_id": order.order_id, "order_request": "change"})
+    events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
+    assert events.get("order_request") != "change_email" and "order_new_email" not in events, events

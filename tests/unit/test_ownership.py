@@ -35,3 +35,16 @@ def test_a_code_typed_alone_or_in_a_sentence(typed, code):
     from lift.commerce.ownership import normalize_code
 
     assert normalize_code(typed) == code
+
+
+@pytest.mark.parametrize("text, email", [
+    ("Hi. The parcel for LFT100001 should go to my office instead: Unit 4, Bristol BS1 6AB. My email on the order is "
+     "Demo.Customer@example.com.", "demo.customer@example.com"),
+    ("cancel LFT100002, placed it under jo@example.com", "jo@example.com"), ("my email is jo@example.com", "jo@example.com"),
+    ("change the email on my order to jo@example.com", None), ("my new email is jo@example.com", None),
+    ("oh wait my email is wrong, its k.mueller@gmx.de", None), ("please send it to jo@example.com", None),
+])
+def test_the_email_a_shopper_names_as_the_one_on_the_order(text, email):
+    from lift.commerce.contacts import current_email_named
+
+    assert current_email_named(text) == email

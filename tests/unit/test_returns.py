@@ -55,6 +55,8 @@ def test_the_free_return_and_warranty_are_the_policies():
     "the speaker won't turn on", "stopped working after a day", "you sent me the wrong colour",
     "this is not what i ordered", "headphones are defective", "it won't charge",
     "received a different model than the one i ordered", "that's not the one i ordered",
+    "instead of the two desk lamps I ordered there was a single toaster in the box",
+    "they sent me a toaster instead of my lamp",
 ])
 def test_faulty_wording_is_recognised(text):
     assert says_faulty(text)
@@ -62,7 +64,8 @@ def test_faulty_wording_is_recognised(text):
 
 @pytest.mark.parametrize("text", [
     "this is taking forever", "your service is terrible", "i was charged twice", "where is my order",
-    "the delivery was late", "work headphones please",
+    "the delivery was late", "work headphones please", "can i get the blue one instead of the black one",
+    "i'd like express instead of standard",
 ])
 def test_other_complaints_are_not_faulty(text):
     assert not says_faulty(text)
