@@ -91,6 +91,15 @@ def normalize_person_name(value: Any) -> Optional[str]:
     return " ".join(part[:1].upper() + part[1:] for part in text.split(" "))
 
 
+# Words of a reply to some other question ("yes", "ok sure", "the first one is fine", "that works"):
+# all of a company answer made of them is no company name.
+_REPLY_WORDS = frozenset("""
+    yes yeah yep yup ya no nope nah ok okay k sure fine good great perfect cool alright right correct
+    the a first second third last other one ones is its it s that thats this works work sounds please pls
+    thanks thank you either any whichever both none neither same as above just go ahead do book me
+""".split())
+
+
 def normalize_company(value: Any) -> Optional[str]:
     text = clean_text(value, limit=120)
     if not text:
@@ -99,8 +108,9 @@ def normalize_company(value: Any) -> Optional[str]:
     text = text.strip(" .,!")
     if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text) or _is_question(text):
         return None
-    if all(w in _TIME_WORDS or w.isdigit() for w in re.findall(r"[a-z0-9]+", text.lower())):
-        return None
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    if all(w in _TIME_WORDS or w.isdigit() for w in words) or all(w in _REPLY_WORDS for w in words):
+        return None  # "tomorrow 3pm", "yes", "The first one is fine": an answer to another question
     return text
 
 

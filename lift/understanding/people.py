@@ -50,7 +50,9 @@ _COMPANY_CUE = re.compile(
     r"(?<=[,;:]\s)company(?:\s+name)?(?:\s*[:\-])?)\s+",
     re.IGNORECASE)
 _ROLE = r"(?:the\s+)?(?:ceo|cto|cfo|coo|founder|co-?founder|owner|manager|director|buyer|head\s+of\s+\w+|\w+\s+(?:manager|lead|director))"
-_AFTER_NAME_CUE = re.compile(rf"\s*,?\s*(?:{_ROLE}\s+)?(?:from|at|with|of|here\s+from)\s+", re.IGNORECASE)
+# "Priya Nair from Acme", "Priya Nair, head of IT at Acme", "Priya Nair, I'm head of IT at Acme"
+_AFTER_NAME_CUE = re.compile(rf"\s*,?\s*(?:(?:and\s+)?(?:i\s*['’]?\s*m|i\s+am)\s+(?={_ROLE}\s))?(?:{_ROLE}\s+)?"
+                             r"(?:from|at|with|of|here\s+from)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,9 @@ def test_value_round_trip():
     # a field named in the list ("company X")
     ("we run a 60-seat call centre. my name is Arjun Nair, arjun.nair@callpoint.in, company Callpoint BPO", "Arjun Nair",
      "Callpoint BPO", "arjun.nair@callpoint.in"),
+    # the role after "I'm", then "at" the company
+    ("Hello, my name is Priya Nair, I'm head of IT at Coldwater Analytics (priya.nair@coldwater.example.com), team "
+     "of 35.", "Priya Nair", "Coldwater Analytics", "priya.nair@coldwater.example.com"),
 ])
 def test_names_and_companies_in_a_sentence(text, name, company, email):
     intro = parse_introduction(text)

@@ -39,7 +39,8 @@ def test_person_name(raw, expected):
 @pytest.mark.parametrize("raw,expected", [
     ("Kettle & Co", "Kettle & Co"), ("we're Globex Corp", "Globex Corp"), ("Next Step Ltd", "Next Step Ltd"),
     ("3M", "3M"), ("next tuesday afternoon", None), ("what's the lead time on 40 nimbus 14s", None),
-    ("can I pay by invoice?", None),
+    ("can I pay by invoice?", None), ("The first one is fine.", None), ("yes", None), ("ok sure", None),
+    ("that works", None), ("Fine Foods", "Fine Foods"), ("First Republic", "First Republic"),
 ])
 def test_company(raw, expected):
     assert v.normalize_company(raw) == expected
