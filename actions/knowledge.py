@@ -26,6 +26,7 @@ from actions.handoff import PERSON_OFFER, after_support_answer, hand_off, offer_
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
+from lift.commerce.destinations import INTERNATIONAL_DOC, INTERNATIONAL_SOURCE
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
 from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
@@ -202,6 +203,11 @@ class ActionAnswerQuestion(Action):
             placed = answer_refund_in_view(dispatcher, tracker)  # "where's my refund?" after cancelling
         if placed is not None:
             return placed
+        abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
+        if abroad:  # "do you ship to australia", "I'm in Toronto, with express when would it arrive": the
+            # shipping policy's countries and times (not the US options' dates or an FAQ's "select countries")
+            dispatcher.utter_message(text=f"{abroad}\n\nSource: {INTERNATIONAL_SOURCE}")
+            return [SlotSet("kb_doc_id", INTERNATIONAL_DOC)]
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
             return [SlotSet("kb_doc_id", None)]
         if latest_intent(tracker) in ("delivery_period", "delivery_options") and not tracker.active_loop_name \
@@ -212,10 +218,6 @@ class ActionAnswerQuestion(Action):
         res = resources.get()
         if asks_total_with_shipping(latest_text(tracker)) and answer_cart_total(dispatcher, tracker, res.catalog, res.engine):
             return [SlotSet("kb_doc_id", None)]  # "whats the total with shipping": the cart, priced
-        abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
-        if abroad:  # "do you ship to australia": the shipping policy's countries, not an FAQ's "select countries"
-            dispatcher.utter_message(text=abroad)
-            return [SlotSet("kb_doc_id", None)]
         if _SHIPPING_COST.search(latest_text(tracker)) and about_shipping(latest_text(tracker)) \
                 and not entity_values(tracker, "product") and not _RETURNING.search(latest_text(tracker)):
             # "how much is shipping", "who pays the shipping on this": every option's price, as the

