@@ -14,6 +14,7 @@ import re
 from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
+from lift.nlu.takeover import BYE_CUE, weak_takeover
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
@@ -269,8 +270,6 @@ _INJECTION = re.compile(r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:y
 # A question is never a goodbye without a word for one: "ok what now" (the classifier reads "ok ..."
 # as a sign-off) would end a chat while the shopper still has a problem.
 _GOODBYE = "goodbye"
-_BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
-                      r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
 _WH_QUESTION = re.compile(r"\?|\b(?:what|how|why|where|which|who|when)\b|"
                           r"\bLFT-?\d{3,9}\b", re.IGNORECASE)  # "sorry typo LFT10006": about an order, not a goodbye
 
@@ -279,7 +278,7 @@ def question_not_goodbye(intent: Optional[Dict[str, Any]], ranking: Iterable[Dic
                          skip: Collection[str] = ()) -> Optional[Dict[str, Any]]:
     """The classifier's next guess (or nlu_fallback) for a question (or a mistyped order number) read as
     ``goodbye``; None to keep it."""
-    if (intent or {}).get("name") != _GOODBYE or not text or not _WH_QUESTION.search(text) or _BYE_CUE.search(text):
+    if (intent or {}).get("name") != _GOODBYE or not text or not _WH_QUESTION.search(text) or BYE_CUE.search(text):
         return None
     for c in ranking or []:
         other = c.get("name")
@@ -384,4 +383,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
             break
         refused.add(name)
         current = replacement
-    return None if current is intent else current
+    if current is intent:
+        return weak_takeover(intent, text)
+    return current
+

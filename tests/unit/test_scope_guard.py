@@ -331,3 +331,19 @@ def test_a_mistyped_order_number_read_as_goodbye_is_not_one():
     search = [{"name": "search_product", "confidence": 0.6}]
     assert guarded_intent(search[0], search, [], "sorry typo LFT10006")["name"] == "track_order"  # never a product search
     assert guarded_intent(ranking[0], ranking, [], "ok bye, LFT100001 can wait") is None  # a goodbye said in words
+
+
+@pytest.mark.parametrize("text, name, confidence, demoted", [
+    ("how many in stock", "request_demo", 0.28, True), ("notify me pls", "checkout", 0.20, True),
+    ("the first, 1x pls", "start_onboarding", 0.25, True), ("estandar", "goodbye", 0.31, True),
+    # its own words, or read firmly: acted on
+    ("can we do a demo", "request_demo", 0.3, False), ("ok pay now", "checkout", 0.25, False),
+    ("bye then", "goodbye", 0.2, False), ("notify me pls", "checkout", 0.45, False),
+    ("i want to sign up", "start_onboarding", 0.3, False),
+    ("the first, 1x pls", "add_to_cart", 0.25, False),  # not an intent that takes the chat elsewhere
+])
+def test_a_weak_reading_that_would_take_the_chat_elsewhere_goes_to_the_fallback(text, name, confidence, demoted):
+    intent = {"name": name, "confidence": confidence}
+    ranking = [intent, {"name": "ask_question", "confidence": 0.2}]
+    got = guarded_intent(intent, ranking, [], text)
+    assert (got == {"name": name, "confidence": 0.0}) is demoted, got
