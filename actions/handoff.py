@@ -13,6 +13,7 @@ from actions import resources
 from actions.common import latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import faulty_item_in_view
+from lift.commerce.validation import asks_something
 from lift.commerce.returns import faulty_item_policy, says_faulty, warranty_verdict
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
@@ -95,6 +96,9 @@ def offer_person_after_support(dispatcher: CollectingDispatcher, tracker: Tracke
     answer didn't help, so a person is offered (buttons) instead of the bot's scope. None otherwise."""
     if tracker.active_loop_name or not after_support_answer(tracker):
         return None
+    text = latest_text(tracker)
+    if asks_something(text) and not _STUCK.search(text):
+        return None  # "how many in stock": a new question, not a sign the answer failed (the options follow)
     dispatcher.utter_message(text="Sorry that didn't sort it out. Would you like me to pass this to a person from our team? "
                                   "They can look into your order or account.", buttons=PERSON_OFFER)
     return []

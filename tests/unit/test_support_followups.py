@@ -55,3 +55,14 @@ async def test_a_typed_yes_to_a_person_offered_hands_off(res, domain, action, in
     events = await action().run(d, make_tracker("yes i tried resetting it like 5 times", intent, events=offered), domain)
     assert "I've passed your conversation to our support team" in texts(d), texts(d)
     assert any(e.get("event") == "pause" for e in events)
+
+
+async def test_a_new_question_not_understood_after_a_support_answer_gets_the_options_not_a_person(res, domain):
+    d = CollectingDispatcher()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.15}, {"name": "request_demo", "confidence": 0.28},
+               {"name": "ask_question", "confidence": 0.2}, {"name": "search_product", "confidence": 0.1}]
+    tracker = make_tracker("how many in stock", "nlu_fallback", events=_asked("payment_issue"),
+                           slots={"kb_doc_id": "policy:payments#declined"})
+    tracker.latest_message["intent_ranking"] = ranking
+    await ActionOfferOptions().run(d, tracker, domain)
+    assert not texts(d).startswith("Sorry that didn't sort it out."), texts(d)
