@@ -96,6 +96,7 @@ def asks_for_a_new_code(typed: object) -> bool:
 # "i dont have the order number", "my aunt bought it", "its not in my inbox", "i'm just shopping"
 _NO_NUMBER = re.compile(
     r"\b(?:do\s*n'?t|dont|do\s+not|don.t|never)\s+(?:have|got|get|know|remember)\b|\bno\s+(?:order|number|idea)\b|"
+    r"^\W*(?:idk|dunno|no\s+clue|not\s+sure)\b|"
     r"\b(?:lost|deleted|can'?t\s+find|cannot\s+find|cant\s+find|not\s+in\s+my\s+inbox|forg[oe]t)\b|"
     r"\bjust\s+(?:shopping|browsing|looking)\b|\bsomeone\s+else\b|"
     r"\b(?:my\s+\w+|she|he|they|somebody)\s+(?:bought|ordered|paid)\b|\bwhere\s+(?:do|can|would)\s+i\s+find\b",

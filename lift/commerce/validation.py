@@ -213,10 +213,21 @@ def normalize_coupon(value: Any) -> Optional[str]:
 _COUPON_IN_TEXT = re.compile(r"(?<![\w-])(?!lft-?\d{6}(?![\w-]))([a-z]{3,10}\d{1,4})(?![\w-])", re.IGNORECASE)
 
 
+# "use code welcome 10": the code's letters and digits typed apart, after a word that says it is a code
+_SPACED_COUPON = re.compile(r"\b(?:code|coupon|promo|voucher)\s*[:\-]?\s*(?!(?:for|off|the|and|with|over|under|about|"
+                            r"that|this|worth|gives?|saves?|was|is|are)\s)([a-z]{3,10})\s+(\d{1,4})(?![\w%-])",
+                            re.IGNORECASE)
+
+
 def find_coupon(text: Any) -> Optional[str]:
-    """A coupon-shaped code typed in any case ("use coupon welcome10" -> WELCOME10); never an order id."""
-    m = _COUPON_IN_TEXT.search(clean_text(text, limit=500) or "")
-    return normalize_coupon(m.group(1)) if m else None
+    """A coupon-shaped code typed in any case ("use coupon welcome10" -> WELCOME10, "use code welcome 10"
+    -> WELCOME10); never an order id."""
+    text = clean_text(text, limit=500) or ""
+    m = _COUPON_IN_TEXT.search(text)
+    if m:
+        return normalize_coupon(m.group(1))
+    spaced = _SPACED_COUPON.search(text)
+    return normalize_coupon(spaced.group(1) + spaced.group(2)) if spaced else None
 
 
 _CONFIRM_WORDS = re.compile(r"\b(?:place|confirm|buy|purchase|order\s+it|go\s+ahead|proceed|submit|complete|pay)\b",

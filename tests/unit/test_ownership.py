@@ -16,6 +16,7 @@ def test_asking_for_a_new_code(typed, asks):
 @pytest.mark.parametrize("typed, lacks", [
     ("i dont have the order number, my aunt bought it", True), ("its not in my inbox", True),
     ("where do i find the order number?", True), ("i'm just shopping, no order", True), ("lost it", True),
+    ("idk the number, my email is demo.customer@example.com", True), ("dunno", True),
     ("LFT100004", False), ("it's 100004", False), ("hmm", False), ("the kettle arrived broken", False),
 ])
 def test_saying_there_is_no_order_number(typed, lacks):
