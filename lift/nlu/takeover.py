@@ -10,7 +10,7 @@ BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night
 
 
 # Intents whose action takes the conversation somewhere (a form opens or closes, the checkout
-# starts, the chat ends). Read weakly and with none of their own words, they were wrong on the dev
+# starts, the chat ends, a person is called in). Read weakly and with none of their own words, they were wrong on the dev
 # split every time ("how many in stock" -> request_demo 0.28, "notify me pls" -> checkout 0.20,
 # "the first, 1x pls" -> start_onboarding 0.25): the fallback's likeliest offers are asked instead.
 TAKEOVER_FLOOR = 0.4
@@ -21,7 +21,12 @@ _TAKEOVER_CUES = {
                                    r"first\s+time)\b", re.IGNORECASE),
     "stop": re.compile(r"\b(?:stop|cancel|quit|forget|never\s*mind|nvm|enough|leave|exit|skip|don'?t|no)\b", re.IGNORECASE),
     "goodbye": BYE_CUE,
+    # a ticket opens and the chat waits for a person ("where is your company located" -> 0.19)
+    "contact_customer_service": re.compile(r"\b(?:contact|reach|touch|call|phone|ring|email|e-mail|write|speak|talk|chat|"
+                                           r"support|service|help\s*desk|team|staff|someone|somebody|person|human|agent|"
+                                           r"representative|rep|complain\w*)\b", re.IGNORECASE),
 }
+_TAKEOVER_CUES["contact_human_agent"] = _TAKEOVER_CUES["contact_customer_service"]
 
 
 def weak_takeover(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
