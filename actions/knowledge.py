@@ -38,7 +38,7 @@ from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
 from lift.understanding.charges import unknown_charge
 from lift.understanding.erasure import asks_erasure
-from lift.understanding.followups import asks_own_order_arrival
+from lift.understanding.followups import asks_own_order_arrival, asks_own_refund
 from lift.understanding.references import names_a_position, resolve_reference
 
 logger = logging.getLogger(__name__)
@@ -210,6 +210,10 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", INTERNATIONAL_DOC)]
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
             return [SlotSet("kb_doc_id", None)]
+        if latest_intent(tracker) == "track_refund" and not tracker.active_loop_name and asks_own_refund(latest_text(tracker)):
+            # "two weeks and still no refund, where's my money?": that order's refund (the form asks
+            # which order and for the proof), not the policy's general refund times
+            return [SlotSet("kb_doc_id", None), SlotSet("order_request", "refund"), FollowupAction("order_form")]
         if latest_intent(tracker) in ("delivery_period", "delivery_options") and not tracker.active_loop_name \
                 and asks_own_order_arrival(latest_text(tracker)):
             # "when will my package arrive": that order's own date, from tracking it (the form asks

@@ -25,6 +25,22 @@ def asks_own_order_arrival(text: Any) -> bool:
     return bool(_MY_ORDER.search(text) and _ARRIVAL.search(text)) and not _BEFORE_BUYING.search(text)
 
 
+# "two weeks and still no refund, where's my money?", "status of my refund": a refund of the shopper's
+# own, which its order's record answers (not "how long do refunds usually take", the policy's).
+_OWN_REFUND = re.compile(r"\b(?:my|our)\s+(?:\w+\s+)?(?:refund|money)\b|\b(?:still|yet)\b.*\b(?:refund|money)\b|"
+                         r"\b(?:refund|money)\b.*\b(?:yet|still)\b|\bwhere'?s?\b.*\b(?:refund|money)\b|"
+                         r"\brefund\s+status\b|\bstatus\s+of\s+(?:the|my|our)\s+refund\b", re.IGNORECASE)
+_REFUND_IN_GENERAL = re.compile(r"\b(?:how\s+long|how\s+many\s+days|usually|normally|typically|in\s+general|"
+                                r"policy|do\s+refunds|does\s+a\s+refund)\b", re.IGNORECASE)
+
+
+def asks_own_refund(text: Any) -> bool:
+    """True for "Wow, two weeks and still no refund. Where's my money?": the state of a refund the
+    shopper is owed, which the order form finds (asking which order), not the refund policy."""
+    text = str(text or "")
+    return bool(_OWN_REFUND.search(text)) and not _REFUND_IN_GENERAL.search(text)
+
+
 # After a demo is booked in a chat: "did that go through?", "when is our demo again" (status),
 # "can we move it to thursday", "i can't make that time" (move), "cancel the demo" (cancel).
 _DEMO_WORD = r"(?:demo|meeting|call|booking|appointment|session|slot)"

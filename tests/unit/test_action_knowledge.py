@@ -362,6 +362,20 @@ async def test_when_my_order_arrives_tracks_that_order(kb, res, text):
     assert slot_events(events)["order_request"] == "track"
 
 
+@pytest.mark.parametrize("text", ["Wow, two weeks and still no refund. Amazing service. Where's my money?",
+                                  "whats the status of my refund", "no refund yet??"])
+async def test_where_my_refund_is_asks_which_order(kb, res, text):
+    d, events = await ask(text, intent="track_refund")
+    assert d.messages == []
+    assert {"event": "followup", "name": "order_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["order_request"] == "refund"
+
+
+async def test_how_long_refunds_take_is_the_policy(kb, res):
+    d, events = await ask("how long do refunds usually take to show up", intent="track_refund")
+    assert "order_form" not in str(events) and d.messages, (d.messages, events)
+
+
 @pytest.mark.parametrize("text", ["how long will it take to arrive if i order today", "how long does delivery take",
                                   "when would my order arrive if i pick express"])
 async def test_delivery_times_before_buying_are_the_policy(kb, res, text):
