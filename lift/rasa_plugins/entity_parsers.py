@@ -3,7 +3,8 @@
 
 It runs after the catalog ruler and the regex extractor and never reports a span another
 extractor already claimed ("nimbus 14" is a product, not 14 of something; "LFT100002" is an
-order id), nor a second entity of a type that is already there.
+order id), nor a second entity of a type that is already there. A catalog name asked about as a
+feature of the product referred to ("does it have mic?") is not a product named: it drops it.
 
 Values: ``quantity`` an int (or the raw text when it is not a whole number, so the bot can
 say why); ``date_time`` ISO 8601 in UTC — an instant ``2026-12-05T10:00:00+00:00`` or a
@@ -30,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from lift.understanding.dates import find_date_times
 from lift.understanding.numbers import find_quantities
 from lift.understanding.people import parse_introduction
+from lift.understanding.references import in_feature_position
 
 DIMENSIONS = ("quantity", "date_time", "person_name", "company")
 MAX_TEXT = 2000  # longer messages are not parsed for these entities (nothing to fill from an essay)
@@ -98,8 +100,12 @@ class LiftEntityParsers(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         now = self._clock()
         for message in messages:
+            text = message.get(TEXT) or ""
             existing = list(message.get(ENTITIES) or [])
-            new = self.add_extractor_name(extract(message.get(TEXT) or "", existing, now, self.dimensions))
-            if new:
-                message.set(ENTITIES, existing + new, add_to_output=True)
+            # "does it have mic?": the catalog's microphone is a feature asked about, not a product named
+            kept = [e for e in existing if e.get(ENTITY_ATTRIBUTE_TYPE) not in ("product", "category")
+                    or not in_feature_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0))]
+            new = self.add_extractor_name(extract(text, kept, now, self.dimensions))
+            if new or len(kept) != len(existing):
+                message.set(ENTITIES, kept + new, add_to_output=True)
         return messages

@@ -293,3 +293,19 @@ def _inside_reference(text: str, start: int) -> bool:
     """'the two of them' / 'number 2' are references, not quantities."""
     before = text[max(0, start - 8):start].lower()
     return bool(re.search(r"(?:number|no\.?|#|option)\s*$", before))
+
+
+# "does it have mic?", "do they come with a case", "has the nimbus got a backlit keyboard": the words
+# after are a feature of the product referred to, not another product named.
+_FEATURE_BEFORE = re.compile(
+    r"\b(?:(?:does|do|did|will|would|can|could)\s+(?:it|they|this|that|these|those|this\s+one|that\s+one|"
+    r"the\s+[\w-]+(?:\s+[\w-]+){0,2})\s+(?:have|come\s+with|include|support|feature|got)|"
+    r"(?:has|have)\s+(?:it|they|this|that|this\s+one|that\s+one|the\s+[\w-]+(?:\s+[\w-]+){0,2})\s+got|"
+    r"(?:it|they|this|that)\s+(?:has|have|comes\s+with|includes)|with\s+(?:a\s+)?built[-\s]?in)\s+(?:a\s+|an\s+|any\s+|the\s+|its\s+own\s+|a\s+built[-\s]?in\s+|built[-\s]?in\s+)?$",
+    re.IGNORECASE)
+
+
+def in_feature_position(text: str, start: int) -> bool:
+    """True when the words ending at ``start`` ask whether the product referred to has something
+    ("does it have ", "do they come with a "): what follows is a feature, not a product named."""
+    return bool(_FEATURE_BEFORE.search((text or "")[max(0, start - 80):start]))

@@ -106,3 +106,16 @@ def test_a_count_written_after_its_item_counts_it(text, names, counts):
 
     spans = [re.search(re.escape(n), text, re.IGNORECASE).span() for n in names]
     assert [m.value if m else None for m in quantities_per_item(text, spans)] == counts
+
+
+@pytest.mark.parametrize("text, word, kept", [
+    ("does it have mic?", "mic", False), ("do they come with a case", "case", False),
+    ("has it got a mic", "mic", False), ("does the aria have a case", "case", False),
+    ("add the mic", "mic", True), ("i want headphones with mic", "mic", True), ("any case for it", "case", True),
+    ("does it work with the nimbus 14", "nimbus 14", True), ("do you have a mic", "mic", True),
+])
+def test_a_catalog_name_asked_about_as_a_feature_is_no_product_named(text, word, kept):
+    start = text.index(word)
+    product = {"entity": "product", "value": word, "start": start, "end": start + len(word), "extractor": "SpacyEntityExtractor"}
+    found, _ = entities(text, [product])
+    assert (("product", word) in found) is kept, found
