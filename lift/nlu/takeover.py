@@ -15,16 +15,31 @@ BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night
 # "the first, 1x pls" -> start_onboarding 0.25): the fallback's likeliest offers are asked instead.
 TAKEOVER_FLOOR = 0.4
 _TAKEOVER_CUES = {
-    "checkout": re.compile(r"\b(?:check\s*-?\s*out|pay|payment|buy|purchase|order|proceed)\b", re.IGNORECASE),
-    "request_demo": re.compile(r"\b(?:demo|sales|business|company|team|bulk|quote|call|meeting)\b", re.IGNORECASE),
-    "start_onboarding": re.compile(r"\b(?:account|sign\s*-?\s*up|register|join|new\s+here|get\s+started|onboard\w*|"
-                                   r"first\s+time)\b", re.IGNORECASE),
-    "stop": re.compile(r"\b(?:stop|cancel|quit|forget|never\s*mind|nvm|enough|leave|exit|skip|don'?t|no)\b", re.IGNORECASE),
-    "goodbye": BYE_CUE,
+    "checkout": re.compile(r"\b(?:ch\w{0,3}k\s*-?\s*(?:me\s+)?out|pay|paid|payment|buy|purchase|order|proceed|take\s+my\s+money|"
+                           r"done\s+shopping|ring\s+(?:me\s+|it\s+)?up|finali[sz]e|settle|finish\s+up|ship\s+my)\b",
+                           re.IGNORECASE),
+    "request_demo": re.compile(r"\b(?:demo\w*|sales|business|compan\w+|team|bulk|quote|call|meeting|wholesale|volume|units|"
+                               r"resell\w*|partner\w*|corporate|enterprise|b2b|procurement|distributor|trade|invoic\w*|"
+                               r"walk\s*(?:me\s+|us\s+)?through|walkthrough|firm|office|school\w*|outfit|large\s+orders?|"
+                               r"discount\w*|pricing|price\s+list|\d{2,})\b", re.IGNORECASE),
+    "start_onboarding": re.compile(r"\b(?:account|sign\s*-?\s*up|register|join|new|newbie|get(?:ting)?\s+started|onboard\w*|"
+                                   r"first\s+time|set\s*-?\s*(?:me\s+|things\s+)?up|setup|setting\s+up|profile|preferences|"
+                                   r"personali[sz]\w*|tailor|tour|show\s+me\s+around|walk\s+me\s+through|how\s+does\s+(?:this|it)\s+"
+                                   r"work|member\w*|interests|remember\s+what\s+i\s+like|welcome|start|begin|landed)\b",
+                                   re.IGNORECASE),
+    "stop": re.compile(r"\b(?:stop|stahp|cancel|quit|forget|never\s*mind|nvm|enough|leave|exit|skip|don'?t|no|not|abort|"
+                       r"changed?\s+my\s+mind|drop|out|back|start\s+over|restart|something\s+else|halt|end|give\s+up|scrap|"
+                       r"scratch|abandon|later|rather|bail|done\s+with|terminate|shut\s+up|quiet|mute|pause|undo|discontinue|"
+                       r"negate)\b", re.IGNORECASE),
+    "goodbye": re.compile(BYE_CUE.pattern + r"|\b(?:laters?|laterz|nice\s+day|good\s+one|take\s+care|off|leaving|gn|"
+                          r"next\s+time|all\s+for\s+today|peace|out|weekend|going|run|talk\s+(?:soon|again)|evening|"
+                          r"enjoy|head(?:ing)?|logging|cheers|leave\s+it|catch\s+ya|another\s+time|signing|revoir|"
+                          r"tsch\w+|ttfn|closing|buh?bye|fa\w*well|gonna\s+go|ta\s+ra|speak\s+soon)\b", re.IGNORECASE),
     # a ticket opens and the chat waits for a person ("where is your company located" -> 0.19)
     "contact_customer_service": re.compile(r"\b(?:contact|reach|touch|call|phone|ring|email|e-mail|write|speak|talk|chat|"
-                                           r"support|service|help\s*desk|team|staff|someone|somebody|person|human|agent|"
-                                           r"representative|rep|complain\w*)\b", re.IGNORECASE),
+                                           r"support|service|help\s*desk|helpline|toll|number|care|team|staff|someone|"
+                                           r"somebody|person|human|agent|operator|colleague|assist\w*|representative|rep|"
+                                           r"complain\w*)\b", re.IGNORECASE),
 }
 _TAKEOVER_CUES["contact_human_agent"] = _TAKEOVER_CUES["contact_customer_service"]
 

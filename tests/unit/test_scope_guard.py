@@ -339,7 +339,8 @@ def test_a_mistyped_order_number_read_as_goodbye_is_not_one():
     # its own words, or read firmly: acted on
     ("can we do a demo", "request_demo", 0.3, False), ("ok pay now", "checkout", 0.25, False),
     ("bye then", "goodbye", 0.2, False), ("notify me pls", "checkout", 0.45, False),
-    ("i want to sign up", "start_onboarding", 0.3, False),
+    ("i want to sign up", "start_onboarding", 0.3, False), ("ok scrap that", "stop", 0.3, False),
+    ("have a nice day", "goodbye", 0.3, False), ("wholesale pricing please", "request_demo", 0.3, False),
     ("Might I ask where your company is located?", "contact_customer_service", 0.19, True),
     ("can i talk to someone", "contact_human_agent", 0.3, False),
     ("the first, 1x pls", "add_to_cart", 0.25, False),  # not an intent that takes the chat elsewhere
