@@ -81,7 +81,8 @@ THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
 def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
     """"actually get me the pro one instead" with only the Nimbus 14 shown: the one product of the
     shown products' category whose name has that word (the Nimbus 16 Pro), when no shown product's
-    name has it. None otherwise (a shown product has it, none or several do)."""
+    name has it; failing that, the one product in the catalog whose name has it ("the gaming one"
+    with only a hub shown). None otherwise (a shown product has it, none or several do)."""
     m = THE_X_ONE.search(text or "")
     products = [p for p in (catalog.get(getattr(s, "sku", s)) for s in shown or []) if p is not None]
     if not m or not products:
@@ -90,5 +91,8 @@ def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
     if not words or any(words <= set(content_tokens(p.name)) for p in products):
         return None
     categories = {p.category for p in products}
-    kin = [p for p in catalog.find_all(m.group(1)) if p.category in categories and words <= set(content_tokens(p.name))]
+    named = [p for p in catalog.find_all(m.group(1)) if words <= set(content_tokens(p.name))]
+    kin = [p for p in named if p.category in categories]
+    if not kin and len(named) == 1:  # "and the gaming one?" with only the hub offered after the laptop: the one
+        return named[0]              # product anywhere whose name has that word
     return kin[0] if len(kin) == 1 else None

@@ -24,6 +24,10 @@ bigger biggest smaller smallest better best new newer newest older right left to
 inch inches gb tb mah core k pro mini max plus lite wireless wired big small large little black white silver grey
 gray blue red green pink gold""".split())
 
+# "the gaming one", "that matte black one": a determiner a word or two before "one" makes it a reference
+_THE_X_ONE = re.compile(r"\b(?:the|that|this|which|those|these)\s+(?:(?!(?:and|or|plus|with|also|then)\b)[^\W\d_]+[\s-]+){1,2}$",
+                        re.IGNORECASE)
+
 _DIGITS = r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?"
 _QUANTITY_RE = re.compile(
     rf"""(?<![\w.@/#-])(?:
@@ -109,7 +113,7 @@ def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Men
         if m.group("digits") and _UNIT_AFTER_RE.match(text, end):
             continue
         spelled = (m.group("spelled") or "").lower()
-        if spelled == "one" and _previous_word(text, start) in _REFERENCE_BEFORE_ONE:
+        if spelled == "one" and (_previous_word(text, start) in _REFERENCE_BEFORE_ONE or _THE_X_ONE.search(text[:start])):
             continue
         found.append(Mention(_value(m), start, end, m.group(0)))
     return found

@@ -238,6 +238,16 @@ async def test_the_pro_one_after_the_nimbus_14_was_shown_is_the_nimbus_16_pro(re
     assert [i["sku"] for i in slot_events(events)["cart"]] == ["CMP-002"], texts(dispatcher)
 
 
+async def test_the_gaming_one_after_a_hub_was_offered_is_the_gaming_laptop(res, dispatcher, domain):
+    from actions.pick import ActionPickProduct
+
+    tracker = make_tracker("and the gaming one?", "inform", slots={"last_shown": ["ACC-009"], "last_product": "ACC-009",
+                                                                  "upsell_sku": "ACC-009"})
+    events = await ActionPickProduct().run(dispatcher, tracker, domain)
+    gaming = [p.sku for p in res.catalog.products if "Gaming" in p.name]
+    assert slot_events(events)["last_shown"] == gaming and len(gaming) == 1, texts(dispatcher)
+
+
 def test_the_smaller_one_of_two_tablets_is_the_smaller_screen(catalog):
     from lift.commerce.compare import best_by
 

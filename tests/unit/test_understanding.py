@@ -50,6 +50,8 @@ def test_quantities_in_a_sentence_with_spans():
 def test_references_and_product_names_are_not_quantities():
     assert find_quantities("the second one") == [] and find_quantities("that one") == []
     assert find_quantities("the cheaper one") == [] and find_quantities("add a laptop") == []
+    assert find_quantities("and the gaming one?") == [] and find_quantities("add that matte black one") == []
+    assert [m.value for m in find_quantities("add the hub and one mouse")] == [1]
     text = "show me the nimbus 14 laptop"
     assert [m.value for m in find_quantities(text)] == [14]
     assert find_quantities(text, skip=[(12, 21)]) == []  # the product span
