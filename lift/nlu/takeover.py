@@ -1,5 +1,6 @@
-"""Readings that would take the conversation somewhere (a form opens or closes, the checkout
-starts, the chat ends) and are too weak to act on: the fallback asks instead."""
+"""Readings that would take the conversation somewhere it should not go: too weak to act on (a
+form opens or closes, the checkout starts, the chat ends, a person is called in; the fallback asks
+instead), or an order's form for the account's saved address."""
 from __future__ import annotations
 
 import re
@@ -52,3 +53,21 @@ def weak_takeover(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Opti
     if cue is None or float((intent or {}).get("confidence") or 0.0) >= TAKEOVER_FLOOR or cue.search(text or ""):
         return None
     return {"name": name, "confidence": 0.0}
+
+
+# "change the delivery address saved in my account ... for future orders": the account's saved
+# addresses (set_up_shipping_address, a policy answer), not an order's (change_shipping_address
+# opens the order form and asks for an order number the shopper does not have).
+_ACCOUNT_ADDRESS = re.compile(r"\b(?:my\s+account|in\s+(?:my\s+)?(?:account|profile|settings)|account'?s|saved|default|"
+                              r"future\s+orders?|next\s+orders?|from\s+now\s+on|address\s+book|on\s+file)\b", re.IGNORECASE)
+_AN_ORDER = re.compile(r"\b(?:this|that|the|my\s+(?:last|recent|current))\s+order\b|\bLFT[-\s]?\d{6}\b|\bshipped\b|"
+                       r"\bparcel\b|\bpackage\b", re.IGNORECASE)
+
+
+def account_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """change_shipping_address about the account's saved address, naming no order:
+    set_up_shipping_address, same confidence."""
+    if (intent or {}).get("name") != "change_shipping_address" or not _ACCOUNT_ADDRESS.search(text or "") \
+            or _AN_ORDER.search(text or ""):
+        return None
+    return {"name": "set_up_shipping_address", "confidence": (intent or {}).get("confidence")}

@@ -350,3 +350,17 @@ def test_a_weak_reading_that_would_take_the_chat_elsewhere_goes_to_the_fallback(
     ranking = [intent, {"name": "ask_question", "confidence": 0.2}]
     got = guarded_intent(intent, ranking, [], text)
     assert (got == {"name": name, "confidence": 0.0}) is demoted, got
+
+
+
+@pytest.mark.parametrize("text, name", [
+    ("I would like to change the delivery address saved in my account. I have moved to 22 Elm Street, Portland, OR "
+     "97205. How do I set that up for future orders?", "set_up_shipping_address"),
+    ("change my default shipping address", "set_up_shipping_address"),
+    ("change the address on my last order to 22 Elm Street", "change_shipping_address"),
+    ("can i change the delivery address, the parcel hasnt shipped", "change_shipping_address"),
+])
+def test_the_accounts_saved_address_is_no_order_change(text, name):
+    intent = {"name": "change_shipping_address", "confidence": 0.49}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == name, got
