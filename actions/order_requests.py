@@ -49,12 +49,13 @@ def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
     if tracker.get_slot("requested_slot") is not None or tracker.get_slot("order_new_email") \
             or order_request(tracker) != "change_email":
         return []
-    named = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "email"]
-    email = normalize_email(named[-1]) if named else None
+    named = [normalize_email(e.get("value")) for e in (tracker.latest_message or {}).get("entities") or []
+             if e.get("entity") == "email"]
     mention = current_email_mention(latest_text(tracker))
-    if mention and mention[0] == email:  # "change the email on my order, my email is jo@x.com": not the new one
-        return []
-    return [SlotSet("order_new_email", email)] if email else []
+    # "change the email on my order, my email is jo@x.com", "... to new@x.org, old one is jo@x.com":
+    # the address said to be the current one is not the new one
+    new = [e for e in named if e and not (mention and e == mention[0])]
+    return [SlotSet("order_new_email", new[-1])] if new else []
 
 
 def new_address_named(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -38,8 +38,11 @@ def find_email(text: str) -> Optional[str]:
 # shopper already uses (an order's or account's), said just before it in the same clause.
 _CURRENT_EMAIL_CUE = re.compile(
     r"(?:\be-?mail(?:\s+address)?\s+(?:on|for|of|i\s+used\s+for|used\s+for)\s+(?:the|my|this|that|our)\s+"
-    r"(?:order|account|purchase|booking)|\bmy\s+(?:e-?mail|e-?mail\s+address)|\b(?:placed|ordered|booked|registered|"
-    r"bought)\s+(?:it\s+|them\s+|this\s+)?(?:with|under|using)|\bunder)\s*(?:is|was|:|=|-)?\s*$", re.IGNORECASE)
+    r"(?:order|account|purchase|booking)|\b(?:my\s+)?e-?mail(?:\s+address)?|\b(?:placed|ordered|booked|registered|"
+    r"bought)\s+(?:it\s+|them\s+|this\s+)?(?:with|under|using)|\bunder|"
+    # "..., old one is demo@x.com", "the present one is ..."
+    r"\b(?:old|current|existing|present|previous|original)\s+(?:one|e-?mail|address)(?:\s+address)?)"
+    r"\s*(?:is|was|:|=|-)?\s*$", re.IGNORECASE)
 # ... unless the clause says it is a new one ("change my email to ...", "my new email is ...").
 _NEW_EMAIL_CUE = re.compile(r"\b(?:new|change|changed|update|updated|switch|replace|correct|instead)\b|\bto\s*$",
                             re.IGNORECASE)
@@ -52,7 +55,7 @@ def current_email_mention(text: str) -> Optional[Tuple[str, str]]:
     "my new email is ...")."""
     text = text or ""
     for m in EMAIL_IN_TEXT.finditer(text[:10_000]):
-        clause = re.split(r"[.;!?\n]\s|,\s+(?:and|but)\s", text[max(0, m.start() - 120):m.start()])[-1]
+        clause = re.split(r"[.;!?\n]\s|,\s+(?:(?:and|but)\s+)?", text[max(0, m.start() - 120):m.start()])[-1]
         if _CURRENT_EMAIL_CUE.search(clause) and not _NEW_EMAIL_CUE.search(clause):
             return m.group(0).lower(), text[:m.start() - len(clause)] + text[m.end():]
     return None

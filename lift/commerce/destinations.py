@@ -37,7 +37,7 @@ _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE
 # Addresses that name no country but are written the way one country writes them: an Australian
 # state and 4-digit postcode ("Fitzroy VIC 3065"), an Indian 6-digit PIN ("Bengaluru 560001").
 _AU_STATE_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s*,?\s*\d{4}\b")
-_IN_PIN = re.compile(r"(?<![\d-])\d{3}\s?\d{3}(?![\d-])")
+_IN_PIN = re.compile(r"(?<![\w-])\d{3}\s?\d{3}(?![\w-])")  # never the digits of an order number (LFT100004)
 _US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 # The postcode before the town, as most of Europe writes it ("75001 Paris", "10115 Berlin",
 # "1012 AB Amsterdam"); a US address ends with its state and ZIP instead ("Springfield, IL 62701").

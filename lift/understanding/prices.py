@@ -14,7 +14,9 @@ _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\s*(?P<k>k\b)?"
 _UNIT = r"(?:\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp))?"
 _LIMIT = (r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
           r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
-          r"|(?<![\w$£€])<)\s*")
+          r"|(?<![\w$£€])<|(?P<approx>\b(?:around|about|roughly|approx(?:imately|\.)?|circa|something\s+like)|~))\s*")
+# "around 50", "~50": a budget near the amount, so up to this much more
+APPROX_MARGIN = Decimal("1.2")
 # In words: "under fifty dollars", "less than a hundred quid", "chairs under three hundred". Without
 # the currency only from twenty and not before a unit ("under two", "under thirty inches" are not money).
 _NOT_MONEY_AFTER = (r"(?:inch(?:es)?|cm|mm|kg|lbs?|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|"
@@ -39,11 +41,12 @@ def _amount(m: "re.Match[str]") -> Optional[Decimal]:
 
 
 def price_cap(text: str) -> Optional[Decimal]:
-    """The most the shopper wants to pay per item, when the message says so; else None."""
+    """The most the shopper wants to pay per item, when the message says so ("around 50": 20 % over
+    it, :data:`APPROX_MARGIN`); else None."""
     for m in _CAP_RE.finditer(text or ""):
         value = _amount(m)
         if value is not None and value > 0:
-            return value
+            return (value * APPROX_MARGIN).quantize(Decimal("1")) if m.group("approx") else value
     return None
 
 

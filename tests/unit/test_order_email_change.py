@@ -87,6 +87,26 @@ async def test_an_address_named_before_the_order_is_known_is_kept(res, order, do
     assert ran.get("requested_slot") == "order_change_confirmed", ran
 
 
+async def test_the_new_address_is_the_one_after_to_not_the_old_one_named_too(res, order, domain):
+    """"change the email on my order X to new.me@example.org, old one is owner@example.com" from a
+    stranger: the old one gets the code at once, the new one is the one to confirm."""
+    text = f"pls change the email on my order {order.order_id} to new.me@example.org, old one is owner@example.com"
+    tracker = make_tracker(text, "change_order", sender_id="stranger-9", active_loop="order_form",
+                           entities=[_email("new.me@example.org", text), _email("owner@example.com", text)],
+                           slots={"order_request": "change", "order_id": order.order_id})
+    ran = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
+    assert ran["order_new_email"] == "new.me@example.org" and ran["order_request"] == "change_email", ran
+    assert ran.get("order_email") == "owner@example.com" and ran.get("requested_slot") == "order_code", ran
+
+
+def test_the_request_is_set_by_the_intent_only_before_the_order_form_asks_for_proof_or_a_yes(domain):
+    """"The code which I received is 566986" read as track_order must not make a pending cancel a
+    tracking request: order_request's intent mappings hold outside order_form or at its first question."""
+    for mapping in domain["slots"]["order_request"]["mappings"]:
+        in_form = [c for c in mapping.get("conditions") or [] if c.get("active_loop") == "order_form"]
+        assert in_form == [{"active_loop": "order_form", "requested_slot": "order_id"}], mapping
+
+
 async def required_for(sender, order, domain):
     """The slots order_form needs for an email change of ``order`` asked in ``sender``'s chat."""
     tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=sender,

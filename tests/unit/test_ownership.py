@@ -44,6 +44,9 @@ def test_a_code_typed_alone_or_in_a_sentence(typed, code):
     ("cancel LFT100002, placed it under jo@example.com", "jo@example.com"), ("my email is jo@example.com", "jo@example.com"),
     ("change the email on my order to jo@example.com", None), ("my new email is jo@example.com", None),
     ("oh wait my email is wrong, its k.mueller@gmx.de", None), ("please send it to jo@example.com", None),
+    ("pls change the email on my order LFT100004 to new.me@example.org, old one is jo@example.com", "jo@example.com"),
+    ("status of my refund for LFT100004 please, email jo@example.com", "jo@example.com"),
+    ("update my email jo@example.com", None),
 ])
 def test_the_email_a_shopper_names_as_the_one_on_the_order(text, email):
     from lift.commerce.contacts import current_email_named

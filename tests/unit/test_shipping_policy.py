@@ -165,7 +165,7 @@ def test_a_question_about_a_country_is_answered_from_the_policys_table(text, sta
 @pytest.mark.parametrize("text", ["how long does shipping take", "do you ship to the us", "what about the aria",
                                   "i live in texas, how long", "i live in portland, how long does delivery take",
                                   "deliver to Paris, Texas", "is the turkey roaster shipped fast",
-                                  "how long does delivery take, i'm at home all week"])
+                                  "how long does delivery take, i'm at home all week", "invoice LFT100004 pdf pls"])
 def test_no_country_abroad_no_country_answer(text):
     from lift.commerce.orders import destination_answer
 
