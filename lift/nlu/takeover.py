@@ -45,6 +45,20 @@ _TAKEOVER_CUES = {
 _TAKEOVER_CUES["contact_human_agent"] = _TAKEOVER_CUES["contact_customer_service"]
 
 
+# "ok continue", "where was i", "carry on": back to what was under way, never a goodbye (which ends a form)
+_CONTINUE = re.compile(r"\b(?:continue|carry\s+on|go\s+on|keep\s+going|proceed|resume|where\s+(?:was\s+i|were\s+we)|"
+                       r"let'?s\s+(?:go\s+on|finish)|back\s+to\s+(?:it|checkout|the\s+order|my\s+order))\b", re.IGNORECASE)
+
+
+def continue_not_goodbye(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """goodbye for "ok continue" (no word of leaving): inform, same confidence, which a form takes as
+    an attempt at its question (and asks it again) instead of ending."""
+    if (intent or {}).get("name") != "goodbye" or not _CONTINUE.search(text or "") or \
+            _TAKEOVER_CUES["goodbye"].search(_CONTINUE.sub(" ", text or "")):
+        return None
+    return {"name": "inform", "confidence": (intent or {}).get("confidence")}
+
+
 def weak_takeover(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """A weak reading (< :data:`TAKEOVER_FLOOR`) of an intent in :data:`_TAKEOVER_CUES` whose
     message has none of its words: confidence 0, so FallbackClassifier offers the likeliest things."""

@@ -364,3 +364,12 @@ def test_the_accounts_saved_address_is_no_order_change(text, name):
     intent = {"name": "change_shipping_address", "confidence": 0.49}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == name, got
+
+
+
+@pytest.mark.parametrize("text, name", [("ok continue", "inform"), ("where was i", "inform"), ("ok carry on", "inform"),
+                                        ("ok bye, continue later", "goodbye"), ("thanks bye", "goodbye")])
+def test_continuing_is_no_goodbye(text, name):
+    intent = {"name": "goodbye", "confidence": 0.5}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == name, got
