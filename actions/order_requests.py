@@ -16,7 +16,8 @@ from lift.commerce.servicing import check_address_changeable, check_cancellable,
 from lift.commerce.amend import carried_answers
 from lift.commerce.contacts import current_email_mention
 from lift.commerce.destinations import ask_country, not_shipped_reason
-from lift.commerce.validation import normalize_address, normalize_email
+from lift.commerce.ownership import normalize_code
+from lift.commerce.validation import find_email, normalize_address, normalize_email
 from lift.understanding.followups import bare_cancel
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
@@ -96,11 +97,17 @@ _FORM_STEPS = frozenset({"action_listen", "order_form", "validate_order_form", "
 
 
 def pending_request(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """While the form waits for a yes or no to a request ("Cancel it?"), the request stays what was
-    asked: "no keep it, but can i change to express?" is read as change_order, whose slot mapping
-    would turn the pending cancel into a plain change, which needs no yes, and the answer would be
-    lost. The SlotSet that puts the asked request back, or nothing."""
-    if tracker.get_slot("requested_slot") != "order_change_confirmed":
+    """While the form waits for a yes or no to a request ("Cancel it?"), or for the email or the code
+    and the message gives it, the request stays what was asked: "no keep it, but can i change to
+    express?" is read as change_order and "The code which I received is 566986" as track_order,
+    whose slot mappings would turn the pending cancel into a plain change or a tracking, and the
+    request would be lost. The SlotSet that puts the asked request back, or nothing."""
+    requested, text = tracker.get_slot("requested_slot"), latest_text(tracker)
+    # "The code which I received is 566986" read as track_order, "my email is jo@x.com" as change_order:
+    # the answer to the question asked, not a new request
+    answers = requested == "order_change_confirmed" or (requested == "order_code" and normalize_code(text)) or \
+        (requested == "order_email" and find_email(text))
+    if not answers:
         return []
     seen_user, asked = False, None
     for event in reversed(tracker.events or []):

@@ -453,3 +453,14 @@ async def test_the_orders_email_named_in_the_request_gets_the_code_at_once_and_i
                            slots={"order_id": order.order_id, "order_request": "change"})
     events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
     assert events.get("order_request") != "change_email" and "order_new_email" not in events, events
+
+
+
+async def test_a_code_in_a_sentence_read_as_track_order_keeps_the_pending_cancel(res, order, domain):
+    asked = [{"event": "slot", "name": "order_request", "value": "cancel"},
+             {"event": "bot", "text": "Please type the code from that email.", "data": {}}]
+    tracker = form("order_code", "The code which I received is 566986, thank you very much.", STRANGER,
+                   intent="track_order", order_id=order.order_id, order_request="track", order_email="owner@example.com")
+    tracker.events[:0] = asked
+    events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
+    assert events.get("order_request") == "cancel", events

@@ -99,14 +99,6 @@ async def test_the_new_address_is_the_one_after_to_not_the_old_one_named_too(res
     assert ran.get("order_email") == "owner@example.com" and ran.get("requested_slot") == "order_code", ran
 
 
-def test_the_request_is_set_by_the_intent_only_before_the_order_form_asks_for_proof_or_a_yes(domain):
-    """"The code which I received is 566986" read as track_order must not make a pending cancel a
-    tracking request: order_request's intent mappings hold outside order_form or at its first question."""
-    for mapping in domain["slots"]["order_request"]["mappings"]:
-        in_form = [c for c in mapping.get("conditions") or [] if c.get("active_loop") == "order_form"]
-        assert in_form == [{"active_loop": "order_form", "requested_slot": "order_id"}], mapping
-
-
 async def required_for(sender, order, domain):
     """The slots order_form needs for an email change of ``order`` asked in ``sender``'s chat."""
     tracker = make_tracker("x", "inform", active_loop="order_form", sender_id=sender,
