@@ -73,9 +73,10 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
         return {}
     found: Dict[str, Optional[str]] = {}
     email = find_email(text)
-    if email and requested_slot != "email" and email != filled.get("email"):
-        found["email"] = email
     changing = bool(_CHANGE.search(text))
+    # "no wait wrong email, its ella.b@x.com": the new one, even when the slot mapping already took it
+    if email and requested_slot != "email" and (email != filled.get("email") or changing or _REDO.search(text)):
+        found["email"] = email
     without_email = text.replace(email, " ") if email else text
     address = _address_in(without_email) if requested_slot != "shipping_address" else None
     if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):

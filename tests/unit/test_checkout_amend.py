@@ -21,6 +21,8 @@ CART = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
     ("ship it to my office instead: 9 Elm St, Austin TX 73301", "checkout_confirmed",
      {"shipping_address": "9 Elm St, Austin TX 73301"}),
     ("use jane.doe@work.com instead", "checkout_confirmed", {"email": "jane.doe@work.com"}),
+    # the slot mapping already took the new address ("filled"): still the change said, never "which email?"
+    ("no wait wrong email, its jane@example.com", "shipping_address", {"email": "jane@example.com"}),
     # naming the field without a new value asks that question again
     ("can i change the shipping method", "checkout_confirmed", {"shipping_method": None}),
     ("oops wrong email", "checkout_confirmed", {"email": None}),
