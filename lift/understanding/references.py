@@ -243,6 +243,9 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      r"(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}?))?\s+(?:to|at|into)?\s*"
                      r"|\bput\b(?:\s+(?:it|that|this|them|the\s+(?:quantity|qty|amount|number)))?\s+(?:up\s+|down\s+)?(?:to|at)\s+"
                      r"|\b(?:only|just)\s+(?:keep|need|want)\s+|\binstead\s+of\s+\w+\s*$|\bi\s+want\s+(?=\S+\s+instead\b)"
+                     # "oops i meant 2", "actually 2 not 3": the number just given, corrected
+                     r"|\bi\s+meant\s+(?=\S+\W*$|\S+\s+not\b)|^\W*(?:(?:actually|no|nah|wait|sorry|oops|ok|okay|oh)\W+)*"
+                     r"(?=\S+\s+not\s+\S+\W*$)"
                      # "drop it to 2 earbuds", "bring them down to one": a new number, not 2 fewer
                      r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number

@@ -232,6 +232,9 @@ def test_equal_prices_ask():
     # a change of mind that is only the new number
     ("actually just one", ADD, CartChange(SET, 1, "one")), ("no wait, only 2 please", ADD, CartChange(SET, 2, "2")),
     ("just one question", ADD, CartChange(ADD, 1, "one")), ("just 2 of the aria then", ADD, CartChange(ADD, 2, "2")),
+    # a number corrected
+    ("oops i meant 2", ADD, CartChange(SET, 2, "2")), ("actually 2 not 3", ADD, CartChange(SET, 2, "2")),
+    ("i meant headphones", ADD, CartChange(ADD, None)),
 ])
 def test_cart_changes(text, default, change):
     assert parse_cart_change(text, default) == change
