@@ -113,8 +113,10 @@ class ActionShowProducts(Action):
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
             query = None if text.startswith("/") or not content_tokens(text) else text
             cap = price_cap(text)
-            if cap and not names_something(without_spans(text, cap_spans(text))):
-                query = None  # "under 40 dollars what do you have": anything within the budget
+            if cap and (not names_something(without_spans(text, cap_spans(text)))
+                        or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not t.isdigit()}
+                        <= _JUST_A_BUDGET):
+                query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
             if not shown:
@@ -153,6 +155,12 @@ class ActionShowProducts(Action):
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
 
+
+# "gift ideas under 50 dollars", "a gift for my 12 year old son, around 50 bucks": a budget, nothing named
+_JUST_A_BUDGET = frozenset("""gift gifts present presents idea ideas something anything stuff things thing recommend
+recommendation recommendations suggest suggestion suggestions option options teen teens teenager son daughter kid kids
+child children mom mum mother dad father wife husband friend friends boyfriend girlfriend brother sister grandma grandpa
+birthday christmas xmas year years old looking need want buy get good nice cool ngl lowkey fr someone""".split())
 
 # "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
 _ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"

@@ -14,8 +14,9 @@ _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\s*(?P<k>k\b)?"
 _UNIT = r"(?:\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp))?"
 _LIMIT = (r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
           r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
-          r"|(?<![\w$£€])<|(?P<approx>\b(?:around|about|roughly|approx(?:imately|\.)?|circa|something\s+like)|~))\s*")
-# "around 50", "~50": a budget near the amount, so up to this much more
+          r"|(?<![\w$£€])<)\s*")
+# "around 50 dollars", "about $50", "~50": a budget near the amount (in money: a currency or "~"), so up
+# to this much more; "about 50 staff" is no money
 APPROX_MARGIN = Decimal("1.2")
 # In words: "under fifty dollars", "less than a hundred quid", "chairs under three hundred". Without
 # the currency only from twenty and not before a unit ("under two", "under thirty inches" are not money).
@@ -25,6 +26,23 @@ _CAP_RE = re.compile(
     rf"{_LIMIT}(?:{_CURRENCY}?{_AMOUNT}{_UNIT}"
     rf"|(?P<words>(?:an?\s+)?{SPELLED})(?:\s+(?P<wunit>dollars|bucks|euros?|pounds|quid)\b|(?![\s-]*(?:(?:{NUMBER_WORD})\b|{_NOT_MONEY_AFTER}))))",
     re.IGNORECASE)
+
+
+_APPROX_RE = re.compile(
+    r"(?:\b(?:around|about|roughly|approx(?:imately|\.)?|circa|something\s+like)\s*(?:[$£€]\s*(?P<a1>\d[\d,]*(?:\.\d{1,2})?)|"
+    r"(?P<a2>\d[\d,]*(?:\.\d{1,2})?)\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp)\b)"
+    rf"|~\s*[$£€]?\s*(?P<a3>\d[\d,]*(?:\.\d{{1,2}})?)(?!\s*{_NOT_MONEY_AFTER}))", re.IGNORECASE)
+
+
+def _approx(text: str) -> Optional[Tuple[Decimal, Tuple[int, int]]]:
+    m = _APPROX_RE.search(text or "")
+    if not m:
+        return None
+    try:
+        value = Decimal((m.group("a1") or m.group("a2") or m.group("a3")).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return (value * APPROX_MARGIN).quantize(Decimal("1")), m.span()
 
 
 def _amount(m: "re.Match[str]") -> Optional[Decimal]:
@@ -46,10 +64,12 @@ def price_cap(text: str) -> Optional[Decimal]:
     for m in _CAP_RE.finditer(text or ""):
         value = _amount(m)
         if value is not None and value > 0:
-            return (value * APPROX_MARGIN).quantize(Decimal("1")) if m.group("approx") else value
-    return None
+            return value
+    approx = _approx(text)
+    return approx[0] if approx and approx[0] > 0 else None
 
 
 def cap_spans(text: str) -> List[Tuple[int, int]]:
     """Character spans of the spending limits in ``text`` (amounts the quantity parser must skip)."""
-    return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None]
+    approx = _approx(text)
+    return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None] + ([approx[1]] if approx else [])
