@@ -146,6 +146,17 @@ async def test_both_after_two_products_priced_one_at_a_time_means_those_two(res,
     assert "Aria Pro" in said and "Nimbus 14" in said and "$1,148.00" in said and "only showed you one" not in said
 
 
+async def test_both_after_two_compared_then_the_cheaper_shown_means_the_two(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    shown = [{"event": "slot", "name": "last_shown", "value": ["AUD-002", "CMP-001"]},
+             {"event": "slot", "name": "last_shown", "value": ["AUD-002"]}]
+    tracker = make_tracker("add both", "add_to_cart", slots={"last_shown": ["AUD-002"]}, events=shown)
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    cart = [e for e in events if e.get("name") == "cart"][-1]["value"]
+    assert sorted(i["sku"] for i in cart) == ["AUD-002", "CMP-001"], texts(dispatcher)
+
+
 async def test_both_with_one_product_ever_shown_still_asks(res, dispatcher, domain):
     tracker = make_tracker("how much for both", "ask_price", slots={"last_shown": ["CMP-001"]},
                            events=[{"event": "slot", "name": "last_shown", "value": ["CMP-001"]}])
