@@ -76,6 +76,9 @@ def mentioned(tracker: Tracker, catalog):
 
 # "swap it for the mesh one", "get me the pro one instead": a product picked by a word of its name
 THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
+# "I'll take the Lite", "ok add the pro": a name word after a verb of choosing, ending the message
+_TAKE_THE_X = re.compile(r"\b(?:take|get|want|add|buy|choose|pick|go\s+(?:with|for)|grab|order)\s+the\s+([\w-]+)\W*$",
+                         re.IGNORECASE)
 
 
 def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
@@ -83,7 +86,7 @@ def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
     shown products' category whose name has that word (the Nimbus 16 Pro), when no shown product's
     name has it; failing that, the one product in the catalog whose name has it ("the gaming one"
     with only a hub shown). None otherwise (a shown product has it, none or several do)."""
-    m = THE_X_ONE.search(text or "")
+    m = THE_X_ONE.search(text or "") or _TAKE_THE_X.search(text or "")
     products = [p for p in (catalog.get(getattr(s, "sku", s)) for s in shown or []) if p is not None]
     if not m or not products:
         return None

@@ -248,6 +248,16 @@ async def test_the_gaming_one_after_a_hub_was_offered_is_the_gaming_laptop(res, 
     assert slot_events(events)["last_shown"] == gaming and len(gaming) == 1, texts(dispatcher)
 
 
+async def test_ill_take_the_lite_after_a_power_bank_card_is_the_orbit_lite(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    lite = [p for p in res.catalog.products if "Lite" in p.name]
+    bank = [p for p in res.catalog.products if "Power Bank" in p.name]
+    tracker = make_tracker("I'll take the Lite", "add_to_cart", slots={"last_shown": [bank[0].sku], "last_product": bank[0].sku})
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert len(lite) == 1 and [i["sku"] for i in slot_events(events)["cart"]] == [lite[0].sku], texts(dispatcher)
+
+
 def test_the_smaller_one_of_two_tablets_is_the_smaller_screen(catalog):
     from lift.commerce.compare import best_by
 
