@@ -14,7 +14,8 @@ import re
 from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
-from lift.nlu.takeover import BYE_CUE, account_not_order, continue_not_goodbye, weak_takeover
+from lift.nlu.takeover import (BYE_CUE, account_not_order, contact_details_not_products, continue_not_goodbye,
+                               weak_takeover)
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
@@ -370,7 +371,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
     for _ in range(len(ranking) + 1):
         name = (current or {}).get("name")
         replacement = (order_number_not_shopping(current, text) or account_not_order(current, text)
-                       or continue_not_goodbye(current, text)
+                       or continue_not_goodbye(current, text) or contact_details_not_products(current, text)
                        or demo_booking_talk(current, text)
                        or add_then_question(current, text, entities)
                        or buying_not_browsing(current, text, entities)

@@ -85,3 +85,21 @@ def account_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
             or _AN_ORDER.search(text or ""):
         return None
     return {"name": "set_up_shipping_address", "confidence": (intent or {}).get("confidence")}
+
+
+# "whats ur phone number i'd rather call", "is there a telephone number for support": the store's
+# contact details (a hand-off trigger), never the phones we sell.
+_CONTACT_DETAILS = re.compile(
+    r"\b(?:your|ur|yr|ya|you\s+guys'?|the\s+store'?s?|customer\s+(?:service|care|support)|support|helpline)\s+"
+    r"(?:tele)?(?:phone|contact|hotline|mobile)\s*(?:number|no\.?|nr|line|#)|\b(?:tele)?phone\s+(?:number|line)\s+(?:for|to)\s+"
+    r"(?:support|customer|you|reach|call|contact)|\bnumber\s+(?:to|i\s+can)\s+(?:call|ring|phone)\b|\b(?:call|ring|phone)\s+"
+    r"(?:you|u|ya|your\s+(?:team|store|support))\b", re.IGNORECASE)
+CONTACT = "contact_customer_service"
+
+
+def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """Any other reading of a request for the store's phone number: contact_customer_service."""
+    name = (intent or {}).get("name")
+    if name in (CONTACT, "contact_human_agent") or not _CONTACT_DETAILS.search(text or ""):
+        return None
+    return {"name": CONTACT, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}

@@ -373,3 +373,16 @@ def test_continuing_is_no_goodbye(text, name):
     intent = {"name": "goodbye", "confidence": 0.5}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == name, got
+
+
+
+@pytest.mark.parametrize("text, contact", [
+    ("where r u guys based? and whats ur phone number i'd rather call", True),
+    ("Is there a telephone number where I can reach your customer service?", False),  # no "your phone number" words
+    ("is there a phone number for support", True), ("can i call you", True),
+    ("does the orbit x have a good phone camera", False), ("show me phones", False),
+])
+def test_a_request_for_the_stores_phone_number_is_contact_not_phones(text, contact):
+    intent = {"name": "inform", "confidence": 0.48}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "contact_customer_service") is contact, got
