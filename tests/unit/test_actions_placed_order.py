@@ -162,9 +162,13 @@ async def test_returning_a_product_of_the_order_is_about_that_order(res, kb, dom
     assert order_id not in texts(d) and "kb_version" in events  # answered from the knowledge base
 
 
-async def test_a_refund_question_is_general_without_an_order_this_chat_may_see(res, kb, domain):
+async def test_a_refund_question_without_an_order_this_chat_may_see_asks_which_order(res, kb, domain):
+    """Another chat's order is never named; "so wheres my refund" asks which order (the form then
+    asks for the proof), and "how long do refunds take" is the policy's."""
     order_id, slots = await ordered_the_kettle(domain)
     d, events = await ask("so wheres my refund", "track_refund", slots, domain, sender="someone-else")
+    assert order_id not in texts(d) and events.get("order_request") == "refund"
+    d, events = await ask("how long do refunds usually take", "track_refund", slots, domain, sender="someone-else")
     assert order_id not in texts(d) and "kb_version" in events  # answered from the knowledge base
 
 
