@@ -15,32 +15,33 @@ BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night
 # split every time ("how many in stock" -> request_demo 0.28, "notify me pls" -> checkout 0.20,
 # "the first, 1x pls" -> start_onboarding 0.25): the fallback's likeliest offers are asked instead.
 TAKEOVER_FLOOR = 0.4
+def _cue(words: str) -> "re.Pattern[str]":
+    """A pattern for any of the space-separated ``words`` (each a regex, "_" for a space) as a word."""
+    return re.compile(r"\b(?:" + "|".join(w.replace("_", r"\s+") for w in words.split()) + r")\b", re.IGNORECASE)
+
+
 _TAKEOVER_CUES = {
-    "checkout": re.compile(r"\b(?:ch\w{0,3}k\s*-?\s*(?:me\s+)?out|pay|paid|payment|buy|purchase|order|proceed|take\s+my\s+money|"
-                           r"done\s+shopping|ring\s+(?:me\s+|it\s+)?up|finali[sz]e|settle|finish\s+up|ship\s+my)\b",
-                           re.IGNORECASE),
-    "request_demo": re.compile(r"\b(?:demo\w*|sales|business|compan\w+|team|bulk|quote|call|meeting|wholesale|volume|units|"
-                               r"resell\w*|partner\w*|corporate|enterprise|b2b|procurement|distributor|trade|invoic\w*|"
-                               r"walk\s*(?:me\s+|us\s+)?through|walkthrough|firm|office|school\w*|outfit|large\s+orders?|"
-                               r"discount\w*|pricing|price\s+list|\d{2,})\b", re.IGNORECASE),
-    "start_onboarding": re.compile(r"\b(?:account|sign\s*-?\s*up|register|join|new|newbie|get(?:ting)?\s+started|onboard\w*|"
-                                   r"first\s+time|set\s*-?\s*(?:me\s+|things\s+)?up|setup|setting\s+up|profile|preferences|"
-                                   r"personali[sz]\w*|tailor|tour|show\s+me\s+around|walk\s+me\s+through|how\s+does\s+(?:this|it)\s+"
-                                   r"work|member\w*|interests|remember\s+what\s+i\s+like|welcome|start|begin|landed)\b",
-                                   re.IGNORECASE),
-    "stop": re.compile(r"\b(?:stop|stahp|cancel|quit|forget|never\s*mind|nvm|enough|leave|exit|skip|don'?t|no|not|abort|"
-                       r"changed?\s+my\s+mind|drop|out|back|start\s+over|restart|something\s+else|halt|end|give\s+up|scrap|"
-                       r"scratch|abandon|later|rather|bail|done\s+with|terminate|shut\s+up|quiet|mute|pause|undo|discontinue|"
-                       r"negate)\b", re.IGNORECASE),
-    "goodbye": re.compile(BYE_CUE.pattern + r"|\b(?:laters?|laterz|nice\s+day|good\s+one|take\s+care|off|leaving|gn|"
-                          r"next\s+time|all\s+for\s+today|peace|out|weekend|going|run|talk\s+(?:soon|again)|evening|"
-                          r"enjoy|head(?:ing)?|logging|cheers|leave\s+it|catch\s+ya|another\s+time|signing|revoir|"
-                          r"tsch\w+|ttfn|closing|buh?bye|fa\w*well|gonna\s+go|ta\s+ra|speak\s+soon)\b", re.IGNORECASE),
+    "checkout": _cue(r"ch\w{0,3}k\s*-?\s*(?:me\s+)?out pay paid payment buy purchase order proceed take_my_money "
+                     r"done_shopping ring_(?:me\s+|it\s+)?up finali[sz]e settle finish_up ship_my"),
+    "request_demo": _cue(r"demo\w* sales business compan\w+ team bulk quote call meeting wholesale volume units resell\w* "
+                         r"partner\w* corporate enterprise b2b procurement distributor trade invoic\w* "
+                         r"walk\s*(?:me\s+|us\s+)?through walkthrough firm office school\w* outfit large_orders? discount\w* "
+                         r"pricing price_list \d{2,}"),
+    "start_onboarding": _cue(r"account sign\s*-?\s*up register join new newbie get(?:ting)?_started onboard\w* first_time "
+                             r"set\s*-?\s*(?:me\s+|things\s+)?up setup setting_up profile preferences personali[sz]\w* "
+                             r"tailor tour show_me_around walk_me_through how_does_(?:this|it)_work member\w* interests "
+                             r"remember_what_i_like welcome start begin landed"),
+    "stop": _cue(r"stop stahp cancel quit forget never\s*mind nvm enough leave exit skip don'?t no not abort "
+                 r"changed?_my_mind drop out back start_over restart something_else halt end give_up scrap scratch "
+                 r"abandon later rather bail done_with terminate shut_up quiet mute pause undo discontinue negate"),
+    "goodbye": re.compile(BYE_CUE.pattern + "|" + _cue(
+        r"laters? laterz nice_day good_one take_care off leaving gn next_time all_for_today peace out weekend going "
+        r"run talk_(?:soon|again) evening enjoy head(?:ing)? logging cheers leave_it catch_ya another_time signing "
+        r"revoir tsch\w+ ttfn closing buh?bye fa\w*well gonna_go ta_ra speak_soon").pattern, re.IGNORECASE),
     # a ticket opens and the chat waits for a person ("where is your company located" -> 0.19)
-    "contact_customer_service": re.compile(r"\b(?:contact|reach|touch|call|phone|ring|email|e-mail|write|speak|talk|chat|"
-                                           r"support|service|help\s*desk|helpline|toll|number|care|team|staff|someone|"
-                                           r"somebody|person|human|agent|operator|colleague|assist\w*|representative|rep|"
-                                           r"complain\w*)\b", re.IGNORECASE),
+    "contact_customer_service": _cue(r"contact reach touch call phone ring email e-mail write speak talk chat support "
+                                     r"service help\s*desk helpline toll number care team staff someone somebody person "
+                                     r"human agent operator colleague assist\w* representative rep complain\w*"),
 }
 _TAKEOVER_CUES["contact_human_agent"] = _TAKEOVER_CUES["contact_customer_service"]
 
