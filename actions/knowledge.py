@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.common import assess_question, entity_values, latest_intent, latest_text
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
-from actions.mentions import named_products
+from actions.history import shown_before
+from actions.mentions import kind_in_view, named_products
 from actions.arrival import cart_arrival, checkout_arrival
 from actions.checkout import amendment_events
 from actions.demo_booking import answer_demo_followup
@@ -26,6 +27,7 @@ from actions.handoff import PERSON_OFFER, after_support_answer, hand_off, offer_
 from actions.order_in_view import answer_about_placed_order, answer_refund_in_view
 from actions.quotes import answer_cart_total, asks_total_with_shipping
 from lift.commerce.cards import cards_message
+from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import INTERNATIONAL_DOC, INTERNATIONAL_SOURCE
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
@@ -62,6 +64,15 @@ def _named_product(tracker: Tracker) -> Optional[Text]:
         return None
     products = named_products(tracker, catalog)
     return products[0].sku if len(products) == 1 else None
+
+
+def _kind_in_view(tracker: Tracker) -> Optional[Text]:
+    """"is the camera waterproof tho?" about the camera in the cart, not the SD card offered since."""
+    if _POLICY_TALK.search(latest_text(tracker)):
+        return None
+    recent = [i["sku"] for i in reversed(normalize_cart(tracker.get_slot("cart")))] + \
+        list(tracker.get_slot("last_shown") or []) + shown_before(tracker)
+    return kind_in_view(tracker, resources.get().catalog, recent)
 
 
 _POLICY_TALK = re.compile(r"\b(?:return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
@@ -255,7 +266,7 @@ class ActionAnswerQuestion(Action):
                       or answer is None and asks_about_stock(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
-        in_view = (_placed(tracker) or _asked_about_in_view(tracker)) if not named else None
+        in_view = (_placed(tracker) or _asked_about_in_view(tracker) or _kind_in_view(tracker)) if not named else None
         if in_view and (answer is None or answer.meta.get("sku") != in_view):
             # "ok how long does the battery last" about the speaker just shown, not the warranty policy
             answer = retriever.answer_about(f"product:{in_view}", result.confidence) or answer

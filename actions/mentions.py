@@ -99,3 +99,18 @@ def kin_by_word(text: Text, shown: Sequence[Any], catalog) -> Optional[Any]:
     if not kin and len(named) == 1:  # "and the gaming one?" with only the hub offered after the laptop: the one
         return named[0]              # product anywhere whose name has that word
     return kin[0] if len(kin) == 1 else None
+
+
+def kind_in_view(tracker: Tracker, catalog, recent: Sequence[Text]) -> Optional[Text]:
+    """"is the camera waterproof tho?" with the Trail 4K camera in the cart and an SD card offered
+    since: the SKU of the product of the kind named ("the camera") among ``recent`` (cart lines and
+    cards, newest first), when the one in view is not of that kind. None when no kind is named, the
+    product in view is of it, or none of ``recent`` is."""
+    kind = first_entity(tracker, "category")
+    category = catalog.category_of(kind) if kind else None
+    if category is None or not re.search(rf"\b(?:the|this|that|my)\s+{re.escape(str(kind))}\b", latest_text(tracker), re.I):
+        return None
+    of_kind = {p.sku for p in catalog.of_kind(category.id, kind, by_name=True)}
+    if tracker.get_slot("last_product") in of_kind:
+        return None
+    return next((s for s in recent if s in of_kind), None)

@@ -265,3 +265,19 @@ def test_the_smaller_one_of_two_tablets_is_the_smaller_screen(catalog):
     assert [p.name for p in best_by("i will take the smaller one", tablets)] == ["Slate Mini Tablet"]
     assert [p.name for p in best_by("the bigger one", tablets)] == ["Slate 11 Tablet"]
     assert best_by("the smaller one", [catalog.find("swift kettle"), catalog.find("toastie toaster")]) is None
+
+
+def test_the_camera_asked_about_is_the_camera_in_the_cart_not_the_card_offered(res):
+    from actions.mentions import kind_in_view
+
+    text = "is the camera waterproof tho?"
+    entity = [{"entity": "category", "value": "camera", "start": 7, "end": 13}]
+    slots = {"cart": [{"sku": "CAM-004", "qty": 1, "unit_price": "199.00"}], "last_product": "ACC-008",
+             "last_shown": ["ACC-008"]}
+    tracker = make_tracker(text, "ask_question", entities=entity, slots=slots)
+    assert kind_in_view(tracker, res.catalog, ["CAM-004", "ACC-008"]) == "CAM-004"
+    on_screen = make_tracker(text, "ask_question", entities=entity, slots={**slots, "last_product": "CAM-001"})
+    assert kind_in_view(on_screen, res.catalog, ["CAM-004"]) is None  # a camera is already in view
+    cameras = make_tracker("do you sell cameras", "ask_question", entities=[{"entity": "category", "value": "cameras",
+                                                                             "start": 12, "end": 19}], slots=slots)
+    assert kind_in_view(cameras, res.catalog, ["CAM-004"]) is None  # no "the camera": not a reference
