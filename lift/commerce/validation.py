@@ -75,10 +75,22 @@ def _is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
 
 
+# "Tom Becker, as I wrote", "Becker Logistics GmbH, i already said that": the answer, then an aside
+_ASIDE = re.compile(r"\s*[,;(-]+\s*(?:as|like)\s+i\s+(?:said|wrote|mentioned|told\s+you)\b.*$|"
+                    r"\s*[,;(-]+\s*i\s+(?:already|just)\s+(?:said|wrote|told\s+you|gave\s+(?:it|you\s+that))\b.*$|"
+                    r"\s*[,;(-]+\s*(?:see|read)\s+(?:above|my\s+(?:first|last|previous)\s+message)\b.*$", re.IGNORECASE)
+
+
+def without_aside(text: str) -> str:
+    """The answer without a trailing "…, as I wrote" (the shopper repeating themselves)."""
+    return _ASIDE.sub("", text)
+
+
 def normalize_person_name(value: Any) -> Optional[str]:
     text = clean_text(value, limit=100)
     if not text or _is_question(text):
         return None
+    text = without_aside(text)
     text = re.sub(r"^(?:my name is|i am|i'm|im|it's|its|this is|call me|name:)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
     if any(w.lower() in _NOT_NAME_WORDS for w in text.split()):
@@ -104,6 +116,7 @@ def normalize_company(value: Any) -> Optional[str]:
     text = clean_text(value, limit=120)
     if not text:
         return None
+    text = without_aside(text)
     text = re.sub(r"^(?:i work (?:at|for)|we are|we're|it's|its|company is|my company is|at|for)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
     if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text) or _is_question(text):

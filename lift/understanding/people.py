@@ -125,7 +125,10 @@ def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
 
 _CLAUSE_FIELD = re.compile(r"(?:we|i|our|my|us|please|pls|can|could|would|need|want|looking|interested|thanks|"
                            r"thank|cheers|regards|and|also)\b", re.IGNORECASE)
-_HEADCOUNT_FIELD = re.compile(r"\d{1,7}(?:\s*(?:people|persons|staff|employees|users|seats))?", re.IGNORECASE)
+_WHEN_FIELD = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next\s+week|morning|"
+                         r"afternoon|evening|\d{1,2}(?::\d{2})?\s*(?:am|pm)|utc|gmt)\b", re.IGNORECASE)
+_HEADCOUNT_FIELD = re.compile(r"(?:(?:a\s+)?team\s+of\s+|about\s+|around\s+|approx\.?\s+)?\d{1,7}"
+                              r"(?:\s*(?:people|persons|staff|employees|users|seats))?", re.IGNORECASE)
 
 
 def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]]:
@@ -133,6 +136,12 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
     message that is nothing but 2-3 comma-separated fields, one the email; the company is the field
     ending in a company suffix, the name the field of 2-4 name words."""
     fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|/]+?)\s*(?:[,;|/]|$)", text) if m.group(1)]
+    # "Id like to book a demo - Tom Becker, ...": the list starts after the lead-in's dash or colon
+    lead = re.match(r".*?\s(?:-|–|—|:)\s+", text[fields[0][0]:fields[0][1]]) if fields else None
+    if lead and len(text[fields[0][0] + lead.end():fields[0][1]].split()) <= 4:
+        fields[0] = (fields[0][0] + lead.end(), fields[0][1])
+    # "..., Wednesday 2pm UTC if possible": when they would like the demo is not a name or company
+    fields = [(s, e) for s, e in fields if not _WHEN_FIELD.search(text[s:e])]
     # a team size among them ("..., 25 people") is read by team_size_in; it is not a name or company
     fields = [(s, e) for s, e in fields if not _HEADCOUNT_FIELD.fullmatch(text[s:e])]
     # "..., we are 45 people, we want a demo": the sentence after the list is not a field of it

@@ -146,6 +146,9 @@ def test_value_round_trip():
     # a field named in the list ("company X")
     ("we run a 60-seat call centre. my name is Arjun Nair, arjun.nair@callpoint.in, company Callpoint BPO", "Arjun Nair",
      "Callpoint BPO", "arjun.nair@callpoint.in"),
+    # a lead-in before a dash, a team size and a wished-for time among the fields
+    ("Id like to book a demo - Tom Becker, Becker Logistics GmbH, tom.becker@beckerlog.example, team of 12, Wednesday "
+     "2pm UTC if possible", "Tom Becker", "Becker Logistics GmbH", "tom.becker@beckerlog.example"),
     # the role after "I'm", then "at" the company
     ("Hello, my name is Priya Nair, I'm head of IT at Coldwater Analytics (priya.nair@coldwater.example.com), team "
      "of 35.", "Priya Nair", "Coldwater Analytics", "priya.nair@coldwater.example.com"),

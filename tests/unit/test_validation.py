@@ -31,6 +31,7 @@ def test_phone(raw, expected):
     # a sentence typed where the name is asked is not a name; names that are words too are
     ("can I pay by invoice", None), ("ok get me a quote", None), ("next tuesday afternoon", None),
     ("Will May", "Will May"), ("An Do", "An Do"), ("Maria de la Cruz", "Maria De La Cruz"),
+    ("Tom Becker, as I wrote", "Tom Becker"), ("tom becker (see above)", "Tom Becker"),
 ])
 def test_person_name(raw, expected):
     assert v.normalize_person_name(raw) == expected
@@ -41,6 +42,7 @@ def test_person_name(raw, expected):
     ("3M", "3M"), ("next tuesday afternoon", None), ("what's the lead time on 40 nimbus 14s", None),
     ("can I pay by invoice?", None), ("The first one is fine.", None), ("yes", None), ("ok sure", None),
     ("that works", None), ("Fine Foods", "Fine Foods"), ("First Republic", "First Republic"),
+    ("Becker Logistics GmbH, i already said that", "Becker Logistics GmbH"),
 ])
 def test_company(raw, expected):
     assert v.normalize_company(raw) == expected
