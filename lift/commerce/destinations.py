@@ -118,6 +118,20 @@ def _us_states() -> frozenset:
     return frozenset(_plain(sub.name) for sub in pycountry.subdivisions.get(country_code=HOME))
 
 
+def place_by_name(words: Optional[str]) -> Optional[Destination]:
+    """The country ``words`` are the whole name of ("uk", "Germany", "toronto", "texas"), else None."""
+    plain = _plain(" ".join(str(words or "").split()).strip(" .?!"))
+    if not plain:
+        return None
+    if plain in _us_states():
+        return _named(HOME)
+    code = _country(plain)
+    if code:
+        return _named(code)
+    city = _cities().get(plain)
+    return _named(city[0]) if city else None
+
+
 def place_named(text: Optional[str]) -> Optional[Destination]:
     """The country a sentence names as where the shopper is or wants delivery: a country's name
     ("how long to Germany", "im in the uk") or a city's ("I'm in Toronto", "our London office");

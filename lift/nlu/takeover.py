@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
+from lift.commerce.destinations import place_by_name
+
 BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
 
@@ -104,3 +106,21 @@ def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optiona
     if name in (CONTACT, "contact_human_agent") or not _CONTACT_DETAILS.search(text or ""):
         return None
     return {"name": CONTACT, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
+# "what about UK", "and germany?", "japan?": a place alone, after a delivery answer (read as out of
+# scope or a product search); the delivery question for that country, which the policy answers
+_PLACE_ONLY = re.compile(r"^\W*(?:(?:and|so|ok|okay|hmm+)\W+)*(?:(?:what|how)\s+about\s+|and\s+)?(?:to\s+)?(?:the\s+)?"
+                         r"(?P<place>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,2})\W*$", re.IGNORECASE)
+DELIVERY = "delivery_options"
+
+
+def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """A message that is only a country or city outside the US: delivery_options."""
+    m = _PLACE_ONLY.match(text or "")
+    if (intent or {}).get("name") in (DELIVERY, "delivery_period") or not m:
+        return None
+    dest = place_by_name(m.group("place"))
+    if dest is None or not dest.international:
+        return None
+    return {"name": DELIVERY, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}

@@ -18,6 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from lift.commerce.destinations import load_country_names
 from lift.nlu.scope import guarded_intent
 
 
@@ -30,6 +31,7 @@ class StoreScopeGuard(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "StoreScopeGuard":
+        load_country_names()  # "japan?" is read against the country and city names: loaded once, here (~1 s)
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

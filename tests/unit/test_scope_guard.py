@@ -386,3 +386,14 @@ def test_a_request_for_the_stores_phone_number_is_contact_not_phones(text, conta
     intent = {"name": "inform", "confidence": 0.48}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "contact_customer_service") is contact, got
+
+
+
+@pytest.mark.parametrize("text, delivery", [
+    ("what about UK", True), ("and germany?", True), ("japan?", True), ("ok what about toronto", True),
+    ("and texas?", False), ("what about the pro?", False), ("china plates", False), ("hello", False),
+])
+def test_a_place_alone_is_a_delivery_question(text, delivery):
+    intent = {"name": "out_of_scope", "confidence": 0.6}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "delivery_options") is delivery, got
