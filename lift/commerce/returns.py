@@ -24,7 +24,7 @@ WARRANTY_YEARS = 2  # kb/policies/warranty.md: manufacturing defects, 2 years fr
 _FAULT_RE = re.compile(
     r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|died|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not|isn'?t|is\s+not|not)\s+(?:work|working|turn\s+on|switch\s+on|charge|"
-    r"power\s+on)\w*|stopped\s+working|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
+    r"power\s+on)\w*|stopped\s+(?:working|heating|charging|spinning|cooling|brewing|turning\s+on|connecting|pairing)|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
     r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered|"
     # "ordered headphones got a toaster lol"
     r"snapped|shattered|torn|leak(?:s|ing|ed)|"

@@ -96,6 +96,8 @@ def test_a_recorded_refund_leaves_it_to_the_refund_answer():
     ("my laptop screen died after 8 months, am i covered?", "Yes: at that age it's within our 2-year"),
     ("it arrived broken 2 days ago, is that covered", "Yes: within 30 days of delivery"),
     ("the kettle broke after 3 years, is it under guarantee", "Our warranty covers manufacturing defects for 2 years"),
+    ("my coffee machine stopped heating after 8 months is that covered by warranty or what",
+     "Yes: at that age it's within our 2-year"),
 ])
 def test_the_warranty_verdict_for_the_age_given(text, starts):
     from lift.commerce.returns import warranty_verdict
