@@ -46,6 +46,7 @@ async def test_a_charge_never_ordered_goes_to_a_person_not_the_double_charge_faq
     from lift.understanding.charges import unknown_charge
 
     assert unknown_charge("theres a charge from you guys on my card, i never ordered anything")
+    assert unknown_charge("There is a debit on my bank statement from LIFT STORE 59.00 which I do not recognise.")
     assert not unknown_charge("i was charged twice for one order") and not unknown_charge("my card was declined")
     d = CollectingDispatcher()
     events = await ActionAnswerQuestion().run(d, make_tracker(
