@@ -75,14 +75,15 @@ def _kind_in_view(tracker: Tracker) -> Optional[Text]:
     return kind_in_view(tracker, resources.get().catalog, recent)
 
 
-_POLICY_TALK = re.compile(r"\b(?:return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
+_RETURN_INTENTS = ("get_refund", "check_refund_policy", "track_refund")
+_POLICY_TALK = re.compile(r"\b(?:(?:give|send|take)\s+(?:\w+\s+){0,3}?back|return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
                           r"exchange|replace)\w*", re.IGNORECASE)
 
 
 _RETURNING = re.compile(r"\b(?:return\w*|send\w*\s+(?:it|them|\w+)\s+back|refund\w*)\b", re.IGNORECASE)
 _SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|charge|who\s+pays|pay\s+for)\b", re.IGNORECASE)
 # A question about the store's terms, whatever product it mentions by "it".
-_ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
+_ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
                            r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"
                            r"charged|charge\s+(?:me|my|card|now|when|extra)|(?:extra|delivery)\s+charge)\b", re.IGNORECASE)
 
@@ -257,6 +258,8 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", None)]
         answer = result.answer
         named = _named_product(tracker)
+        if named and intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(str(message.get("text") or "")):
+            named = None  # "I would like to give back the desk lamps, how do I proceed?": the returns policy, not the lamp
         if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(str(message.get("text") or "")):
             # "can i return it?", "is it charged now or when it ships?" with a product in view: the
             # policy answers, not that product's page (when the question alone finds a policy)

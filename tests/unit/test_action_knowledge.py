@@ -409,3 +409,12 @@ async def test_the_same_support_answer_twice_offers_a_person(kb, res):
         "/contact_human_agent", d.messages
     d, _ = await ask("what payment methods do you take??", intent="check_payment_methods")
     assert "That's all I have" not in str(d.messages)
+
+
+async def test_giving_back_a_named_product_is_the_returns_policy_not_its_page(aria_kb, res):
+    text = "I would like to give back the aria pro, they do not match my office. How do I proceed?"
+    start = text.index("aria pro")
+    d, events = await ask(text, intent="get_refund", entities=[{"entity": "product", "value": "aria pro", "start": start,
+                                                                 "end": start + 8}])
+    doc = slot_events(events)["kb_doc_id"]
+    assert doc and not doc.startswith("product:"), d.messages
