@@ -328,8 +328,10 @@ class ActionHandleOrder(Action):
         if needs_yes(request, order) and self._unconfirmed(tracker, request):
             # order_form asks for what is missing: the new address or email, then the yes.
             return asked + [SlotSet("order_id", order.order_id), ActiveLoop("order_form")]
-        if request in ("refund", "change") and self._problem_answered(dispatcher, tracker, res, order):
-            return done  # "the lamp arrived broken, i want a refund": the free return, never the change-of-mind fee
+        if request in ("refund", "change", "track") and self._problem_answered(dispatcher, tracker, res, order):
+            # "the lamp arrived broken, i want a refund": the free return, never the change-of-mind fee;
+            # "you sent me the wrong colour" / "one lamp is missing" read as tracking: that, not the status alone
+            return done
         try:
             self._serve(dispatcher, tracker, res, order, request)
         except OrderError as err:

@@ -464,3 +464,17 @@ async def test_a_code_in_a_sentence_read_as_track_order_keeps_the_pending_cancel
     tracker.events[:0] = asked
     events = slot_events(await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain))
     assert events.get("order_request") == "cancel", events
+
+
+@pytest.mark.parametrize("said, shown", [
+    ("you sent me the wrong colour headphones, I ordered black", "returned free of charge"),
+    ("hi, only one of the two lamps was in the box, the other is missing", "something is missing from order"),
+])
+async def test_a_problem_said_in_a_request_read_as_tracking_gets_its_options_after_the_proof(res, order, domain, said, shown):
+    _delivered(res, order)
+    d = CollectingDispatcher()
+    tracker = make_tracker("the password you sent is 482913", "inform", sender_id=OWNER,
+                           slots={"order_id": order.order_id, "order_request": "track"},
+                           events=_said(said, order.order_id, "owner@example.com"))
+    await ActionHandleOrder().run(d, tracker, domain)
+    assert shown in texts(d), texts(d)
