@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import resources
 from actions.cart import change_line, put_in_cart, requested_change
 from actions.coupons import apply_carried_coupon
+from actions.catalog import shown_products
 from actions.mentions import named_products
 from actions.common import PENDING_ADDRESS, AddressMixin, answer_in_passing, answering_form, checked, latest_intent, latest_text
 from actions.graph import substitutes_in_stock
@@ -149,12 +150,22 @@ def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     return events
 
 
+# "buy", "ok buy it", "i'll buy this one now": the product in view, nothing named
+_BUY_IT = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|right|then|so)\W+)*(?:i'?ll\s+|let'?s\s+|i\s+want\s+to\s+)?"
+                     r"(?:buy|purchase|order|check\s*out\s+with)(?:\s+(?:it|this|that|this\s+one|that\s+one|them))?"
+                     r"(?:\s+(?:now|then|pls|please|plz))*\W*$", re.IGNORECASE)
+
+
 def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """"checkout with the volt charger" / "buy 2 boom go speakers and check out" with an empty cart:
     the products the message names, each with the number written before its name (one by default;
     an address's numbers come after it), put in the cart; [] when it names none or none can be added."""
     res = resources.get()
-    products = live_all(res.engine, named_products(tracker, res.catalog))
+    named = named_products(tracker, res.catalog)
+    if not named and _BUY_IT.match(latest_text(tracker)):
+        shown = shown_products(tracker, res.catalog)  # "buy" / "ok buy it" with one card on screen: that one
+        named = [p for p in (res.catalog.get(s.sku) for s in shown) if p is not None] if len(shown) == 1 else []
+    products = live_all(res.engine, named)
     if not products:
         return []
     per_item = item_quantities(tracker, res.catalog, products, None, written_before=True)

@@ -87,3 +87,12 @@ def test_what_follows_an_address_is_not_part_of_it():
 
     assert normalize_address("500 Oak Ave, Austin TX 78701. and u forgot my code SAVE20") == "500 Oak Ave, Austin TX 78701"
     assert normalize_address("500 Oak Ave, Austin TX 78701, email rick@example.com") == "500 Oak Ave, Austin TX 78701"
+
+
+@pytest.mark.parametrize("text, bought", [("buy", True), ("ok buy it", True), ("i'll buy this one now", True),
+                                          ("buy something nice", False)])
+async def test_buy_with_one_card_on_screen_and_an_empty_cart_buys_that_one(res, run_form, text, bought):
+    slots, d = await run_form(text, "checkout", [], {"last_shown": ["AUD-002"], "last_product": "AUD-002"})
+    assert bool(slots.get("cart")) is bought, (slots, texts(d))
+    if bought:
+        assert [i["sku"] for i in slots["cart"]] == ["AUD-002"], slots
