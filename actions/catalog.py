@@ -142,6 +142,12 @@ class ActionShowProducts(Action):
             elif cap and query is None:
                 shown = sorted(catalog.products, key=lambda p: p.price)[:MAX_CARDS]
                 intro = f"Nothing costs {catalog.format_price(cap)} or less; our lowest prices:"
+            elif cap and not capped and (catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0])) \
+                    and catalog.search(max_price=cap, limit=1):
+                # "a present for a man who has everything, budget about 50": nothing named matches, so
+                # what the budget buys (not dearer cards that share a word)
+                shown = catalog.search(max_price=cap, limit=MAX_CARDS)
+                intro = f"I don't have exactly that for {catalog.format_price(cap)} or less; some of what I have at that price:"
             elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
             elif catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0]):  # "washing machines", "bikes"
@@ -160,7 +166,8 @@ class ActionShowProducts(Action):
 _JUST_A_BUDGET = frozenset("""gift gifts present presents idea ideas something anything stuff things thing recommend
 recommendation recommendations suggest suggestion suggestions option options teen teens teenager son daughter kid kids
 child children mom mum mother dad father wife husband friend friends boyfriend girlfriend brother sister grandma grandpa
-birthday christmas xmas year years old looking need want buy get good nice cool ngl lowkey fr someone""".split())
+man woman guy girl boy person everything birthday christmas xmas year years old looking need want buy get good nice
+cool ngl lowkey fr someone spend budget find help told""".split())
 
 # "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
 _ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"

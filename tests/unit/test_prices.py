@@ -184,3 +184,15 @@ async def test_the_cheaper_one_after_two_products_shown_one_at_a_time_is_the_che
     events = await ActionAddToCart().run(dispatcher, tracker, domain)
     cart = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "cart"][-1]
     assert [(i["sku"], i["qty"]) for i in cart] == [("AUD-001", 1)], texts(dispatcher)
+
+
+async def test_a_vague_wish_with_a_budget_gets_what_the_budget_buys(res, dispatcher, domain, catalog):
+    text = "I was told you could help me find a present for a man who has everything, budget about 50 dollars"
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert _cards(dispatcher) and all(catalog.get(s).price <= 60 for s in _cards(dispatcher)), texts(dispatcher)
+
+
+async def test_a_thing_we_do_not_sell_with_a_budget_gets_what_the_budget_buys(res, dispatcher, domain, catalog):
+    await ActionShowProducts().run(dispatcher, make_tracker("a cosy wool blanket under 30", "search_product"), domain)
+    assert texts(dispatcher).startswith("I don't have exactly that for $30.00 or less"), texts(dispatcher)
+    assert _cards(dispatcher) and all(catalog.get(s).price <= 30 for s in _cards(dispatcher))
