@@ -352,8 +352,10 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
         earlier = shown_before(tracker)
         if len(earlier) == 1 and earlier[0] != skus[0]:
             skus = earlier + skus
-        elif len(earlier) == 2 and skus[0] in earlier and says_both(latest_text(tracker)):
-            skus = earlier  # "compare the first two", "which one is cheaper" (one shown), then "add both": the two
+        elif len(earlier) == 2 and skus[0] in earlier:
+            # "compare the first two", "which has the longer battery" (one shown), then "add both" or
+            # "get me the cheaper one": of the two compared
+            skus = earlier
     if says_other(latest_text(tracker)):  # "what about the other one": of those shown, not the one added or offered
         taken = {i["sku"] for i in normalize_cart(tracker.get_slot("cart"))} | {tracker.get_slot("upsell_sku")}
         others = [s for s in dict.fromkeys(shown_before(tracker) + skus) if s not in taken]

@@ -196,3 +196,15 @@ async def test_a_thing_we_do_not_sell_with_a_budget_gets_what_the_budget_buys(re
     await ActionShowProducts().run(dispatcher, make_tracker("a cosy wool blanket under 30", "search_product"), domain)
     assert texts(dispatcher).startswith("I don't have exactly that for $30.00 or less"), texts(dispatcher)
     assert _cards(dispatcher) and all(catalog.get(s).price <= 30 for s in _cards(dispatcher))
+
+
+async def test_the_cheaper_one_after_two_compared_and_one_shown_is_of_the_two(res, dispatcher, domain):
+    from actions.cart import ActionAddToCart
+
+    shown = [{"event": "slot", "name": "last_shown", "value": ["AUD-002", "AUD-003"]},
+             {"event": "slot", "name": "last_shown", "value": ["AUD-002"]}]
+    tracker = make_tracker("get me the cheaper one", "add_to_cart", slots={"last_shown": ["AUD-002"]}, events=shown)
+    events = await ActionAddToCart().run(dispatcher, tracker, domain)
+    cart = [e for e in events if e.get("name") == "cart"][-1]["value"]
+    cheaper = min(["AUD-002", "AUD-003"], key=lambda s: res.catalog.get(s).price)
+    assert [i["sku"] for i in cart] == [cheaper], texts(dispatcher)
