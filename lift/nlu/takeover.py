@@ -124,3 +124,18 @@ def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]
     if dest is None or not dest.international:
         return None
     return {"name": DELIVERY, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
+# "what exactly comes in the box with it", "is a charger included": what the product comes with, a
+# question about its page, not a request for accessories that go with it (ask_complements)
+_IN_THE_BOX = re.compile(r"\b(?:in\s+the\s+box|box\s+contents|included|include[sd]?\b(?!\s+(?:a|an)\s+\w+\s+(?:for|with))|"
+                         r"what\s+(?:do\s+(?:i|you)\s+get|(?:exactly\s+)?comes?\s+with\s+(?:it|this|that|them))|"
+                         r"comes?\s+with\s+(?:a|an|the|its)\s+\w+\s*\??$|need\s+to\s+buy\s+(?:a|an|the)\s+\w+\s+separately)",
+                         re.IGNORECASE)
+
+
+def contents_not_complements(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """ask_complements for "what comes in the box": ask_question, same confidence."""
+    if (intent or {}).get("name") != "ask_complements" or not _IN_THE_BOX.search(text or ""):
+        return None
+    return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}

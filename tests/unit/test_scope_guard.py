@@ -397,3 +397,15 @@ def test_a_place_alone_is_a_delivery_question(text, delivery):
     intent = {"name": "out_of_scope", "confidence": 0.6}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "delivery_options") is delivery, got
+
+
+
+@pytest.mark.parametrize("text, question", [
+    ("and what exactly comes in the box with it", True), ("is a charger included?", True),
+    ("do I need to buy a charger separately", True), ("what goes well with it", False),
+    ("any accessories for the nimbus?", False), ("what case should i get for it", False),
+])
+def test_what_comes_in_the_box_is_a_question_not_accessories(text, question):
+    intent = {"name": "ask_complements", "confidence": 0.53}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "ask_question") is question, got
