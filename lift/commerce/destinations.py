@@ -118,8 +118,9 @@ def _us_states() -> frozenset:
     return frozenset(_plain(sub.name) for sub in pycountry.subdivisions.get(country_code=HOME))
 
 
-def place_by_name(words: Optional[str]) -> Optional[Destination]:
-    """The country ``words`` are the whole name of ("uk", "Germany", "toronto", "texas"), else None."""
+def place_by_name(words: Optional[str], min_city_population: int = CITY_MIN_POPULATION) -> Optional[Destination]:
+    """The country ``words`` are the whole name of ("uk", "Germany", "toronto", "texas"; a city of at
+    least ``min_city_population`` people), else None."""
     plain = _plain(" ".join(str(words or "").split()).strip(" .?!"))
     if not plain:
         return None
@@ -129,7 +130,7 @@ def place_by_name(words: Optional[str]) -> Optional[Destination]:
     if code:
         return _named(code)
     city = _cities().get(plain)
-    return _named(city[0]) if city else None
+    return _named(city[0]) if city and city[1] >= min_city_population else None
 
 
 def place_named(text: Optional[str]) -> Optional[Destination]:

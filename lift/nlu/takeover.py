@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
-from lift.commerce.destinations import place_by_name
+from lift.commerce.destinations import CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, place_by_name
 
 BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
@@ -96,7 +96,8 @@ _CONTACT_DETAILS = re.compile(
     r"\b(?:your|ur|yr|ya|you\s+guys'?|the\s+store'?s?|customer\s+(?:service|care|support)|support|helpline)\s+"
     r"(?:tele)?(?:phone|contact|hotline|mobile)\s*(?:number|no\.?|nr|line|#)|\b(?:tele)?phone\s+(?:number|line)\s+(?:for|to)\s+"
     r"(?:support|customer|you|reach|call|contact)|\bnumber\s+(?:to|i\s+can)\s+(?:call|ring|phone)\b|\b(?:call|ring|phone)\s+"
-    r"(?:you|u|ya|your\s+(?:team|store|support))\b", re.IGNORECASE)
+    r"(?:you|u|ya|your\s+(?:team|store|support))\s+(?:up|directly|instead|on\s+the\s+phone|by\s+phone)\b|"
+    r"\b(?:can|could)\s+i\s+(?:call|ring|phone)\s+(?:you|u|ya)\s*\??$", re.IGNORECASE)
 CONTACT = "contact_customer_service"
 
 
@@ -120,7 +121,9 @@ def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]
     m = _PLACE_ONLY.match(text or "")
     if (intent or {}).get("name") in (DELIVERY, "delivery_period") or not m:
         return None
-    dest = place_by_name(m.group("place"))
+    lead_in = m.start("place") > len(re.match(r"\W*", text or "").group(0))
+    # "nada" alone is no city: a bare word needs a country or a city of a million; "what about lisbon" less
+    dest = place_by_name(m.group("place"), CITY_MIN_POPULATION if lead_in else CITY_UNCUED_POPULATION)
     if dest is None or not dest.international:
         return None
     return {"name": DELIVERY, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
@@ -137,5 +140,19 @@ _IN_THE_BOX = re.compile(r"\b(?:in\s+the\s+box|box\s+contents|included|include[s
 def contents_not_complements(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """ask_complements for "what comes in the box": ask_question, same confidence."""
     if (intent or {}).get("name") != "ask_complements" or not _IN_THE_BOX.search(text or ""):
+        return None
+    return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}
+
+
+# "I'd like a thermostat but I'm not sure it'll work in an old house": a doubt to answer first, not an add
+_HEDGE = re.compile(r"\b(?:not\s+sure|unsure|wonder(?:ing)?|whether|worried|concerned|doubt|no\s+idea\s+if|don'?t\s+know\s+if|"
+                    r"(?:would|will|does|can|could)\s+(?:it|they|that|this)\b[^?.!]*\?|suitable|compatible|work\s+(?:with|in|for))",
+                    re.IGNORECASE)
+_ADD_WORDS = re.compile(r"\b(?:add|put|buy|order|purchase|take|cart|basket|bag|get\s+me|gimme|i'?ll\s+have)\b", re.IGNORECASE)
+
+
+def doubt_not_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """add_to_cart for a wish with a doubt and no word of adding: ask_question, same confidence."""
+    if (intent or {}).get("name") != "add_to_cart" or not _HEDGE.search(text or "") or _ADD_WORDS.search(text or ""):
         return None
     return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}

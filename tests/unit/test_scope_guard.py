@@ -409,3 +409,15 @@ def test_what_comes_in_the_box_is_a_question_not_accessories(text, question):
     intent = {"name": "ask_complements", "confidence": 0.53}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "ask_question") is question, got
+
+
+
+@pytest.mark.parametrize("text, question", [
+    ("I'd like a thermostat but I'm not sure it'll work in an old house", True),
+    ("i'd like the aria pro, does it work with iphone?", True),
+    ("i'd like 2 of the crema espresso machines please", False), ("add the thermostat, not sure about the hub", False),
+])
+def test_a_wish_with_a_doubt_is_a_question_first(text, question):
+    intent = {"name": "add_to_cart", "confidence": 0.65}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "ask_question") is question, got
