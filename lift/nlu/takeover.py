@@ -156,3 +156,25 @@ def doubt_not_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Opti
     if (intent or {}).get("name") != "add_to_cart" or not _HEDGE.search(text or "") or _ADD_WORDS.search(text or ""):
         return None
     return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}
+
+
+# "what data do you actually keep about me?", "do you store my full card number", "is this chat safe?",
+# "I got an email asking to confirm my card details, is that real?": the privacy and security policies
+# answer these (read as bot_challenge or out of scope, they got "I'm a bot" or the scope statement)
+_PRIVACY = re.compile(
+    r"\b(?:my|our)\s+(?:personal\s+)?(?:data|information|info|details|card\s+(?:number|details|info))\b|"
+    r"\b(?:do|does|will|would)\s+(?:you|u|ya|the\s+store|lift)\s+(?:keep|store|save|sell|share|hold|collect)\b|"
+    r"\bwhat\s+(?:data|information|info)\s+(?:do|does|will)\s+(?:you|u)\b|"
+    r"\bis\s+(?:this|the|that|it)\s+(?:chat|site|website|email|e-mail|message|text|call|link|page)\s+"
+    r"(?:safe|secure|real|legit|genuine|from\s+you)\b|\b(?:phishing|scam+(?:er|ed)?|fraudster)\b|"
+    r"\b(?:email|e-mail|message|text|call)\s+(?:from\s+you\s+)?asking\s+(?:me\s+)?(?:to\s+)?(?:confirm|verify|for)\b",
+    re.IGNORECASE)
+_NOT_ANSWERED = ("bot_challenge", "out_of_scope", "greet", "inform")
+
+
+def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """A question about the shopper's data or a suspicious message, read as a bot question, chat or
+    out of scope: ask_question, at least 0.5."""
+    if (intent or {}).get("name") not in _NOT_ANSWERED or not _PRIVACY.search(text or ""):
+        return None
+    return {"name": "ask_question", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}

@@ -421,3 +421,15 @@ def test_a_wish_with_a_doubt_is_a_question_first(text, question):
     intent = {"name": "add_to_cart", "confidence": 0.65}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "ask_question") is question, got
+
+
+@pytest.mark.parametrize("text, name, question", [
+    ("what data do you actually keep about me?", "bot_challenge", True),
+    ("is this chat safe? I'm scared someone will steal my card details", "out_of_scope", True),
+    ("I got an email from you asking me to confirm my card details, is that real?", "out_of_scope", True),
+    ("are you a bot", "bot_challenge", False), ("what's the weather in paris", "out_of_scope", False),
+])
+def test_a_question_about_the_shoppers_data_is_for_the_privacy_policy(text, name, question):
+    intent = {"name": name, "confidence": 0.9}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "ask_question") is question, got
