@@ -1,4 +1,5 @@
-"""Product discovery: search results as cards, and prices."""
+"""Product discovery: search results as cards, comparisons, and which products a message refers to
+(prices: actions/price.py)."""
 from __future__ import annotations
 
 import re
@@ -13,17 +14,16 @@ from actions import resources
 from actions.common import entity_values, first_entity, latest_text
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, typed_kind
 from actions.history import shown_before, shown_skus
-from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
+from actions.quotes import names_something
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
-from lift.commerce.orders import about_shipping, shipping_answer
-from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text, price_extreme,
+from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text,
                                    products_compared, which_is, winner)
 from lift.commerce.stock import in_stock_substitutes, live_all
-from lift.commerce.products import asks_about_stock, stock_answer, stock_label
+from lift.commerce.products import asks_about_stock, stock_answer
 from lift.commerce.returns import faulty_item_policy, reports_faulty_item
-from lift.commerce.words import plural, singular
+from lift.commerce.words import plural
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
                                            resolve_reference, says_both, says_other, compares_price)
@@ -248,98 +248,6 @@ def without_spans(text: Text, spans) -> Text:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
     return text
-
-
-def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> List[Dict[Text, Any]]:
-    """A price asked for something we don't sell: said so, with the closest products and their
-    prices, never the price of whatever was shown last."""
-    closest = catalog.search(text, limit=MAX_CARDS)
-    if not closest:
-        names = ", ".join(c.name for c in catalog.categories)
-        dispatcher.utter_message(text=f"I couldn't find that in our catalog. We carry: {names}.")
-        return []
-    prices = "; ".join(f"{p.name} {catalog.format_price(p.price)}" for p in closest)
-    dispatcher.utter_message(text=f"I couldn't find that in our catalog. The closest I have: {prices}.",
-                             json_message=live_cards(closest, catalog))
-    return shown_events(closest)
-
-
-class ActionShowPrice(Action):
-    def name(self) -> Text:
-        return "action_show_price"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        compared = compare_if_asked(dispatcher, tracker)
-        if compared is not None:
-            return compared
-        catalog = resources.get().catalog
-        products, category = mentioned(tracker, catalog)
-        checking_out = tracker.active_loop_name == "checkout_form"
-        if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):
-            return []  # "how much is that all together", "whats the total with shipping": the cart (and its delivery)
-        if not products and category is None and (checking_out and tracker.get_slot("requested_slot") == "shipping_method"
-                                                  or about_shipping(latest_text(tracker))):
-            # "how much is each option?" while choosing the delivery, "how much is shipping" anywhere:
-            # the delivery options' prices; "how much would next day cost?" at the order summary, then
-            # "ok do that": a yes now switches to it
-            reply, offered = shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"),
-                                             checking_out and tracker.get_slot("requested_slot") == "checkout_confirmed",
-                                             catalog.currency)
-            dispatcher.utter_message(text=reply)
-            return [SlotSet("offered_shipping_method", offered)] if offered else []
-        if not products and category is None:
-            products, resolution = referred_products(tracker, catalog)
-            if resolution.question:
-                dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, "ask_price"))
-                return []
-            if not products and names_something(latest_text(tracker)):
-                return _not_in_catalog(dispatcher, latest_text(tracker), catalog)  # "how much is the iphone 15"
-            last = catalog.get(tracker.get_slot("last_product")) if not products else None
-            products = products or ([last] if last else [])
-        if not products:
-            if category is not None:
-                return self._range(dispatcher, tracker, catalog, category)
-            dispatcher.utter_message(text="Which product would you like the price of?")
-            return []
-        lines = []
-        products = live_all(resources.get().engine, products)
-        for p in products[:MAX_CARDS]:
-            lines.append(f"{p.name} costs {catalog.format_price(p.price)} ({stock_label(p.stock).lower()}).")
-        lines.append(total_for(tracker, products[0], catalog) if len(products) == 1
-                     else total_for_several(tracker, products[:MAX_CARDS], catalog))
-        dispatcher.utter_message(text=" ".join(filter(None, lines)), json_message=live_cards(products[:MAX_CARDS], catalog))
-        return shown_events(products[:MAX_CARDS])
-
-    @staticmethod
-    def _range(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, category) -> List[Dict[Text, Any]]:
-        """Prices of a product type or category: its range, or one end of it when asked ("what's
-        the cheapest laptop" -> the Nimbus 14 and its card alone, so "add it" means it)."""
-        typed, kind, narrowed = typed_kind(tracker, catalog, category)
-        end = price_extreme(latest_text(tracker))
-        if end and not narrowed:  # "cheapest camera u got": a camera, not the department's cheapest tripod
-            named = catalog.of_kind(category.id, typed, by_name=True)
-            kind, narrowed = (named, True) if len(named) < len(kind) else (kind, narrowed)
-        items = sorted(live_all(resources.get().engine, kind), key=lambda p: p.price)
-        if end and items:
-            top = items[-1] if end == "dearest" else items[0]
-            which = "cheapest" if end == "cheapest" else "most expensive"
-            what = f"{which} of our {plural(typed)}" if narrowed else f"{which} item in {category.name}"
-            dispatcher.utter_message(
-                text=f"The {what} is the {top.name} at {catalog.format_price(top.price)} ({stock_label(top.stock).lower()}).",
-                json_message=cards_message([top], catalog.currency))
-            return shown_events([top])
-        if len(items) == 1:  # "is it cheaper if i get 5 cables?": our one cable, not a "$15.00 to $15.00" range
-            only = items[0]
-            said = f"The {only.name} costs {catalog.format_price(only.price)} ({stock_label(only.stock).lower()})."
-            dispatcher.utter_message(text=" ".join(t for t in (said, total_for(tracker, only, catalog)) if t),
-                                     json_message=cards_message(items, catalog.currency))
-            return shown_events(items)
-        label = " ".join(singular(w) for w in typed.split()) if narrowed else category.name.lower()
-        shown = items[:MAX_CARDS]
-        dispatcher.utter_message(text=f"Our {label} range goes from {catalog.format_price(items[0].price)} to "
-                                      f"{catalog.format_price(items[-1].price)}. Here are a few:",
-                                 json_message=cards_message(shown, catalog.currency))
-        return shown_events(shown)
 
 
 def shown_products(tracker: Tracker, catalog) -> List[Shown]:

@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
                             latest_text)
 from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, move_demo, nearest_free_slots, parse_slot_key,

@@ -4,7 +4,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionAcceptUpsell, ActionAddToCart, ActionRemoveFromCart, ActionViewCart
 from actions.coupons import ActionApplyCoupon
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from actions.checkout import ActionAskCheckoutConfirmed, ActionPlaceOrder, ValidateCheckoutForm
 from lift.store.engine import session_scope
 from lift.store.models import Order

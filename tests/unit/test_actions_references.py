@@ -3,7 +3,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionAddToCart, ActionRemoveFromCart
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from actions.pick import ActionPickProduct
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 

@@ -114,7 +114,7 @@ async def test_delivery_question_that_changes_the_method(res, domain):
 
 
 async def test_price_of_a_delivery_option_at_the_summary(res, domain):
-    from actions.catalog import ActionShowPrice
+    from actions.price import ActionShowPrice
     d = CollectingDispatcher()
     events = await ActionShowPrice().run(d, _at_summary("how much is standard?", "ask_price"), domain)
     assert events == [] and "Standard (3-5 business days): $4.99, free from $50.00" in texts(d)
@@ -148,7 +148,7 @@ async def test_naming_another_option_at_the_summary_switches(res, domain, text, 
 
 
 async def test_ok_do_that_after_pricing_an_option_switches_to_it(res, domain):
-    from actions.catalog import ActionShowPrice
+    from actions.price import ActionShowPrice
     d = CollectingDispatcher()
     events = await ActionShowPrice().run(d, _at_summary("hmm, how much would next day cost?", "ask_price"), domain)
     assert slot_events(events) == {"offered_shipping_method": "next_day"} and "Say yes to switch to Next-day" in texts(d)

@@ -2,7 +2,8 @@
 actions that answer it whichever intent the question was read as (real Trackers and domain)."""
 import pytest
 
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from actions.fallback import ActionOfferOptions
 from actions.graph import ActionShowAlternatives, ActionShowComplements
 from actions.knowledge import ActionAnswerQuestion

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from actions import resources
-from actions.catalog import ActionShowPrice
+from actions.price import ActionShowPrice
 from lift.channels.cards import card_details
 from lift.channels.slack import slack_product_blocks
 from lift.commerce.cards import cards_message

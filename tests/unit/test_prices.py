@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from lift.understanding.numbers import find_quantities
 from lift.understanding.prices import price_cap
 from tests.support.trackers import ent, make_tracker, texts
@@ -208,3 +209,14 @@ async def test_the_cheaper_one_after_two_compared_and_one_shown_is_of_the_two(re
     cart = [e for e in events if e.get("name") == "cart"][-1]["value"]
     cheaper = min(["AUD-002", "AUD-003"], key=lambda s: res.catalog.get(s).price)
     assert [i["sku"] for i in cart] == [cheaper], texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["cheapest", "which one is the most expensive"])
+async def test_the_cheapest_with_cards_on_screen_is_of_those_not_the_cheapest_delivery(res, dispatcher, domain, text):
+    shown = ["AUD-002", "AUD-003"]
+    tracker = make_tracker(text, "ask_price", slots={"last_shown": shown, "last_product": "AUD-002"})
+    events = await ActionShowPrice().run(dispatcher, tracker, domain)
+    prices = {s: res.catalog.get(s).price for s in shown}
+    expected = min(prices, key=prices.get) if "cheapest" in text else max(prices, key=prices.get)
+    assert [e["value"] for e in events if e.get("name") == "last_shown"] == [[expected]], texts(dispatcher)
+    assert "Standard (3-5 business days)" not in texts(dispatcher)

@@ -3,7 +3,8 @@ narrows what is shown and priced; "the cheapest laptop" / "your most expensive h
 answer with that one product. Real catalog, real Trackers and domain."""
 import pytest
 
-from actions.catalog import ActionShowPrice, ActionShowProducts
+from actions.catalog import ActionShowProducts
+from actions.price import ActionShowPrice
 from lift.commerce.compare import price_extreme
 from tests.support.trackers import ent, make_tracker, slot_events, texts
 

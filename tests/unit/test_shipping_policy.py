@@ -68,7 +68,7 @@ def test_arrival_counts_business_days_from_dispatch(placed, key, arrives):
 
 
 async def test_a_price_question_while_choosing_the_delivery_gets_the_options_prices(res, dispatcher, domain):
-    from actions.catalog import ActionShowPrice
+    from actions.price import ActionShowPrice
     from tests.support.trackers import make_tracker, texts
 
     tracker = make_tracker("how much is each option?", "ask_price", active_loop="checkout_form",
