@@ -57,7 +57,8 @@ class ActionShowPrice(Action):
         shown = shown_products(tracker, catalog) if end and not products and category is None else []
         if len(shown) > 1 and not _DELIVERY_WORDS.search(latest_text(tracker)):
             # "cheapest" with the earbuds' cards on screen: the cheapest of those, not the cheapest delivery
-            pool = [p for p in (catalog.get(s.sku) for s in shown) if p is not None]
+            pool = live_all(resources.get().engine, [p for p in (catalog.get(s.sku) for s in shown) if p is not None])
+            pool = [p for p in pool if p.in_stock] or pool  # one that can be bought, when any can
             top = max(pool, key=lambda p: p.price) if end == "dearest" else min(pool, key=lambda p: p.price)
             which = "most expensive" if end == "dearest" else "cheapest"
             dispatcher.utter_message(text=f"The {which} of these is the {top.name} at {catalog.format_price(top.price)} "

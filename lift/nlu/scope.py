@@ -15,7 +15,7 @@ from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.takeover import (BYE_CUE, account_not_order, contact_details_not_products, contents_not_complements,
-                               continue_not_goodbye, doubt_not_add, place_only_is_delivery, privacy_question,
+                               continue_not_goodbye, doubt_not_add, doubts, place_only_is_delivery, privacy_question,
                                weak_takeover)
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
@@ -323,8 +323,8 @@ def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
     product (not just a kind: "i'd like a laptop" is a search) and asks nothing; None to keep ``intent``."""
     if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not (_BUYS.search(text) or _TOO.search(text)):
         return None
-    if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text):
-        return None
+    if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text) or doubts(text):
+        return None  # "i'd like a thermostat but i'm not sure it'll work in an old house": the doubt first
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 

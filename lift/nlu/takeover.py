@@ -151,9 +151,14 @@ _HEDGE = re.compile(r"\b(?:not\s+sure|unsure|wonder(?:ing)?|whether|worried|conc
 _ADD_WORDS = re.compile(r"\b(?:add|put|buy|order|purchase|take|cart|basket|bag|get\s+me|gimme|i'?ll\s+have)\b", re.IGNORECASE)
 
 
+def doubts(text: Optional[str]) -> bool:
+    """A wish with a doubt and no word of adding ("I'd like X but I'm not sure it'll work in ...")."""
+    return bool(_HEDGE.search(text or "")) and not _ADD_WORDS.search(text or "")
+
+
 def doubt_not_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """add_to_cart for a wish with a doubt and no word of adding: ask_question, same confidence."""
-    if (intent or {}).get("name") != "add_to_cart" or not _HEDGE.search(text or "") or _ADD_WORDS.search(text or ""):
+    if (intent or {}).get("name") != "add_to_cart" or not doubts(text):
         return None
     return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}
 

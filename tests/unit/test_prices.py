@@ -220,3 +220,9 @@ async def test_the_cheapest_with_cards_on_screen_is_of_those_not_the_cheapest_de
     expected = min(prices, key=prices.get) if "cheapest" in text else max(prices, key=prices.get)
     assert [e["value"] for e in events if e.get("name") == "last_shown"] == [[expected]], texts(dispatcher)
     assert "Standard (3-5 business days)" not in texts(dispatcher)
+
+
+async def test_the_cheapest_on_screen_is_one_that_can_be_bought(res, dispatcher, domain):
+    tracker = make_tracker("cheapest", "ask_price", slots={"last_shown": ["AUD-003", "AUD-004"]})
+    events = await ActionShowPrice().run(dispatcher, tracker, domain)  # the $69 Pulse Sport is sold out
+    assert [e["value"] for e in events if e.get("name") == "last_shown"] == [["AUD-003"]], texts(dispatcher)

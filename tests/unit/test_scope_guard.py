@@ -433,3 +433,12 @@ def test_a_question_about_the_shoppers_data_is_for_the_privacy_policy(text, name
     intent = {"name": name, "confidence": 0.9}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "ask_question") is question, got
+
+
+def test_a_wish_for_a_named_product_with_a_doubt_read_as_a_search_is_not_made_an_add():
+    text = "I'd like a thermostat but I'm not sure it'll work in an old house"
+    intent = {"name": "search_product", "confidence": 0.65}
+    start = text.index("thermostat")
+    got = guarded_intent(intent, [intent], [{"entity": "product", "value": "thermostat", "start": start,
+                                             "end": start + 10}], text) or intent
+    assert got["name"] != "add_to_cart", got
