@@ -227,7 +227,7 @@ _COUPON_IN_TEXT = re.compile(r"(?<![\w-])(?!lft-?\d{6}(?![\w-]))([a-z]{3,10}\d{1
 
 
 # "use code welcome 10": the code's letters and digits typed apart, after a word that says it is a code
-_SPACED_COUPON = re.compile(r"\b(?:code|coupon|promo|voucher)\s*[:\-]?\s*(?!(?:for|off|the|and|with|over|under|about|"
+_SPACED_COUPON = re.compile(r"\b(?:code|coupon|promo|voucher)\s*[:\-,]?\s*(?:(?:it'?s|its|is)\s+)?(?!(?:for|off|the|and|with|over|under|about|"
                             r"that|this|worth|gives?|saves?|was|is|are)\s)([a-z]{3,10})\s+(\d{1,4})(?![\w%-])",
                             re.IGNORECASE)
 

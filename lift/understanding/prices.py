@@ -34,6 +34,27 @@ _APPROX_RE = re.compile(
     rf"|~\s*[$£€]?\s*(?P<a3>\d[\d,]*(?:\.\d{{1,2}})?)(?!\s*{_NOT_MONEY_AFTER}))", re.IGNORECASE)
 
 
+# "for $50 or less", "fifty bucks or less", "100 dollars max": the amount, then the limit (money only:
+# a currency or a unit, so "2 or less" is no budget)
+_OR_LESS_RE = re.compile(
+    rf"(?:[$£€]\s*(?P<b1>\d[\d,]*(?:\.\d{{1,2}})?)|(?P<b2>\d[\d,]*(?:\.\d{{1,2}})?)\s*(?:dollars|bucks|usd|euros?|pounds|quid)"
+    rf"|(?P<bw>{SPELLED})\s+(?:dollars|bucks|euros?|pounds|quid))\s+(?:or\s+(?:less|under|below|cheaper)|max(?:imum)?|tops|"
+    r"at\s+(?:the\s+)?most)\b", re.IGNORECASE)
+
+
+def _or_less(text: str) -> Optional[Tuple[Decimal, Tuple[int, int]]]:
+    m = _OR_LESS_RE.search(text or "")
+    if not m:
+        return None
+    if m.group("bw"):
+        value = words_to_int(m.group("bw"))
+        return (Decimal(value), m.span()) if value else None
+    try:
+        return Decimal((m.group("b1") or m.group("b2")).replace(",", "")), m.span()
+    except InvalidOperation:
+        return None
+
+
 def _approx(text: str) -> Optional[Tuple[Decimal, Tuple[int, int]]]:
     m = _APPROX_RE.search(text or "")
     if not m:
@@ -65,11 +86,11 @@ def price_cap(text: str) -> Optional[Decimal]:
         value = _amount(m)
         if value is not None and value > 0:
             return value
-    approx = _approx(text)
-    return approx[0] if approx and approx[0] > 0 else None
+    near = _or_less(text) or _approx(text)
+    return near[0] if near and near[0] > 0 else None
 
 
 def cap_spans(text: str) -> List[Tuple[int, int]]:
     """Character spans of the spending limits in ``text`` (amounts the quantity parser must skip)."""
-    approx = _approx(text)
-    return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None] + ([approx[1]] if approx else [])
+    near = [found[1] for found in (_or_less(text), _approx(text)) if found]
+    return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None] + near

@@ -19,6 +19,8 @@ from tests.support.trackers import ent, make_tracker, texts
     ("under two hundred and fifty quid", "250"), ("chairs under three hundred", "300"), ("under twenty five", "25"),
     # near an amount of money: up to 20 % over it
     ("around 50 dollars", "60"), ("gift ideas ~50", "60"), ("about $200", "240"),
+    # the amount, then the limit
+    ("what could I gift someone for $50 or less?", "50"), ("fifty bucks or less", "50"), ("100 dollars max", "100"),
 ])
 def test_spending_limits_are_read(text, cap):
     assert price_cap(text) == Decimal(cap)
@@ -26,7 +28,7 @@ def test_spending_limits_are_read(text, cap):
 
 @pytest.mark.parametrize("text", ["show me laptops", "add 2 laptops", "under the bed", "budget laptops", "under 0",
                                   "under two", "under thirty inches", "monitors under twenty seven inches",
-                                  "about 50 staff here", "i need about 40 chairs", "~3 days"])
+                                  "about 50 staff here", "i need about 40 chairs", "~3 days", "2 or less please"])
 def test_no_limit_without_an_amount(text):
     assert price_cap(text) is None
 
@@ -106,6 +108,7 @@ async def test_a_price_for_several_gives_the_total(res, dispatcher, domain, qty,
     ("gift ideas under 50 dollars", "Some of what we have for $50.00 or less:", 50),
     ("a gift for my 12 year old son, around 50 dollars", "Some of what we have for $60.00 or less:", 60),
     ("gift ideas ~50", "Some of what we have for $60.00 or less:", 60),
+    ("what could I gift someone for $50 or less?", "Some of what we have for $50.00 or less:", 50),
 ])
 async def test_a_budget_alone_lists_what_fits_it(res, dispatcher, domain, catalog, text, intro, most):
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)

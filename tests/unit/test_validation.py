@@ -101,7 +101,7 @@ def test_find_coupon_and_says_confirm():
     assert find_coupon("use coupon welcome10") == "WELCOME10" and find_coupon("apply Save20 pls") == "SAVE20"
     assert find_coupon("use code welcome 10") == "WELCOME10" and find_coupon("promo: summer 20 pls") == "SUMMER20"
     assert find_coupon("is there a code for 10% off") is None and find_coupon("any discount over 100?") is None
-    assert find_coupon("buy nimbus 14") is None
+    assert find_coupon("buy nimbus 14") is None and find_coupon("got a promo code, it's Welcome 10") == "WELCOME10"
     assert find_coupon("where is lft100002") is None and find_coupon("no code here") is None
     assert says_confirm("place order") and says_confirm("Go ahead and buy it")
     assert not says_confirm("don't place it yet") and not says_confirm("hello") and not says_confirm(None)
