@@ -183,3 +183,30 @@ def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     if (intent or {}).get("name") not in _NOT_ANSWERED or not _PRIVACY.search(text or ""):
         return None
     return {"name": "ask_question", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
+# "I'll take the less expensive of the two", "get me the cheaper one": a pick to buy among those shown
+# (read as a request for alternatives or a price question, nothing was added)
+_TAKE_PICK = re.compile(r"\b(?:i'?ll\s+(?:take|have|get|go\s+(?:with|for))|get\s+me|give\s+me|buy|add|i\s+(?:want|choose|pick))\s+"
+                        r"the\s+(?:\w+\s+){0,2}?(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|"
+                        r"pricier|more\s+expensive|dearer|other|first|second|last|former|latter)\b", re.IGNORECASE)
+_PICK_READINGS = ("ask_alternatives", "ask_price", "ask_question", "search_product", "inform", "compare")
+
+
+def pick_to_buy(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """A pick of a shown product with a verb of taking, read otherwise: add_to_cart, at least 0.5."""
+    if (intent or {}).get("name") not in _PICK_READINGS or not _TAKE_PICK.search(text or "") or "?" in (text or ""):
+        return None
+    return {"name": "add_to_cart", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+
+
+# "sorry, make that two, not three" read as a no: a new number for what was just added
+_NEW_NUMBER = re.compile(r"\b(?:make|change)\s+(?:it|that|them|this)\s+(?:to\s+)?(?:\d+|one|two|three|four|five|six|seven|"
+                         r"eight|nine|ten)\b", re.IGNORECASE)
+
+
+def new_number_not_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """deny for "make that two, not three": inform, same confidence (the cart change reads the number)."""
+    if (intent or {}).get("name") != "deny" or not _NEW_NUMBER.search(text or ""):
+        return None
+    return {"name": "inform", "confidence": (intent or {}).get("confidence")}

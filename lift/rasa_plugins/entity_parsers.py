@@ -104,7 +104,8 @@ class LiftEntityParsers(GraphComponent, EntityExtractorMixin):
             existing = list(message.get(ENTITIES) or [])
             # "does it have mic?": the catalog's microphone is a feature asked about, not a product named
             kept = [e for e in existing if e.get(ENTITY_ATTRIBUTE_TYPE) not in ("product", "category")
-                    or not in_feature_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0))]
+                    or not in_feature_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0),
+                                               int(e.get(ENTITY_ATTRIBUTE_END) or 0))]
             new = self.add_extractor_name(extract(text, kept, now, self.dimensions))
             if new or len(kept) != len(existing):
                 message.set(ENTITIES, kept + new, add_to_output=True)

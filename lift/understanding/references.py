@@ -308,7 +308,14 @@ _FEATURE_BEFORE = re.compile(
     re.IGNORECASE)
 
 
-def in_feature_position(text: str, start: int) -> bool:
+# "is there a microphone built in?", "a mic on it?": the words after make it a feature
+_FEATURE_AFTER = re.compile(r"^\s*(?:built[-\s]?in|on\s+(?:it|them|this|that|these)|in\s+(?:it|them)|included)\b", re.IGNORECASE)
+
+
+def in_feature_position(text: str, start: int, end: Optional[int] = None) -> bool:
     """True when the words ending at ``start`` ask whether the product referred to has something
-    ("does it have ", "do they come with a "): what follows is a feature, not a product named."""
-    return bool(_FEATURE_BEFORE.search((text or "")[max(0, start - 80):start]))
+    ("does it have ", "do they come with a "), or those after ``end`` say it is part of it ("… built
+    in?"): a feature, not a product named."""
+    text = text or ""
+    return bool(_FEATURE_BEFORE.search(text[max(0, start - 80):start])
+                or (end is not None and _FEATURE_AFTER.match(text[end:end + 40])))

@@ -282,3 +282,14 @@ def test_the_camera_asked_about_is_the_camera_in_the_cart_not_the_card_offered(r
     cameras = make_tracker("do you sell cameras", "ask_question", entities=[{"entity": "category", "value": "cameras",
                                                                              "start": 12, "end": 19}], slots=slots)
     assert kind_in_view(cameras, res.catalog, ["CAM-004"]) is None  # no "the camera": not a reference
+
+
+@pytest.mark.parametrize("text", ["sorry, make that two, not three", "oops i meant 2"])
+async def test_a_corrected_number_after_an_add_sets_that_line(res, dispatcher, domain, text):
+    from actions.pick import ActionPickProduct
+
+    cart = [{"sku": "AUD-003", "qty": 3, "unit_price": "89.00"}]
+    tracker = make_tracker(text, "inform", slots={"cart": cart, "last_shown": ["ACC-003"], "upsell_sku": "ACC-003"},
+                           events=[{"event": "slot", "name": "cart", "value": cart}])
+    events = await ActionPickProduct().run(dispatcher, tracker, domain)
+    assert [(i["sku"], i["qty"]) for i in slot_events(events)["cart"]] == [("AUD-003", 2)], texts(dispatcher)

@@ -113,6 +113,8 @@ def test_a_count_written_after_its_item_counts_it(text, names, counts):
     ("has it got a mic", "mic", False), ("does the aria have a case", "case", False),
     ("add the mic", "mic", True), ("i want headphones with mic", "mic", True), ("any case for it", "case", True),
     ("does it work with the nimbus 14", "nimbus 14", True), ("do you have a mic", "mic", True),
+    ("can he talk on calls with them, is there a microphone built in?", "microphone", False),
+    ("add the microphone", "microphone", True),
 ])
 def test_a_catalog_name_asked_about_as_a_feature_is_no_product_named(text, word, kept):
     start = text.index(word)

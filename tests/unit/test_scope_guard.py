@@ -442,3 +442,16 @@ def test_a_wish_for_a_named_product_with_a_doubt_read_as_a_search_is_not_made_an
     got = guarded_intent(intent, [intent], [{"entity": "product", "value": "thermostat", "start": start,
                                              "end": start + 10}], text) or intent
     assert got["name"] != "add_to_cart", got
+
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("I'll take the less expensive of the two", "ask_alternatives", "add_to_cart"),
+    ("get me the cheaper one", "ask_price", "add_to_cart"),
+    ("is there anything less expensive?", "ask_alternatives", "ask_alternatives"),
+    ("sorry, make that two, not three", "deny", "inform"), ("no thanks", "deny", "deny"),
+])
+def test_a_pick_to_buy_and_a_new_number_are_read_as_such(text, name, expected):
+    intent = {"name": name, "confidence": 0.43}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
