@@ -3,7 +3,7 @@ it needs their explicit yes; the order form and action_handle_order share these.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -57,6 +57,21 @@ def new_email_named(tracker: Tracker) -> List[Dict[Text, Any]]:
     # the address said to be the current one is not the new one
     new = [e for e in named if e and not (mention and e == mention[0])]
     return [SlotSet("order_new_email", new[-1])] if new else []
+
+
+def email_already_given(tracker: Tracker, events: List[Dict[Text, Any]],
+                        validate: Callable[[Text], Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """"Please cancel LFT100002. The email on the order is jo@example.com": when the form is about to
+    ask for the order's email (``events``, the form's run), the message already named it, so the code
+    goes there now (``validate``: the form's own email check, which sends it) and the next question is
+    the code (the events' requested_slot is what Rasa asks next)."""
+    asks = [e for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"]
+    if not asks or asks[0].get("value") != "order_email" or tracker.get_slot("order_email"):
+        return events
+    mention = current_email_mention(latest_text(tracker))
+    if not mention or not validate(mention[0]).get("order_email"):
+        return events
+    return [e for e in events if e is not asks[0]] + [SlotSet("order_email", mention[0]), SlotSet("requested_slot", "order_code")]
 
 
 def new_address_named(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -26,10 +26,10 @@ from lift.commerce.returns import (faulty_item_options, missing_item_options, re
                                   says_missing)
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      email_summary, sender_actor)
-from lift.commerce.contacts import current_email_named
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
 from actions.order_requests import (REQUEST_SLOTS, SHOPPING_INTENTS, answered_since_message, cancels_the_demo, needs_yes,
-                                    new_address_named, new_email_named, order_request, pending_request)
+                                    email_already_given, new_address_named, new_email_named, order_request,
+                                    pending_request)
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -107,7 +107,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             return [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("requested_slot", None), ActiveLoop(None)]
         named = pending_request(tracker) + new_email_named(tracker) + new_address_named(tracker)
         tracker.add_slots(named)  # so the form does not ask for it
-        events = self._email_already_given(dispatcher, tracker, domain, named + await super().run(dispatcher, tracker, domain))
+        events = email_already_given(tracker, named + await super().run(dispatcher, tracker, domain),
+                                     lambda email: self.validate_order_email(email, dispatcher, tracker, domain))
         request = order_request(tracker)
         if request != tracker.get_slot("order_request"):  # the message that started it: about email
             events.append(SlotSet("order_request", request))
@@ -123,19 +124,6 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             if coarse and tracker.get_slot("order_coarse") != coarse:
                 events.append(SlotSet("order_coarse", coarse))
         return events
-
-    def _email_already_given(self, dispatcher, tracker: Tracker, domain: DomainDict,
-                             events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-        """"Please cancel LFT100002. The email on the order is jo@example.com": when the form is
-        about to ask for the order's email, the message already named it, so the code goes there now
-        and the next question is the code (the events' requested_slot is what Rasa asks next)."""
-        asks = [e for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"]
-        if not asks or asks[0].get("value") != "order_email" or tracker.get_slot("order_email"):
-            return events
-        email = current_email_named(latest_text(tracker))
-        if not email or not self.validate_order_email(email, dispatcher, tracker, domain).get("order_email"):
-            return events
-        return [e for e in events if e is not asks[0]] + [SlotSet("order_email", email), SlotSet("requested_slot", "order_code")]
 
     async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "order_id" or first_entity(tracker, "order_id"):

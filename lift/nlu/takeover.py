@@ -12,6 +12,14 @@ BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
 
 
+def _as(intent: Optional[Dict[str, Any]], name: str, floor: Optional[float] = None) -> Dict[str, Any]:
+    """``intent`` re-read as ``name``: its confidence kept, or raised to ``floor``."""
+    confidence = (intent or {}).get("confidence")
+    if floor is not None:
+        confidence = max(float(confidence or 0.0), floor)
+    return {"name": name, "confidence": confidence}
+
+
 # Intents whose action takes the conversation somewhere (a form opens or closes, the checkout
 # starts, the chat ends, a person is called in). Read weakly and with none of their own words, they were wrong on the dev
 # split every time ("how many in stock" -> request_demo 0.28, "notify me pls" -> checkout 0.20,
@@ -59,7 +67,7 @@ def continue_not_goodbye(intent: Optional[Dict[str, Any]], text: Optional[str]) 
     if (intent or {}).get("name") != "goodbye" or not _CONTINUE.search(text or "") or \
             _TAKEOVER_CUES["goodbye"].search(_CONTINUE.sub(" ", text or "")):
         return None
-    return {"name": "inform", "confidence": (intent or {}).get("confidence")}
+    return _as(intent, "inform")
 
 
 def weak_takeover(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -87,7 +95,7 @@ def account_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if (intent or {}).get("name") != "change_shipping_address" or not _ACCOUNT_ADDRESS.search(text or "") \
             or _AN_ORDER.search(text or ""):
         return None
-    return {"name": "set_up_shipping_address", "confidence": (intent or {}).get("confidence")}
+    return _as(intent, "set_up_shipping_address")
 
 
 # "whats ur phone number i'd rather call", "is there a telephone number for support": the store's
@@ -106,7 +114,7 @@ def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optiona
     name = (intent or {}).get("name")
     if name in (CONTACT, "contact_human_agent") or not _CONTACT_DETAILS.search(text or ""):
         return None
-    return {"name": CONTACT, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+    return _as(intent, CONTACT, 0.5)
 
 
 # "what about UK", "and germany?", "japan?": a place alone, after a delivery answer (read as out of
@@ -126,7 +134,7 @@ def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]
     dest = place_by_name(m.group("place"), CITY_MIN_POPULATION if lead_in else CITY_UNCUED_POPULATION)
     if dest is None or not dest.international:
         return None
-    return {"name": DELIVERY, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+    return _as(intent, DELIVERY, 0.5)
 
 
 # "what exactly comes in the box with it", "is a charger included": what the product comes with, a
@@ -141,7 +149,7 @@ def contents_not_complements(intent: Optional[Dict[str, Any]], text: Optional[st
     """ask_complements for "what comes in the box": ask_question, same confidence."""
     if (intent or {}).get("name") != "ask_complements" or not _IN_THE_BOX.search(text or ""):
         return None
-    return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}
+    return _as(intent, "ask_question")
 
 
 # "I'd like a thermostat but I'm not sure it'll work in an old house": a doubt to answer first, not an add
@@ -160,7 +168,7 @@ def doubt_not_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Opti
     """add_to_cart for a wish with a doubt and no word of adding: ask_question, same confidence."""
     if (intent or {}).get("name") != "add_to_cart" or not doubts(text):
         return None
-    return {"name": "ask_question", "confidence": (intent or {}).get("confidence")}
+    return _as(intent, "ask_question")
 
 
 # "what data do you actually keep about me?", "do you store my full card number", "is this chat safe?",
@@ -182,7 +190,7 @@ def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     out of scope: ask_question, at least 0.5."""
     if (intent or {}).get("name") not in _NOT_ANSWERED or not _PRIVACY.search(text or ""):
         return None
-    return {"name": "ask_question", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+    return _as(intent, "ask_question", 0.5)
 
 
 # "I'll take the less expensive of the two", "get me the cheaper one": a pick to buy among those shown
@@ -197,7 +205,7 @@ def pick_to_buy(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Option
     """A pick of a shown product with a verb of taking, read otherwise: add_to_cart, at least 0.5."""
     if (intent or {}).get("name") not in _PICK_READINGS or not _TAKE_PICK.search(text or "") or "?" in (text or ""):
         return None
-    return {"name": "add_to_cart", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
+    return _as(intent, "add_to_cart", 0.5)
 
 
 # "sorry, make that two, not three" read as a no: a new number for what was just added
@@ -209,4 +217,4 @@ def new_number_not_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     """deny for "make that two, not three": inform, same confidence (the cart change reads the number)."""
     if (intent or {}).get("name") != "deny" or not _NEW_NUMBER.search(text or ""):
         return None
-    return {"name": "inform", "confidence": (intent or {}).get("confidence")}
+    return _as(intent, "inform")
