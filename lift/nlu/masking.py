@@ -29,11 +29,17 @@ def merge_spans(spans: Iterable[Span]) -> List[Span]:
 
 def masked_text(text: str, spans: Iterable[Span]) -> str:
     """``text`` with each span replaced by :data:`PLACEHOLDER`."""
+    return rewritten_text(text, [(start, end, PLACEHOLDER) for start, end in merge_spans(spans)])
+
+
+def rewritten_text(text: str, replacements: Iterable[Tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, replacement) applied; overlapping ones after the first and
+    spans outside the text are skipped."""
     parts, last = [], 0
-    for start, end in merge_spans(spans):
-        if start < last or end > len(text):
+    for start, end, new in sorted(replacements):
+        if start < last or end > len(text) or start < 0:
             continue
-        parts += [text[last:start], PLACEHOLDER]
+        parts += [text[last:start], new]
         last = end
     parts.append(text[last:])
     return "".join(parts)

@@ -34,7 +34,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from lift.nlu.masking import MASKED, masked_text
+from lift.nlu.masking import MASKED, PLACEHOLDER, merge_spans, rewritten_text
+from lift.nlu.spelling import SPELLED
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,16 @@ def _default_encoder():
 
 
 def _text_to_embed(message: Message) -> str:
-    """The message text, with the spans a masking tokenizer flagged (catalog product names,
-    ``catalog_tokenizer``) replaced by the same placeholder the count features see."""
-    masked = [(t.start, t.end) for t in message.get(TOKENS_NAMES[TEXT]) or [] if (t.data or {}).get(MASKED)]
-    return masked_text(message.get(TEXT), masked) if masked else message.get(TEXT)
+    """The message text as the count features see it: the spans a masking tokenizer flagged
+    (catalog product names, ``catalog_tokenizer``) replaced by the placeholder, and misspelt
+    words by their corrections (``spelling``)."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    masked = [(t.start, t.end) for t in tokens if (t.data or {}).get(MASKED)]
+    spelled = [(t.start, int(t.data[SPELLED][0]), str(t.data[SPELLED][1]))
+               for t in tokens if (t.data or {}).get(SPELLED)]
+    if not masked and not spelled:
+        return message.get(TEXT)
+    return rewritten_text(message.get(TEXT), [(s, e, PLACEHOLDER) for s, e in merge_spans(masked)] + spelled)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
