@@ -90,6 +90,10 @@ def load_country_names() -> int:
 CITY_MIN_POPULATION = 100_000  # smaller towns share their names with words and with bigger places
 # A city named without "in/to/from" before it ("our London office") only when it is this big and capitalised.
 CITY_UNCUED_POPULATION = 1_000_000
+# Words that make a sentence naming a place a delivery question ("do ya shiup to Hungary", "how long
+# for express to reach ireland", "can u send it to my sister in berlin"); a misspelt ship or deliver too.
+DELIVERY_WORDS = re.compile(r"\b(?:shi\w?p\w*|del\w{0,2}ver\w*|post(?:age)?|courier|parcels?|packages?|arriv\w*|reach|"
+                            r"send|express)\b", re.IGNORECASE)
 _PLACE_CUE = re.compile(r"\b(?:in|to|from|near|into|around|at|towards?)\s+(?:the\s+)?$", re.IGNORECASE)
 # Country names that are everyday words too ("turkey", "china", "jersey"): only after a place cue.
 _WORDLIKE_COUNTRIES = frozenset({"turkey", "china", "jersey", "chad", "jordan", "georgia", "guinea", "niger", "peru",

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
-from lift.commerce.destinations import INTERNATIONAL_DAYS, destination, not_shipped_reason, place_named
+from lift.commerce.destinations import DELIVERY_WORDS, INTERNATIONAL_DAYS, destination, not_shipped_reason, place_named
 from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
@@ -359,8 +359,7 @@ __all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "a
            "get_order", "describe_coarse", "describe_status", "describe_tracking", "order_contents", "parse_shipping_method", "quote"]
 
 
-_ABOUT_DELIVERY = re.compile(r"\b(?:ship\w*|deliver\w*|send|post(?:age)?|how\s+long|how\s+much|cost\w*|arriv\w*|get\s+to)\b",
-                             re.IGNORECASE)
+_ABOUT_DELIVERY = re.compile(DELIVERY_WORDS.pattern + r"|\b(?:how\s+long|how\s+much|cost\w*|get\s+to)\b", re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"\b(?:to|about|in|for)\s+(?:the\s+)?([a-z][a-z .'-]{1,40}?)"
                           r"(?=\s*(?:$|[?!.,]|\s+(?:please|pls|thanks|then|cost|costs|from|and|how|too|as\s+well|instead)\b))",
                           re.IGNORECASE)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
-from lift.commerce.destinations import CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, place_by_name
+from lift.commerce.destinations import (CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, DELIVERY_WORDS, place_by_name,
+                                       place_named)
 
 BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
@@ -135,6 +136,24 @@ def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]
     if dest is None or not dest.international:
         return None
     return _as(intent, DELIVERY, 0.5)
+
+
+# "do you ship to Canada?" (ask_question), "how long for express to reach ireland" (out of scope):
+# a shipping word and a place abroad is a delivery question, however the classifier read it
+_WHEN = re.compile(r"\b(?:how\s+(?:long|soon|fast|quick(?:ly)?|many\s+(?:working\s+|business\s+)?days)|when|lead\s+time|"
+                   r"(?:business|working)\s+days|eta)\b", re.IGNORECASE)
+_NOT_A_QUESTION_ABOUT_US = frozenset({"out_of_scope", "nlu_fallback", "ask_question", "inform", "search_product", None})
+
+
+def destination_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """A question read as out of scope or as a product question that asks about shipping to a
+    place abroad: delivery_period when it asks how long, else delivery_options."""
+    if (intent or {}).get("name") not in _NOT_A_QUESTION_ABOUT_US or not DELIVERY_WORDS.search(text or ""):
+        return None
+    dest = place_named(text)
+    if dest is None or not dest.international:
+        return None
+    return _as(intent, "delivery_period" if _WHEN.search(text or "") else DELIVERY, 0.5)
 
 
 # "what exactly comes in the box with it", "is a charger included": what the product comes with, a

@@ -400,6 +400,23 @@ def test_a_place_alone_is_a_delivery_question(text, delivery):
 
 
 
+@pytest.mark.parametrize("text, read_as, expected", [
+    ("do you ship to Canada?", "ask_question", "delivery_options"),
+    ("how long for express to reach ireland", "out_of_scope", "delivery_period"),
+    ("do ya shiup to Hungary", "out_of_scope", "delivery_options"),
+    ("can u send it to my sister in berlin", "nlu_fallback", "delivery_options"),
+    ("how many days does delivery take to Australia", "inform", "delivery_period"),
+    ("do you ship to texas", "ask_question", "ask_question"),  # home: the classifier's reading stands
+    ("is the speaker waterproof", "ask_question", "ask_question"),  # no place
+    ("i want to visit japan", "out_of_scope", "out_of_scope"),  # a place, no shipping
+    ("change the address to 1 Main St, Toronto", "change_shipping_address", "change_shipping_address"),
+])
+def test_shipping_to_a_place_abroad_is_a_delivery_question(text, read_as, expected):
+    intent = {"name": read_as, "confidence": 0.45}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
+
+
 @pytest.mark.parametrize("text, question", [
     ("and what exactly comes in the box with it", True), ("is a charger included?", True),
     ("do I need to buy a charger separately", True), ("what goes well with it", False),

@@ -153,6 +153,10 @@ async def test_an_address_given_with_the_email_sets_what_the_delivery_question_o
     ("how long does standard delivery take? We need stock in our London office by Friday.",
      "Yes, we deliver to the United Kingdom"),
     ("shipping to dublin?", "Yes, we deliver to Ireland"), ("deliver to sydney", "Sorry, we don't deliver to Australia"),
+    # the words the scope guard reads as a delivery question are the ones answered here
+    ("how long for express to reach ireland", "Yes, we deliver to Ireland"),
+    ("do ya shiup to Hungary", "Yes, we deliver to Hungary"),
+    ("can the courier bring it to my flat in Vienna", "Yes, we deliver to Austria"),
 ])
 def test_a_question_about_a_country_is_answered_from_the_policys_table(text, starts):
     from lift.commerce.destinations import load_country_names
