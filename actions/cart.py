@@ -1,7 +1,6 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -14,22 +13,22 @@ from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
+from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
 from actions.forecast import offer_purchase_help
 from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
-from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of,
-                                remove_item, set_quantity, subtotal)
-from lift.commerce.matching import content_tokens, numbered_parts
+from lift.commerce.cart import MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of, subtotal
+from lift.commerce.matching import numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.clauses import command_then_question
-from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, Shown, cart_line_by_ordinal,
-                                           empties_cart, parse_cart_change, which_shown)
+from lift.understanding.references import (ADD, REMOVE, CartChange, Resolution, empties_cart, parse_cart_change,
+                                           which_shown)
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -59,106 +58,6 @@ def ask_which(dispatcher: CollectingDispatcher, resolution, catalog, intent: Tex
     buttons = choice_buttons(resolution, catalog, intent, qty.value if qty is not None and qty.ok else None)
     dispatcher.utter_message(text=resolution.question, buttons=buttons)
     return []
-
-
-# words of "only 1 piece needed", "just one pair" that name no product
-_KEEP_CLAUSE = re.compile(r"\b(?:keep|keeping|but\s+not|except|leave)\b", re.IGNORECASE)
-_NOT_A_NAME = frozenset({"one", "piece", "pair", "unit", "item", "thing", "need", "needed", "only", "just"})
-
-
-def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Optional[Text]]:
-    """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
-    the product last added, else the only line; otherwise (None, question)."""
-    in_cart = [i["sku"] for i in cart]
-    named = entity_values(tracker, "product")
-    lines = [p for p in map(catalog.get, in_cart) if p is not None]
-    counted = None if named else cart_line_by_ordinal(latest_text(tracker), Shown.all_of(lines))
-    if counted:  # "remove the second item": counted in the cart, not among the cards shown last
-        return catalog.get(counted), None
-    products, _ = referred_products(tracker, catalog)
-    if named:
-        for product in products:
-            if product.sku in in_cart:
-                return product, None
-        what = products[0].name if products else named[0]
-        return None, f"The {what} isn't in your cart. Which item do you mean?"
-    # A type or a word of a line's name before a reference: "remove one of the speakers" or "make it 3
-    # bulb packs" also read "one" / "it" as the card shown last
-    category = next((c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
-    if category is not None:  # "remove the mouse": a product type, never whatever line is last
-        typed, kind, _ = typed_kind(tracker, catalog, category)
-        lines = [p for p in kind if p.sku in in_cart]
-        if len(lines) == 1:
-            return lines[0], None
-        if not lines:
-            return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
-        return None, f"Which {typed or category.name.lower()} do you mean?"
-    # "remove the bulbs" (no entity for that word): the line whose name has it, never the last one added
-    asked = _KEEP_CLAUSE.split(masked_text(tracker))[0]  # "remove the band, keep the watch": not the watch
-    said = {w for w in content_tokens(asked) if not w.isdigit()} - _NOT_A_NAME
-    hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
-    if len([p for p in hinted if p.sku in in_cart]) == 1:
-        return next(p for p in hinted if p.sku in in_cart), None
-    for product in products:  # "remove it", "the other one": among the cards shown
-        if product.sku in in_cart:
-            return product, None
-    if hinted and not any(p.sku in in_cart for p in hinted):
-        return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"
-    last = tracker.get_slot("last_product")
-    if last in in_cart:
-        return catalog.get(last), None
-    if len(in_cart) == 1:
-        return catalog.get(in_cart[0]), None
-    return None, "Which item do you mean?"
-
-
-def line_buttons(cart, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
-    """One button per cart line that repeats the change for that line ("make the X 3", or a
-    removal of the same quantity)."""
-    buttons = []
-    for item in cart:
-        product = catalog.get(item["sku"])
-        name = product.name if product else item["sku"]
-        if change.op == SET and qty is not None and qty.value is not None:
-            payload = f"make the {name} {qty.value}"  # read again by NLU; both cart actions handle "make it N"
-        elif qty is not None and qty.value is not None:
-            payload = f'/remove_from_cart{{"product":"{item["sku"]}","quantity":{qty.value}}}'
-        else:
-            payload = f'/remove_from_cart{{"product":"{item["sku"]}"}}'
-        buttons.append({"title": name, "payload": payload})
-    return buttons
-
-
-def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
-    """Remove from, or set the quantity of, one cart line."""
-    cart = normalize_cart(tracker.get_slot("cart"))
-    if not cart:
-        dispatcher.utter_message(text="Your cart is empty.")
-        return []
-    product, question = cart_line_target(tracker, catalog, cart)
-    product = live(resources.get().engine, product)  # "make it 3" checks the stock the database has now
-    if product is None:
-        dispatcher.utter_message(text=question, buttons=line_buttons(cart, catalog, change, qty))
-        return []
-    if qty is not None and not qty.ok:
-        dispatcher.utter_message(text=qty.problem)
-        return []
-    if change.op == SET and qty is None:
-        dispatcher.utter_message(text=f"How many {product.name} would you like?")
-        return []
-    try:
-        if change.op == SET:
-            cart = set_quantity(cart, product, qty.value)
-        else:
-            cart = remove_item(cart, product.sku, qty.value if qty else None)
-    except CartError as err:
-        dispatcher.utter_message(text=str(err))
-        return []
-    left = quantity_of(cart, product.sku)
-    done = f"You now have {left} × {product.name}." if left else f"Removed {product.name}."
-    total = f"Your cart is now {catalog.format_price(subtotal(cart))}." if cart else "Your cart is now empty."
-    dispatcher.utter_message(text=f"{done} {total}")
-    return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
 
 
 def cross_sell_choice(res, tracker: Tracker) -> Optional[Text]:
@@ -202,24 +101,6 @@ def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, produc
         buttons=[{"title": "Check out", "payload": "/checkout"}, {"title": "View cart", "payload": "/view_cart"}])
     return [SlotSet("cart", cart), SlotSet("last_product", product.sku), SlotSet("last_shown", [product.sku]),
             SlotSet("upsell_sku", None), *idle_clock(tracker, cart)]
-
-
-def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int]):
-    """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
-    One product that can't be added never drops the others."""
-    added, refused = [], []
-    for product in products:
-        try:
-            cart = add_item(cart, product, counts[product.sku])
-            added.append(product)
-        except CartError as err:
-            refused.append((product, err))
-    if added:
-        count = sum(i["qty"] for i in cart)
-        dispatcher.utter_message(
-            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({catalog.format_price(subtotal(cart))}).")
-    return cart, added, refused
 
 
 class ActionAddToCart(Action):
@@ -285,8 +166,9 @@ class ActionAddToCart(Action):
             else:
                 dispatcher.utter_message(text=str(err))
         shown = [SlotSet("last_shown", [p.sku for p in offered])] if offered else []
-        if not added:
-            return shown
+        if not added:  # "only 2 left": a new number next ("actually 2 not 3") is for this product
+            short = [p for p, _ in refused if p.stock > 0]
+            return shown + ([SlotSet(REFUSED_SLOT, short[-1].sku)] if short else [])
         product = added[-1]
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
         if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it

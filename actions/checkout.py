@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.cart import change_line, put_in_cart, requested_change
+from actions.cart import requested_change
+from actions.cart_lines import change_line, put_in_cart
 from actions.coupons import apply_carried_coupon
 from actions.catalog import shown_products
 from actions.mentions import named_products

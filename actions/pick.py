@@ -39,6 +39,10 @@ class ActionPickProduct(Action):
             # "make it 5", "actually just one" right after an add: the line just added, not the
             # cross-sell card shown with it (run here: no rule follows this action with another)
             return await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+        if tracker.get_slot("refused_product") and parse_cart_change(latest_text(tracker)).op == SET:
+            # "oops i meant 2" after "We only have 2 …" with nothing in the cart: an add of that many
+            # (actions.cart_lines.refused_add)
+            return await ActionAddToCart().run(dispatcher, tracker, domain)
         if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
             # "another one" / "one more" with a cart: more of the line added last, not the card shown
             return await ActionAddToCart().run(dispatcher, tracker, domain)

@@ -1,0 +1,173 @@
+"""Cart lines: putting products in, and changing or removing one line ("make it 3", "remove the
+mouse"), including a new number for an add just refused ("only 2 left" -> "actually 2 not 3")."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import resources
+from actions.cart_idle import idle_clock
+from actions.catalog import referred_products
+from actions.common import entity_values, latest_text, masked_text
+from actions.mentions import typed_kind
+from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, set_quantity, subtotal
+from lift.commerce.matching import content_tokens
+from lift.commerce.stock import live
+from lift.understanding.numbers import Quantity
+from lift.understanding.references import SET, CartChange, Shown, cart_line_by_ordinal
+
+REFUSED_SLOT = "refused_product"  # set by an add refused for its number (stock, the per-line cap)
+
+
+def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int]):
+    """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
+    One product that can't be added never drops the others."""
+    added, refused = [], []
+    for product in products:
+        try:
+            cart = add_item(cart, product, counts[product.sku])
+            added.append(product)
+        except CartError as err:
+            refused.append((product, err))
+    if added:
+        count = sum(i["qty"] for i in cart)
+        dispatcher.utter_message(
+            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+                 f"({catalog.format_price(subtotal(cart))}).")
+    return cart, added, refused
+
+
+# words of "only 1 piece needed", "just one pair" that name no product
+_KEEP_CLAUSE = re.compile(r"\b(?:keep|keeping|but\s+not|except|leave)\b", re.IGNORECASE)
+_NOT_A_NAME = frozenset({"one", "piece", "pair", "unit", "item", "thing", "need", "needed", "only", "just"})
+
+
+def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Optional[Text]]:
+    """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
+    the product last added, else the only line; otherwise (None, question)."""
+    in_cart = [i["sku"] for i in cart]
+    named = entity_values(tracker, "product")
+    lines = [p for p in map(catalog.get, in_cart) if p is not None]
+    counted = None if named else cart_line_by_ordinal(latest_text(tracker), Shown.all_of(lines))
+    if counted:  # "remove the second item": counted in the cart, not among the cards shown last
+        return catalog.get(counted), None
+    products, _ = referred_products(tracker, catalog)
+    if named:
+        for product in products:
+            if product.sku in in_cart:
+                return product, None
+        what = products[0].name if products else named[0]
+        return None, f"The {what} isn't in your cart. Which item do you mean?"
+    # A type or a word of a line's name before a reference: "remove one of the speakers" or "make it 3
+    # bulb packs" also read "one" / "it" as the card shown last
+    category = next((c for c in map(catalog.category_of, entity_values(tracker, "category")) if c is not None), None)
+    if category is not None:  # "remove the mouse": a product type, never whatever line is last
+        typed, kind, _ = typed_kind(tracker, catalog, category)
+        lines = [p for p in kind if p.sku in in_cart]
+        if len(lines) == 1:
+            return lines[0], None
+        if not lines:
+            return None, f"There's no {typed or category.name.lower()} in your cart. Which item do you mean?"
+        return None, f"Which {typed or category.name.lower()} do you mean?"
+    # "remove the bulbs" (no entity for that word): the line whose name has it, never the last one added
+    asked = _KEEP_CLAUSE.split(masked_text(tracker))[0]  # "remove the band, keep the watch": not the watch
+    said = {w for w in content_tokens(asked) if not w.isdigit()} - _NOT_A_NAME
+    hinted = [p for p in catalog if said & set(content_tokens(" ".join((p.name, *p.synonyms))))]
+    if len([p for p in hinted if p.sku in in_cart]) == 1:
+        return next(p for p in hinted if p.sku in in_cart), None
+    for product in products:  # "remove it", "the other one": among the cards shown
+        if product.sku in in_cart:
+            return product, None
+    if hinted and not any(p.sku in in_cart for p in hinted):
+        return None, f"The {hinted[0].name} isn't in your cart. Which item do you mean?"
+    last = tracker.get_slot("last_product")
+    if last in in_cart:
+        return catalog.get(last), None
+    if len(in_cart) == 1:
+        return catalog.get(in_cart[0]), None
+    return None, "Which item do you mean?"
+
+
+def line_buttons(cart, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """One button per cart line that repeats the change for that line ("make the X 3", or a
+    removal of the same quantity)."""
+    buttons = []
+    for item in cart:
+        product = catalog.get(item["sku"])
+        name = product.name if product else item["sku"]
+        if change.op == SET and qty is not None and qty.value is not None:
+            payload = f"make the {name} {qty.value}"  # read again by NLU; both cart actions handle "make it N"
+        elif qty is not None and qty.value is not None:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}","quantity":{qty.value}}}'
+        else:
+            payload = f'/remove_from_cart{{"product":"{item["sku"]}"}}'
+        buttons.append({"title": name, "payload": payload})
+    return buttons
+
+
+def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
+    """Remove from, or set the quantity of, one cart line."""
+    cart = normalize_cart(tracker.get_slot("cart"))
+    retried = refused_add(tracker, catalog, cart, change, qty)
+    if retried is not None:  # "We only have 2 of the Aria Pro" -> "actually 2 not 3": those 2, added now
+        cart, added, _ = put_in_cart(dispatcher, catalog, cart, [retried], {retried.sku: qty.value})
+        if not added:
+            return []
+        return [SlotSet("cart", cart), SlotSet("last_product", retried.sku), *idle_clock(tracker, cart)]
+    if not cart:
+        dispatcher.utter_message(text="Your cart is empty.")
+        return []
+    product, question = cart_line_target(tracker, catalog, cart)
+    product = live(resources.get().engine, product)  # "make it 3" checks the stock the database has now
+    if product is None:
+        dispatcher.utter_message(text=question, buttons=line_buttons(cart, catalog, change, qty))
+        return []
+    if qty is not None and not qty.ok:
+        dispatcher.utter_message(text=qty.problem)
+        return []
+    if change.op == SET and qty is None:
+        dispatcher.utter_message(text=f"How many {product.name} would you like?")
+        return []
+    try:
+        if change.op == SET:
+            cart = set_quantity(cart, product, qty.value)
+        else:
+            cart = remove_item(cart, product.sku, qty.value if qty else None)
+    except CartError as err:
+        dispatcher.utter_message(text=str(err))
+        return []
+    left = quantity_of(cart, product.sku)
+    done = f"You now have {left} × {product.name}." if left else f"Removed {product.name}."
+    total = f"Your cart is now {catalog.format_price(subtotal(cart))}." if cart else "Your cart is now empty."
+    dispatcher.utter_message(text=f"{done} {total}")
+    return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
+
+
+def _previous_turn(tracker: Tracker) -> Tuple[Optional[Text], List[Dict[Text, Any]]]:
+    """The intent of the shopper's message before the latest one, and the events of the bot's turn
+    that answered it."""
+    seen, turn = 0, []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                return ((event.get("parse_data") or {}).get("intent") or {}).get("name"), turn
+        elif seen == 1:
+            turn.append(event)
+    return None, []
+
+
+def refused_add(tracker: Tracker, catalog, cart, change: CartChange, qty: Optional[Quantity]) -> Optional[Any]:
+    """The product of an add refused in the bot's last turn ("We only have 2 …"), when the shopper now
+    gives a new number for it ("actually 2 not 3", "ok make it 2") and it is not in the cart."""
+    if change.op != SET or qty is None or not qty.ok or qty.value is None:
+        return None
+    intent, turn = _previous_turn(tracker)
+    sku = next((e.get("value") for e in turn if e.get("event") == "slot" and e.get("name") == REFUSED_SLOT), None)
+    if intent != "add_to_cart" or not sku or any(i["sku"] == sku for i in cart):
+        return None
+    return live(resources.get().engine, catalog.get(sku))

@@ -1,0 +1,63 @@
+"""A new number for an add just refused for its number: "add 3 aria pro" -> "We only have 2 …" ->
+"actually 2 not 3" adds 2 (the cart was empty, so there was no line to set)."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cart import ActionAddToCart
+from actions.pick import ActionPickProduct
+from tests.support.trackers import make_tracker, slot_events, texts
+
+MIC = "AUD-008"  # Studio USB Microphone: 2 in stock
+
+
+def _named(text):
+    start = text.lower().index("studio usb microphone")
+    return [{"entity": "product", "value": MIC, "start": start, "end": start + len("studio usb microphone")}]
+
+
+async def _first_turn(domain, text="add 3 studio usb microphone"):
+    dispatcher = CollectingDispatcher()
+    events = await ActionAddToCart().run(dispatcher, make_tracker(text, "add_to_cart", entities=_named(text)), domain)
+    return text, dispatcher, events
+
+
+def _history(first_text, bot_events, intent="add_to_cart"):
+    entities = _named(first_text) if intent == "add_to_cart" else []
+    user = {"event": "user", "text": first_text,
+            "parse_data": {"text": first_text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities}}
+    return [user, {"event": "action", "name": "action_add_to_cart"}, *bot_events,
+            {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize("action, intent, text", [
+    (ActionAddToCart, "add_to_cart", "actually 2 not 3"),
+    (ActionPickProduct, "inform", "oops i meant 2"),
+    (ActionAddToCart, "add_to_cart", "ok make it 2 then"),
+])
+async def test_a_new_number_after_a_refused_add_adds_that_many(res, domain, action, intent, text):
+    first, dispatcher, events = await _first_turn(domain)
+    assert "We only have 2" in texts(dispatcher) and not slot_events(events).get("cart")
+    assert slot_events(events)["refused_product"] == MIC
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent, events=_history(first, events),
+                           slots={"refused_product": MIC})
+    got = slot_events(await action().run(dispatcher, tracker, domain))
+    assert [(i["sku"], i["qty"]) for i in got["cart"]] == [(MIC, 2)], texts(dispatcher)
+    assert "Added 2 × Studio USB Microphone" in texts(dispatcher)
+
+
+async def test_only_right_after_the_refusal_and_never_for_a_sold_out_product(res, domain):
+    first, _, events = await _first_turn(domain)
+    later = _history(first, events) + _history("what about the warranty", [], "ask_question")  # another turn in between
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("actually 2 not 3", "add_to_cart", events=later, slots={"refused_product": MIC})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert not got.get("cart"), texts(dispatcher)
+
+    sold_out = [p for p in res.catalog.products if p.stock <= 0][0]
+    text = f"add 3 {sold_out.name}"
+    dispatcher = CollectingDispatcher()
+    events = await ActionAddToCart().run(dispatcher, make_tracker(text, "add_to_cart", entities=[
+        {"entity": "product", "value": sold_out.sku, "start": 6, "end": len(text)}]), domain)
+    assert "refused_product" not in slot_events(events)  # nothing to retry with another number
