@@ -20,6 +20,9 @@ import re
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, Mapping, Optional
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 # Token data key: the correction of a token's word, as [end of the word, replacement text];
 # set by the pipeline component, read by the sentence featurizer (lift.rasa_plugins.minilm_featurizer).
 SPELLED = "spelled"
@@ -69,9 +72,6 @@ class Speller:
     def _correct(self, word: str) -> Optional[str]:
         if len(word) < MIN_LENGTH or word in self._known or not _LETTERS.match(word):
             return None
-        from rapidfuzz import process
-        from rapidfuzz.distance import DamerauLevenshtein
-
         # one edit; else two run-together training words; else, for long words, two edits
         for edits in (1, 2):
             if edits == 2:

@@ -105,6 +105,10 @@ def test_component_learns_the_vocabulary_stores_it_and_corrects_parsed_messages(
     assert [t.text for t in parsed[0].get(TOKENS_NAMES[TEXT])] == ["track", "my", "order"]
     assert [t.text for t in parsed[1].get(TOKENS_NAMES[TEXT])] == ["payment", "options"]
 
+    long = _tokens("teack " * 101)  # past MAX_TOKENS: left as typed
+    loaded.process([long])
+    assert long.get(TOKENS_NAMES[TEXT])[0].text == "teack"
+
     untrained = SpellingNormaliser.load({}, LocalModelStorage(tmp_path / "empty"), Resource("none"), context)
     message = _tokens("teack my order")
     untrained.process([message])
