@@ -115,7 +115,9 @@ async def test_the_number_in_a_product_name_is_not_a_quantity(res, dispatcher, d
 async def test_add_above_stock_and_out_of_stock(res, dispatcher, domain):
     events = await run(ActionAddToCart(), dispatcher, domain,
                        make_tracker("add 3 slate mini", "add_to_cart", entities=[ent("product", "slate mini")]))
-    assert events == [] and "only have 2" in texts(dispatcher)
+    # nothing added; the product is remembered for a new number in the next message ("actually 2")
+    assert events == [{"event": "slot", "name": "refused_product", "timestamp": None, "value": "PHN-005"}]
+    assert "only have 2" in texts(dispatcher)
     d2 = type(dispatcher)()
     events = await run(ActionAddToCart(), d2, domain,
                        make_tracker("add the bookshelf", "add_to_cart", entities=[ent("product", "bookshelf")]))
