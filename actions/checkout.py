@@ -23,7 +23,7 @@ from actions.swap import swap_line
 from actions.quotes import item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
-from lift.commerce.destinations import ask_country, destination, not_shipped_reason
+from lift.commerce.destinations import ask_country, destination, duties_note, not_shipped_reason
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
@@ -300,7 +300,7 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))
     dest = destination(address)
     if method.key != "pickup" and dest is not None and dest.international:
-        parts.append(f"Import duties and local taxes, if any, are charged by {dest.name} and paid on delivery.")
+        parts.append(duties_note(dest.name))
     if method.key != "pickup":
         parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
     parts.append(f"Confirmation to: {tracker.get_slot('email')}")

@@ -256,6 +256,11 @@ def _named(code: str) -> Destination:
     return Destination(code, {"US": "the United States", "GB": "the United Kingdom"}.get(code, name))
 
 
+def duties_note(country: str) -> str:
+    """The shipping policy's duties rule for a delivery to ``country`` (one wording everywhere)."""
+    return f"Import duties and local taxes, if any, are charged by {country} and paid on delivery."
+
+
 def not_shipped_reason(address: Optional[str]) -> Optional[str]:
     """Why we can't deliver to ``address`` (a country we don't ship to), else None."""
     dest = destination(address)

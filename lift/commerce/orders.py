@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
-from lift.commerce.destinations import DELIVERY_WORDS, INTERNATIONAL_DAYS, destination, not_shipped_reason, place_named
+from lift.commerce.destinations import (DELIVERY_WORDS, INTERNATIONAL_DAYS, destination, duties_note, not_shipped_reason,
+                                       place_named)
 from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
@@ -386,5 +387,4 @@ def destination_answer(text: Any, currency: str) -> Optional[str]:
     standard = SHIPPING_METHODS["standard"]
     return (f"Yes, we deliver to {dest.name} by standard international shipping: 5-{INTERNATIONAL_DAYS} business "
             f"days, {format_price(standard.cost, currency)} (free from {format_price(standard.free_over, currency)}). "
-            f"Express and next-day delivery are for US addresses only. Import duties and local taxes, if any, are "
-            f"charged by {dest.name} and paid on delivery.")
+            f"Express and next-day delivery are for US addresses only. {duties_note(dest.name)}")
