@@ -14,7 +14,7 @@ from actions.common import latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import faulty_item_in_view
 from lift.commerce.validation import asks_something
-from lift.commerce.returns import faulty_item_policy, says_faulty, warranty_verdict
+from lift.commerce.returns import claim_steps, faulty_item_policy, says_faulty, warranty_verdict
 from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
@@ -115,6 +115,7 @@ class ActionRequestHandoff(Action):
         # order's free return; "screen died after 8 months, am i covered?", the warranty's verdict for that
         # age; "the package arrived smashed", the faulty-item policy
         meantime = (faulty_item_in_view(tracker) or warranty_verdict(text)
+                    or claim_steps(text, tracker.get_slot("kb_doc_id"))  # "how do i make a claim" after the warranty
                     or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
         if meantime:
             dispatcher.utter_message(text=f"In the meantime: {meantime}")

@@ -202,3 +202,20 @@ def warranty_verdict(text: str) -> Optional[str]:
     return (f"Our warranty covers manufacturing defects for {WARRANTY_YEARS} years from delivery, so at that age it has "
             "run out. We can still arrange a paid repair for many items: we send a quote after inspecting it, and you "
             "only pay if you accept it.")
+
+
+# "how do I make a claim" after the warranty was explained: the claim's steps, not only a person
+# (Bitext labels "file a claim" a complaint, so it reaches the hand-off)
+_HOW_TO_CLAIM_RE = re.compile(r"\b(?:how|where|what\s+do\s+i\s+do|what'?s\s+the\s+process)\b.*\bclaim\w*\b|"
+                              r"\b(?:make|file|start|submit|lodge|open|raise)\s+(?:a|the|my)\s+(?:warranty\s+)?claim\b",
+                              re.IGNORECASE)
+WARRANTY_DOC = "policy:warranty"
+
+
+def claim_steps(text: str, last_doc: Optional[str]) -> Optional[str]:
+    """How to make a warranty claim, when ``text`` asks how right after a warranty answer
+    (``last_doc``, the document last cited); else None."""
+    if not str(last_doc or "").startswith(WARRANTY_DOC) or not _HOW_TO_CLAIM_RE.search(text or ""):
+        return None
+    return f"To make a warranty claim, {HOW_TO_CLAIM}."
+

@@ -249,6 +249,25 @@ async def test_a_fault_question_with_no_order_in_view_gets_the_policy_while_a_pe
     assert any(e.get("event") == "pause" for e in events)
 
 
+@pytest.mark.parametrize("text, last_doc, steps", [
+    ("how do I make a claim", "policy:warranty#warranty-coverage", True),
+    ("ok so how do i file a claim then?", "policy:warranty#what-the-warranty-does-not-cover", True),
+    ("i want to lodge a claim", "policy:warranty#warranty-coverage", True),
+    ("how do I make a claim", "policy:returns#how-to-return", False),  # not after the warranty
+    ("this is the worst service ever", "policy:warranty#warranty-coverage", False),  # no claim asked about
+])
+async def test_how_to_claim_after_the_warranty_gets_the_steps_while_a_person_takes_it(res, kb, domain, text, last_doc,
+                                                                                     steps):
+    from actions.handoff import ActionRequestHandoff
+
+    d = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(d, make_tracker(text, "complaint", sender_id=f"claim-{len(text)}-{steps}",
+                                                              slots={"kb_doc_id": last_doc}), domain)
+    said = texts(d)
+    assert said.startswith("In the meantime: To make a warranty claim, contact us with your order number") is steps, said
+    assert any(e.get("event") == "pause" for e in events)  # the claim itself is for a person
+
+
 async def test_why_is_it_taking_so_long_read_as_out_of_scope_gets_the_order_shown(res, kb, domain):
     from actions.fallback import ActionReplyOutOfScope
 
