@@ -28,7 +28,8 @@ from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
                                   is_po_box, method_problem, method_title, parse_shipping_method, quote,
-                                  asks_which_option, destination_answer, options_answer, shipping_answer)
+                                  asks_which_option, options_answer, shipping_answer)
+from lift.commerce.abroad import destination_answer
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
 from lift.understanding.references import ADD, SET

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from actions import resources
 
 from lift.commerce.destinations import ask_country, not_shipped_reason, with_country
-from lift.commerce.orders import destination_answer
+from lift.commerce.abroad import destination_answer
 from lift.commerce.validation import normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever

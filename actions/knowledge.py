@@ -31,7 +31,8 @@ from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import INTERNATIONAL_DOC, INTERNATIONAL_SOURCE
 from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
-from lift.commerce.orders import about_shipping, destination_answer, shipping_answer
+from lift.commerce.abroad import destination_answer
+from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.returns import WARRANTY_SOURCE, warranty_verdict
 from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
 from lift.commerce.stock import live

@@ -3,7 +3,7 @@
 ``catalog`` (loading, validation, mention resolution; records in ``products``, word matching
 in ``matching``), ``money`` (Decimal amounts and price formatting), ``cart`` (cart slot
 arithmetic, coupons), ``pricing`` (volume discounts), ``stock`` (stock levels in the database,
-reserved with the order), ``orders`` (quotes, placing orders, shipping methods), ``words`` (singular, stem, plural forms: shared with retrieval), ``ownership``
+reserved with the order), ``orders`` (quotes, placing orders, shipping methods), ``destinations`` (countries we ship to, places named) and ``abroad`` (delivery questions about them), ``words`` (singular, stem, plural forms: shared with retrieval), ``ownership``
 (who may see or change an order: owner, or email + one-time code), ``servicing`` (cancel,
 address change, their records and an agent's revert), ``emails`` (the words of transactional
 mail), ``leads`` (lead capture, demo slots), ``onboarding`` (profiles), ``handoff`` (tickets

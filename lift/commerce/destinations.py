@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import pycountry
 
@@ -148,6 +148,12 @@ def place_named(text: Optional[str]) -> Optional[Destination]:
         name = text[start:end]
         if _plain(name) in _us_states() and (n > 1 or name[:1].isupper() or _PLACE_CUE.search(text[max(0, start - 12):start])):
             return _named(HOME)
+    return next((dest for _, _, dest in _places(text, words)), None)
+
+
+def _places(text: str, words) -> Iterator[Tuple[int, int, Destination]]:
+    """(start, end, country) of each span of up to three words naming a country, or a city with a
+    cue or capitalised and big, longest spans first, then in order."""
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             start, end = words[i].start(), words[i + n - 1].end()
@@ -156,12 +162,27 @@ def place_named(text: Optional[str]) -> Optional[Destination]:
             plain = _plain(name)
             code = _country(name) if len(plain) > 3 or plain in _ALIASES else None
             if code and (cued or plain not in _WORDLIKE_COUNTRIES) and not (plain == "us" and not cued):
-                return _named(code)
+                yield start, end, _named(code)
+                continue
             city = _cities().get(plain)
             capitalised = name[:1].isupper() and start > 0 and text[:start].rstrip()[-1:] not in ".!?"
             if city and (cued or (capitalised and city[1] >= CITY_UNCUED_POPULATION)):
-                return _named(city[0])
-    return None
+                yield start, end, _named(city[0])
+
+
+def places_named(text: Optional[str]) -> List[Destination]:
+    """Every country a sentence names ("do you ship to canada, germany and japan?"), in the order
+    named, each once; spans inside a longer name ("new zealand") are not read again."""
+    text = " ".join(str(text or "").split())[:2000]
+    taken: List[Tuple[int, int]] = []
+    found: List[Tuple[int, Destination]] = []
+    for start, end, dest in _places(text, list(_WORD.finditer(text))):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if all(dest.name != d.name for _, d in found):
+            found.append((start, dest))
+    return [dest for _, dest in sorted(found, key=lambda f: f[0])]
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lift.commerce import emails, stock
 from lift.commerce.cart import CartError, check_coupon, normalize_cart
-from lift.commerce.destinations import (DELIVERY_WORDS, INTERNATIONAL_DAYS, destination, duties_note, not_shipped_reason,
-                                       place_named)
+from lift.commerce.destinations import INTERNATIONAL_DAYS, destination, not_shipped_reason
 from lift.commerce.money import format_price, money
 from lift.commerce.pricing import best_discount, volume_discount
 from lift.commerce.validation import normalize_order_id
@@ -358,33 +357,3 @@ def describe_coarse(order: Order) -> str:
 __all__ = ["CartError", "OrderError", "SHIPPING_METHODS", "asks_about_order", "asks_which_option",
            "options_answer", "create_order", "describe_shipping_methods",
            "get_order", "describe_coarse", "describe_status", "describe_tracking", "order_contents", "parse_shipping_method", "quote"]
-
-
-_ABOUT_DELIVERY = re.compile(DELIVERY_WORDS.pattern + r"|\b(?:how\s+long|how\s+much|cost\w*|get\s+to)\b", re.IGNORECASE)
-_PLACE_AFTER = re.compile(r"\b(?:to|about|in|for)\s+(?:the\s+)?([a-z][a-z .'-]{1,40}?)"
-                          r"(?=\s*(?:$|[?!.,]|\s+(?:please|pls|thanks|then|cost|costs|from|and|how|too|as\s+well|instead)\b))",
-                          re.IGNORECASE)
-
-
-_LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|and|so|then|what\s+about|how\s+about|hmm+|well)\s+)+", re.IGNORECASE)
-
-
-def destination_answer(text: Any, currency: str) -> Optional[str]:
-    """"do you ship to australia", "how long to Germany please", "what about new zealand": whether
-    and how we deliver to the country named, from the shipping policy's table (never a general
-    FAQ's "select countries"); None when no country outside the US is named."""
-    text = " ".join(str(text or "").split())
-    if not text:
-        return None
-    parts = [_LEAD_IN.sub("", c.strip()) for c in re.split(r"[,;?!]", text)]
-    chunks = ([m.group(1) for m in _PLACE_AFTER.finditer(text)] + parts + [text]
-              + [" ".join(p.split()[:n]) for p in parts for n in (2, 1)])  # "ok uk then, how long": "uk"
-    dest = next((d for d in (destination(c) for c in chunks if c) if d is not None), None) or place_named(text)
-    if dest is None or not dest.international or not (_ABOUT_DELIVERY.search(text) or len(text.split()) <= 4):
-        return None
-    if not dest.shipped_to:
-        return not_shipped_reason(dest.name)
-    standard = SHIPPING_METHODS["standard"]
-    return (f"Yes, we deliver to {dest.name} by standard international shipping: 5-{INTERNATIONAL_DAYS} business "
-            f"days, {format_price(standard.cost, currency)} (free from {format_price(standard.free_over, currency)}). "
-            f"Express and next-day delivery are for US addresses only. {duties_note(dest.name)}")

@@ -157,13 +157,28 @@ async def test_an_address_given_with_the_email_sets_what_the_delivery_question_o
     ("how long for express to reach ireland", "Yes, we deliver to Ireland"),
     ("do ya shiup to Hungary", "Yes, we deliver to Hungary"),
     ("can the courier bring it to my flat in Vienna", "Yes, we deliver to Austria"),
+    # several countries in one message: each answered
+    ("do you ship to canada, germany and japan?", "Yes, we deliver to Canada and Germany by standard international"),
+    ("shipping to new zealand and australia?", "Sorry, we don't deliver to New Zealand and Australia: we ship to"),
 ])
 def test_a_question_about_a_country_is_answered_from_the_policys_table(text, starts):
     from lift.commerce.destinations import load_country_names
-    from lift.commerce.orders import destination_answer
+    from lift.commerce.abroad import destination_answer
 
     load_country_names()
     assert destination_answer(text, "USD").startswith(starts), destination_answer(text, "USD")
+
+
+def test_several_countries_get_one_answer_each():
+    from lift.commerce.abroad import destination_answer
+
+    said = destination_answer("do u deliver to france, the uk, brazil and spain? how much", "USD")
+    assert said.startswith("Yes, we deliver to France, the United Kingdom and Spain by standard international shipping: "
+                           "5-10 business days, $4.99"), said
+    assert said.endswith("But we don't deliver to Brazil: we ship to the United States, Canada, the United Kingdom and "
+                         "the European Union."), said
+    assert destination_answer("ship to toronto or to my office in london", "USD").startswith(
+        "Yes, we deliver to Canada and the United Kingdom")
 
 
 @pytest.mark.parametrize("text", ["how long does shipping take", "do you ship to the us", "what about the aria",
@@ -171,7 +186,7 @@ def test_a_question_about_a_country_is_answered_from_the_policys_table(text, sta
                                   "deliver to Paris, Texas", "is the turkey roaster shipped fast",
                                   "how long does delivery take, i'm at home all week", "invoice LFT100004 pdf pls"])
 def test_no_country_abroad_no_country_answer(text):
-    from lift.commerce.orders import destination_answer
+    from lift.commerce.abroad import destination_answer
 
     assert destination_answer(text, "USD") is None
 
