@@ -13,7 +13,7 @@ from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
-from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart
+from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart, retry_refused
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
@@ -108,6 +108,9 @@ class ActionAddToCart(Action):
         return "action_add_to_cart"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        retried = retry_refused(dispatcher, tracker, resources.get().catalog)  # "only 3 left" -> "ok 3 then"
+        if retried is not None:
+            return retried
         swapped = swap_line(dispatcher, tracker)  # "add the kettle instead of the toaster"
         if swapped is not None:
             return swapped
@@ -213,6 +216,9 @@ class ActionAcceptUpsell(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         res = resources.get()
         catalog = res.catalog
+        retried = retry_refused(dispatcher, tracker, catalog)  # "only 4 left" -> "ok just 4 then" (read as a yes)
+        if retried is not None:
+            return retried
         sku = tracker.get_slot("upsell_sku")
         product = live(res.engine, catalog.get(sku)) if sku else None
         if product is None or any(i["sku"] == sku for i in normalize_cart(tracker.get_slot("cart"))):

@@ -14,11 +14,12 @@ from actions.cart_idle import idle_clock
 from actions.catalog import referred_products
 from actions.common import entity_values, latest_text, masked_text
 from actions.mentions import typed_kind
-from lift.commerce.cart import CartError, add_item, normalize_cart, quantity_of, remove_item, set_quantity, subtotal
+from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of, remove_item,
+                                set_quantity, subtotal)
 from lift.commerce.matching import content_tokens
 from lift.commerce.stock import live
-from lift.understanding.numbers import Quantity
-from lift.understanding.references import SET, CartChange, Shown, cart_line_by_ordinal
+from lift.understanding.numbers import Quantity, parse_quantity
+from lift.understanding.references import ADD, REMOVE, SET, CartChange, Shown, cart_line_by_ordinal, parse_cart_change
 
 REFUSED_SLOT = "refused_product"  # set by an add refused for its number (stock, the per-line cap)
 
@@ -112,12 +113,9 @@ def line_buttons(cart, catalog, change: CartChange, qty: Optional[Quantity]) -> 
 def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
     """Remove from, or set the quantity of, one cart line."""
     cart = normalize_cart(tracker.get_slot("cart"))
-    retried = refused_add(tracker, catalog, cart, change, qty)
+    retried = retry_refused(dispatcher, tracker, catalog)
     if retried is not None:  # "We only have 2 of the Aria Pro" -> "actually 2 not 3": those 2, added now
-        cart, added, _ = put_in_cart(dispatcher, catalog, cart, [retried], {retried.sku: qty.value})
-        if not added:
-            return []
-        return [SlotSet("cart", cart), SlotSet("last_product", retried.sku), *idle_clock(tracker, cart)]
+        return retried
     if not cart:
         dispatcher.utter_message(text="Your cart is empty.")
         return []
@@ -147,27 +145,44 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
     return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
 
 
-def _previous_turn(tracker: Tracker) -> Tuple[Optional[Text], List[Dict[Text, Any]]]:
-    """The intent of the shopper's message before the latest one, and the events of the bot's turn
-    that answered it."""
-    seen, turn = 0, []
+def _refused_last_turn(tracker: Tracker) -> Optional[Text]:
+    """The product an add refused for its number in the bot's last turn ("We only have 2 …"), else None."""
+    seen = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             seen += 1
             if seen == 2:
-                return ((event.get("parse_data") or {}).get("intent") or {}).get("name"), turn
-        elif seen == 1:
-            turn.append(event)
-    return None, []
+                return None
+        elif seen == 1 and event.get("event") == "slot" and event.get("name") == REFUSED_SLOT and event.get("value"):
+            return event["value"]
+    return None
 
 
-def refused_add(tracker: Tracker, catalog, cart, change: CartChange, qty: Optional[Quantity]) -> Optional[Any]:
-    """The product of an add refused in the bot's last turn ("We only have 2 …"), when the shopper now
-    gives a new number for it ("actually 2 not 3", "ok make it 2") and it is not in the cart."""
-    if change.op != SET or qty is None or not qty.ok or qty.value is None:
+def retry_refused(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -> Optional[List[Dict[Text, Any]]]:
+    """A new number right after an add was refused for its number: "actually 2 not 3", "ok 3 then",
+    "ok just 4 then", "fine, 2", whatever intent it was read as (an add, a yes, a bare number). Adds
+    that many of the refused product; None when the message is something else (no number, another
+    product named, a removal) or the product is in the cart by now."""
+    sku = _refused_last_turn(tracker)
+    if not sku or any(i["sku"] == sku for i in normalize_cart(tracker.get_slot("cart"))):
         return None
-    intent, turn = _previous_turn(tracker)
-    sku = next((e.get("value") for e in turn if e.get("event") == "slot" and e.get("name") == REFUSED_SLOT), None)
-    if intent != "add_to_cart" or not sku or any(i["sku"] == sku for i in cart):
+    product = catalog.get(sku)
+    if product is None:
         return None
-    return live(resources.get().engine, catalog.get(sku))
+    named = [catalog.get(v) or catalog.find(v) for v in entity_values(tracker, "product")]
+    if any(p is None or p.sku != sku for p in named):
+        return None
+    text = masked_text(tracker, [product.name, product.sku])
+    change = parse_cart_change(text, ADD)
+    if change.op == REMOVE or change.qty_text is None:
+        return None
+    qty = parse_quantity(change.qty_text, limit=MAX_QTY_PER_LINE)
+    if not qty.ok:
+        dispatcher.utter_message(text=qty.problem)
+        return [SlotSet(REFUSED_SLOT, sku)]  # still the product a number is for
+    product = live(resources.get().engine, product)
+    cart, added, refused = put_in_cart(dispatcher, catalog, tracker.get_slot("cart"), [product], {sku: qty.value})
+    if not added:
+        dispatcher.utter_message(text=str(refused[0][1]))
+        return [SlotSet(REFUSED_SLOT, sku)]
+    return [SlotSet("cart", cart), SlotSet("last_product", sku), *idle_clock(tracker, cart)]

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.cart import requested_change
-from actions.cart_lines import change_line, put_in_cart
+from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart
 from actions.coupons import apply_carried_coupon
 from actions.catalog import shown_products
 from actions.mentions import named_products
@@ -175,7 +175,10 @@ def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[T
     cart, added, refused = put_in_cart(dispatcher, res.catalog, [], products, counts)
     for _, err in refused:
         dispatcher.utter_message(text=str(err))
-    return [SlotSet("cart", cart), SlotSet("last_product", added[-1].sku)] if added else []
+    if added:
+        return [SlotSet("cart", cart), SlotSet("last_product", added[-1].sku)]
+    short = [p for p, _ in refused if p.stock > 0]  # "only 3 left": "ok 3 then" next is for it
+    return [SlotSet(REFUSED_SLOT, short[-1].sku)] if short else []
 
 
 # Asked for the address, the shopper would rather collect: store pickup needs none.
@@ -194,8 +197,8 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
             # "checkout with the volt charger, ship to ...": what the message names goes in the cart
             # first. Otherwise an empty cart ends the form before its first question; action_place_order explains.
             bought = buy_named(dispatcher, tracker) if latest_intent(tracker) in ("checkout", "place_order") else []
-            if not bought:
-                return [SlotSet("requested_slot", None), ActiveLoop(None)]
+            if not any(e.get("name") == "cart" for e in bought):
+                return bought + [SlotSet("requested_slot", None), ActiveLoop(None)]
         # A change to an earlier answer is taken instead of reading the message as this answer.
         events = bought + (amendment_events(dispatcher, tracker) or cart_change(dispatcher, tracker)
                            or await super().run(dispatcher, tracker, domain))

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.cart import ActionAddToCart, ActionRemoveFromCart
+from actions.cart_lines import retry_refused
 from actions.catalog import (MAX_CARDS, ActionShowProducts, without_spans, choice_buttons, live_cards, referred_products,
                              shown_events)
 from actions.common import entity_values, first_entity, latest_text
@@ -35,14 +36,13 @@ class ActionPickProduct(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
+        retried = retry_refused(dispatcher, tracker, catalog)  # "only 2 left" -> "oops i meant 2", "fine, 2"
+        if retried is not None:
+            return retried
         if tracker.get_slot("cart") and parse_cart_change(latest_text(tracker)).op == SET:
             # "make it 5", "actually just one" right after an add: the line just added, not the
             # cross-sell card shown with it (run here: no rule follows this action with another)
             return await ActionRemoveFromCart().run(dispatcher, tracker, domain)
-        if tracker.get_slot("refused_product") and parse_cart_change(latest_text(tracker)).op == SET:
-            # "oops i meant 2" after "We only have 2 …" with nothing in the cart: an add of that many
-            # (actions.cart_lines.refused_add)
-            return await ActionAddToCart().run(dispatcher, tracker, domain)
         if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
             # "another one" / "one more" with a cart: more of the line added last, not the card shown
             return await ActionAddToCart().run(dispatcher, tracker, domain)

@@ -3,7 +3,7 @@
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cart import ActionAddToCart
+from actions.cart import ActionAcceptUpsell, ActionAddToCart
 from actions.pick import ActionPickProduct
 from tests.support.trackers import make_tracker, slot_events, texts
 
@@ -33,6 +33,9 @@ def _history(first_text, bot_events, intent="add_to_cart"):
     (ActionAddToCart, "add_to_cart", "actually 2 not 3"),
     (ActionPickProduct, "inform", "oops i meant 2"),
     (ActionAddToCart, "add_to_cart", "ok make it 2 then"),
+    (ActionAcceptUpsell, "affirm", "ok 2 then"),  # read as a yes to an old cross-sell offer: not that offer
+    (ActionAcceptUpsell, "affirm", "ok just two then"),
+    (ActionPickProduct, "inform", "fine, 2"),
 ])
 async def test_a_new_number_after_a_refused_add_adds_that_many(res, domain, action, intent, text):
     first, dispatcher, events = await _first_turn(domain)
@@ -41,7 +44,7 @@ async def test_a_new_number_after_a_refused_add_adds_that_many(res, domain, acti
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text, intent, events=_history(first, events),
-                           slots={"refused_product": MIC})
+                           slots={"refused_product": MIC, "upsell_sku": "ACC-003"})
     got = slot_events(await action().run(dispatcher, tracker, domain))
     assert [(i["sku"], i["qty"]) for i in got["cart"]] == [(MIC, 2)], texts(dispatcher)
     assert "Added 2 × Studio USB Microphone" in texts(dispatcher)
@@ -54,6 +57,18 @@ async def test_only_right_after_the_refusal_and_never_for_a_sold_out_product(res
     tracker = make_tracker("actually 2 not 3", "add_to_cart", events=later, slots={"refused_product": MIC})
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert not got.get("cart"), texts(dispatcher)
+
+    dispatcher = CollectingDispatcher()  # another product named: that is a new request, not the number for this one
+    tracker = make_tracker("ok 2 of the aria headphones then", "add_to_cart", events=_history(first, events),
+                           entities=[{"entity": "product", "value": "AUD-001", "start": 10, "end": 26}],
+                           slots={"refused_product": MIC})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert [i["sku"] for i in got.get("cart", [])] == ["AUD-001"], texts(dispatcher)
+
+    dispatcher = CollectingDispatcher()  # still too many: told so, and the next number is still for it
+    tracker = make_tracker("ok 3 then", "affirm", events=_history(first, events), slots={"refused_product": MIC})
+    got = slot_events(await ActionAcceptUpsell().run(dispatcher, tracker, domain))
+    assert "We only have 2" in texts(dispatcher) and got == {"refused_product": MIC}
 
     sold_out = [p for p in res.catalog.products if p.stock <= 0][0]
     text = f"add 3 {sold_out.name}"

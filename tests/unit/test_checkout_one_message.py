@@ -82,6 +82,13 @@ async def test_everything_in_one_message_takes_the_address_after_to_and_applies_
     assert slots["shipping_method"] == "express" and slots["coupon_code"] == "SAVE20", texts(d)
 
 
+async def test_too_many_to_buy_remembers_the_product_for_the_next_number(res, run_form):
+    """"I would like to order five of the Aria Pro": only 3 are in stock; "ok 3 then" next adds 3."""
+    slots, d = await run_form("I would like to order 5 aria pro headphones", "place_order", ["aria pro headphones"])
+    assert "We only have 3" in texts(d) and "cart" not in slots, texts(d)
+    assert slots["refused_product"] == "AUD-002" and slots.get("requested_slot", "unset") is None
+
+
 def test_what_follows_an_address_is_not_part_of_it():
     from lift.commerce.validation import normalize_address
 
