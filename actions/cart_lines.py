@@ -19,7 +19,8 @@ from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, normalize
 from lift.commerce.matching import content_tokens
 from lift.commerce.stock import live
 from lift.understanding.numbers import Quantity, parse_quantity
-from lift.understanding.references import ADD, REMOVE, SET, CartChange, Shown, cart_line_by_ordinal, parse_cart_change
+from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Shown, cart_line_by_ordinal, compares_price,
+                                           parse_cart_change, resolve_reference)
 
 REFUSED_SLOT = "refused_product"  # set by an add refused for its number (stock, the per-line cap)
 
@@ -56,6 +57,10 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
     counted = None if named else cart_line_by_ordinal(latest_text(tracker), Shown.all_of(lines))
     if counted:  # "remove the second item": counted in the cart, not among the cards shown last
         return catalog.get(counted), None
+    if not named and len(lines) > 1 and compares_price(latest_text(tracker)):
+        picked = resolve_reference(latest_text(tracker), Shown.all_of(lines))  # "remove the cheaper one": of the lines
+        if len(picked.skus) == 1:
+            return catalog.get(picked.skus[0]), None
     products, _ = referred_products(tracker, catalog)
     if named:
         for product in products:

@@ -76,3 +76,18 @@ async def test_only_right_after_the_refusal_and_never_for_a_sold_out_product(res
     events = await ActionAddToCart().run(dispatcher, make_tracker(text, "add_to_cart", entities=[
         {"entity": "product", "value": sold_out.sku, "start": 6, "end": len(text)}]), domain)
     assert "refused_product" not in slot_events(events)  # nothing to retry with another number
+
+
+@pytest.mark.parametrize("text, removed", [("and remove the cheaper one", "CMP-001"),
+                                           ("take out the more expensive one", "CMP-002")])
+async def test_the_cheaper_one_in_a_removal_is_among_the_cart_lines(res, domain, text, removed):
+    """Two laptops in the cart and an unrelated cross-sell card on screen: "the cheaper one" is
+    the cheaper line (it removed the dearer one)."""
+    from actions.cart import ActionRemoveFromCart
+
+    cart = [{"sku": "CMP-001", "qty": 2, "unit_price": "899.00"}, {"sku": "CMP-002", "qty": 2, "unit_price": "1599.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "remove_from_cart", slots={"cart": cart, "last_shown": ["ACC-003"],
+                                                            "last_product": "CMP-002"})
+    got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert [i["sku"] for i in got["cart"]] == [s for s in ("CMP-001", "CMP-002") if s != removed], texts(dispatcher)
