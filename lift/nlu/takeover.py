@@ -156,6 +156,24 @@ def destination_question(intent: Optional[Dict[str, Any]], text: Optional[str]) 
     return _as(intent, "delivery_period" if _WHEN.search(text or "") else DELIVERY, 0.5)
 
 
+# "set the quantity of Nimbus 14 laptops to 3": the cart's line, not a placed order (change_order asked
+# for an order number, a dead end); an order named ("my order", "LFT…", "purchase") keeps change_order
+_CART_QUANTITY = re.compile(r"\b(?:quantity|qty|amount|number)\s+(?:of\s+\w|to\s+\d)|\b(?:set|change|make|update|bump|"
+                            r"reduce|increase)\b[^.?!]*\bto\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+                            re.IGNORECASE)
+_ORDER_NAMED = re.compile(r"\b(?:orders?|ordered|purchases?|purchased|shipment|delivery|LFT[-\s]?\d+)\b|\b\d{6,}\b",
+                          re.IGNORECASE)
+
+
+def cart_quantity_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """change_order for a quantity change that names no order: remove_from_cart, whose action changes a
+    cart line (up or down; "make it 3" is read the same by both cart actions)."""
+    if (intent or {}).get("name") != "change_order" or not _CART_QUANTITY.search(text or "") \
+            or _ORDER_NAMED.search(text or ""):
+        return None
+    return _as(intent, "remove_from_cart")
+
+
 # "what exactly comes in the box with it", "is a charger included": what the product comes with, a
 # question about its page, not a request for accessories that go with it (ask_complements)
 _IN_THE_BOX = re.compile(r"\b(?:in\s+the\s+box|box\s+contents|included|include[sd]?\b(?!\s+(?:a|an)\s+\w+\s+(?:for|with))|"

@@ -255,6 +255,9 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      # "actually only 2, my mum doesnt need one": a reason after it, but no other change
                      r"(?:[,;:-]\s*(?![^,;:]*\b(?:add|put|plus|also|remove|and\s+(?:a|an|the|some|\d+))\b).*)?$)",
                      re.IGNORECASE)
+# "..., not 10" ending a message that gave a number before: that number replaces the 10
+_NOT_THAT_MANY = re.compile(r"(?:^|[\s,;(-])(?:and\s+|but\s+)?not\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
+                            r"eleven|twelve|fifteen|twenty)\b(?:\s+\w+){0,2}\W*$", re.IGNORECASE)
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
                         r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",
                         re.IGNORECASE)
@@ -283,6 +286,8 @@ def parse_cart_change(text: str, default_op: str = ADD, skip: Sequence[Tuple[int
     set_m = _SET_RE.search(text)
     if set_m and mentions and any(m.start >= set_m.start() for m in mentions):
         return CartChange(SET, qty, qty_text)
+    if len(mentions) > 1 and _NOT_THAT_MANY.search(text[mentions[0].end:]) and not _MORE_RE.search(text):
+        return CartChange(SET, qty, qty_text)  # "I want 12 chairs in my cart, not 10": 12 in all
     if _REMOVE_RE.search(text) or (default_op == REMOVE and not re.search(r"\badd\b", text, re.IGNORECASE)):
         if _ALL_OF_LINE_RE.search(text) and not mentions:
             return CartChange(REMOVE, None)

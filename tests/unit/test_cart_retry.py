@@ -91,3 +91,29 @@ async def test_the_cheaper_one_in_a_removal_is_among_the_cart_lines(res, domain,
                                                             "last_product": "CMP-002"})
     got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
     assert [i["sku"] for i in got["cart"]] == [s for s in ("CMP-001", "CMP-002") if s != removed], texts(dispatcher)
+
+
+async def test_a_number_then_not_the_old_number_sets_the_line(res, domain):
+    """"I want 12 ergo task chairs in my cart, not 10" with 10 in the cart: 12 in all (it tried 10 + 12)."""
+    cart = [{"sku": "OFF-002", "qty": 10, "unit_price": "249.00"}]
+    text = "I want 12 ergo task chairs in my cart, not 10"
+    start = text.index("ergo task chair")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"cart": cart, "last_product": "OFF-002"},
+                           entities=[{"entity": "product", "value": "OFF-002", "start": start, "end": start + 15}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert [(i["sku"], i["qty"]) for i in got["cart"]] == [("OFF-002", 12)], texts(dispatcher)
+
+
+async def test_set_the_quantity_of_a_line_read_as_a_cart_change(res, domain):
+    """"set the quantity of Nimbus 14 laptops to 3" (change_order re-read by the scope guard as a cart
+    change): the line becomes 3."""
+    from actions.cart import ActionRemoveFromCart
+
+    cart = [{"sku": "CMP-001", "qty": 1, "unit_price": "899.00"}, {"sku": "OFF-002", "qty": 2, "unit_price": "249.00"}]
+    text = "set the quantity of Nimbus 14 laptops to 3"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "remove_from_cart", slots={"cart": cart, "last_product": "OFF-002"},
+                           entities=[{"entity": "product", "value": "CMP-001", "start": 20, "end": 29}])
+    got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert [(i["sku"], i["qty"]) for i in got["cart"]] == [("CMP-001", 3), ("OFF-002", 2)], texts(dispatcher)

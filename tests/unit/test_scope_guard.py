@@ -417,6 +417,18 @@ def test_shipping_to_a_place_abroad_is_a_delivery_question(text, read_as, expect
     assert got["name"] == expected, got
 
 
+@pytest.mark.parametrize("text, cart", [
+    ("set the quantity of Nimbus 14 laptops to 3", True), ("change the chairs to 12", True),
+    ("qty to 4 pls", True), ("update the lamps to two", True),
+    ("change my order to 3 chairs", False), ("set LFT100003 to 2 lamps", False),
+    ("can i change the quantity on the purchase i made", False), ("change the delivery to express", False),
+])
+def test_a_quantity_change_naming_no_order_is_the_cart(text, cart):
+    intent = {"name": "change_order", "confidence": 0.6}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "remove_from_cart") is cart, got
+
+
 @pytest.mark.parametrize("text, question", [
     ("and what exactly comes in the box with it", True), ("is a charger included?", True),
     ("do I need to buy a charger separately", True), ("what goes well with it", False),

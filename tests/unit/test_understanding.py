@@ -237,6 +237,8 @@ def test_equal_prices_ask():
     ("just one question", ADD, CartChange(ADD, 1, "one")), ("just 2 of the aria then", ADD, CartChange(ADD, 2, "2")),
     # a number corrected
     ("oops i meant 2", ADD, CartChange(SET, 2, "2")), ("actually 2 not 3", ADD, CartChange(SET, 2, "2")),
+    ("I want 12 product in my cart, not 10", ADD, CartChange(SET, 12, "12")),
+    ("add 2 more, not 3", ADD, CartChange(ADD, 2, "2")), ("add 2, not the red one", ADD, CartChange(ADD, 2, "2")),
     ("i meant headphones", ADD, CartChange(ADD, None)),
 ])
 def test_cart_changes(text, default, change):
