@@ -20,7 +20,7 @@ from actions.history import shown_skus
 from actions.quotes import names_something
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.people import parse_introduction
-from lift.understanding.references import SET, asks_for_more, parse_cart_change, refers_back
+from lift.understanding.references import SET, asks_for_more, names_a_position, parse_cart_change, refers_back
 
 _ABOUT_THE_SHOPPER = ("email", "phone", "person_name", "company")
 
@@ -57,6 +57,9 @@ class ActionPickProduct(Action):
             within = _within_budget(dispatcher, tracker, catalog)  # "laptops", then "anything under 900?"
             if within is not None:
                 return within
+            if entity_values(tracker, "category") and not names_a_position(latest_text(tracker)):
+                # "Need 12 wireless mice for the team, budget around 25 each": a search, not "can't help"
+                return await ActionShowProducts().run(dispatcher, tracker, domain)
             if _a_thing_to_look_for(tracker):
                 return await ActionShowProducts().run(dispatcher, tracker, domain)
             return [FollowupAction("action_default_fallback")]

@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.catalog import (MAX_CARDS, choice_buttons, compare_if_asked, live_cards, referred_products, shown_events,
-                             shown_products)
+from actions.catalog import (MAX_CARDS, ActionShowProducts, choice_buttons, compare_if_asked, live_cards,
+                             referred_products, shown_events, shown_products)
 from actions.common import latest_text
 from actions.mentions import mentioned, typed_kind
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
@@ -21,6 +21,7 @@ from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.products import stock_label
 from lift.commerce.stock import live_all
 from lift.commerce.words import plural, singular
+from lift.understanding.prices import price_cap
 
 
 def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> List[Dict[Text, Any]]:
@@ -38,6 +39,20 @@ def _not_in_catalog(dispatcher: CollectingDispatcher, text: Text, catalog) -> Li
 
 
 _DELIVERY_WORDS = re.compile(r"\b(?:ship\w*|deliver\w*|postage|option|options|send\w*|get\s+it\s+here)\b", re.IGNORECASE)
+# "whats the cheapest thing u sell", "most expensive item you have": the whole catalog's end
+_ANYTHING = re.compile(r"\b(?:thing|item|product|stuff|anything|something)s?\b|\b(?:you|u|ya)\s+(?:sell|have|got|carry|stock)\b",
+                       re.IGNORECASE)
+
+
+def _catalog_end(dispatcher: CollectingDispatcher, catalog, end: Text) -> List[Dict[Text, Any]]:
+    """The cheapest (or dearest) product we sell, one in stock when any is."""
+    pool = live_all(resources.get().engine, list(catalog.products))
+    pool = [p for p in pool if p.in_stock] or pool
+    top = max(pool, key=lambda p: p.price) if end == "dearest" else min(pool, key=lambda p: p.price)
+    which = "most expensive" if end == "dearest" else "cheapest"
+    dispatcher.utter_message(text=f"The {which} thing we sell is the {top.name} at {catalog.format_price(top.price)} "
+                                  f"({stock_label(top.stock).lower()}).", json_message=live_cards([top], catalog))
+    return shown_events([top])
 
 
 class ActionShowPrice(Action):
@@ -64,6 +79,12 @@ class ActionShowPrice(Action):
             dispatcher.utter_message(text=f"The {which} of these is the {top.name} at {catalog.format_price(top.price)} "
                                           f"({stock_label(top.stock).lower()}).", json_message=live_cards([top], catalog))
             return shown_events([top])
+        if end and not products and category is None and not shown and not checking_out \
+                and _ANYTHING.search(latest_text(tracker)) and not _DELIVERY_WORDS.search(latest_text(tracker)):
+            return _catalog_end(dispatcher, catalog, end)  # it listed the delivery options' prices
+        if not products and category is None and not checking_out and price_cap(latest_text(tracker)) is not None:
+            # "smth for my dorm under 50 bucks??": what the budget buys, not the closest names' prices
+            return await ActionShowProducts().run(dispatcher, tracker, domain)
         if not products and category is None and (checking_out and tracker.get_slot("requested_slot") == "shipping_method"
                                                   or about_shipping(latest_text(tracker))):
             # "how much is each option?" while choosing the delivery, "how much is shipping" anywhere:

@@ -229,3 +229,35 @@ async def test_the_cheapest_on_screen_is_one_that_can_be_bought(res, dispatcher,
     tracker = make_tracker("cheapest", "ask_price", slots={"last_shown": ["AUD-003", "AUD-004"]})
     events = await ActionShowPrice().run(dispatcher, tracker, domain)  # the $69 Pulse Sport is sold out
     assert [e["value"] for e in events if e.get("name") == "last_shown"] == [["AUD-003"]], texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, end", [("whats the cheapest thing u sell", "cheapest"),
+                                       ("what's the most expensive item you have?", "most expensive")])
+async def test_the_cheapest_thing_we_sell_is_a_product_not_a_delivery_option(res, dispatcher, domain, text, end):
+    from tests.support.trackers import slot_events
+
+    events = await ActionShowPrice().run(dispatcher, make_tracker(text, "ask_price"), domain)
+    in_stock = [p for p in res.catalog.products if p.stock > 0]
+    top = min(in_stock, key=lambda p: p.price) if end == "cheapest" else max(in_stock, key=lambda p: p.price)
+    assert texts(dispatcher).startswith(f"The {end} thing we sell is the {top.name}"), texts(dispatcher)
+    assert slot_events(events)["last_shown"] == [top.sku]
+    assert "business days" not in texts(dispatcher)  # it listed the delivery options' prices
+
+
+async def test_a_price_question_with_only_a_budget_lists_what_it_buys(res, dispatcher, domain):
+    await ActionShowPrice().run(dispatcher, make_tracker("smth for my dorm under 50 bucks??", "ask_price"), domain)
+    prices = [p["price"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+    assert prices and all(p <= 50 for p in prices), texts(dispatcher)  # it offered a $399 phone as "the closest"
+
+
+async def test_a_need_with_a_budget_read_as_a_bare_answer_is_a_search(res, dispatcher, domain):
+    """"Need 12 wireless mice for the team, budget around 25 each" read as inform: the mice and
+    what the budget buys, not "Sorry, I can't help with that one"."""
+    from actions.pick import ActionPickProduct
+
+    text = "Need 12 wireless mice for the team, budget around 25 each"
+    start = text.index("mice")
+    await ActionPickProduct().run(dispatcher, make_tracker(text, "inform", entities=[
+        {"entity": "category", "value": "computers", "start": start, "end": start + 4}]), domain)
+    names = [p["name"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+    assert names == ["Glide Wireless Mouse"] and "$39.00" in texts(dispatcher), texts(dispatcher)
