@@ -34,6 +34,7 @@ _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s
 # "add 2 of those" after three cards: two of one of them, not two of each
 _PARTITIVE_RE = re.compile(r"\b(?:\d+|two|three|four|five|six|a\s+couple|a\s+few)\s+of\s+(?:them|those|these|'?em)\b",
                            re.IGNORECASE)
+_X_ONES_RE = re.compile(r"\bthe\s+[\w-]+(?:\s+[\w-]+)?\s+ones\b", re.IGNORECASE)  # "the pro ones"
 _PLURAL_RE = re.compile(r"\b(?:them|those|these|those\s+ones|these\s+ones)\b", re.IGNORECASE)
 _SINGULAR_RE = re.compile(r"\b(?:it|that|this|that\s+one|this\s+one|the\s+one|one|same|the\s+same)\b", re.IGNORECASE)
 
@@ -132,6 +133,10 @@ def resolve_reference(text: str, shown: Sequence[Shown]) -> Resolution:
             if len(winners) == 1:
                 return Resolution((winners[0].sku,))
             return _which(winners, "Those cost the same.")
+    if (_PARTITIVE_RE.search(text) or _PLURAL_RE.search(text) or _X_ONES_RE.search(text)) and n > 1:
+        named = _told_apart(re.sub(r"\d+", " ", text), shown)  # "the pro ones, add 5": a name word, not a number
+        if named is not None:
+            return Resolution((named.sku,))
     if _PARTITIVE_RE.search(text) and n > 1:
         return _which(shown, f"I showed you {n} products.")
     if _PLURAL_RE.search(text):

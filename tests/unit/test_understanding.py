@@ -188,6 +188,8 @@ THREE = TWO + [Shown("AUD-003", "Pulse Earbuds", Decimal("89"))]
     ("the cheapest", THREE, ("AUD-003",)), ("the more expensive one", TWO, ("AUD-002",)),
     ("both", TWO, ("AUD-001", "AUD-002")), ("all of them", THREE, ("AUD-001", "AUD-002", "AUD-003")),
     ("add them", TWO, ("AUD-001", "AUD-002")),
+    # a word only one shown name has picks it in the plural too ("the pro ones": it added 5 of the other)
+    ("lowkey want the pro ones, add 5 pls", TWO, ("AUD-002",)), ("2 of those pulse ones", THREE, ("AUD-003",)),
 ])
 def test_references_resolve_to_the_products_shown(text, shown, skus):
     res = resolve_reference(text, shown)
@@ -195,6 +197,7 @@ def test_references_resolve_to_the_products_shown(text, shown, skus):
 
 
 @pytest.mark.parametrize("text,shown,says", [
+    ("add 2 of them", TWO, "I showed you 2 products"),  # no name word picks one: which one
     ("the second one", ONE, "only showed you one product, the Nimbus 14 Laptop"),
     ("both", ONE, "only showed you one product"),
     ("the cheaper one", ONE, "only showed you one product"),
