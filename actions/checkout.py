@@ -187,6 +187,13 @@ _PICKUP = re.compile(r"\b(?:pick\s*(?:it|them|this|that|everything)?\s*up|pickup
                      re.IGNORECASE)
 
 
+# a question about where pickup happens, not a choice of it
+_WHERE_IS_PICKUP = re.compile(r"\b(?:where(?:'?s|\s+is|\s+are)?|which\s+(?:store|shop|city|town)|is\s+there\s+(?:one|a\s+(?:store|shop))|"
+                              r"any\s+(?:stores?|shops?)|near(?:est|by)?|address\s+of)\b[^?.!]*\b(?:store|shop|pick\s*-?\s*up|collect\w*|one)\b|"
+                              r"\b(?:store|shop|pick\s*-?\s*up)\b[^?.!]*\b(?:where|located|location|address|near(?:est|by)?|in\s+[A-Z]?[a-z]+\s*\?)",
+                              re.IGNORECASE)
+
+
 class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_checkout_form"
@@ -258,6 +265,11 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return {"shipping_method": text} if answering_form(tracker, "shipping_method") else {}
 
     def validate_shipping_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _WHERE_IS_PICKUP.search(latest_text(tracker)):  # "where is teh store for pickup, is there one in york"
+            dispatcher.utter_message(text="Store pickup means collecting your order from our store once we email you "
+                                          "that it's ready (from the next business day). I can't give the store's "
+                                          "location here; if it isn't near you, a delivery option is the safer choice.")
+            return {"shipping_method": None}  # a question, not a choice of pickup
         if asks_which_option(latest_text(tracker)):  # "whats the fastest option": answered; the choice stays theirs
             dispatcher.utter_message(text=options_answer(latest_text(tracker), resources.get().catalog.currency))
             return {"shipping_method": None}

@@ -103,3 +103,15 @@ async def test_buy_with_one_card_on_screen_and_an_empty_cart_buys_that_one(res, 
     assert bool(slots.get("cart")) is bought, (slots, texts(d))
     if bought:
         assert [i["sku"] for i in slots["cart"]] == ["AUD-002"], slots
+
+
+@pytest.mark.parametrize("text, taken", [("where is teh store for pickup is there one in york", None),
+                                         ("is there a store near me for pick up?", None),
+                                         ("store pickup please", "pickup"), ("express", "express")])
+async def test_a_question_about_where_pickup_is_chooses_nothing(res, domain, text, taken):
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", active_loop="checkout_form",
+                           slots={"requested_slot": "shipping_method", "shipping_address": "12 Oak St, Austin TX 78701"})
+    got = ValidateCheckoutForm().validate_shipping_method(text, d, tracker, domain)
+    assert got == {"shipping_method": taken}, texts(d)
+    assert ("can't give the store's location" in texts(d)) is (taken is None)
