@@ -1,6 +1,8 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -25,7 +27,7 @@ from lift.commerce.matching import numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
-from lift.understanding.numbers import Quantity, is_vague, parse_quantity
+from lift.understanding.numbers import Quantity, find_quantities, is_vague, parse_quantity
 from lift.understanding.clauses import command_then_question
 from lift.understanding.references import (ADD, REMOVE, CartChange, Resolution, empties_cart, parse_cart_change,
                                            which_shown)
@@ -79,6 +81,34 @@ def _kind_named(tracker: Tracker, catalog) -> List[Any]:
         return []
     _, kind, narrowed = typed_kind(tracker, catalog, category)
     return kind if narrowed else []
+
+
+_AND = re.compile(r"\b(?:and|plus|also|with)\b|&|\+", re.IGNORECASE)
+
+
+def it_and_kind(tracker: Tracker, catalog, referred: List[Any]) -> Optional[Tuple[List[Any], Dict[Text, Quantity]]]:
+    """"ok add it and 2 of the usb c cables" with the camera on screen: the product referred to and
+    the one product of the kind named after "and", each with the number written before it (one by
+    default); None when the message names no such kind (it added 2 cameras and no cable)."""
+    text = latest_text(tracker)
+    joined = _AND.search(text)
+    spans = positioned(tracker, "category")
+    if not joined or not spans or spans[0]["start"] < joined.end():
+        return None
+    category = catalog.category_of(str(spans[0].get("value") or ""))
+    said = text[spans[0]["start"]:spans[0]["end"]]  # "cables", the value being the department
+    kind = catalog.of_kind(category.id, said, by_name=True) if category is not None else []
+    extra = [p for p in kind if p.sku not in {r.sku for r in referred}]
+    if len(extra) != 1:
+        return None
+
+    def number_in(part: Text) -> Quantity:
+        found = [m for m in find_quantities(part) if not re.fullmatch(r"(?i)an?|one", m.text)] or find_quantities(part)
+        return parse_quantity(found[-1].text, limit=MAX_QTY_PER_LINE) if found else parse_quantity(1)
+
+    counts = {p.sku: number_in(text[:joined.start()]) for p in referred}
+    counts[extra[0].sku] = number_in(text[joined.end():spans[0]["start"]])
+    return referred + extra, counts
 
 
 def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, product, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
@@ -151,7 +181,10 @@ class ActionAddToCart(Action):
         colour = colour_not_offered(products[0], latest_text(tracker)) if len(products) == 1 else None
         if colour:  # "can i get the aria headphones in red": a question about a colour we don't sell, not an order
             return colour_answer(dispatcher, catalog, products[0], colour)
-        per_item = item_quantities(tracker, catalog, products, qty)
+        mixed = it_and_kind(tracker, catalog, products) if resolution.found and not again else None
+        if mixed is not None:  # "ok add it and 2 of the usb c cables": the card's product and the cable
+            products = live_all(res.engine, mixed[0])
+        per_item = mixed[1] if mixed is not None else item_quantities(tracker, catalog, products, qty)
         problem = next((q.problem for q in per_item.values() if q is not None and not q.ok), None)
         if problem:
             dispatcher.utter_message(text=problem)

@@ -117,3 +117,18 @@ async def test_set_the_quantity_of_a_line_read_as_a_cart_change(res, domain):
                            entities=[{"entity": "product", "value": "CMP-001", "start": 20, "end": 29}])
     got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
     assert [(i["sku"], i["qty"]) for i in got["cart"]] == [("CMP-001", 3), ("OFF-002", 2)], texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, counts", [
+    ("ok add it and 2 of the usb c cables", {"CAM-004": 1, "ACC-002": 2}),
+    ("add 2 of it plus a cable", {"CAM-004": 2, "ACC-002": 1}),
+])
+async def test_it_and_a_kind_named_adds_both_with_their_own_numbers(res, domain, text, counts):
+    """The camera on screen and "2 of the usb c cables": one camera and two cables (it added 2 cameras)."""
+    word = "cables" if "cables" in text else "cable"
+    start = text.index(word)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"last_shown": ["CAM-004"], "last_product": "CAM-004"},
+                           entities=[{"entity": "category", "value": "accessories", "start": start, "end": start + len(word)}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert {i["sku"]: i["qty"] for i in got["cart"]} == counts, texts(dispatcher)
