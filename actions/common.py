@@ -11,6 +11,7 @@ from actions import resources
 
 from lift.commerce.destinations import ask_country, not_shipped_reason, with_country
 from lift.commerce.abroad import destination_answer
+from lift.commerce.amend import address_in
 from lift.commerce.validation import normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -125,7 +126,14 @@ class AddressMixin:
         text = latest_text(tracker).strip()
         if with_country(tracker.get_slot(PENDING_ADDRESS), text):  # "france", after "which country is ..."
             return {"shipping_address": with_country(tracker.get_slot(PENDING_ADDRESS), text)}
-        return {"shipping_address": text} if answering_form(tracker, "shipping_address") else {}
+        if answering_form(tracker, "shipping_address"):
+            return {"shipping_address": text}
+        if tracker.get_slot("requested_slot") == "shipping_address" and latest_intent(tracker) in DIGRESSION_INTENTS:
+            # "Deliver to 8 Rose Court, Bath BA1 2QP, United Kingdom, please." read as a delivery question:
+            # answered, and the address it carries taken
+            carried = address_in(text)
+            return {"shipping_address": carried} if carried else {}
+        return {}
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         refused = not_shipped_reason(value)

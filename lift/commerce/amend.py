@@ -38,7 +38,10 @@ _FIELDS = (
 # An address inside a sentence starts at its house number ("use 40 Oak Ave, Portland ...") or a PO box.
 # "55 W 12th St", "350 5th Ave": a compass letter or a numbered street after the number.
 _ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+(?:(?:[NSEW]|NE|NW|SE|SW)\.?\s+)?"
-                            r"(?:[^\W\d_]{2,}|\d{1,4}(?:st|nd|rd|th)\b)|p\.?\s*o\.?\s*box\b|post\s+office\s+box\b)",
+                            r"(?:[^\W\d_]{2,}|\d{1,4}(?:st|nd|rd|th)\b)|p\.?\s*o\.?\s*box\b|post\s+office\s+box\b"
+                            # "Friedrichstr. 10, 10117 Berlin": the street's name before its number
+                            r"|[^\W\d_][^\W\d_-]*(?:str\.|stra(?:ß|ss)e|weg|gasse|platz|allee|damm|ring|laan|straat|gatan|vej)"
+                            r"\s*\d{1,5}[a-z]?\b)",
                             re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
 
@@ -47,7 +50,8 @@ _TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank
 _LEAD_IN = re.compile(r"\b(?:to|at|address(?:\s+is)?|address:)\s*$", re.IGNORECASE)
 
 
-def _address_in(text: str) -> Optional[str]:
+def address_in(text: str) -> Optional[str]:
+    """The street address inside a sentence (\"ship it to 500 Oak Ave, Austin TX 78701 please\"), else None."""
     starts = list(_ADDRESS_START.finditer(text))
     m = next((s for s in starts if _LEAD_IN.search(text[:s.start()])), starts[0] if starts else None)
     if not m:
@@ -78,7 +82,7 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     if email and requested_slot != "email" and (email != filled.get("email") or changing or _REDO.search(text)):
         found["email"] = email
     without_email = text.replace(email, " ") if email else text
-    address = _address_in(without_email) if requested_slot != "shipping_address" else None
+    address = address_in(without_email) if requested_slot != "shipping_address" else None
     if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):
         found["shipping_address"] = address
     method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
@@ -112,7 +116,7 @@ def carried_answers(text: Any) -> Dict[str, str]:
     rest = text.replace(email, " ") if email else text
     if email:
         found["email"] = email
-    address = _address_in(rest)
+    address = address_in(rest)
     if address:
         digits = list(re.finditer(r"\d+", address))
         end = digits[-1].end() if digits else 0

@@ -115,3 +115,16 @@ async def test_a_question_about_where_pickup_is_chooses_nothing(res, domain, tex
     got = ValidateCheckoutForm().validate_shipping_method(text, d, tracker, domain)
     assert got == {"shipping_method": taken}, texts(d)
     assert ("can't give the store's location" in texts(d)) is (taken is None)
+
+
+@pytest.mark.parametrize("text, taken", [
+    ("Deliver to 8 Rose Court, Bath BA1 2QP, United Kingdom, please.", "8 Rose Court, Bath BA1 2QP, United Kingdom"),
+    ("ok send to our Berlin office then: Friedrichstr. 10, 10117 Berlin, Germany",
+     "Friedrichstr. 10, 10117 Berlin, Germany"),
+    ("do you deliver to the uk?", None),  # a question only: answered, the address asked again
+])
+async def test_an_address_in_a_delivery_question_at_the_address_step_is_taken(res, domain, text, taken):
+    tracker = make_tracker(text, "delivery_options", active_loop="checkout_form",
+                           slots={"requested_slot": "shipping_address"})
+    got = await ValidateCheckoutForm().extract_shipping_address(CollectingDispatcher(), tracker, domain)
+    assert got.get("shipping_address") == taken
