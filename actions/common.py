@@ -12,7 +12,7 @@ from actions import resources
 from lift.commerce.destinations import ask_country, not_shipped_reason, with_country
 from lift.commerce.abroad import destination_answer
 from lift.commerce.amend import address_in
-from lift.commerce.validation import normalize_address
+from lift.commerce.validation import asks_something, normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer, topic_question
@@ -131,8 +131,8 @@ class AddressMixin:
         if tracker.get_slot("requested_slot") == "shipping_address" and latest_intent(tracker) in DIGRESSION_INTENTS:
             # "Deliver to 8 Rose Court, Bath BA1 2QP, United Kingdom, please." read as a delivery question:
             # answered, and the address it carries taken
-            carried = address_in(text)
-            return {"shipping_address": carried} if carried else {}
+            carried = address_in(text) if not asks_something(text) else None  # "do you ship to 12 Main St?": no
+            return {"shipping_address": carried} if carried and "," in carried else {}
         return {}
 
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
