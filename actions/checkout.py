@@ -199,6 +199,11 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return "validate_checkout_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if latest_intent(tracker) == "cancel_order" and not any(e.get("entity") == "order_id" for e in
+                                                              (tracker.latest_message or {}).get("entities") or []):
+            # "actually nvm i dont want to order anymore": no order exists yet, so the checkout ends (the
+            # submit rule then says nothing was placed) instead of an order's cancellation policy
+            return [SlotSet("order_request", None), SlotSet("requested_slot", None), ActiveLoop(None)]
         bought: List[Dict[Text, Any]] = []
         if not normalize_cart(tracker.get_slot("cart")):
             # "checkout with the volt charger, ship to ...": what the message names goes in the cart

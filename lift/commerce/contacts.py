@@ -34,6 +34,12 @@ def find_email(text: str) -> Optional[str]:
     return m.group(0).lower() if m else None
 
 
+def without_emails(text: str) -> str:
+    """``text`` with every email address blanked: its words are nobody's request, and "shopper1"
+    in shopper1@example.com is no coupon code."""
+    return EMAIL_IN_TEXT.sub(" ", text or "")
+
+
 # "the email on the order is jo@x.com", "my email is ...", "it was placed under ...": the address the
 # shopper already uses (an order's or account's), said just before it in the same clause.
 _CURRENT_EMAIL_CUE = re.compile(

@@ -235,7 +235,7 @@ _SPACED_COUPON = re.compile(r"\b(?:code|coupon|promo|voucher)\s*[:\-,]?\s*(?:(?:
 def find_coupon(text: Any) -> Optional[str]:
     """A coupon-shaped code typed in any case ("use coupon welcome10" -> WELCOME10, "use code welcome 10"
     -> WELCOME10); never an order id."""
-    text = clean_text(text, limit=500) or ""
+    text = contacts.without_emails(clean_text(text, limit=500) or "")  # shopper1@example.com is no SHOPPER1
     m = _COUPON_IN_TEXT.search(text)
     if m:
         return normalize_coupon(m.group(1))

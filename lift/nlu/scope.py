@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Collection, Dict, Iterable, List, Optional
 
+from lift.commerce.contacts import without_emails
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
@@ -63,12 +64,6 @@ BUSINESS_CUE = re.compile(
     re.IGNORECASE)
 
 
-_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+")
-
-
-def without_emails(text: str) -> str:
-    """``text`` with every email address blanked: its words are nobody's request."""
-    return _EMAIL_LIKE.sub(" ", text or "")
 
 
 _NO_DEMO = re.compile(r"\b(?:do\s*n'?t|dont|do\s+not|no|without)\s+(?:really\s+|even\s+)?(?:need|want|require)?\s*"

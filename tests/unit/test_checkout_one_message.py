@@ -128,3 +128,15 @@ async def test_an_address_in_a_delivery_question_at_the_address_step_is_taken(re
                            slots={"requested_slot": "shipping_address"})
     got = await ValidateCheckoutForm().extract_shipping_address(CollectingDispatcher(), tracker, domain)
     assert got.get("shipping_address") == taken
+
+
+@pytest.mark.parametrize("requested", ["email", "shipping_address", "checkout_confirmed"])
+async def test_no_longer_wanting_to_order_ends_the_checkout(res, domain, requested):
+    """"actually nvm i dont want to order anymore" (cancel_order) at any step: the form ends, the
+    order request its mapping set is cleared (it quoted the order-cancellation policy and asked on)."""
+    tracker = make_tracker("actually nvm i dont want to order anymore", "cancel_order", active_loop="checkout_form",
+                           slots={"requested_slot": requested, "cart": [{"sku": "CMP-008", "qty": 1, "unit_price": "39.00"}]})
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert slot_events(events) == {"order_request": None, "requested_slot": None} and not d.messages

@@ -103,6 +103,8 @@ def test_find_coupon_and_says_confirm():
     assert find_coupon("is there a code for 10% off") is None and find_coupon("any discount over 100?") is None
     assert find_coupon("buy nimbus 14") is None and find_coupon("got a promo code, it's Welcome 10") == "WELCOME10"
     assert find_coupon("where is lft100002") is None and find_coupon("no code here") is None
+    # the digits of an email's name are no coupon ("I couldn't find a coupon called SHOPPER1")
+    assert find_coupon("shopper1@example.com") is None and find_coupon("jane2024@example.com, code SAVE20") == "SAVE20"
     assert says_confirm("place order") and says_confirm("Go ahead and buy it")
     assert not says_confirm("don't place it yet") and not says_confirm("hello") and not says_confirm(None)
 
