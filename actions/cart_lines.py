@@ -150,6 +150,11 @@ def change_line(dispatcher, tracker: Tracker, catalog, change: CartChange, qty: 
     return [SlotSet("cart", cart), SlotSet("last_product", product.sku), *idle_clock(tracker, cart)]
 
 
+_ALL_THERE_IS = re.compile(r"\b(?:however|as)\s+many\b|\b(?:all|what(?:ever)?|the\s+ones?|those)\s+(?:that\s+)?"
+                           r"(?:you(?:'ve|\s+have)?|u|ya)\s+(?:got|have|had)\b|\b(?:is|are|what'?s|ones?)\s+left\b|"
+                           r"\bthe\s+rest\b|\bthe\s+max(?:imum)?\b", re.IGNORECASE)
+
+
 def _refused_last_turn(tracker: Tracker) -> Optional[Text]:
     """The product an add refused for its number in the bot's last turn ("We only have 2 …"), else None."""
     seen = 0
@@ -179,13 +184,14 @@ def retry_refused(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -
         return None
     text = masked_text(tracker, [product.name, product.sku])
     change = parse_cart_change(text, ADD)
-    if change.op == REMOVE or change.qty_text is None:
+    product = live(resources.get().engine, product)
+    if change.op == REMOVE or (change.qty_text is None and not _ALL_THERE_IS.search(text)):
         return None
-    qty = parse_quantity(change.qty_text, limit=MAX_QTY_PER_LINE)
+    # "alright fine, I'll settle for however many are left": the stock
+    qty = parse_quantity(change.qty_text if change.qty_text is not None else product.stock, limit=MAX_QTY_PER_LINE)
     if not qty.ok:
         dispatcher.utter_message(text=qty.problem)
         return [SlotSet(REFUSED_SLOT, sku)]  # still the product a number is for
-    product = live(resources.get().engine, product)
     cart, added, refused = put_in_cart(dispatcher, catalog, tracker.get_slot("cart"), [product], {sku: qty.value})
     if not added:
         dispatcher.utter_message(text=str(refused[0][1]))

@@ -10,6 +10,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.cart_lines import retry_refused
 from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quantity
 from actions.common import answer_in_passing, latest_text
 from actions.demo_booking import answer_demo_followup
@@ -45,6 +46,9 @@ class ActionOfferOptions(Action):
         swapped = swap_line(dispatcher, tracker)  # "actually the first one instead"
         if swapped is not None:
             return swapped
+        retried = retry_refused(dispatcher, tracker, resources.get().catalog)  # "my bad, make that two mics instead"
+        if retried is not None:
+            return retried
         followed = answer_demo_followup(dispatcher, tracker)  # "did that go through?" after booking a demo
         if followed is not None:
             return followed

@@ -74,8 +74,9 @@ def mentioned(tracker: Tracker, catalog):
     return products, category
 
 
-# "swap it for the mesh one", "get me the pro one instead": a product picked by a word of its name
-THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+one\b", re.IGNORECASE)
+# "swap it for the mesh one", "get me the pro one instead", "the pro ones", "the pro version": a product
+# picked by a word of its name
+THE_X_ONE = re.compile(r"\bthe\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:ones?|version|model)\b", re.IGNORECASE)
 # "I'll take the Lite", "ok add the pro": a name word after a verb of choosing, ending the message
 _TAKE_THE_X = re.compile(r"\b(?:take|get|want|add|buy|choose|pick|go\s+(?:with|for)|grab|order)\s+the\s+([\w-]+)\W*$",
                          re.IGNORECASE)

@@ -18,7 +18,7 @@ from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
-                               weak_takeover)
+                               removal_not_alternatives, stop_not_checkout, weak_takeover)
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
@@ -370,7 +370,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
         replacement = (order_number_not_shopping(current, text) or account_not_order(current, text)
                        or continue_not_goodbye(current, text) or contact_details_not_products(current, text)
                        or place_only_is_delivery(current, text) or destination_question(current, text)
-                       or cart_quantity_not_order(current, text)
+                       or cart_quantity_not_order(current, text) or removal_not_alternatives(current, text)
+                       or stop_not_checkout(current, text)
                        or contents_not_complements(current, text)
                        or doubt_not_add(current, text) or privacy_question(current, text)
                        or pick_to_buy(current, text) or new_number_not_no(current, text)

@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 
 from lift.commerce.destinations import (CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, DELIVERY_WORDS, place_by_name,
                                        place_named)
+from lift.understanding.references import ADD, REMOVE, parse_cart_change
 
 BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
@@ -172,6 +173,38 @@ def cart_quantity_not_order(intent: Optional[Dict[str, Any]], text: Optional[str
             or _ORDER_NAMED.search(text or ""):
         return None
     return _as(intent, "remove_from_cart")
+
+
+# "hmm get rid of the less expensive laptop": a removal ("less expensive" made it ask_alternatives);
+# "i dont want the expensive one, got anything cheaper?" still asks for an alternative
+_WANTS_ANOTHER = re.compile(r"\b(?:show|got|have|any\w*|something|alternatives?|instead|other|else|swap|replace|"
+                            r"recommend|suggest)\b", re.IGNORECASE)
+
+
+_LESS_PRICEY = re.compile(r"\bless\s+(?:expensive|pricey|costly|dear)\b", re.IGNORECASE)
+
+
+def removal_not_alternatives(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """ask_alternatives for a removal that asks for nothing else: remove_from_cart."""
+    plain = _LESS_PRICEY.sub("cheaper", text or "")  # "less" alone is a removal word ("2 less")
+    if (intent or {}).get("name") != "ask_alternatives" or _WANTS_ANOTHER.search(plain) \
+            or parse_cart_change(plain, ADD).op != REMOVE:
+        return None
+    return _as(intent, "remove_from_cart")
+
+
+# "forget it, I'm not buying anything today, stop the checkout" read as checkout: stop
+_STOP_BUYING = re.compile(r"\b(?:stop|cancel|quit|abort|exit|end|leave)\s+(?:the\s+|this\s+|my\s+)?check\s*-?\s*out\b|"
+                          r"\bforget\s+(?:it|about\s+it|the\s+check\s*-?\s*out)\b|\bnot\s+(?:buying|ordering|checking\s+out)\b|"
+                          r"\b(?:don'?t|do\s+not|no\s+longer)\s+want\s+to\s+(?:buy|order|check\s*-?\s*out|pay)\b|"
+                          r"\b(?:nvm|never\s*mind)\b", re.IGNORECASE)
+
+
+def stop_not_checkout(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """checkout for a message that calls the checkout off: stop."""
+    if (intent or {}).get("name") not in ("checkout", "place_order") or not _STOP_BUYING.search(text or ""):
+        return None
+    return _as(intent, "stop", 0.5)
 
 
 # "what exactly comes in the box with it", "is a charger included": what the product comes with, a

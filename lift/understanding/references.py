@@ -34,7 +34,8 @@ _ALL_RE = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|those|these|three|four|the\s
 # "add 2 of those" after three cards: two of one of them, not two of each
 _PARTITIVE_RE = re.compile(r"\b(?:\d+|two|three|four|five|six|a\s+couple|a\s+few)\s+of\s+(?:them|those|these|'?em)\b",
                            re.IGNORECASE)
-_X_ONES_RE = re.compile(r"\bthe\s+[\w-]+(?:\s+[\w-]+)?\s+ones\b", re.IGNORECASE)  # "the pro ones"
+# "the pro ones", "the pro version": picked by a name word
+_X_ONES_RE = re.compile(r"\bthe\s+[\w-]+(?:\s+[\w-]+)?\s+(?:ones|version|model)\b", re.IGNORECASE)
 _PLURAL_RE = re.compile(r"\b(?:them|those|these|those\s+ones|these\s+ones)\b", re.IGNORECASE)
 _SINGULAR_RE = re.compile(r"\b(?:it|that|this|that\s+one|this\s+one|the\s+one|one|same|the\s+same)\b", re.IGNORECASE)
 

@@ -4,6 +4,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionAcceptUpsell, ActionAddToCart
+from actions.fallback import ActionOfferOptions
 from actions.pick import ActionPickProduct
 from tests.support.trackers import make_tracker, slot_events, texts
 
@@ -36,6 +37,9 @@ def _history(first_text, bot_events, intent="add_to_cart"):
     (ActionAcceptUpsell, "affirm", "ok 2 then"),  # read as a yes to an old cross-sell offer: not that offer
     (ActionAcceptUpsell, "affirm", "ok just two then"),
     (ActionPickProduct, "inform", "fine, 2"),
+    (ActionAcceptUpsell, "affirm", "alright fine, I'll settle for however many are left"),  # the 2 there are
+    (ActionAddToCart, "add_to_cart", "ok i'll take what you have"),
+    (ActionOfferOptions, "nlu_fallback", "my bad, make that two mics instead"),  # not understood: still the number
 ])
 async def test_a_new_number_after_a_refused_add_adds_that_many(res, domain, action, intent, text):
     first, dispatcher, events = await _first_turn(domain)
@@ -132,3 +136,13 @@ async def test_it_and_a_kind_named_adds_both_with_their_own_numbers(res, domain,
                            entities=[{"entity": "category", "value": "accessories", "start": start, "end": start + len(word)}])
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert {i["sku"]: i["qty"] for i in got["cart"]} == counts, texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["lowkey want the pro ones, add 5 pls", "ngl the pro version looks better, throw 2 in my cart"])
+async def test_the_pro_ones_with_only_the_other_shown_is_the_pro(res, domain, text):
+    """Only the Aria Wireless on screen: "the pro ones" is the Aria Pro (it added 5 Aria Wireless)."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"last_shown": ["AUD-001"], "last_product": "AUD-001"})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert "Aria Pro" in texts(dispatcher) and "Aria Wireless" not in texts(dispatcher), texts(dispatcher)
+    assert all(i["sku"] == "AUD-002" for i in got.get("cart", [])), got

@@ -429,6 +429,28 @@ def test_a_quantity_change_naming_no_order_is_the_cart(text, cart):
     assert (got["name"] == "remove_from_cart") is cart, got
 
 
+@pytest.mark.parametrize("text, stop", [
+    ("forget it, I'm not buying anything today, stop the checkout", True), ("nvm, cancel checkout", True),
+    ("i dont want to order anymore", True), ("checkout please", False), ("i don't want to wait, checkout now", False),
+    ("ready to check out, ship to 5 Elm St", False),
+])
+def test_calling_the_checkout_off_is_a_stop(text, stop):
+    intent = {"name": "checkout", "confidence": 0.47}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "stop") is stop, got
+
+
+@pytest.mark.parametrize("text, removal", [
+    ("hmm get rid of the less expensive laptop", True), ("take out the cheaper one pls", True),
+    ("i dont want the expensive one, got anything cheaper?", False), ("is there a cheaper alternative", False),
+    ("remove the pricier one and show me something cheaper", False),
+])
+def test_a_removal_read_as_alternatives_is_a_removal(text, removal):
+    intent = {"name": "ask_alternatives", "confidence": 0.7}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "remove_from_cart") is removal, got
+
+
 @pytest.mark.parametrize("text, question", [
     ("and what exactly comes in the box with it", True), ("is a charger included?", True),
     ("do I need to buy a charger separately", True), ("what goes well with it", False),

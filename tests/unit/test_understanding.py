@@ -190,6 +190,7 @@ THREE = TWO + [Shown("AUD-003", "Pulse Earbuds", Decimal("89"))]
     ("add them", TWO, ("AUD-001", "AUD-002")),
     # a word only one shown name has picks it in the plural too ("the pro ones": it added 5 of the other)
     ("lowkey want the pro ones, add 5 pls", TWO, ("AUD-002",)), ("2 of those pulse ones", THREE, ("AUD-003",)),
+    ("ngl the pro version looks better, throw 5 in my cart", TWO, ("AUD-002",)),
 ])
 def test_references_resolve_to_the_products_shown(text, shown, skus):
     res = resolve_reference(text, shown)
