@@ -10,6 +10,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.cart import ActionRemoveFromCart
 from actions.cart_lines import retry_refused
 from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quantity
 from actions.common import answer_in_passing, latest_text
@@ -18,11 +19,13 @@ from actions.knowledge import ActionAnswerQuestion
 from actions.order_in_view import answer_about_placed_order
 from actions.handoff import accepts_person_offer, hand_off, offer_person_after_support
 from actions.swap import swap_line
+from lift.commerce.cart import normalize_cart
 from lift.commerce.products import asks_about_stock, attribute_asked, stock_answer
 from lift.commerce.stock import live
 from lift.commerce.validation import asks_something
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 from lift.nlu.scope import asks_about
+from lift.understanding.references import SET, parse_cart_change
 
 # "i wnat to spek to ur maneger NOW": asking for a person with the words misspelt
 _WANTS_A_PERSON = re.compile(r"\b(?:sp[ea]+c?k|talk|chat)\w*\s+(?:\w+\s+){0,3}?(?:m[ae]n+[ae]?g[ae]?r|supervis[eo]r|"
@@ -49,6 +52,10 @@ class ActionOfferOptions(Action):
         retried = retry_refused(dispatcher, tracker, resources.get().catalog)  # "my bad, make that two mics instead"
         if retried is not None:
             return retried
+        if normalize_cart(tracker.get_slot("cart")) and parse_cart_change(latest_text(tracker)).op == SET:
+            # "pls bump the ergo chairs up to a dozen", "can u make it 12 chairs instead of 10": a new
+            # number for a cart line (the line is asked for when it is unclear), not the options
+            return await ActionRemoveFromCart().run(dispatcher, tracker, domain)
         followed = answer_demo_followup(dispatcher, tracker)  # "did that go through?" after booking a demo
         if followed is not None:
             return followed

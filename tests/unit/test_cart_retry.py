@@ -146,3 +146,14 @@ async def test_the_pro_ones_with_only_the_other_shown_is_the_pro(res, domain, te
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert "Aria Pro" in texts(dispatcher) and "Aria Wireless" not in texts(dispatcher), texts(dispatcher)
     assert all(i["sku"] == "AUD-002" for i in got.get("cart", [])), got
+
+
+@pytest.mark.parametrize("text", ["pls bump the ergo chairs up to a dozen", "can u make it 12 chairs instead of 10"])
+async def test_a_new_number_for_a_line_not_understood_still_sets_it(res, domain, text):
+    """Read as nothing in particular (nlu_fallback) with chairs in the cart: the line becomes 12,
+    not the plain-words options."""
+    cart = [{"sku": "OFF-002", "qty": 10, "unit_price": "249.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "nlu_fallback", slots={"cart": cart, "last_product": "OFF-002"})
+    got = slot_events(await ActionOfferOptions().run(dispatcher, tracker, domain))
+    assert [(i["sku"], i["qty"]) for i in got["cart"]] == [("OFF-002", 12)], texts(dispatcher)
