@@ -16,7 +16,8 @@ from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart
 from actions.coupons import apply_carried_coupon
 from actions.catalog import shown_products
 from actions.mentions import named_products
-from actions.common import PENDING_ADDRESS, AddressMixin, answer_in_passing, answering_form, checked, latest_intent, latest_text
+from actions.common import (PENDING_ADDRESS, AddressMixin, answer_in_passing, answering_form, checked, first_entity,
+                            latest_intent, latest_text)
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
@@ -199,8 +200,7 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
         return "validate_checkout_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        if latest_intent(tracker) == "cancel_order" and not any(e.get("entity") == "order_id" for e in
-                                                              (tracker.latest_message or {}).get("entities") or []):
+        if latest_intent(tracker) == "cancel_order" and first_entity(tracker, "order_id") is None:
             # "actually nvm i dont want to order anymore": no order exists yet, so the checkout ends (the
             # submit rule then says nothing was placed) instead of an order's cancellation policy
             return [SlotSet("order_request", None), SlotSet("requested_slot", None), ActiveLoop(None)]

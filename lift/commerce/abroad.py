@@ -39,8 +39,10 @@ def destination_answer(text: Any, currency: str) -> Optional[str]:
         return _several_answer(several, currency)
     if not dest.shipped_to:
         return not_shipped_reason(dest.name)
-    return (f"Yes, we deliver to {dest.name} by {_standard_abroad(currency)}. Express and next-day delivery are for US "
-            f"addresses only. {duties_note(dest.name)}")
+    return f"Yes, we deliver to {dest.name} by {_standard_abroad(currency)}. {_US_ONLY} {duties_note(dest.name)}"
+
+
+_US_ONLY = "Express and next-day delivery are for US addresses only."
 
 
 def _standard_abroad(currency: str) -> str:
@@ -59,9 +61,8 @@ def _several_answer(places: List[Destination], currency: str) -> str:
     no = [d.name for d in places if not d.shipped_to]
     parts = []
     if yes:
-        parts.append(f"Yes, we deliver to {_joined(yes)} by {_standard_abroad(currency)}. Express and next-day "
-                     f"delivery are for US addresses only. Import duties and local taxes, if any, are charged by the "
-                     f"destination country and paid on delivery.")
+        parts.append(f"Yes, we deliver to {_joined(yes)} by {_standard_abroad(currency)}. {_US_ONLY} "
+                     f"{duties_note('the destination country')}")
     if no:
         parts.append(f"{'But we' if yes else 'Sorry, we'} don't deliver to {_joined(no)}: we ship to {POLICY_COUNTRIES}.")
     return " ".join(parts)
