@@ -1,8 +1,6 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
-import re
-
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +14,7 @@ from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_an
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
 from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart, retry_refused
+from actions.cart_mixed import it_and_kind, it_and_named
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
@@ -27,7 +26,7 @@ from lift.commerce.matching import numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
-from lift.understanding.numbers import Quantity, find_quantities, is_vague, parse_quantity
+from lift.understanding.numbers import Quantity, is_vague, parse_quantity
 from lift.understanding.clauses import command_then_question
 from lift.understanding.references import (ADD, REMOVE, CartChange, Resolution, empties_cart, parse_cart_change,
                                            which_shown)
@@ -81,34 +80,6 @@ def _kind_named(tracker: Tracker, catalog) -> List[Any]:
         return []
     _, kind, narrowed = typed_kind(tracker, catalog, category)
     return kind if narrowed else []
-
-
-_AND = re.compile(r"\b(?:and|plus|also|with)\b|&|\+", re.IGNORECASE)
-
-
-def it_and_kind(tracker: Tracker, catalog, referred: List[Any]) -> Optional[Tuple[List[Any], Dict[Text, Quantity]]]:
-    """"ok add it and 2 of the usb c cables" with the camera on screen: the product referred to and
-    the one product of the kind named after "and", each with the number written before it (one by
-    default); None when the message names no such kind (it added 2 cameras and no cable)."""
-    text = latest_text(tracker)
-    joined = _AND.search(text)
-    spans = positioned(tracker, "category")
-    if not joined or not spans or spans[0]["start"] < joined.end():
-        return None
-    category = catalog.category_of(str(spans[0].get("value") or ""))
-    said = text[spans[0]["start"]:spans[0]["end"]]  # "cables", the value being the department
-    kind = catalog.of_kind(category.id, said, by_name=True) if category is not None else []
-    extra = [p for p in kind if p.sku not in {r.sku for r in referred}]
-    if len(extra) != 1:
-        return None
-
-    def number_in(part: Text) -> Quantity:
-        found = [m for m in find_quantities(part) if not re.fullmatch(r"(?i)an?|one", m.text)] or find_quantities(part)
-        return parse_quantity(found[-1].text, limit=MAX_QTY_PER_LINE) if found else parse_quantity(1)
-
-    counts = {p.sku: number_in(text[:joined.start()]) for p in referred}
-    counts[extra[0].sku] = number_in(text[joined.end():spans[0]["start"]])
-    return referred + extra, counts
 
 
 def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, product, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
@@ -182,6 +153,10 @@ class ActionAddToCart(Action):
         if colour:  # "can i get the aria headphones in red": a question about a colour we don't sell, not an order
             return colour_answer(dispatcher, catalog, products[0], colour)
         mixed = it_and_kind(tracker, catalog, products) if resolution.found and not again else None
+        pointed = it_and_named(tracker, catalog, products) if not resolution.found and not again else None
+        which = pointed[2] if pointed is not None and pointed[2].question else None
+        if pointed is not None:  # "grab me that one plus a couple usb-c cables": the card and the cables
+            mixed = pointed[0], pointed[1]
         if mixed is not None:  # "ok add it and 2 of the usb c cables": the card's product and the cable
             products = live_all(res.engine, mixed[0])
         per_item = mixed[1] if mixed is not None else item_quantities(tracker, catalog, products, qty)
@@ -213,6 +188,9 @@ class ActionAddToCart(Action):
         if asked:  # the question answered instead of a cross-sell offer on top of it
             dispatcher.utter_message(text=answer_in_passing(asked[1], None)
                                      or "I'm not sure about the rest; a person from our team can tell you.")
+            return events + idle_clock(tracker, cart)
+        if which is not None:  # "that one" fitted several cards: which, instead of an offer
+            ask_which(dispatcher, which, catalog, "add_to_cart")
             return events + idle_clock(tracker, cart)
         if tracker.get_slot("upsell_sku") == product.sku and not tracker.get_slot("upsell_accepted"):
             events.append(SlotSet("upsell_accepted", True))

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, Optional, Sequence
 
 from lift.commerce.orders import asks_which_option, parse_shipping_method
-from lift.commerce.validation import find_email, normalize_address, street_shaped
+from lift.commerce.validation import find_email, normalize_address, street_shaped, unit_before
 
 # The checkout questions in the order they are asked.
 CHECKOUT_STEPS = ("email", "shipping_address", "shipping_method", "checkout_confirmed")
@@ -43,7 +43,7 @@ _ADDRESS_START = re.compile(r"(?<![\w@.-])(?:\d{1,6}[A-Za-z]?\s+(?:(?:[NSEW]|NE|
                             r"|[^\W\d_][^\W\d_-]*(?:str\.|stra(?:ß|ss)e|weg|gasse|platz|allee|damm|ring|laan|straat|gatan|vej)"
                             r"\s*\d{1,5}[a-z]?\b)",
                             re.IGNORECASE)
-_TRAILING = re.compile(r"[\s,;:.!]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s,;:.!?]*(?:\binstead\b|\bplease\b|\bthanks?\b|\bthank you\b)[\s,;:.!]*$", re.IGNORECASE)
 
 
 # "buy 1 aria pro headphones ship express to 500 Oak Ave, ...": the address is the number after "to".
@@ -56,7 +56,8 @@ def address_in(text: str) -> Optional[str]:
     m = next((s for s in starts if _LEAD_IN.search(text[:s.start()])), starts[0] if starts else None)
     if not m:
         return None
-    tail = text[m.start():]
+    unit = unit_before(text[:m.start()])  # "send it to flat 2b 14 rose court": the flat too
+    tail = text[m.start() if unit is None else unit:]
     while True:
         trimmed = _TRAILING.sub("", tail)
         if trimmed == tail:

@@ -190,6 +190,21 @@ _CHATTY = re.compile(r"^\W*(?:ok|okay|yes|yeah|yep|sure|fine|right|so|then|actua
                      r"[.!;\-–]\s*$", re.IGNORECASE)
 
 
+# "Flat 3, 12 High Street", "apt 4b 55 main st": the flat or unit written before the house number
+_UNIT_BEFORE = re.compile(r"(?:\b(?:flat|apt|apartment|unit|suite|ste|room|rm)\.?\s*(?:no\.?\s*)?#?\s*[A-Za-z0-9-]{1,5}"
+                          r"|#\s*[A-Za-z0-9-]{1,5})\s*[,/]?\s*$", re.IGNORECASE)
+
+
+_CHAT_BEFORE_UNIT = re.compile(r"^(?P<chat>[^\d]{1,40}?)(?=\b(?:flat|apt|apartment|unit|suite)\b\.?\s*#?\s*\d)", re.IGNORECASE)
+
+
+def unit_before(text: str) -> Optional[int]:
+    """Where a flat or unit named at the end of ``text`` starts ("send it to flat 2b " -> 11), the
+    text before a house number; None when it ends with none."""
+    m = _UNIT_BEFORE.search(text or "")
+    return m.start() if m else None
+
+
 def street_shaped(text: Any) -> bool:
     """Whether ``text`` has what only an address has (a street word, a PO box or a postcode), so a
     sentence with a number in it ("only 1 hub pls not 2") is not taken for a new address."""
@@ -203,16 +218,22 @@ def normalize_address(value: Any) -> Optional[str]:
         return None
     text = _PREAMBLE.sub("", text)
     chat = _CHAT_BEFORE.match(text)
-    if chat and _CHATTY.search(chat.group("chat")) and not re.search(r"\b(?:apt|apartment|suite|unit|flat|floor|"
-                                                                       r"building|house|c/o)\b", chat.group("chat"), re.I):
-        text = text[chat.end("chat"):]
+    if chat and _CHATTY.search(chat.group("chat")):
+        unit = unit_before(chat.group("chat"))  # "ok its Flat 9, 3 Kings Road": from the flat on
+        if unit is not None:
+            text = text[unit:]
+        elif not re.search(r"\b(?:apt|apartment|suite|unit|flat|floor|building|house|c/o)\b", chat.group("chat"), re.I):
+            text = text[chat.end("chat"):]
+    lead = _CHAT_BEFORE_UNIT.match(text)
+    if lead and _CHATTY.search(lead.group("chat")):  # "ok its Flat 9, 3 Kings Road"
+        text = text[lead.end("chat"):]
     text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
     tail = _TAIL.search(text)
     if tail and re.search(r"\d", text[:tail.start()]):
         text = text[:tail.start()]
     if not re.search(r"\d", text) or len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
         return None
-    return text.strip(" .,;-–…")
+    return text.strip(" .,;:?!-–…")
 
 
 def normalize_coupon(value: Any) -> Optional[str]:

@@ -4,7 +4,7 @@ instead), or an order's form for the account's saved address."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from lift.commerce.destinations import (CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, DELIVERY_WORDS, place_by_name,
                                        place_named)
@@ -288,3 +288,30 @@ def new_number_not_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if (intent or {}).get("name") != "deny" or not _NEW_NUMBER.search(text or ""):
         return None
     return _as(intent, "inform")
+
+
+# "a dozen cordless mouses for our office, ~$25 a pop" (request_demo 0.51): a few of one thing the
+# catalog sells, bought for an office, is a purchase the cart takes; the lead form asked for a name.
+# Bulk (more than a dozen), a quote, a demo or talk with sales stays a lead (SPEC: request_demo).
+FEW_ITEMS = 12
+_LEAD_TALK = re.compile(r"demo|quot(?:e|ation)|bulk|wholesale|volume|business\s+account|\bsales\b|resell|\btrade\b|"
+                        r"invoic|net.?30|price\s+list|discount|\bcall\b|meeting|talk|speak|contact|account\s+manager|"
+                        r"procure|partner", re.IGNORECASE)
+_FOR_PLACE = re.compile(r"\b(?:for|in|at)\s+(?:our|the|my|a|an|a\s+new|our\s+new)\s+$", re.IGNORECASE)
+
+
+def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
+                       entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``search_product`` instead of ``request_demo`` for up to a dozen of a product or kind the
+    catalog sells, with no word for a demo, a quote, bulk or sales talk ("for our office" names
+    where, not what: a category read there is no purchase); None to keep ``intent``."""
+    if (intent or {}).get("name") != "request_demo" or not text or _LEAD_TALK.search(text):
+        return None
+    entities = list(entities or [])
+    kinds = [e for e in entities if e.get("entity") in ("product", "category")
+             and not (isinstance(e.get("start"), int) and _FOR_PLACE.search(text[:e["start"]]))]
+    numbers = [e.get("value") for e in entities if e.get("entity") == "quantity"]
+    counts = [int(v) for v in numbers if str(v).isdigit()]
+    if not kinds or not counts or len(counts) != len(numbers) or max(counts) > FEW_ITEMS:
+        return None
+    return _as(intent, "search_product")

@@ -138,6 +138,52 @@ async def test_it_and_a_kind_named_adds_both_with_their_own_numbers(res, domain,
     assert {i["sku"]: i["qty"] for i in got["cart"]} == counts, texts(dispatcher)
 
 
+@pytest.mark.parametrize("text, counts", [
+    ("grab me that one plus a couple usb-c cables", {"CAM-004": 1, "ACC-002": 2}),
+    ("ok this and 3 volt usb-c cable 2m", {"CAM-004": 1, "ACC-002": 3}),
+])
+async def test_a_card_pointed_at_and_a_product_named_adds_both(res, domain, text, counts):
+    """The camera on screen, "that one plus a couple usb-c cables": the camera and two cables (the
+    camera was dropped)."""
+    word = "usb-c cable"
+    start = text.index(word)
+    end = start + len(word) + (1 if text[start + len(word):start + len(word) + 1] == "s" else len(" 2m"))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"last_shown": ["CAM-004"], "last_product": "CAM-004"},
+                           entities=[{"entity": "product", "value": "ACC-002", "start": start, "end": end}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert {i["sku"]: i["qty"] for i in got["cart"]} == counts, texts(dispatcher)
+
+
+async def test_that_one_among_several_cards_adds_the_named_and_asks_which(res, domain):
+    """Four cameras on screen: the cables are added and the shopper is asked which camera, with a
+    button per card; no camera is guessed."""
+    text = "grab me that one plus a couple usb-c cables"
+    start = text.index("usb-c cables")
+    cams = ["CAM-001", "CAM-002", "CAM-004", "CAM-005"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"last_shown": cams, "last_product": "CAM-001"},
+                           entities=[{"entity": "product", "value": "ACC-002", "start": start, "end": start + 12}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert {i["sku"]: i["qty"] for i in got["cart"]} == {"ACC-002": 2}, texts(dispatcher)
+    payloads = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert all(any(c in p for p in payloads) for c in cams), payloads
+    assert "Which one" in texts(dispatcher)
+
+
+async def test_a_product_named_with_nothing_pointing_is_added_alone(res, domain):
+    """Two products named and nothing pointing at a card: those two, not the camera on screen."""
+    text = "add a usb-c cable and the lumina m50"
+    a = text.index("usb-c cable")
+    b = text.index("lumina m50")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"last_shown": ["CAM-004"], "last_product": "CAM-004"},
+                           entities=[{"entity": "product", "value": "ACC-002", "start": a, "end": a + 11},
+                                     {"entity": "product", "value": "CAM-001", "start": b, "end": b + 10}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert set(i["sku"] for i in got["cart"]) == {"ACC-002", "CAM-001"}, texts(dispatcher)
+
+
 @pytest.mark.parametrize("text", ["lowkey want the pro ones, add 5 pls", "ngl the pro version looks better, throw 2 in my cart"])
 async def test_the_pro_ones_with_only_the_other_shown_is_the_pro(res, domain, text):
     """Only the Aria Wireless on screen: "the pro ones" is the Aria Pro (it added 5 Aria Wireless)."""

@@ -506,3 +506,28 @@ def test_a_pick_to_buy_and_a_new_number_are_read_as_such(text, name, expected):
     intent = {"name": name, "confidence": 0.43}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+def _kinds(text, *words):
+    out = []
+    for word in words:
+        start = text.index(word)
+        out.append({"entity": "category", "value": word, "start": start, "end": start + len(word)})
+    return out
+
+
+@pytest.mark.parametrize("text, words, qty, shop", [
+    ("a dozen cordless mouses for our office, ~$25 a pop", ("mouses", "office"), 12, True),
+    ("we need 6 monitors for the office", ("monitors", "office"), 6, True),
+    ("need 40 chairs for our office", ("chairs", "office"), 40, False),  # bulk
+    ("quote for 10 laptops for our office", ("laptops", "office"), 10, False),
+    ("we'd like a demo of the 5 chairs", ("chairs",), 5, False),
+    ("we need 10 things for our office", ("office",), 10, False),  # "for our office" is where, not what
+])
+def test_a_few_of_a_kind_for_an_office_is_shopping_not_a_lead(text, words, qty, shop):
+    """Up to a dozen of something the catalog sells is a purchase (the lead form asked a shopper
+    buying 12 mice for their name); bulk, a quote or a demo stays a lead."""
+    intent = {"name": "request_demo", "confidence": 0.51}
+    entities = _kinds(text, *words) + [{"entity": "quantity", "value": qty}]
+    got = guarded_intent(intent, [intent], entities, text) or intent
+    assert (got["name"] == "search_product") is shop, got

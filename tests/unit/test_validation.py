@@ -122,6 +122,25 @@ def test_find_coupon_and_says_confirm():
     ("uhh its 19 Harbour Rd, Bozeman MT 59715 i think thats right lol", "19 Harbour Rd, Bozeman MT 59715"),
     ("same as before, 9 Birch Ct, Boise ID 83701", "9 Birch Ct, Boise ID 83701"),
     ("12 Express Way, Dallas TX 75201", "12 Express Way, Dallas TX 75201"),  # a street named like an option
+    # the flat before the house number stays, the chat before it goes
+    ("It is Apartment 12C, 480 Oak Street, Springfield, IL 62704.", "Apartment 12C, 480 Oak Street, Springfield, IL 62704"),
+    ("ok its Flat 9, 3 Kings Road London SW3 4NX", "Flat 9, 3 Kings Road London SW3 4NX"),
+    ("12 Maple Close, Harrogate, HG1 3PL, United Kingdom?", "12 Maple Close, Harrogate, HG1 3PL, United Kingdom"),
 ])
 def test_chat_around_the_address_is_not_the_address(typed, address):
     assert v.normalize_address(typed) == address
+
+
+@pytest.mark.parametrize("typed, address", [
+    ("send it to flat 2b 14 rose court bath ba1 2qp uk", "flat 2b 14 rose court bath ba1 2qp uk"),
+    ("ship to apt 4b, 55 main st, springfield il 62701 pls", "apt 4b, 55 main st, springfield il 62701"),
+    ("deliver to Unit 7 / 20 George St, Sydney", "Unit 7 / 20 George St, Sydney"),
+    ("could it go to my own address instead, which is 12 Maple Close, Harrogate, HG1 3PL, United Kingdom?",
+     "12 Maple Close, Harrogate, HG1 3PL, United Kingdom"),
+    ("i want 2 of them shipped to 500 Oak Ave Austin TX 78701", "500 Oak Ave Austin TX 78701"),
+])
+def test_an_address_inside_a_sentence_keeps_its_flat(typed, address):
+    """The flat or unit before the house number was dropped ("flat 2b" lost from the order)."""
+    from lift.commerce.amend import address_in
+
+    assert address_in(typed) == address
