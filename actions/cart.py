@@ -14,7 +14,7 @@ from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_an
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
 from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart, retry_refused
-from actions.cart_mixed import it_and_kind, it_and_named
+from actions.cart_mixed import it_and_kind, it_and_named, remove_and_add
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
@@ -112,10 +112,13 @@ class ActionAddToCart(Action):
         retried = retry_refused(dispatcher, tracker, resources.get().catalog)  # "only 3 left" -> "ok 3 then"
         if retried is not None:
             return retried
+        res = resources.get()
+        both = remove_and_add(dispatcher, tracker, res, normalize_cart(tracker.get_slot("cart")))
+        if both is not None:  # "drop the toaster and add 2 kettles" read as an add: the removal too
+            return both
         swapped = swap_line(dispatcher, tracker)  # "add the kettle instead of the toaster"
         if swapped is not None:
             return swapped
-        res = resources.get()
         catalog = res.catalog
         again = more_of_last_added(tracker, catalog)  # "another one", "add 2 more"
         products, resolution = ([again], Resolution()) if again else referred_products(tracker, catalog)
@@ -153,7 +156,7 @@ class ActionAddToCart(Action):
         if colour:  # "can i get the aria headphones in red": a question about a colour we don't sell, not an order
             return colour_answer(dispatcher, catalog, products[0], colour)
         mixed = it_and_kind(tracker, catalog, products) if resolution.found and not again else None
-        pointed = it_and_named(tracker, catalog, products) if not resolution.found and not again else None
+        pointed = it_and_named(tracker, catalog, products) if mixed is None and not again else None
         which = pointed[2] if pointed is not None and pointed[2].question else None
         if pointed is not None:  # "grab me that one plus a couple usb-c cables": the card and the cables
             mixed = pointed[0], pointed[1]
@@ -264,6 +267,9 @@ class ActionRemoveFromCart(Action):
         if not normalize_cart(tracker.get_slot("cart")):
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
+        both = remove_and_add(dispatcher, tracker, resources.get(), normalize_cart(tracker.get_slot("cart")))
+        if both is not None:  # "remove the mesh one if its there, and add a desk lamp too"
+            return both
         swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the swift kettle instead"
         if swapped is not None:
             return swapped

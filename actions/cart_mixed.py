@@ -1,15 +1,20 @@
-"""One add naming two things in two ways: a product on screen referred to ("it", "that one", "the
-second") joined by "and" / "plus" to a product or a kind named in words."""
+"""Cart messages that do two things: add a product on screen referred to ("it", "that one", "the
+second") and one named in words, joined by "and" / "plus"; or remove one line and add another."""
 from __future__ import annotations
 
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
+from actions.cart_idle import idle_clock
+from actions.cart_lines import put_in_cart
 from actions.catalog import shown_products
 from actions.common import latest_text, positioned
-from lift.commerce.cart import MAX_QTY_PER_LINE
+from actions.mentions import THE_X_ONE
+from lift.commerce.cart import MAX_QTY_PER_LINE, remove_item
+from lift.commerce.stock import live_all
 from lift.understanding.numbers import Quantity, find_quantities, parse_quantity
 from lift.understanding.references import Resolution, resolve_reference
 
@@ -54,9 +59,10 @@ def it_and_named(tracker: Tracker, catalog, named: List[Any]) -> Optional[Tuple[
     when nothing before the named product points at a card (it added the cables only)."""
     text = latest_text(tracker)
     spans = positioned(tracker, "product")
-    if not named or not spans:
+    one = None if spans else THE_X_ONE.search(text)  # "add it pls, and the drip one too"
+    if not named or not (spans or one):
         return None
-    first = min(s["start"] for s in spans)
+    first = min(s["start"] for s in spans) if spans else one.start()
     joins = list(_AND.finditer(text[:first]))
     if not joins or not _POINTING.search(text[:joins[-1].start()]):
         return None
@@ -71,3 +77,74 @@ def it_and_named(tracker: Tracker, catalog, named: List[Any]) -> Optional[Tuple[
     for p in named:
         counts[p.sku] = number_in(text[joins[-1].end():first])
     return referred + list(named), counts, resolution
+
+
+# "remove the mesh one if its there, and add a desk lamp too": a removal, then an add of something
+# named after it (not a swap: "instead" / "swap" / "replace" are lift's swap_line).
+_REMOVE_THEN_ADD = re.compile(r"\b(?:remove|take\s+out|drop|delete|get\s+rid\s+of)\b.*?[,;.]?\s*(?:\b(?:and|then|also|plus)\s+)*"
+                              r"(?:(?:pls|please)\s+)?(?P<add>\b(?:add|put|throw|chuck|include)\b)", re.IGNORECASE)
+_SWAP_WORD = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than)\b", re.IGNORECASE)
+_ONE_NAMED = re.compile(r"\bthe\s+([\w-]+)\s+ones?\b", re.IGNORECASE)
+
+
+def remove_then_add(tracker: Tracker, catalog, cart: List[Dict[Text, Any]]):
+    """(the cart line to remove or None, what the removal named when no line has it, the products to
+    add with their numbers) for "remove X and add Y"; None when the message is not that. The
+    removal counts only what is written before "add", the add only what is written after it."""
+    text = latest_text(tracker)
+    split = _REMOVE_THEN_ADD.search(text)
+    if not split or _SWAP_WORD.search(text):
+        return None
+    cut = split.start("add")
+    spans = positioned(tracker, "product")
+    adds = []
+    for e in spans:
+        p = catalog.find(str(e.get("value") or "")) if e["start"] >= cut else None
+        if p is not None and p not in adds:
+            adds.append(p)
+    if not adds:
+        return None
+    lines = [p for p in (catalog.get(i["sku"]) for i in cart) if p is not None]
+    before = [catalog.find(str(e.get("value") or "")) for e in spans if e["end"] <= cut]
+    target = next((p for p in before if p is not None and p in lines), None)
+    said = next((p.name for p in before if p is not None), None)
+    if target is None and said is None:
+        one = _ONE_NAMED.search(text[:cut])  # "the mesh one": a word of a cart line's name
+        word = one.group(1) if one else None
+        hits = [p for p in lines if word and word.lower() in p.name.lower().split()]
+        target = hits[0] if len(hits) == 1 else None
+        said = None if target is not None else (f"{word} one" if word else None)
+    if target is None and said is None and len(lines) == 1:
+        target = lines[0]  # "remove it and add the kettle": the one line
+    if target is not None and not find_quantities(text[cut:]):
+        return None  # "remove the toaster, add the swift kettle": a swap, the old line's number kept
+    counts = {p.sku: number_in(text[cut:]) for p in adds}
+    return target, said, adds, counts
+
+
+def remove_and_add(dispatcher, tracker: Tracker, res, cart: List[Dict[Text, Any]]) -> Optional[List[Dict[Text, Any]]]:
+    """Does "remove X and add Y": X's line goes (or the shopper hears that no line is X, and the
+    cart keeps it), then Y is added with its own number. None when the message is not that."""
+    found = remove_then_add(tracker, res.catalog, cart)
+    if found is None:
+        return None
+    target, said, adds, counts = found
+    problem = next((q.problem for q in counts.values() if not q.ok), None)
+    if problem:
+        dispatcher.utter_message(text=problem)
+        return []
+    if target is not None:
+        cart = remove_item(cart, target.sku)
+        dispatcher.utter_message(text=f"Removed the {target.name}.")
+    else:
+        dispatcher.utter_message(text=f"There's no {said or 'such item'} in your cart, so nothing was removed.")
+    cart, added, refused = put_in_cart(dispatcher, res.catalog, cart, live_all(res.engine, adds),
+                                       {sku: q.value for sku, q in counts.items()})
+    for _, err in refused:
+        dispatcher.utter_message(text=str(err))
+    if not added and target is None:
+        return []
+    events: List[Dict[Text, Any]] = [SlotSet("cart", cart)]
+    if added:
+        events.append(SlotSet("last_product", added[-1].sku))
+    return events + idle_clock(tracker, cart)

@@ -26,11 +26,21 @@ _SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than|mak
 
 
 
+_REMOVED_ONE = re.compile(r"\b(?:remove|take\s+out|drop|delete|get\s+rid\s+of)\s+(?:the\s+)?([\w-]+)\s+ones?\b",
+                          re.IGNORECASE)
+
+
 def _old_line(tracker: Tracker, catalog, cart, named) -> Optional[Any]:
-    """The cart line a swap replaces: the one named, else the only line, else the last added."""
+    """The cart line a swap replaces: the one named, else the only line, else the last added; None
+    when the removal names a line by a word no cart line has ("remove the mesh one if its there,
+    and add a desk lamp too" with task chairs in the cart: it swapped the chairs for lamps)."""
     in_cart = [p for p in named if quantity_of(cart, p.sku)]
     if in_cart:
         return in_cart[0] if len(in_cart) == 1 else None
+    removed = _REMOVED_ONE.search(latest_text(tracker))
+    if removed and not any(shares_name_word(removed.group(1), getattr(catalog.get(i["sku"]), "name", ""))
+                           for i in cart):
+        return None
     if len(cart) == 1:
         return catalog.get(cart[0]["sku"])
     sku = last_added_sku(tracker)

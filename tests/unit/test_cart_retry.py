@@ -203,3 +203,54 @@ async def test_a_new_number_for_a_line_not_understood_still_sets_it(res, domain,
     tracker = make_tracker(text, "nlu_fallback", slots={"cart": cart, "last_product": "OFF-002"})
     got = slot_events(await ActionOfferOptions().run(dispatcher, tracker, domain))
     assert [(i["sku"], i["qty"]) for i in got["cart"]] == [("OFF-002", 12)], texts(dispatcher)
+
+
+def _lines(got):
+    return {i["sku"]: i["qty"] for i in got["cart"]}
+
+
+@pytest.mark.parametrize("action, intent", [("remove", "remove_from_cart"), ("add", "add_to_cart")])
+async def test_remove_a_line_not_there_and_add_another_keeps_the_cart(res, domain, action, intent):
+    """5 task chairs in the cart, "remove the mesh one if its there, and add a desk lamp too": no
+    mesh chair, so the chairs stay, and one lamp is added (the chairs were swapped for 5 lamps)."""
+    from actions.cart import ActionRemoveFromCart
+
+    text = "remove the mesh one if its there, and add a desk lamp too"
+    start = text.index("desk lamp")
+    cart = [{"sku": "OFF-002", "qty": 5, "unit_price": "329.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent, slots={"cart": cart, "last_product": "OFF-002"},
+                           entities=[{"entity": "product", "value": "desk lamp", "start": start, "end": start + 9}])
+    run = ActionRemoveFromCart if action == "remove" else ActionAddToCart
+    got = slot_events(await run().run(dispatcher, tracker, domain))
+    lamp = res.catalog.find("desk lamp").sku
+    assert _lines(got) == {"OFF-002": 5, lamp: 1}, texts(dispatcher)
+    assert "no mesh one in your cart" in texts(dispatcher)
+
+
+async def test_remove_a_line_named_and_add_another(res, domain):
+    """"take out the kettle and add 2 toasters": the kettle goes, two toasters come in."""
+    from actions.cart import ActionRemoveFromCart
+
+    kettle, toaster = res.catalog.find("swift kettle"), res.catalog.find("toaster")
+    text = "take out the swift kettle and add 2 toasters"
+    k, t = text.index("swift kettle"), text.index("toasters")
+    cart = [{"sku": kettle.sku, "qty": 1, "unit_price": str(kettle.price)},
+            {"sku": "OFF-002", "qty": 1, "unit_price": "329.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "remove_from_cart", slots={"cart": cart},
+                           entities=[{"entity": "product", "value": "swift kettle", "start": k, "end": k + 12},
+                                     {"entity": "product", "value": "toaster", "start": t, "end": t + 8}])
+    got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"OFF-002": 1, toaster.sku: 2}, texts(dispatcher)
+
+
+async def test_it_and_the_x_one_adds_both(res, domain):
+    """The espresso machine on screen, "add it pls, and the drip one too": both machines (the
+    espresso machine was dropped)."""
+    espresso, drip = res.catalog.find("crema espresso machine"), res.catalog.find("drip coffee maker")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("add it pls, and the drip one too", "add_to_cart",
+                           slots={"last_shown": [espresso.sku], "last_product": espresso.sku})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {espresso.sku: 1, drip.sku: 1}, texts(dispatcher)
