@@ -15,6 +15,7 @@ from actions.common import answer_in_passing, entity_values, first_entity, lates
 from actions.swap import swap_line
 from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart, retry_refused
 from actions.cart_mixed import it_and_kind, it_and_named, remove_and_add
+from actions.coupons import apply_carried_coupon, carried_coupon
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
 from actions.quotes import item_quantities, utter_cart
@@ -187,6 +188,8 @@ class ActionAddToCart(Action):
         events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", product.sku)]
         if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it
             return events + shown + idle_clock(tracker, cart)
+        if carried_coupon(tracker):  # "add 3 pulse earbuds and use WELCOME10 pls": the code, no offer
+            return events + apply_carried_coupon(dispatcher, tracker, cart) + idle_clock(tracker, cart)
         asked = command_then_question(latest_text(tracker))  # "add the aria and whats ur return policy"
         if asked:  # the question answered instead of a cross-sell offer on top of it
             dispatcher.utter_message(text=answer_in_passing(asked[1], None)

@@ -43,6 +43,11 @@ def _typed_code(text: Text):
     return None
 
 
+def carried_coupon(tracker: Tracker):
+    """The coupon code the latest message carries, normalised; None when it carries none."""
+    return normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
+
+
 def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, cart: Any = None) -> List[Dict[Text, Any]]:
     """A coupon code inside a checkout message ("... email rick@example.com, code SAVE20"): checked
     and applied as if typed alone, so the summary shows it. [] when the message carries none, the
@@ -50,7 +55,7 @@ def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, car
     ``cart``: the cart as this turn left it (the message may have just filled it)."""
     if latest_intent(tracker) == "apply_coupon":
         return []
-    code = normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
+    code = carried_coupon(tracker)
     if not code or code == tracker.get_slot("coupon_code"):
         return []
     res = resources.get()

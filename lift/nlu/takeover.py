@@ -315,3 +315,18 @@ def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
     if not kinds or not counts or len(counts) != len(numbers) or max(counts) > FEW_ITEMS:
         return None
     return _as(intent, "search_product")
+
+
+_ADD_VERB = re.compile(r"\b(?:add|put|throw|chuck|pop|stick|buy|order|get\s+me|gimme|i'?ll\s+(?:take|have))\b", re.IGNORECASE)
+
+
+def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
+                  entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for "add 3 pulse earbuds and use WELCOME10 pls" read as apply_coupon: a product
+    named with a verb of adding is added first (the add applies the code after it); it said "Your
+    cart is empty: add something first"). None to keep ``intent``."""
+    if (intent or {}).get("name") != "apply_coupon" or not text or not _ADD_VERB.search(text):
+        return None
+    if not any(e.get("entity") == "product" for e in entities or []):
+        return None
+    return _as(intent, "add_to_cart", floor=0.5)

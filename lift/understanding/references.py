@@ -265,7 +265,10 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
 _NOT_THAT_MANY = re.compile(r"(?:^|[\s,;(-])(?:and\s+|but\s+)?not\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
                             r"eleven|twelve|fifteen|twenty)\b(?:\s+\w+){0,2}\W*$", re.IGNORECASE)
 _REMOVE_RE = re.compile(r"\b(?:remove|delete|drop|take\s+(?:out|off|away)|take\b(?=.*\b(?:out|off)\b)|"
-                        r"get\s+rid\s+of|cancel|minus|less|don'?t\s+want|no\s+longer\s+want|clear|empty)\b",
+                        r"get\s+rid\s+of|cancel|minus|less(?!\s+(?:expensive|pricey|costly|dear|heavy|bulky))|"
+                        r"don'?t\s+want|no\s+longer\s+want|"
+                        # a verb, not "a clear case" / "an empty box": "clear my cart", "empty it", "clear"
+                        r"(?:clear|empty)(?=\s+(?:out|my|the|it|them|everything|all|cart|basket|bag)\b|\W*$))\b",
                         re.IGNORECASE)
 _ONE_BY_ARTICLE_RE = re.compile(r"\b(?:remove|delete|drop|take|minus|less)\s+an?\b(?!\s+(?:few|couple|lot|bunch|pair|"
                                 r"dozen|number)\b)(?=\s)", re.IGNORECASE)

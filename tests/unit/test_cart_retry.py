@@ -254,3 +254,20 @@ async def test_it_and_the_x_one_adds_both(res, domain):
                            slots={"last_shown": [espresso.sku], "last_product": espresso.sku})
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert _lines(got) == {espresso.sku: 1, drip.sku: 1}, texts(dispatcher)
+
+
+async def test_an_add_carrying_a_code_adds_then_applies_it(res, domain):
+    """"add 3 pulse earbuds and use WELCOME10 pls": three earbuds, then the code on them, and no
+    cross-sell offer in between (it said the cart was empty)."""
+    text = "add 3 pulse earbuds and use WELCOME10 pls"
+    start = text.index("pulse earbuds")
+    earbuds = res.catalog.find("pulse earbuds")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart",
+                           entities=[{"entity": "product", "value": "pulse earbuds", "start": start, "end": start + 13},
+                                     {"entity": "coupon_code", "value": "WELCOME10", "start": text.index("WELCOME10"),
+                                      "end": text.index("WELCOME10") + 9}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {earbuds.sku: 3}, texts(dispatcher)
+    assert got.get("coupon_code") == "WELCOME10", texts(dispatcher)
+    assert "Want me to add it?" not in texts(dispatcher)

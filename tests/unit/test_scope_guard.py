@@ -531,3 +531,19 @@ def test_a_few_of_a_kind_for_an_office_is_shopping_not_a_lead(text, words, qty, 
     entities = _kinds(text, *words) + [{"entity": "quantity", "value": qty}]
     got = guarded_intent(intent, [intent], entities, text) or intent
     assert (got["name"] == "search_product") is shop, got
+
+
+@pytest.mark.parametrize("text, product, add", [
+    ("add 3 pulse earbuds and use WELCOME10 pls", "pulse earbuds", True),
+    ("put the aria headphones in and apply code SAVE20", "aria headphones", True),
+    ("does WELCOME10 work on the aria headphones", "aria headphones", False),  # no add: a coupon question
+    ("add WELCOME10", None, False),
+])
+def test_an_add_with_a_code_is_the_add(text, product, add):
+    intent = {"name": "apply_coupon", "confidence": 0.9}
+    entities = []
+    if product:
+        start = text.index(product)
+        entities = [{"entity": "product", "value": product, "start": start, "end": start + len(product)}]
+    got = guarded_intent(intent, [intent], entities, text) or intent
+    assert (got["name"] == "add_to_cart") is add, got

@@ -318,3 +318,14 @@ def test_more_ways_to_say_who_and_which_company(text, person, company):
 
     got = parse_introduction(text)
     assert (got.person_name, got.company) == (person, company)
+
+
+@pytest.mark.parametrize("text, op", [
+    ("ok 1 of those + a clear case if it fits", "add"),  # "clear" describes the case: it said "Your cart is empty"
+    ("add the less expensive one", "add"), ("add an empty box too", "add"),
+    ("clear my cart", "remove"), ("empty it", "remove"), ("clear", "remove"), ("less 1 chair", "remove"),
+])
+def test_clear_and_less_are_removals_only_as_verbs(text, op):
+    from lift.understanding.references import parse_cart_change
+
+    assert parse_cart_change(text, "add").op == op
