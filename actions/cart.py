@@ -42,7 +42,7 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
     if raw is not None and not _still_there(tracker, "quantity", text):
         raw = None  # "add the 16 pro": the 16 of the Nimbus 16 Pro, not 16 laptops
     if raw is None:
-        raw = change.qty_text
+        raw = change.qty if change.qty is not None else change.qty_text  # "a pair of the aria": 1, as read in context
     if raw is None:
         if is_vague(text):
             return change, parse_quantity(text)

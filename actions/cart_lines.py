@@ -188,7 +188,8 @@ def retry_refused(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -
     if change.op == REMOVE or (change.qty_text is None and not _ALL_THERE_IS.search(text)):
         return None
     # "alright fine, I'll settle for however many are left": the stock
-    qty = parse_quantity(change.qty_text if change.qty_text is not None else product.stock, limit=MAX_QTY_PER_LINE)
+    qty = parse_quantity(change.qty if change.qty is not None else change.qty_text if change.qty_text is not None
+                         else product.stock, limit=MAX_QTY_PER_LINE)
     if not qty.ok:
         dispatcher.utter_message(text=qty.problem)
         return [SlotSet(REFUSED_SLOT, sku)]  # still the product a number is for

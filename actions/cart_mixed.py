@@ -28,7 +28,10 @@ def number_in(part: Text) -> Quantity:
     """The number written in ``part`` ("a couple" -> 2), one when none; "one" and "a" only when
     nothing else is written."""
     found = [m for m in find_quantities(part) if not re.fullmatch(r"(?i)an?|one", m.text)] or find_quantities(part)
-    return parse_quantity(found[-1].text, limit=MAX_QTY_PER_LINE) if found else parse_quantity(1)
+    if not found:
+        return parse_quantity(1)
+    last = found[-1]
+    return parse_quantity(last.value if last.value is not None else last.text, limit=MAX_QTY_PER_LINE)
 
 
 def it_and_kind(tracker: Tracker, catalog, referred: List[Any]) -> Optional[Tuple[List[Any], Dict[Text, Quantity]]]:

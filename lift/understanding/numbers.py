@@ -101,6 +101,22 @@ def _previous_word(text: str, start: int) -> str:
     return words[-1] if words else ""
 
 
+# "a pair of the aria headphones", "put a black pair in": one pair is one item of these
+_PAIRED = re.compile(r"\b(?:head\s*phones?|ear\s*buds?|ear\s*phones?|buds|headsets?|ear\s*muffs|glasses|goggles|"
+                     r"shoes|socks|gloves|jeans|trousers|pants|shorts|boots|sneakers|trainers|scissors|pliers)\b",
+                     re.IGNORECASE)
+
+
+def _one_pair(text: str, m: "re.Match[str]") -> bool:
+    """Whether "pair" here counts one item: a pair of headphones (not of speakers: two), or a pair
+    described without "of" ("a black pair") after one of those was named or shown."""
+    after = text[m.end():m.end() + 60]
+    if _PAIRED.search(after.split(".")[0]):
+        return True
+    described = not m.group(0).lower().startswith(("a ", "an ")) and _previous_word(text, m.start()) not in ("", "a", "an")
+    return described and not re.match(r"\s+of\b", after, re.IGNORECASE)
+
+
 def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Mention]:
     """Every quantity mentioned in ``text``, left to right, outside the ``skip`` spans (e.g. a
     product name such as "Nimbus 14", an order number or an email address)."""
@@ -115,7 +131,8 @@ def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Men
         spelled = (m.group("spelled") or "").lower()
         if spelled == "one" and (_previous_word(text, start) in _REFERENCE_BEFORE_ONE or _THE_X_ONE.search(text[:start])):
             continue
-        found.append(Mention(_value(m), start, end, m.group(0)))
+        value = 1 if (m.group("coll") or "").lower() == "pair" and _one_pair(text, m) else _value(m)
+        found.append(Mention(value, start, end, m.group(0)))
     return found
 
 

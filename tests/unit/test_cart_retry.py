@@ -271,3 +271,14 @@ async def test_an_add_carrying_a_code_adds_then_applies_it(res, domain):
     assert _lines(got) == {earbuds.sku: 3}, texts(dispatcher)
     assert got.get("coupon_code") == "WELCOME10", texts(dispatcher)
     assert "Want me to add it?" not in texts(dispatcher)
+
+
+async def test_a_pair_of_headphones_adds_one(res, domain):
+    text = "Could you please add a pair of the Aria Wireless Headphones to my cart?"
+    start = text.index("Aria Wireless Headphones")
+    aria = res.catalog.find("aria wireless headphones")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart",
+                           entities=[{"entity": "product", "value": "aria wireless headphones", "start": start, "end": start + 24}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {aria.sku: 1}, texts(dispatcher)

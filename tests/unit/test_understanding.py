@@ -329,3 +329,15 @@ def test_clear_and_less_are_removals_only_as_verbs(text, op):
     from lift.understanding.references import parse_cart_change
 
     assert parse_cart_change(text, "add").op == op
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Could you please add a pair of the Aria Wireless Headphones to my cart?", 1),
+    ("Put a black pair in the basket then, please.", 1), ("a pair of earbuds for my son", 1),
+    ("a pair of boom go speakers", 2), ("add a pair", 2), ("a couple of mice", 2),
+])
+def test_a_pair_of_headphones_is_one_item(text, value):
+    """"a pair of" headphones is one pair: it added 2 headphones; a pair of speakers is two."""
+    from lift.understanding.numbers import find_quantities
+
+    assert [q.value for q in find_quantities(text)] == [value]
