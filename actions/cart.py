@@ -1,6 +1,8 @@
 """Cart: add (with a cross-sell offer), remove, view, coupons."""
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -27,7 +29,7 @@ from lift.commerce.matching import numbered_parts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
-from lift.understanding.numbers import Quantity, is_vague, parse_quantity
+from lift.understanding.numbers import Quantity, is_vague, parse_quantity, sold_in_pairs
 from lift.understanding.clauses import command_then_question
 from lift.understanding.references import (ADD, REMOVE, CartChange, Resolution, empties_cart, parse_cart_change,
                                            which_shown)
@@ -42,7 +44,9 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
     if raw is not None and not _still_there(tracker, "quantity", text):
         raw = None  # "add the 16 pro": the 16 of the Nimbus 16 Pro, not 16 laptops
     if raw is None:
-        raw = change.qty if change.qty is not None else change.qty_text  # "a pair of the aria": 1, as read in context
+        raw = change.qty if change.qty is not None else change.qty_text
+        if re.search(r"\bpair\b", str(change.qty_text or ""), re.IGNORECASE) and any(sold_in_pairs(p.name) for p in products):
+            raw = 1  # "a pair of the aria wireless headphones": one (its name was masked out of ``text``)
     if raw is None:
         if is_vague(text):
             return change, parse_quantity(text)

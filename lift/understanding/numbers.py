@@ -107,6 +107,12 @@ _PAIRED = re.compile(r"\b(?:head\s*phones?|ear\s*buds?|ear\s*phones?|buds|headse
                      re.IGNORECASE)
 
 
+def sold_in_pairs(name: str) -> bool:
+    """Whether one item named ``name`` is itself a pair ("Aria Wireless Headphones"): "a pair of
+    them" is one."""
+    return bool(_PAIRED.search(name or ""))
+
+
 def _one_pair(text: str, m: "re.Match[str]") -> bool:
     """Whether "pair" here counts one item: a pair of headphones (not of speakers: two), or a pair
     described without "of" ("a black pair") after one of those was named or shown."""
