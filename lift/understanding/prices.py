@@ -13,7 +13,11 @@ _CURRENCY = r"(?:[$£€]|usd\s*|eur\s*|gbp\s*)"
 _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\s*(?P<k>k\b)?"
 _UNIT = r"(?:\s*(?:dollars|bucks|usd|euros?|eur|pounds|quid|gbp))?"
 _LIMIT = (r"(?:\b(?:under|below|beneath|less\s+than|cheaper\s+than|up\s+to|no\s+more\s+than|not\s+more\s+than|"
-          r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?)"
+          r"at\s+most|max(?:imum)?(?:\s+of)?|within|for\s+less\s+than|budget(?:\s+(?:is|of))?(?:\s+(?:around|about))?|"
+          # "I cannot spend more than about 800 dollars", "nothing over 150 dollars though", "not above $60"
+          r"(?:can'?t|cannot|can\s+not|won'?t|don'?t\s+want\s+to|do\s+not\s+want\s+to|shouldn'?t|not\s+(?:looking\s+)?to)"
+          r"\s+(?:spend|pay)\s+(?:more|over|above)(?:\s+than)?(?:\s+(?:about|around|roughly))?|"
+          r"nothing\s+(?:over|above|more\s+than|pricier\s+than|dearer\s+than)|not\s+(?:over|above))"
           r"|(?<![\w$£€])<)\s*")
 # "around 50 dollars", "about $50", "~50": a budget near the amount (in money: a currency or "~"), so up
 # to this much more; "about 50 staff" is no money

@@ -261,3 +261,15 @@ async def test_a_need_with_a_budget_read_as_a_bare_answer_is_a_search(res, dispa
         {"entity": "category", "value": "computers", "start": start, "end": start + 4}]), domain)
     names = [p["name"] for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
     assert names == ["Glide Wireless Mouse"] and "$39.00" in texts(dispatcher), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, cap", [
+    ("a laptop for her work but I should say I cannot spend more than about 800 dollars", 800),
+    ("one of those clever thermostats or lights. Nothing over 150 dollars though.", 150),
+    ("i dont want to spend more than $60 on it", 60), ("headphones, not over 40 bucks", 40),
+    ("we won't pay more than 300 for a chair", 300),
+    ("chairs over 200", None), ("is it over 2 kg", None),
+])
+def test_a_limit_said_as_what_not_to_spend(text, cap):
+    """The budget ignored: "cannot spend more than about 800 dollars" showed a $899 laptop as if it fit."""
+    assert price_cap(text) == (Decimal(cap) if cap is not None else None)
