@@ -115,7 +115,7 @@ class ActionShowProducts(Action):
             cap = price_cap(text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not t.isdigit()}
-                        <= _JUST_A_BUDGET):
+                        <= _JUST_A_BUDGET | set(content_tokens(" ".join(_JUST_A_BUDGET)))):  # "xmas" is stemmed "xma"
                 query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
@@ -167,7 +167,10 @@ _JUST_A_BUDGET = frozenset("""gift gifts present presents idea ideas something a
 recommendation recommendations suggest suggestion suggestions option options teen teens teenager son daughter kid kids
 child children mom mum mother dad father wife husband friend friends boyfriend girlfriend brother sister grandma grandpa
 man woman guy girl boy person everything birthday christmas xmas year years old looking need want buy get good nice
-cool ngl lowkey fr someone spend budget find help told""".split())
+cool ngl lowkey fr someone spend budget find help told staff team employees colleagues coworkers workers office
+boss clients guests teacher teachers each per like small little niece nephew grandson granddaughter grandchildren
+grandkids aunt uncle cousin neighbour neighbor holiday holidays anniversary valentine valentines wedding housewarming
+secret santa stocking stuffer stuffers""".split())
 
 # "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
 _ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"

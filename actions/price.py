@@ -70,13 +70,17 @@ class ActionShowPrice(Action):
             return []  # "how much is that all together", "whats the total with shipping": the cart (and its delivery)
         end = price_extreme(latest_text(tracker))
         shown = shown_products(tracker, catalog) if end and not products and category is None else []
-        if len(shown) > 1 and not _DELIVERY_WORDS.search(latest_text(tracker)):
+        if len(shown) == 1 and _ANYTHING.search(latest_text(tracker)):
+            shown = []  # "whats the cheapest thing u sell" with one card on screen: the whole catalog's
+        if shown and not _DELIVERY_WORDS.search(latest_text(tracker)):
             # "cheapest" with the earbuds' cards on screen: the cheapest of those, not the cheapest delivery
             pool = live_all(resources.get().engine, [p for p in (catalog.get(s.sku) for s in shown) if p is not None])
             pool = [p for p in pool if p.in_stock] or pool  # one that can be bought, when any can
             top = max(pool, key=lambda p: p.price) if end == "dearest" else min(pool, key=lambda p: p.price)
             which = "most expensive" if end == "dearest" else "cheapest"
-            dispatcher.utter_message(text=f"The {which} of these is the {top.name} at {catalog.format_price(top.price)} "
+            # one card on screen: "how much is the cheapest of them" is its price (it listed delivery prices)
+            lead = f"The {which} of these is the" if len(shown) > 1 else "That's the"
+            dispatcher.utter_message(text=f"{lead} {top.name} at {catalog.format_price(top.price)} "
                                           f"({stock_label(top.stock).lower()}).", json_message=live_cards([top], catalog))
             return shown_events([top])
         if end and not products and category is None and not shown and not checking_out \

@@ -18,7 +18,8 @@ from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.takeover import (BYE_CUE, account_not_order, add_with_code, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
-                               few_items_not_lead, removal_not_alternatives, stop_not_checkout, weak_takeover)
+                               few_items_not_lead, removal_not_alternatives, stop_not_checkout, times_count_is_add,
+                               weak_takeover)
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
@@ -378,7 +379,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or demo_booking_talk(current, text)
                        or add_then_question(current, text, entities)
                        or buying_not_browsing(current, text, entities) or few_items_not_lead(current, text, entities)
-                       or add_with_code(current, text, entities)
+                       or add_with_code(current, text, entities) or times_count_is_add(current, text)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

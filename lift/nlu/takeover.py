@@ -330,3 +330,20 @@ def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
     if not any(e.get("entity") == "product" for e in entities or []):
         return None
     return _as(intent, "add_to_cart", floor=0.5)
+
+
+# "the cheapest one x15 pls" (ask_price 0.40): a count written "x15" / "15x" is an order
+_TIMES = re.compile(r"(?<![\w.])(?:x\s?\d{1,3}|\d{1,3}\s?x(?!\s*(?:zoom|optical|digital|magnif\w*|speed|faster|slower)))"
+                    r"(?![\w.])", re.IGNORECASE)
+_PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total)\b|\?|^\W*(?:is|are|does|do|can|will|what|which|how)\b",
+                          re.IGNORECASE)
+
+
+def times_count_is_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for a pick with a count written "x15" read as a price question or a search;
+    None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("ask_price", "search_product", "inform", "ask_question") or not text:
+        return None
+    if not _TIMES.search(text) or _PRICE_WORDS.search(text):
+        return None
+    return _as(intent, "add_to_cart", floor=0.5)

@@ -9,6 +9,7 @@ from actions.price import ActionShowPrice
 from lift.understanding.numbers import find_quantities
 from lift.understanding.prices import price_cap
 from tests.support.trackers import ent, make_tracker, texts
+from rasa_sdk.executor import CollectingDispatcher
 
 
 @pytest.mark.parametrize("text, cap", [
@@ -273,3 +274,23 @@ async def test_a_need_with_a_budget_read_as_a_bare_answer_is_a_search(res, dispa
 def test_a_limit_said_as_what_not_to_spend(text, cap):
     """The budget ignored: "cannot spend more than about 800 dollars" showed a $899 laptop as if it fit."""
     assert price_cap(text) == (Decimal(cap) if cap is not None else None)
+
+
+async def test_the_cheapest_of_one_card_is_its_price(res, domain):
+    """One card on screen (the footrest), "How much is the cheapest of them?": its price (it listed
+    the delivery options' prices)."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("How much is the cheapest of them?", "ask_price", slots={"last_shown": ["OFF-008"],
+                                                                                    "last_product": "OFF-008"})
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert "Rest Ergonomic Footrest at $39.00" in texts(dispatcher) and "Express" not in texts(dispatcher), texts(dispatcher)
+
+
+async def test_gift_ideas_for_staff_within_a_budget_list_what_it_buys(res, domain):
+    """"need xmas gifts for 15 staff, like under 50 bucks each, ideas?": several products within $50
+    (it showed the footrest alone as the "closest")."""
+    dispatcher = CollectingDispatcher()
+    await ActionShowProducts().run(dispatcher, make_tracker("need xmas gifts for 15 staff, like under 50 bucks each, ideas?",
+                                                            "search_product"), domain)
+    cards = [p for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
+    assert len(cards) >= 3 and all(p["price"] <= 50 for p in cards), texts(dispatcher)

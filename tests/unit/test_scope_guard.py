@@ -547,3 +547,13 @@ def test_an_add_with_a_code_is_the_add(text, product, add):
         entities = [{"entity": "product", "value": product, "start": start, "end": start + len(product)}]
     got = guarded_intent(intent, [intent], entities, text) or intent
     assert (got["name"] == "add_to_cart") is add, got
+
+
+@pytest.mark.parametrize("text, add", [
+    ("the cheapest one x15 pls", True), ("2x the black one", True), ("nimbus 14 x 2", True),
+    ("how much for x2", False), ("the x1 carbon?", False), ("is the 4x zoom good", False),
+])
+def test_a_count_written_x15_is_an_order(text, add):
+    intent = {"name": "ask_price", "confidence": 0.4}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "add_to_cart") is add, got
