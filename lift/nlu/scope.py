@@ -15,11 +15,12 @@ from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.commerce.contacts import without_emails
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
-from lift.nlu.takeover import (BYE_CUE, account_not_order, add_with_code, cart_quantity_not_order, contact_details_not_products,
+from lift.nlu.readings import (add_with_code, buying_not_an_order, few_items_not_lead, pay_by_invoice, person_asked_for,
+                               sold_here_question, times_count_is_add)
+from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
-                               few_items_not_lead, removal_not_alternatives, stop_not_checkout, times_count_is_add,
-                               weak_takeover)
+                               removal_not_alternatives, stop_not_checkout, weak_takeover)
 from lift.understanding.clauses import command_then_question
 from lift.understanding.followups import demo_followup
 
@@ -380,6 +381,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or add_then_question(current, text, entities)
                        or buying_not_browsing(current, text, entities) or few_items_not_lead(current, text, entities)
                        or add_with_code(current, text, entities) or times_count_is_add(current, text)
+                       or person_asked_for(current, text) or sold_here_question(current, text)
+                       or pay_by_invoice(current, text) or buying_not_an_order(current, text, entities)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

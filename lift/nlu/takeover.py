@@ -4,7 +4,7 @@ instead), or an order's form for the account's saved address."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Optional
 
 from lift.commerce.destinations import (CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, DELIVERY_WORDS, place_by_name,
                                        place_named)
@@ -14,7 +14,7 @@ BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
 
 
-def _as(intent: Optional[Dict[str, Any]], name: str, floor: Optional[float] = None) -> Dict[str, Any]:
+def as_intent(intent: Optional[Dict[str, Any]], name: str, floor: Optional[float] = None) -> Dict[str, Any]:
     """``intent`` re-read as ``name``: its confidence kept, or raised to ``floor``."""
     confidence = (intent or {}).get("confidence")
     if floor is not None:
@@ -69,7 +69,7 @@ def continue_not_goodbye(intent: Optional[Dict[str, Any]], text: Optional[str]) 
     if (intent or {}).get("name") != "goodbye" or not _CONTINUE.search(text or "") or \
             _TAKEOVER_CUES["goodbye"].search(_CONTINUE.sub(" ", text or "")):
         return None
-    return _as(intent, "inform")
+    return as_intent(intent, "inform")
 
 
 def weak_takeover(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -97,7 +97,7 @@ def account_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if (intent or {}).get("name") != "change_shipping_address" or not _ACCOUNT_ADDRESS.search(text or "") \
             or _AN_ORDER.search(text or ""):
         return None
-    return _as(intent, "set_up_shipping_address")
+    return as_intent(intent, "set_up_shipping_address")
 
 
 # "whats ur phone number i'd rather call", "is there a telephone number for support": the store's
@@ -116,7 +116,7 @@ def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optiona
     name = (intent or {}).get("name")
     if name in (CONTACT, "contact_human_agent") or not _CONTACT_DETAILS.search(text or ""):
         return None
-    return _as(intent, CONTACT, 0.5)
+    return as_intent(intent, CONTACT, 0.5)
 
 
 # "what about UK", "and germany?", "japan?": a place alone, after a delivery answer (read as out of
@@ -136,7 +136,7 @@ def place_only_is_delivery(intent: Optional[Dict[str, Any]], text: Optional[str]
     dest = place_by_name(m.group("place"), CITY_MIN_POPULATION if lead_in else CITY_UNCUED_POPULATION)
     if dest is None or not dest.international:
         return None
-    return _as(intent, DELIVERY, 0.5)
+    return as_intent(intent, DELIVERY, 0.5)
 
 
 # "do you ship to Canada?" (ask_question), "how long for express to reach ireland" (out of scope):
@@ -154,7 +154,7 @@ def destination_question(intent: Optional[Dict[str, Any]], text: Optional[str]) 
     dest = place_named(text)
     if dest is None or not dest.international:
         return None
-    return _as(intent, "delivery_period" if _WHEN.search(text or "") else DELIVERY, 0.5)
+    return as_intent(intent, "delivery_period" if _WHEN.search(text or "") else DELIVERY, 0.5)
 
 
 # "set the quantity of Nimbus 14 laptops to 3": the cart's line, not a placed order (change_order asked
@@ -172,7 +172,7 @@ def cart_quantity_not_order(intent: Optional[Dict[str, Any]], text: Optional[str
     if (intent or {}).get("name") != "change_order" or not _CART_QUANTITY.search(text or "") \
             or _ORDER_NAMED.search(text or ""):
         return None
-    return _as(intent, "remove_from_cart")
+    return as_intent(intent, "remove_from_cart")
 
 
 # "hmm get rid of the less expensive laptop": a removal ("less expensive" made it ask_alternatives);
@@ -190,7 +190,7 @@ def removal_not_alternatives(intent: Optional[Dict[str, Any]], text: Optional[st
     if (intent or {}).get("name") != "ask_alternatives" or _WANTS_ANOTHER.search(plain) \
             or parse_cart_change(plain, ADD).op != REMOVE:
         return None
-    return _as(intent, "remove_from_cart")
+    return as_intent(intent, "remove_from_cart")
 
 
 # "forget it, I'm not buying anything today, stop the checkout" read as checkout: stop
@@ -204,7 +204,7 @@ def stop_not_checkout(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     """checkout for a message that calls the checkout off: stop."""
     if (intent or {}).get("name") not in ("checkout", "place_order") or not _STOP_BUYING.search(text or ""):
         return None
-    return _as(intent, "stop", 0.5)
+    return as_intent(intent, "stop", 0.5)
 
 
 # "what exactly comes in the box with it", "is a charger included": what the product comes with, a
@@ -219,7 +219,7 @@ def contents_not_complements(intent: Optional[Dict[str, Any]], text: Optional[st
     """ask_complements for "what comes in the box": ask_question, same confidence."""
     if (intent or {}).get("name") != "ask_complements" or not _IN_THE_BOX.search(text or ""):
         return None
-    return _as(intent, "ask_question")
+    return as_intent(intent, "ask_question")
 
 
 # "I'd like a thermostat but I'm not sure it'll work in an old house": a doubt to answer first, not an add
@@ -238,7 +238,7 @@ def doubt_not_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Opti
     """add_to_cart for a wish with a doubt and no word of adding: ask_question, same confidence."""
     if (intent or {}).get("name") != "add_to_cart" or not doubts(text):
         return None
-    return _as(intent, "ask_question")
+    return as_intent(intent, "ask_question")
 
 
 # "what data do you actually keep about me?", "do you store my full card number", "is this chat safe?",
@@ -260,7 +260,7 @@ def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     out of scope: ask_question, at least 0.5."""
     if (intent or {}).get("name") not in _NOT_ANSWERED or not _PRIVACY.search(text or ""):
         return None
-    return _as(intent, "ask_question", 0.5)
+    return as_intent(intent, "ask_question", 0.5)
 
 
 # "I'll take the less expensive of the two", "get me the cheaper one": a pick to buy among those shown
@@ -275,7 +275,7 @@ def pick_to_buy(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Option
     """A pick of a shown product with a verb of taking, read otherwise: add_to_cart, at least 0.5."""
     if (intent or {}).get("name") not in _PICK_READINGS or not _TAKE_PICK.search(text or "") or "?" in (text or ""):
         return None
-    return _as(intent, "add_to_cart", 0.5)
+    return as_intent(intent, "add_to_cart", 0.5)
 
 
 # "sorry, make that two, not three" read as a no: a new number for what was just added
@@ -287,63 +287,5 @@ def new_number_not_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     """deny for "make that two, not three": inform, same confidence (the cart change reads the number)."""
     if (intent or {}).get("name") != "deny" or not _NEW_NUMBER.search(text or ""):
         return None
-    return _as(intent, "inform")
+    return as_intent(intent, "inform")
 
-
-# "a dozen cordless mouses for our office, ~$25 a pop" (request_demo 0.51): a few of one thing the
-# catalog sells, bought for an office, is a purchase the cart takes; the lead form asked for a name.
-# Bulk (more than a dozen), a quote, a demo or talk with sales stays a lead (SPEC: request_demo).
-FEW_ITEMS = 12
-_LEAD_TALK = re.compile(r"demo|quot(?:e|ation)|bulk|wholesale|volume|business\s+account|\bsales\b|resell|\btrade\b|"
-                        r"invoic|net.?30|price\s+list|discount|\bcall\b|meeting|talk|speak|contact|account\s+manager|"
-                        r"procure|partner", re.IGNORECASE)
-_FOR_PLACE = re.compile(r"\b(?:for|in|at)\s+(?:our|the|my|a|an|a\s+new|our\s+new)\s+$", re.IGNORECASE)
-
-
-def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
-                       entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """``search_product`` instead of ``request_demo`` for up to a dozen of a product or kind the
-    catalog sells, with no word for a demo, a quote, bulk or sales talk ("for our office" names
-    where, not what: a category read there is no purchase); None to keep ``intent``."""
-    if (intent or {}).get("name") != "request_demo" or not text or _LEAD_TALK.search(text):
-        return None
-    entities = list(entities or [])
-    kinds = [e for e in entities if e.get("entity") in ("product", "category")
-             and not (isinstance(e.get("start"), int) and _FOR_PLACE.search(text[:e["start"]]))]
-    numbers = [e.get("value") for e in entities if e.get("entity") == "quantity"]
-    counts = [int(v) for v in numbers if str(v).isdigit()]
-    if not kinds or not counts or len(counts) != len(numbers) or max(counts) > FEW_ITEMS:
-        return None
-    return _as(intent, "search_product")
-
-
-_ADD_VERB = re.compile(r"\b(?:add|put|throw|chuck|pop|stick|buy|order|get\s+me|gimme|i'?ll\s+(?:take|have))\b", re.IGNORECASE)
-
-
-def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
-                  entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """``add_to_cart`` for "add 3 pulse earbuds and use WELCOME10 pls" read as apply_coupon: a product
-    named with a verb of adding is added first (the add applies the code after it); it said "Your
-    cart is empty: add something first"). None to keep ``intent``."""
-    if (intent or {}).get("name") != "apply_coupon" or not text or not _ADD_VERB.search(text):
-        return None
-    if not any(e.get("entity") == "product" for e in entities or []):
-        return None
-    return _as(intent, "add_to_cart", floor=0.5)
-
-
-# "the cheapest one x15 pls" (ask_price 0.40): a count written "x15" / "15x" is an order
-_TIMES = re.compile(r"(?<![\w.])(?:x\s?\d{1,3}|\d{1,3}\s?x(?!\s*(?:zoom|optical|digital|magnif\w*|speed|faster|slower)))"
-                    r"(?![\w.])", re.IGNORECASE)
-_PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total)\b|\?|^\W*(?:is|are|does|do|can|will|what|which|how)\b",
-                          re.IGNORECASE)
-
-
-def times_count_is_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``add_to_cart`` for a pick with a count written "x15" read as a price question or a search;
-    None to keep ``intent``."""
-    if (intent or {}).get("name") not in ("ask_price", "search_product", "inform", "ask_question") or not text:
-        return None
-    if not _TIMES.search(text) or _PRICE_WORDS.search(text):
-        return None
-    return _as(intent, "add_to_cart", floor=0.5)

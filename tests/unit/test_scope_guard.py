@@ -557,3 +557,38 @@ def test_a_count_written_x15_is_an_order(text, add):
     intent = {"name": "ask_price", "confidence": 0.4}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "add_to_cart") is add, got
+
+
+def _product_at(text, name):
+    start = text.index(name)
+    return [{"entity": "product", "value": name, "start": start, "end": start + len(name)}]
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("can i talk to an actual human pls, got a billing q - charged twice for last order", "payment_issue",
+     "contact_human_agent"),
+    ("i want a real person to look at my refund", "get_refund", "contact_human_agent"),
+    ("are you a real person?", "bot_challenge", "bot_challenge"),
+    ("id like to talk to someone in sales about 40 chairs", "request_demo", "request_demo"),
+    ("do u sell office supplies like staplers", "request_demo", "search_product"),
+    ("do you offer business accounts for our office", "request_demo", "request_demo"),
+    ("can i pay w/ invoice, we're a business", "get_invoice", "ask_question"),
+    ("i need the invoice for LFT100003", "get_invoice", "get_invoice"),
+])
+def test_readings_the_words_settle(text, read, expected):
+    intent = {"name": read, "confidence": 0.45}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("can u add a swift kettle and the drip coffee maker, then check me out, ship to 88 elm ave unit 4, columbus OH 43215",
+     "checkout"),
+    ("pls add the swift kettle to what i'm getting", "add_to_cart"),
+    ("can i add the swift kettle to my order LFT100003", "change_order"),  # an order placed: its change
+    ("i ordered the swift kettle, can i add another", "change_order"),
+])
+def test_products_named_to_buy_read_as_an_order_are_the_cart(text, expected):
+    intent = {"name": "change_order", "confidence": 0.43}
+    got = guarded_intent(intent, [intent], _product_at(text, "swift kettle"), text) or intent
+    assert got["name"] == expected, got

@@ -1,0 +1,144 @@
+"""Readings the message's own words settle, whatever the classifier's first guess: a few of a kind
+for an office is shopping, not a lead; an add carrying a coupon code is the add; a count written
+"x15" is an order; an explicit request for a person is a hand-off; "do you sell staplers" is a
+catalog question; paying by invoice is the business-account question; an order for products not
+yet bought is the cart. Each returns the intent to use instead, or None to keep the reading."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, Optional
+
+from lift.nlu.takeover import as_intent
+
+# "a dozen cordless mouses for our office, ~$25 a pop" (request_demo 0.51): a few of one thing the
+# catalog sells, bought for an office, is a purchase the cart takes; the lead form asked for a name.
+# Bulk (more than a dozen), a quote, a demo or talk with sales stays a lead (SPEC: request_demo).
+FEW_ITEMS = 12
+_LEAD_TALK = re.compile(r"demo|quot(?:e|ation)|bulk|wholesale|volume|business\s+account|\bsales\b|resell|\btrade\b|"
+                        r"invoic|net.?30|price\s+list|discount|\bcall\b|meeting|talk|speak|contact|account\s+manager|"
+                        r"procure|partner", re.IGNORECASE)
+_FOR_PLACE = re.compile(r"\b(?:for|in|at)\s+(?:our|the|my|a|an|a\s+new|our\s+new)\s+$", re.IGNORECASE)
+
+
+def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
+                       entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``search_product`` instead of ``request_demo`` for up to a dozen of a product or kind the
+    catalog sells, with no word for a demo, a quote, bulk or sales talk ("for our office" names
+    where, not what: a category read there is no purchase); None to keep ``intent``."""
+    if (intent or {}).get("name") != "request_demo" or not text or _LEAD_TALK.search(text):
+        return None
+    entities = list(entities or [])
+    kinds = [e for e in entities if e.get("entity") in ("product", "category")
+             and not (isinstance(e.get("start"), int) and _FOR_PLACE.search(text[:e["start"]]))]
+    numbers = [e.get("value") for e in entities if e.get("entity") == "quantity"]
+    counts = [int(v) for v in numbers if str(v).isdigit()]
+    if not kinds or not counts or len(counts) != len(numbers) or max(counts) > FEW_ITEMS:
+        return None
+    return as_intent(intent, "search_product")
+
+
+_ADD_VERB = re.compile(r"\b(?:add|put|throw|chuck|pop|stick|buy|order|get\s+me|gimme|i'?ll\s+(?:take|have))\b", re.IGNORECASE)
+
+
+def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
+                  entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for "add 3 pulse earbuds and use WELCOME10 pls" read as apply_coupon: a product
+    named with a verb of adding is added first (the add applies the code after it); it said "Your
+    cart is empty: add something first"). None to keep ``intent``."""
+    if (intent or {}).get("name") != "apply_coupon" or not text or not _ADD_VERB.search(text):
+        return None
+    if not any(e.get("entity") == "product" for e in entities or []):
+        return None
+    return as_intent(intent, "add_to_cart", floor=0.5)
+
+
+# "the cheapest one x15 pls" (ask_price 0.40): a count written "x15" / "15x" is an order
+_TIMES = re.compile(r"(?<![\w.])(?:x\s?\d{1,3}|\d{1,3}\s?x(?!\s*(?:zoom|optical|digital|magnif\w*|speed|faster|slower)))"
+                    r"(?![\w.])", re.IGNORECASE)
+_PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total)\b|\?|^\W*(?:is|are|does|do|can|will|what|which|how)\b",
+                          re.IGNORECASE)
+
+
+def times_count_is_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for a pick with a count written "x15" read as a price question or a search;
+    None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("ask_price", "search_product", "inform", "ask_question") or not text:
+        return None
+    if not _TIMES.search(text) or _PRICE_WORDS.search(text):
+        return None
+    return as_intent(intent, "add_to_cart", floor=0.5)
+
+
+# "can i talk to an actual human pls, got a billing q" (payment_issue 0.41): asking for a person in
+# so many words is the hand-off, whatever else the message says (the person gets the transcript).
+_ASKS_FOR_PERSON = re.compile(
+    r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:actual|real|live)?\s*"
+    r"(?:human|person|agent|someone|somebody|representative|rep|manager|supervisor)\b|"
+    r"\b(?:actual|real|live)\s+(?:human|person|agent)\b|\bhuman\s+(?:agent|being|please|pls)\b", re.IGNORECASE)
+_PERSON_INTENTS = ("contact_human_agent", "contact_customer_service", "complaint", "request_demo")  # sales: the lead form
+_NOT_A_REQUEST = re.compile(r"\b(?:are|r)\s+(?:you|u)\s+(?:a\s+)?(?:real|human|bot|person)|\bam\s+i\s+talking\b", re.IGNORECASE)
+
+
+def person_asked_for(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``contact_human_agent`` for a message that asks for a person in words; None to keep ``intent``
+    (a complaint or a customer-service reading hands off already; "are you a real person?" is a
+    question about the bot)."""
+    if not intent or not text or intent.get("name") in _PERSON_INTENTS or intent.get("name") == "bot_challenge":
+        return None
+    if not _ASKS_FOR_PERSON.search(text) or _NOT_A_REQUEST.search(text) or re.search(r"\bsales\b|\bdemo", text, re.I):
+        return None
+    return as_intent(intent, "contact_human_agent", floor=0.5)
+
+
+# "do u sell office supplies like staplers" (request_demo 0.36, "office" being a business word):
+# whether we sell a thing is a catalog question, whoever asks it
+_ASKS_IF_SOLD = re.compile(r"\b(?:do|does)\s+(?:you|u|ya|y'?all|the\s+store)\s+(?:guys\s+)?(?:sell|carry|stock|have)\b|"
+                           r"\bhave\s+you\s+got\b", re.IGNORECASE)
+
+
+def sold_here_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for "do you sell X" read as a lead, without a word for a demo, a quote,
+    bulk or an account; None to keep ``intent``."""
+    if (intent or {}).get("name") != "request_demo" or not text or not _ASKS_IF_SOLD.search(text):
+        return None
+    if _LEAD_TALK.search(text) or re.search(r"\b(?:demos?|accounts?|business\s+pricing)\b", text, re.IGNORECASE):
+        return None
+    return as_intent(intent, "search_product")
+
+
+# "can i pay w/ invoice, we're a business" (get_invoice 0.50): paying on invoice is the business
+# account's net-30 terms (kb/policies/wholesale.md), not downloading an invoice
+_PAY_BY_INVOICE = re.compile(r"\bpay\w*\s+(?:by|with|w/|via|on|using|through|against)\s+(?:an?\s+)?invoice|"
+                             r"\binvoic(?:e|ing)\s+(?:terms|payment)|\bnet.?30\b|\bpayment\s+terms\b", re.IGNORECASE)
+_INVOICE_READINGS = ("get_invoice", "check_invoice", "check_payment_methods", "payment_issue", "inform", "out_of_scope",
+                     "nlu_fallback")
+
+
+def pay_by_invoice(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for paying by invoice, so the knowledge base answers it (and offers the
+    demo after a wholesale answer); None to keep ``intent``."""
+    if (intent or {}).get("name") not in _INVOICE_READINGS or not text or not _PAY_BY_INVOICE.search(text):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
+# "can u add a swift kettle and the drip coffee maker, then check me out, ship to 88 elm ave ..."
+# (change_order 0.43): products named with a verb of buying, and no order placed named, are the cart
+_BUY_VERB = re.compile(r"\b(?:add|buy|purchase|put|get\s+me|i'?ll\s+take|i\s+want\s+to\s+buy)\b", re.IGNORECASE)
+_CHECKOUT_WORDS = re.compile(r"\bcheck\s*(?:me\s+)?out\b|\bcheckout\b|\bpay\s+now\b|\bplace\s+(?:the|my|an?)\s+order\b",
+                             re.IGNORECASE)
+_PLACED_ORDER = re.compile(r"\bLFT[-\s]?\d+|\b(?:my|the|this|that|last|previous|existing|recent)\s+order\b|"
+                           r"\bi\s+(?:already\s+)?(?:ordered|bought|purchased)\b|\border\s+(?:number|no|#)", re.IGNORECASE)
+_ORDER_READINGS = ("change_order", "track_order", "cancel_order", "place_order", "change_shipping_address",
+                   "set_up_shipping_address")
+
+
+def buying_not_an_order(intent: Optional[Dict[str, Any]], text: Optional[str],
+                        entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``checkout`` (or ``add_to_cart`` without a word for checking out) for products named with a
+    verb of buying, read as an order's request with no order placed named; None to keep ``intent``."""
+    if (intent or {}).get("name") not in _ORDER_READINGS or not text or not _BUY_VERB.search(text):
+        return None
+    if not any(e.get("entity") == "product" for e in entities or []) or _PLACED_ORDER.search(text):
+        return None
+    return as_intent(intent, "checkout" if _CHECKOUT_WORDS.search(text) else "add_to_cart", floor=0.5)
