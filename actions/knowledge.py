@@ -34,6 +34,7 @@ from lift.commerce.matching import shares_name_word
 from lift.commerce.abroad import destination_answer
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.returns import WARRANTY_SOURCE, warranty_verdict
+from lift.nlu.readings import pays_by_invoice
 from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
@@ -43,6 +44,8 @@ from lift.understanding.charges import unknown_charge
 from lift.understanding.erasure import asks_erasure
 from lift.understanding.followups import asks_own_order_arrival, asks_own_refund
 from lift.understanding.references import names_a_position, resolve_reference
+
+BUSINESS_ACCOUNTS_DOC = "policy:wholesale#business-accounts"  # kb/policies/wholesale.md
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +273,10 @@ class ActionAnswerQuestion(Action):
                       or answer is None and asks_about_stock(str(message.get("text") or ""))):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
+        if pays_by_invoice(message.get("text")) and not named:
+            # "can i pay w/ invoice, we're a business": the business account's net-30 terms, not the
+            # FAQ on getting an invoice for an order (which the words find first)
+            answer = retriever.answer_about(BUSINESS_ACCOUNTS_DOC, result.confidence) or answer
         in_view = (_placed(tracker) or _asked_about_in_view(tracker) or _kind_in_view(tracker)) if not named else None
         if in_view and (answer is None or answer.meta.get("sku") != in_view):
             # "ok how long does the battery last" about the speaker just shown, not the warranty policy

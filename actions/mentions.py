@@ -51,8 +51,13 @@ def qualifiers(tracker: Tracker, text: Text) -> List[Text]:
     entity has no true position."""
     for e in positioned(tracker, "category"):
         if set(content_tokens(text[e["start"]:e["end"]])) & set(content_tokens(str(e.get("value")).replace("_", " "))):
-            return list(modifier_words(text, e["start"], e["end"]))
+            example = _EXAMPLE.match(text, e["end"])  # "office supplies like staplers": staplers too
+            return list(modifier_words(text, e["start"], e["end"])) + (
+                [w.lower() for w in re.findall(r"[\w'-]+", example.group(1))] if example else [])
     return [w.lower() for w in re.findall(r"[\w'-]+", text)]
+
+
+_EXAMPLE = re.compile(r"\W*(?:[\w-]+\s+){0,2}?(?:like|such\s+as|e\.?g\.?|for\s+example)\s+((?:[\w-]+\s*){1,3})", re.IGNORECASE)
 
 
 def mentioned(tracker: Tracker, catalog):

@@ -114,6 +114,11 @@ _INVOICE_READINGS = ("get_invoice", "check_invoice", "check_payment_methods", "p
                      "nlu_fallback")
 
 
+def pays_by_invoice(text: Optional[str]) -> bool:
+    """True for "can i pay w/ invoice", "do you do net 30", "what are your payment terms"."""
+    return bool(_PAY_BY_INVOICE.search(text or ""))
+
+
 def pay_by_invoice(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``ask_question`` for paying by invoice, so the knowledge base answers it (and offers the
     demo after a wholesale answer); None to keep ``intent``."""

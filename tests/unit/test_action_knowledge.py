@@ -418,3 +418,14 @@ async def test_giving_back_a_named_product_is_the_returns_policy_not_its_page(ar
                                                                  "end": start + 8}])
     doc = slot_events(events)["kb_doc_id"]
     assert doc and not doc.startswith("product:"), d.messages
+
+
+@pytest.mark.parametrize("text", ["can i pay w/ invoice, we're a business", "do you offer net 30 payment terms for companies"])
+async def test_paying_by_invoice_gets_the_business_account(shipped_retriever, res, text):
+    """The business account's net-30 invoicing (it quoted the FAQ on getting an order's invoice)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text)
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == "policy:wholesale#business-accounts", d.messages

@@ -294,3 +294,14 @@ async def test_gift_ideas_for_staff_within_a_budget_list_what_it_buys(res, domai
                                                             "search_product"), domain)
     cards = [p for m in dispatcher.messages if m.get("custom") for p in m["custom"]["products"]]
     assert len(cards) >= 3 and all(p["price"] <= 50 for p in cards), texts(dispatcher)
+
+
+async def test_a_thing_we_dont_sell_given_as_an_example_of_a_department_is_said_so(res, domain):
+    """"do u sell office supplies like staplers": no stapler, said so before the office range (it
+    said "Here are our offices:")."""
+    text = "do u sell office supplies like staplers"
+    start = text.index("office")
+    dispatcher = CollectingDispatcher()
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=[
+        {"entity": "category", "value": "office", "start": start, "end": start + 6}]), domain)
+    assert "staplers" in texts(dispatcher) and "don't have" in texts(dispatcher), texts(dispatcher)
