@@ -184,7 +184,8 @@ def answered_instead(dispatcher, value: Any, tracker: Tracker, fallback: Text,
     not new one"): the knowledge base's answer if it has one, else ``fallback``; True when said (the
     form then asks again), False when ``value`` may just be a mistyped address."""
     text = str(value or "")
-    if len(text.split()) < 3 or re.search(r"@|\b(?:at|dot)\b|\w\.\w{2,}", text, re.IGNORECASE):
+    spelled_address = re.search(r"\bat\b", text, re.IGNORECASE) and re.search(r"\bdot\b", text, re.IGNORECASE)
+    if len(text.split()) < 3 or spelled_address or re.search(r"@|\w\.\w{2,}", text):
         return False  # "jane at acme dot com", "jane.doe gmail.com": an address typed wrong
     answer = answer_in_passing(text, latest_intent(tracker))
     dispatcher.utter_message(text=answer or fallback, buttons=buttons or [])

@@ -20,7 +20,7 @@ from actions.common import (AddressMixin, answered_instead, answering_form, firs
                             takes_person_offer)
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
-from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
+from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code, cannot_use_code,
                                      lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
                                   says_missing)
@@ -216,6 +216,10 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             dispatcher.utter_message(text=result.refused or (
                 f"I've sent a new code. If {email} is the email on order {order.order_id}, it should arrive within "
                 "a minute or two (check the spam folder too); the newest code is the one that works."))
+            return {"order_code": None}
+        if cannot_use_code(value):  # "i can't get into that email account, is there another way?"
+            dispatcher.utter_message(text="No problem. I can send a new code to the same address, or a person from our "
+                                          "team can check the order with you another way.", buttons=_CODE_WAYS_OUT)
             return {"order_code": None}
         check = verify_code(res.engine, order, tracker.sender_id, value, res.settings.redaction_key)
         if check.ok:

@@ -93,6 +93,21 @@ def asks_for_a_new_code(typed: object) -> bool:
     return not re.search(r"\d", text) and bool(_NO_CODE.search(text))
 
 
+# "I cannot find any code, I do not really know how to look at that email account. Is there another
+# way?": the code can't be had from that mailbox; the ways out, not "that doesn't look like the code"
+_CANT_USE_CODE = re.compile(
+    r"\b(?:can'?t|cannot|can\s+not|unable\s+to|don'?t\s+know\s+how\s+to)\s+(?:find|see|get\s+(?:in|into|to)|access|open|"
+    r"check|log\s*in|look)|\b(?:another|other|different)\s+way\b|\bno\s+(?:longer\s+)?access\b|"
+    r"\b(?:old|lost|closed)\s+(?:email|e-?mail\s+account|account|inbox)\b", re.IGNORECASE)
+
+
+def cannot_use_code(typed: object) -> bool:
+    """True when the shopper says they can't get at the code ("i can't get into that email", "is
+    there another way?"); never for a message with digits."""
+    text = str(typed or "")
+    return not re.search(r"\d", text) and bool(_CANT_USE_CODE.search(text))
+
+
 # "i dont have the order number", "my aunt bought it", "its not in my inbox", "i'm just shopping"
 _NO_NUMBER = re.compile(
     r"\b(?:do\s*n'?t|dont|do\s+not|don.t|never)\s+(?:have|got|get|know|remember)\b|\bno\s+(?:order|number|idea)\b|"

@@ -147,3 +147,22 @@ def buying_not_an_order(intent: Optional[Dict[str, Any]], text: Optional[str],
     if not any(e.get("entity") == "product" for e in entities or []) or _PLACED_ORDER.search(text):
         return None
     return as_intent(intent, "checkout" if _CHECKOUT_WORDS.search(text) else "add_to_cart", floor=0.5)
+
+
+# "the coffee machine I ordered came yesterday but the glass jug was cracked in the box. It was order
+# LFT100004. What should I do?" (cancel_order 0.32): damage to what arrived is a complaint (the free
+# return or the warranty, and a person), never a cancellation nobody asked for
+_DAMAGE = re.compile(r"\b(?:cracked|broken|broke|smashed|shattered|damaged|dented|scratched|faulty|defective|"
+                     r"(?:stopped|not|isn'?t|doesn'?t|won'?t)\s+(?:working|work|turn(?:ing)?\s+on)|dead\s+on\s+arrival)\b",
+                     re.IGNORECASE)
+_CANCEL_WORD = re.compile(r"\bcancel\w*|\bdon'?t\s+want\s+(?:it|the\s+order)\b", re.IGNORECASE)
+
+
+def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``complaint`` for damage to an item that arrived, read as an order's cancellation, change or
+    tracking without a word for those; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("cancel_order", "change_order", "track_order") or not text:
+        return None
+    if not _DAMAGE.search(text) or _CANCEL_WORD.search(text):
+        return None
+    return as_intent(intent, "complaint", floor=0.5)

@@ -332,6 +332,20 @@ async def test_a_sentence_at_the_code_question_gets_an_answer_and_ways_out(res, 
     assert "doesn't look like the code" in texts(d)  # digits typed wrong are still a malformed code
 
 
+@pytest.mark.parametrize("text", [
+    "I am afraid I cannot find any code, I do not really know how to look at that email account. Is there another way?",
+    "that's my old work email, i cant get into it anymore",
+])
+async def test_no_way_to_the_code_gets_the_ways_out(res, order, domain, text):
+    """The shopper can't get at the mailbox: a new code or a person, as buttons (it said "That doesn't
+    look like the code" every time)."""
+    d = CollectingDispatcher()
+    got = ValidateOrderForm().validate_order_code(text, d, form("order_code", text, STRANGER, order_id=order.order_id),
+                                                  domain)
+    assert got == {"order_code": None} and "doesn't look like the code" not in texts(d), texts(d)
+    assert [b["title"] for b in d.messages[-1]["buttons"]] == ["Send a new code", "Talk to a person", "Something else"]
+
+
 async def test_yes_to_the_cancel_question_cancels_even_after_an_earlier_offer_of_a_person(res, order, domain):
     """A person was offered two turns ago ("Cancel the order | Talk to a person"); the shopper then
     pressed "Cancel the order" and says "Yes" to "Cancel it? [Yes | No, keep it]": that yes is the

@@ -592,3 +592,16 @@ def test_products_named_to_buy_read_as_an_order_are_the_cart(text, expected):
     intent = {"name": "change_order", "confidence": 0.43}
     got = guarded_intent(intent, [intent], _product_at(text, "swift kettle"), text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("The coffee machine I ordered came yesterday but the glass jug was cracked in the box. It was order LFT100004. "
+     "What should I do?", "cancel_order", "complaint"),
+    ("order LFT100003 arrived and the screen is smashed", "track_order", "complaint"),
+    ("the blender is broken, cancel my other order LFT100004", "cancel_order", "cancel_order"),
+    ("cancel LFT100004 please", "cancel_order", "cancel_order"),
+])
+def test_damage_to_what_arrived_is_a_complaint_not_a_cancellation(text, read, expected):
+    intent = {"name": read, "confidence": 0.32}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
