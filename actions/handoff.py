@@ -19,6 +19,7 @@ from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 from lift.nlu.intents import SUPPORT_INTENTS
+from lift.nlu.readings import asks_for_phone
 
 
 def _reason(tracker: Tracker) -> Text:
@@ -119,6 +120,9 @@ class ActionRequestHandoff(Action):
                     or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
         if meantime:
             dispatcher.utter_message(text=f"In the meantime: {meantime}")
+        if asks_for_phone(text):  # "what's your phone number", "can someone just call me" (kb/policies/contact.md)
+            dispatcher.utter_message(text="We don't have a phone line, but a person from our team can answer you "
+                                          "right here, with everything you've said so far.")
         return hand_off(dispatcher, tracker, reason)
 
 

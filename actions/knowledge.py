@@ -275,7 +275,7 @@ class ActionAnswerQuestion(Action):
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
         if pays_by_invoice(message.get("text")) and not named:
             # "can i pay w/ invoice, we're a business": the business account's net-30 terms, not the
-            # FAQ on getting an invoice for an order (which the words find first)
+            # FAQ on getting an order's invoice (which the words find first)
             answer = retriever.answer_about(BUSINESS_ACCOUNTS_DOC, result.confidence) or answer
         in_view = (_placed(tracker) or _asked_about_in_view(tracker) or _kind_in_view(tracker)) if not named else None
         if in_view and (answer is None or answer.meta.get("sku") != in_view):

@@ -1,6 +1,6 @@
 """Readings the message's own words settle, whatever the classifier's first guess: a few of a kind
 for an office is shopping, not a lead; an add carrying a coupon code is the add; a count written
-"x15" is an order; an explicit request for a person is a hand-off; "do you sell staplers" is a
+"x15" is an order; an explicit request for a person, or for a phone call, is a hand-off; "do you sell staplers" is a
 catalog question; paying by invoice is the business-account question; an order for products not
 yet bought is the cart. Each returns the intent to use instead, or None to keep the reading."""
 from __future__ import annotations
@@ -166,3 +166,24 @@ def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if not _DAMAGE.search(text) or _CANCEL_WORD.search(text):
         return None
     return as_intent(intent, "complaint", floor=0.5)
+
+
+# "Is there a telephone number I could ring instead?" (nlu_fallback), "can someone just call me":
+# reaching the store by phone is reaching a person, as lift.nlu.takeover.contact_details_not_products
+# reads "what's your phone number"; the hand-off says first that there is no phone line
+_PHONE = re.compile(r"\b(?:phone\s*(?:number|line|no\.?)|telephone|hotline|helpline|ring\s+(?:you|u|someone|somebody)|"
+                    r"call\s+(?:you|u|us|me|someone|somebody)|number\s+(?:to|i\s+(?:can|could))\s+(?:call|ring)|"
+                    r"(?:talk|speak)\s+(?:to\s+\w+\s+)?(?:on|over|by)\s+the\s+phone)\b", re.IGNORECASE)
+_PHONE_READINGS = ("nlu_fallback", "out_of_scope", "inform", "ask_question")
+
+
+def asks_for_phone(text: Optional[str]) -> bool:
+    """True for a question or request about phoning the store ("can someone just call me")."""
+    return bool(_PHONE.search(text or ""))
+
+
+def phone_is_contact(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``contact_customer_service`` for asking to phone the store or be phoned; None to keep ``intent``."""
+    if (intent or {}).get("name") not in _PHONE_READINGS or not asks_for_phone(text):
+        return None
+    return as_intent(intent, "contact_customer_service", floor=0.5)

@@ -429,3 +429,20 @@ async def test_paying_by_invoice_gets_the_business_account(shipped_retriever, re
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"] == "policy:wholesale#business-accounts", d.messages
+
+
+@pytest.mark.parametrize("text, read", [("What is your customer service phone number?", "contact_customer_service"),
+                                        ("Is there a telephone number I could ring instead?", "nlu_fallback"),
+                                        ("can someone just call me", "out_of_scope")])
+async def test_asking_for_a_phone_number_says_there_is_none_and_hands_off(res, domain, text, read):
+    """Reaching the store by phone is reaching a person; the hand-off first says there is no phone
+    line (kb/policies/contact.md), which it never said."""
+    from actions.handoff import ActionRequestHandoff
+    from lift.nlu.scope import guarded_intent
+
+    intent = {"name": read, "confidence": 0.3}
+    assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == "contact_customer_service"
+    d = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(d, make_tracker(text, "contact_customer_service", sender_id=f"phone-{read}"),
+                                              domain)
+    assert "don't have a phone line" in d.messages[0]["text"] and any(e["event"] == "pause" for e in events), d.messages
