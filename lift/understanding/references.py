@@ -297,7 +297,10 @@ def parse_cart_change(text: str, default_op: str = ADD, skip: Sequence[Tuple[int
         return CartChange(SET, qty, qty_text)
     if len(mentions) > 1 and _NOT_THAT_MANY.search(text[mentions[0].end:]) and not _MORE_RE.search(text):
         return CartChange(SET, qty, qty_text)  # "I want 12 chairs in my cart, not 10": 12 in all
-    if _REMOVE_RE.search(text) or (default_op == REMOVE and not re.search(r"\badd\b", text, re.IGNORECASE)):
+    removal = _REMOVE_RE.search(text)
+    if removal and re.match(r"(?i)don|no\s+longer", removal.group(0)) and re.search(r"\badd\b", text[removal.end():], re.I):
+        removal = None  # "i dont want a sales call, just add 12 glide wireless mouse": the add
+    if removal or (default_op == REMOVE and not re.search(r"\badd\b", text, re.IGNORECASE)):
         if _ALL_OF_LINE_RE.search(text) and not mentions:
             return CartChange(REMOVE, None)
         if qty is None and _ONE_BY_ARTICLE_RE.search(text):

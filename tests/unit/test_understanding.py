@@ -324,6 +324,8 @@ def test_more_ways_to_say_who_and_which_company(text, person, company):
     ("ok 1 of those + a clear case if it fits", "add"),  # "clear" describes the case: it said "Your cart is empty"
     ("add the less expensive one", "add"), ("add an empty box too", "add"),
     ("clear my cart", "remove"), ("empty it", "remove"), ("clear", "remove"), ("less 1 chair", "remove"),
+    ("i dont want a sales call, just add 12 glide wireless mouse to cart", "add"),  # it said "Your cart is empty"
+    ("i dont want the mouse anymore", "remove"),
 ])
 def test_clear_and_less_are_removals_only_as_verbs(text, op):
     from lift.understanding.references import parse_cart_change
