@@ -3,14 +3,14 @@ turns: the scope statement, unless the product on screen or a mistyped search ex
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.cart import ActionRemoveFromCart
+from actions.cart import ActionAddToCart, ActionRemoveFromCart
 from actions.cart_lines import retry_refused
 from actions.catalog import ActionShowProducts, compare_if_asked, corrects_quantity
 from actions.common import answer_in_passing, latest_text
@@ -25,7 +25,7 @@ from lift.commerce.stock import live
 from lift.commerce.validation import asks_something
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 from lift.nlu.scope import asks_about
-from lift.understanding.references import SET, parse_cart_change
+from lift.understanding.references import REMOVE, SET, parse_cart_change
 
 # "i wnat to spek to ur maneger NOW": asking for a person with the words misspelt
 _WANTS_A_PERSON = re.compile(r"\b(?:sp[ea]+c?k|talk|chat)\w*\s+(?:\w+\s+){0,3}?(?:m[ae]n+[ae]?g[ae]?r|supervis[eo]r|"
@@ -34,6 +34,30 @@ _WANTS_A_PERSON = re.compile(r"\b(?:sp[ea]+c?k|talk|chat)\w*\s+(?:\w+\s+){0,3}?(
 _WANTS_TO_KNOW = re.compile(r"\b(?:want|wanted|need|needed|like)\s+to\s+know\b|\bwonder(?:ing)?\b|\bjust\s+asking\b",
                            re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(?:it|its|it's|this|that|they|them|one)\b", re.IGNORECASE)
+
+
+# "I think I will have both of those, please.", "Ok I take both, one for mother and one for my aunt",
+# "please take the expensive one out" (read as out of scope or nothing in particular): with cards on
+# screen or a cart, a pick of one of them to buy or to take out is the cart's work
+_TAKES = re.compile(r"\b(?:i'?ll\s+(?:have|take|get|go\s+(?:with|for))|i\s+(?:will\s+|shall\s+)?(?:have|take|get)|"
+                    r"(?:could|can|may)\s+i\s+(?:please\s+)?(?:have|get)|i(?:'d|\s+would)\s+(?:like|love)|i\s+want|"
+                    r"give\s+me|get\s+me|add|put|buy|order)\b", re.IGNORECASE)
+_PICKS = re.compile(r"\b(?:both|all\s+of\s+them|the\s+other(?:\s+one)?|that\s+one|this\s+one|those|these|"
+                    r"the\s+(?:first|second|third|last|cheaper|cheapest|expensive|dearer|pricier|bigger|smaller|"
+                    r"lighter|heavier)(?:\s+one)?)\b", re.IGNORECASE)
+
+
+async def cart_pick(dispatcher, tracker: Tracker, domain) -> Optional[List[Dict[Text, Any]]]:
+    """The cart's answer to a pick among the cards on screen (to buy) or the cart's lines (to take
+    out) that the classifier did not read as one; None when the message is no such pick."""
+    text = latest_text(tracker)
+    if not _PICKS.search(text) or asks_about(text):
+        return None
+    if normalize_cart(tracker.get_slot("cart")) and parse_cart_change(text).op == REMOVE:
+        return await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+    if tracker.get_slot("last_shown") and _TAKES.search(text):
+        return await ActionAddToCart().run(dispatcher, tracker, domain)
+    return None
 
 
 class ActionOfferOptions(Action):
@@ -52,6 +76,9 @@ class ActionOfferOptions(Action):
         retried = retry_refused(dispatcher, tracker, resources.get().catalog)  # "my bad, make that two mics instead"
         if retried is not None:
             return retried
+        picked = await cart_pick(dispatcher, tracker, domain)  # "I think I will have both of those, please."
+        if picked is not None:
+            return picked
         if normalize_cart(tracker.get_slot("cart")) and parse_cart_change(latest_text(tracker)).op == SET:
             # "pls bump the ergo chairs up to a dozen", "can u make it 12 chairs instead of 10": a new
             # number for a cart line (the line is asked for when it is unclear), not the options
@@ -91,6 +118,9 @@ class ActionReplyOutOfScope(Action):
             return followed
         if corrects_quantity(tracker):  # "actually only 2, my mum doesnt need one"
             return [FollowupAction("action_remove_from_cart")]
+        picked = await cart_pick(dispatcher, tracker, domain)  # "Ok I take both, one for mother and one for my aunt"
+        if picked is not None:
+            return picked
         res = resources.get()
         sku = tracker.get_slot("last_product")
         product = res.catalog.get(sku) if isinstance(sku, str) and text and len(text.split()) <= 12 else None

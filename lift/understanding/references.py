@@ -24,7 +24,7 @@ _FORMER_RE = re.compile(r"\bthe\s+former\b|\bthe\s+top\s+one\b", re.IGNORECASE)
 _CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|lowest[-\s]priced|"
                        r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
 _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
-                      r"premium|fancier)\b", re.IGNORECASE)
+                      r"premium|fancier|the\s+(?:expensive|dear|pricey)(?:\s+one)?)\b", re.IGNORECASE)
 _SMALL_NUMBERS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}
 _FIRST_N_RE = re.compile(r"\b(?:the\s+)?(first|top|last|bottom)\s+(two|2|three|3|four|4)\b", re.IGNORECASE)
 _OTHER_RE = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)

@@ -282,3 +282,36 @@ async def test_a_pair_of_headphones_adds_one(res, domain):
                            entities=[{"entity": "product", "value": "aria wireless headphones", "start": start, "end": start + 24}])
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert _lines(got) == {aria.sku: 1}, texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["I think I will have both of those, please.",
+                                  "Ok I take both, one for mother and one for my aunt."])
+async def test_a_polite_pick_read_as_out_of_scope_adds(res, domain, text):
+    """Two headphones on screen: "I think I will have both of those, please." (out of scope) adds both."""
+    from actions.fallback import ActionReplyOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "out_of_scope", slots={"last_shown": ["AUD-001", "AUD-002"], "last_product": "AUD-001"})
+    got = slot_events(await ActionReplyOutOfScope().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"AUD-001": 1, "AUD-002": 1}, texts(dispatcher)
+
+
+async def test_taking_the_expensive_one_out_read_as_nothing_removes_it(res, domain):
+    from actions.fallback import ActionOfferOptions
+
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}, {"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("Actually, please take the expensive one out, it is too dear for a boy.", "nlu_fallback",
+                           slots={"cart": cart, "last_shown": ["AUD-001", "AUD-002"]})
+    got = slot_events(await ActionOfferOptions().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"AUD-001": 1}, texts(dispatcher)
+
+
+async def test_a_question_about_those_read_as_out_of_scope_adds_nothing(res, domain):
+    from actions.fallback import ActionReplyOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("are those any good for running?", "out_of_scope",
+                           slots={"last_shown": ["AUD-001", "AUD-002"], "last_product": "AUD-001"})
+    got = slot_events(await ActionReplyOutOfScope().run(dispatcher, tracker, domain))
+    assert "cart" not in got, texts(dispatcher)
