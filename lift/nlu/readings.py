@@ -2,12 +2,13 @@
 for an office is shopping, not a lead; an add carrying a coupon code is the add; a count written
 "x15" is an order; an explicit request for a person, or for a phone call, is a hand-off; "do you sell staplers" is a
 catalog question; paying by invoice is the business-account question; an order for products not
-yet bought is the cart. Each returns the intent to use instead, or None to keep the reading."""
+yet bought is the cart; an order number is about an order. Each returns the intent to use instead, or None to keep the reading."""
 from __future__ import annotations
 
 import re
 from typing import Any, Dict, Iterable, Optional
 
+from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.takeover import as_intent
 
 # "a dozen cordless mouses for our office, ~$25 a pop" (request_demo 0.51): a few of one thing the
@@ -187,3 +188,17 @@ def phone_is_contact(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     if (intent or {}).get("name") not in _PHONE_READINGS or not asks_for_phone(text):
         return None
     return as_intent(intent, "contact_customer_service", floor=0.5)
+
+
+# "sorry typo LFT10006": an order number, mistyped or not, is about an order, never a product search
+_ORDER_LIKE = re.compile(r"\bLFT-?\d{3,9}\b", re.IGNORECASE)
+_NOT_ABOUT_ORDERS = ("search_product", "ask_price", "add_to_cart", "view_cart", "remove_from_cart", OUT_OF_SCOPE,
+                     NLU_FALLBACK)
+
+
+def order_number_not_shopping(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``track_order`` for a message with an order number read as shopping or out of scope, so the order
+    form checks the number (and says what ours look like); None to keep ``intent``."""
+    if (intent or {}).get("name") not in _NOT_ABOUT_ORDERS or not text or not _ORDER_LIKE.search(text):
+        return None
+    return as_intent(intent, "track_order", floor=0.5)

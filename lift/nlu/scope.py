@@ -15,8 +15,9 @@ from typing import Any, Collection, Dict, Iterable, List, Optional
 
 from lift.commerce.contacts import without_emails
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
-from lift.nlu.readings import (add_with_code, buying_not_an_order, damage_not_cancel, few_items_not_lead, pay_by_invoice,
-                               person_asked_for, phone_is_contact, sold_here_question, times_count_is_add)
+from lift.nlu.readings import (add_with_code, buying_not_an_order, damage_not_cancel, few_items_not_lead,
+                               order_number_not_shopping, pay_by_invoice, person_asked_for, phone_is_contact,
+                               sold_here_question, times_count_is_add)
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
@@ -306,8 +307,11 @@ def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
 
 # "id like the swift kettle and the toastie toaster please", "ok i'll take the nimbus 14": a purchase of the
 # products named, though the classifier read a search or a question
-_BUYS = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|alright|right|hmm+|so|then|and|great|cool|perfect)\W+)*"
-                   r"(?:i'?d\s+like|id\s+like|i\s+would\s+like|i'?ll\s+(?:take|have)|ill\s+(?:take|have)|i\s+(?:will\s+)?take|"
+_BUYS = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|alright|right|hmm+|so|then|and|great|cool|perfect|hi|hello|hey|"
+                   r"good\s+(?:day|morning|afternoon|evening))\W+)*"
+                   r"(?:(?:i'?d|id|i\s+would)\s+like\s+to\s+(?:buy|order|purchase)|i\s+want\s+to\s+(?:buy|order|purchase)|"
+                   r"(?:could|can|may)\s+i\s+(?:please\s+)?(?:order|buy|purchase)|"
+                   r"i'?d\s+like|id\s+like|i\s+would\s+like|i'?ll\s+(?:take|have)|ill\s+(?:take|have)|i\s+(?:will\s+)?take|"
                    r"gimme|give\s+me|grab\s+me|get\s+me|i\s+want)\s+(?!to\b|some\s+info|info|more\b|details)", re.IGNORECASE)
 # "and the sleeve too ffs", "plus a case as well": one more thing to buy
 _TOO = re.compile(r"^\W*(?:and|plus|also)\s+(?:the|a|an|one|that|those)\s+.*\b(?:too|as\s+well)\W*(?:ffs|pls|please|plz)?\W*$",
@@ -319,25 +323,12 @@ def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
                         entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """``add_to_cart`` for "i'd like the swift kettle" read as a search or a question: it names a
     product (not just a kind: "i'd like a laptop" is a search) and asks nothing; None to keep ``intent``."""
-    if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not (_BUYS.search(text) or _TOO.search(text)):
+    buys = text and any(_BUYS.search(part) for part in re.split(r"(?<=[.!])\s+", text))  # "Good day. I would like to buy …"
+    if (intent or {}).get("name") not in _BROWSING or not text or "?" in text or not (buys or _TOO.search(text)):
         return None
     if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text) or doubts(text):
         return None  # "i'd like a thermostat but i'm not sure it'll work in an old house": the doubt first
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
-
-
-# "sorry typo LFT10006": an order number, mistyped or not, is about an order, never a product search
-_ORDER_LIKE = re.compile(r"\bLFT-?\d{3,9}\b", re.IGNORECASE)
-_NOT_ABOUT_ORDERS = ("search_product", "ask_price", "add_to_cart", "view_cart", "remove_from_cart", OUT_OF_SCOPE,
-                     NLU_FALLBACK)
-
-
-def order_number_not_shopping(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``track_order`` for a message with an order number read as shopping or out of scope, so the order
-    form checks the number (and says what ours look like); None to keep ``intent``."""
-    if (intent or {}).get("name") not in _NOT_ABOUT_ORDERS or not text or not _ORDER_LIKE.search(text):
-        return None
-    return {"name": "track_order", "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 
 # "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked

@@ -605,3 +605,13 @@ def test_damage_to_what_arrived_is_a_complaint_not_a_cancellation(text, read, ex
     intent = {"name": read, "confidence": 0.32}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text", ["Good day. I would like to buy the Aria Wireless Headphones for my wife, please.",
+                                  "could i order the aria wireless headphones"])
+def test_a_polite_purchase_of_a_named_product_is_an_add(text):
+    """Read as a search, it only showed the product; the coupon then found an empty cart."""
+    intent = {"name": "search_product", "confidence": 0.6}
+    start = text.lower().index("aria wireless headphones")
+    entities = [{"entity": "product", "value": "aria wireless headphones", "start": start, "end": start + 24}]
+    assert guarded_intent(intent, [intent], entities, text)["name"] == "add_to_cart"
