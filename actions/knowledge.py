@@ -35,7 +35,7 @@ from lift.commerce.abroad import destination_answer
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.returns import WARRANTY_SOURCE, warranty_verdict
 from lift.nlu.readings import pays_by_invoice
-from lift.commerce.products import asks_about_stock, attribute_asked, feature_not_mentioned, stock_label
+from lift.commerce.products import asks_about_stock, attribute_asked, colour_reply, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
 from lift.nlu.scope import demo_question
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
@@ -46,6 +46,7 @@ from lift.understanding.followups import asks_own_order_arrival, asks_own_refund
 from lift.understanding.references import names_a_position, resolve_reference
 
 BUSINESS_ACCOUNTS_DOC = "policy:wholesale#business-accounts"  # kb/policies/wholesale.md
+_POINTS_BACK = re.compile(r"\b(?:it|its|this|that|they|them|these|those|one)\b", re.IGNORECASE)
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +263,13 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", None)]
         answer = result.answer
         named = _named_product(tracker)
+        about = res.catalog.get(named) if named else res.catalog.get(str(tracker.get_slot("last_product") or "")) \
+            if _POINTS_BACK.search(str(message.get("text") or "")) else None  # "does it come in other colors"
+        colours = colour_reply(about, str(message.get("text") or "")) if about is not None else None
+        if colours:  # "do the aria headphones come in different colours?": its one colour, not its whole page
+            dispatcher.utter_message(text=colours)
+            return [SlotSet("kb_doc_id", f"product:{about.sku}"), SlotSet("kb_version", retriever.kb_version),
+                    SlotSet("kb_score", result.confidence)]
         if named and intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(str(message.get("text") or "")):
             named = None  # "I would like to give back the desk lamps, how do I proceed?": the returns policy, not the lamp
         if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(str(message.get("text") or "")):

@@ -199,6 +199,21 @@ def colour_not_offered(product: Product, text: str) -> Optional[str]:
     return wanted[0] if wanted and len(asked) == len(wanted) else None
 
 
+_COLOURS_ASKED = re.compile(r"\b(?:colou?rs?|shades?|finish(?:es)?)\b|\bcome\s+in\s+(?:other|different|any|more|another)\b",
+                            re.IGNORECASE)
+
+
+def colour_reply(product: Product, text: str) -> Optional[str]:
+    """The answer to "does it come in other colors" / "do the aria headphones come in pink" from the
+    product's one listed colour; None when the question is not about colours or none is listed
+    (the page answered with its whole description)."""
+    own = str(product.attributes.get("color") or "")
+    if not own or not _COLOURS_ASKED.search(text or "") and not colour_not_offered(product, text or ""):
+        return None
+    missing = colour_not_offered(product, text or "")
+    return f"The {product.name} comes in {own} only" + (f"; we don't have it in {missing}." if missing else ".")
+
+
 # Attribute-name parts that are units or qualifiers, never what a shopper asks about.
 _NOT_ASKED = frozenset("hours min minutes days months mah kg per max".split())
 # How shoppers ask about an attribute whose name they don't use ("how heavy is it" -> weight_g).

@@ -446,3 +446,20 @@ async def test_asking_for_a_phone_number_says_there_is_none_and_hands_off(res, d
     events = await ActionRequestHandoff().run(d, make_tracker(text, "contact_customer_service", sender_id=f"phone-{read}"),
                                               domain)
     assert "don't have a phone line" in d.messages[0]["text"] and any(e["event"] == "pause" for e in events), d.messages
+
+
+@pytest.mark.parametrize("text, slots, entities, said", [
+    ("Hello, do the Aria Wireless Headphones come in different colours? My granddaughter would like pink.", {},
+     [{"entity": "product", "value": "aria wireless headphones", "start": 13, "end": 37}], "we don't have it in pink"),
+    ("does it come in other colors", {"last_product": "AUD-001", "last_shown": ["AUD-001"]}, [], "only."),
+])
+async def test_a_colour_question_gets_the_products_colour(shipped_retriever, res, text, slots, entities, said):
+    """Its one listed colour, said plainly (it answered with the whole product page)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, slots=slots, entities=entities)
+    finally:
+        lr.set_retriever(None)
+    aria = res.catalog.get("AUD-001")
+    reply = d.messages[0]["text"]
+    assert reply.startswith(f"The {aria.name} comes in {aria.attributes['color']} only") and said in reply, reply
