@@ -44,6 +44,9 @@ _ANYTHING = re.compile(r"\b(?:thing|item|product|stuff|anything|something)s?\b|\
                        re.IGNORECASE)
 
 
+_THEY = re.compile(r"\b(?:they|they'?re|theyre|each)\b", re.IGNORECASE)
+
+
 def _catalog_end(dispatcher: CollectingDispatcher, catalog, end: Text) -> List[Dict[Text, Any]]:
     """The cheapest (or dearest) product we sell, one in stock when any is."""
     pool = live_all(resources.get().engine, list(catalog.products))
@@ -104,6 +107,8 @@ class ActionShowPrice(Action):
             if resolution.question:
                 dispatcher.utter_message(text=resolution.question, buttons=choice_buttons(resolution, catalog, "ask_price"))
                 return []
+            if not products and _THEY.search(latest_text(tracker)):  # "how much r they" after one speaker's card
+                products = [p for p in (catalog.get(s.sku) for s in shown_products(tracker, catalog)) if p is not None]
             if not products and names_something(latest_text(tracker)):
                 return _not_in_catalog(dispatcher, latest_text(tracker), catalog)  # "how much is the iphone 15"
             last = catalog.get(tracker.get_slot("last_product")) if not products else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, Optional
 
+from lift.commerce.validation import find_coupon
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.takeover import as_intent
 
@@ -202,3 +203,19 @@ def order_number_not_shopping(intent: Optional[Dict[str, Any]], text: Optional[s
     if (intent or {}).get("name") not in _NOT_ABOUT_ORDERS or not text or not _ORDER_LIKE.search(text):
         return None
     return as_intent(intent, "track_order", floor=0.5)
+
+
+# "ok go back to welcome10" (goodbye 0.45), "switch to SAVE20": a code with a verb of using it
+_USE_CODE = re.compile(r"\b(?:use|try|apply|back\s+to|switch\s+to|change\s+(?:it\s+)?to|put|instead|redeem|enter)\b",
+                       re.IGNORECASE)
+
+
+def code_to_use(intent: Optional[Dict[str, Any]], text: Optional[str],
+                entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``apply_coupon`` for a coupon code with a verb of using it, naming no product or order;
+    None to keep ``intent``."""
+    if (intent or {}).get("name") in ("apply_coupon", "add_to_cart", "checkout") or not text or not _USE_CODE.search(text):
+        return None
+    if any(e.get("entity") in ("product", "order_id") for e in entities or []) or not find_coupon(text):
+        return None
+    return as_intent(intent, "apply_coupon", floor=0.5)

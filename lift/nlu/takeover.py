@@ -122,7 +122,10 @@ def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optiona
 # "what about UK", "and germany?", "japan?": a place alone, after a delivery answer (read as out of
 # scope or a product search); the delivery question for that country, which the policy answers
 _PLACE_ONLY = re.compile(r"^\W*(?:(?:and|so|ok|okay|hmm+)\W+)*(?:(?:what|how)\s+about\s+|and\s+)?(?:to\s+)?(?:the\s+)?"
-                         r"(?P<place>[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,2})\W*$", re.IGNORECASE)
+                         r"(?P<place>[^\W\d_][^\W\d_ .'-]*?(?:[ .'-]+[^\W\d_]+){0,2}?)"
+                         # "what about germany, and how much": the same question about cost or time
+                         r"(?:\W+(?:and\s+)?(?:how\s+(?:much|long|many\s+days)|what\s+(?:does\s+it\s+)?costs?|the\s+(?:price|cost))"
+                         r"(?:\s+(?:is\s+it|would\s+it\s+be|does\s+it\s+take|there))?)?\W*$", re.IGNORECASE)
 DELIVERY = "delivery_options"
 
 

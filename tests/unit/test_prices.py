@@ -305,3 +305,12 @@ async def test_a_thing_we_dont_sell_given_as_an_example_of_a_department_is_said_
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=[
         {"entity": "category", "value": "office", "start": start, "end": start + 6}]), domain)
     assert "staplers" in texts(dispatcher) and "don't have" in texts(dispatcher), texts(dispatcher)
+
+
+async def test_how_much_are_they_after_one_card_is_its_price(res, domain):
+    """One speaker on screen, "how much r they": its price (it said it couldn't find that)."""
+    dispatcher = CollectingDispatcher()
+    await ActionShowPrice().run(dispatcher, make_tracker("how much r they", "ask_price",
+                                                         slots={"last_shown": ["AUD-005"], "last_product": "AUD-005"}), domain)
+    speaker = res.catalog.get("AUD-005")
+    assert f"{speaker.name} costs" in texts(dispatcher), texts(dispatcher)

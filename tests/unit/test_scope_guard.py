@@ -615,3 +615,15 @@ def test_a_polite_purchase_of_a_named_product_is_an_add(text):
     start = text.lower().index("aria wireless headphones")
     entities = [{"entity": "product", "value": "aria wireless headphones", "start": start, "end": start + 24}]
     assert guarded_intent(intent, [intent], entities, text)["name"] == "add_to_cart"
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("ok go back to welcome10", "goodbye", "apply_coupon"), ("switch to SAVE20 pls", "inform", "apply_coupon"),
+    ("bye, welcome10 was great", "goodbye", "goodbye"),  # no verb of using it
+    ("what about germany, and how much", "out_of_scope", "delivery_options"),
+    ("what about a laptop and how much", "out_of_scope", "out_of_scope"),
+])
+def test_a_code_to_use_and_a_place_with_its_cost(text, read, expected):
+    intent = {"name": read, "confidence": 0.45}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
