@@ -184,7 +184,9 @@ def answered_instead(dispatcher, value: Any, tracker: Tracker, fallback: Text,
     not new one"): the knowledge base's answer if it has one, else ``fallback``; True when said (the
     form then asks again), False when ``value`` may just be a mistyped address."""
     text = str(value or "")
-    spelled_address = re.search(r"\bat\b", text, re.IGNORECASE) and re.search(r"\bdot\b", text, re.IGNORECASE)
+    # "jane at acme dot com", "jane at acme": an address spelled out; "look at that email account" in a sentence is not
+    spelled_address = re.search(r"\bat\b", text, re.IGNORECASE) and (
+        re.search(r"\bdot\b", text, re.IGNORECASE) or len(text.split()) <= 4)
     if len(text.split()) < 3 or spelled_address or re.search(r"@|\w\.\w{2,}", text):
         return False  # "jane at acme dot com", "jane.doe gmail.com": an address typed wrong
     answer = answer_in_passing(text, latest_intent(tracker))

@@ -15,12 +15,12 @@ from actions.catalog import ActionShowProducts
 from actions.price import ActionShowPrice
 from actions.common import (answer_in_passing, answered_instead, answering_form, checked, first_entity, latest_intent,
                             latest_text)
-from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, move_demo, nearest_free_slots, parse_slot_key,
-                                 save_lead)
+from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, free_slots_in, move_demo, nearest_free_slots,
+                                 parse_slot_key, save_lead)
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.nlu.scope import asks_about, declines_demo
-from lift.understanding.dates import from_value
-from lift.understanding.people import team_size_in
+from lift.understanding.dates import find_date_times, from_value
+from lift.understanding.people import company_named_alone, team_size_in
 
 
 MAX_OFFERED = 6
@@ -105,6 +105,15 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
             return {}
         return {"demo_time": picked} if picked else _text_answer(tracker, "demo_time")
 
+    def validate_email(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        # "acme plumbing supply" typed where the email is asked: the company, kept (the email is
+        # asked again), so the company question is not asked later
+        company = None if tracker.get_slot("company") or normalize_email(value) else company_named_alone(str(value or ""))
+        if company:
+            dispatcher.utter_message(text=f"Thanks, I've noted {company} as your company.")
+            return {"email": None, "company": company}
+        return super().validate_email(value, dispatcher, tracker, domain)
+
     def validate_company(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return checked("company", value, normalize_company, dispatcher)
 
@@ -130,17 +139,33 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return {"demo_time": None}
 
 
-def preferred_times(tracker: Tracker) -> Optional[Text]:
-    """The latest date_time the shopper mentioned in this conversation since the last demo booked
-    in it, if any."""
+def _time_message(tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    """The latest user message with a date_time since the last demo booked in this conversation."""
     for event in reversed(tracker.events):
         if event.get("event") == "slot" and event.get("name") == "lead_id" and event.get("value") is not None:
             return None  # a demo booked since: its time is not what the next booking (or a move) wants
         if event.get("event") == "user":
             for entity in (event.get("parse_data") or {}).get("entities") or []:
                 if entity.get("entity") == "date_time" and entity.get("value"):
-                    return str(entity["value"])
+                    return event
     return None
+
+
+def preferred_times(tracker: Tracker) -> Optional[Text]:
+    """The latest date_time the shopper mentioned in this conversation since the last demo booked
+    in it, if any."""
+    event = _time_message(tracker)
+    entities = (event or {}).get("parse_data", {}).get("entities") or []
+    return next((str(e["value"]) for e in entities if e.get("entity") == "date_time" and e.get("value")), None)
+
+
+def alternative_windows(tracker: Tracker) -> List[Any]:
+    """Every time that message names when it names several ("thurs morning-ish, or fri if thats
+    easier": the entity holds the first alone), as windows; [] for one."""
+    text = str((_time_message(tracker) or {}).get("text") or "")
+    mentions = find_date_times(text, dt.datetime.now(dt.timezone.utc)) if text else []
+    windows = [_window(m.when.to_value()) for m in mentions]
+    return [w for w in windows if w] if len(windows) > 1 else []
 
 
 def slots_offered(tracker: Tracker) -> List[Text]:
@@ -174,6 +199,8 @@ class ActionAskDemoTime(Action):
         wanted = preferred_times(tracker)
         window = _window(wanted) if wanted else None
         _, near = choose_slot(engine, wanted, window) if wanted else (None, [])
+        alternatives = alternative_windows(tracker)
+        near = free_slots_in(engine, alternatives) if alternatives else near
         if near:
             slots = near[:MAX_OFFERED]
             intro = "Here are the free times for a 30-minute demo then:"

@@ -20,6 +20,7 @@ from lift.notify.outbox import enqueue
 
 from lift.store.engine import session_scope
 from lift.store.models import Lead
+from lift.understanding.dates import days_named, european_hours, zone_named
 
 # Answers from the business-buying policy lead to its sales team: after one, or after any answer to
 # a question about the demo ("what is a demo?", which lift.nlu.scope sends to the knowledge base
@@ -101,8 +102,12 @@ _TAKES_IT = re.compile(r"^\W*(?:(?:yes|yeah|yep|yup|ok|okay|sure|sounds\s+good|p
                        re.IGNORECASE)
 
 
-def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
-    """The offered slot the shopper picked: a button payload key, '1'/'first', or its label."""
+def match_slot(value: object, offered: List[DemoSlot], now: Optional[dt.datetime] = None) -> Optional[DemoSlot]:
+    """The offered slot the shopper picked: a button payload key, '1'/'first', or its label, or the
+    one offered at the hour typed. A day named holds it to that day: "dec 17 2pm eastern" typed
+    when Wed 09 Dec 14:00 was offered is no pick (and 2pm eastern is 19:00 UTC anyway). Two
+    alternatives ("thurs morning-ish, or fri if thats easier") or a part of the day ("next tues
+    afternoon") pick nothing: the free times in them are offered, none is guessed."""
     text = " ".join(str(value or "").lower().split())
     if not text:
         return None
@@ -116,6 +121,9 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
             return offered[idx]
     if len(offered) == 1 and _TAKES_IT.match(text):  # one time offered: "yes that one", "ok that works"
         return offered[0]
+    named = days_named(text, now or dt.datetime.utcnow())
+    if named:
+        offered = [s for s in offered if named.allows(s.start.date())]
     for slot in offered:
         if text in slot.label.lower() or slot.label.lower().startswith(text):
             return slot
@@ -123,7 +131,11 @@ def match_slot(value: object, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     for slot in offered:  # "Tue 15 Dec 14:00", the label typed without its punctuation
         if len(bare.split()) >= 3 and f" {bare} " in f" {_words_of(slot.label)} ":
             return slot
-    return _by_day_and_hour(text, offered) or _by_part_of_day(text, offered) or _by_day_alone(text, offered)
+    if named.several or re.search(r"\b(?:or|either)\b", text):
+        return None
+    if _PART_RE.search(text):  # "an afternoon one pls": the one button in it; several, or none, pick nothing
+        return _by_part_of_day(text, offered)
+    return _by_day_and_hour(european_hours(text), offered) or _by_day_alone(text, offered)
 
 
 def _by_day_alone(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
@@ -136,20 +148,23 @@ def _by_day_alone(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     return on_day[0] if len(on_day) == 1 else None
 
 
-# "whenever, mornings are best", "an afternoon one": the first offered slot in that part of the day
-# (UTC, as the slots are shown), on the weekday typed if any.
+# "next tues afternoon", "whenever, mornings are best": a part of the day names no slot (it booked
+# the one afternoon slot offered); the date_time entity's window offers the free ones in it.
+_PART_RE = re.compile(r"\b(morning|afternoon|evening|lunch|midday|noon)s?\b")
+# "whenever, mornings are best", "the afternoon one" with the times on screen (UTC, as shown)
 _PART_OF_DAY = {"morning": range(0, 12), "afternoon": range(12, 17), "evening": range(17, 24)}
-_PART_RE = re.compile(r"\b(morning|afternoon|evening)s?\b")
 
 
 def _by_part_of_day(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
-    parts = {m.group(1) for m in _PART_RE.finditer(text)}
-    if len(parts) != 1 or re.search(r"\d", text):  # a number is a date or an hour: read by the others
+    """The one offered slot in the part of the day typed (on the weekday typed, if any); None when
+    several or none are, or a number (a date, an hour) is typed too."""
+    parts = {m.group(1) for m in _PART_RE.finditer(text)} & set(_PART_OF_DAY)
+    if len(parts) != 1 or re.search(r"\d", text):
         return None
     day = _DAY_RE.search(text)
     hours = _PART_OF_DAY[parts.pop()]
-    return next((s for s in offered if s.start.hour in hours
-                 and (day is None or s.start.weekday() == _DAYS.index(day.group(1)))), None)
+    fits = [s for s in offered if s.start.hour in hours and (day is None or s.start.weekday() == _DAYS.index(day.group(1)))]
+    return fits[0] if len(fits) == 1 else None
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -164,7 +179,8 @@ def _words_of(text: str) -> str:
 
 def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     """The one offered slot at the hour typed, on the weekday typed if any ("tuesday at 2pm" when
-    Tuesday the 15th at 14:00 was offered, though dateparser reads the coming Tuesday; "2pm")."""
+    Tuesday the 15th at 14:00 was offered, though dateparser reads the coming Tuesday; "2pm"; "10am
+    eastern" is the 15:00 UTC slot in December)."""
     day = _DAY_RE.search(text)
     hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)] or list(_AT_HOUR_RE.finditer(text))
     if len(hours) != 1:
@@ -174,9 +190,23 @@ def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
         hour += 12
     elif half == "am" and hour == 12:
         hour = 0
+    zone = zone_named(text) or dt.timezone.utc
+
+    def clock(slot: DemoSlot) -> Tuple[int, int]:
+        local = slot.start.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+        return local.hour, local.minute
+
     picked = [s for s in offered if (day is None or s.start.weekday() == _DAYS.index(day.group(1)))
-              and (s.start.hour, s.start.minute) == (hour, minute)]
+              and clock(s) == (hour, minute)]
     return picked[0] if len(picked) == 1 else None
+
+
+def free_slots_in(engine: Engine, windows: Sequence[Tuple[dt.datetime, Optional[dt.datetime]]],
+                  now: Optional[dt.datetime] = None) -> List[DemoSlot]:
+    """The free slots in any of ``windows`` (naive UTC), in time order: "thurs morning-ish, or fri if
+    thats easier" offers Thursday's morning slot and Friday's, not a guess between them."""
+    found = {slot for start, end in windows for slot in free_slots_between(engine, start, end, now)}
+    return sorted(found, key=lambda slot: slot.start)
 
 
 def nearest_free_slots(engine: Engine, when: dt.datetime, count: int = SLOTS_OFFERED,
@@ -197,16 +227,17 @@ def choose_slot(engine: Engine, value: object, window: Optional[Tuple[dt.datetim
     the slot keys the shopper was last offered, when given; else in the next free ones; a slot
     booked since is refused when the lead is saved); else ``window`` — a
     (start, end) in naive UTC read from a ``date_time`` entity, ``end`` None for an instant —
-    picks its only free slot. When the window holds several free slots none is picked (no guess)
-    and they are returned to be offered."""
+    picks it when that time is free. A window (a day, an afternoon) picks nothing, even with one
+    free slot in it ("tomorrow after lunch" booked tomorrow's only free time, 10:00): its free
+    slots are returned to be offered."""
     offered = [DemoSlot(start) for start in (parse_slot_key(k) for k in shown) if start is not None]
-    slot = match_slot(value, offered or free_demo_slots(engine, now))
+    slot = match_slot(value, offered or free_demo_slots(engine, now), now)
     if slot is not None:
         return slot, [slot]
     if window is None:
         return None, []
     free = free_slots_between(engine, window[0], window[1], now)
-    return (free[0] if len(free) == 1 else None), free
+    return (free[0] if len(free) == 1 and window[1] is None else None), free
 
 
 class SlotTaken(ValueError):

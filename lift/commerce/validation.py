@@ -112,14 +112,30 @@ _REPLY_WORDS = frozenset("""
 """.split())
 
 
+# A headcount typed where the company is asked ("like 8 of us", "about 20 people", "just me and my
+# partner"): the team size (read in passing), never the company's name.
+_HEADCOUNT_ANSWER = re.compile(
+    r"^(?:(?:like|about|around|roughly|approx(?:imately)?|maybe|only|just|we(?:'re|\s+are)|there(?:'s|\s+are|\s+is)|"
+    r"it'?s|its|a\s+team\s+of|team\s+of|~)\s*)*"
+    r"(?:(?:\d{1,7}|" + "|".join(w for w in NUMBER_WORDS if len(w) > 2) + r")(?:\s*(?:-|to|or)\s*\d{1,7})?"
+    r"(?:\s+(?:of\s+us|people|ppl|persons|staff|employees|users|seats|heads|members|folks|guys|colleagues|"
+    r"(?:-\s*)?person\s+team|strong|in\s+(?:the|our)\s+team))?"
+    r"|(?:me|myself)(?:\s+(?:and|&|\+)\s+(?:my\s+)?\w+)?|the\s+\w+\s+of\s+us)\W*$", re.IGNORECASE)
+
+
 def normalize_company(value: Any) -> Optional[str]:
     text = clean_text(value, limit=120)
     if not text:
         return None
     text = without_aside(text)
+    # "As I said, it is Willow Lane Hospice Shop": the shopper repeating themselves, then the name
+    text = re.sub(r"^(?:as|like)\s+i\s+(?:said|wrote|mentioned|told\s+you)\s*[,:-]?\s*(?:(?:it\s+is|it's|its)\s+)?", "",
+                  text, flags=re.I)
     text = re.sub(r"^(?:i work (?:at|for)|we are|we're|it's|its|company is|my company is|at|for)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
     if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text) or _is_question(text):
+        return None
+    if _HEADCOUNT_ANSWER.match(text) or _HEADCOUNT_ANSWER.match(str(value).strip()):
         return None
     words = re.findall(r"[a-z0-9]+", text.lower())
     if all(w in _TIME_WORDS or w.isdigit() for w in words) or all(w in _REPLY_WORDS for w in words):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from lift.commerce.validation import find_email, normalize_company, normalize_person_name
 from lift.understanding.numbers import find_quantities
@@ -126,7 +126,9 @@ def _company_at(text: str, start: int, need_capital: bool) -> Optional[Span]:
 _CLAUSE_FIELD = re.compile(r"(?:we|i|our|my|us|please|pls|can|could|would|need|want|looking|interested|thanks|"
                            r"thank|cheers|regards|and|also)\b", re.IGNORECASE)
 _WHEN_FIELD = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next\s+week|morning|"
-                         r"afternoon|evening|\d{1,2}(?::\d{2})?\s*(?:am|pm)|utc|gmt)\b", re.IGNORECASE)
+                         r"afternoon|evening|\d{1,2}(?::\d{2})?\s*(?:am|pm)|utc|gmt|\d{1,2}h(?:\d\d)?|"
+                         r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b",
+                         re.IGNORECASE)
 _HEADCOUNT_FIELD = re.compile(r"(?:(?:a\s+)?team\s+of\s+|about\s+|around\s+|approx\.?\s+)?\d{1,7}"
                               r"(?:\s*(?:people|persons|staff|employees|users|seats))?", re.IGNORECASE)
 
@@ -137,7 +139,7 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
     ending in a company suffix, the name the field of 2-4 name words."""
     fields = [(m.start(1), m.end(1)) for m in re.finditer(r"\s*([^,;|/]+?)\s*(?:[,;|/]|$)", text) if m.group(1)]
     # "Id like to book a demo - Tom Becker, ...": the list starts after the lead-in's dash or colon
-    lead = re.match(r".*?\s(?:-|–|—|:)\s+", text[fields[0][0]:fields[0][1]]) if fields else None
+    lead = re.match(r".*?(?:\s(?:-|–|—)|:)\s+", text[fields[0][0]:fields[0][1]]) if fields else None
     if lead and len(text[fields[0][0] + lead.end():fields[0][1]].split()) <= 4:
         fields[0] = (fields[0][0] + lead.end(), fields[0][1])
     # "..., Wednesday 2pm UTC if possible": when they would like the demo is not a name or company
@@ -150,9 +152,13 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
     if not 2 <= len(fields) <= 3 or not any(s <= email_span[0] and email_span[1] <= e for s, e in fields):
         return None, None
     person = company = None
-    for s, e in fields:
+    for i, (s, e) in enumerate(fields):
         value = text[s:e]
         if s <= email_span[0] < e:
+            continue
+        if (company is None and person == fields[i - 1] and len(text[slice(*person)].split()) == 2
+                and _typed_company(value, fields, i, email_span)):
+            company = (s, e)  # "raj patel, northwind logistics, raj@northwindlog.com": lower-case, between the two
             continue
         name_like = re.fullmatch(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}", value) \
             and not {w.lower() for w in value.split()} & _NOT_NAME
@@ -165,6 +171,21 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
         else:
             return None, None  # a field that is none of these: not a list of details
     return person, company
+
+
+def _typed_company(value: str, fields: List[Span], i: int, email_span: Span) -> bool:
+    """A company typed in lower case in a list: only right after a two-word name and right before the
+    email ("book a demo pls - raj patel, northwind logistics, raj@northwindlog.com, team of 25"), 1-4
+    words with no digit, none of them a word a name or company never holds."""
+    if i == 0 or i + 1 >= len(fields) or not fields[i + 1][0] <= email_span[0] < fields[i + 1][1]:
+        return False
+    words = value.split()
+    return (1 <= len(words) <= 4 and not re.search(r"\d", value) and not _CLAUSE_FIELD.match(value)
+            and not {w.lower() for w in words} & (NON_NAME_WORDS | _NOT_COMPANY) and _company_like(value))
+
+
+# Words of a request typed among the fields ("jane doe, pls call me, jane@acme.com"), never a company's.
+_NOT_COMPANY = frozenset("pls plz call me email mail text contact thx ty asap hi hello hey demo book booking".split())
 
 
 _GREETING = frozenset("best kind warm regards greetings hello hi hey dear thanks cheers".split())
@@ -226,6 +247,29 @@ def parse_introduction(text: str) -> Introduction:
     company = normalize_company(text[slice(*company_span)]) if company_span else None
     return Introduction(person_name=person, company=company, email=email,
                         person_span=person_span if person else None, company_span=company_span if company else None)
+
+
+# Words of a business's name ("acme plumbing supply", "Willow Lane Hospice Shop").
+_BUSINESS_WORD = re.compile(
+    r"\b(?:suppl(?:y|ies)|plumbing|logistics|dental|designs?|interiors|studios?|labs?|shops?|stores?|hospice|clinic|"
+    r"bakery|cafe|café|restaurant|services|solutions|consult(?:ing|ants)|group|partners|associates|agency|systems|"
+    r"technologies|tech|media|construction|electric(?:al)?|motors|foods|farms?|health(?:care)?|realty|properties|"
+    r"holdings|industries|enterprises|trading|imports|builders|architects|accounting|analytics|software|marketing|"
+    r"printing|salon|fitness|hotel|academy|pharmacy|garage|company|co)\b|\b" + _COMPANY_SUFFIX + r"\b", re.IGNORECASE)
+
+
+def company_named_alone(text: str) -> Optional[str]:
+    """A company's name typed alone where another detail was asked ("acme plumbing supply" typed
+    while the email was asked: it was lost, then "like 8 of us" was taken as the company); None
+    unless it reads as a business's name, never a request or a question."""
+    value = " ".join((text or "").split())
+    intro = parse_introduction(value)
+    if intro.company and not intro.email:
+        return intro.company  # "i work at acme plumbing supply"
+    if (not value or find_email(value) or len(value.split()) > 6 or _CLAUSE_FIELD.match(value)
+            or not _BUSINESS_WORD.search(value) or not _company_like(value)):
+        return None
+    return normalize_company(value)
 
 
 _HEADCOUNT_AFTER = re.compile(r"\s*(?:people|ppl|peeps|folks|heads|persons|staff|employees|users|seats|team\s+members|members|colleagues|"
