@@ -302,7 +302,7 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
 def order_summary(tracker: Tracker, res) -> Optional[Text]:
     try:
         q = quote(res.engine, res.catalog, tracker.get_slot("cart"), tracker.get_slot("shipping_method"),
-                  tracker.get_slot("coupon_code"))
+                  tracker.get_slot("coupon_code"), email=tracker.get_slot("email"))
     except (OrderError, OutOfStock) as err:
         return str(err)
     fmt = res.catalog.format_price
@@ -316,6 +316,8 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
         parts.append(f"Volume discount (10+ of one product): −{fmt(q.discount)}"
                      + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
                         if tracker.get_slot("coupon_code") else ""))
+    if q.coupon_problem:  # "WELCOME10 is for a first order only, and … has ordered with us before."
+        parts.append(f"(Coupon not applied: {q.coupon_problem})")
     parts.append(f"Shipping ({method_title(method.key, address)}): {fmt(q.shipping)}")
     parts.append(f"Total: {fmt(q.total)}")
     parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))

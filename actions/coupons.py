@@ -60,7 +60,7 @@ def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, car
         return []
     res = resources.get()
     check = check_coupon(res.engine, code, cart if cart is not None else tracker.get_slot("cart"),
-                         currency=res.catalog.currency)
+                         currency=res.catalog.currency, email=tracker.get_slot("email"))
     dispatcher.utter_message(text=check.message)
     return [SlotSet("coupon_code", check.code)] if check.ok else []
 
@@ -90,7 +90,8 @@ class ActionApplyCoupon(Action):
             # never a live code as the example: that would hand it out
             dispatcher.utter_message(text="Which coupon code would you like to use? Type it as it appears, e.g. ABC123.")
             return []
-        check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency)
+        check = check_coupon(res.engine, code, tracker.get_slot("cart"), currency=res.catalog.currency,
+                             email=tracker.get_slot("email"))
         replaced = f" It replaces {current}: one coupon per order." if check.ok and current and current != check.code else ""
         dispatcher.utter_message(text=check.message + replaced)
         return [SlotSet("coupon_code", check.code)] if check.ok else []

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lift.commerce.money import format_price, money
 from lift.store.engine import session_scope
-from lift.store.models import Coupon
+from lift.store.models import Coupon, Order
 
 MAX_QTY_PER_LINE = 20
 
@@ -140,9 +141,10 @@ def coupon_discount(coupon: Coupon, amount: Decimal) -> Decimal:
 
 
 def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[dt.datetime] = None,
-                 currency: Optional[str] = None) -> CouponCheck:
+                 currency: Optional[str] = None, email: Optional[str] = None) -> CouponCheck:
     """Whether ``code`` applies to ``cart`` now, with the discount and a message for the shopper
-    (amounts in ``currency``, default LIFT_CURRENCY)."""
+    (amounts in ``currency``, default LIFT_CURRENCY). A first-order coupon is refused when
+    ``email`` already has an order; without an email it applies until the checkout knows one."""
     code = (code or "").upper()
     now = now or dt.datetime.utcnow()
     amount = subtotal(cart)
@@ -161,5 +163,15 @@ def check_coupon(engine: Engine, code: Optional[str], cart: Any, now: Optional[d
             return CouponCheck(False, code, Decimal("0.00"),
                                f"{code} needs a subtotal of at least {format_price(minimum, currency)}; "
                                f"your cart is at {format_price(amount, currency)}.")
+        if coupon.first_order_only and email and _has_ordered(s, email):
+            return CouponCheck(False, code, Decimal("0.00"),
+                               f"{code} is for a first order only, and {email} has ordered with us before.")
         discount = coupon_discount(coupon, amount)
-        return CouponCheck(True, code, discount, f"Coupon {code} applied: you save {format_price(discount, currency)}.")
+        first = " It's for a first order: I'll check that against your email at checkout." \
+            if coupon.first_order_only and not email else ""
+        return CouponCheck(True, code, discount, f"Coupon {code} applied: you save {format_price(discount, currency)}.{first}")
+
+
+def _has_ordered(s, email: str) -> bool:
+    """Whether an order was placed with ``email`` (any letter case)."""
+    return s.query(Order.order_id).filter(sa.func.lower(Order.email) == email.strip().lower()).first() is not None

@@ -221,11 +221,13 @@ class Quote:
     total: Decimal
     coupon_code: Optional[str]
     discount_kind: str = "none"  # 'volume', 'coupon' or 'none'
+    coupon_problem: Optional[str] = None  # why the coupon asked for does not apply
 
 
-def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], coupon_code: Optional[str]) -> Quote:
+def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], coupon_code: Optional[str],
+          email: Optional[str] = None) -> Quote:
     """Price the cart from the catalog (not from the slot, which a client could have edited),
-    checking every line against the stock the database has now."""
+    checking every line against the stock the database has now, and the coupon against ``email``."""
     items = normalize_cart(cart)
     if not items:
         raise OrderError("Your cart is empty.")
@@ -239,17 +241,19 @@ def quote(engine: Engine, catalog, cart: Any, shipping_method: Optional[str], co
             raise stock.OutOfStock(product.sku, product.name, on_hand[product.sku])
         lines.append({"sku": product.sku, "name": product.name, "qty": item["qty"], "unit_price": str(money(product.price))})
     sub = sum((money(line["unit_price"]) * line["qty"] for line in lines), Decimal("0.00"))
-    coupon_saving, code = Decimal("0.00"), None
+    coupon_saving, code, problem = Decimal("0.00"), None, None
     if coupon_code:
-        check = check_coupon(engine, coupon_code, lines, currency=catalog.currency)
+        check = check_coupon(engine, coupon_code, lines, currency=catalog.currency, email=email)
         if check.ok:
             coupon_saving, code = check.discount, check.code
+        else:
+            problem = check.message
     kind, discount = best_discount(volume_discount(lines), coupon_saving)
     if kind != "coupon":
         code = None
     method = SHIPPING_METHODS.get(shipping_method or "standard", SHIPPING_METHODS["standard"])
     shipping = method.cost_for(sub - discount)
-    return Quote(lines, sub, discount, shipping, money(sub - discount + shipping), code, kind)
+    return Quote(lines, sub, discount, shipping, money(sub - discount + shipping), code, kind, problem)
 
 
 def _new_order_id() -> str:
@@ -266,7 +270,7 @@ def create_order(engine: Engine, catalog, *, sender_id: str, cart: Any, email: s
     problem = method_problem(shipping_method, shipping_address)
     if problem:
         raise OrderError(problem)
-    q = quote(engine, catalog, cart, shipping_method, coupon_code)
+    q = quote(engine, catalog, cart, shipping_method, coupon_code, email=email)
     arrives = SHIPPING_METHODS[shipping_method].arrives_by(dt.datetime.now(dt.timezone.utc), shipping_address)
     for _ in range(20):
         order = Order(

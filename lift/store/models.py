@@ -43,6 +43,8 @@ class Coupon(Base):
     expires_at = sa.Column(sa.DateTime, nullable=True)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     description = sa.Column(sa.String(200), nullable=False, default="")
+    # "10% off your first order": refused once the order's email has an order (migration 0007)
+    first_order_only = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
 
 class Order(Base):

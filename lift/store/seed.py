@@ -28,7 +28,7 @@ DEMO_ORDER_IDS = tuple(f"LFT10000{i}" for i in range(1, 6))
 def coupon_rows(now: dt.datetime) -> List[Dict[str, Any]]:
     return [
         dict(code="WELCOME10", percent_off=Decimal("10"), amount_off=None, min_subtotal=Decimal("0"),
-             expires_at=None, active=True, description="10% off your first order"),
+             expires_at=None, active=True, description="10% off your first order", first_order_only=True),
         dict(code="SAVE20", percent_off=None, amount_off=Decimal("20"), min_subtotal=Decimal("150"),
              expires_at=None, active=True, description="$20 off orders of $150 or more"),
         dict(code="BUNDLE15", percent_off=Decimal("15"), amount_off=None, min_subtotal=Decimal("500"),

@@ -20,9 +20,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from lift.store.engine import make_engine, session_scope
-from lift.store.models import Base, MicroConversion, Order
+from lift.store.models import Base, Coupon, MicroConversion, Order
 from lift.store.schema import current_revision, head_revision, init_db, upgrade
-from lift.store.seed import DEMO_ORDER_IDS, seed_store_data
+from lift.store.seed import DEMO_ORDER_IDS, _insert_missing, coupon_rows, order_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFT_TABLES = {t.name for t in Base.metadata.sorted_tables}
@@ -78,9 +78,19 @@ def test_empty_database_migrates_to_head_matching_the_models(engine):
     assert current_revision(engine) == head_revision()
 
 
+def seed_previous_release(engine):
+    """The previous release's rows in its own table shapes: its coupons (without the columns later
+    revisions add, e.g. first_order_only) and its demo orders."""
+    now = dt.datetime(2024, 5, 1)
+    with engine.begin() as conn:
+        table = sa.Table("coupons", sa.MetaData(), autoload_with=conn)  # its columns then, with their types
+        conn.execute(table.insert(), [{k: v for k, v in row.items() if k in table.c} for row in coupon_rows(now)])
+    _insert_missing(engine, Order, "order_id", order_rows(now))
+
+
 def test_previous_release_database_is_adopted_with_its_rows(engine):
     make_previous_release(engine)
-    seed_store_data(engine)
+    seed_previous_release(engine)
     add_rasa_events_table(engine)
     with session_scope(engine) as s:
         s.add(MicroConversion(sender_id="u1", name="lead_started", occurred_at=dt.datetime(2024, 5, 1),
@@ -94,6 +104,8 @@ def test_previous_release_database_is_adopted_with_its_rows(engine):
     with session_scope(engine) as s:
         assert {o.order_id for o in s.query(Order)} == set(DEMO_ORDER_IDS)
         assert s.get(Order, "LFT100002").total == Decimal("844.20")
+        # migration 0007 marks the first-order coupon of an adopted database
+        assert s.get(Coupon, "WELCOME10").first_order_only and not s.get(Coupon, "SAVE20").first_order_only
         assert [m.name for m in s.query(MicroConversion)] == ["lead_started"]
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT sender_id FROM events")).scalars().all() == ["rasa-user"]

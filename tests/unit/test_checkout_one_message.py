@@ -140,3 +140,15 @@ async def test_no_longer_wanting_to_order_ends_the_checkout(res, domain, request
     events = await ValidateCheckoutForm().run(d, tracker, domain)
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     assert slot_events(events) == {"order_request": None, "requested_slot": None} and not d.messages
+
+
+def test_the_summary_says_why_a_first_order_coupon_is_off(res, order):
+    """The email on the order summary has ordered before (the ``order`` fixture): WELCOME10 is shown
+    as not applied, with the reason, and the total has no discount."""
+    from actions.checkout import order_summary
+
+    tracker = make_tracker("standard", "inform", slots={
+        "cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "coupon_code": "WELCOME10",
+        "shipping_method": "standard", "shipping_address": "12 Oak St, Austin TX 78701", "email": "owner@example.com"})
+    summary = order_summary(tracker, res)
+    assert "Coupon not applied: WELCOME10 is for a first order only" in summary and "Total: $129.00" in summary, summary

@@ -192,3 +192,21 @@ def test_a_pickup_order_is_described_as_pickup_not_shipping():
     assert orders.describe_status(pickup) == "Order LFT123456 is being prepared for store pickup. It should be ready by Wed 09 Dec."
     shipped = Order(order_id="LFT123457", status="processing", shipping_method="standard", estimated_delivery=when)
     assert orders.describe_status(shipped) == "Order LFT123457 is being prepared for shipping. It should arrive by Wed 09 Dec."
+
+
+def test_a_first_order_coupon_is_refused_once_the_email_has_ordered(engine, catalog):
+    """WELCOME10 ("10% off your first order") was accepted on a customer's second order."""
+    cart = c.add_item([], catalog.get("AUD-001"), 1)
+    first = orders.create_order(engine, catalog, sender_id="s1", cart=cart, email="Mgr@BrightDental.co",
+                                shipping_address="1 Main St, Town", shipping_method="standard", coupon_code="WELCOME10")
+    assert first.coupon_code == "WELCOME10" and first.discount == Decimal("12.90")
+    again = c.check_coupon(engine, "WELCOME10", cart, email="mgr@brightdental.co")
+    assert not again.ok and "first order only" in again.message
+    assert c.check_coupon(engine, "WELCOME10", cart, email="new@brightdental.co").ok
+    assert "check that against your email at checkout" in c.check_coupon(engine, "WELCOME10", cart).message
+    assert c.check_coupon(engine, "SAVE20", c.add_item(cart, catalog.get("ACC-002"), 2), email="mgr@brightdental.co").ok
+    second = orders.create_order(engine, catalog, sender_id="s2", cart=cart, email="mgr@brightdental.co",
+                                 shipping_address="1 Main St, Town", shipping_method="standard", coupon_code="WELCOME10")
+    assert second.coupon_code is None and second.discount == Decimal("0.00")
+    q = orders.quote(engine, catalog, cart, "standard", "WELCOME10", email="mgr@brightdental.co")
+    assert q.coupon_code is None and "first order only" in q.coupon_problem
