@@ -45,8 +45,6 @@ def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[Cart
         raw = None  # "add the 16 pro": the 16 of the Nimbus 16 Pro, not 16 laptops
     if raw is None:
         raw = change.qty if change.qty is not None else change.qty_text
-        if re.search(r"\bpair\b", str(change.qty_text or ""), re.IGNORECASE) and any(sold_in_pairs(p.name) for p in products):
-            raw = 1  # "a pair of the aria wireless headphones": one (its name was masked out of ``text``)
     if raw is None:
         if is_vague(text):
             return change, parse_quantity(text)
@@ -167,6 +165,9 @@ class ActionAddToCart(Action):
             mixed = pointed[0], pointed[1]
         if mixed is not None:  # "ok add it and 2 of the usb c cables": the card's product and the cable
             products = live_all(res.engine, mixed[0])
+        if qty is not None and qty.value == 2 and re.search(r"\ba\s+pair\b", latest_text(tracker), re.IGNORECASE) \
+                and any(sold_in_pairs(p.name) for p in products):
+            qty = parse_quantity(1)  # "add a pair of the true wireless ones": one pair of earbuds
         per_item = mixed[1] if mixed is not None else item_quantities(tracker, catalog, products, qty)
         problem = next((q.problem for q in per_item.values() if q is not None and not q.ok), None)
         if problem:

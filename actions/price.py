@@ -45,6 +45,7 @@ _ANYTHING = re.compile(r"\b(?:thing|item|product|stuff|anything|something)s?\b|\
 
 
 _THEY = re.compile(r"\b(?:they|they'?re|theyre|each)\b", re.IGNORECASE)
+_OF_THESE = re.compile(r"\b(?:them|these|those|they|'?em)\b", re.IGNORECASE)
 
 
 def _catalog_end(dispatcher: CollectingDispatcher, catalog, end: Text) -> List[Dict[Text, Any]]:
@@ -73,8 +74,10 @@ class ActionShowPrice(Action):
             return []  # "how much is that all together", "whats the total with shipping": the cart (and its delivery)
         end = price_extreme(latest_text(tracker))
         shown = shown_products(tracker, catalog) if end and not products and category is None else []
-        if len(shown) == 1 and _ANYTHING.search(latest_text(tracker)):
-            shown = []  # "whats the cheapest thing u sell" with one card on screen: the whole catalog's
+        if len(shown) == 1 and (_ANYTHING.search(latest_text(tracker)) or not _OF_THESE.search(latest_text(tracker))):
+            # "whats the cheapest thing u sell", "whats the cheapest coffee thing" with the lamp's card on
+            # screen: not that card ("the cheapest of them" is)
+            shown = []
         if shown and not _DELIVERY_WORDS.search(latest_text(tracker)):
             # "cheapest" with the earbuds' cards on screen: the cheapest of those, not the cheapest delivery
             pool = live_all(resources.get().engine, [p for p in (catalog.get(s.sku) for s in shown) if p is not None])

@@ -46,15 +46,20 @@ _OR_LESS_RE = re.compile(
     r"at\s+(?:the\s+)?most)\b", re.IGNORECASE)
 
 
+# "gift for my mom she loves coffee, like 100 max": a bare amount, hedged, then its limit
+_HEDGED_MAX_RE = re.compile(r"\b(?:like|about|around|roughly|maybe)\s+(?P<b2>\d[\d,]*(?:\.\d{1,2})?)\s*"
+                            r"(?:max(?:imum)?|tops|or\s+(?:less|under|below)|at\s+(?:the\s+)?most)\b", re.IGNORECASE)
+
+
 def _or_less(text: str) -> Optional[Tuple[Decimal, Tuple[int, int]]]:
-    m = _OR_LESS_RE.search(text or "")
+    m = _OR_LESS_RE.search(text or "") or _HEDGED_MAX_RE.search(text or "")
     if not m:
         return None
-    if m.group("bw"):
+    if "bw" in m.re.groupindex and m.group("bw"):
         value = words_to_int(m.group("bw"))
         return (Decimal(value), m.span()) if value else None
     try:
-        return Decimal((m.group("b1") or m.group("b2")).replace(",", "")), m.span()
+        return Decimal(m.group("b2" if "b1" not in m.re.groupindex or not m.group("b1") else "b1").replace(",", "")), m.span()
     except InvalidOperation:
         return None
 

@@ -315,3 +315,14 @@ async def test_a_question_about_those_read_as_out_of_scope_adds_nothing(res, dom
                            slots={"last_shown": ["AUD-001", "AUD-002"], "last_product": "AUD-001"})
     got = slot_events(await ActionReplyOutOfScope().run(dispatcher, tracker, domain))
     assert "cart" not in got, texts(dispatcher)
+
+
+async def test_a_pair_of_the_ones_on_screen_with_a_quantity_entity_adds_one(res, domain):
+    """"ok add a pair of the true wireless ones" (the quantity entity said 2): one pair of earbuds."""
+    buds = res.catalog.find("pulse true wireless earbuds")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ok add a pair of the true wireless ones", "add_to_cart",
+                           entities=[{"entity": "quantity", "value": 2, "start": 7, "end": 16}],
+                           slots={"last_shown": [buds.sku], "last_product": buds.sku})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {buds.sku: 1}, texts(dispatcher)

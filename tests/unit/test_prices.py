@@ -270,6 +270,7 @@ async def test_a_need_with_a_budget_read_as_a_bare_answer_is_a_search(res, dispa
     ("i dont want to spend more than $60 on it", 60), ("headphones, not over 40 bucks", 40),
     ("we won't pay more than 300 for a chair", 300),
     ("chairs over 200", None), ("is it over 2 kg", None),
+    ("gift for my mom she loves coffee, like 100 max", 100), ("need 3 chairs, max 2 days delivery", None),
 ])
 def test_a_limit_said_as_what_not_to_spend(text, cap):
     """The budget ignored: "cannot spend more than about 800 dollars" showed a $899 laptop as if it fit."""
@@ -314,3 +315,12 @@ async def test_how_much_are_they_after_one_card_is_its_price(res, domain):
                                                          slots={"last_shown": ["AUD-005"], "last_product": "AUD-005"}), domain)
     speaker = res.catalog.get("AUD-005")
     assert f"{speaker.name} costs" in texts(dispatcher), texts(dispatcher)
+
+
+async def test_the_cheapest_of_a_kind_not_on_screen_is_not_the_card_on_screen(res, domain):
+    """The lamp's card on screen, "whats the cheapest coffee thing": not the lamp."""
+    dispatcher = CollectingDispatcher()
+    lamp = res.catalog.find("lumen led desk lamp")
+    await ActionShowPrice().run(dispatcher, make_tracker("whats the cheapest coffee thing", "ask_price",
+                                                         slots={"last_shown": [lamp.sku], "last_product": lamp.sku}), domain)
+    assert "Lumen" not in texts(dispatcher), texts(dispatcher)
