@@ -72,7 +72,9 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return "validate_lead_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        if tracker.active_loop_name == "lead_form" and declines_demo(latest_text(tracker)):
+        plain_no = tracker.get_slot("requested_slot") == "demo_time" and latest_intent(tracker) == "deny" \
+            and len(latest_text(tracker).split()) <= 4  # "No, thank you." to the demo times
+        if tracker.active_loop_name == "lead_form" and (declines_demo(latest_text(tracker)) or plain_no):
             # "I don't need a demo for chairs, I just want the price for 25 chairs": the form ends
             # (action_submit_lead then finds no lead to save) and what was asked is answered
             dispatcher.utter_message(text="No problem, no demo then.")
@@ -218,14 +220,30 @@ class ActionAskDemoTime(Action):
         return []
 
 
+_WANTS_CONTACT = re.compile(r"\b(?:quot(?:e|ation)s?|pric(?:es|ing)|price\s+list|email\s+(?:me|us)|send\s+(?:me|us)|"
+                            r"contact\s+(?:me|us)|get\s+back\s+to\s+(?:me|us))\b", re.IGNORECASE)
+
+
 class ActionSubmitLead(Action):
     def name(self) -> Text:
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        if not all(tracker.get_slot(s) for s in ("person_name", "email", "company")) or declines_demo(latest_text(tracker)):
-            return []  # the form was left (unanswered, or the demo declined): no lead to save
+        if not all(tracker.get_slot(s) for s in ("person_name", "email", "company")):
+            return []  # the form was left unanswered: no lead to save
         engine = resources.get().engine
+        if declines_demo(latest_text(tracker)) or latest_intent(tracker) == "deny":
+            # "We do not require a demonstration at all ... We only need the written quotation": no demo,
+            # but the details given reach the sales team (the quote request was lost); a plain "no"
+            # or "please do not book anything" saves nothing
+            if tracker.get_slot("lead_id") is not None or not _WANTS_CONTACT.search(latest_text(tracker)):
+                return []
+            lead_id = save_lead(engine, sender_id=tracker.sender_id, person_name=tracker.get_slot("person_name"),
+                                email=tracker.get_slot("email"), company=tracker.get_slot("company"),
+                                team_size=int(tracker.get_slot("team_size") or 1), demo_time=None)
+            dispatcher.utter_message(text=f"Nothing is booked. I've passed your details to our business sales team; "
+                                          f"they'll reply to {tracker.get_slot('email')}.")
+            return [SlotSet("lead_id", float(lead_id)), SlotSet("demo_time", None)]
         demo = tracker.get_slot("demo_time")
         start = parse_slot_key(demo) if demo and demo != "unscheduled" else None
         if tracker.get_slot("demo_rescheduling") and tracker.get_slot("lead_id") is not None and start is not None:

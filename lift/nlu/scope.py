@@ -70,11 +70,17 @@ BUSINESS_CUE = re.compile(
 
 
 _NO_DEMO = re.compile(r"\b(?:do\s*n'?t|dont|do\s+not|no|without)\s+(?:really\s+|even\s+)?(?:need|want|require)?\s*"
-                      r"(?:a\s+|any\s+)?(?:demos?|demonstrations?|sales\s+calls?)\b", re.IGNORECASE)
+                      r"(?:a\s+|any\s+)?(?:demos?|demonstrations?|sales\s+calls?)\b|"
+                      # "we must cancel the demonstration", "We no longer wish to book a demonstration. Please do
+                      # not book anything." (the form went on offering times)
+                      r"\b(?:cancel|call\s+off|scrap)\s+(?:the\s+|our\s+|my\s+|this\s+)?(?:demo|demonstration)s?\b|"
+                      r"\bno\s+longer\s+(?:wish|want|need|require)\b[^.?!]*\b(?:demo|demonstration)s?\b|"
+                      r"\b(?:do\s*n'?t|do\s+not)\s+book\s+(?:anything|a\s+demo|it|a\s+demonstration)\b", re.IGNORECASE)
 
 
 def declines_demo(text: Optional[str]) -> bool:
-    """True for "I don't need a demo", "no demo, just a price", "without a sales call"."""
+    """True for "I don't need a demo", "no demo, just a price", "without a sales call", "we must cancel
+    the demonstration"."""
     return bool(_NO_DEMO.search(text or ""))
 
 

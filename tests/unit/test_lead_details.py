@@ -92,3 +92,49 @@ async def test_a_wrong_email_that_is_no_company_is_asked_again(res, domain, type
     tracker = make_tracker(typed, "inform", active_loop="lead_form", slots={"requested_slot": "email"})
     slots = slot_events(await ValidateLeadForm().run(CollectingDispatcher(), tracker, domain))
     assert slots["email"] is None and slots.get("company") is None
+
+
+_DETAILS = {"person_name": "Ruth Okafor", "email": "bursar@oakfield.sch.uk", "company": "Oakfield Primary",
+            "team_size": 30.0, "requested_slot": "demo_time"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("On reflection, we must cancel the demonstration; our budget meeting has been postponed.", "out_of_scope"),
+    ("We no longer wish to book a demonstration. Please do not book anything.", "request_demo"),
+    ("No, thank you.", "deny"),
+])
+async def test_declining_at_the_demo_times_ends_the_form_and_saves_nothing(res, domain, text, intent):
+    """The form offered the times again and again; only "Cancel." ended it."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.lead import ActionSubmitLead, ValidateLeadForm
+    from lift.store.engine import session_scope
+    from lift.store.models import Lead
+    from tests.support.trackers import make_tracker
+
+    tracker = make_tracker(text, intent, active_loop="lead_form", slots=dict(_DETAILS))
+    d = CollectingDispatcher()
+    events = await ValidateLeadForm().run(d, tracker, domain)
+    assert any(e["event"] == "active_loop" and e["name"] is None for e in events) and "no demo then" in d.messages[0]["text"]
+    assert await ActionSubmitLead().run(CollectingDispatcher(), make_tracker(text, intent, slots=dict(_DETAILS)), domain) == []
+    with session_scope(res.engine) as s:
+        assert s.query(Lead).count() == 0
+
+
+async def test_a_quote_without_a_demo_reaches_the_sales_team(res, domain):
+    """"We do not require a demonstration at all ... We only need the written quotation": no demo, but
+    the lead is saved for the quote (it was lost, with "No problem, no demo then")."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.lead import ActionSubmitLead
+    from lift.store.engine import session_scope
+    from lift.store.models import Lead
+    from tests.support.trackers import make_tracker
+
+    text = "We do not require a demonstration at all; the 18th was our delivery deadline. We only need the written quotation."
+    d = CollectingDispatcher()
+    events = await ActionSubmitLead().run(d, make_tracker(text, "out_of_scope", slots=dict(_DETAILS)), domain)
+    assert any(e.get("name") == "lead_id" and e.get("value") for e in events) and "bursar@oakfield.sch.uk" in d.messages[0]["text"]
+    with session_scope(res.engine) as s:
+        [lead] = s.query(Lead).all()
+        assert lead.demo_time is None and lead.company == "Oakfield Primary"
