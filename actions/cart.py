@@ -85,6 +85,17 @@ def _kind_named(tracker: Tracker, catalog) -> List[Any]:
     return kind if narrowed else []
 
 
+def _over_the_limit(dispatcher: CollectingDispatcher, product, wanted: int) -> List[Dict[Text, Any]]:
+    """More of one product than a cart line takes: the limit, and either the most the cart takes or
+    the business sales team, who quote larger volumes (kb/policies/wholesale.md)."""
+    dispatcher.utter_message(
+        text=f"The cart takes at most {MAX_QTY_PER_LINE} of one product, so I can't add {wanted} × {product.name} here. "
+             f"For larger volumes our business sales team sends a quote (volume discounts: 5% from 10, 10% from 50).",
+        buttons=[{"title": f"Add {MAX_QTY_PER_LINE}", "payload": f'/add_to_cart{{"product":"{product.sku}","quantity":"{MAX_QTY_PER_LINE}"}}'},
+                 {"title": "Get a quote from sales", "payload": "/request_demo"}])
+    return []
+
+
 def add_more(dispatcher: CollectingDispatcher, tracker: Tracker, catalog, product, qty: Optional[Quantity]) -> List[Dict[Text, Any]]:
     """More of a line already in the cart: no new cross-sell offer, and an open one is withdrawn
     (a "yes" now would not be an answer to it)."""
@@ -169,6 +180,9 @@ class ActionAddToCart(Action):
                 and any(sold_in_pairs(p.name) for p in products):
             qty = parse_quantity(1)  # "add a pair of the true wireless ones": one pair of earbuds
         per_item = mixed[1] if mixed is not None else item_quantities(tracker, catalog, products, qty)
+        over = next((sku for sku, q in per_item.items() if q is not None and (q.value or 0) > MAX_QTY_PER_LINE), None)
+        if over is not None:  # "needs 50 Beacon Smart Plugs": the cart's limit, and the ways on (it was a dead end)
+            return _over_the_limit(dispatcher, catalog.get(over), per_item[over].value)
         problem = next((q.problem for q in per_item.values() if q is not None and not q.ok), None)
         if problem:
             dispatcher.utter_message(text=problem)

@@ -94,12 +94,22 @@ async def test_add_to_cart_offers_a_complement(res, dispatcher, domain):
 @pytest.mark.parametrize("text,expect", [
     ("add 0 aria headphones", "at least 1"),
     ("add -1 aria headphones", "at least 1"),
-    ("add 50 aria headphones", "at most 20"),
+    ("add 50 aria headphones", "at most 20 of one product"),
 ])
 async def test_add_to_cart_bad_quantities(res, dispatcher, domain, text, expect):
     events = await run(ActionAddToCart(), dispatcher, domain,
                        make_tracker(text, "add_to_cart", entities=[ent("product", "aria headphones")]))
     assert events == [] and expect in texts(dispatcher)
+
+
+async def test_more_than_a_cart_line_takes_offers_the_limit_or_a_quote(res, dispatcher, domain):
+    """"needs 50 Beacon Smart Plugs. Please add them": the limit, then "Add 20" or the sales team's
+    quote as buttons (it was a dead end with the 10%-from-50 discount out of reach)."""
+    events = await run(ActionAddToCart(), dispatcher, domain,
+                       make_tracker("add 50 aria headphones", "add_to_cart", entities=[ent("product", "aria headphones")]))
+    buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert events == [] and "quote" in texts(dispatcher)
+    assert buttons == ['/add_to_cart{"product":"AUD-001","quantity":"20"}', "/request_demo"], buttons
 
 
 @pytest.mark.parametrize("text, qty", [("ok add the 16 pro", 1), ("i'll take the nimbus 16 pro", 1), ("2 x nimbus 16 pro", 2)])
