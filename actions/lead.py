@@ -117,6 +117,11 @@ class ValidateLeadForm(PersonalDetailsMixin, FormValidationAction):
         return super().validate_email(value, dispatcher, tracker, domain)
 
     def validate_company(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if find_date_times(str(value or ""), dt.datetime.now(dt.timezone.utc)):
+            # "Thursday at 3pm GMT, if that is convenient" typed at the company question: a time, never
+            # the organisation's name (it was saved as the company)
+            dispatcher.utter_message(response="utter_wrong_company")
+            return {"company": None}
         return checked("company", value, normalize_company, dispatcher)
 
     def validate_team_size(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -255,7 +255,8 @@ _BUSINESS_WORD = re.compile(
     r"bakery|cafe|café|restaurant|services|solutions|consult(?:ing|ants)|group|partners|associates|agency|systems|"
     r"technologies|tech|media|construction|electric(?:al)?|motors|foods|farms?|health(?:care)?|realty|properties|"
     r"holdings|industries|enterprises|trading|imports|builders|architects|accounting|analytics|software|marketing|"
-    r"printing|salon|fitness|hotel|academy|pharmacy|garage|company|co)\b|\b" + _COMPANY_SUFFIX + r"\b", re.IGNORECASE)
+    r"printing|salon|fitness|hotel|academy|pharmacy|garage|company|co|school|college|university|nursery|charity|"
+    r"trust|foundation|ngo|council|church|association|society)\b|\b" + _COMPANY_SUFFIX + r"\b", re.IGNORECASE)
 
 
 def company_named_alone(text: str) -> Optional[str]:

@@ -138,3 +138,14 @@ async def test_a_quote_without_a_demo_reaches_the_sales_team(res, domain):
     with session_scope(res.engine) as s:
         [lead] = s.query(Lead).all()
         assert lead.demo_time is None and lead.company == "Oakfield Primary"
+
+
+def test_a_time_typed_at_the_company_question_is_no_company(res, domain):
+    """"Thursday at 3pm GMT, if that is convenient." was saved as the company of a booked demo."""
+    from tests.support.trackers import make_tracker
+
+    text = "Thursday at 3pm GMT, if that is convenient."
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", active_loop="lead_form", slots={"requested_slot": "company"})
+    assert ValidateLeadForm().validate_company(text, d, tracker, domain) == {"company": None}
+    assert company_named_alone("St Columba's Primary School") == "St Columba's Primary School"
