@@ -147,9 +147,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_id": order.order_id}
 
     async def extract_order_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
+        if tracker.get_slot("requested_slot") == "order_code" and typed and typed != tracker.get_slot("order_email"):
+            return {"order_email": typed}  # "Perhaps I used my work address, which is …": the code goes there
         if tracker.get_slot("requested_slot") != "order_email":
             return {}
-        typed = first_entity(tracker, "email") or find_email(latest_text(tracker))
         if typed:
             return {"order_email": typed}
         answered = answering_form(tracker, "order_email") or _FORGOT.search(latest_text(tracker))
@@ -200,6 +202,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if tracker.get_slot("requested_slot") != "order_code":
             return {}
         text = latest_text(tracker).strip()
+        if find_email(text):
+            return {}  # another address for the code (extract_order_email), not a code
         # A code is digits whatever intent the classifier guessed for them; so is asking for another one.
         if normalize_code(text) or asks_for_a_new_code(text) or answering_form(tracker, "order_code"):
             return {"order_code": text}

@@ -492,3 +492,16 @@ async def test_a_problem_said_in_a_request_read_as_tracking_gets_its_options_aft
                            events=_said(said, order.order_id, "owner@example.com"))
     await ActionHandleOrder().run(d, tracker, domain)
     assert shown in texts(d), texts(d)
+
+
+async def test_another_email_at_the_code_question_gets_the_code(res, order, domain):
+    """"Perhaps I used my work address, which is owner@example.com." while the code is asked: a code
+    to that address (it said it had sent a new one to the first address)."""
+    text = "Perhaps I used my work address, which is owner@example.com."
+    tracker = form("order_code", text, STRANGER, order_id=order.order_id, order_email="j.farrow@gmail.com",
+                   order_request="track")
+    tracker.latest_message["entities"] = [{"entity": "email", "value": "owner@example.com"}]
+    d = CollectingDispatcher()
+    events = await ValidateOrderForm().run(d, tracker, domain)
+    assert slot_events(events).get("order_email") == "owner@example.com", events
+    assert "If owner@example.com is the email on order" in texts(d) and "j.farrow" not in texts(d)
