@@ -94,7 +94,7 @@ CITY_UNCUED_POPULATION = 1_000_000
 # for express to reach ireland", "can u send it to my sister in berlin"); a misspelt ship or deliver too.
 DELIVERY_WORDS = re.compile(r"\b(?:shi\w?p\w*|del\w{0,2}ver\w*|post(?:age)?|courier|parcels?|packages?|arriv\w*|reach|"
                             r"send|express)\b", re.IGNORECASE)
-_PLACE_CUE = re.compile(r"\b(?:in|to|from|near|into|around|at|towards?)\s+(?:the\s+)?$", re.IGNORECASE)
+_PLACE_CUE = re.compile(r"\b(?:in|to|from|near|into|around|at|towards?|reach(?:es)?)\s+(?:the\s+)?$", re.IGNORECASE)
 # Country names that are everyday words too ("turkey", "china", "jersey"): only after a place cue.
 _WORDLIKE_COUNTRIES = frozenset({"turkey", "china", "jersey", "chad", "jordan", "georgia", "guinea", "niger", "peru",
                                  "cuba", "malta", "monaco", "panama"})

@@ -113,7 +113,7 @@ def sold_here_question(intent: Optional[Dict[str, Any]], text: Optional[str]) ->
 _PAY_BY_INVOICE = re.compile(r"\bpay\w*\s+(?:by|with|w/|via|on|using|through|against)\s+(?:an?\s+)?invoice|"
                              r"\binvoic(?:e|ing)\s+(?:terms|payment)|\bnet.?30\b|\bpayment\s+terms\b", re.IGNORECASE)
 _INVOICE_READINGS = ("get_invoice", "check_invoice", "check_payment_methods", "payment_issue", "inform", "out_of_scope",
-                     "nlu_fallback")
+                     "nlu_fallback", "request_demo")  # the answer is followed by the demo offer
 
 
 def pays_by_invoice(text: Optional[str]) -> bool:
@@ -219,3 +219,25 @@ def code_to_use(intent: Optional[Dict[str, Any]], text: Optional[str],
     if any(e.get("entity") in ("product", "order_id") for e in entities or []) or not find_coupon(text):
         return None
     return as_intent(intent, "apply_coupon", floor=0.5)
+
+
+# "Could you arrange a product demonstration of your laptops for our school's IT committee?" (a
+# product search: cards, then "Sorry, I can't help" to the name and email): asking for a demo of a
+# product is asking for the demo
+_DEMO_WORD = re.compile(r"\bdemo(?:nstration)?s?\b", re.IGNORECASE)
+_ARRANGE = re.compile(r"\b(?:arrange|book|schedule|set\s+up|organi[sz]e|request|would\s+like|we'?d\s+like|i'?d\s+like|"
+                      r"want|need|interested\s+in|(?:can|could|may)\s+(?:we|i)\s+(?:have|get|book|see))\b", re.IGNORECASE)
+_NOT_ASKING_FOR = re.compile(r"\b(?:do\s*n'?t|do\s+not|no|without|cancel|no\s+longer)\b|^\W*(?:what|how|is|are|does)\b",
+                             re.IGNORECASE)
+_DEMO_READINGS = ("search_product", "ask_question", "inform", "out_of_scope", "nlu_fallback", "ask_complements",
+                  "ask_alternatives", "ask_price")
+
+
+def demo_of_products(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``request_demo`` for asking to arrange a demonstration (of a product or range); None to keep
+    ``intent`` (a question about the demo, or declining one, is not a request)."""
+    if (intent or {}).get("name") not in _DEMO_READINGS or not text or not _DEMO_WORD.search(text):
+        return None
+    if not _ARRANGE.search(text) or _NOT_ASKING_FOR.search(text):
+        return None
+    return as_intent(intent, "request_demo", floor=0.5)

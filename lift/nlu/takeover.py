@@ -253,9 +253,14 @@ _PRIVACY = re.compile(
     r"\bwhat\s+(?:data|information|info)\s+(?:do|does|will)\s+(?:you|u)\b|"
     r"\bis\s+(?:this|the|that|it)\s+(?:chat|site|website|email|e-mail|message|text|call|link|page)\s+"
     r"(?:safe|secure|real|legit|genuine|from\s+you)\b|\b(?:phishing|scam+(?:er|ed)?|fraudster)\b|"
-    r"\b(?:email|e-mail|message|text|call)\s+(?:from\s+you\s+)?asking\s+(?:me\s+)?(?:to\s+)?(?:confirm|verify|for)\b",
+    r"\b(?:email|e-mail|message|text|call)\s+(?:from\s+you\s+)?asking\s+(?:me\s+)?(?:to\s+)?(?:confirm|verify|for)\b|"
+    # "what personal data you hold about me", "how long do you retain this chat conversation", "sold to
+    # third parties", "a copy of all the personal data you hold"
+    r"\bpersonal\s+(?:data|information|details)\b|\b(?:data|information)\s+(?:that\s+)?(?:you|u)\s+(?:hold|keep|have)\b|"
+    r"\b(?:retain|retention)\b|\btranscripts?\b|\bthird[\s-]+part(?:y|ies)\b|\bmarketing\s+compan\w+|"
+    r"\bstore\s+(?:my|our)\s+card\b",
     re.IGNORECASE)
-_NOT_ANSWERED = ("bot_challenge", "out_of_scope", "greet", "inform")
+_NOT_ANSWERED = ("bot_challenge", "out_of_scope", "greet", "inform", "nlu_fallback")
 
 
 def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

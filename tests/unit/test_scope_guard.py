@@ -627,3 +627,25 @@ def test_a_code_to_use_and_a_place_with_its_cost(text, read, expected):
     intent = {"name": read, "confidence": 0.45}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("Could you arrange a product demonstration of your laptops for our school's IT committee?", "search_product",
+     "request_demo"),
+    ("We would like a demonstration of your smart home range for our care homes", "search_product", "request_demo"),
+    ("what is a demo?", "ask_question", "ask_question"),
+    ("Can we pay by invoice on 30-day terms? We are a registered charity.", "request_demo", "ask_question"),
+    ("How long do you retain this chat conversation?", "out_of_scope", "ask_question"),
+    ("I should like a copy of all the personal data you hold about me", "out_of_scope", "ask_question"),
+])
+def test_demo_requests_invoice_terms_and_data_questions(text, read, expected):
+    intent = {"name": read, "confidence": 0.5}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
+
+
+def test_a_city_the_parcel_should_reach_is_a_destination():
+    """"will it reach Manchester before 24 December?" got the US delivery times."""
+    from lift.commerce.destinations import place_named
+
+    assert place_named("If I order today, will it reach Manchester before 24 December?").country == "GB"
