@@ -31,7 +31,7 @@ from lift.commerce.stock import live, live_all
 from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity, sold_in_pairs
 from lift.understanding.clauses import command_then_question
-from lift.understanding.references import (ADD, REMOVE, CartChange, Resolution, empties_cart, parse_cart_change,
+from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, empties_cart, parse_cart_change,
                                            which_shown)
 
 
@@ -138,6 +138,8 @@ class ActionAddToCart(Action):
         products, resolution = ([again], Resolution()) if again else referred_products(tracker, catalog)
         products = live_all(res.engine, products)  # stock as the database has it now
         change, qty = requested_change(tracker, products, ADD)
+        if change.op == SET and not normalize_cart(tracker.get_slot("cart")):
+            change = CartChange(ADD, change.qty, change.qty_text)  # "make it 2 of the first" with nothing in the cart yet
         if change.op != ADD:  # "make it 3", "remove one" classified as add_to_cart
             return change_line(dispatcher, tracker, catalog, change, qty)
         if again:

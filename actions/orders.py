@@ -212,6 +212,11 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
     def validate_order_code(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         res = resources.get()
         order = find_order(res.engine, tracker.get_slot("order_id"))
+        if cannot_use_code(value):  # "i cant get into that email, just send a new one": not to that inbox again
+            dispatcher.utter_message(text="No problem. A person from our team can check the order with you another way, "
+                                          "or I can send a new code for when you can get into that mailbox.",
+                                     buttons=_CODE_WAYS_OUT)
+            return {"order_code": None}
         if asks_for_a_new_code(value) and tracker.get_slot("order_email"):
             # "i never got the code": another one to the same address, within the same limits
             email = tracker.get_slot("order_email")
@@ -220,10 +225,6 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             dispatcher.utter_message(text=result.refused or (
                 f"I've sent a new code. If {email} is the email on order {order.order_id}, it should arrive within "
                 "a minute or two (check the spam folder too); the newest code is the one that works."))
-            return {"order_code": None}
-        if cannot_use_code(value):  # "i can't get into that email account, is there another way?"
-            dispatcher.utter_message(text="No problem. I can send a new code to the same address, or a person from our "
-                                          "team can check the order with you another way.", buttons=_CODE_WAYS_OUT)
             return {"order_code": None}
         check = verify_code(res.engine, order, tracker.sender_id, value, res.settings.redaction_key)
         if check.ok:

@@ -49,9 +49,13 @@ def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
     cart is empty: add something first"). None to keep ``intent``."""
     if (intent or {}).get("name") != "apply_coupon" or not text or not _ADD_VERB.search(text):
         return None
-    if not any(e.get("entity") == "product" for e in entities or []):
-        return None
+    if not any(e.get("entity") == "product" for e in entities or []) and not _ADD_IT.search(text):
+        return None  # "add it w code SAVEBIG lol": the card on screen, then the code
     return as_intent(intent, "add_to_cart", floor=0.5)
+
+
+_ADD_IT = re.compile(r"\b(?:add|put|buy|get\s+me|gimme)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|both|them|those|these)\b",
+                     re.IGNORECASE)
 
 
 # "the cheapest one x15 pls" (ask_price 0.40): a count written "x15" / "15x" is an order
@@ -241,3 +245,15 @@ def demo_of_products(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     if not _ARRANGE.search(text) or _NOT_ASKING_FOR.search(text):
         return None
     return as_intent(intent, "request_demo", floor=0.5)
+
+
+# "hmm nah swap it for the other one" (deny 0.88: "No problem.", nothing changed): a swap
+_SWAP_WORDS = re.compile(r"\b(?:swap|switch|exchange|replace)\b|\binstead\b", re.IGNORECASE)
+
+
+def swap_not_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """Not ``deny`` for a "no" that asks for a swap: ``add_to_cart``, which the guards then leave to the
+    fallback for want of a word for adding; both actions swap the cart line first. None to keep ``intent``."""
+    if (intent or {}).get("name") != "deny" or not text or not _SWAP_WORDS.search(text):
+        return None
+    return as_intent(intent, "add_to_cart", floor=0.5)

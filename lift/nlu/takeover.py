@@ -124,7 +124,8 @@ def contact_details_not_products(intent: Optional[Dict[str, Any]], text: Optiona
 _PLACE_ONLY = re.compile(r"^\W*(?:(?:and|so|ok|okay|hmm+)\W+)*(?:(?:what|how)\s+about\s+|and\s+)?(?:to\s+)?(?:the\s+)?"
                          r"(?P<place>[^\W\d_][^\W\d_ .'-]*?(?:[ .'-]+[^\W\d_]+){0,2}?)"
                          # "what about germany, and how much": the same question about cost or time
-                         r"(?:\W+(?:and\s+)?(?:how\s+(?:much|long|many\s+days)|what\s+(?:does\s+it\s+)?costs?|the\s+(?:price|cost))"
+                         r"(?:\s+then)?(?:\W+(?:(?:and|n|&)\s+)?(?:how\s+(?:much|long|many\s+days)|what\s+(?:does\s+it\s+)?costs?|the\s+(?:price|cost))"
+                         r"(?:\s+(?:and|n|&)\s+how\s+(?:much|long))?"
                          r"(?:\s+(?:is\s+it|would\s+it\s+be|does\s+it\s+take|there))?)?\W*$", re.IGNORECASE)
 DELIVERY = "delivery_options"
 

@@ -335,6 +335,7 @@ async def test_a_sentence_at_the_code_question_gets_an_answer_and_ways_out(res, 
 @pytest.mark.parametrize("text", [
     "I am afraid I cannot find any code, I do not really know how to look at that email account. Is there another way?",
     "that's my old work email, i cant get into it anymore",
+    "i cant get into that email tbh, can u just send a new one",  # not another code to that inbox
 ])
 async def test_no_way_to_the_code_gets_the_ways_out(res, order, domain, text):
     """The shopper can't get at the mailbox: a new code or a person, as buttons (it said "That doesn't

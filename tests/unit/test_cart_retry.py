@@ -326,3 +326,27 @@ async def test_a_pair_of_the_ones_on_screen_with_a_quantity_entity_adds_one(res,
                            slots={"last_shown": [buds.sku], "last_product": buds.sku})
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert _lines(got) == {buds.sku: 1}, texts(dispatcher)
+
+
+async def test_make_it_2_of_the_first_with_an_empty_cart_adds_two(res, domain):
+    """Two chargers on screen and nothing in the cart: "make it 2 of the first" adds 2 of the first
+    (it said "Your cart is empty.")."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("make it 2 of the first", "add_to_cart", slots={"last_shown": ["ACC-001", "ACC-002"]})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"ACC-001": 2}, texts(dispatcher)
+
+
+async def test_nah_swap_it_for_the_other_one_swaps(res, domain):
+    """The task chair in the cart, the two chairs shown: "hmm nah swap it for the other one" (read as a
+    no: "No problem.") swaps the chair for the other one."""
+    from actions.fallback import ActionOfferOptions
+
+    cart = [{"sku": "OFF-002", "qty": 1, "unit_price": "329.00"}]
+    other = next(p.sku for p in res.catalog.products if p.sku != "OFF-002" and p.category == res.catalog.get("OFF-002").category
+                 and p.name.split()[-1] == "Chair")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("hmm nah swap it for the other one", "nlu_fallback",
+                           slots={"cart": cart, "last_shown": ["OFF-002", other], "last_product": "OFF-002"})
+    got = slot_events(await ActionOfferOptions().run(dispatcher, tracker, domain))
+    assert _lines(got) == {other: 1}, texts(dispatcher)

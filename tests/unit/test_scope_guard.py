@@ -649,3 +649,15 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     from lift.commerce.destinations import place_named
 
     assert place_named("If I order today, will it reach Manchester before 24 December?").country == "GB"
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("add it w code SAVEBIG lol", "apply_coupon", "add_to_cart"),
+    ("hmm nah swap it for the other one", "deny", "nlu_fallback"),  # no "no": action_offer_options swaps first
+    ("nah", "deny", "deny"),
+    ("what about germany then, how long n how much", "out_of_scope", "delivery_options"),
+])
+def test_an_add_of_the_card_with_a_code_a_swap_said_with_no_and_a_place_then(text, read, expected):
+    intent = {"name": read, "confidence": 0.5}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
