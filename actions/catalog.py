@@ -267,6 +267,11 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
             # "compare the first two", "which has the longer battery" (one shown), then "add both" or
             # "get me the cheaper one": of the two compared
             skus = earlier
+    if len(skus) == 1 and skus[0] == tracker.get_slot("upsell_sku") and names_a_position(latest_text(tracker)):
+        # "add both" (two monitors), the cross-sell card, then "2 of the first one actually": the first
+        # monitor, not the offer (a card alone has no "first")
+        earlier = shown_before(tracker)
+        skus = earlier if len(earlier) > 1 else skus
     if says_other(latest_text(tracker)):  # "what about the other one": of those shown, not the one added or offered
         taken = {i["sku"] for i in normalize_cart(tracker.get_slot("cart"))} | {tracker.get_slot("upsell_sku")}
         others = [s for s in dict.fromkeys(shown_before(tracker) + skus) if s not in taken]

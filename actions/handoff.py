@@ -105,6 +105,9 @@ def offer_person_after_support(dispatcher: CollectingDispatcher, tracker: Tracke
     return []
 
 
+_CALL_ME = re.compile(r"\b(?:call|ring|phone)\s+(?:me|us)\b|\b(?:person|human|someone|somebody|agent)\b", re.IGNORECASE)
+
+
 class ActionRequestHandoff(Action):
     def name(self) -> Text:
         return "action_request_handoff"
@@ -120,7 +123,15 @@ class ActionRequestHandoff(Action):
                     or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
         if meantime:
             dispatcher.utter_message(text=f"In the meantime: {meantime}")
-        if asks_for_phone(text):  # "what's your phone number", "can someone just call me" (kb/policies/contact.md)
+        if asks_for_phone(text) and not _CALL_ME.search(text):
+            # "whats ur phone number, i hate typing" (kb/policies/contact.md): no number, and a person
+            # offered here, not a ticket nobody asked for
+            dispatcher.utter_message(text="We don't have a phone line (or a separate support email): our team answers "
+                                          "right here in the chat. Shall I get a person?",
+                                     buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"},
+                                              {"title": "Something else", "payload": "/stop"}])
+            return []
+        if asks_for_phone(text):  # "can someone just call me": no calls, but a person here
             dispatcher.utter_message(text="We don't have a phone line, but a person from our team can answer you "
                                           "right here, with everything you've said so far.")
         return hand_off(dispatcher, tracker, reason)

@@ -350,3 +350,16 @@ async def test_nah_swap_it_for_the_other_one_swaps(res, domain):
                            slots={"cart": cart, "last_shown": ["OFF-002", other], "last_product": "OFF-002"})
     got = slot_events(await ActionOfferOptions().run(dispatcher, tracker, domain))
     assert _lines(got) == {other: 1}, texts(dispatcher)
+
+
+async def test_the_first_one_after_a_cross_sell_card_is_the_first_of_the_list(res, domain):
+    """Two monitors shown, both added, the arm offered: "2 of the first one actually" means the first
+    monitor (it showed the arm)."""
+    shown = {"event": "slot", "name": "last_shown", "value": ["CMP-005", "CMP-006"]}
+    offer = {"event": "slot", "name": "last_shown", "value": ["OFF-005"]}
+    cart = [{"sku": "CMP-005", "qty": 1, "unit_price": "379.00"}, {"sku": "CMP-006", "qty": 1, "unit_price": "189.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("2 of the first one actually", "add_to_cart", events=[shown, offer],
+                           slots={"cart": cart, "last_shown": ["OFF-005"], "upsell_sku": "OFF-005", "last_product": "CMP-006"})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert "cart" in got and _lines(got).get("CMP-005", 0) >= 2 and "OFF-005" not in _lines(got), texts(dispatcher)
