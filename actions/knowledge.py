@@ -220,7 +220,9 @@ class ActionAnswerQuestion(Action):
             placed = answer_refund_in_view(dispatcher, tracker)  # "where's my refund?" after cancelling
         if placed is not None:
             return placed
-        abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency)
+        # a return's postage from Leeds is a returns question, not one about delivering to the UK
+        abroad = destination_answer(latest_text(tracker), resources.get().catalog.currency) \
+            if latest_intent(tracker) not in _RETURN_INTENTS + ("complaint",) else None
         if abroad:  # "do you ship to australia", "I'm in Toronto, with express when would it arrive": the
             # shipping policy's countries and times (not the US options' dates or an FAQ's "select countries")
             dispatcher.utter_message(text=f"{abroad}\n\nSource: {INTERNATIONAL_SOURCE}")

@@ -452,3 +452,17 @@ async def test_asking_for_a_phone_number_says_there_is_none(res, domain, text, r
     assert any(e["event"] == "pause" for e in events) is handed_off
     if not handed_off:
         assert [b["title"] for b in d.messages[0]["buttons"]] == ["Talk to a person", "Something else"]
+
+
+async def test_a_return_from_abroad_is_a_returns_question(shipped_retriever, res):
+    """"One of the twelve laptops delivered to our school in Leeds arrived with a cracked screen. How do we
+    return it, and who bears the cost of the return postage?" got the UK delivery answer."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask("One of the twelve laptops delivered to our school in Leeds, United Kingdom arrived with a "
+                              "cracked screen. How do we return it, and who bears the cost of the return postage?",
+                              intent="get_refund")
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events).get("kb_doc_id") != "policy:shipping#international-shipping", d.messages
+    assert "we deliver to the United Kingdom" not in " ".join(m.get("text") or "" for m in d.messages)
