@@ -661,3 +661,13 @@ def test_an_add_of_the_card_with_a_code_a_swap_said_with_no_and_a_place_then(tex
     intent = {"name": read, "confidence": 0.5}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("How do we open a business account for the school?", "create_account", "request_demo"),
+    ("how do i create an account", "create_account", "create_account"),
+])
+def test_a_business_account_is_the_sales_teams(text, read, expected):
+    intent = {"name": read, "confidence": 0.6}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got
