@@ -177,9 +177,12 @@ def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
 # "Is there a telephone number I could ring instead?" (nlu_fallback), "can someone just call me":
 # reaching the store by phone is reaching a person, as lift.nlu.takeover.contact_details_not_products
 # reads "what's your phone number"; the hand-off says first that there is no phone line
-_PHONE = re.compile(r"\b(?:phone\s*(?:number|line|no\.?)|telephone|hotline|helpline|ring\s+(?:you|u|someone|somebody)|"
-                    r"call\s+(?:you|u|us|me|someone|somebody)|number\s+(?:to|i\s+(?:can|could))\s+(?:call|ring)|"
-                    r"(?:talk|speak)\s+(?:to\s+\w+\s+)?(?:on|over|by)\s+the\s+phone)\b", re.IGNORECASE)
+# (a call that is a call: "i'd like to call you alex", "what do you call someone who…" are not)
+_PHONE = re.compile(r"\b(?:phone\s*(?:number|line|no\.?)|telephone|hotline|helpline|"
+                    r"(?:call|ring)\s+(?:you|u|us|me)(?:\s+(?:back|up|please|pls|now|today|tomorrow|later|instead|"
+                    r"directly))?\s*(?:[?.!]|$)|(?:call|ring)\s+(?:you|u|us|me)\s+(?:back|up|on\s+the\s+phone|by\s+phone)\b|"
+                    r"number\s+(?:to|i\s+(?:can|could))\s+(?:call|ring)|"
+                    r"(?:talk|speak)\s+(?:to\s+\w+\s+)?(?:on|over|by)\s+the\s+phone)", re.IGNORECASE)
 _PHONE_READINGS = ("nlu_fallback", "out_of_scope", "inform", "ask_question")
 
 

@@ -671,3 +671,11 @@ def test_a_business_account_is_the_sales_teams(text, read, expected):
     intent = {"name": read, "confidence": 0.6}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text", ["i'd like to call you alex", "what do you call someone who was born in segovia",
+                                  "is it alright with you if i call you scarlet"])
+def test_calling_someone_a_name_is_no_phone_call(text):
+    """Out of scope, not a request for the store's phone (the reading took these from out of scope)."""
+    intent = {"name": "out_of_scope", "confidence": 0.6}
+    assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == "out_of_scope"
