@@ -15,6 +15,7 @@ from actions.common import latest_text, positioned
 from actions.mentions import THE_X_ONE
 from lift.commerce.cart import MAX_QTY_PER_LINE, remove_item
 from lift.commerce.stock import live_all
+from lift.commerce.words import singular
 from lift.understanding.numbers import Quantity, find_quantities, parse_quantity
 from lift.understanding.references import Resolution, resolve_reference
 
@@ -88,6 +89,13 @@ _REMOVE_THEN_ADD = re.compile(r"\b(?:remove|take\s+out|drop|delete|get\s+rid\s+o
                               r"(?:(?:pls|please)\s+)?(?P<add>\b(?:add|put|throw|chuck|include)\b)", re.IGNORECASE)
 _SWAP_WORD = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than)\b", re.IGNORECASE)
 _ONE_NAMED = re.compile(r"\bthe\s+([\w-]+)\s+ones?\b", re.IGNORECASE)
+_NOT_A_LINE = frozenset("remove take out drop delete get rid the and then also please pls its there this that".split())
+
+
+def _words(text: Text) -> set:
+    """Words of three letters or more, as typed and singular ("mice" -> "mouse")."""
+    words = [w for w in re.findall(r"[a-z]+", (text or "").lower()) if len(w) > 2]
+    return set(words) | {singular(w) for w in words}
 
 
 def remove_then_add(tracker: Tracker, catalog, cart: List[Dict[Text, Any]]):
@@ -115,10 +123,15 @@ def remove_then_add(tracker: Tracker, catalog, cart: List[Dict[Text, Any]]):
         one = _ONE_NAMED.search(text[:cut])  # "the mesh one": a word of a cart line's name
         word = one.group(1) if one else None
         hits = [p for p in lines if word and word.lower() in p.name.lower().split()]
+        if not word:  # "remove the mouse, add 2 of the usb-c cables": a word of the line's name
+            typed = _words(text[:cut]) - _NOT_A_LINE
+            hits = [p for p in lines if typed & _words(p.name)]
         target = hits[0] if len(hits) == 1 else None
         said = None if target is not None else (f"{word} one" if word else None)
     if target is None and said is None and len(lines) == 1:
         target = lines[0]  # "remove it and add the kettle": the one line
+    if target is None and said is None:
+        return None  # which line is meant is unclear: the removal asks (it said no line was "such an item")
     if target is not None and not find_quantities(text[cut:]):
         return None  # "remove the toaster, add the swift kettle": a swap, the old line's number kept
     counts = {p.sku: number_in(text[cut:]) for p in adds}

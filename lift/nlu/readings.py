@@ -274,3 +274,19 @@ def business_account(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     if (intent or {}).get("name") not in ("create_account", "start_onboarding", "switch_account", "registration_problems"):
         return None
     return as_intent(intent, "request_demo", floor=0.5) if _BUSINESS_ACCOUNT.search(text or "") else None
+
+
+# "ugh wait no, I do want it. place the order" (cancel_order 0.46 at the order summary: the checkout
+# ended and the order form asked for an order number): placing it, with no word for cancelling
+_PLACE_IT = re.compile(r"\b(?:place\s+(?:the|my|it|this)(?:\s+order)?|go\s+ahead|confirm(?:ed)?|i\s+(?:do|still)\s+want\s+(?:it|them|the\s+order)|"
+                       r"buy\s+it|order\s+it)\b", re.IGNORECASE)
+_CALLING_OFF = re.compile(r"\b(?:cancel\w*|nvm|never\s*mind|forget|stop|no\s+longer|do\s*n'?t\s+want|refund|not\s+yet|"
+                          r"(?:do\s*n'?t|do\s+not|not|never)\s+(?:\w+\s+)?(?:place|go|confirm|buy|order))\b", re.IGNORECASE)
+
+
+def placing_not_cancelling(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``affirm`` for "place the order" / "go ahead" read as a cancellation, with no word for calling
+    anything off (the order summary takes a yes); None to keep ``intent``."""
+    if (intent or {}).get("name") != "cancel_order" or not text or not _PLACE_IT.search(text) or _CALLING_OFF.search(text):
+        return None
+    return as_intent(intent, "affirm", floor=0.5)

@@ -17,7 +17,8 @@ from lift.commerce.contacts import without_emails
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.readings import (add_with_code, business_account, buying_not_an_order, code_to_use, damage_not_cancel,
                                demo_of_products, few_items_not_lead, order_number_not_shopping, pay_by_invoice,
-                               person_asked_for, phone_is_contact, sold_here_question, swap_not_no, times_count_is_add)
+                               person_asked_for, phone_is_contact, placing_not_cancelling, sold_here_question, swap_not_no,
+                               times_count_is_add)
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
@@ -166,7 +167,8 @@ _AFFIRM_CUE = re.compile(
     r"alright|sounds?|perfect|great|grand|awesome|lovely|love|good|fine|correct|right|exactly|absolutely|"
     r"definitely|defo|totally|indeed|true|positive|affirmative|agree[ds]?|confirm(?:ed)?|please|pls|"
     r"go\s+(?:ahead|on|for)|let'?s|do\s+(?:it|that)|i'?d\s+like|works?|deal|bingo|spot\s+on|the\s+one|"
-    r"that'?s\s+(?:it|me)|mhm|uh[\s-]?huh|dokey|why\s+not|got\s+it|plan)\b|100%|[\U0001F44D\U0001F44C\u2705]",
+    r"that'?s\s+(?:it|me)|mhm|uh[\s-]?huh|dokey|why\s+not|got\s+it|plan|(?<!n't\s)(?<!dont\s)(?<!not\s)place\s+(?:the|my|it|this)(?:\s+order)?|"
+    r"(?:do|still)\s+want\s+it)\b|100%|[\U0001F44D\U0001F44C\u2705]",
     re.IGNORECASE)
 _DENY_CUE = re.compile(
     r"\b(?:n|no+|nope|nah+|naw|nay|na|nada|nein|non|not|never|none|nothing|neither|nvm|nevermind|negative|"
@@ -383,6 +385,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or damage_not_cancel(current, text) or phone_is_contact(current, text)
                        or code_to_use(current, text, entities) or demo_of_products(current, text)
                        or swap_not_no(current, text) or business_account(current, text)
+                       or placing_not_cancelling(current, text)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

@@ -363,3 +363,19 @@ async def test_the_first_one_after_a_cross_sell_card_is_the_first_of_the_list(re
                            slots={"cart": cart, "last_shown": ["OFF-005"], "upsell_sku": "OFF-005", "last_product": "CMP-006"})
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert "cart" in got and _lines(got).get("CMP-005", 0) >= 2 and "OFF-005" not in _lines(got), texts(dispatcher)
+
+
+async def test_remove_a_line_by_a_word_and_add_another(res, domain):
+    """Mouse and keyboard in the cart: "remove the mouse, add 2 of the USB-C cables" removes the mouse
+    and adds two cables (it said there was no such item)."""
+    mouse, cable = res.catalog.find("glide wireless mouse"), res.catalog.find("volt usb-c cable 2m")
+    other = next(p for p in res.catalog.products if p.category == mouse.category and p.sku != mouse.sku
+                 and "mouse" not in p.name.lower())
+    text = "remove the mouse, add 2 of the USB-C cables"
+    start = text.index("USB-C cables")
+    cart = [{"sku": mouse.sku, "qty": 1, "unit_price": str(mouse.price)}, {"sku": other.sku, "qty": 1, "unit_price": str(other.price)}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "add_to_cart", slots={"cart": cart},
+                           entities=[{"entity": "product", "value": "usb-c cables", "start": start, "end": start + 12}])
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {other.sku: 1, cable.sku: 2}, texts(dispatcher)

@@ -679,3 +679,18 @@ def test_calling_someone_a_name_is_no_phone_call(text):
     """Out of scope, not a request for the store's phone (the reading took these from out of scope)."""
     intent = {"name": "out_of_scope", "confidence": 0.6}
     assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("ugh wait no, I do want it. place the order", "cancel_order", "affirm"),
+    ("no, dont place the order", "cancel_order", "cancel_order"), ("cancel the order", "cancel_order", "cancel_order"),
+])
+def test_placing_the_order_read_as_a_cancellation_is_a_yes(text, read, expected):
+    """At the order summary it ended the checkout and asked for an order number."""
+    intent = {"name": read, "confidence": 0.46}
+    assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == expected
+
+
+def test_dont_place_the_order_is_no_yes():
+    ranking = [{"name": "affirm", "confidence": 0.46}, {"name": "deny", "confidence": 0.3}]
+    assert guarded_intent(ranking[0], ranking, [], "no, dont place the order")["name"] == "deny"
