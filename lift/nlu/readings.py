@@ -179,8 +179,9 @@ def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
 # reads "what's your phone number"; the hand-off says first that there is no phone line
 # (a call that is a call: "i'd like to call you alex", "what do you call someone who…" are not)
 _PHONE = re.compile(r"\b(?:phone\s*(?:number|line|no\.?)|telephone|hotline|helpline|"
-                    r"(?:call|ring)\s+(?:you|u|us|me)(?:\s+(?:back|up|please|pls|now|today|tomorrow|later|instead|"
-                    r"directly))?\s*(?:[?.!]|$)|(?:call|ring)\s+(?:you|u|us|me)\s+(?:back|up|on\s+the\s+phone|by\s+phone)\b|"
+                    # (not "ring me up", the till's checkout)
+                    r"(?:call|ring)\s+(?:you|u|us|me)(?:\s+(?:back|please|pls|now|today|tomorrow|later|instead|"
+                    r"directly))?\s*(?:[?.!]|$)|(?:call|ring)\s+(?:you|u|us|me)\s+(?:back|on\s+the\s+phone|by\s+phone)\b|"
                     r"number\s+(?:to|i\s+(?:can|could))\s+(?:call|ring)|"
                     r"(?:talk|speak)\s+(?:to\s+\w+\s+)?(?:on|over|by)\s+the\s+phone)", re.IGNORECASE)
 _PHONE_READINGS = ("nlu_fallback", "out_of_scope", "inform", "ask_question")
@@ -271,9 +272,10 @@ _BUSINESS_ACCOUNT = re.compile(r"\b(?:business|company|corporate|trade|school|ch
 
 def business_account(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``request_demo`` for opening a business account read as the shop's sign-up; None to keep ``intent``."""
-    if (intent or {}).get("name") not in ("create_account", "start_onboarding", "switch_account", "registration_problems"):
-        return None
-    return as_intent(intent, "request_demo", floor=0.5) if _BUSINESS_ACCOUNT.search(text or "") else None
+    if (intent or {}).get("name") not in ("create_account", "start_onboarding", "registration_problems"):
+        return None  # (Bitext's switch_account: "move over to the business account" is a plan of the shop account)
+    opens = re.search(r"\b(?:open|create|set\s*up|apply|get|make|register|sign\s+up)\b", text or "", re.IGNORECASE)
+    return as_intent(intent, "request_demo", floor=0.5) if opens and _BUSINESS_ACCOUNT.search(text or "") else None
 
 
 # "ugh wait no, I do want it. place the order" (cancel_order 0.46 at the order summary: the checkout

@@ -694,3 +694,9 @@ def test_placing_the_order_read_as_a_cancellation_is_a_yes(text, read, expected)
 def test_dont_place_the_order_is_no_yes():
     ranking = [{"name": "affirm", "confidence": 0.46}, {"name": "deny", "confidence": 0.3}]
     assert guarded_intent(ranking[0], ranking, [], "no, dont place the order")["name"] == "deny"
+
+
+@pytest.mark.parametrize("text, read", [("ring me up", "checkout"), ("move over to the business account", "switch_account")])
+def test_the_till_and_an_account_plan_keep_their_reading(text, read):
+    intent = {"name": read, "confidence": 0.5}
+    assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == read
