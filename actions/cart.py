@@ -288,12 +288,12 @@ class ActionRemoveFromCart(Action):
         catalog = resources.get().catalog
         if answered_stock(dispatcher, tracker, catalog):  # "how many of the drone have you got left?"
             return []
-        if not normalize_cart(tracker.get_slot("cart")):
-            dispatcher.utter_message(text="Your cart is already empty.")
-            return []
         both = remove_and_add(dispatcher, tracker, resources.get(), normalize_cart(tracker.get_slot("cart")))
         if both is not None:  # "remove the mesh one if its there, and add a desk lamp too"
             return both
+        if not normalize_cart(tracker.get_slot("cart")):
+            dispatcher.utter_message(text="Your cart is already empty.")
+            return []
         swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the swift kettle instead"
         if swapped is not None:
             return swapped

@@ -130,7 +130,7 @@ def remove_then_add(tracker: Tracker, catalog, cart: List[Dict[Text, Any]]):
         said = None if target is not None else (f"{word} one" if word else None)
     if target is None and said is None and len(lines) == 1:
         target = lines[0]  # "remove it and add the kettle": the one line
-    if target is None and said is None:
+    if target is None and said is None and lines:
         return None  # which line is meant is unclear: the removal asks (it said no line was "such an item")
     if target is not None and not find_quantities(text[cut:]):
         return None  # "remove the toaster, add the swift kettle": a swap, the old line's number kept

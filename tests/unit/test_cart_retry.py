@@ -379,3 +379,16 @@ async def test_remove_a_line_by_a_word_and_add_another(res, domain):
                            entities=[{"entity": "product", "value": "usb-c cables", "start": start, "end": start + 12}])
     got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
     assert _lines(got) == {other.sku: 1, cable.sku: 2}, texts(dispatcher)
+
+
+async def test_remove_and_add_with_an_empty_cart_still_adds(res, domain):
+    from actions.cart import ActionRemoveFromCart
+
+    text = "remove the mouse, add 2 of the USB-C cables"
+    start = text.index("USB-C cables")
+    cable = res.catalog.find("volt usb-c cable 2m")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "remove_from_cart",
+                           entities=[{"entity": "product", "value": "usb-c cables", "start": start, "end": start + 12}])
+    got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {cable.sku: 2}, texts(dispatcher)
