@@ -16,8 +16,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import assess_question, entity_values, latest_intent, latest_text
-from actions.catalog import ActionShowProducts, compare_if_asked, shown_products
+from actions.common import assess_question, entity_values, latest_intent, latest_text, positioned
+from actions.catalog import ActionShowProducts, compare_if_asked, shown_products, without_spans
 from actions.history import shown_before
 from actions.mentions import kind_in_view, named_products
 from actions.arrival import cart_arrival, checkout_arrival
@@ -88,6 +88,9 @@ _POLICY_TALK = re.compile(r"\b(?:(?:give|send|take)\s+(?:\w+\s+){0,3}?back|retur
 _RETURNING = re.compile(r"\b(?:return\w*|send\w*\s+(?:it|them|\w+)\s+back|refund\w*)\b", re.IGNORECASE)
 _SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|charge|who\s+pays|pay\s+for)\b", re.IGNORECASE)
 # A question about the store's terms, whatever product it mentions by "it".
+# The store's terms for any product, whichever one is named: warranty, the return window, fees.
+_TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|period|policy)|restocking|"
+                    r"how\s+(?:long|many\s+days)\s+(?:do\s+i\s+have\s+)?to\s+return)\b", re.IGNORECASE)
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
                            r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"
                            r"charged|charge\s+(?:me|my|card|now|when|extra)|(?:extra|delivery)\s+charge)\b", re.IGNORECASE)
@@ -272,12 +275,17 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=colours)
             return [SlotSet("kb_doc_id", f"product:{about.sku}"), SlotSet("kb_version", retriever.kb_version),
                     SlotSet("kb_score", result.confidence)]
-        if named and intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(str(message.get("text") or "")):
-            named = None  # "I would like to give back the desk lamps, how do I proceed?": the returns policy, not the lamp
-        if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(str(message.get("text") or "")):
+        text = str(message.get("text") or "")
+        if named and (intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(text) or _TERMS.search(text)):
+            # "I would like to give back the desk lamps, how do I proceed?", "what's your return window for the
+            # espresso machine", "warranty on the orbit x phone. how long": the policy, not the product's page
+            named = None
+        if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(text):
             # "can i return it?", "is it charged now or when it ships?" with a product in view: the
-            # policy answers, not that product's page (when the question alone finds a policy)
-            plain = assess_question(retriever, message.get("text"), intent.get("name"), intent.get("confidence")).answer
+            # policy answers, not that product's page (when the question alone finds a policy; the
+            # product's name left out, which found its page)
+            plain = assess_question(retriever, without_spans(text, [(e["start"], e["end"]) for e in positioned(
+                tracker, "product", "category")]), intent.get("name"), intent.get("confidence")).answer
             answer = plain if plain is not None and plain.kind != "product" else answer
         if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
                       or answer is None and asks_about_stock(str(message.get("text") or ""))):

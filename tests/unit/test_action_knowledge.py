@@ -466,3 +466,19 @@ async def test_a_return_from_abroad_is_a_returns_question(shipped_retriever, res
         lr.set_retriever(None)
     assert slot_events(events).get("kb_doc_id") != "policy:shipping#international-shipping", d.messages
     assert "we deliver to the United Kingdom" not in " ".join(m.get("text") or "" for m in d.messages)
+
+
+@pytest.mark.parametrize("text, intent, name, doc_start", [
+    ("what's your return window for the espresso machine", "check_refund_policy", "espresso machine", "policy:returns"),
+    ("warranty on the orbit x phone. how long", "ask_question", "orbit x", "policy:"),
+])
+async def test_the_stores_terms_asked_about_a_product_get_the_policy(shipped_retriever, res, text, intent, name, doc_start):
+    """The product's description came back for its return window or warranty."""
+    start = text.index(name)
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, intent=intent,
+                              entities=[{"entity": "product", "value": name, "start": start, "end": start + len(name)}])
+    finally:
+        lr.set_retriever(None)
+    assert str(slot_events(events).get("kb_doc_id")).startswith(doc_start), d.messages
