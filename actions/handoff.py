@@ -10,16 +10,17 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResu
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import latest_intent, latest_text
+from actions.common import answer_in_passing, latest_intent, latest_text
 from actions.demo_booking import answer_demo_followup
 from actions.order_in_view import faulty_item_in_view
 from lift.commerce.validation import asks_something
 from lift.commerce.returns import claim_steps, faulty_item_policy, says_faulty, warranty_verdict
-from lift.commerce.handoff import TicketError, get_ticket, queue_position, queue_ticket, summarize, when_answered, withdraw
+from lift.commerce.handoff import (CLOSE_HOUR, OPEN_HOUR, TicketError, get_ticket, queue_position, queue_ticket, summarize,
+                                   when_answered, withdraw)
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 from lift.nlu.intents import SUPPORT_INTENTS
-from lift.nlu.readings import asks_for_phone
+from lift.nlu.readings import asks_for_phone, asks_hours
 
 
 def _reason(tracker: Tracker) -> Text:
@@ -123,6 +124,14 @@ class ActionRequestHandoff(Action):
                     or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
         if meantime:
             dispatcher.utter_message(text=f"In the meantime: {meantime}")
+        if asks_hours(text) and not _CALL_ME.search(text):
+            # "when are your support people online? I'm in Madrid": the hours (kb/policies/contact.md), and a
+            # person offered, not a ticket that holds every question after it for the team
+            dispatcher.utter_message(text=answer_in_passing(text, "ask_question") or
+                                     f"People answer here Monday to Friday, {OPEN_HOUR:02d}:00-{CLOSE_HOUR}:00 UTC.",
+                                     buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"},
+                                              {"title": "Something else", "payload": "/stop"}])
+            return []
         if asks_for_phone(text) and not _CALL_ME.search(text):
             # "whats ur phone number, i hate typing" (kb/policies/contact.md): no number, and a person
             # offered here, not a ticket nobody asked for

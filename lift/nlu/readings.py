@@ -292,3 +292,24 @@ def placing_not_cancelling(intent: Optional[Dict[str, Any]], text: Optional[str]
     if (intent or {}).get("name") != "cancel_order" or not text or not _PLACE_IT.search(text) or _CALLING_OFF.search(text):
         return None
     return as_intent(intent, "affirm", floor=0.5)
+
+
+# "when are your support people online? I'm in Madrid" (contact_customer_service: a ticket, then every
+# question after it held for the team): the support hours are an answer (kb/policies/contact.md)
+_HOURS = re.compile(r"\b(?:opening\s+hours|office\s+hours|support\s+hours|what\s+(?:hours|times?)|when\s+(?:are|is|do|does)\b"
+                    r"[^?.!]{0,40}\b(?:online|open|available|around|there|working|answer|reply)|which\s+hours|"
+                    r"(?:open|available)\s+on\s+(?:weekends?|saturdays?|sundays?))", re.IGNORECASE)
+
+
+def asks_hours(text: Optional[str]) -> bool:
+    """True for a question about when the team is there, without asking for a person in words."""
+    return bool(_HOURS.search(text or "")) and not _ASKS_FOR_PERSON.search(text or "")
+
+
+def hours_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for when the team is there, read as out of scope; None to keep ``intent``.
+    (Bitext labels "what hours can I call customer support" contact_customer_service: that reading
+    stays, and the hand-off answers it instead of opening a ticket, actions/handoff.py.)"""
+    if (intent or {}).get("name") not in ("out_of_scope", "nlu_fallback") or not asks_hours(text):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)

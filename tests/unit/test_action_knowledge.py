@@ -482,3 +482,18 @@ async def test_the_stores_terms_asked_about_a_product_get_the_policy(shipped_ret
     finally:
         lr.set_retriever(None)
     assert str(slot_events(events).get("kb_doc_id")).startswith(doc_start), d.messages
+
+
+async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retriever, res, domain):
+    """"when are your support people online? I'm in Madrid" opened a ticket that held every question after it."""
+    from actions.handoff import ActionRequestHandoff
+
+    lr.set_retriever(shipped_retriever)
+    try:
+        d = CollectingDispatcher()
+        events = await ActionRequestHandoff().run(d, make_tracker("when are your support people online? I'm in Madrid",
+                                                                  "contact_customer_service", sender_id="hours-1"), domain)
+    finally:
+        lr.set_retriever(None)
+    assert not any(e["event"] == "pause" for e in events) and "08:00" in d.messages[0]["text"], d.messages
+    assert [b["title"] for b in d.messages[0]["buttons"]] == ["Talk to a person", "Something else"]

@@ -700,3 +700,15 @@ def test_dont_place_the_order_is_no_yes():
 def test_the_till_and_an_account_plan_keep_their_reading(text, read):
     intent = {"name": read, "confidence": 0.5}
     assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == read
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("when are your support people online? I'm in Madrid", "contact_customer_service", "contact_customer_service"),
+    ("which hours are the people working?", "out_of_scope", "ask_question"),
+    ("i want to talk to a person", "contact_human_agent", "contact_human_agent"),
+])
+def test_when_the_team_is_there_is_a_question(text, read, expected):
+    """Read as out of scope it is a question; Bitext's contact_customer_service reading stays (the hand-off
+    answers it, tests/unit/test_action_knowledge.py)."""
+    intent = {"name": read, "confidence": 0.5}
+    assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == expected
