@@ -296,7 +296,8 @@ def placing_not_cancelling(intent: Optional[Dict[str, Any]], text: Optional[str]
 
 # "when are your support people online? I'm in Madrid" (contact_customer_service: a ticket, then every
 # question after it held for the team): the support hours are an answer (kb/policies/contact.md)
-_HOURS = re.compile(r"\b(?:opening\s+hours|office\s+hours|support\s+hours|what\s+(?:hours|times?)|when\s+(?:are|is|do|does)\b"
+_HOURS = re.compile(r"\b(?:opening\s+hours|office\s+hours|support\s+hours|what\s+(?:hours|times?)\b(?!\s+is\s+it)|"
+                    r"when\s+(?:are|is|do|does)\b"
                     r"[^?.!]{0,40}\b(?:online|open|available|around|there|working|answer|reply)|which\s+hours|"
                     r"(?:open|available)\s+on\s+(?:weekends?|saturdays?|sundays?))", re.IGNORECASE)
 
