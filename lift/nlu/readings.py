@@ -302,9 +302,15 @@ _HOURS = re.compile(r"\b(?:opening\s+hours|office\s+hours|support\s+hours|what\s
                     r"(?:open|available)\s+on\s+(?:weekends?|saturdays?|sundays?))", re.IGNORECASE)
 
 
+# ...of this store's people ("what time does the louvre open" is not about us)
+_US = re.compile(r"\b(?:you|u|ya|your|ur|yours|team|support|staff|agents?|people|someone|somebody|anyone|store|shop|"
+                 r"customer\s+(?:service|care)|chat)\b", re.IGNORECASE)
+
+
 def asks_hours(text: Optional[str]) -> bool:
     """True for a question about when the team is there, without asking for a person in words."""
-    return bool(_HOURS.search(text or "")) and not _ASKS_FOR_PERSON.search(text or "")
+    text = text or ""
+    return bool(_HOURS.search(text)) and bool(_US.search(text)) and not _ASKS_FOR_PERSON.search(text)
 
 
 def hours_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

@@ -707,6 +707,7 @@ def test_the_till_and_an_account_plan_keep_their_reading(text, read):
     ("which hours are the people working?", "out_of_scope", "ask_question"),
     ("i want to talk to a person", "contact_human_agent", "contact_human_agent"),
     ("in what timezone is nigeria", "out_of_scope", "out_of_scope"), ("what time is it in tokyo", "out_of_scope", "out_of_scope"),
+    ("what time does the louvre open", "out_of_scope", "out_of_scope"),
 ])
 def test_when_the_team_is_there_is_a_question(text, read, expected):
     """Read as out of scope it is a question; Bitext's contact_customer_service reading stays (the hand-off
