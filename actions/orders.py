@@ -20,8 +20,8 @@ from actions.common import (AddressMixin, answered_instead, answering_form, firs
                             takes_person_offer)
 from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
                                   find_order, order_contents)
-from lift.commerce.ownership import (CODE_TTL, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code, cannot_use_code,
-                                     lacks_order_number, normalize_code, request_code, verify_code)
+from lift.commerce.ownership import (CODE_TTL, NO_MAILBOX_HELP, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
+                                     cannot_use_code, lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
                                   says_missing)
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
@@ -213,9 +213,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         res = resources.get()
         order = find_order(res.engine, tracker.get_slot("order_id"))
         if cannot_use_code(value):  # "i cant get into that email, just send a new one": not to that inbox again
-            dispatcher.utter_message(text="No problem. A person from our team can check the order with you another way, "
-                                          "or I can send a new code for when you can get into that mailbox.",
-                                     buttons=_CODE_WAYS_OUT)
+            dispatcher.utter_message(text=NO_MAILBOX_HELP, buttons=_CODE_WAYS_OUT)
             return {"order_code": None}
         if asks_for_a_new_code(value) and tracker.get_slot("order_email"):
             # "i never got the code": another one to the same address, within the same limits

@@ -101,6 +101,10 @@ _CANT_USE_CODE = re.compile(
     r"\b(?:old|lost|closed)\s+(?:email|e-?mail\s+account|account|inbox)\b", re.IGNORECASE)
 
 
+NO_MAILBOX_HELP = ("No problem. A person from our team can check the order with you another way, or I can send a new "
+                   "code for when you can get into that mailbox.")
+
+
 def cannot_use_code(typed: object) -> bool:
     """True when the shopper says they can't get at the code ("i can't get into that email", "is
     there another way?"); never for a message with digits."""

@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, Optional
 from lift.commerce.validation import find_coupon
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.takeover import as_intent
+from lift.understanding.followups import demo_followup
 
 # "a dozen cordless mouses for our office, ~$25 a pop" (request_demo 0.51): a few of one thing the
 # catalog sells, bought for an office, is a purchase the cart takes; the lead form asked for a name.
@@ -320,3 +321,17 @@ def hours_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Opt
     if (intent or {}).get("name") not in ("out_of_scope", "nlu_fallback") or not asks_hours(text):
         return None
     return as_intent(intent, "ask_question", floor=0.5)
+
+
+# "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
+# earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
+# first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
+_DEMO_NAMED = re.compile(r"\bdemo\b", re.IGNORECASE)
+
+
+def demo_booking_talk(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    kind = demo_followup(text) if text and _DEMO_NAMED.search(text) else None
+    wanted = {"status": "request_demo", "move": "request_demo", "cancel": "stop"}.get(kind or "")
+    if wanted is None or (intent or {}).get("name") in (wanted, "ask_question" if wanted == "request_demo" else wanted):
+        return None  # a question about it is answered about it too (action_answer_question)
+    return as_intent(intent, wanted, floor=0.5)

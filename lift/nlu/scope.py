@@ -16,7 +16,8 @@ from typing import Any, Collection, Dict, Iterable, List, Optional
 from lift.commerce.contacts import without_emails
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE, REJECTED
 from lift.nlu.readings import (add_with_code, business_account, buying_not_an_order, code_to_use, damage_not_cancel,
-                               demo_of_products, few_items_not_lead, hours_question, order_number_not_shopping,
+                               demo_booking_talk, demo_of_products, few_items_not_lead, hours_question,
+                               order_number_not_shopping,
                                pay_by_invoice, person_asked_for, phone_is_contact, placing_not_cancelling,
                                sold_here_question, swap_not_no, times_count_is_add)
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
@@ -24,7 +25,6 @@ from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_ord
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
                                removal_not_alternatives, stop_not_checkout, weak_takeover)
 from lift.understanding.clauses import command_then_question
-from lift.understanding.followups import demo_followup
 
 # Entities only the store's own catalog and orders produce (the entity ruler built from
 # kb/catalog.json, the order-id regex).
@@ -337,20 +337,6 @@ def buying_not_browsing(intent: Optional[Dict[str, Any]], text: Optional[str],
     if not any(e.get("entity") == "product" for e in entities or []) or asks_about(text) or doubts(text):
         return None  # "i'd like a thermostat but i'm not sure it'll work in an old house": the doubt first
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
-
-
-# "is my demo still on?", "can we move the demo to wed", "ok cancel my demo pls": about a demo booked
-# earlier, whatever the classifier read (the cart, an order). A move or a check is request_demo, whose
-# first action answers about the booking; a cancel is stop, which cancels it (or ends the lead form).
-_DEMO_NAMED = re.compile(r"\bdemo\b", re.IGNORECASE)
-
-
-def demo_booking_talk(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    kind = demo_followup(text) if text and _DEMO_NAMED.search(text) else None
-    wanted = {"status": DEMO, "move": DEMO, "cancel": "stop"}.get(kind or "")
-    if wanted is None or (intent or {}).get("name") in (wanted, KB_QUESTION if wanted == DEMO else wanted):
-        return None  # a question about it is answered about it too (action_answer_question)
-    return {"name": wanted, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
 
 def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str, Any]],
