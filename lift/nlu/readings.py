@@ -51,11 +51,12 @@ def add_with_code(intent: Optional[Dict[str, Any]], text: Optional[str],
     if (intent or {}).get("name") != "apply_coupon" or not text or not _ADD_VERB.search(text):
         return None
     if not any(e.get("entity") == "product" for e in entities or []) and not _ADD_IT.search(text) \
-            and not (_STARTS_WITH_ADD.match(text) and len(text.split()) >= 4):  # ("add WELCOME10": the code)
+            and not (_STARTS_WITH_ADD.match(text) and _TWO_PARTS.search(text)):  # ("put VIP15 on my order": the code)
         return None  # "add it w code SAVEBIG lol", "ok add a pair of the true wireless ones and use WELCOME10"
     return as_intent(intent, "add_to_cart", floor=0.5)
 
 
+_TWO_PARTS = re.compile(r"\b(?:and|plus|with|w)\b|[,&+/]", re.IGNORECASE)
 _STARTS_WITH_ADD = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|sure|pls|please|so|and|then)\W+)*(?:add|put|throw|chuck|get\s+me|gimme)\b",
                               re.IGNORECASE)
 _ADD_IT = re.compile(r"\b(?:add|put|buy|get\s+me|gimme)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|both|them|those|these)\b",

@@ -655,6 +655,7 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("add it w code SAVEBIG lol", "apply_coupon", "add_to_cart"),
     ("ok add a pair of the true wireless ones and use WELCOME10", "apply_coupon", "add_to_cart"),
     ("can i use WELCOME10 on what i add later", "apply_coupon", "apply_coupon"),
+    ("put VIP15 on my order", "apply_coupon", "apply_coupon"),
     ("hmm nah swap it for the other one", "deny", "nlu_fallback"),  # no "no": action_offer_options swaps first
     ("nah", "deny", "deny"),
     ("what about germany then, how long n how much", "out_of_scope", "delivery_options"),
