@@ -2,6 +2,7 @@
 (prices: actions/price.py)."""
 from __future__ import annotations
 
+import functools
 import re
 
 from typing import Any, Dict, List, Optional, Tuple, Text
@@ -115,7 +116,7 @@ class ActionShowProducts(Action):
             cap = price_cap(text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not t.isdigit()}
-                        <= _JUST_A_BUDGET | set(content_tokens(" ".join(_JUST_A_BUDGET)))):  # "xmas" is stemmed "xma"
+                        <= _just_a_budget()):
                 query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
@@ -171,6 +172,12 @@ cool ngl lowkey fr someone spend budget find help told staff team employees coll
 boss clients guests teacher teachers each per like small little niece nephew grandson granddaughter grandchildren
 grandkids aunt uncle cousin neighbour neighbor holiday holidays anniversary valentine valentines wedding housewarming
 secret santa stocking stuffer stuffers""".split())
+
+@functools.lru_cache(maxsize=1)
+def _just_a_budget() -> frozenset:
+    """Those words as typed and as the search stems them ("xmas" -> "xma"), worked out once."""
+    return _JUST_A_BUDGET | frozenset(content_tokens(" ".join(_JUST_A_BUDGET)))
+
 
 # "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
 _ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"

@@ -199,22 +199,20 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_new_email": email}
 
     async def extract_order_code(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "order_code":
-            return {}
         text = latest_text(tracker).strip()
-        if find_email(text):
-            return {}  # another address for the code (extract_order_email), not a code
+        if tracker.get_slot("requested_slot") != "order_code" or find_email(text):
+            return {}  # (an address typed here is another one for the code: extract_order_email)
         # A code is digits whatever intent the classifier guessed for them; so is asking for another one.
         if normalize_code(text) or asks_for_a_new_code(text) or answering_form(tracker, "order_code"):
             return {"order_code": text}
         return {}
 
     def validate_order_code(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        res = resources.get()
-        order = find_order(res.engine, tracker.get_slot("order_id"))
         if cannot_use_code(value):  # "i cant get into that email, just send a new one": not to that inbox again
             dispatcher.utter_message(text=NO_MAILBOX_HELP, buttons=_CODE_WAYS_OUT)
             return {"order_code": None}
+        res = resources.get()
+        order = find_order(res.engine, tracker.get_slot("order_id"))
         if asks_for_a_new_code(value) and tracker.get_slot("order_email"):
             # "i never got the code": another one to the same address, within the same limits
             email = tracker.get_slot("order_email")
