@@ -210,7 +210,7 @@ class ActionAddToCart(Action):
         if refused:  # the shopper has the refusal to answer: no cross-sell offer on top of it
             return events + shown + idle_clock(tracker, cart)
         if carried_coupon(tracker):  # "add 3 pulse earbuds and use WELCOME10 pls": the code, no offer
-            return events + apply_carried_coupon(dispatcher, tracker, cart) + idle_clock(tracker, cart)
+            return events + apply_carried_coupon(dispatcher, tracker, cart, handed_over=True) + idle_clock(tracker, cart)
         asked = command_then_question(latest_text(tracker))  # "add the aria and whats ur return policy"
         if asked:  # the question answered instead of a cross-sell offer on top of it
             dispatcher.utter_message(text=answer_in_passing(asked[1], None)

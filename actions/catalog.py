@@ -120,9 +120,11 @@ class ActionShowProducts(Action):
                 query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
+            if shown and _asked_thing_missing(catalog, text, shown):
+                shown = []  # "do you sell mini fridges": "mini" cards are no answer to a fridge
             if not shown:
                 names = ", ".join(c.name for c in catalog.categories)
-                asked = typed_content_words(query)  # "do you have the ps5": say what we don't carry
+                asked = typed_content_words(_asked_thing(text) or query)  # "do you have the ps5": say what we don't carry
                 lead = (f"We don't carry anything matching “{' '.join(asked)}”." if 0 < len(asked) <= MAX_NAMED_WORDS
                         else "I couldn't find a product matching that.")
                 dispatcher.utter_message(
@@ -152,8 +154,7 @@ class ActionShowProducts(Action):
             elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
             elif catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0]):  # "washing machines", "bikes"
-                asked = _ASKS_IF_WE_SELL.search(text)  # "do you sell TVs? a 55 inch one": a plain no, named
-                thing = _USE.split(asked.group("thing"))[0].strip() if asked else ""  # "headphones for running": headphones
+                thing = _asked_thing(text)  # "do you sell TVs? a 55 inch one": a plain no, named
                 intro = (f"We don't carry “{thing}”; these come closest:" if thing and len(thing.split()) <= MAX_NAMED_WORDS
                          and (catalog.missing_from(thing, shown) or catalog.only_described(thing, shown[0]))
                          else "I don't have exactly that; these come closest:")
@@ -183,6 +184,21 @@ def _just_a_budget() -> frozenset:
 _ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"
                               r"\bhave\s+you\s+got|^\W*(?:got|any))\s+(?:any\s+)?(?P<thing>[^?.!,;]{2,60})", re.IGNORECASE)
 _USE = re.compile(r"\s+(?:for|with|under|below|that|which|to|in|from|like|by)\s+", re.IGNORECASE)
+
+
+def _asked_thing(text: Text) -> Text:
+    """The thing a shopper asks whether we sell ("do you sell TVs? a 55 inch one" -> "TVs"; "headphones
+    for running" -> "headphones"), or ""."""
+    asked = _ASKS_IF_WE_SELL.search(text)
+    return _USE.split(asked.group("thing"))[0].strip() if asked else ""
+
+
+def _asked_thing_missing(catalog, text: Text, shown) -> bool:
+    """Asked whether we sell a thing of two words or more whose last one (the kind: "fridges" in "mini
+    fridges") none of the ``shown`` products has anywhere: they share a modifier only, so the answer
+    is a plain no. (A one-word thing keeps the closest cards: "TVs? a 55 inch one" shows monitors.)"""
+    words = content_tokens(_asked_thing(text))
+    return len(words) >= 2 and all(catalog.unmatched(words[-1], p) for p in shown)
 
 
 def colour_answer(dispatcher: CollectingDispatcher, catalog, product, colour: Text) -> List[Dict[Text, Any]]:

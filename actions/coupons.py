@@ -6,20 +6,22 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import answer_in_passing, first_entity, latest_intent, latest_text
+from actions.catalog import shown_products
+from actions.common import answer_in_passing, entity_values, first_entity, latest_intent, latest_text
 from lift.commerce.cart import check_coupon
 from lift.commerce.validation import find_coupon, normalize_coupon
 from lift.retrieval.questions import INTENT_QUESTIONS
+from lift.understanding.references import resolve_reference
 
 
 # "is there a discount code or sale rn", "any promo codes?": asking whether there is one, not giving one.
 _ASKS_FOR_DEALS = re.compile(r"\b(?:is\s+there|are\s+there|any|got|do\s+(?:you|u)\s+(?:have|do|offer)|have\s+you\s+got|"
                              r"how\s+(?:do|can)\s+i\s+get|give\s+(?:me|us)|send\s+(?:me|us)|(?:can|could|may)\s+(?:i|we)\s+(?:have|get)|"
-                             r"make\s+(?:me|us)|generate|create)\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
+                             r"make\s+(?:me|us)|generate|create|(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need|wanted|came\s+for))\b.*\b(?:discounts?|codes?|coupons?|promos?|promotions?|sales?|deals?|"
                              r"offers?|vouchers?)\b", re.IGNORECASE)
 
 
@@ -48,12 +50,14 @@ def carried_coupon(tracker: Tracker):
     return normalize_coupon(first_entity(tracker, "coupon_code")) or find_coupon(latest_text(tracker))
 
 
-def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, cart: Any = None) -> List[Dict[Text, Any]]:
+def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, cart: Any = None,
+                         handed_over: bool = False) -> List[Dict[Text, Any]]:
     """A coupon code inside a checkout message ("... email rick@example.com, code SAVE20"): checked
     and applied as if typed alone, so the summary shows it. [] when the message carries none, the
-    code is already on the order, or the message is read as apply_coupon (its own rule applies it).
+    code is already on the order, or the message is read as apply_coupon (its own rule applies it)
+    and was not ``handed_over`` by that rule's action to the add (:func:`buys_with_code`).
     ``cart``: the cart as this turn left it (the message may have just filled it)."""
-    if latest_intent(tracker) == "apply_coupon":
+    if latest_intent(tracker) == "apply_coupon" and not handed_over:
         return []
     code = carried_coupon(tracker)
     if not code or code == tracker.get_slot("coupon_code"):
@@ -63,6 +67,23 @@ def apply_carried_coupon(dispatcher: CollectingDispatcher, tracker: Tracker, car
                          currency=res.catalog.currency, email=tracker.get_slot("email"))
     dispatcher.utter_message(text=check.message)
     return [SlotSet("coupon_code", check.code)] if check.ok else []
+
+
+# "I'd like the Clarity monitor please. Is WELCOME10 valid on it", "ok the lite one pls, and i have code X"
+_WANTS = re.compile(r"\b(?:i'?d\s+like|i\s+(?:want|need)|i'?ll\s+(?:take|have|get|buy)|add|buy|pls|please|plz|"
+                    r"give\s+me|gimme|get\s+me)\b", re.IGNORECASE)
+
+
+def buys_with_code(tracker: Tracker) -> bool:
+    """With an empty cart, a code given with a product the shopper asks for, named or among the
+    cards shown: the product is added first (action_add_to_cart applies the code after it)."""
+    text = latest_text(tracker)
+    if tracker.get_slot("cart") or not _WANTS.search(text) or _REMOVE_CODE.search(text):
+        return False
+    if entity_values(tracker, "product"):
+        return True
+    shown = shown_products(tracker, resources.get().catalog)
+    return bool(shown) and bool(resolve_reference(text, shown).skus)
 
 
 class ActionApplyCoupon(Action):
@@ -86,6 +107,8 @@ class ActionApplyCoupon(Action):
             dispatcher.utter_message(text=answer)
             dispatcher.utter_message(text="If you have a code, tell me and I'll apply it.")
             return []
+        if buys_with_code(tracker):  # "ok the lite one pls, and i have code WELCOME10": not "your cart is empty"
+            return [FollowupAction("action_add_to_cart")]
         if code is None:
             # never a live code as the example: that would hand it out
             dispatcher.utter_message(text="Which coupon code would you like to use? Type it as it appears, e.g. ABC123.")

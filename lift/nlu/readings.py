@@ -70,12 +70,19 @@ _PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total)\b|\?|^\W*(?:
                           re.IGNORECASE)
 
 
+_SHOWN_PICK = re.compile(r"\b(?:first|second|third|fourth|last|1st|2nd|3rd|4th|it|that|this|those|these|them|"
+                         r"(?:that|this|the)\s+\w+\s+one|one)\b", re.IGNORECASE)
+
+
 def times_count_is_add(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``add_to_cart`` for a pick with a count written "x15" read as a price question or a search;
     None to keep ``intent``."""
-    if (intent or {}).get("name") not in ("ask_price", "search_product", "inform", "ask_question") or not text:
+    name = (intent or {}).get("name")
+    if name not in ("ask_price", "search_product", "inform", "ask_question", "out_of_scope", "nlu_fallback") or not text:
         return None
     if not _TIMES.search(text) or _PRICE_WORDS.search(text):
+        return None
+    if name in ("out_of_scope", "nlu_fallback") and not _SHOWN_PICK.search(text):  # "x2 of the first one"
         return None
     return as_intent(intent, "add_to_cart", floor=0.5)
 

@@ -6,7 +6,7 @@ down) and ``tracker_window`` (bounded loads of very long sessions), ``lock_store
 store installs: ``speedups`` and ``resilience`` (no in-memory fall-back, apologies when the
 database or the action server fail), and the NLU graph components in config.yml:
 ``catalog_tokenizer``, ``minilm_featurizer``, ``linear_intent_classifier``, ``entity_parsers``
-and ``scope_guard``.
+and ``scope_guard``, and its policy ``followup_policy`` (an action run as a follow-up ends the turn).
 
 Kept import-free so loading one plugin does not pull in the others.
 """

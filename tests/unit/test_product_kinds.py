@@ -96,6 +96,16 @@ async def test_a_partial_match_is_not_presented_as_what_was_asked_for(res, dispa
     assert texts(dispatcher) == intro and _cards(dispatcher)
 
 
+@pytest.mark.parametrize("text, named", [
+    ("do you sell mini fridges", "“mini fridges”"),  # not the Mini PC and mini speakers
+    ("does the store stock laminators", "“laminators”"),  # not "store laminators"
+    ("got any electric scooters?", "“electric scooters”"),
+])
+async def test_a_thing_we_do_not_sell_gets_a_plain_no_not_cards_sharing_a_modifier(res, dispatcher, domain, text, named):
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert texts(dispatcher).startswith(f"We don't carry anything matching {named}.") and not _cards(dispatcher)
+
+
 async def test_adding_a_product_type_we_sell_one_of_adds_it(res, dispatcher, domain):
     from actions.cart import ActionAddToCart
 

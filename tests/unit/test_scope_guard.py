@@ -559,6 +559,16 @@ def test_a_count_written_x15_is_an_order(text, add):
     assert (got["name"] == "add_to_cart") is add, got
 
 
+@pytest.mark.parametrize("text, add", [
+    ("x2 of the first one", True), ("the second one x3", True), ("3x that one pls", True),
+    ("x2 multiplied by 7", False), ("what is 3x5", False), ("play the x factor", False),
+])
+def test_a_count_written_x2_of_a_card_shown_is_an_order_not_out_of_scope(text, add):
+    intent = {"name": "out_of_scope", "confidence": 0.87}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "add_to_cart") is add, got
+
+
 def _product_at(text, name):
     start = text.index(name)
     return [{"entity": "product", "value": name, "start": start, "end": start + len(name)}]
