@@ -6,7 +6,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
@@ -26,6 +26,7 @@ from actions.graph import substitutes_in_stock
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of, subtotal
 from lift.commerce.matching import numbered_parts
+from lift.commerce.pricing import asks_about_volume_price, describe_volume_discounts
 from lift.commerce.products import colour_not_offered
 from lift.commerce.stock import live, live_all
 from lift.graph import rank
@@ -190,7 +191,7 @@ class ActionAddToCart(Action):
             dispatcher.utter_message(text=problem)
             return []
         counts = {sku: (q.value if q else 1) for sku, q in per_item.items()}
-        cart, added, refused = put_in_cart(dispatcher, catalog, tracker.get_slot("cart"), products, counts)
+        cart, added, refused = put_in_cart(dispatcher, catalog, tracker.get_slot("cart"), products, counts, tracker)
         offered: List = []  # alternatives to what was refused: "add the first one" means them next
         for product, err in refused:
             taken = {p.sku for p in added + offered}
@@ -212,6 +213,9 @@ class ActionAddToCart(Action):
         if carried_coupon(tracker):  # "add 3 pulse earbuds and use WELCOME10 pls": the code, no offer
             return events + apply_carried_coupon(dispatcher, tracker, cart, handed_over=True) + idle_clock(tracker, cart)
         asked = command_then_question(latest_text(tracker))  # "add the aria and whats ur return policy"
+        if asked and asks_about_volume_price(asked[1]):  # "I need 12 kettles, does the 5% come off automatically?"
+            dispatcher.utter_message(text=describe_volume_discounts())
+            return events + idle_clock(tracker, cart)
         if asked:  # the question answered instead of a cross-sell offer on top of it
             dispatcher.utter_message(text=answer_in_passing(asked[1], None)
                                      or "I'm not sure about the rest; a person from our team can tell you.")
@@ -280,6 +284,11 @@ def empty_cart(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     return [SlotSet("cart", [])] + idle_clock(tracker, [])
 
 
+# "i need 12 of ...", "we'd like 3 ...": a shopper asking for products (never after a "don't")
+_WANTS_SOME = re.compile(r"(?<!n't\s)(?<!not\s)(?<!dont\s)\b(?:i|we)\s*(?:'d|would|will|'ll)?\s*(?:need|want|like|take|have|buy|order)\b",
+                         re.IGNORECASE)
+
+
 class ActionRemoveFromCart(Action):
     def name(self) -> Text:
         return "action_remove_from_cart"
@@ -292,6 +301,10 @@ class ActionRemoveFromCart(Action):
         if both is not None:  # "remove the mesh one if its there, and add a desk lamp too"
             return both
         if not normalize_cart(tracker.get_slot("cart")):
+            if _WANTS_SOME.search(latest_text(tracker)) and parse_cart_change(latest_text(tracker)).op != REMOVE \
+                    and referred_products(tracker, catalog)[0]:
+                # "I need 12 of the swift kettles for our cafe, does the 5% come off?": nothing to remove, an add
+                return [FollowupAction("action_add_to_cart")]
             dispatcher.utter_message(text="Your cart is already empty.")
             return []
         swapped = swap_line(dispatcher, tracker)  # "remove the toaster, add the swift kettle instead"

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.budget import over_budget_note
 from actions.cart_idle import idle_clock
 from actions.catalog import referred_products
 from actions.common import entity_values, latest_text, masked_text
@@ -25,9 +26,11 @@ from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Shown, 
 REFUSED_SLOT = "refused_product"  # set by an add refused for its number (stock, the per-line cap)
 
 
-def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int]):
+def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int],
+                tracker: Optional[Tracker] = None):
     """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
-    One product that can't be added never drops the others."""
+    One product that can't be added never drops the others. With the ``tracker``, a product over the
+    budget the shopper gave earlier is pointed out."""
     added, refused = [], []
     for product in products:
         try:
@@ -39,7 +42,8 @@ def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: 
         count = sum(i["qty"] for i in cart)
         dispatcher.utter_message(
             text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({catalog.format_price(subtotal(cart))}).")
+                 f"({catalog.format_price(subtotal(cart))})."
+                 + (over_budget_note(tracker, max(added, key=lambda p: p.price), catalog) if tracker is not None else ""))
     return cart, added, refused
 
 

@@ -12,6 +12,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.budget import budget_cap, remember_budget, shown_within_budget
 from actions.common import entity_values, first_entity, latest_text
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, typed_kind
 from actions.history import shown_before, shown_skus
@@ -25,7 +26,7 @@ from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer
 from lift.commerce.returns import faulty_item_policy, reports_faulty_item
 from lift.commerce.words import plural
-from lift.understanding.prices import cap_spans, price_cap
+from lift.understanding.prices import cap_spans
 from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
                                            resolve_reference, says_both, says_other, compares_price)
 
@@ -48,6 +49,12 @@ class ActionShowProducts(Action):
         return "action_show_products"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        within = shown_within_budget(dispatcher, tracker, resources.get().catalog)  # "which ones r under my budget"
+        if within is not None:
+            return within
+        return await self._show(dispatcher, tracker) + remember_budget(tracker)
+
+    async def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         compared = compare_if_asked(dispatcher, tracker)
         if compared is not None:
             return compared
@@ -75,7 +82,7 @@ class ActionShowProducts(Action):
         if products:
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
-            cap = price_cap(text)  # "noise cancelling headphones under 200": the Aria Pro is $249
+            cap = budget_cap(tracker, text)  # "noise cancelling headphones under 200": the Aria Pro is $249
             if cap is not None and all(p.price > cap for p in shown):
                 intro = (f"That costs more than {catalog.format_price(cap)}:" if len(shown) == 1 else
                          f"None of these costs {catalog.format_price(cap)} or less:")
@@ -91,7 +98,7 @@ class ActionShowProducts(Action):
         elif category is not None:  # "show me laptops": the laptops, not every computer
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"
-            cap = price_cap(text)  # "laptops under 1000"
+            cap = budget_cap(tracker, text)  # "laptops under 1000"
             missing = [w for w in catalog.missing_from(without_spans(text, cap_spans(text)), kind)
                        if w in qualifiers(tracker, text)]
             if 0 < len(missing) <= MAX_NAMED_WORDS:  # "samsung galaxy phones": say so, then show what we do carry
@@ -113,7 +120,7 @@ class ActionShowProducts(Action):
         else:
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
             query = None if text.startswith("/") or not content_tokens(text) else text
-            cap = price_cap(text)
+            cap = budget_cap(tracker, text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not t.isdigit()}
                         <= _just_a_budget()):

@@ -18,7 +18,9 @@ VOLUME_TIERS: Tuple[Tuple[int, Decimal], ...] = ((50, Decimal("10")), (10, Decim
 _ASKS_PRICE_BREAK = re.compile(r"\b(?:discounts?|bulk\s+(?:price|pricing|rates?|deal)|volume\s+(?:price|pricing)|"
                                r"cheaper\s+in\s+bulk|better\s+price|any\s+deals?|money\s+off|"
                                r"cheaper\s+(?:price\s+)?(?:if|when|for)\b.*\b(?:buy|order|get)\s+\d+|"
-                               r"price\s+break|reduction)\b", re.IGNORECASE)
+                               r"price\s+break|reduction)\b|"
+                               r"\b\d{1,2}\s*(?:%|percent\b)\s*(?:off\b|come\s+off|discount|apply|applied|automatic)|"
+                               r"\bthe\s+\d{1,2}\s*(?:%|percent\b)", re.IGNORECASE)
 
 
 def asks_about_volume_price(text: str) -> bool:

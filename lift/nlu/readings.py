@@ -92,7 +92,8 @@ def times_count_is_add(intent: Optional[Dict[str, Any]], text: Optional[str]) ->
 _ASKS_FOR_PERSON = re.compile(
     r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:actual|real|live)?\s*"
     r"(?:human|person|agent|someone|somebody|representative|rep|manager|supervisor)\b|"
-    r"\b(?:actual|real|live)\s+(?:human|person|agent)\b|\bhuman\s+(?:agent|being|please|pls)\b", re.IGNORECASE)
+    r"\b(?:actual|real|live)\s+(?:human|person|agent)\b|\bhuman\s+(?:agent|being|please|pls)\b|"
+    r"\bwho\s+(?:do|can|should|could)\s+(?:i|we)\s+(?:talk|speak|complain)\s+to\b", re.IGNORECASE)
 _PERSON_INTENTS = ("contact_human_agent", "contact_customer_service", "complaint", "request_demo")  # sales: the lead form
 _NOT_A_REQUEST = re.compile(r"\b(?:are|r)\s+(?:you|u)\s+(?:a\s+)?(?:real|human|bot|person)|\bam\s+i\s+talking\b", re.IGNORECASE)
 

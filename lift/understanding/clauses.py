@@ -10,7 +10,9 @@ from typing import Optional, Tuple
 _QUESTION_WORD = r"(?:what|whats|what's|how|do|does|is|are|can|could|will|when|where|why|which|any|who)"
 _SPLIT = re.compile(rf"^(?P<command>.{{6,}}?)\s*(?:[,;.!]\s*|\s)(?:(?:oh|and|also|plus|btw|but)\W+){{1,3}}"
                     rf"(?P<question>{_QUESTION_WORD}\b.{{3,}})$|"
-                    rf"^(?P<command2>.{{6,}}?)\s*[.;!]\s+(?P<question2>{_QUESTION_WORD}\b.{{3,}})$", re.IGNORECASE)
+                    rf"^(?P<command2>.{{6,}}?)\s*[.;!]\s+(?P<question2>{_QUESTION_WORD}\b.{{3,}})$|"
+                    # "I need 12 of the swift kettles for our cafe, does the 5% come off automatically?"
+                    rf"^(?P<command3>.{{6,}}?)\s*,\s*(?P<question3>{_QUESTION_WORD}\b[^,]{{3,}}\?)\s*$", re.IGNORECASE)
 
 
 def command_then_question(text: Optional[str]) -> Optional[Tuple[str, str]]:
@@ -18,8 +20,8 @@ def command_then_question(text: Optional[str]) -> Optional[Tuple[str, str]]:
     m = _SPLIT.match(" ".join(str(text or "").split()))
     if not m:
         return None
-    command = (m.group("command") or m.group("command2")).strip(" ,;.")
-    question = (m.group("question") or m.group("question2")).strip()
+    command = (m.group("command") or m.group("command2") or m.group("command3")).strip(" ,;.")
+    question = (m.group("question") or m.group("question2") or m.group("question3")).strip()
     if re.match(rf"^\W*{_QUESTION_WORD}\b", command, re.IGNORECASE):
         return None  # "how much is it and how long is delivery": two questions, not a command
     return command, question

@@ -103,3 +103,15 @@ def cap_spans(text: str) -> List[Tuple[int, int]]:
     """Character spans of the spending limits in ``text`` (amounts the quantity parser must skip)."""
     near = [found[1] for found in (_or_less(text), _approx(text)) if found]
     return [m.span() for m in _CAP_RE.finditer(text or "") if _amount(m) is not None] + near
+
+
+# "which ones r under my budget", "r any of those in my budget?", "anything within budget": the
+# spending limit said earlier (the ``budget`` slot), not one in this message
+_MY_BUDGET = re.compile(r"\b(?:my|our|the|that|his|her|their|in|within|under|over|on|inside|of)\s+budget\b|"
+                        r"\bbudget\s+i\s+(?:said|gave|mentioned)\b|\bi\s+said\s+(?:[$£€]\s?)?\d", re.IGNORECASE)
+
+
+def refers_to_budget(text: str) -> bool:
+    """Whether ``text`` points back to a budget without giving one."""
+    return bool(_MY_BUDGET.search(text or "")) and price_cap(text) is None
+

@@ -185,3 +185,26 @@ async def test_a_type_or_a_name_word_beats_a_reference_to_the_card_on_screen(res
         "cart": [bulbs, doorbell], "last_shown": ["SMH-004"], "last_product": "SMH-004"},
         entities=[{"entity": "quantity", "value": "3"}])
     assert slot_events(await ActionAddToCart().run(d2, tracker, domain))["cart"] == [dict(bulbs, qty=3), doorbell]
+
+
+@pytest.mark.parametrize("text, followup", [
+    ("I need 12 of the swift kettles for our cafe chain, does the 5% come off automatically?", True),
+    ("we'd like 3 swift kettles", True),
+    ("i dont need the swift kettles", False),
+    ("remove the swift kettles", False),
+])
+async def test_asking_for_products_read_as_a_removal_with_an_empty_cart_is_an_add(res, dispatcher, domain, text, followup):
+    """It said "Your cart is already empty." to a café ordering 12 kettles."""
+    tracker = make_tracker(text, "remove_from_cart", entities=_named(text, "swift kettles"))
+    events = await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+    assert (events == [{"event": "followup", "name": "action_add_to_cart", "timestamp": None}]) is followup
+    assert (texts(dispatcher) == "Your cart is already empty.") is not followup
+
+
+async def test_the_add_answers_the_question_that_came_with_it(res, dispatcher, domain):
+    text = "I need 12 of the swift kettles for our cafe chain, does the 5% come off automatically?"
+    tracker = make_tracker(text, "remove_from_cart", entities=_named(text, "swift kettles"))
+    events = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert events["cart"] == [{"sku": "KIT-004", "qty": 12, "unit_price": "45.00"}]
+    said = texts(dispatcher).split("\n")
+    assert said[0].startswith("Added 12 × Swift Electric Kettle") and said[1].startswith("Orders of 10 or more of one product get 5% off")

@@ -727,3 +727,22 @@ def test_when_the_team_is_there_is_a_question(text, read, expected):
     answers it, tests/unit/test_action_knowledge.py)."""
     intent = {"name": read, "confidence": 0.5}
     assert (guarded_intent(intent, [intent], [], text) or intent)["name"] == expected
+
+
+@pytest.mark.parametrize("text, read, expected", [
+    ("no thanks to the mouse. checkout", "deny", "checkout"),
+    ("nah im good, lets check out", "deny", "checkout"),
+    ("no. checkout pls", "deny", "checkout"),
+    ("no i dont want to checkout yet", "deny", "deny"),
+    ("no, not checkout", "deny", "deny"),
+    ("hiya need xmas gift for my 15yo son, budget is like 100 max", "out_of_scope", "search_product"),
+    ("hi my budget is 150 total for 2 presents, twins age 13", "inform", "search_product"),
+    ("birthday present ideas under $40?", "nlu_fallback", "search_product"),
+    ("what's the capital of peru", "out_of_scope", "out_of_scope"),
+    ("i bought a gift card for 50 dollars and it doesnt work", "payment_issue", "payment_issue"),
+    ("no i want this fixed now, who do i talk to", "deny", "contact_human_agent"),
+])
+def test_a_no_then_checkout_a_gift_with_a_budget_and_who_to_talk_to(text, read, expected):
+    intent = {"name": read, "confidence": 0.35}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert got["name"] == expected, got

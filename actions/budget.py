@@ -1,0 +1,79 @@
+"""The shopper's budget across turns: a spending limit said once ("need xmas gift for my 15yo son,
+budget is like 100 max") is remembered in the ``budget`` slot, used when a later message points back
+to it ("which ones r under my budget", "r any of those in my budget?"), and an add over it says so."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_text
+from actions.history import shown_skus
+from lift.commerce.cards import cards_message
+from lift.understanding.prices import price_cap, refers_to_budget
+
+BUDGET_SLOT = "budget"
+
+# "which ones", "any of those", "of them": the cards on screen
+_SHOWN = re.compile(r"\b(?:ones?|those|these|them|they|any|either|which)\b", re.IGNORECASE)
+
+
+def remembered_budget(tracker: Tracker) -> Optional[Decimal]:
+    value = tracker.get_slot(BUDGET_SLOT)
+    try:
+        return Decimal(str(value)) if value not in (None, "") and Decimal(str(value)) > 0 else None
+    except (ArithmeticError, InvalidOperation):
+        return None
+
+
+def budget_cap(tracker: Tracker, text: Text) -> Optional[Decimal]:
+    """The spending limit of this message, or the remembered one when the message points back to it."""
+    cap = price_cap(text)
+    if cap is None and refers_to_budget(text):
+        return remembered_budget(tracker)
+    return cap
+
+
+def remember_budget(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The slot event keeping the latest message's spending limit, if it gives one."""
+    cap = price_cap(latest_text(tracker))
+    return [SlotSet(BUDGET_SLOT, float(cap))] if cap is not None else []
+
+
+def shown_within_budget(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -> Optional[List[Dict[Text, Any]]]:
+    """"which ones r under my budget" with cards on screen: those of them within it, or a plain "none"
+    with the cheapest of their kind; None when the message is not that question."""
+    text = latest_text(tracker)
+    budget = remembered_budget(tracker)
+    shown = [p for p in (catalog.get(s) for s in shown_skus(tracker)) if p is not None]
+    if budget is None or not shown or not refers_to_budget(text) or not _SHOWN.search(text):
+        return None
+    price = catalog.format_price(budget)
+    within = [p for p in shown if p.price <= budget]
+    if within:
+        dispatcher.utter_message(text=f"These are within your {price} budget:",
+                                 json_message=cards_message(within, catalog.currency))
+        return [SlotSet("last_shown", [p.sku for p in within])]
+    kinds = {p.category for p in shown}
+    others = [p for p in catalog.products if p.category in kinds and p.price <= budget][:4]
+    if others:
+        dispatcher.utter_message(text=f"None of those is within your {price} budget; these are:",
+                                 json_message=cards_message(others, catalog.currency))
+        return [SlotSet("last_shown", [p.sku for p in others])]
+    dispatcher.utter_message(text=f"None of those is within your {price} budget, and nothing else of that kind is: "
+                                  f"the cheapest is {catalog.format_price(min(p.price for p in shown))}.")
+    return []
+
+
+def over_budget_note(tracker: Tracker, product, catalog) -> Text:
+    """" The Tempo costs $249, over the $150 budget you mentioned." for a product dearer than the
+    remembered budget (a budget is per item, as :func:`price_cap` reads it); else ""."""
+    budget = remembered_budget(tracker)
+    if budget is None or product is None or price_cap(latest_text(tracker)) is not None or product.price <= budget:
+        return ""
+    return (f" The {product.name} costs {catalog.format_price(product.price)}, over the "
+            f"{catalog.format_price(budget)} budget you mentioned.")

@@ -1,0 +1,45 @@
+"""Readings of shopping messages the words settle, whatever the classifier's first guess: "no thanks
+to the mouse. checkout" goes to the checkout; a gift with a budget is a product search. Each returns
+the intent to use instead, or None to keep the reading (wired in :func:`lift.nlu.scope.guarded_intent`)."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional
+
+from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
+from lift.nlu.takeover import as_intent
+
+# "no thanks to the mouse. checkout", "nah im good, lets check out", "no. checkout pls": the last
+# thing asked for is the checkout (never "no i don't want to check out yet")
+_THEN_CHECKOUT = re.compile(r"(?:[.,;!]|\b(?:just|then|now|so))\s*(?:(?:ok|okay|lets|let'?s|let\s+me|i'?ll|i\s+want\s+to|"
+                            r"take\s+me\s+to|go\s+to|proceed\s+to|straight\s+to|pls|please)\s+)*"
+                            r"(?:check\s*out|checkout|pay)(?:\s+(?:now|pls|please|then))?\W*$", re.IGNORECASE)
+_NOT_CHECKOUT = re.compile(r"\b(?:not|don'?t|dont|do\s+not|never|no)\s+(?:\w+\s+){0,3}(?:check\s*out|checkout|pay)\b|"
+                           r"\b(?:before|later|yet)\b", re.IGNORECASE)
+
+
+def checkout_after_no(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``checkout`` for a no (to an offer) that ends by asking for the checkout; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("deny", "affirm", "stop", OUT_OF_SCOPE, NLU_FALLBACK) or not text:
+        return None
+    if not _THEN_CHECKOUT.search(text) or _NOT_CHECKOUT.search(text):
+        return None
+    return as_intent(intent, "checkout", floor=0.5)
+
+
+# "hiya need xmas gift for my 15yo son, budget is like 100 max" (out of scope), "hi my budget is 150
+# total for 2 presents, twins age 13" (inform): a present with a sum to spend is a product search
+_GIFT = re.compile(r"\b(?:gifts?|presents?|birthday|b-?day|xmas|christmas|stocking\s+stuffers?|secret\s+santa)\b", re.IGNORECASE)
+_BUDGET = re.compile(r"\b(?:budget|max(?:imum)?|under|below|up\s+to|less\s+than|around|about|spend)\b[^.?!]{0,25}?\d|"
+                     r"[$£€]\s?\d|\b\d+\s*(?:dollars?|bucks|usd|quid|pounds?|euros?)\b|\b\d+\s*(?:max|tops|or\s+less)\b",
+                     re.IGNORECASE)
+
+
+def gift_with_budget(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for a gift and a budget read as out of scope, a bare answer or unsure;
+    None to keep ``intent``."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "inform") or not text:
+        return None
+    if not _GIFT.search(text) or not _BUDGET.search(text):
+        return None
+    return as_intent(intent, "search_product", floor=0.5)

@@ -1,0 +1,62 @@
+"""A budget said once is remembered: used when a later message points back to it, and an add over it
+says so. Real Trackers, the real catalog."""
+import pytest
+
+from actions.cart import ActionAddToCart
+from actions.catalog import ActionShowProducts
+from lift.understanding.prices import refers_to_budget
+from tests.support.trackers import make_tracker, slot_events, texts
+
+
+def _cards(dispatcher):
+    return [p["sku"] for m in dispatcher.messages for p in (m.get("custom") or {}).get("products", [])]
+
+
+@pytest.mark.parametrize("text, refers", [
+    ("which ones r under my budget", True), ("r any of those in my budget?", True), ("anything within budget", True),
+    ("under my budget of 80", False),  # a new one
+    ("what's your budget laptop", False), ("show me headphones", False),
+])
+def test_a_message_pointing_back_to_the_budget(text, refers):
+    assert refers_to_budget(text) is refers
+
+
+async def test_a_budget_given_is_remembered(res, dispatcher, domain):
+    tracker = make_tracker("need xmas gift for my 15yo son, budget is like 100 max", "search_product")
+    assert slot_events(await ActionShowProducts().run(dispatcher, tracker, domain))["budget"] == 100.0
+
+
+async def test_which_of_the_cards_shown_are_within_the_budget(res, dispatcher, domain):
+    """It showed the $129 Aria to "which ones r under my budget" with a $100 budget."""
+    tracker = make_tracker("which ones r under my budget", "search_product",
+                           slots={"budget": 100.0, "last_shown": ["AUD-001", "AUD-003", "AUD-004"]})
+    events = slot_events(await ActionShowProducts().run(dispatcher, tracker, domain))
+    res_catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    assert _cards(dispatcher) and all(res_catalog.get(s).price <= 100 for s in _cards(dispatcher))
+    assert texts(dispatcher) in ("These are within your $100.00 budget:", "None of those is within your $100.00 budget; these are:")
+    assert events["last_shown"] == _cards(dispatcher)
+
+
+async def test_none_of_the_cards_within_the_budget_shows_their_kind_that_is(res, dispatcher, domain):
+    tracker = make_tracker("r any of those in my budget?", "search_product",
+                           slots={"budget": 100.0, "last_shown": ["AUD-001", "AUD-002"]})  # $129, $249 headphones
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == "None of those is within your $100.00 budget; these are:" and _cards(dispatcher)
+
+
+async def test_a_later_search_pointing_back_uses_the_budget(res, dispatcher, domain):
+    tracker = make_tracker("any headphones within my budget", "search_product", slots={"budget": 150.0},
+                           entities=[{"entity": "category", "value": "headphones", "start": 4, "end": 14}])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert "AUD-002" not in _cards(dispatcher) and _cards(dispatcher)  # the $249 Aria Pro
+
+
+async def test_an_add_over_the_budget_says_so(res, dispatcher, domain):
+    tracker = make_tracker("ok add the aria pro", "add_to_cart", slots={"budget": 150.0},
+                           entities=[{"entity": "product", "value": "aria pro", "start": 7, "end": 15}])
+    await ActionAddToCart().run(dispatcher, tracker, domain)
+    assert "The Aria Pro Noise-Cancelling Headphones costs $249.00, over the $150.00 budget you mentioned." in texts(dispatcher)
+    dispatcher.messages.clear()
+    await ActionAddToCart().run(dispatcher, make_tracker("ok add the aria pro", "add_to_cart", entities=[
+        {"entity": "product", "value": "aria pro", "start": 7, "end": 15}]), domain)
+    assert "budget" not in texts(dispatcher)
