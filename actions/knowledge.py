@@ -81,8 +81,13 @@ def _kind_in_view(tracker: Tracker) -> Optional[Text]:
 
 
 _RETURN_INTENTS = ("get_refund", "check_refund_policy", "track_refund")
+# The store's terms asked about a product in view ("do you charge vat on that", "will it get here b4
+# xmas", "if it breaks after a year", "can I collect it from a store?"): the policies answer
+_STORE_TERMS = (r"vat|sales\s+tax|tax(?:es)?|duty|duties|customs|get\s+here|reach\s+(?:me|us)|collect\w*|pick\s*-?up|"
+                r"in\s+(?:a\s+|the\s+)?(?:store|shop)|manufacturer|repair\w*|(?:if|when)\s+(?:it|they)\s+(?:breaks?|break|stops?|dies|die)|"
+                r"price\s+(?:drops?|match\w*|goes\s+down)|gift\s*-?wrap\w*")
 _POLICY_TALK = re.compile(r"\b(?:(?:give|send|take)\s+(?:\w+\s+){0,3}?back|return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
-                          r"exchange|replace)\w*", re.IGNORECASE)
+                          rf"exchange|replace|{_STORE_TERMS})\w*", re.IGNORECASE)
 
 
 _RETURNING = re.compile(r"\b(?:return\w*|send\w*\s+(?:it|them|\w+)\s+back|refund\w*)\b", re.IGNORECASE)
@@ -93,7 +98,8 @@ _TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|p
                     r"how\s+(?:long|many\s+days)\s+(?:do\s+i\s+have\s+)?to\s+return)\b", re.IGNORECASE)
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
                            r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"
-                           r"charged|charge\s+(?:me|my|card|now|when|extra)|(?:extra|delivery)\s+charge)\b", re.IGNORECASE)
+                           r"charged|charge\s+(?:me|my|card|now|when|extra)|(?:extra|delivery)\s+charge|"
+                           rf"{_STORE_TERMS})\b", re.IGNORECASE)
 
 
 def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:

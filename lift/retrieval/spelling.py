@@ -32,6 +32,9 @@ SHORTHAND = {
     "thru": "through", "ya": "you", "yea": "yes", "yeah": "yes", "asap": "as soon as possible",
 }
 
+# Other countries' words for the store's (a US store: "do you charge vat on top" is its sales tax).
+REGIONAL = {"vat": "sales tax", "postcode": "zip code"}
+
 # English contractions typed without the apostrophe. Checked before spelling correction, which
 # would otherwise turn "cant" into "can" and "havent" into "haven" (dropping the negation) or
 # "youre" into "your". Generic English, not knowledge-base vocabulary.
@@ -82,6 +85,8 @@ class SpellingNormalizer:
             return CONTRACTIONS[low]
         if low in SHORTHAND:
             return SHORTHAND[low]
+        if low in REGIONAL:
+            return REGIONAL[low]
         if low in self._joined:
             return self._joined[low]
         if low in self._known or not low.isalpha():

@@ -497,3 +497,36 @@ async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retri
         lr.set_retriever(None)
     assert not any(e["event"] == "pause" for e in events) and "08:00" in d.messages[0]["text"], d.messages
     assert [b["title"] for b in d.messages[0]["buttons"]] == ["Talk to a person", "Something else"]
+
+
+@pytest.mark.parametrize("text, intent, sku", [
+    ("do you charge vat on top of that price or is it included", "ask_question", "KIT-001"),
+    ("will it get here b4 xmas if i order today", "delivery_period", "CMP-008"),
+    ("if it breaks after a year, do I send it to you or to the manufacturer?", "ask_question", "KIT-002"),
+    ("can I collect it from a store?", "delivery_options", "KIT-002"),
+    ("If the price drops after I buy it, do I get the difference back?", "ask_question", "KIT-002"),
+    ("can u gift wrap it", "ask_question", "CMP-008"),
+])
+async def test_a_store_question_about_the_product_on_screen_is_not_answered_with_its_page(shipped_retriever, res, text,
+                                                                                         intent, sku):
+    """Tax, arrival, repairs, collection, price drops and gift wrap are the store's terms: it quoted the
+    product's description (the Brewmaster's, the Glide mouse's, the Crema's)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, intent=intent, slots={"last_product": sku, "last_shown": [sku]})
+    finally:
+        lr.set_retriever(None)
+    doc = slot_events(events).get("kb_doc_id")
+    assert not (doc or "").startswith("product:") and d.messages, (doc, d.messages)
+
+
+@pytest.mark.parametrize("text", ["do you offer gift wrapping?", "can u gift wrap it", "where do i pick gift wrap at checkout"])
+async def test_gift_wrapping_is_answered_by_the_policy_not_the_faqs_yes(shipped_retriever, res, text):
+    """The FAQ offers paid gift wrap chosen at checkout; checkout has no such step (kb/superseded.json)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, slots={"last_product": "CMP-008", "last_shown": ["CMP-008"]})
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == "policy:shipping#gift-wrapping"
+    assert "We do not offer gift wrapping" in " ".join(m.get("text") or "" for m in d.messages)
