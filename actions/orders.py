@@ -203,7 +203,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         if tracker.get_slot("requested_slot") != "order_code" or find_email(text):
             return {}  # (an address typed here is another one for the code: extract_order_email)
         # A code is digits whatever intent the classifier guessed for them; so is asking for another one.
-        if normalize_code(text) or asks_for_a_new_code(text) or answering_form(tracker, "order_code"):
+        if normalize_code(text) or asks_for_a_new_code(text) or cannot_use_code(text) or answering_form(tracker, "order_code"):
             return {"order_code": text}
         return {}
 

@@ -97,7 +97,7 @@ def asks_for_a_new_code(typed: object) -> bool:
 # way?": the code can't be had from that mailbox; the ways out, not "that doesn't look like the code"
 _CANT_USE_CODE = re.compile(
     r"\b(?:can'?t|cannot|can\s+not|unable\s+to|don'?t\s+know\s+how\s+to)\s+(?:find|see|get\s+(?:in|into|to)|access|open|"
-    r"check|log\s*in|look)|\b(?:another|other|different)\s+way\b|\bno\s+(?:longer\s+)?access\b|"
+    r"check|log\s*in|look)|\b(?:can'?t|cannot|can\s+not|unable\s+to)\s+(?:get|receive|read)\s+(?:the|that|this|a|any|your)\s+code\b|\b(?:another|other|different)\s+way\b|\bno\s+(?:longer\s+)?access\b|"
     r"\b(?:old|lost|closed)\s+(?:email|e-?mail\s+account|account|inbox)\b", re.IGNORECASE)
 
 
@@ -107,9 +107,9 @@ NO_MAILBOX_HELP = ("No problem. A person from our team can check the order with 
 
 def cannot_use_code(typed: object) -> bool:
     """True when the shopper says they can't get at the code ("i can't get into that email", "is
-    there another way?"); never for a message with digits."""
+    there another way, e.g. the postcode 62701?"); never for a message holding a code."""
     text = str(typed or "")
-    return not re.search(r"\d", text) and bool(_CANT_USE_CODE.search(text))
+    return normalize_code(text) is None and bool(_CANT_USE_CODE.search(text))
 
 
 # "i dont have the order number", "my aunt bought it", "its not in my inbox", "i'm just shopping"

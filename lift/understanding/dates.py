@@ -237,17 +237,25 @@ class DaysNamed:
 
     weekdays: frozenset = frozenset()  # 0 = Monday
     dates: frozenset = frozenset()  # (month, day)
+    weeks: frozenset = frozenset()  # the Mondays of the weeks named ("next week", "this week")
 
     def __bool__(self) -> bool:
-        return bool(self.weekdays or self.dates)
+        return bool(self.weekdays or self.dates or self.weeks)
 
     @property
     def several(self) -> bool:
-        """"thurs morning-ish, or fri": alternatives, not one day ("Wed 09 Dec" is one)."""
-        return len(self.weekdays) > 1 or len(self.dates) > 1
+        """"thurs morning-ish, or fri", "next week": alternatives, not one day ("Wed 09 Dec" is one)."""
+        return len(self.weekdays) > 1 or len(self.dates) > 1 or bool(self.weeks and not (self.weekdays or self.dates))
 
     def allows(self, day: dt.date) -> bool:
+        if self.weeks and day - dt.timedelta(days=day.weekday()) not in self.weeks:
+            return False  # "next week any morning": not Wednesday of this week
+        if not (self.weekdays or self.dates):
+            return True
         return day.weekday() in self.weekdays or (day.month, day.day) in self.dates
+
+
+_WEEK_RE = re.compile(r"\b(next|this|coming)\s+week\b", re.IGNORECASE)
 
 
 def days_named(text: str, now: dt.datetime) -> DaysNamed:
@@ -264,7 +272,10 @@ def days_named(text: str, now: dt.datetime) -> DaysNamed:
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         if 1 <= int(day) <= 31:
             dates.add((_MONTH_NAMES.index(month.lower()) + 1, int(day)))
-    return DaysNamed(frozenset(weekdays), frozenset(dates))
+    today = as_utc(now).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = {monday + dt.timedelta(days=7 * (m.group(1).lower() != "this")) for m in _WEEK_RE.finditer(text or "")}
+    return DaysNamed(frozenset(weekdays), frozenset(dates), frozenset(weeks))
 
 
 # Words that may sit around the date inside a sentence and belong to it.

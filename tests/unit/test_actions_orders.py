@@ -336,6 +336,8 @@ async def test_a_sentence_at_the_code_question_gets_an_answer_and_ways_out(res, 
     "I am afraid I cannot find any code, I do not really know how to look at that email account. Is there another way?",
     "that's my old work email, i cant get into it anymore",
     "i cant get into that email tbh, can u just send a new one",  # not another code to that inbox
+    "I can't get into that inbox anymore. Is there another way to verify, e.g. the postcode 62701?",  # digits, no code
+    "I really can't get the code.",
 ])
 async def test_no_way_to_the_code_gets_the_ways_out(res, order, domain, text):
     """The shopper can't get at the mailbox: a new code or a person, as buttons (it said "That doesn't
@@ -345,6 +347,15 @@ async def test_no_way_to_the_code_gets_the_ways_out(res, order, domain, text):
                                                   domain)
     assert got == {"order_code": None} and "doesn't look like the code" not in texts(d), texts(d)
     assert [b["title"] for b in d.messages[-1]["buttons"]] == ["Send a new code", "Talk to a person", "Something else"]
+
+
+@pytest.mark.parametrize("intent", ["apply_coupon", "out_of_scope"])
+async def test_no_way_to_the_code_is_taken_by_the_form_whatever_the_reading(res, order, domain, intent):
+    """"I really can't get the code." read as apply_coupon got "Which coupon code would you like to use?"
+    (data/rules/orders.yml now hands that reading to the form, which must take the message)."""
+    text = "I really can't get the code."
+    tracker = form("order_code", text, STRANGER, intent=intent, order_id=order.order_id)
+    assert await ValidateOrderForm().extract_order_code(CollectingDispatcher(), tracker, domain) == {"order_code": text}
 
 
 async def test_yes_to_the_cancel_question_cancels_even_after_an_earlier_offer_of_a_person(res, order, domain):

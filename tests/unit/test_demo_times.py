@@ -178,3 +178,18 @@ def test_next_tuesday_afternoon_on_monday_offers_its_free_times(res):
     # with those times on screen, "next tues afternoon" picks the one Tuesday-afternoon button
     assert choose_slot(res.engine, "next tues afternoon", None, now=now, shown=shown)[0].label == "Tue 08 Dec, 16:00 UTC"
     assert choose_slot(res.engine, "tues at 4pm", None, now=now, shown=shown)[0].label == "Tue 08 Dec, 16:00 UTC"
+
+
+@pytest.mark.parametrize("text, picked", [
+    ("next week any morning", None),  # it booked Wed 09 Dec 10:00, this week
+    ("next week", None),
+    ("monday next week", dt.datetime(2026, 12, 14, 16)),
+    ("this week, wednesday morning", dt.datetime(2026, 12, 9, 10)),
+    ("next week wednesday morning", None),  # no Wednesday of next week was offered
+])
+def test_a_week_named_holds_the_pick_to_that_week(text, picked):
+    now = dt.datetime(2026, 12, 7, 14)  # a Monday
+    offered = [DemoSlot(dt.datetime(2026, 12, 9, 10)), DemoSlot(dt.datetime(2026, 12, 9, 16)),
+               DemoSlot(dt.datetime(2026, 12, 14, 16))]
+    got = match_slot(text, offered, now)
+    assert (got.start if got else None) == picked
