@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.budget import budget_cap, remember_budget, shown_within_budget
 from actions.common import entity_values, first_entity, latest_text
-from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, typed_kind
+from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
 from actions.history import shown_before, shown_skus
 from actions.quotes import names_something
 from lift.commerce.cards import cards_message
@@ -80,6 +80,8 @@ class ActionShowProducts(Action):
                 return []
             products = [p for p in (catalog.get(s) for s in resolution.skus) if p is not None]
         if products:
+            # "whats a good tablet or smartwatch" (a category and a product named apart): some of each
+            products += [p for _, kind in requested_kinds(tracker, catalog) for p in kind[:2] if p not in products]
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
             cap = budget_cap(tracker, text)  # "noise cancelling headphones under 200": the Aria Pro is $249
@@ -95,6 +97,12 @@ class ActionShowProducts(Action):
                     others = in_stock_substitutes(resources.get().engine, catalog, shown[0].sku, limit=MAX_CARDS - 1)
                     intro += " These do the same job and are in stock:" if others else ""
                     shown += others
+        elif category is not None and len(requested_kinds(tracker, catalog)) > 1 and budget_cap(tracker, text) is None:
+            # "whats a good tablet or smartwatch", "show me ur headphones n earbuds": some of each
+            kinds = requested_kinds(tracker, catalog)[:MAX_CARDS]
+            per = max(1, MAX_CARDS // len(kinds))
+            shown = [p for _, kind in kinds for p in sorted(kind, key=lambda p: not p.in_stock)[:per]]
+            intro = f"Here are our {' and '.join(plural(typed) for typed, _ in kinds)}:"
         elif category is not None:  # "show me laptops": the laptops, not every computer
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"

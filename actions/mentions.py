@@ -3,7 +3,7 @@ side by side is the thing wanted) and the words typed for it, the words that qua
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Sequence, Tuple, Text
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Text
 
 from rasa_sdk import Tracker
 
@@ -44,6 +44,31 @@ def _category_head(tracker: Tracker) -> Tuple[Text, Text]:
             break  # "laptops and monitors": two requests, the first is kept
         head = e
     return str(head.get("value") or ""), text[head["start"]:head["end"]]
+
+
+def requested_kinds(tracker: Tracker, catalog) -> List[Tuple[Text, List[Any]]]:
+    """(typed words, products of that type) for each separate category request of the message:
+    "tablet or smartwatch", "ur headphones n earbuds" are two ("desk chairs" one: the chairs)."""
+    text = latest_text(tracker)
+    named = [(e["start"], e["end"]) for e in positioned(tracker, "product")]
+    heads: List[Dict[Text, Any]] = []
+    for e in positioned(tracker, "category"):
+        if any(a < e["end"] and e["start"] < b for a, b in named):
+            continue  # "headphones" inside "the aria headphones": the product
+        if heads and heads[-1]["end"] <= e["start"] and not text[heads[-1]["end"]:e["start"]].strip():
+            heads[-1] = e  # side by side: the last word is the thing wanted
+        elif not heads or heads[-1]["end"] <= e["start"]:
+            heads.append(e)
+    kinds: List[Tuple[Text, List[Any]]] = []
+    for head in heads:
+        category = catalog.category_of(str(head.get("value") or ""))
+        if category is None:
+            continue
+        typed = text[head["start"]:head["end"]].lower().strip()
+        kind = catalog.of_kind(category.id, typed)
+        if kind and all({p.sku for p in kind} != {p.sku for p in k} for _, k in kinds):
+            kinds.append((typed, kind))
+    return kinds
 
 
 def qualifiers(tracker: Tracker, text: Text) -> List[Text]:

@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
     arent cant wont wanna gonna gotta lemme gimme u ur ya yeah yep hmm um plz thx after
     interested mostly mainly probably ideally preferably usually generally guys folks mate them him her kinda sorta lotta yo hiya heya sup
     all fine alright actually well cool whatever else instead again even still only perhaps wat wot wut
-    require requires required requiring seek seeking store stores shop shops""".split()
+    require requires required requiring seek seeking store stores shop shops other others another""".split()
 )
 
 # Who, what occasion or what everyday use a search is for ("gift ideas for my sister", "laptops

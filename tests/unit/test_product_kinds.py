@@ -128,8 +128,8 @@ async def test_adding_a_product_type_we_sell_several_of_asks_which(res, dispatch
 @pytest.mark.parametrize("text, spans, skus, intro", [
     # two category words side by side: the last names the thing ("desk chairs" are chairs)
     ("show me desk chairs", [(8, 12), (13, 19)], ["OFF-002", "OFF-003"], "Here are our chairs:"),
-    # two requests: the first is kept, as before
-    ("desks and chairs", [(0, 5), (10, 16)], ["OFF-001", "OFF-004"], "Here are our desks:"),
+    # two requests: some of each (it kept the first only)
+    ("desks and chairs", [(0, 5), (10, 16)], ["OFF-001", "OFF-004", "OFF-002", "OFF-003"], "Here are our desks and chairs:"),
 ])
 async def test_the_last_of_two_category_words_side_by_side_is_the_thing_wanted(res, dispatcher, domain, text,
                                                                                  spans, skus, intro):
@@ -160,3 +160,41 @@ async def test_a_stock_question_about_one_product_gets_a_yes_or_no(res, dispatch
     assert texts(dispatcher) == intro and _cards(dispatcher)[0] == sku
     if sku == "AUD-004":
         assert "AUD-003" in _cards(dispatcher)[1:]
+
+
+def _cats(text, *words):
+    return [{"entity": "category", "value": w, "start": text.index(w), "end": text.index(w) + len(w)} for w in words]
+
+
+async def test_a_kind_and_a_product_named_apart_show_both(res, dispatcher, domain):
+    """"whats a good tablet or smartwatch": the tablets as well as the Tempo Smartwatch (it showed the watch)."""
+    text = "whats a good tablet or smartwatch"
+    entities = _cats(text, "tablet") + [{"entity": "product", "value": "smartwatch", "start": 23, "end": 33}]
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=entities), domain)
+    assert _cards(dispatcher) == ["PHN-006", "PHN-004", "PHN-005"]
+
+
+@pytest.mark.parametrize("text, words, intro", [
+    ("show me ur headphones n earbuds", ("headphones", "earbuds"), "Here are our headphones and earbuds:"),
+    ("got any speakers or headphones", ("speakers", "headphones"), "Here are our speakers and headphones:"),
+])
+async def test_two_kinds_asked_for_show_some_of_each(res, dispatcher, domain, text, words, intro):
+    """It showed the smartwatches only (the second kind asked for, or the first)."""
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, *words)), domain)
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    kinds = {catalog.get(s).name.split()[-1].lower() for s in _cards(dispatcher)}
+    assert texts(dispatcher) == intro and len(kinds) == 2, kinds
+
+
+async def test_two_words_of_one_kind_stay_one_request(res, dispatcher, domain):
+    text = "show me desk chairs"
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, "desk", "chairs")),
+                                   domain)
+    assert " and " not in texts(dispatcher)
+
+
+async def test_other_is_no_product_word(res, dispatcher, domain):
+    """"what other speakers" said "We don't have anything matching “other”"."""
+    text = "what other speakers do u have"
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, "speakers")), domain)
+    assert "matching" not in texts(dispatcher) and _cards(dispatcher)
