@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text
 from actions.history import shown_skus
 from lift.commerce.cards import cards_message
+from lift.understanding.gifts import describes_recipient
 from lift.understanding.prices import price_cap, refers_to_budget
 
 BUDGET_SLOT = "budget"
@@ -31,9 +32,10 @@ def remembered_budget(tracker: Tracker) -> Optional[Decimal]:
 
 
 def budget_cap(tracker: Tracker, text: Text) -> Optional[Decimal]:
-    """The spending limit of this message, or the remembered one when the message points back to it."""
+    """The spending limit of this message, or the remembered one when the message points back to it
+    or says more about the person the present is for."""
     cap = price_cap(text)
-    if cap is None and refers_to_budget(text):
+    if cap is None and (refers_to_budget(text) or describes_recipient(text)):
         return remembered_budget(tracker)
     return cap
 

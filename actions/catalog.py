@@ -130,7 +130,7 @@ class ActionShowProducts(Action):
             query = None if text.startswith("/") or not content_tokens(text) else text
             cap = budget_cap(tracker, text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
-                        or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not t.isdigit()}
+                        or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not any(c.isdigit() for c in t)}
                         <= _just_a_budget()):
                 query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
@@ -187,7 +187,7 @@ man woman guy girl boy person everything birthday christmas xmas year years old 
 cool ngl lowkey fr someone spend budget find help told staff team employees colleagues coworkers workers office
 boss clients guests teacher teachers each per like small little niece nephew grandson granddaughter grandchildren
 grandkids aunt uncle cousin neighbour neighbor holiday holidays anniversary valentine valentines wedding housewarming
-secret santa stocking stuffer stuffers""".split())
+secret santa stocking stuffer stuffers hiya hey hi hello max maximum tops roughly around yo yr yrs""".split())
 
 @functools.lru_cache(maxsize=1)
 def _just_a_budget() -> frozenset:

@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.takeover import as_intent
+from lift.understanding.gifts import describes_recipient
 
 # "no thanks to the mouse. checkout", "nah im good, lets check out", "no. checkout pls": the last
 # thing asked for is the checkout (never "no i don't want to check out yet")
@@ -41,5 +42,13 @@ def gift_with_budget(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
     if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "inform") or not text:
         return None
     if not _GIFT.search(text) or not _BUDGET.search(text):
+        return None
+    return as_intent(intent, "search_product", floor=0.5)
+
+
+def recipient_likes(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for "he likes gaming n music" (unsure, out of scope or a bare answer): what
+    the person a present is for likes; None to keep ``intent``."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "inform") or not describes_recipient(text or ""):
         return None
     return as_intent(intent, "search_product", floor=0.5)

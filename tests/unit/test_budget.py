@@ -60,3 +60,16 @@ async def test_an_add_over_the_budget_says_so(res, dispatcher, domain):
     await ActionAddToCart().run(dispatcher, make_tracker("ok add the aria pro", "add_to_cart", entities=[
         {"entity": "product", "value": "aria pro", "start": 7, "end": 15}]), domain)
     assert "budget" not in texts(dispatcher)
+
+
+async def test_a_gift_search_then_what_the_person_likes_keeps_the_budget(res, dispatcher, domain):
+    """"hiya need xmas gift for my 15yo son, budget is like 100 max" showed "I don't have exactly that";
+    then "he likes gaming n music" ignored the budget."""
+    tracker = make_tracker("hiya need xmas gift for my 15yo son, budget is like 100 max", "search_product")
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == "Some of what we have for $100.00 or less:"
+    dispatcher.messages.clear()
+    await ActionShowProducts().run(dispatcher, make_tracker("he likes gaming n music", "search_product",
+                                                            slots={"budget": 100.0}), domain)
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    assert _cards(dispatcher) and all(catalog.get(s).price <= 100 for s in _cards(dispatcher)), texts(dispatcher)

@@ -741,6 +741,9 @@ def test_when_the_team_is_there_is_a_question(text, read, expected):
     ("what's the capital of peru", "out_of_scope", "out_of_scope"),
     ("i bought a gift card for 50 dollars and it doesnt work", "payment_issue", "payment_issue"),
     ("no i want this fixed now, who do i talk to", "deny", "contact_human_agent"),
+    ("he likes gaming n music", "nlu_fallback", "search_product"),
+    ("shes into cooking and coffee", "inform", "search_product"),
+    ("he likes it", "affirm", "nlu_fallback"),  # no word of yes (as before), and no search
 ])
 def test_a_no_then_checkout_a_gift_with_a_budget_and_who_to_talk_to(text, read, expected):
     intent = {"name": read, "confidence": 0.35}
