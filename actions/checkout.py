@@ -24,7 +24,7 @@ from actions.swap import swap_line
 from actions.quotes import item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
-from lift.commerce.destinations import ask_country, destination, duties_note, not_shipped_reason
+from lift.commerce.destinations import ask_country, destination, duties_note, not_shipped_reason, sales_tax_note
 from lift.commerce.money import money
 from lift.commerce.cards import cards_message
 from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
@@ -322,8 +322,8 @@ def order_summary(tracker: Tracker, res) -> Optional[Text]:
     parts.append(f"Total: {fmt(q.total)}")
     parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))
     dest = destination(address)
-    if method.key != "pickup" and dest is not None and dest.international:
-        parts.append(duties_note(dest.name))
+    parts.append(duties_note(dest.name) if method.key != "pickup" and dest is not None and dest.international
+                 else sales_tax_note())  # the payments policy's sales tax is not in this total
     if method.key != "pickup":
         parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
     parts.append(f"Confirmation to: {tracker.get_slot('email')}")

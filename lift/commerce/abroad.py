@@ -12,7 +12,8 @@ from lift.commerce.destinations import (DELIVERY_WORDS, INTERNATIONAL_DAYS, POLI
 from lift.commerce.money import format_price
 from lift.commerce.orders import SHIPPING_METHODS
 
-_ABOUT_DELIVERY = re.compile(DELIVERY_WORDS.pattern + r"|\b(?:how\s+long|how\s+much|cost\w*|get\s+to)\b", re.IGNORECASE)
+_ABOUT_DELIVERY = re.compile(DELIVERY_WORDS.pattern + r"|\b(?:how\s+long|how\s+much|cost\w*|get\s+to|faster|quicker|sooner|fastest|quickest)\b",
+                             re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"\b(?:to|about|in|for)\s+(?:the\s+)?([a-z][a-z .'-]{1,40}?)"
                           r"(?=\s*(?:$|[?!.,]|\s+(?:please|pls|thanks|then|cost|costs|from|and|how|too|as\s+well|instead)\b))",
                           re.IGNORECASE)

@@ -277,6 +277,12 @@ def _named(code: str) -> Destination:
     return Destination(code, {"US": "the United States", "GB": "the United Kingdom"}.get(code, name))
 
 
+def sales_tax_note() -> str:
+    """The payments policy's sales-tax rule for a US delivery (one wording everywhere): the totals
+    the assistant quotes are before sales tax."""
+    return "Sales tax for the delivery address, if any, is added when your card is charged at dispatch."
+
+
 def duties_note(country: str) -> str:
     """The shipping policy's duties rule for a delivery to ``country`` (one wording everywhere)."""
     return f"Import duties and local taxes, if any, are charged by {country} and paid on delivery."

@@ -152,3 +152,20 @@ def test_the_summary_says_why_a_first_order_coupon_is_off(res, order):
         "shipping_method": "standard", "shipping_address": "12 Oak St, Austin TX 78701", "email": "owner@example.com"})
     summary = order_summary(tracker, res)
     assert "Coupon not applied: WELCOME10 is for a first order only" in summary and "Total: $129.00" in summary, summary
+
+
+@pytest.mark.parametrize("address, line", [
+    ("12 Oak St, Austin TX 78701", "Sales tax for the delivery address, if any, is added when your card is charged at dispatch."),
+    ("4 Rue de Rivoli, 75001 Paris, France", "Import duties and local taxes, if any, are charged by France and paid on delivery."),
+])
+def test_the_summary_says_what_its_total_leaves_out(res, address, line):
+    """The payments policy promised sales tax at checkout; the summary's total had none and said nothing."""
+    from actions.checkout import order_summary
+
+    tracker = make_tracker("standard", "inform", slots={
+        "cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "shipping_method": "standard",
+        "shipping_address": address, "email": "new.shopper@example.com"})
+    summary = order_summary(tracker, res)
+    assert line in summary, summary
+    other = "Import duties" if line.startswith("Sales tax") else "Sales tax"
+    assert other not in summary

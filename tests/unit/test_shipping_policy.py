@@ -218,3 +218,11 @@ async def test_will_it_arrive_by_friday_says_which_options_make_it(res, domain):
     said = " ".join(m.get("text") or "" for m in d.messages)
     assert f"{friday:%a %d %b}" in said and "Ordered now with Express" in said, said
     assert said.startswith(("By ", "Yes: ordered now", "Ordered now, none")), said
+
+
+@pytest.mark.parametrize("text", ["is there any faster option to ireland?", "anything quicker to germany"])
+def test_a_faster_delivery_abroad_is_answered_with_what_goes_there(text):
+    """At the order summary "is there any faster option to ireland?" got "I'm not sure about that one"."""
+    from lift.commerce.abroad import destination_answer
+    answer = destination_answer(text, "USD")
+    assert answer and "Express and next-day delivery are for US addresses only." in answer
