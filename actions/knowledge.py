@@ -33,7 +33,7 @@ from lift.commerce.leads import offer_demo_after
 from lift.commerce.matching import shares_name_word
 from lift.commerce.abroad import destination_answer
 from lift.commerce.orders import about_shipping, shipping_answer
-from lift.commerce.returns import WARRANTY_SOURCE, warranty_verdict
+from lift.commerce.returns import NON_RETURNABLE_SOURCE, WARRANTY_SOURCE, in_ear_return_verdict, warranty_verdict
 from lift.nlu.readings import pays_by_invoice
 from lift.commerce.products import asks_about_stock, attribute_asked, colour_reply, feature_not_mentioned, stock_label
 from lift.commerce.stock import live
@@ -204,6 +204,11 @@ class ActionAnswerQuestion(Action):
         if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
+        about = resources.get().catalog.get(_named_product(tracker) or str(tracker.get_slot("last_product") or ""))
+        verdict = in_ear_return_verdict(latest_text(tracker), about.name if about is not None else None)
+        if verdict:  # "bought the pulse earbuds 3 weeks ago, used them a few times, can i send them back?"
+            dispatcher.utter_message(text=f"{verdict}\n\nSource: {NON_RETURNABLE_SOURCE}")
+            return [SlotSet("kb_doc_id", "policy:returns#non-returnable-items")]
         if unknown_charge(latest_text(tracker)) and not tracker.active_loop_name:
             # "theres a charge from you on my card, i never ordered anything": a person looks into it
             dispatcher.utter_message(text=UNKNOWN_CHARGE)

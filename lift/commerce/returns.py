@@ -219,3 +219,29 @@ def claim_steps(text: str, last_doc: Optional[str]) -> Optional[str]:
         return None
     return f"To make a warranty claim, {HOW_TO_CLAIM}."
 
+
+
+# kb/policies/returns.md, "Non-returnable items": opened earphones and in-ear headphones
+NON_RETURNABLE_SOURCE = "Returns and refunds: Non-returnable items (policy:returns#non-returnable-items)"
+_IN_EAR = re.compile(r"\b(?:ear\s?-?buds?|earphones?|in-?ear)\b", re.IGNORECASE)
+_OPENED = re.compile(r"\b(?:opened|open(?:ed)?\s+(?:the\s+)?(?:box|package|packaging|seal)|unsealed|used|using|worn|wore|"
+                     r"tried|a\s+few\s+times|once|twice|been\s+opened)\b", re.IGNORECASE)
+_RETURN_ASKED = re.compile(r"\b(?:return\w*|send\w*\s+(?:\w+\s+){0,2}back|refund\w*|(?:give|take)\s+(?:\w+\s+){0,2}back|"
+                           r"money\s+back)\b", re.IGNORECASE)
+
+
+def in_ear_return_verdict(text: str, product_name: Optional[str] = None) -> Optional[str]:
+    """Whether earphones can go back, for a return asked about earbuds / in-ear headphones (named in
+    the message or as ``product_name``): opened ones can't, unless faulty. None for another question,
+    another product, or a fault (the free return for a faulty item applies)."""
+    if not _RETURN_ASKED.search(text or "") or says_faulty(text or ""):
+        return None
+    if not (_IN_EAR.search(text or "") or _IN_EAR.search(product_name or "")):
+        return None
+    if _OPENED.search(text):
+        return ("Sorry, opened earphones and in-ear headphones can't be returned, for hygiene reasons. If they're faulty "
+                f"it's different: a faulty item is a free return within {RETURN_DAYS} days of delivery, and our "
+                f"{WARRANTY_YEARS}-year warranty covers manufacturing defects after that.")
+    return (f"Earphones and in-ear headphones can be returned within {RETURN_DAYS} days of delivery only if they're "
+            "unopened: opened ones can't be taken back, for hygiene reasons, unless they're faulty. To return them, "
+            f"{HOW_TO_RETURN}.")

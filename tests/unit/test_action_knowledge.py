@@ -530,3 +530,22 @@ async def test_gift_wrapping_is_answered_by_the_policy_not_the_faqs_yes(shipped_
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"] == "policy:shipping#gift-wrapping"
     assert "We do not offer gift wrapping" in " ".join(m.get("text") or "" for m in d.messages)
+
+
+@pytest.mark.parametrize("text, slots, entities, opened", [
+    ("bought the pulse earbuds 3 weeks ago, used them a few times, can i still send them back?", {},
+     [{"entity": "product", "value": "pulse earbuds", "start": 11, "end": 24}], True),
+    ("even if its been opened, can i return them?", {"last_product": "AUD-003"}, [], True),
+    ("can i return earbuds if i change my mind", {}, [], False),
+])
+async def test_a_return_of_in_ear_earphones_states_the_hygiene_rule(kb, res, text, slots, entities, opened):
+    """It answered with the general 30-day window; opened in-ear earphones can't be returned."""
+    d, events = await ask(text, intent="get_refund", slots=slots, entities=entities)
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert slot_events(events)["kb_doc_id"] == "policy:returns#non-returnable-items"
+    assert ("can't be returned, for hygiene reasons" in said) is opened and "Source: Returns and refunds" in said, said
+
+
+async def test_a_faulty_pair_of_earbuds_is_not_refused(kb, res):
+    d, events = await ask("my earbuds stopped charging after a week, can i return them?", intent="get_refund")
+    assert "hygiene" not in " ".join(m.get("text") or "" for m in d.messages)
