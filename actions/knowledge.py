@@ -94,7 +94,8 @@ _RETURNING = re.compile(r"\b(?:return\w*|send\w*\s+(?:it|them|\w+)\s+back|refund
 _SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|charge|who\s+pays|pay\s+for)\b", re.IGNORECASE)
 # A question about the store's terms, whatever product it mentions by "it".
 # The store's terms for any product, whichever one is named: warranty, the return window, fees.
-_TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|period|policy)|restocking|"
+_TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|period|policy)|restocking|price\s+match\w*|"
+                    r"price\s+drop\w*|gift\s*-?wrap\w*|"
                     r"how\s+(?:long|many\s+days)\s+(?:do\s+i\s+have\s+)?to\s+return)\b", re.IGNORECASE)
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
                            r"dispatch\w*|postage|cancel\w*|exchange\w*|instal+ments?|receipt|invoice|pay(?:ing|ment)?|"

@@ -549,3 +549,14 @@ async def test_a_return_of_in_ear_earphones_states_the_hygiene_rule(kb, res, tex
 async def test_a_faulty_pair_of_earbuds_is_not_refused(kb, res):
     d, events = await ask("my earbuds stopped charging after a week, can i return them?", intent="get_refund")
     assert "hygiene" not in " ".join(m.get("text") or "" for m in d.messages)
+
+
+async def test_a_price_match_question_naming_a_product_gets_the_policy(shipped_retriever, res):
+    """"do u price match? saw the nimbus 14 for 820 on amazon" got the Nimbus 14's description."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask("do u price match? saw the nimbus 14 for 820 on amazon",
+                              entities=[{"entity": "product", "value": "nimbus 14", "start": 25, "end": 34}])
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"].startswith("policy:price-match"), slot_events(events)
