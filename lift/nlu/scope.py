@@ -20,7 +20,8 @@ from lift.nlu.readings import (add_with_code, business_account, buying_not_an_or
                                order_number_not_shopping,
                                pay_by_invoice, person_asked_for, phone_is_contact, placing_not_cancelling,
                                sold_here_question, swap_not_no, times_count_is_add)
-from lift.nlu.shopping_readings import checkout_after_no, gift_with_budget, recipient_likes
+from lift.nlu.shopping_readings import (checkout_after_no, gift_with_budget, go_is_yes, no_account_wanted,
+                                        number_is_quantity, recipient_likes)
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
@@ -374,7 +375,8 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or swap_not_no(current, text) or business_account(current, text)
                        or placing_not_cancelling(current, text) or hours_question(current, text)
                        or checkout_after_no(current, text) or gift_with_budget(current, text)
-                       or recipient_likes(current, text)
+                       or recipient_likes(current, text) or number_is_quantity(current, text) or go_is_yes(current, text)
+                       or no_account_wanted(current, text)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

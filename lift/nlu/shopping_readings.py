@@ -52,3 +52,44 @@ def recipient_likes(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Op
     if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "inform") or not describes_recipient(text or ""):
         return None
     return as_intent(intent, "search_product", floor=0.5)
+
+
+# "actually just 1 pack of bulbs", "only 2 then": a new number for what is in the
+# cart (read as a bare answer or unsure, the order summary's "yes" later placed the old quantity)
+_JUST_N = re.compile(r"^\W*(?:(?:actually|sorry|oh|wait|no|nah|hmm+|ok|okay|oops|err?|um+)\W+)*"
+                     r"(?:just|only)\s+"
+                     r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a\s+single|a\s+couple)\b", re.IGNORECASE)
+# "yes", "ok go", "go ahead", "do it": going ahead (read as a goodbye, the order was never placed)
+_GO_AHEAD = re.compile(r"^\W*(?:(?:ok(?:ay)?|yes|yep|yeah|sure|right|alright|fine|good)\W+)*"
+                       r"(?:go|go\s+ahead|go\s+for\s+it|let'?s\s+go|do\s+it|send\s+it|place\s+it)\W*(?:pls|please|now|then)?\W*$",
+                       re.IGNORECASE)
+
+
+def number_is_quantity(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``remove_from_cart`` (the cart's quantity change) for "actually just 1 pack of bulbs"; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("inform", OUT_OF_SCOPE, NLU_FALLBACK, "deny") or not _JUST_N.search(text or ""):
+        return None
+    return as_intent(intent, "remove_from_cart", floor=0.5)
+
+
+def go_is_yes(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``affirm`` for "ok go" read otherwise (a goodbye); None to keep ``intent``."""
+    if (intent or {}).get("name") in (None, "affirm") or not _GO_AHEAD.match(text or ""):
+        return None
+    return as_intent(intent, "affirm", floor=0.5)
+
+
+# "I don't want account, only see the telephones", "I don't want to create an account right now, just
+# answer the tax question" (read as an account request, the sign-up form started again): a stop
+_NO_ACCOUNT = re.compile(r"\b(?:don'?t|do\s+not|dont|doesn'?t|no)\s+(?:really\s+)?(?:want|need|wanna)\s+(?:an?\s+|any\s+|to\s+(?:create|make|open|"
+                         r"set\s+up|sign\s+up\s+for|register)\s+(?:an?\s+)?)?(?:new\s+)?(?:account|sign\s*-?up|register|registration)\b|"
+                         r"\b(?:without|no)\s+(?:an?\s+)?account\b", re.IGNORECASE)
+_ACCOUNT_READINGS = ("create_account", "start_onboarding", "delete_account", "edit_account", "registration_problems",
+                     "switch_account", "deny", "inform", NLU_FALLBACK)
+
+
+def no_account_wanted(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``stop`` for a refusal of an account read as an account request; None to keep ``intent``."""
+    if (intent or {}).get("name") not in _ACCOUNT_READINGS or not _NO_ACCOUNT.search(text or ""):
+        return None
+    return as_intent(intent, "stop", floor=0.5)

@@ -43,7 +43,7 @@ _QUANTITY_RE = re.compile(
 # A number followed by one of these is a measure ("the 27 inch one", "the 20000 mah power bank").
 _UNIT_AFTER_RE = re.compile(r"\s*(?:inch(?:es)?\b|\"|''|cm\b|mm\b|gb\b|tb\b|mb\b|w\b|watts?\b|mah\b|mp\b|"
                             r"megapixels?\b|hz\b|hours?\b|hrs?\b|kg\b|lbs?\b|oz\b|litres?\b|liters?\b|fps\b|"
-                            r"mbps\b|mph\b|core\b|percent\b|%|-?\s*pack\b|-?\s*pk\b)", re.IGNORECASE)  # "a 4-pack": its size
+                            r"mbps\b|mph\b|core\b|percent\b|%|-?\s*pack\b(?!\s+of\b)|-?\s*pk\b)", re.IGNORECASE)  # "a 4-pack": its size ("1 pack of": a count)
 _VAGUE_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in VAGUE_WORDS) + r")(?!\w)", re.IGNORECASE)
 
 

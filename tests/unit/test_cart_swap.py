@@ -208,3 +208,19 @@ async def test_the_add_answers_the_question_that_came_with_it(res, dispatcher, d
     assert events["cart"] == [{"sku": "KIT-004", "qty": 12, "unit_price": "45.00"}]
     said = texts(dispatcher).split("\n")
     assert said[0].startswith("Added 12 × Swift Electric Kettle") and said[1].startswith("Orders of 10 or more of one product get 5% off")
+
+
+async def test_a_smaller_number_at_the_order_summary_changes_the_line_before_any_yes(res, dispatcher, domain):
+    """"actually just 1 pack of bulbs" at the summary (read as unsure) said "Sorry, I can't help with that
+    one" and the next "ok confirm" placed 2 packs: now it is read as the cart change the form makes."""
+    from lift.nlu.scope import guarded_intent
+    text = "actually just 1 pack of bulbs"
+    reading = guarded_intent({"name": "inform", "confidence": 0.27}, [{"name": "inform", "confidence": 0.27}], [], text)
+    assert reading["name"] == "remove_from_cart"
+    bulbs = {"sku": "SMH-001", "qty": 2, "unit_price": "49.00"}
+    slots = {"cart": [bulbs], "email": "a@b.io", "shipping_address": "12 Market Street, Springfield, IL 62701",
+             "shipping_method": "standard", "requested_slot": "checkout_confirmed"}
+    tracker = make_tracker(text, "remove_from_cart", active_loop="checkout_form", slots=slots,
+                           entities=_named(text, "bulbs"))
+    events = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
+    assert events["cart"] == [{**bulbs, "qty": 1}] and events["checkout_confirmed"] is None

@@ -744,6 +744,15 @@ def test_when_the_team_is_there_is_a_question(text, read, expected):
     ("he likes gaming n music", "nlu_fallback", "search_product"),
     ("shes into cooking and coffee", "inform", "search_product"),
     ("he likes it", "affirm", "nlu_fallback"),  # no word of yes (as before), and no search
+    ("actually just 1 pack of bulbs", "inform", "remove_from_cart"),
+    ("only 2 then", "nlu_fallback", "remove_from_cart"),
+    ("just looking thanks", "inform", "inform"),
+    ("ok go", "goodbye", "affirm"),
+    ("go ahead", "stop", "affirm"),
+    ("ok i have to go", "goodbye", "goodbye"),
+    ("I don't want account, only see the telephones", "delete_account", "stop"),
+    ("I don't want to create an account right now, just answer the tax question please", "create_account", "stop"),
+    ("i want to create an account", "create_account", "create_account"),
 ])
 def test_a_no_then_checkout_a_gift_with_a_budget_and_who_to_talk_to(text, read, expected):
     intent = {"name": read, "confidence": 0.35}
