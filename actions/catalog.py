@@ -49,7 +49,9 @@ class ActionShowProducts(Action):
         return "action_show_products"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        within = shown_within_budget(dispatcher, tracker, resources.get().catalog)  # "which ones r under my budget"
+        from actions.which_answer import add_the_one_picked  # (it adds through actions.cart_lines, which imports this module)
+        within = (add_the_one_picked(dispatcher, tracker, resources.get().catalog)  # "Which one?" -> "Clarity 27-inch 4K Monitor"
+                  or shown_within_budget(dispatcher, tracker, resources.get().catalog))  # "which ones r under my budget"
         if within is not None:
             return within
         return await self._show(dispatcher, tracker) + remember_budget(tracker)

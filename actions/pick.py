@@ -17,6 +17,7 @@ from actions.catalog import (MAX_CARDS, ActionShowProducts, without_spans, choic
                              shown_events)
 from actions.common import entity_values, first_entity, latest_text
 from actions.history import shown_skus
+from actions.which_answer import add_the_one_picked
 from actions.quotes import names_something
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.people import parse_introduction
@@ -37,6 +38,8 @@ class ActionPickProduct(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         catalog = resources.get().catalog
         retried = retry_refused(dispatcher, tracker, catalog)  # "only 2 left" -> "oops i meant 2", "fine, 2"
+        if retried is None:  # "Which one do you mean?" [Pulse Sport | Pulse True Wireless] -> "the pulse sport ones"
+            retried = add_the_one_picked(dispatcher, tracker, catalog)
         if retried is not None:
             return retried
         if tracker.get_slot("cart") and parse_cart_change(latest_text(tracker)).op == SET:
