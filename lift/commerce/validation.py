@@ -123,6 +123,11 @@ _HEADCOUNT_ANSWER = re.compile(
     r"|(?:me|myself)(?:\s+(?:and|&|\+)\s+(?:my\s+)?\w+)?|the\s+\w+\s+of\s+us)\W*$", re.IGNORECASE)
 
 
+_HEADCOUNT_AFTER = re.compile(r"\s*[,(;–-]\s*(?:we(?:'re|\s+are|\s+have)\s+|(?:about|around|roughly|approx\.?|~|with|some)\s+)*"
+                              r"\d[\d,]*\+?\s*(?:staff|people|employees|persons|users|seats|members|workers|of\s+us)\b.*$",
+                              re.IGNORECASE)
+
+
 def normalize_company(value: Any) -> Optional[str]:
     text = clean_text(value, limit=120)
     if not text:
@@ -132,7 +137,7 @@ def normalize_company(value: Any) -> Optional[str]:
     text = re.sub(r"^(?:as|like)\s+i\s+(?:said|wrote|mentioned|told\s+you)\s*[,:-]?\s*(?:(?:it\s+is|it's|its)\s+)?", "",
                   text, flags=re.I)
     text = re.sub(r"^(?:i work (?:at|for)|we are|we're|it's|its|company is|my company is|at|for)\s+", "", text, flags=re.I)
-    text = text.strip(" .,!")
+    text = _HEADCOUNT_AFTER.sub("", text).strip(" .,!")  # "Northgate Engineering, about 40 staff": the name
     if len(text) < 2 or not re.search(r"[^\W_]", text) or find_email(text) or _is_question(text):
         return None
     if _HEADCOUNT_ANSWER.match(text) or _HEADCOUNT_ANSWER.match(str(value).strip()):
@@ -243,7 +248,9 @@ def normalize_address(value: Any) -> Optional[str]:
     lead = _CHAT_BEFORE_UNIT.match(text)
     if lead and _CHATTY.search(lead.group("chat")):  # "ok its Flat 9, 3 Kings Road"
         text = text[lead.end("chat"):]
-    text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|my address is|address:?)\s+", "", text, flags=re.I)
+    text = re.sub(r"^(?:ship (?:it )?to|deliver (?:it )?to|send (?:it )?to|(?:my|our|the) address is|address:?|"
+                  r"(?:i|we) (?:live|am|are|'m|'re) (?:at|in|on)|i'm at|we're at|(?:my|our) (?:office|house|flat) is at)\s+",
+                  "", text, flags=re.I)  # "I live at 14 Elm Street, ...": the address from the number on
     tail = _TAIL.search(text)
     if tail and re.search(r"\d", text[:tail.start()]):
         text = text[:tail.start()]
