@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.common import assess_question, entity_values, latest_intent, latest_text, positioned
-from actions.catalog import ActionShowProducts, compare_if_asked, shown_products, without_spans
+from actions.catalog import ActionShowProducts, compare_if_asked, shown_products, without_spans, shown_events
 from actions.history import shown_before
 from actions.mentions import kind_in_view, named_products
 from actions.arrival import cart_arrival, checkout_arrival
@@ -286,7 +286,7 @@ class ActionAnswerQuestion(Action):
         if colours:  # "do the aria headphones come in different colours?": its one colour, not its whole page
             dispatcher.utter_message(text=colours)
             return [SlotSet("kb_doc_id", f"product:{about.sku}"), SlotSet("kb_version", retriever.kb_version),
-                    SlotSet("kb_score", result.confidence)]
+                    SlotSet("kb_score", result.confidence)] + shown_events([about])  # "ok put 2 in my cart" next
         text = str(message.get("text") or "")
         if named and (intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(text) or _TERMS.search(text)):
             # "I would like to give back the desk lamps, how do I proceed?", "what's your return window for the

@@ -18,8 +18,7 @@ from actions.handoff import hand_off
 from actions.swap import swap_line
 from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
                             takes_person_offer)
-from lift.commerce.orders import (OrderError, describe_coarse, describe_status, describe_tracking,
-                                  find_order, order_contents)
+from lift.commerce.orders import OrderError, describe_coarse, describe_status, describe_tracking, find_order, order_contents
 from lift.commerce.ownership import (CODE_TTL, NO_MAILBOX_HELP, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      cannot_use_code, lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
@@ -27,6 +26,7 @@ from lift.commerce.returns import (faulty_item_options, missing_item_options, re
 from lift.commerce.servicing import (address_summary, cancel_order, cancel_summary, change_address, change_email,
                                      email_summary, sender_actor)
 from lift.commerce.validation import find_email, normalize_email, normalize_order_id
+from lift.nlu.readings import asks_for_person
 from actions.order_requests import (REQUEST_SLOTS, SHOPPING_INTENTS, answered_since_message, cancels_the_demo, needs_yes,
                                     email_already_given, new_address_named, new_email_named, order_request,
                                     pending_request)
@@ -200,8 +200,8 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
 
     async def extract_order_code(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = latest_text(tracker).strip()
-        if tracker.get_slot("requested_slot") != "order_code" or find_email(text):
-            return {}  # (an address typed here is another one for the code: extract_order_email)
+        if tracker.get_slot("requested_slot") != "order_code" or find_email(text) or asks_for_person(text):
+            return {}  # (an address typed here is another one for the code: extract_order_email; a person: the hand-off)
         # A code is digits whatever intent the classifier guessed for them; so is asking for another one.
         if normalize_code(text) or asks_for_a_new_code(text) or cannot_use_code(text) or answering_form(tracker, "order_code"):
             return {"order_code": text}

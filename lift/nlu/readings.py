@@ -98,6 +98,11 @@ _PERSON_INTENTS = ("contact_human_agent", "contact_customer_service", "complaint
 _NOT_A_REQUEST = re.compile(r"\b(?:are|r)\s+(?:you|u)\s+(?:a\s+)?(?:real|human|bot|person)|\bam\s+i\s+talking\b", re.IGNORECASE)
 
 
+def asks_for_person(text: Optional[str]) -> bool:
+    """Whether ``text`` asks for a person in so many words ("Can I just talk to someone please?")."""
+    return bool(_ASKS_FOR_PERSON.search(text or "")) and not _NOT_A_REQUEST.search(text or "")
+
+
 def person_asked_for(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``contact_human_agent`` for a message that asks for a person in words; None to keep ``intent``
     (a complaint or a customer-service reading hands off already; "are you a real person?" is a

@@ -560,3 +560,11 @@ async def test_a_price_match_question_naming_a_product_gets_the_policy(shipped_r
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"].startswith("policy:price-match"), slot_events(events)
+
+
+async def test_a_colour_question_about_a_named_product_makes_it_the_one_meant_next(kb, res):
+    """"what colour is the swift kettle" then "ok put 2 in my cart": "I couldn't find that product"."""
+    d, events = await ask("what colour is the swift kettle",
+                          entities=[{"entity": "product", "value": "swift kettle", "start": 19, "end": 31}])
+    slots = slot_events(events)
+    assert slots["kb_doc_id"] == "product:KIT-004" and slots["last_product"] == "KIT-004", (slots, d.messages)

@@ -358,6 +358,14 @@ async def test_no_way_to_the_code_is_taken_by_the_form_whatever_the_reading(res,
     assert await ValidateOrderForm().extract_order_code(CollectingDispatcher(), tracker, domain) == {"order_code": text}
 
 
+async def test_asking_for_a_person_at_the_code_step_is_left_to_the_hand_off(res, order, domain):
+    """"I haven't received any code. Can I just talk to someone please?" resent the code and ignored the
+    person: the form now takes nothing from it, so the rule for a person in the order form runs."""
+    text = "I haven't received any code. Can I just talk to someone please?"
+    tracker = form("order_code", text, STRANGER, intent="contact_human_agent", order_id=order.order_id)
+    assert await ValidateOrderForm().extract_order_code(CollectingDispatcher(), tracker, domain) == {}
+
+
 async def test_yes_to_the_cancel_question_cancels_even_after_an_earlier_offer_of_a_person(res, order, domain):
     """A person was offered two turns ago ("Cancel the order | Talk to a person"); the shopper then
     pressed "Cancel the order" and says "Yes" to "Cancel it? [Yes | No, keep it]": that yes is the
