@@ -21,7 +21,7 @@ from actions.common import (PENDING_ADDRESS, AddressMixin, answer_in_passing, an
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
-from actions.quotes import item_quantities
+from actions.quotes import asks_total_with_shipping, item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import ask_country, destination, duties_note, not_shipped_reason, sales_tax_note
@@ -221,8 +221,9 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
                 and about_shipping(latest_text(tracker))):
             # "what's the difference between express and next day?" at the summary, whatever intent
             # it was read as: the options, then the summary again (a slot set keeps the form going)
-            reply, offered = shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"), True,
-                                             resources.get().catalog.currency)
+            reply, offered = ("The total in the order summary includes the shipping:", None) if asks_total_with_shipping(
+                latest_text(tracker)) else shipping_answer(latest_text(tracker), tracker.get_slot("shipping_method"), True,
+                                                           resources.get().catalog.currency)
             dispatcher.utter_message(text=reply)
             events = [SlotSet("checkout_confirmed", None)] + ([SlotSet("offered_shipping_method", offered)] if offered else [])
         elif (not events and tracker.get_slot("requested_slot") == "checkout_confirmed"

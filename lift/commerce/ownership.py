@@ -118,7 +118,10 @@ _NO_NUMBER = re.compile(
     r"^\W*(?:idk|dunno|no\s+clue|not\s+sure)\b|"
     r"\b(?:lost|deleted|can'?t\s+find|cannot\s+find|cant\s+find|not\s+in\s+my\s+inbox|forg[oe]t)\b|"
     r"\bjust\s+(?:shopping|browsing|looking)\b|\bsomeone\s+else\b|"
-    r"\b(?:my\s+\w+|she|he|they|somebody)\s+(?:bought|ordered|paid)\b|\bwhere\s+(?:do|can|would)\s+i\s+find\b",
+    r"\b(?:my\s+\w+|she|he|they|somebody)\s+(?:bought|ordered|paid)\b|\bwhere\s+(?:do|can|would)\s+i\s+find\b|"
+    # "can't you look it up with my email? it's ...", "its under demo.customer@example.com"
+    r"\b(?:look|find|search)\s+(?:it\s+|them\s+|me\s+)?(?:up\s+)?(?:with|by|using|from|under)\s+(?:my\s+)?(?:e-?mail|name|phone)|"
+    r"\b(?:it'?s|its|it\s+is|they'?re|order\s+is)\s+under\s+(?:my\s+)?\S+@",
     re.IGNORECASE)
 ORDER_NUMBER_HELP = ("Your order number is in the order confirmation email: LFT followed by 6 digits, like LFT123456. "
                      "If you can't find it, a person from our team can look the order up for you; or we can do "

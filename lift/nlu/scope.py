@@ -20,8 +20,7 @@ from lift.nlu.readings import (add_with_code, business_account, buying_not_an_or
                                order_number_not_shopping,
                                pay_by_invoice, person_asked_for, phone_is_contact, placing_not_cancelling,
                                sold_here_question, swap_not_no, times_count_is_add)
-from lift.nlu.shopping_readings import (checkout_after_no, gift_with_budget, go_is_yes, no_account_wanted,
-                                        number_is_quantity, recipient_likes)
+from lift.nlu.shopping_readings import shopping_reading
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,
@@ -304,13 +303,16 @@ _ADD = "add_to_cart"
 _ADD_VERB = re.compile(r"\b(?:add|put|throw|chuck|stick|pop|get\s+me|i'?ll\s+(?:take|have)|gimme)\b", re.IGNORECASE)
 
 
+_SHOWN_ONE = re.compile(r"\b(?:that|this)\s+one|\b(?:it|them|those|these|both)\b", re.IGNORECASE)
+
+
 def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
                       entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     split = command_then_question(text) if (intent or {}).get("name") not in (None, _ADD) else None
     if split is None or not _ADD_VERB.search(split[0]):
         return None
     if not any(e.get("entity") in ("product", "category") and int(e.get("end") or 0) <= len(split[0]) + 2
-               for e in entities or []):
+               for e in entities or []) and not _SHOWN_ONE.search(split[0]):  # "please put that one in my basket"
         return None
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 
@@ -374,9 +376,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or code_to_use(current, text, entities) or demo_of_products(current, text)
                        or swap_not_no(current, text) or business_account(current, text)
                        or placing_not_cancelling(current, text) or hours_question(current, text)
-                       or checkout_after_no(current, text) or gift_with_budget(current, text)
-                       or recipient_likes(current, text) or number_is_quantity(current, text) or go_is_yes(current, text)
-                       or no_account_wanted(current, text)
+                       or shopping_reading(current, text)
                        or question_not_goodbye(current, ranking, text, refused)
                        or coupon_not_chat(current, text, entities)
                        or command_not_question(current, ranking, text, refused)

@@ -1,6 +1,9 @@
 """Readings of shopping messages the words settle, whatever the classifier's first guess: "no thanks
-to the mouse. checkout" goes to the checkout; a gift with a budget is a product search. Each returns
-the intent to use instead, or None to keep the reading (wired in :func:`lift.nlu.scope.guarded_intent`)."""
+to the mouse. checkout" and a message opening with "checkout" go to the checkout; a gift with a budget,
+or what its recipient likes, is a product search; "actually just 1" is the cart's quantity; "ok go" a
+yes; "I don't want an account" a stop; "add two of them" an add; "notify me when it's back" a store
+question. Each returns the intent to use instead, or None to keep the reading; :func:`shopping_reading`
+(in :func:`lift.nlu.scope.guarded_intent`) takes the first that applies."""
 from __future__ import annotations
 
 import re
@@ -93,3 +96,55 @@ def no_account_wanted(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if (intent or {}).get("name") not in _ACCOUNT_READINGS or not _NO_ACCOUNT.search(text or ""):
         return None
     return as_intent(intent, "stop", floor=0.5)
+
+
+# "Lovely. Please add two of them, one for him and one for my sister" (out of scope): an add of the
+# cards shown, by a word that points at them
+_ADD_SHOWN = re.compile(r"\b(?:add|put|buy|order|get\s+me|gimme|i'?ll\s+take)\s+(?:(?:\d{1,3}|one|two|three|four|five|six|"
+                        r"a\s+couple|a\s+pair|both|all)\s+of\s+)?(?:it|them|those|these|both|that\s+one|this\s+one|the\s+(?:first|"
+                        r"second|third|last|cheaper|cheapest)(?:\s+one)?)\b", re.IGNORECASE)
+
+
+def add_of_shown(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``add_to_cart`` for an add of the cards shown read as out of scope, unsure or a bare answer."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "inform") or not _ADD_SHOWN.search(text or ""):
+        return None
+    return as_intent(intent, "add_to_cart", floor=0.5)
+
+
+# "checkout, email maria.g@yahoo.com, address 12 Pine Ave #5, Seattle WA 98101" (a bare answer): a
+# message that starts by asking for the checkout is the checkout (the form takes the rest)
+_STARTS_WITH_CHECKOUT = re.compile(r"^\W*(?:(?:ok|okay|so|right|alright|great|now|pls|please)\W+)*(?:check\s*out|checkout)"
+                                   r"(?:\s*[,:;.!-]|\s+(?:now|pls|please|with|to|then|using)\b|\s*$)", re.IGNORECASE)
+
+
+def checkout_first(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``checkout`` for a message that opens with it, read as a bare answer or unsure."""
+    if (intent or {}).get("name") not in ("inform", OUT_OF_SCOPE, NLU_FALLBACK) or not _STARTS_WITH_CHECKOUT.search(text or ""):
+        return None
+    return as_intent(intent, "checkout", floor=0.5)
+
+
+# "ok can i get notified when its back" (out of scope): the store's answer on restock alerts
+_NOTIFY_BACK = re.compile(r"\b(?:notif\w*|let\s+(?:me|us)\s+know|alert\w*|e-?mail\s+me|tell\s+me|ping\s+me|heads\s+up)\b.*"
+                          r"\b(?:back|in\s+stock|restock\w*|available|availability)\b", re.IGNORECASE)
+
+
+def restock_alert_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for asking to be told when a product is back, read as out of scope or unsure."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK) or not _NOTIFY_BACK.search(text or ""):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
+_READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
+             add_of_shown, checkout_first, restock_alert_question)
+
+
+def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The first of these readings that applies, or None to keep ``intent``."""
+    for reading in _READINGS:
+        replacement = reading(intent, text)
+        if replacement is not None:
+            return replacement
+    return None

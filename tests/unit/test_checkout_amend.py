@@ -176,6 +176,15 @@ async def test_a_shipping_question_at_the_summary_is_answered_whatever_the_inten
     assert "Express (1-2 business days): $14.99" in texts(d) and "Next-day (1 business day): $24.99" in texts(d)
 
 
+@pytest.mark.parametrize("text", ["what's the total with shipping then", "How much is all together with the shipping?"])
+async def test_the_total_with_shipping_at_the_summary_points_to_its_total(res, domain, text):
+    """It listed every delivery option's price (for a Spanish address, US-only ones too)."""
+    d = CollectingDispatcher()
+    events = await ValidateCheckoutForm().run(d, _at_summary(text, "delivery_options"), domain)
+    assert slot_events(events) == {"checkout_confirmed": None}  # the summary again, with its total
+    assert texts(d) == "The total in the order summary includes the shipping:"
+
+
 @pytest.mark.parametrize("text,expected", [
     ("fay@example.com, 15 Aspen Ct, Boulder CO 80301, express",
      {"email": "fay@example.com", "shipping_address": "15 Aspen Ct, Boulder CO 80301", "shipping_method": "express"}),

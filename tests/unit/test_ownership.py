@@ -18,6 +18,8 @@ def test_asking_for_a_new_code(typed, asks):
     ("where do i find the order number?", True), ("i'm just shopping, no order", True), ("lost it", True),
     ("idk the number, my email is demo.customer@example.com", True), ("dunno", True),
     ("LFT100004", False), ("it's 100004", False), ("hmm", False), ("the kettle arrived broken", False),
+    ("can't you look it up with my email? it's demo.customer@example.com", True),  # "doesn't look like an order number"
+    ("its under demo.customer@example.com", True), ("my email is a@b.com", False),
 ])
 def test_saying_there_is_no_order_number(typed, lacks):
     from lift.commerce.ownership import lacks_order_number

@@ -753,6 +753,12 @@ def test_when_the_team_is_there_is_a_question(text, read, expected):
     ("I don't want account, only see the telephones", "delete_account", "stop"),
     ("I don't want to create an account right now, just answer the tax question please", "create_account", "stop"),
     ("i want to create an account", "create_account", "create_account"),
+    ("Lovely. Please add two of them, one for him and one for my sister.", "out_of_scope", "add_to_cart"),
+    ("checkout, email maria.g@yahoo.com, address 12 Pine Ave #5, Seattle WA 98101", "inform", "checkout"),
+    ("checkout is broken on your site", "out_of_scope", "out_of_scope"),
+    ("ok can i get notified when its back", "out_of_scope", "ask_question"),
+    ("Thank you. Please put that one in my basket, and could you also tell me how long delivery usually takes?",
+     "delivery_period", "add_to_cart"),
 ])
 def test_a_no_then_checkout_a_gift_with_a_budget_and_who_to_talk_to(text, read, expected):
     intent = {"name": read, "confidence": 0.35}
