@@ -311,8 +311,9 @@ def add_then_question(intent: Optional[Dict[str, Any]], text: Optional[str],
     split = command_then_question(text) if (intent or {}).get("name") not in (None, _ADD) else None
     if split is None or not _ADD_VERB.search(split[0]):
         return None
-    if not any(e.get("entity") in ("product", "category") and int(e.get("end") or 0) <= len(split[0]) + 2
-               for e in entities or []) and not _SHOWN_ONE.search(split[0]):  # "please put that one in my basket"
+    named = [e for e in entities or [] if e.get("entity") in ("product", "category")]
+    if not any(int(e.get("end") or 0) <= len(split[0]) + 2 for e in named) \
+            and (named or not _SHOWN_ONE.search(split[0])):  # "please put that one in my basket, and ...?"
         return None
     return {"name": _ADD, "confidence": max(float((intent or {}).get("confidence") or 0.0), 0.5)}
 

@@ -256,9 +256,9 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number
                      r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh)\W+)*(?:just|only)\s+"
-                     # ("actually just 1 pack of bulbs", "only 2 of the mugs": what it is a number of)
-                     r"(?=\S+\s*(?:pieces?|pairs?|units?|items?|packs?|boxes?|sets?|of\s+them)?"
-                     r"(?:\s+(?:of\s+)?(?:the\s+)?(?!(?:please|pls|then|thanks?|needed|is|and|but|plus|also)\b)[a-z][\w-]*){0,3}\W*"
+                     # ("actually just 1 pack of bulbs": what it is a number of; "just 2 of the aria" stays an add)
+                     r"(?=\S+\s*(?:pieces?|pairs?|units?|items?|of\s+them|"
+                     r"(?:packs?|boxes?|sets?)(?:\s+of\b(?:\s+(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)?)?)?\W*"
                      r"(?:(?:please|pls|then|thanks?|needed|is\s+enough|is\s+fine)\W*)?"
                      # "actually only 2, my mum doesnt need one": a reason after it, but no other change
                      r"(?:[,;:-]\s*(?![^,;:]*\b(?:add|put|plus|also|remove|and\s+(?:a|an|the|some|\d+))\b).*)?$)",
