@@ -123,6 +123,9 @@ def _one_pair(text: str, m: "re.Match[str]") -> bool:
     return described and not re.match(r"\s+of\b", after, re.IGNORECASE)
 
 
+_OF_THE = re.compile(r"\b(?:of|between)\s+the\s*$", re.IGNORECASE)
+
+
 def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Mention]:
     """Every quantity mentioned in ``text``, left to right, outside the ``skip`` spans (e.g. a
     product name such as "Nimbus 14", an order number or an email address)."""
@@ -134,6 +137,8 @@ def find_quantities(text: str, skip: Sequence[Tuple[int, int]] = ()) -> List[Men
             continue
         if m.group("digits") and _UNIT_AFTER_RE.match(text, end):
             continue
+        if _previous_word(text, start) in ("those", "these") or _OF_THE.search(text[:start]):
+            continue  # "the cheaper of those two", "which of the 3 is best": the cards counted, not an order
         spelled = (m.group("spelled") or "").lower()
         if spelled == "one" and (_previous_word(text, start) in _REFERENCE_BEFORE_ONE or _THE_X_ONE.search(text[:start])):
             continue

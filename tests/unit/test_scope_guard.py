@@ -764,3 +764,17 @@ def test_a_no_then_checkout_a_gift_with_a_budget_and_who_to_talk_to(text, read, 
     intent = {"name": read, "confidence": 0.35}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert got["name"] == expected, got
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("Good afternoon. My grandson tells me you sell coffee machines. I would like a simple one, nothing with too "
+     "many buttons please.", "coffee machines", "search_product"),
+    ("we need coffee machines for our office kitchen", "coffee machines", "request_demo"),
+    ("can i get a demo of the coffee machines", "coffee machines", "request_demo"),
+])
+def test_one_shopper_wanting_a_kind_is_no_lead(text, kind, expected):
+    intent = {"name": "request_demo", "confidence": 0.63}
+    start = text.index(kind)
+    entities = [{"entity": "category", "value": kind, "start": start, "end": start + len(kind)}]
+    got = guarded_intent(intent, [intent], entities, text) or intent
+    assert got["name"] == expected, got

@@ -343,3 +343,12 @@ def test_a_pair_of_headphones_is_one_item(text, value):
     from lift.understanding.numbers import find_quantities
 
     assert [q.value for q in find_quantities(text)] == [value]
+
+
+@pytest.mark.parametrize("text, values", [
+    ("the cheaper of those two", []),  # it priced "2 × $129.00"
+    ("which of the 3 is best", []), ("add these 2", []),
+    ("add 2 of these", [2]), ("add two of the aria", [2]),
+])
+def test_the_cards_counted_are_no_quantity(text, values):
+    assert [m.value for m in find_quantities(text)] == values
