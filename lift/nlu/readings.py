@@ -35,7 +35,7 @@ def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
              and not (isinstance(e.get("start"), int) and _FOR_PLACE.search(text[:e["start"]]))]
     numbers = [e.get("value") for e in entities if e.get("entity") == "quantity"]
     counts = [int(v) for v in numbers if str(v).isdigit()]
-    if kinds and not numbers and not _FOR_WORK.search(text):
+    if (kinds or _YOU_SELL.search(text)) and not numbers and not FOR_WORK.search(text):
         # "you sell coffee machines. I would like a simple one, nothing with too many buttons": one shopper
         return as_intent(intent, "search_product")
     if not kinds or not counts or len(counts) != len(numbers) or max(counts) > FEW_ITEMS:
@@ -43,8 +43,9 @@ def few_items_not_lead(intent: Optional[Dict[str, Any]], text: Optional[str],
     return as_intent(intent, "search_product")
 
 
+_YOU_SELL = re.compile(r"\b(?:you|u)\s+(?:sell|carry|stock|have)\s+[^\W\d_]{3,}", re.IGNORECASE)
 # Who a purchase is for when it is for work: the lead form's business (a shopper alone names none)
-_FOR_WORK = re.compile(r"\b(?:company|business|office|offices|team|staff|employees|colleagues|coworkers|school|"
+FOR_WORK = re.compile(r"\b(?:company|business|office|offices|team|staff|employees|colleagues|coworkers|school|"
                        r"organi[sz]ation|org|clients?|firm|department|workplace|we|we'?re|our|us)\b", re.IGNORECASE)
 
 

@@ -10,6 +10,7 @@ import re
 from typing import Any, Dict, Optional
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
+from lift.nlu.readings import FOR_WORK
 from lift.nlu.takeover import as_intent
 from lift.understanding.gifts import describes_recipient
 
@@ -137,8 +138,24 @@ def restock_alert_question(intent: Optional[Dict[str, Any]], text: Optional[str]
     return as_intent(intent, "ask_question", floor=0.5)
 
 
+# "Good evening. My son tells me you sell coffee machines. I would like a simple one" (out of scope, a
+# demo, alternatives): told we sell a thing and wanting one is a product search (for work, the lead's)
+_YOU_SELL = re.compile(r"\b(?:you|u)\s+(?:sell|carry|stock|have)\s+[^\W\d_]{3,}", re.IGNORECASE)
+_WANTS_ONE = re.compile(r"\b(?:i'?d\s+like|i\s+would\s+like|i\s+want|i'?m\s+looking\s+for|i\s+am\s+looking\s+for|i\s+need)\b",
+                        re.IGNORECASE)
+
+
+def told_we_sell_it(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for a shopper wanting a thing they say we sell; None to keep ``intent``."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "request_demo", "ask_alternatives", "inform"):
+        return None
+    if not _YOU_SELL.search(text or "") or not _WANTS_ONE.search(text or "") or FOR_WORK.search(text or ""):
+        return None
+    return as_intent(intent, "search_product", floor=0.5)
+
+
 _READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
-             add_of_shown, checkout_first, restock_alert_question)
+             add_of_shown, checkout_first, restock_alert_question, told_we_sell_it)
 
 
 def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

@@ -25,7 +25,7 @@ inch inches gb tb mah core k pro mini max plus lite wireless wired big small lar
 gray blue red green pink gold""".split())
 
 # "the gaming one", "that matte black one": a determiner a word or two before "one" makes it a reference
-_THE_X_ONE = re.compile(r"\b(?:the|that|this|which|those|these)\s+(?:(?!(?:and|or|plus|with|also|then)\b)[^\W\d_]+[\s-]+){1,2}$",
+_THE_X_ONE = re.compile(r"\b(?:the|that|this|which|those|these|a|an)\s+(?:(?!(?:and|or|plus|with|also|then)\b)[^\W\d_]+[\s-]+){1,2}$",
                         re.IGNORECASE)
 
 _DIGITS = r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[+-]?\d+)?"
