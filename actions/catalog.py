@@ -15,7 +15,7 @@ from actions import resources
 from actions.budget import budget_cap, remember_budget, shown_within_budget
 from actions.common import entity_values, first_entity, latest_text
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
-from actions.history import shown_before, shown_skus
+from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
@@ -62,6 +62,8 @@ class ActionShowProducts(Action):
             return compared
         if corrects_quantity(tracker):
             return [FollowupAction("action_remove_from_cart")]  # "sorry, only 1 piece needed" after an add
+        if one_more_after_add(tracker):
+            return [FollowupAction("action_add_to_cart")]  # "also a 65w charger" right after an add
         if reports_faulty_item(latest_text(tracker)):  # "ordered headphones got a toaster lol": no toaster card
             dispatcher.utter_message(text=f"Sorry about that. {faulty_item_policy()}",
                                      buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"},

@@ -3,6 +3,7 @@ shopper added last ("another one", "add 2 more") and an offer they turned down (
 afterwards). Only reads ``tracker.events``; the rules are in lift.commerce.cart.last_added."""
 from __future__ import annotations
 
+import re
 from typing import Any, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -107,3 +108,18 @@ def last_booked_or_placed(tracker: Tracker) -> Tuple[Optional[Text], Optional[Te
         elif kind == "slot" and value is not None and event.get("name") in ("order_id", "lead_id"):
             return ("demo" if event.get("name") == "lead_id" else "order"), str(value), turns
     return None, None, 0
+
+
+# "and the outdoor cam", "also a 65w charger": one more thing, said right after an add
+_ONE_MORE_THING = re.compile(r"^\W*(?:(?:oh|ok|okay|yes|yeah)\W+)?(?:and|also|plus|and\s+also|oh\s+and)\b(?!\s+(?:how|what|when|where|"
+                             r"why|which|is|are|do|does|can|could|will)\b)", re.IGNORECASE)
+
+
+def one_more_after_add(tracker: Tracker) -> bool:
+    """Whether the message names a product with "and"/"also" first and the shopper's message before
+    it was an add (so it is another add, not a search)."""
+    if not _ONE_MORE_THING.match(latest_text(tracker)) or not entity_values(tracker, "product"):
+        return False
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    before = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(users) > 1 else None
+    return before == "add_to_cart"

@@ -16,7 +16,7 @@ from actions.cart_lines import retry_refused
 from actions.catalog import (MAX_CARDS, ActionShowProducts, without_spans, choice_buttons, live_cards, referred_products,
                              shown_events)
 from actions.common import entity_values, first_entity, latest_text
-from actions.history import shown_skus
+from actions.history import one_more_after_add, shown_skus
 from actions.which_answer import add_the_one_picked
 from actions.quotes import names_something
 from lift.understanding.prices import cap_spans, price_cap
@@ -46,6 +46,8 @@ class ActionPickProduct(Action):
             # "make it 5", "actually just one" right after an add: the line just added, not the
             # cross-sell card shown with it (run here: no rule follows this action with another)
             return await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+        if one_more_after_add(tracker):  # "and the outdoor cam" right after an add: added too (it showed the card)
+            return await ActionAddToCart().run(dispatcher, tracker, domain)
         if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
             # "another one" / "one more" with a cart: more of the line added last, not the card shown
             return await ActionAddToCart().run(dispatcher, tracker, domain)

@@ -15,6 +15,7 @@ from actions.catalog import (MAX_CARDS, ActionShowProducts, choice_buttons, comp
 from actions.common import latest_text
 from actions.mentions import mentioned, typed_kind
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
+from lift.commerce.pricing import describe_volume_discounts, names_volume_terms
 from lift.commerce.cards import cards_message
 from lift.commerce.compare import price_extreme
 from lift.commerce.orders import about_shipping, shipping_answer
@@ -68,6 +69,10 @@ class ActionShowPrice(Action):
         if compared is not None:
             return compared
         catalog = resources.get().catalog
+        if names_volume_terms(latest_text(tracker)) and not tracker.active_loop_name:
+            # "What's the volume discount on that?": the tiers (it asked which product, then gave a unit price)
+            dispatcher.utter_message(text=describe_volume_discounts())
+            return []
         products, category = mentioned(tracker, catalog)
         checking_out = tracker.active_loop_name == "checkout_form"
         if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):

@@ -28,6 +28,17 @@ def asks_about_volume_price(text: str) -> bool:
     return bool(_ASKS_PRICE_BREAK.search(text or ""))
 
 
+_NAMES_VOLUME_TERMS = re.compile(r"\b(?:volume|bulk|wholesale|quantity|multi-?buy)\s+(?:discounts?|pricing|prices?|deals?|rates?)\b|"
+                                 r"\bprice\s+breaks?\b|\bdiscounts?\s+for\s+(?:buying\s+)?(?:more|bulk|several|\d+)\b",
+                                 re.IGNORECASE)
+
+
+def names_volume_terms(text: str) -> bool:
+    """Whether a message asks for the volume terms by name ("What's the volume discount on that?"),
+    narrower than :func:`asks_about_volume_price` (which a bare "any deals?" also meets)."""
+    return bool(_NAMES_VOLUME_TERMS.search(text or ""))
+
+
 def describe_volume_discounts() -> str:
     """The volume tiers in a sentence, from :data:`VOLUME_TIERS` (the one place they are set)."""
     tiers = sorted(VOLUME_TIERS)

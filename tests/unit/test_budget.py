@@ -73,3 +73,15 @@ async def test_a_gift_search_then_what_the_person_likes_keeps_the_budget(res, di
                                                             slots={"budget": 100.0}), domain)
     catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
     assert _cards(dispatcher) and all(catalog.get(s).price <= 100 for s in _cards(dispatcher)), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, terms", [
+    ("What's the volume discount on that?", True), ("any bulk pricing on the mouse", True),
+    ("is there a discount for buying 20", True), ("how much is it", False), ("any deals on the aria?", False),
+])
+async def test_the_volume_terms_asked_by_name_are_the_tiers(res, dispatcher, domain, text, terms):
+    """"What's the volume discount on that?" after adding a mouse asked which product, then gave $39."""
+    from actions.price import ActionShowPrice
+    tracker = make_tracker(text, "ask_price", slots={"last_product": "CMP-008", "last_shown": ["CMP-008"]})
+    await ActionShowPrice().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("Orders of 10 or more of one product get 5% off") is terms, texts(dispatcher)

@@ -4,6 +4,8 @@ import pytest
 
 from actions.catalog import ActionShowProducts
 from actions.pick import ActionPickProduct
+from rasa_sdk.executor import CollectingDispatcher
+
 from tests.support.trackers import make_tracker, slot_events, texts
 
 
@@ -37,4 +39,28 @@ async def test_a_yes_offer_button_is_not_a_which_question(res, dispatcher, domai
     events = [{"event": "bot", "text": "Want me to add it?", "data": {"buttons": [
         {"title": "Yes, add Volt", "payload": '/add_to_cart{"product":"ACC-002"}'}, {"title": "No thanks", "payload": "/deny"}]}}]
     tracker = make_tracker("the volt cable", "inform", events=events)
+    assert "cart" not in slot_events(await ActionPickProduct().run(dispatcher, tracker, domain))
+
+
+def _after_add():
+    return [{"event": "user", "text": "add the glide mouse", "parse_data": {"intent": {"name": "add_to_cart"}}},
+            {"event": "action", "name": "action_add_to_cart"}]
+
+
+async def test_one_more_thing_right_after_an_add_is_added_too(res, dispatcher, domain):
+    """"also a 65w charger" right after an add showed the charger's card and added nothing."""
+    text = "also the volt 65w charger"
+    entities = [{"entity": "product", "value": "volt 65w charger", "start": 9, "end": 25}]
+    tracker = make_tracker(text, "inform", events=_after_add(), entities=entities,
+                           slots={"cart": [{"sku": "CMP-008", "qty": 1, "unit_price": "39.00"}]})
+    events = slot_events(await ActionPickProduct().run(dispatcher, tracker, domain))
+    assert len(events["cart"]) == 2, texts(dispatcher)
+    followup = await ActionShowProducts().run(CollectingDispatcher(), make_tracker(
+        text, "search_product", events=_after_add(), entities=entities), domain)
+    assert {"event": "followup", "name": "action_add_to_cart", "timestamp": None} in followup
+
+
+async def test_and_a_question_after_an_add_is_no_add(res, dispatcher, domain):
+    entities = [{"entity": "product", "value": "volt 65w charger", "start": 15, "end": 31}]
+    tracker = make_tracker("and is the the volt 65w charger any good", "inform", events=_after_add(), entities=entities)
     assert "cart" not in slot_events(await ActionPickProduct().run(dispatcher, tracker, domain))
