@@ -52,6 +52,24 @@ _KEEP_CLAUSE = re.compile(r"\b(?:keep|keeping|but\s+not|except|leave)\b", re.IGN
 _NOT_A_NAME = frozenset({"one", "piece", "pair", "unit", "item", "thing", "need", "needed", "only", "just"})
 
 
+_REMOVE_VERB = re.compile(r"\b(?:remove|delete|drop|take\s+out|take\s+off|get\s+rid\s+of|cancel|ditch|lose)\b", re.IGNORECASE)
+
+
+def _object_first(products: List[Any], text: Text) -> List[Any]:
+    """Cart lines named in a removal, the one named after its verb first: "I only wanted the Boom Go,
+    not the Boom Home one. Please remove the Boom Home Smart Speaker" removed the Boom Go."""
+    verbs = list(_REMOVE_VERB.finditer(text or ""))
+    if len(products) < 2 or not verbs:
+        return products
+    after = list(content_tokens(text[verbs[-1].end():]))
+    shared = set.intersection(*(set(content_tokens(p.name)) for p in products))
+
+    def position(product) -> int:
+        own = set(content_tokens(product.name)) - shared
+        return next((i for i, w in enumerate(after) if w in own), len(after))
+    return sorted(products, key=position)
+
+
 def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Optional[Text]]:
     """The cart line a removal or "make it 3" is about: a named/referred product in the cart, else
     the product last added, else the only line; otherwise (None, question)."""
@@ -67,9 +85,8 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
             return catalog.get(picked.skus[0]), None
     products, _ = referred_products(tracker, catalog)
     if named:
-        for product in products:
-            if product.sku in in_cart:
-                return product, None
+        for product in _object_first([p for p in products if p.sku in in_cart], latest_text(tracker)):
+            return product, None
         what = products[0].name if products else named[0]
         return None, f"The {what} isn't in your cart. Which item do you mean?"
     # A type or a word of a line's name before a reference: "remove one of the speakers" or "make it 3

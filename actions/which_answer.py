@@ -22,7 +22,9 @@ _ADD = "/add_to_cart"
 
 def offered_adds(tracker: Tracker) -> List[Tuple[Text, int]]:
     """(sku, quantity) of each add button of the bot's last message before this one, or []."""
-    for event in reversed(list(tracker.events or [])[:-1]):
+    events = list(tracker.events or [])
+    latest = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:latest]):  # (after the latest message come featurization and this turn's actions)
         if event.get("event") == "user":
             return []
         if event.get("event") == "bot":

@@ -224,3 +224,15 @@ async def test_a_smaller_number_at_the_order_summary_changes_the_line_before_any
                            entities=_named(text, "bulbs"))
     events = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
     assert events.get("cart") == [{**bulbs, "qty": 1}] and events["checkout_confirmed"] is None, (events, texts(dispatcher))
+
+
+async def test_a_removal_naming_two_lines_removes_the_one_after_its_verb(res, dispatcher, domain):
+    """"I only wanted the small Boom Go speaker, not the Boom Home one. Please remove the Boom Home Smart
+    Speaker." removed the Boom Go."""
+    text = "I only wanted the small Boom Go speaker, not the Boom Home one. Please remove the Boom Home Smart Speaker."
+    go, home = {"sku": "AUD-005", "qty": 1, "unit_price": "59.00"}, {"sku": "AUD-006", "qty": 1, "unit_price": "149.00"}
+    entities = _named(text, "Boom Go") + [{"entity": "product", "value": "Boom Home", "start": text.index("Boom Home"),
+                                            "end": text.index("Boom Home") + 9}] + _named(text, "Boom Home Smart Speaker")
+    tracker = make_tracker(text, "remove_from_cart", entities=entities, slots={"cart": [go, home]})
+    events = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert events["cart"] == [go], texts(dispatcher)
