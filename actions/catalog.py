@@ -191,7 +191,8 @@ man woman guy girl boy person everything birthday christmas xmas year years old 
 cool ngl lowkey fr someone spend budget find help told staff team employees colleagues coworkers workers office
 boss clients guests teacher teachers each per like small little niece nephew grandson granddaughter grandchildren
 grandkids aunt uncle cousin neighbour neighbor holiday holidays anniversary valentine valentines wedding housewarming
-secret santa stocking stuffer stuffers hiya hey hi hello max maximum tops roughly around yo yr yrs""".split())
+secret santa stocking stuffer stuffers hiya hey hi hello max maximum tops roughly around yo yr yrs turning turns age aged
+shopping really""".split())
 
 @functools.lru_cache(maxsize=1)
 def _just_a_budget() -> frozenset:

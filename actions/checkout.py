@@ -59,10 +59,9 @@ _ASKED_AGAIN = {"email": "Sure, which email should the confirmation go to?",
 
 
 def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
-    """The other checkout questions a message already answers ("fay@example.com, 15 Aspen Ct,
-    Boulder CO 80301, express" at the email question, or in the message that starts checkout), each
-    checked like its own answer; only empty slots, so nothing asked is asked again and nothing
-    answered is overwritten."""
+    """The other checkout questions a message already answers ("fay@example.com, 15 Aspen Ct, Boulder CO
+    80301, express" at the email question, or starting checkout), each checked like its own answer; only
+    empty slots: nothing asked is asked again and nothing answered is overwritten."""
     requested = tracker.get_slot("requested_slot")
     if (tracker.active_loop or {}).get("name") != "checkout_form":
         return []
@@ -76,6 +75,8 @@ def carried_events(tracker: Tracker, taken: set) -> List[Dict[Text, Any]]:
     method = values.get("shipping_method")
     if method and method_problem(method, values.get("shipping_address") or tracker.get_slot("shipping_address")):
         del values["shipping_method"]  # asked at its turn, where the reason is given
+    elif method == "pickup" and not values.get("shipping_address") and tracker.get_slot("shipping_address") is None:
+        values["shipping_address"] = PICKUP_ADDRESS  # "checkout. pickup.": no address to ask for
     return [SlotSet(slot, value) for slot, value in values.items()] + (
         address_slots(values["shipping_address"]) if "shipping_address" in values else [])
 
@@ -186,8 +187,6 @@ def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[T
 PICKUP_ADDRESS = "store pickup"
 _PICKUP = re.compile(r"\b(?:pick\s*(?:it|them|this|that|everything)?\s*up|pickup|collect(?:ion)?|click\s*(?:and|&|n)\s*collect)\b",
                      re.IGNORECASE)
-
-
 # a question about where pickup happens, not a choice of it
 _WHERE_IS_PICKUP = re.compile(r"\b(?:where(?:'?s|\s+is|\s+are)?|which\s+(?:store|shop|city|town)|is\s+there\s+(?:one|a\s+(?:store|shop))|"
                               r"any\s+(?:stores?|shops?)|near(?:est|by)?|address\s+of)\b[^?.!]*\b(?:store|shop|pick\s*-?\s*up|collect\w*|one)\b|"

@@ -84,7 +84,7 @@ _RETURN_INTENTS = ("get_refund", "check_refund_policy", "track_refund")
 # The store's terms asked about a product in view ("do you charge vat on that", "will it get here b4
 # xmas", "if it breaks after a year", "can I collect it from a store?"): the policies answer
 _STORE_TERMS = (r"vat|sales\s+tax|tax(?:es)?|duty|duties|customs|get\s+here|reach\s+(?:me|us)|collect\w*|pick\s*-?up|"
-                r"in\s+(?:a\s+|the\s+)?(?:store|shop)|manufacturer|repair\w*|(?:if|when)\s+(?:it|they)\s+(?:breaks?|break|stops?|dies|die)|"
+                r"(?:in|from|at)\s+(?:a\s+|the\s+|your\s+)?(?:store|shop)|manufacturer|match\w*\s+(?:the\s+)?(?:prices?|that|it)|repair\w*|(?:if|when)\s+(?:it|they)\s+(?:breaks?|break|stops?|dies|die)|"
                 r"price\s+(?:drops?|match\w*|goes\s+down)|gift\s*-?wrap\w*")
 _POLICY_TALK = re.compile(r"\b(?:(?:give|send|take)\s+(?:\w+\s+){0,3}?back|return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
                           rf"exchange|replace|{_STORE_TERMS})\w*", re.IGNORECASE)
@@ -95,6 +95,7 @@ _SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|c
 # A question about the store's terms, whatever product it mentions by "it".
 # The store's terms for any product, whichever one is named: warranty, the return window, fees.
 _TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|period|policy)|restocking|price\s+match\w*|"
+                    r"match\w*\s+(?:the\s+)?(?:prices?|that|it)|"
                     r"price\s+drop\w*|gift\s*-?wrap\w*|"
                     r"how\s+(?:long|many\s+days)\s+(?:do\s+i\s+have\s+)?to\s+return)\b", re.IGNORECASE)
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"

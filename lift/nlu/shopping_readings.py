@@ -13,6 +13,8 @@ from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.readings import FOR_WORK
 from lift.nlu.takeover import as_intent
 from lift.understanding.gifts import describes_recipient
+from lift.understanding.prices import refers_to_budget
+from lift.understanding.references import SET, parse_cart_change
 
 # "no thanks to the mouse. checkout", "nah im good, lets check out", "no. checkout pls": the last
 # thing asked for is the checkout (never "no i don't want to check out yet")
@@ -87,7 +89,8 @@ def go_is_yes(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional
 # answer the tax question" (read as an account request, the sign-up form started again): a stop
 _NO_ACCOUNT = re.compile(r"\b(?:don'?t|do\s+not|dont|doesn'?t|no)\s+(?:really\s+)?(?:want|need|wanna)\s+(?:an?\s+|any\s+|to\s+(?:create|make|open|"
                          r"set\s+up|sign\s+up\s+for|register)\s+(?:an?\s+)?)?(?:new\s+)?(?:account|sign\s*-?up|register|registration)\b|"
-                         r"\b(?:without|no)\s+(?:an?\s+)?account\b", re.IGNORECASE)
+                         r"\b(?:without|no)\s+(?:an?\s+)?account\b|\b(?:forget|skip|never\s*mind)\s+(?:the|an?|my)\s+(?:account|sign\s*-?up|"
+                         r"registration)|\brather\s+not\s+(?:register|sign\s+up|make\s+an\s+account|create\s+an\s+account)", re.IGNORECASE)
 _ACCOUNT_READINGS = ("create_account", "start_onboarding", "delete_account", "edit_account", "registration_problems",
                      "switch_account", "deny", "inform", NLU_FALLBACK)
 
@@ -116,19 +119,21 @@ def add_of_shown(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optio
 # "checkout, email maria.g@yahoo.com, address 12 Pine Ave #5, Seattle WA 98101" (a bare answer): a
 # message that starts by asking for the checkout is the checkout (the form takes the rest)
 _STARTS_WITH_CHECKOUT = re.compile(r"^\W*(?:(?:ok|okay|so|right|alright|great|now|pls|please)\W+)*(?:check\s*out|checkout)"
-                                   r"(?:\s*[,:;.!-]|\s+(?:now|pls|please|with|to|then|using)\b|\s*$)", re.IGNORECASE)
+                                   r"(?:\s*[,:;.!-]|\s+(?:now|pls|please|with|w/?|to|then|using)(?:\b|\s)|\s*$)", re.IGNORECASE)
 
 
 def checkout_first(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``checkout`` for a message that opens with it, read as a bare answer or unsure."""
-    if (intent or {}).get("name") not in ("inform", OUT_OF_SCOPE, NLU_FALLBACK) or not _STARTS_WITH_CHECKOUT.search(text or ""):
+    if (intent or {}).get("name") not in ("inform", OUT_OF_SCOPE, NLU_FALLBACK, "apply_coupon") \
+            or not _STARTS_WITH_CHECKOUT.search(text or ""):  # ("checkout w/ code WELCOME10": the checkout applies it)
         return None
     return as_intent(intent, "checkout", floor=0.5)
 
 
 # "ok can i get notified when its back" (out of scope): the store's answer on restock alerts
 _NOTIFY_BACK = re.compile(r"\b(?:notif\w*|let\s+(?:me|us)\s+know|alert\w*|e-?mail\s+me|tell\s+me|ping\s+me|heads\s+up)\b.*"
-                          r"\b(?:back|in\s+stock|restock\w*|available|availability)\b", re.IGNORECASE)
+                          r"\b(?:back|in\s+stock|restock\w*|available|availability)\b|"
+                          r"\b(?:restock|stock|back\s*-?\s*in\s*-?\s*stock)\s+(?:alert|notification|email)s?\b", re.IGNORECASE)
 
 
 def restock_alert_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -154,8 +159,40 @@ def told_we_sell_it(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Op
     return as_intent(intent, "search_product", floor=0.5)
 
 
+# "wait drop that to 2 please" (read as a stop: "No problem." and the cart kept 3), "bring it down to one":
+# a new number for a cart line, as the cart's own parser reads it
+def quantity_change(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``remove_from_cart`` (which sets a line's quantity) for a new number (under 100) read as a stop,
+    a no or unsure; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("stop", "deny", NLU_FALLBACK) or not text:
+        return None  # (out of scope keeps its reading: "set up a new pin ... and make it be 1234")
+    change = parse_cart_change(text)
+    return as_intent(intent, "remove_from_cart", floor=0.5) if change.op == SET and 0 < (change.qty or 0) < 100 else None
+
+
+# "u got any codes rn?" (out of scope): whether there is a code is the coupons' question
+_ANY_CODES = re.compile(r"\b(?:any|got|have|get)\b.*\b(?:promo\s+)?(?:codes?|coupons?|promos?|vouchers?|discount\s+codes?)\b",
+                        re.IGNORECASE)
+
+
+def any_codes(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``apply_coupon`` for asking whether there is a code, read as out of scope or unsure."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK) or not _ANY_CODES.search(text or ""):
+        return None
+    return as_intent(intent, "apply_coupon", floor=0.5)
+
+
+def budget_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for "which of those are under my budget?" (out of scope, a store question):
+    the cards within the budget said before (actions/budget.py)."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "ask_question", "inform") or not refers_to_budget(text or ""):
+        return None
+    return as_intent(intent, "search_product", floor=0.5)
+
+
 _READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
-             add_of_shown, checkout_first, restock_alert_question, told_we_sell_it)
+             add_of_shown, checkout_first, restock_alert_question, told_we_sell_it, quantity_change, any_codes,
+             budget_question)
 
 
 def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

@@ -506,6 +506,8 @@ async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retri
     ("can I collect it from a store?", "delivery_options", "KIT-002"),
     ("If the price drops after I buy it, do I get the difference back?", "ask_question", "KIT-002"),
     ("can u gift wrap it", "ask_question", "CMP-008"),
+    ("i saw them cheaper at another shop, do you match prices?", "ask_question", "AUD-003"),
+    ("can i pick it up from your shop?", "delivery_options", "KIT-002"),
 ])
 async def test_a_store_question_about_the_product_on_screen_is_not_answered_with_its_page(shipped_retriever, res, text,
                                                                                          intent, sku):

@@ -14,6 +14,7 @@ def _cards(dispatcher):
 
 @pytest.mark.parametrize("text, refers", [
     ("which ones r under my budget", True), ("r any of those in my budget?", True), ("anything within budget", True),
+    ("which ones fit my budget", True),
     ("under my budget of 80", False),  # a new one
     ("what's your budget laptop", False), ("show me headphones", False),
 ])
@@ -85,3 +86,12 @@ async def test_the_volume_terms_asked_by_name_are_the_tiers(res, dispatcher, dom
     tracker = make_tracker(text, "ask_price", slots={"last_product": "CMP-008", "last_shown": ["CMP-008"]})
     await ActionShowPrice().run(dispatcher, tracker, domain)
     assert texts(dispatcher).startswith("Orders of 10 or more of one product get 5% off") is terms, texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", [
+    "birthday gift for my nephew, he's turning 13. budget is about 80 dollars",  # "I couldn't find a product"
+    "shopping for my 14 yo son's christmas present, max 100 bucks",  # the Nimbus 14's sleeve, for "14"
+])
+async def test_a_gift_with_a_budget_and_nothing_named_lists_what_the_budget_buys(res, dispatcher, domain, text):
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert texts(dispatcher).startswith("Some of what we have for $") and _cards(dispatcher), texts(dispatcher)

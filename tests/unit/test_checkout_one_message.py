@@ -169,3 +169,10 @@ def test_the_summary_says_what_its_total_leaves_out(res, address, line):
     assert line in summary, summary
     other = "Import duties" if line.startswith("Sales tax") else "Sales tax"
     assert other not in summary
+
+
+async def test_pickup_chosen_when_checkout_starts_needs_no_address(res, run_form):
+    """"checkout. pickup." set store pickup and still asked "What's the shipping address?"."""
+    cart = [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}]
+    slots, d = await run_form("checkout. pickup.", "checkout", [], {"cart": cart, "requested_slot": "email"})
+    assert slots.get("shipping_method") == "pickup" and slots.get("shipping_address") == "store pickup", (slots, texts(d))
