@@ -106,7 +106,10 @@ def no_account_wanted(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
 # cards shown, by a word that points at them
 _ADD_SHOWN = re.compile(r"\b(?:add|put|buy|order|get\s+me|gimme|i'?ll\s+take)\s+(?:(?:\d{1,3}|one|two|three|four|five|six|"
                         r"a\s+couple|a\s+pair|both|all)\s+of\s+)?(?:it|them|those|these|both|that\s+one|this\s+one|the\s+(?:first|"
-                        r"second|third|last|cheaper|cheapest)(?:\s+one)?)\b", re.IGNORECASE)
+                        r"second|third|last|cheaper|cheapest)(?:\s+one)?)\b"
+                        # somewhere else than the cart: "put it into my emergency savings account"
+                        r"(?!\s+(?:in|into|on|onto|to|towards?)\s+(?!(?:my|the|your)\s+(?:cart|basket|bag|order|trolley)\b))",
+                        re.IGNORECASE)
 
 
 def add_of_shown(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -145,7 +148,7 @@ def restock_alert_question(intent: Optional[Dict[str, Any]], text: Optional[str]
 
 # "Good evening. My son tells me you sell coffee machines. I would like a simple one" (out of scope, a
 # demo, alternatives): told we sell a thing and wanting one is a product search (for work, the lead's)
-_YOU_SELL = re.compile(r"\b(?:you|u)\s+(?:sell|carry|stock|have)\s+[^\W\d_]{3,}", re.IGNORECASE)
+_YOU_SELL = re.compile(r"\b(?:you|u)\s+(?:sell|carry|stock)\s+[^\W\d_]{3,}", re.IGNORECASE)  # ("you have hobbies": no)
 _WANTS_ONE = re.compile(r"\b(?:i'?d\s+like|i\s+would\s+like|i\s+want|i'?m\s+looking\s+for|i\s+am\s+looking\s+for|i\s+need)\b",
                         re.IGNORECASE)
 
