@@ -15,7 +15,8 @@ from actions.cart_idle import idle_clock
 from actions.catalog import MAX_CARDS, answered_stock, choice_buttons, colour_answer, referred_products, shown_events, shown_products
 from actions.common import answer_in_passing, entity_values, first_entity, latest_text, masked_text, positioned
 from actions.swap import swap_line
-from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart, retry_refused
+from actions.cart_add import put_in_cart
+from actions.cart_lines import REFUSED_SLOT, change_line, retry_refused
 from actions.cart_mixed import it_and_kind, it_and_named, remove_and_add
 from actions.coupons import apply_carried_coupon, carried_coupon
 from actions.history import more_of_last_added, shown_skus

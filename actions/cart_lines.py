@@ -10,13 +10,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.budget import over_budget_note
+from actions.cart_add import put_in_cart
 from actions.cart_idle import idle_clock
 from actions.catalog import referred_products
 from actions.common import entity_values, latest_text, masked_text
 from actions.mentions import typed_kind
-from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, add_item, normalize_cart, quantity_of, remove_item,
-                                set_quantity, subtotal)
+from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, normalize_cart, quantity_of, remove_item, set_quantity,
+                                subtotal)
 from lift.commerce.matching import content_tokens
 from lift.commerce.stock import live
 from lift.understanding.numbers import Quantity, parse_quantity
@@ -24,27 +24,6 @@ from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Shown, 
                                            parse_cart_change, resolve_reference)
 
 REFUSED_SLOT = "refused_product"  # set by an add refused for its number (stock, the per-line cap)
-
-
-def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int],
-                tracker: Optional[Tracker] = None):
-    """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
-    One product that can't be added never drops the others. With the ``tracker``, a product over the
-    budget the shopper gave earlier is pointed out."""
-    added, refused = [], []
-    for product in products:
-        try:
-            cart = add_item(cart, product, counts[product.sku])
-            added.append(product)
-        except CartError as err:
-            refused.append((product, err))
-    if added:
-        count = sum(i["qty"] for i in cart)
-        dispatcher.utter_message(
-            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
-                 f"({catalog.format_price(subtotal(cart))})."
-                 + (over_budget_note(tracker, max(added, key=lambda p: p.price), catalog) if tracker is not None else ""))
-    return cart, added, refused
 
 
 # words of "only 1 piece needed", "just one pair" that name no product

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.cart_idle import idle_clock
-from actions.cart_lines import put_in_cart
+from actions.cart_add import put_in_cart
 from actions.catalog import shown_products
 from actions.common import latest_text, positioned
 from actions.mentions import THE_X_ONE

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.budget import budget_cap, remember_budget, shown_within_budget
+from actions.cart_add import add_the_one_picked
 from actions.common import entity_values, first_entity, latest_text
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
 from actions.history import one_more_after_add, shown_before, shown_skus
@@ -49,7 +50,6 @@ class ActionShowProducts(Action):
         return "action_show_products"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        from actions.which_answer import add_the_one_picked  # (it adds through actions.cart_lines, which imports this module)
         within = (add_the_one_picked(dispatcher, tracker, resources.get().catalog)  # "Which one?" -> "Clarity 27-inch 4K Monitor"
                   or shown_within_budget(dispatcher, tracker, resources.get().catalog))  # "which ones r under my budget"
         if within is not None:
@@ -83,9 +83,10 @@ class ActionShowProducts(Action):
                                          buttons=choice_buttons(resolution, catalog, "search_product"))
                 return []
             products = [p for p in (catalog.get(s) for s in resolution.skus) if p is not None]
+        kinds = requested_kinds(tracker, catalog)  # each kind asked for apart ("tablet or smartwatch")
         if products:
             # "whats a good tablet or smartwatch" (a category and a product named apart): some of each
-            products += [p for _, kind in requested_kinds(tracker, catalog) for p in kind[:2] if p not in products]
+            products += [p for _, kind in kinds for p in kind[:2] if p not in products]
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
             cap = budget_cap(tracker, text)  # "noise cancelling headphones under 200": the Aria Pro is $249
@@ -101,9 +102,9 @@ class ActionShowProducts(Action):
                     others = in_stock_substitutes(resources.get().engine, catalog, shown[0].sku, limit=MAX_CARDS - 1)
                     intro += " These do the same job and are in stock:" if others else ""
                     shown += others
-        elif category is not None and len(requested_kinds(tracker, catalog)) > 1 and budget_cap(tracker, text) is None:
+        elif category is not None and len(kinds) > 1 and budget_cap(tracker, text) is None:
             # "whats a good tablet or smartwatch", "show me ur headphones n earbuds": some of each
-            kinds = requested_kinds(tracker, catalog)[:MAX_CARDS]
+            kinds = kinds[:MAX_CARDS]
             per = max(1, MAX_CARDS // len(kinds))
             shown = [p for _, kind in kinds for p in sorted(kind, key=lambda p: not p.in_stock)[:per]]
             intro = f"Here are our {' and '.join(plural(typed) for typed, _ in kinds)}:"

@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import resources
 from actions.cart import requested_change
-from actions.cart_lines import REFUSED_SLOT, change_line, put_in_cart
+from actions.cart_add import put_in_cart
+from actions.cart_lines import REFUSED_SLOT, change_line
 from actions.coupons import apply_carried_coupon
 from actions.catalog import shown_products
 from actions.mentions import named_products

@@ -206,7 +206,8 @@ class ActionAnswerQuestion(Action):
         if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
-        about = resources.get().catalog.get(_named_product(tracker) or str(tracker.get_slot("last_product") or ""))
+        named = _named_product(tracker)  # the one product the message names, for the whole answer
+        about = resources.get().catalog.get(named or str(tracker.get_slot("last_product") or ""))
         verdict = in_ear_return_verdict(latest_text(tracker), about.name if about is not None else None)
         if verdict:  # "bought the pulse earbuds 3 weeks ago, used them a few times, can i send them back?"
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {NON_RETURNABLE_SOURCE}")
@@ -280,7 +281,6 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_kb_question_too_long" if too_long else "utter_kb_ask_question")
             return [SlotSet("kb_doc_id", None)]
         answer = result.answer
-        named = _named_product(tracker)
         about = res.catalog.get(named) if named else res.catalog.get(str(tracker.get_slot("last_product") or "")) \
             if _POINTS_BACK.search(str(message.get("text") or "")) else None  # "does it come in other colors"
         colours = colour_reply(about, str(message.get("text") or "")) if about is not None else None

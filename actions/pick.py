@@ -17,7 +17,7 @@ from actions.catalog import (MAX_CARDS, ActionShowProducts, without_spans, choic
                              shown_events)
 from actions.common import entity_values, first_entity, latest_text
 from actions.history import one_more_after_add, shown_skus
-from actions.which_answer import add_the_one_picked
+from actions.cart_add import add_the_one_picked
 from actions.quotes import names_something
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.people import parse_introduction

@@ -1,7 +1,9 @@
-"""A typed answer to "Which one do you mean?" after an add: "the pulse ones", "Clarity 27-inch 4K
-Monitor" pick one of the buttons offered, and that product is added with the quantity asked for
-before ("actualy make it 2, one for my bro" -> which? -> "the pulse ones": 2 of them). It showed the
-product's card and the quantity was lost, so the cart stayed empty."""
+"""Putting products in the cart and saying so (:func:`put_in_cart`, used by every add), and a typed
+answer to "Which one do you mean?" after an add: "the pulse ones", "Clarity 27-inch 4K Monitor" pick
+one of the buttons offered, and that product is added with the quantity asked for before ("actualy
+make it 2, one for my bro" -> which? -> "the pulse ones": 2 of them). It showed the product's card and
+the quantity was lost, so the cart stayed empty. Imports no other cart or catalog action module, so
+the catalog's search can use it."""
 from __future__ import annotations
 
 import json
@@ -11,13 +13,35 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.budget import over_budget_note
 from actions.cart_idle import idle_clock
-from actions.cart_lines import put_in_cart
 from actions.common import latest_text
+from lift.commerce.cart import CartError, add_item, subtotal
 from lift.commerce.matching import content_tokens
 from lift.understanding.references import Shown, resolve_reference
 
 _ADD = "/add_to_cart"
+
+
+def put_in_cart(dispatcher: CollectingDispatcher, catalog, cart: Any, products: List[Any], counts: Dict[Text, int],
+                tracker: Optional[Tracker] = None):
+    """Add each product with its count and say what was added: (cart, added, [(product, CartError)]).
+    One product that can't be added never drops the others. With the ``tracker``, a product over the
+    budget the shopper gave earlier is pointed out."""
+    added, refused = [], []
+    for product in products:
+        try:
+            cart = add_item(cart, product, counts[product.sku])
+            added.append(product)
+        except CartError as err:
+            refused.append((product, err))
+    if added:
+        count = sum(i["qty"] for i in cart)
+        dispatcher.utter_message(
+            text=f"Added {' and '.join(f'{counts[p.sku]} × {p.name}' for p in added)} to your cart. You now have {count} item{'s' if count != 1 else ''} "
+                 f"({catalog.format_price(subtotal(cart))})."
+                 + (over_budget_note(tracker, max(added, key=lambda p: p.price), catalog) if tracker is not None else ""))
+    return cart, added, refused
 
 
 def offered_adds(tracker: Tracker) -> List[Tuple[Text, int]]:
