@@ -12,6 +12,9 @@ Config (config.yml)::
     - name: lift.rasa_plugins.linear_intent_classifier.LinearIntentClassifier
       C: 10.0            # inverse L2 regularisation strength
       dense_weight: 1.0  # weight of dense blocks (the MiniLM vector) against each sparse block
+      neighbour_weight: 0.0  # share of the vote of the most similar training examples (dense blocks)
+      neighbours: 5          # how many examples vote
+      neighbour_temperature: 20.0  # a vote is exp(temperature * cosine)
 """
 from __future__ import annotations
 
@@ -80,7 +83,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "dense_weight": 1.0, "ranking_length": 10}
+        return {"C": 10.0, "dense_weight": 1.0, "ranking_length": 10, "neighbour_weight": 0.0, "neighbours": 5,
+                "neighbour_temperature": 20.0}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -90,10 +94,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         from rasa.shared.exceptions import InvalidConfigException
 
-        for key in ("C", "dense_weight"):
+        for key in ("C", "dense_weight", "neighbour_temperature"):
             value = config.get(key)
-            if not isinstance(value, (int, float)) or value <= 0:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InvalidConfigException(f"{cls.__name__}: {key} must be a positive number, got {value!r}")
+        weight = config.get("neighbour_weight")
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not 0 <= weight < 1:
+            raise InvalidConfigException(f"{cls.__name__}: neighbour_weight must be from 0 to below 1, got {weight!r}")
+        k = config.get("neighbours")
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise InvalidConfigException(f"{cls.__name__}: neighbours must be a whole number from 1, got {k!r}")
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[LinearIntentModel] = None,
@@ -137,9 +147,21 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("LinearIntentClassifier: fewer than two intents, not trained")
             return self._resource
         self._vocab = frozenset(w for m in examples for w in _words(m))
-        self._model = LinearIntentModel.fit(self._matrix(examples), labels, C=float(self._config["C"]))
+        self._model = LinearIntentModel.fit(
+            self._matrix(examples), labels, C=float(self._config["C"]), neighbour_columns=self._dense_columns(),
+            neighbour_weight=float(self._config["neighbour_weight"]), k=int(self._config["neighbours"]),
+            temperature=float(self._config["neighbour_temperature"]))
         self.persist()
         return self._resource
+
+    def _dense_columns(self) -> List[int]:
+        """The feature columns of the dense blocks (the MiniLM vector): what the neighbour vote compares."""
+        columns, start = [], 0
+        for _, width, sparse in self._layout:
+            if not sparse:
+                columns.extend(range(start, start + width))
+            start += width
+        return columns
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -47,6 +47,32 @@ def test_model_learns_round_trips_and_rejects_wrong_width():
         LinearIntentModel.fit(X, ["a"] * 12)
 
 
+def test_neighbour_vote_blends_in_the_closest_training_examples():
+    # two sparse columns that say nothing, two dense ones that do: "c" sits right next to one "b" example
+    X = sp.csr_matrix(np.array([[1, 0, 1.0, 0.0], [1, 0, 0.9, 0.1], [0, 1, 0.0, 1.0], [0, 1, 0.1, 0.9],
+                                [1, 1, 0.6, 0.8]]))
+    y = ["a", "a", "b", "b", "c"]
+    plain = LinearIntentModel.fit(X, y)
+    voted = LinearIntentModel.fit(X, y, neighbour_columns=[2, 3], neighbour_weight=0.5, k=1, temperature=20.0)
+    query = sp.csr_matrix(np.array([[1, 1, 0.6, 0.8]]))
+    p_plain, p_voted = plain.predict_proba(query)[0], voted.predict_proba(query)[0]
+    c = plain.labels.index("c")
+    # the one nearest example is "c" itself: half the probability is its vote
+    assert np.isclose(p_voted[c], 0.5 * p_plain[c] + 0.5) and np.isclose(p_voted.sum(), 1.0)
+    # stored and loaded with the memory, the same probabilities
+    again = LinearIntentModel.from_arrays(voted.to_arrays())
+    assert np.allclose(again.predict_proba(query), voted.predict_proba(query))
+    assert again.neighbour_weight == 0.5 and again.neighbours.k == 1
+    # weight 0 or no dense columns: the linear layer alone, nothing remembered
+    for off in (LinearIntentModel.fit(X, y, neighbour_columns=[2, 3], neighbour_weight=0.0),
+                LinearIntentModel.fit(X, y, neighbour_columns=[], neighbour_weight=0.5)):
+        assert off.neighbours is None and np.allclose(off.predict_proba(query), p_plain)
+        assert "nn_memory" not in off.to_arrays()
+    # a query with no dense features (all zero): still finite probabilities, never a division by zero
+    empty = voted.predict_proba(sp.csr_matrix(np.array([[1, 0, 0.0, 0.0]])))
+    assert np.all(np.isfinite(empty)) and np.isclose(empty.sum(), 1.0)
+
+
 def _featurised(texts, intents=None, cvf=None, storage=None):
     tok = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     msgs = [Message(data={TEXT: t, **({INTENT: i} if i else {})}) for t, i in zip(texts, intents or [None] * len(texts))]
@@ -100,6 +126,12 @@ def test_trained_classifier_is_stored_loaded_and_parses(tmp_path):
     assert mashed[3].get(INTENT)["name"] is not None  # two unknown words: too short to call
 
 
+def test_neighbour_vote_compares_the_dense_blocks_only(tmp_path):
+    clf = LinearIntentClassifier(LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path),
+                                 Resource("linear"), layout=[("words", 3, True), ("minilm", 2, False), ("regex", 1, True)])
+    assert clf._dense_columns() == [3, 4]
+
+
 def test_untrained_or_featureless_gives_no_intent(tmp_path):
     clf = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path),
                                       Resource("missing"), ExecutionContext(None, node_name="run_linear"))
@@ -108,7 +140,9 @@ def test_untrained_or_featureless_gives_no_intent(tmp_path):
     assert msg.get(INTENT) == {"name": None, "confidence": 0.0} and msg.get("intent_ranking") == []
 
 
-@pytest.mark.parametrize("bad", [{"C": 0}, {"dense_weight": -1}, {"C": "ten"}])
+@pytest.mark.parametrize("bad", [{"C": 0}, {"dense_weight": -1}, {"C": "ten"}, {"neighbour_weight": 1.0},
+                                 {"neighbour_weight": -0.1}, {"neighbours": 0}, {"neighbours": 2.5},
+                                 {"neighbour_temperature": 0}, {"dense_weight": True}])
 def test_bad_config_is_rejected(bad):
     with pytest.raises(InvalidConfigException):
         LinearIntentClassifier.validate_config({**LinearIntentClassifier.get_default_config(), **bad})
