@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text
+from actions.common import entity_values, latest_text
 from actions.history import shown_skus
 from lift.commerce.cards import cards_message
 from lift.understanding.gifts import describes_recipient
@@ -21,6 +21,11 @@ BUDGET_SLOT = "budget"
 
 # "which ones", "any of those", "of them": the cards on screen
 _SHOWN = re.compile(r"\b(?:ones?|those|these|them|they|any|either|which)\b", re.IGNORECASE)
+# With a limit in the message itself ("which of these is under 100?") only a plain pointer at the
+# cards counts: "any laptops under 500" is a new search.
+_OF_SHOWN = re.compile(r"\b(?:of|in|from|among)\s+(?:these|those|them|the\s+ones?\s+(?:you\s+)?(?:showed|shown|sent))\b|"
+                       r"\b(?:which|what)\s+(?:ones?|is|are|one)\b|\b(?:these|those|they)\s+(?:are\s+|r\s+)?"
+                       r"(?:under|below|less|cheaper|within)\b", re.IGNORECASE)
 
 
 def remembered_budget(tracker: Tracker) -> Optional[Decimal]:
@@ -47,26 +52,32 @@ def remember_budget(tracker: Tracker) -> List[Dict[Text, Any]]:
 
 
 def shown_within_budget(dispatcher: CollectingDispatcher, tracker: Tracker, catalog) -> Optional[List[Dict[Text, Any]]]:
-    """"which ones r under my budget" with cards on screen: those of them within it, or a plain "none"
-    with the cheapest of their kind; None when the message is not that question."""
+    """"which ones r under my budget" or "which of these is under 100?" with cards on screen: those of
+    them within the limit, or a plain "none" with the cheapest of their kind; None when the message is
+    not that question (a limit with a product or kind named is a new search)."""
     text = latest_text(tracker)
-    budget = remembered_budget(tracker)
     shown = [p for p in (catalog.get(s) for s in shown_skus(tracker)) if p is not None]
-    if budget is None or not shown or not refers_to_budget(text) or not _SHOWN.search(text):
+    said = price_cap(text)
+    if said is not None:  # "which of these is under 100?": a limit of its own, about the cards on screen
+        names_other = entity_values(tracker, "product") or entity_values(tracker, "category")
+        budget = None if names_other or not _OF_SHOWN.search(text) else said
+    else:
+        budget = remembered_budget(tracker) if refers_to_budget(text) and _SHOWN.search(text) else None
+    if budget is None or not shown:
         return None
     price = catalog.format_price(budget)
+    limit = f"under {price}" if said is not None else f"within your {price} budget"
     within = [p for p in shown if p.price <= budget]
     if within:
-        dispatcher.utter_message(text=f"These are within your {price} budget:",
-                                 json_message=cards_message(within, catalog.currency))
+        dispatcher.utter_message(text=f"These are {limit}:", json_message=cards_message(within, catalog.currency))
         return [SlotSet("last_shown", [p.sku for p in within])]
     kinds = {p.category for p in shown}
     others = [p for p in catalog.products if p.category in kinds and p.price <= budget][:4]
     if others:
-        dispatcher.utter_message(text=f"None of those is within your {price} budget; these are:",
+        dispatcher.utter_message(text=f"None of those is {limit}; these are:",
                                  json_message=cards_message(others, catalog.currency))
         return [SlotSet("last_shown", [p.sku for p in others])]
-    dispatcher.utter_message(text=f"None of those is within your {price} budget, and nothing else of that kind is: "
+    dispatcher.utter_message(text=f"None of those is {limit}, and nothing else of that kind is: "
                                   f"the cheapest is {catalog.format_price(min(p.price for p in shown))}.")
     return []
 

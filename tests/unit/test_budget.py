@@ -95,3 +95,28 @@ async def test_the_volume_terms_asked_by_name_are_the_tiers(res, dispatcher, dom
 async def test_a_gift_with_a_budget_and_nothing_named_lists_what_the_budget_buys(res, dispatcher, domain, text):
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
     assert texts(dispatcher).startswith("Some of what we have for $") and _cards(dispatcher), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["which of these is under 100?", "any of those below $100", "are those under 100?",
+                                  "which ones cost less than 100"])
+async def test_a_limit_asked_of_the_cards_shown_filters_them(res, dispatcher, domain, text):
+    """"which of these is under 100?" after three headphones ($129, $89, $69): the two that are, not a
+    new search over the whole store."""
+    tracker = make_tracker(text, "search_product", slots={"last_shown": ["AUD-001", "AUD-003", "AUD-004"]})
+    events = slot_events(await ActionShowProducts().run(dispatcher, tracker, domain))
+    assert texts(dispatcher) == "These are under $100.00:" and _cards(dispatcher) == ["AUD-003", "AUD-004"]
+    assert events["last_shown"] == ["AUD-003", "AUD-004"] and "budget" not in events  # asked of these, not a budget
+
+
+async def test_no_card_shown_under_the_limit_asked_shows_their_kind_that_is(res, dispatcher, domain):
+    tracker = make_tracker("which of these are under 100", "search_product", slots={"last_shown": ["AUD-001", "AUD-002"]})
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == "None of those is under $100.00; these are:"
+    assert _cards(dispatcher) and all(s.startswith("AUD-") for s in _cards(dispatcher))
+
+
+async def test_a_limit_with_a_kind_named_is_a_new_search_not_the_cards_shown(res, dispatcher, domain):
+    tracker = make_tracker("which kettles are under 100", "search_product", slots={"last_shown": ["AUD-001", "AUD-003"]},
+                           entities=[{"entity": "category", "value": "kettles", "start": 6, "end": 13}])
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert _cards(dispatcher) and not any(s.startswith("AUD-") for s in _cards(dispatcher))
