@@ -15,17 +15,12 @@ from actions.common import entity_values, latest_text
 from actions.history import shown_skus
 from lift.commerce.cards import cards_message
 from lift.understanding.gifts import describes_recipient
-from lift.understanding.prices import price_cap, refers_to_budget
+from lift.understanding.prices import limit_of_shown, price_cap, refers_to_budget
 
 BUDGET_SLOT = "budget"
 
 # "which ones", "any of those", "of them": the cards on screen
 _SHOWN = re.compile(r"\b(?:ones?|those|these|them|they|any|either|which)\b", re.IGNORECASE)
-# With a limit in the message itself ("which of these is under 100?") only a plain pointer at the
-# cards counts: "any laptops under 500" is a new search.
-_OF_SHOWN = re.compile(r"\b(?:of|in|from|among)\s+(?:these|those|them|the\s+ones?\s+(?:you\s+)?(?:showed|shown|sent))\b|"
-                       r"\b(?:which|what)\s+(?:ones?|is|are|one)\b|\b(?:these|those|they)\s+(?:are\s+|r\s+)?"
-                       r"(?:under|below|less|cheaper|within)\b", re.IGNORECASE)
 
 
 def remembered_budget(tracker: Tracker) -> Optional[Decimal]:
@@ -60,7 +55,7 @@ def shown_within_budget(dispatcher: CollectingDispatcher, tracker: Tracker, cata
     said = price_cap(text)
     if said is not None:  # "which of these is under 100?": a limit of its own, about the cards on screen
         names_other = entity_values(tracker, "product") or entity_values(tracker, "category")
-        budget = None if names_other or not _OF_SHOWN.search(text) else said
+        budget = None if names_other else limit_of_shown(text)
     else:
         budget = remembered_budget(tracker) if refers_to_budget(text) and _SHOWN.search(text) else None
     if budget is None or not shown:

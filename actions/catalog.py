@@ -45,6 +45,22 @@ def corrects_quantity(tracker: Tracker) -> bool:
         and not entity_values(tracker, "category") and parse_cart_change(latest_text(tracker)).op == SET
 
 
+def _some_of_each(kinds: List[Tuple[Text, List[Any]]], cap, catalog) -> Tuple[List[Any], Text]:
+    """(cards, intro) for two or more kinds asked for at once: in-stock ones first, as many of each as
+    fit, only those within ``cap`` when there is one; a kind with none within it is said so."""
+    per = max(1, MAX_CARDS // len(kinds))
+    within = [(typed, [p for p in kind if cap is None or p.price <= cap]) for typed, kind in kinds]
+    shown = [p for _, kind in within for p in sorted(kind, key=lambda p: not p.in_stock)[:per]]
+    have = " and ".join(plural(typed) for typed, kind in within if kind)
+    if cap is None:
+        return shown, f"Here are our {have}:"
+    price = catalog.format_price(cap)
+    if not shown:  # none of them: the cheapest of each
+        return [min(kind, key=lambda p: p.price) for _, kind in kinds], f"Nothing there costs {price} or less; the lowest prices are:"
+    lacking = " or ".join(plural(typed) for typed, kind in within if not kind)
+    return shown, (f"No {lacking} cost {price} or less. " if lacking else "") + f"Here are our {have} for {price} or less:"
+
+
 class ActionShowProducts(Action):
     def name(self) -> Text:
         return "action_show_products"
@@ -102,12 +118,9 @@ class ActionShowProducts(Action):
                     others = in_stock_substitutes(resources.get().engine, catalog, shown[0].sku, limit=MAX_CARDS - 1)
                     intro += " These do the same job and are in stock:" if others else ""
                     shown += others
-        elif category is not None and len(kinds) > 1 and budget_cap(tracker, text) is None:
-            # "whats a good tablet or smartwatch", "show me ur headphones n earbuds": some of each
-            kinds = kinds[:MAX_CARDS]
-            per = max(1, MAX_CARDS // len(kinds))
-            shown = [p for _, kind in kinds for p in sorted(kind, key=lambda p: not p.in_stock)[:per]]
-            intro = f"Here are our {' and '.join(plural(typed) for typed, _ in kinds)}:"
+        elif category is not None and len(kinds) > 1:
+            # "whats a good tablet or smartwatch", "phones or tablets under 400": some of each (within the limit)
+            shown, intro = _some_of_each(kinds[:MAX_CARDS], budget_cap(tracker, text), catalog)
         elif category is not None:  # "show me laptops": the laptops, not every computer
             typed, kind, narrowed = typed_kind(tracker, catalog, category)
             intro = f"Here are our {plural(typed)}:" if narrowed else f"Here are some {category.name.lower()} picks:"

@@ -2,8 +2,9 @@
 to the mouse. checkout" and a message opening with "checkout" go to the checkout; a gift with a budget,
 or what its recipient likes, is a product search; "actually just 1" is the cart's quantity; "ok go" a
 yes; "I don't want an account" a stop; "add two of them" an add; "notify me when it's back" a store
-question. Each returns the intent to use instead, or None to keep the reading; :func:`shopping_reading`
-(in :func:`lift.nlu.scope.guarded_intent`) takes the first that applies."""
+question; "which of these is under 100?" and "espresso machines or grinders?" a product search. Each
+returns the intent to use instead, or None to keep the reading; :func:`shopping_reading` (in
+:func:`lift.nlu.scope.guarded_intent`) takes the first that applies."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.readings import FOR_WORK
 from lift.nlu.takeover import as_intent
 from lift.understanding.gifts import describes_recipient
-from lift.understanding.prices import refers_to_budget
+from lift.understanding.prices import limit_of_shown, refers_to_budget
 from lift.understanding.references import SET, parse_cart_change
 
 # "no thanks to the mouse. checkout", "nah im good, lets check out", "no. checkout pls": the last
@@ -193,9 +194,33 @@ def budget_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Op
     return as_intent(intent, "search_product", floor=0.5)
 
 
+def limit_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for "which of these is under 100?" (read out of scope): the cards shown
+    within that limit (actions/budget.py)."""
+    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK, "ask_question", "inform") or limit_of_shown(text or "") is None:
+        return None
+    return as_intent(intent, "search_product", floor=0.5)
+
+
+# "espresso machines or grinders?": two kinds to choose from, no question of what goes with a product
+_ONE_OR_OTHER = re.compile(r"\w\s+or\s+\w", re.IGNORECASE)
+_GOES_WITH = re.compile(r"\b(?:go(?:es)?|with|accessor\w*|need|match\w*|compatible|pair\w*|extras?|add\w*|complement\w*|"
+                        r"also|else|bundle|recommend\w*|plus|along\w*|together|fits?|suit\w*|complete|protect\w*|for)\b",
+                        re.IGNORECASE)
+
+
+def kinds_not_complements(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``search_product`` for "espresso machines or grinders?" read as a what-goes-with question: one
+    thing or another, and no word of going with anything; None to keep ``intent``."""
+    if (intent or {}).get("name") != "ask_complements" or not _ONE_OR_OTHER.search(text or "") \
+            or _GOES_WITH.search(text or ""):
+        return None
+    return as_intent(intent, "search_product", floor=0.5)
+
+
 _READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
              add_of_shown, checkout_first, restock_alert_question, told_we_sell_it, quantity_change, any_codes,
-             budget_question)
+             budget_question, limit_question, kinds_not_complements)
 
 
 def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

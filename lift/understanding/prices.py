@@ -115,3 +115,16 @@ def refers_to_budget(text: str) -> bool:
     """Whether ``text`` points back to a budget without giving one."""
     return bool(_MY_BUDGET.search(text or "")) and price_cap(text) is None
 
+
+
+# "which of these is under 100?", "any of those below $50", "are those under 80?": a limit asked of the
+# products on screen. A plain pointer only: "any laptops under 500" is a new search.
+_OF_SHOWN = re.compile(r"\b(?:of|in|from|among)\s+(?:these|those|them|the\s+ones?\s+(?:you\s+)?(?:showed|shown|sent))\b|"
+                       r"\b(?:which|what)\s+(?:ones?|is|are|one)\b|\b(?:these|those|they)\s+(?:are\s+|r\s+)?"
+                       r"(?:under|below|less|cheaper|within)\b", re.IGNORECASE)
+
+
+def limit_of_shown(text: str) -> Optional[Decimal]:
+    """The price limit of a question about the products shown ("which of these is under 100?"), else None."""
+    cap = price_cap(text)
+    return cap if cap is not None and _OF_SHOWN.search(text or "") else None

@@ -198,3 +198,23 @@ async def test_other_is_no_product_word(res, dispatcher, domain):
     text = "what other speakers do u have"
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, "speakers")), domain)
     assert "matching" not in texts(dispatcher) and _cards(dispatcher)
+
+
+@pytest.mark.parametrize("text, words, intro, skus", [
+    # it showed the one phone under 400 as "Here are our phones:" and no tablet (the $329 Slate Mini is)
+    ("phones or tablets under 400", ("phones", "tablets"), "Here are our phones and tablets for $400.00 or less:",
+     {"PHN-002", "PHN-005"}),
+    ("any headphones or earbuds under $100", ("headphones", "earbuds"),
+     "No headphones cost $100.00 or less. Here are our earbuds for $100.00 or less:", {"AUD-003", "AUD-004"}),
+    ("laptops or tablets under 50", ("laptops", "tablets"), "Nothing there costs $50.00 or less; the lowest prices are:",
+     {"CMP-001", "PHN-005"}),
+])
+async def test_two_kinds_with_a_limit_show_those_of_each_within_it(res, dispatcher, domain, text, words, intro, skus):
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, *words)), domain)
+    assert texts(dispatcher) == intro
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    if intro.startswith("Nothing"):  # the cheapest of each kind
+        assert len(_cards(dispatcher)) == 2 and "PHN-005" in _cards(dispatcher)
+    else:
+        assert set(_cards(dispatcher)) == skus
+        assert all(catalog.get(s).price <= int(text.split()[-1].strip("$")) for s in _cards(dispatcher))
