@@ -101,11 +101,13 @@ class ActionShowProducts(Action):
             products = [p for p in (catalog.get(s) for s in resolution.skus) if p is not None]
         kinds = requested_kinds(tracker, catalog)  # each kind asked for apart ("tablet or smartwatch")
         if products:
-            # "whats a good tablet or smartwatch" (a category and a product named apart): some of each
-            products += [p for _, kind in kinds for p in kind[:2] if p not in products]
+            # "whats a good tablet or smartwatch" (a category and a product named apart): some of each,
+            # within the limit ("a drone or a camera under 300": the $249 and $89 cameras, not the $1,199 one)
+            cap = budget_cap(tracker, text)  # "noise cancelling headphones under 200": the Aria Pro is $249
+            products += [p for _, kind in kinds for p in [k for k in kind if cap is None or k.price <= cap][:2]
+                         if p not in products]
             shown = products[:MAX_CARDS]
             intro = "Here it is:" if len(shown) == 1 else "Here's what I found:"
-            cap = budget_cap(tracker, text)  # "noise cancelling headphones under 200": the Aria Pro is $249
             if cap is not None and all(p.price > cap for p in shown):
                 intro = (f"That costs more than {catalog.format_price(cap)}:" if len(shown) == 1 else
                          f"None of these costs {catalog.format_price(cap)} or less:")

@@ -65,7 +65,7 @@ def requested_kinds(tracker: Tracker, catalog) -> List[Tuple[Text, List[Any]]]:
         if category is None:
             continue
         typed = text[head["start"]:head["end"]].lower().strip()
-        kind = catalog.of_kind(category.id, typed)
+        kind = catalog.of_kind(category.id, typed, by_name=True)  # "a drone or a camera": the cameras, no lens
         if kind and all({p.sku for p in kind} != {p.sku for p in k} for _, k in kinds):
             kinds.append((typed, kind))
     return kinds

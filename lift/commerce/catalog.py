@@ -307,7 +307,9 @@ class Catalog:
         if not key or not by_name and category is not None and key == set(content_tokens(category.name)):
             return pool  # "smart home", "phones & tablets": the department itself
         narrowed = [p for p in pool if key <= self._product_tokens[p.sku]]
-        return narrowed or pool
+        # "desks": the Standing Desk, not the LED Desk Lamp, when some name ends in the word typed
+        headed = [p for p in narrowed if set(content_tokens(p.name)[-1:]) & key]
+        return [p for p in narrowed if not headed or p in headed or not key & set(content_tokens(p.name))] or pool
 
     # -- browsing
     def search(self, query: Optional[str] = None, category: Optional[str] = None,

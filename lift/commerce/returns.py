@@ -124,12 +124,24 @@ def says_faulty(text: str) -> bool:
 
 
 _OWNED = re.compile(r"\b(?:my|arrived|came|got|received|ordered|bought|delivered|sent)\b", re.IGNORECASE)
+# Words of an item that came from the store ("arrived broken", "the one i ordered")
+_FROM_US = re.compile(r"\b(?:arrived|came|received|ordered|delivered|sent|from\s+you)\b", re.IGNORECASE)
+# "my old coffee machine broke. Do you have coffee makers?", "bruh my charger died, u got chargers?":
+# shopping for a new one
+_SHOPPING = re.compile(r"\b(?:do|does)\s+(?:you|u|ya)\s+(?:guys\s+)?(?:have|sell|carry|stock|got)\b|"
+                       r"\b(?:you|u|ya)\s+(?:guys\s+)?(?:got|have|sell)\s+(?:any|a|some|\w+s)\b|\bgot\s+any\b|"
+                       r"\blooking\s+for\s+(?:a|an|some)\b|\bneed\s+(?:a|an)\s+new\b|\bshow\s+me\b|"
+                       r"\bwhat\s+(?:do\s+you|have\s+you)\s+got\b|\brecommend\b", re.IGNORECASE)
 
 
 def reports_faulty_item(text: str) -> bool:
     """A shopper telling of an item of theirs that is faulty, damaged or wrong ("ordered headphones got
-    a toaster lol", "my kettle arrived broken"), not looking for one ("a kettle that won't break")."""
-    return says_faulty(text) and bool(_OWNED.search(text or ""))
+    a toaster lol", "my kettle arrived broken"), not looking for one ("a kettle that won't break") nor
+    for a new one because theirs broke ("my old coffee machine broke, do you have coffee makers?")."""
+    text = text or ""
+    if not says_faulty(text) or not _OWNED.search(text):
+        return False
+    return bool(_FROM_US.search(text)) or not _SHOPPING.search(text)
 
 
 def faulty_item_options(order: Order, refunds: List[RefundRecord], today: dt.date, currency: str) -> Optional[str]:

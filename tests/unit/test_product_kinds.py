@@ -129,7 +129,8 @@ async def test_adding_a_product_type_we_sell_several_of_asks_which(res, dispatch
     # two category words side by side: the last names the thing ("desk chairs" are chairs)
     ("show me desk chairs", [(8, 12), (13, 19)], ["OFF-002", "OFF-003"], "Here are our chairs:"),
     # two requests: some of each (it kept the first only)
-    ("desks and chairs", [(0, 5), (10, 16)], ["OFF-001", "OFF-004", "OFF-002", "OFF-003"], "Here are our desks and chairs:"),
+    # (the Lumen LED Desk Lamp is no desk)
+    ("desks and chairs", [(0, 5), (10, 16)], ["OFF-001", "OFF-002", "OFF-003"], "Here are our desks and chairs:"),
 ])
 async def test_the_last_of_two_category_words_side_by_side_is_the_thing_wanted(res, dispatcher, domain, text,
                                                                                  spans, skus, intro):
@@ -218,3 +219,21 @@ async def test_two_kinds_with_a_limit_show_those_of_each_within_it(res, dispatch
     else:
         assert set(_cards(dispatcher)) == skus
         assert all(catalog.get(s).price <= int(text.split()[-1].strip("$")) for s in _cards(dispatcher))
+
+
+@pytest.mark.parametrize("category, words, skus", [
+    ("home_office", "desks", ["OFF-001"]),  # it showed the Lumen LED Desk Lamp as a desk
+    ("home_office", "desk lamp", ["OFF-004"]), ("home_office", "lamps", ["OFF-004"]),
+    ("home_office", "chairs", ["OFF-002", "OFF-003"]), ("cameras", "cameras", ["CAM-001", "CAM-004", "CAM-005"]),
+])
+def test_a_type_word_is_the_product_named_after_it_not_one_it_qualifies(catalog, category, words, skus):
+    assert [p.sku for p in catalog.of_kind(category, words, by_name=True)] == skus
+
+
+async def test_a_product_and_a_kind_with_a_limit_show_the_kind_within_it(res, dispatcher, domain):
+    """"a drone or a camera. What do you have under 300 dollars?": it said "None of these costs $300.00 or
+    less" over the drone, a lens and the $1,199 camera, though the $249 and $89 cameras are."""
+    text = "a drone or a camera. What do you have under 300 dollars?"
+    entities = [{"entity": "product", "value": "drone", "start": 2, "end": 7}] + _cats(text, "camera")
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=entities), domain)
+    assert set(_cards(dispatcher)) == {"CAM-004", "CAM-005"} and "None of these" not in texts(dispatcher)

@@ -140,6 +140,10 @@ def test_the_claim_steps_are_the_warranty_policys():
     ("ordered headphones got a toaster lol. what do i do", True), ("my kettle arrived broken", True),
     ("i ordered the aria and got the aria pro", True), ("a kettle that won't break", False),
     ("headphones that dont work with iphone?", False), ("i bought a blender last week and got charged twice", False),
+    # theirs broke and they shop for a new one: products, not the damaged-item steps
+    ("Hello dear, my old coffee machine broke. Do you have coffee makers or espresso machines?", False),
+    ("bruh my charger died, u got chargers or cables?", False),
+    ("my kettle i ordered from you broke, do you have a replacement?", True), ("you got me the wrong item", True),
 ])
 def test_an_item_of_theirs_reported_faulty_or_wrong(text, reports):
     from lift.commerce.returns import reports_faulty_item
