@@ -8,7 +8,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import first_entity, latest_intent, latest_text
+from actions.common import first_entity, latest_intent, latest_text, positioned
 from lift.commerce.cart import normalize_cart
 from lift.commerce.orders import SHIPPING_METHODS, arrival_sentence, deadline_verdict, parse_shipping_method
 from lift.understanding.dates import from_value
@@ -37,6 +37,18 @@ _BY_DEADLINE = re.compile(r"\b(?:arrive|get\s+(?:here|to\s+me|it)|be\s+(?:here|d
                           r"\b(?:by|before|in\s+time\s+for)\b", re.IGNORECASE)
 
 
+_DEADLINE_WORD = re.compile(r"\b(?:by|before|until|till|for|in\s+time\s+for)\s+(?:the\s+|this\s+|next\s+)?$", re.IGNORECASE)
+
+
+def _deadline(tracker: Tracker, text: str):
+    """The deadline's date_time entity: the one after "by" / "before" ("if I order today will it get to
+    me by Friday?" is Friday, not today), else the first one."""
+    for e in positioned(tracker, "date_time"):
+        if _DEADLINE_WORD.search(text[:e["start"]]):
+            return e.get("value")
+    return first_entity(tracker, "date_time")
+
+
 def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """"When would it get here (if i pick express)?" with a cart, or "if i order today will it
     get here in time?", before checkout: the date each delivery option (or the one named) gives
@@ -45,7 +57,7 @@ def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if tracker.active_loop_name or text.startswith("/"):
         return False
     about_the_cart = normalize_cart(tracker.get_slot("cart")) and _WHEN_HERE.search(text) and _THE_CART.search(text)
-    when = from_value(first_entity(tracker, "date_time")) if _BY_DEADLINE.search(text) else None
+    when = from_value(_deadline(tracker, text)) if _BY_DEADLINE.search(text) else None
     if not (about_the_cart or _IF_I_ORDER.search(text) or when is not None):
         return False  # "how long does delivery take" is still the policy's answer
     now = dt.datetime.now(dt.timezone.utc)

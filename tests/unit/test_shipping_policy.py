@@ -220,6 +220,30 @@ async def test_will_it_arrive_by_friday_says_which_options_make_it(res, domain):
     assert said.startswith(("By ", "Yes: ordered now", "Ordered now, none")), said
 
 
+async def test_the_deadline_is_the_date_after_by_not_the_day_of_ordering(res, domain):
+    """"If I order an Aria headset today will it get to me by Friday?" said "none of the delivery options
+    gets there by Mon 07 Dec" (today), then listed Express and Next-day arriving before Friday."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge import ActionAnswerQuestion
+    from lift.understanding.dates import When
+    from tests.support.trackers import make_tracker
+
+    text = "If I order an Aria headset today will it get to me by Friday? It's for my son's birthday."
+    today = dt.datetime.combine(dt.date.today(), dt.time(0), tzinfo=dt.timezone.utc)
+    friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+    start = dt.datetime.combine(friday, dt.time(0), tzinfo=dt.timezone.utc)
+    entities = [{"entity": "date_time", "value": When(today, today + dt.timedelta(days=1)).to_value(),
+                 "start": text.index("today"), "end": text.index("today") + 5},
+                {"entity": "date_time", "value": When(start, start + dt.timedelta(days=1)).to_value(),
+                 "start": text.index("Friday"), "end": text.index("Friday") + 6}]
+    d = CollectingDispatcher()
+    await ActionAnswerQuestion().run(d, make_tracker(text, "delivery_period", entities=entities), domain)
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    verdict = said.split(".")[0]  # "By Fri 11 Dec: Express and Next-day make it; ..." or "Yes: ordered now, ..."
+    assert f"{friday:%a %d %b}" in verdict and f"{dt.date.today():%a %d %b}" not in verdict, said
+
+
 @pytest.mark.parametrize("text", ["is there any faster option to ireland?", "anything quicker to germany"])
 def test_a_faster_delivery_abroad_is_answered_with_what_goes_there(text):
     """At the order summary "is there any faster option to ireland?" got "I'm not sure about that one"."""
