@@ -30,7 +30,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import INTERNATIONAL_DOC, INTERNATIONAL_SOURCE
 from lift.commerce.leads import offer_demo_after
-from lift.commerce.matching import shares_name_word
+from lift.commerce.matching import content_tokens, shares_name_word
 from lift.commerce.abroad import destination_answer
 from lift.commerce.orders import about_shipping, shipping_answer
 from lift.commerce.returns import NON_RETURNABLE_SOURCE, WARRANTY_SOURCE, in_ear_return_verdict, warranty_verdict
@@ -117,13 +117,19 @@ def _asked_about_in_view(tracker: Tracker) -> Optional[Text]:
 
 
 def _placed(tracker: Tracker) -> Optional[Text]:
-    """The SKU of the shown product a question picks by its place ("the 2nd one, is it waterproof?")."""
+    """The SKU of the shown product a question picks by its place ("the 2nd one, is it waterproof?") or
+    by a word of its name no other card shown has ("is the sport one in stock", "The Mini is in stock?")."""
     text = latest_text(tracker)
-    if not names_a_position(text):
-        return None
     shown = shown_products(tracker, resources.get().catalog)
-    picked = resolve_reference(text, shown) if len(shown) > 1 else None
-    return picked.skus[0] if picked is not None and len(picked.skus) == 1 else None
+    if len(shown) < 2 or text.startswith("/"):
+        return None
+    if names_a_position(text):
+        picked = resolve_reference(text, shown)
+        return picked.skus[0] if len(picked.skus) == 1 else None
+    words = set(content_tokens(text))
+    own = [s.sku for s in shown if words & (set(content_tokens(s.name)) - {t for o in shown if o is not s
+                                                                           for t in content_tokens(o.name)})]
+    return own[0] if len(own) == 1 else None
 
 
 def _product_reply(sku: Text, question: Text) -> Tuple[Optional[Text], Optional[Dict[str, Any]]]:
@@ -206,7 +212,8 @@ class ActionAnswerQuestion(Action):
         if verdict:  # "stopped working after like 3 months, is there warranty??": covered or not, for that age
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {WARRANTY_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:warranty#warranty-coverage")]
-        named = _named_product(tracker)  # the one product the message names, for the whole answer
+        # the one product the message names, or picks among the cards shown, for the whole answer
+        named = _named_product(tracker) or _placed(tracker)
         about = resources.get().catalog.get(named or str(tracker.get_slot("last_product") or ""))
         verdict = in_ear_return_verdict(latest_text(tracker), about.name if about is not None else None)
         if verdict:  # "bought the pulse earbuds 3 weeks ago, used them a few times, can i send them back?"
@@ -301,8 +308,9 @@ class ActionAnswerQuestion(Action):
                 tracker, "product", "category")]), intent.get("name"), intent.get("confidence")).answer
             answer = plain if plain is not None and plain.kind != "product" else answer
         if named and (answer is not None and answer.kind == "product" and answer.meta.get("sku") != named
-                      or answer is None and asks_about_stock(str(message.get("text") or ""))):
-            # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most.
+                      or asks_about_stock(text) and (answer is None or answer.meta.get("sku") != named)):
+            # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most ("The Mini
+            # is in stock?" found the FAQ on reserving out-of-stock items)
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
         if pays_by_invoice(message.get("text")) and not named:
             # "can i pay w/ invoice, we're a business": the business account's net-30 terms, not the

@@ -36,6 +36,10 @@ def kb(small_retriever):
     lr.set_retriever(None)
 
 
+def texts_of(d):
+    return " ".join(m.get("text") or "" for m in d.messages)
+
+
 async def ask(text, intent="ask_question", **kw):
     d = CollectingDispatcher()
     events = await ActionAnswerQuestion().run(d, make_tracker(text, intent, **kw), {})
@@ -331,6 +335,31 @@ async def test_a_question_picking_a_card_by_its_place_is_about_that_product(ship
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"] == "product:AUD-006", d.messages
+
+
+@pytest.mark.parametrize("text, shown, sku, said", [
+    # it answered about the first card each time (the last product set by the search)
+    ("ok does the second one come in black", ["AUD-003", "AUD-004"], "AUD-004", "Pulse Sport Earbuds comes in red only"),
+    ("is the sport one in stock", ["AUD-003", "AUD-004"], "AUD-004", "Pulse Sport Earbuds: "),
+    ("The Mini is in stock?", ["PHN-004", "PHN-005"], "PHN-005", "Slate Mini Tablet: "),  # it quoted the reservations FAQ
+])
+async def test_a_question_picking_a_card_by_place_or_own_word_is_about_it(shipped_retriever, res, text, shown, sku, said):
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, slots={"last_product": shown[0], "last_shown": shown})
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == f"product:{sku}" and said in texts_of(d), d.messages
+
+
+async def test_a_word_every_card_shares_picks_none(shipped_retriever, res):
+    """"is the slate in stock?" with both Slates on screen: no pick by that word (the last product stands)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask("is the slate in stock?", slots={"last_product": "PHN-004", "last_shown": ["PHN-004", "PHN-005"]})
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events).get("kb_doc_id") != "product:PHN-005", d.messages
 
 
 @pytest.mark.parametrize("text, line", [
