@@ -15,7 +15,7 @@ from lift.commerce.amend import address_in
 from lift.commerce.validation import asks_something, normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
-from lift.retrieval.questions import build_query, format_answer, topic_question
+from lift.retrieval.questions import build_query, format_answer, sure_topic_question, topic_question
 from lift.understanding.answers import plain_answer, says_stop
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
@@ -175,6 +175,12 @@ def assess_question(retriever, text: Optional[Text], intent: Optional[Text] = No
     if result.answer is None and topic and topic != query:
         # Worded unlike the KB ("my kettle leaks and i want to send it back" read as get_refund).
         result = retriever.assess(topic)
+    sure = sure_topic_question(intent, confidence)
+    if sure and sure != query and result.answer is not None:
+        # "how do I delete my account" (0.999) found the FAQ on creating one: the intent's own section
+        topical = retriever.assess(sure)
+        if topical.answer is not None and topical.answer.doc_id != result.answer.doc_id:
+            result = topical
     return result
 
 

@@ -362,6 +362,25 @@ async def test_a_word_every_card_shares_picks_none(shipped_retriever, res):
     assert slot_events(events).get("kb_doc_id") != "product:PHN-005", d.messages
 
 
+@pytest.mark.parametrize("text, intent, doc", [
+    # it answered "To create an account, click on the 'Sign Up' button"
+    ("how do I delete my account", "delete_account", "policy:privacy#your-rights-and-data-deletion"),
+    # it answered with why a promo code is rejected
+    ("I keep getting promo emails from you every single day, it's driving me mad. Make it stop.",
+     "newsletter_subscription", "policy:promotions#newsletter"),
+    ("can i cancel my newsletter", "newsletter_subscription", "policy:promotions#newsletter"),  # not cancelling an order
+])
+async def test_an_all_but_certain_one_section_intent_is_answered_from_its_section(shipped_retriever, res, text, intent, doc):
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, intent=intent, confidence=0.99)
+        _, unsure = await ask(text, intent=intent, confidence=0.9)  # less sure: the words' own answer, as before
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == doc, d.messages
+    assert slot_events(unsure)["kb_doc_id"] != doc
+
+
 @pytest.mark.parametrize("text, line", [
     ("whats the total with shipping", "With Standard (3-5 business days) delivery that's $249.00 ($0.00 shipping)."),
     ("what is total with fast delivery", "With Express (1-2 business days) delivery that's $263.99 ($14.99 shipping)."),
