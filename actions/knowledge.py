@@ -42,7 +42,7 @@ from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import format_answer
 from lift.understanding.charges import unknown_charge
 from lift.understanding.erasure import asks_erasure
-from lift.understanding.followups import asks_own_order_arrival, asks_own_refund
+from lift.understanding.followups import asks_own_order_arrival, asks_own_refund, reports_missing_delivery
 from lift.understanding.references import names_a_position, resolve_reference
 
 BUSINESS_ACCOUNTS_DOC = "policy:wholesale#business-accounts"  # kb/policies/wholesale.md
@@ -81,6 +81,7 @@ def _kind_in_view(tracker: Tracker) -> Optional[Text]:
 
 
 _RETURN_INTENTS = ("get_refund", "check_refund_policy", "track_refund")
+DELIVERY_PROBLEMS_DOC = "policy:shipping#delivery-problems"
 # The store's terms asked about a product in view ("do you charge vat on that", "will it get here b4
 # xmas", "if it breaks after a year", "can I collect it from a store?"): the policies answer
 _STORE_TERMS = (r"vat|sales\s+tax|tax(?:es)?|duty|duties|customs|get\s+here|reach\s+(?:me|us)|collect\w*|pick\s*-?up|"
@@ -312,6 +313,8 @@ class ActionAnswerQuestion(Action):
             # "is the aria pro in stock?" is about the Aria Pro, whatever page mentions it most ("The Mini
             # is in stock?" found the FAQ on reserving out-of-stock items)
             answer = retriever.answer_about(f"product:{named}", result.confidence) or answer
+        if reports_missing_delivery(text):  # "says delivered / left on the doorstep but it's not there"
+            answer = retriever.answer_about(DELIVERY_PROBLEMS_DOC, result.confidence) or answer
         if pays_by_invoice(message.get("text")) and not named:
             # "can i pay w/ invoice, we're a business": the business account's net-30 terms, not the
             # FAQ on getting an order's invoice (which the words find first)

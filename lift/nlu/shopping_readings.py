@@ -13,6 +13,7 @@ from typing import Any, Dict, Optional
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.readings import FOR_WORK
 from lift.nlu.takeover import as_intent
+from lift.understanding.followups import reports_missing_delivery
 from lift.understanding.gifts import describes_recipient
 from lift.understanding.prices import limit_of_shown, refers_to_budget
 from lift.understanding.references import SET, parse_cart_change
@@ -218,9 +219,19 @@ def kinds_not_complements(intent: Optional[Dict[str, Any]], text: Optional[str])
     return as_intent(intent, "search_product", floor=0.5)
 
 
+def delivered_not_received(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for a parcel shown as delivered that is not there ("Tracking says my parcel was
+    delivered yesterday but there's nothing here"): the delivery-problems answer, not a tracking
+    request that would only repeat "delivered"; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("track_order", "complaint", "delivery_period", "delivery_options", OUT_OF_SCOPE,
+                                          NLU_FALLBACK, "inform") or not reports_missing_delivery(text or ""):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
 _READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
              add_of_shown, checkout_first, restock_alert_question, told_we_sell_it, quantity_change, any_codes,
-             budget_question, limit_question, kinds_not_complements)
+             budget_question, limit_question, kinds_not_complements, delivered_not_received)
 
 
 def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

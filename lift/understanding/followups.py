@@ -1,6 +1,7 @@
 """Follow-ups about something already placed or booked: "when will my package arrive" (track that
 order) told apart from "how long would it take if i order today" (the delivery policy), and what a
-message says about a demo booked earlier ("did that go through?", "can we move it", "cancel the demo")."""
+message says about a demo booked earlier ("did that go through?", "can we move it", "cancel the demo"),
+and a parcel shown as delivered that never turned up."""
 from __future__ import annotations
 
 import re
@@ -92,3 +93,17 @@ def demo_followup(text: object, just_booked: bool = False) -> Optional[str]:
         if pattern.search(text):
             return kind
     return None
+
+
+# "Tracking says my parcel was delivered yesterday but there's nothing here", "the courier's app says it
+# was left on the doorstep but it's not there": a parcel missing after delivery
+_SAYS_DELIVERED = re.compile(r"\b(?:says?|said|shows?|showed|marked|status\s+is|tracking\s+is)\b[^.?!]{0,40}?"
+                             r"\b(?:delivered|left|dropped\s+off)\b", re.IGNORECASE)
+_NOT_HERE = re.compile(r"\b(?:nothing|no\s+(?:parcel|package|box|sign))\b|\b(?:not|isn'?t|is\s+not|wasn'?t|never)\s+"
+                       r"(?:here|there|got|received|arrived|came|turned\s+up)\b|\bcan'?t\s+find\b|\bcannot\s+find\b|"
+                       r"\b(?:missing|stolen|nicked|gone)\b", re.IGNORECASE)
+
+
+def reports_missing_delivery(text: str) -> bool:
+    """Whether ``text`` says a parcel shows as delivered (or left) but is not there."""
+    return bool(_SAYS_DELIVERED.search(text or "") and _NOT_HERE.search(text or ""))

@@ -381,6 +381,23 @@ async def test_an_all_but_certain_one_section_intent_is_answered_from_its_sectio
     assert slot_events(unsure)["kb_doc_id"] != doc
 
 
+@pytest.mark.parametrize("text, doc", [
+    # it answered with the tracking form (read as track_order), then with the safe-place section
+    ("The courier's app says my parcel was left on the doorstep but it's not there, I reckon it's been nicked",
+     "policy:shipping#delivery-problems"),
+    ("Tracking says my parcel was delivered yesterday at 2pm but there's nothing here.", "policy:shipping#delivery-problems"),
+    # it answered with the delivery-problems section (nothing said who may take a parcel in)
+    ("can my parcel be left with a neighbour?", "policy:shipping#safe-place-and-neighbours"),
+])
+async def test_a_parcel_missing_after_delivery_and_one_left_with_a_neighbour(shipped_retriever, res, text, doc):
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, intent="ask_question" if "neighbour?" not in text else "delivery_options")
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == doc, d.messages
+
+
 @pytest.mark.parametrize("text, line", [
     ("whats the total with shipping", "With Standard (3-5 business days) delivery that's $249.00 ($0.00 shipping)."),
     ("what is total with fast delivery", "With Express (1-2 business days) delivery that's $263.99 ($14.99 shipping)."),

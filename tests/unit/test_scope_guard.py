@@ -771,6 +771,13 @@ def test_when_the_team_is_there_is_a_question(text, read, expected):
     ("which bank has the lowest fees under 5 dollars", "out_of_scope", "out_of_scope"),  # no pointer at the cards
     ("what is 20 percent of 100", "out_of_scope", "out_of_scope"),
     ("espresso machines or grinders?", "ask_complements", "search_product"),
+    ("Tracking says my parcel was delivered yesterday at 2pm but there's nothing here. Checked with the neighbours, "
+     "the bins, everywhere.", "track_order", "ask_question"),
+    ("The courier's app says my parcel was left on the doorstep but it's not there, I reckon it's been nicked",
+     "track_order", "ask_question"),
+    ("it says delivered but i never got it", "track_order", "ask_question"),
+    ("my order says delivered, when will the refund come", "track_refund", "track_refund"),
+    ("has my parcel been delivered yet", "track_order", "track_order"),
     ("kettles or toasters", "ask_complements", "search_product"),
     ("got any bags or sleeves that fit the nimbus 16 pro", "ask_complements", "ask_complements"),
     ("a case or a screen protector for the orbit x", "ask_complements", "ask_complements"),
