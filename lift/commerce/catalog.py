@@ -296,20 +296,18 @@ class Catalog:
         return None
 
     def of_kind(self, category_id: str, words: Optional[str], by_name: bool = False) -> List[Product]:
-        """The products of ``category_id`` whose own name or synonyms carry every word of
-        ``words`` — the product type a shopper typed ("laptops" -> the three laptops, not the
-        monitors; "earbuds" -> the earbuds) — in catalog order; the whole category when the
-        words only name the category ("computers") or match nothing. ``by_name`` reads words that
-        name the category as a type too ("camera" -> the cameras, not the lenses and tripods)."""
+        """The products of ``category_id`` whose name or synonyms carry every word of ``words`` (the type
+        typed: "laptops" -> the laptops, not the monitors), in catalog order; the whole category when the
+        words only name it or match nothing; ``by_name``: "camera" -> the cameras, not the lenses."""
         pool = self.products_in(category_id)
         key = set(content_tokens(words or ""))
         category = self.category_of(category_id)
         if not key or not by_name and category is not None and key == set(content_tokens(category.name)):
             return pool  # "smart home", "phones & tablets": the department itself
-        narrowed = [p for p in pool if key <= self._product_tokens[p.sku]]
-        # "desks": the Standing Desk, not the LED Desk Lamp, when some name ends in the word typed
-        headed = [p for p in narrowed if set(content_tokens(p.name)[-1:]) & key]
-        return [p for p in narrowed if not headed or p in headed or not key & set(content_tokens(p.name))] or pool
+        named = {p.sku: content_tokens(p.name) for p in pool if key <= self._product_tokens[p.sku]}
+        headed = any(set(t[-1:]) & key for t in named.values())  # "desks": the desk, not the desk lamp
+        return [p for p in pool if p.sku in named and (not headed or set(named[p.sku][-1:]) & key
+                                                       or not key & set(named[p.sku]))] or pool
 
     # -- browsing
     def search(self, query: Optional[str] = None, category: Optional[str] = None,
