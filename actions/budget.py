@@ -66,11 +66,17 @@ def shown_within_budget(dispatcher: CollectingDispatcher, tracker: Tracker, cata
     if within:
         dispatcher.utter_message(text=f"These are {limit}:", json_message=cards_message(within, catalog.currency))
         return [SlotSet("last_shown", [p.sku for p in within])]
-    kinds = {p.category for p in shown}
-    others = [p for p in catalog.products if p.category in kinds and p.price <= budget][:4]
+    # their kind by name first (phones shown: phones under the limit), else their department's, said so
+    # ("headphones under 100": the $89 earbuds; phones under 300: no phone is, the watches are)
+    alike = {q.sku for p in shown for q in catalog.of_kind(p.category, p.name.split()[-1], by_name=True)}
+    others = [p for p in catalog.products if p.sku in alike and p.price <= budget][:4]
+    intro = f"None of those is {limit}; these are:"
+    if not others:
+        kinds = {p.category for p in shown}
+        others = [p for p in catalog.products if p.category in kinds and p.price <= budget][:4]
+        intro = f"None of those is {limit}, nor anything else like them; from the same department, these are:"
     if others:
-        dispatcher.utter_message(text=f"None of those is {limit}; these are:",
-                                 json_message=cards_message(others, catalog.currency))
+        dispatcher.utter_message(text=intro, json_message=cards_message(others, catalog.currency))
         return [SlotSet("last_shown", [p.sku for p in others])]
     dispatcher.utter_message(text=f"None of those is {limit}, and nothing else of that kind is: "
                                   f"the cheapest is {catalog.format_price(min(p.price for p in shown))}.")

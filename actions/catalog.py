@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import resources
 from actions.budget import budget_cap, remember_budget, shown_within_budget
 from actions.cart_add import add_the_one_picked
-from actions.common import entity_values, first_entity, latest_text
+from actions.common import entity_values, first_entity, latest_text, leaving_form
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
 from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
@@ -68,9 +68,8 @@ class ActionShowProducts(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         within = (add_the_one_picked(dispatcher, tracker, resources.get().catalog)  # "Which one?" -> "Clarity 27-inch 4K Monitor"
                   or shown_within_budget(dispatcher, tracker, resources.get().catalog))  # "which ones r under my budget"
-        if within is not None:
-            return within
-        return await self._show(dispatcher, tracker) + remember_budget(tracker)
+        events = within if within is not None else await self._show(dispatcher, tracker) + remember_budget(tracker)
+        return events + leaving_form(tracker, events)  # "I said forget it. show me smart plugs": the form ends
 
     async def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         compared = compare_if_asked(dispatcher, tracker)
@@ -326,9 +325,11 @@ def shown_products(tracker: Tracker, catalog) -> List[Shown]:
             # "compare the first two", "which has the longer battery" (one shown), then "add both" or
             # "get me the cheaper one": of the two compared
             skus = earlier
-    if len(skus) == 1 and skus[0] == tracker.get_slot("upsell_sku") and names_a_position(latest_text(tracker)):
+    if len(skus) == 1 and names_a_position(latest_text(tracker)) and \
+            (skus[0] == tracker.get_slot("upsell_sku") or skus[0] in shown_before(tracker)):
         # "add both" (two monitors), the cross-sell card, then "2 of the first one actually": the first
-        # monitor, not the offer (a card alone has no "first")
+        # monitor, not the offer (a card alone has no "first"); so after four cards and a question about
+        # the second, "I'll take the first one" is the first of the four
         earlier = shown_before(tracker)
         skus = earlier if len(earlier) > 1 else skus
     if says_other(latest_text(tracker)):  # "what about the other one": of those shown, not the one added or offered

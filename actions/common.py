@@ -6,6 +6,7 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions import resources
 
@@ -16,7 +17,7 @@ from lift.commerce.validation import asks_something, normalize_address
 from lift.observability.actions import observe_retrieval
 from lift.retrieval import IndexNotReady, InvalidQuery, get_retriever
 from lift.retrieval.questions import build_query, format_answer, sure_topic_question, topic_question
-from lift.understanding.answers import plain_answer, says_stop
+from lift.understanding.answers import dismisses_then_asks, plain_answer, says_stop
 
 # Intents that mean "not an answer to your question" while a form is asking something: the
 # form's extractors leave the turn alone so the digression rules (answer, show cart, stop,
@@ -209,3 +210,24 @@ def answer_in_passing(text: Text, intent: Optional[Text]) -> Optional[Text]:
     except (IndexNotReady, InvalidQuery):
         return None
     return format_answer(answer.text, answer.title, answer.doc_id) if answer is not None else None
+
+
+def leaving_form(tracker: Tracker, events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The events ending the active form after an answer to "ok forget it, how long do refunds take?"
+    (the form asked its question again after the answer, turn after turn); [] otherwise, or when the
+    answer hands the turn on itself."""
+    if not tracker.active_loop_name or not dismisses_then_asks(latest_text(tracker)) \
+            or any(e.get("event") == "followup" for e in events):
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+
+
+def called_off(tracker: Tracker, events: List[Dict[Text, Any]], slots) -> List[Dict[Text, Any]]:
+    """For a form's validation: the events ending it (``slots`` emptied, nothing more asked) when the
+    message its question got calls it off and asks something else ("ok forget it, how long do refunds
+    take after cancelling?" at the code step: answered, then the code asked for again, turn after turn)."""
+    asked = tracker.get_slot("requested_slot")
+    if not asked or not dismisses_then_asks(latest_text(tracker)) or any(
+            e.get("event") == "slot" and e.get("name") == asked and e.get("value") is not None for e in events):
+        return []
+    return [SlotSet(s, None) for s in slots] + [SlotSet("requested_slot", None)]

@@ -21,6 +21,7 @@ from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 from lift.nlu.intents import SUPPORT_INTENTS
 from lift.nlu.readings import asks_for_phone, asks_hours
+from lift.understanding.erasure import asks_erasure
 
 
 def _reason(tracker: Tracker) -> Text:
@@ -186,6 +187,10 @@ class ActionRestart(Action):
         if not tracker.is_paused():
             return [Restarted()]  # what Rasa's own action_restart does (the domain has no utter_restart)
         ticket_id = tracker.get_slot("handoff_ticket_id")
+        if _erasure_asked(tracker):  # the tap withdrew the deletion request too, without a word
+            dispatcher.utter_message(text=f"I'm back. Your data deletion request stays with our team (ticket #{int(ticket_id or 0)}): "
+                                          "they'll confirm it's you by email. What else can I help you with?")
+            return [ConversationResumed()]
         engine = resources.get().engine
         if ticket_id is not None and withdraw(engine, int(ticket_id), tracker.sender_id) is None:
             try:
@@ -198,3 +203,14 @@ class ActionRestart(Action):
                 return []
         dispatcher.utter_message(text="Okay, I've withdrawn your request for a person. I'm back: what can I help you with?")
         return [ConversationResumed(), SlotSet("handoff_ticket_id", None)]
+
+
+def _erasure_asked(tracker: Tracker) -> bool:
+    """Whether the message that paused the conversation for a person asked to delete the shopper's data."""
+    paused = False
+    for event in reversed(tracker.events or []):
+        paused = paused or event.get("event") == "pause"
+        if paused and event.get("event") == "user":
+            return asks_erasure(event.get("text"))
+    return False
+

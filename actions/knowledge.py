@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.common import assess_question, entity_values, latest_intent, latest_text, positioned
+from actions.common import assess_question, entity_values, latest_intent, latest_text, leaving_form, positioned
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products, without_spans, shown_events
 from actions.history import shown_before
 from actions.mentions import kind_in_view, named_products
@@ -201,6 +201,11 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        events = await self._answer(dispatcher, tracker, domain)
+        return events + leaving_form(tracker, events)  # "ok forget it, how long do refunds take?": the form ends
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         compared = compare_if_asked(dispatcher, tracker)  # "difference between the aria and the aria pro"
         if compared is not None:
             return compared
@@ -253,7 +258,9 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=f"{abroad}\n\nSource: {INTERNATIONAL_SOURCE}")
             return [SlotSet("kb_doc_id", INTERNATIONAL_DOC)]
         if cart_arrival(dispatcher, tracker):  # "when would it get here if i pick express", cart in hand
-            return [SlotSet("kb_doc_id", None)]
+            # ("if i order the vortex today will it get here by friday?", then "ok add it": the Vortex)
+            named = named_products(tracker, resources.get().catalog)
+            return [SlotSet("kb_doc_id", None)] + (shown_events(named) if named else [])
         if latest_intent(tracker) == "track_refund" and not tracker.active_loop_name and asks_own_refund(latest_text(tracker)):
             # "two weeks and still no refund, where's my money?": that order's refund (the form asks
             # which order and for the proof), not the policy's general refund times

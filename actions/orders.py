@@ -16,8 +16,8 @@ from actions import resources
 from actions.demo_booking import answer_demo_followup
 from actions.handoff import hand_off
 from actions.swap import swap_line
-from actions.common import (AddressMixin, answered_instead, answering_form, first_entity, latest_intent, latest_text,
-                            takes_person_offer)
+from actions.common import (AddressMixin, answered_instead, answering_form, called_off, first_entity, latest_intent,
+                            latest_text, takes_person_offer)
 from lift.commerce.orders import OrderError, describe_coarse, describe_status, describe_tracking, find_order, order_contents
 from lift.commerce.ownership import (CODE_TTL, NO_MAILBOX_HELP, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      cannot_use_code, lacks_order_number, normalize_code, request_code, verify_code)
@@ -123,7 +123,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             coarse = describe_coarse(order) if order is not None else None
             if coarse and tracker.get_slot("order_coarse") != coarse:
                 events.append(SlotSet("order_coarse", coarse))
-        return events
+        return events + called_off(tracker, events, ("order_id",) + REQUEST_SLOTS)  # "ok forget it, how long…?"
 
     async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "order_id" or first_entity(tracker, "order_id"):
@@ -142,7 +142,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             return {"order_id": None}
         order = find_order(resources.get().engine, value)
         if order is None:
-            dispatcher.utter_message(response="utter_wrong_order_id")
+            dispatcher.utter_message(response="utter_wrong_order_id", order_number=normalize_order_id(value))
             return {"order_id": None}
         return {"order_id": order.order_id}
 
@@ -301,7 +301,8 @@ class ActionHandleOrder(Action):
         order = find_order(res.engine, typed)
         request = order_request(tracker) or "track"
         if order is None:
-            dispatcher.utter_message(response="utter_wrong_order_id" if normalize_order_id(typed) else "utter_order_id_format")
+            number = normalize_order_id(typed)
+            dispatcher.utter_message(response="utter_wrong_order_id" if number else "utter_order_id_format", order_number=number)
             # Ask again through order_form, keeping what the shopper wanted done with it.
             return [SlotSet("order_id", None), ActiveLoop("order_form")]
         done = [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("order_id", order.order_id)]

@@ -134,7 +134,8 @@ def match_slot(value: object, offered: List[DemoSlot], now: Optional[dt.datetime
     if named.several or re.search(r"\b(?:or|either)\b", text):
         return None
     if _PART_RE.search(text):  # "an afternoon one pls": the one button in it; several, or none, pick nothing
-        return _by_part_of_day(text, offered)
+        # ("the afternoon one at 2 please": the hour picks among them)
+        return _by_part_of_day(text, offered) or _by_day_and_hour(european_hours(text), offered)
     return _by_day_and_hour(european_hours(text), offered) or _by_day_alone(text, offered)
 
 
@@ -186,7 +187,7 @@ def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     if len(hours) != 1:
         return None
     hour, minute, half = int(hours[0].group(1)), int(hours[0].group(2) or 0), hours[0].group(3)
-    if half == "pm" and hour < 12:
+    if half == "pm" and hour < 12 or not half and 1 <= hour <= 7:  # "the one at 2": 14:00 (demos run 8-20)
         hour += 12
     elif half == "am" and hour == 12:
         hour = 0

@@ -31,6 +31,10 @@ _FAULT_RE = re.compile(
     # "instead of the two desk lamps I ordered there was a toaster", "got a toaster instead of the lamp"
     r"instead\s+of\s+(?:[\w-]+\s+){1,8}?(?:there\s+(?:was|were|is|are)|i\s+(?:got|received|found)|(?:you|they)\s+sent)|"
     r"(?:got|received|sent\s+me|came\s+with)\s+(?:[\w-]+\s+){1,5}?instead\s+of|"
+    # "I received a kettle but I ordered a lamp", "you sent me a blender, i ordered a toaster"
+    r"(?:got|received|sent\s+me|was\s+sent|came\s+with)\s+(?:a|an|the|some|\d+)\s+(?:[\w-]+\s+){0,4}?[\w-]+\s*"
+    r"(?:,|;|\bbut\b|\bwhen\b|\bwhile\b|\byet\b)\s*(?:but\s+)?(?:(?:i|we)\s+)?(?:had\s+)?(?:ordered|bought|paid\s+for|asked\s+for)\s+"
+    r"(?:a|an|the|some|\d+)\s|"
     r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
     r"came\s+with)"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",

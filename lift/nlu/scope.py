@@ -19,7 +19,7 @@ from lift.nlu.readings import (add_with_code, business_account, buying_not_an_or
                                demo_booking_talk, demo_of_products, few_items_not_lead, hours_question,
                                order_number_not_shopping,
                                pay_by_invoice, person_asked_for, phone_is_contact, placing_not_cancelling,
-                               sold_here_question, swap_not_no, times_count_is_add)
+                               shopping_not_complaint, sold_here_question, swap_not_no, times_count_is_add)
 from lift.nlu.shopping_readings import shopping_reading
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
@@ -179,7 +179,7 @@ _DENY_CUE = re.compile(
 _ADD_CUE = re.compile(
     r"\b(?:add\w*|put|pop|throw|chuck|stick|toss|buy\w*|get|grab|take|order\w*|purchase\w*|want|wanna|need|"
     r"i'?ll\s+have|i'?d\s+like|gimme|give\s+me|make\s+it|cart|basket|bag|more|another|again|yes|sure|ok|okay|"
-    r"(?:can|could|may)\s+i\s+have|let\s+me\s+have|go\s+(?:with|for)|sold|"
+    r"(?:can|could|may)\s+i\s+have|let\s+me\s+have|go\s+(?:with|for)|sold|swap|switch|exchange|replace|"
     r"x\s*\d+|\d+\s*x)\b|\+|\b(?:too|as\s+well)\W*(?:ffs|pls|please|plz)?\W*$"
     # "2 smart plugs pls", "two of the aria please": a number of something is an order for it
     r"|^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple|a\s+pair)\b"
@@ -374,6 +374,7 @@ def guarded_intent(intent: Optional[Dict[str, Any]], ranking: Iterable[Dict[str,
                        or person_asked_for(current, text) or sold_here_question(current, text)
                        or pay_by_invoice(current, text) or buying_not_an_order(current, text, entities)
                        or damage_not_cancel(current, text) or phone_is_contact(current, text)
+                       or shopping_not_complaint(current, text, entities)
                        or code_to_use(current, text, entities) or demo_of_products(current, text)
                        or swap_not_no(current, text) or business_account(current, text)
                        or placing_not_cancelling(current, text) or hours_question(current, text)

@@ -104,6 +104,38 @@ def no_account_wanted(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     return as_intent(intent, "stop", floor=0.5)
 
 
+# "do i need to make an account to buy it", "I can buy as guest or must make account?" (create_account:
+# the sign-up form asked for an email every turn): whether an account is needed is the FAQ's question
+_ACCOUNT_NEEDED = re.compile(r"\b(?:do|must|have\s+to|need\s+to|got\s+to|necessary|required|mandatory|obligatory|"
+                             r"compulsory)\b[^.?!]{0,30}\baccount\b[^.?!]{0,30}\b(?:buy|order|check\s*out|purchase|shop|pay)|"
+                             r"\bas\s+(?:a\s+)?guest\b|\bguest\s+check\s*out\b|\b(?:buy|order|check\s*out|purchase|shop)\b[^.?!]{0,25}"
+                             r"\bwithout\s+(?:an?\s+|making\s+an?\s+|creating\s+an?\s+)?(?:account|registering|signing\s+up)\b",
+                             re.IGNORECASE)
+
+
+def account_needed_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for whether buying needs an account, read as an account request; None to keep it."""
+    if (intent or {}).get("name") not in ("create_account", "start_onboarding", "registration_problems") \
+            or not _ACCOUNT_NEEDED.search(text or ""):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
+# "is that actually the lowest price? i saw it cheaper on amazon. do u price match" (ask_price: "I only showed
+# you one product … Did you mean that one?"): the price-match policy's question
+_PRICE_MATCH = re.compile(r"\bprice[-\s]?match\w*|\bmatch\s+(?:the|their|a|that|competitors?'?)\s+(?:[\w']+\s+)?prices?\b|"
+                          r"\bcheaper\s+(?:on|at|from|in)\s+(?:amazon|ebay|walmart|best\s*buy|argos|another|other|a\s+different)\b|"
+                          r"\bcheaper\s+elsewhere\b|\bprice\s+adjust\w*", re.IGNORECASE)
+
+
+def price_match_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for a price-match question read as a price question or a search; None to keep it."""
+    if (intent or {}).get("name") not in ("ask_price", "search_product", "ask_alternatives", OUT_OF_SCOPE, NLU_FALLBACK) \
+            or not _PRICE_MATCH.search(text or ""):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
 # "Lovely. Please add two of them, one for him and one for my sister" (out of scope): an add of the
 # cards shown, by a word that points at them
 _ADD_SHOWN = re.compile(r"\b(?:add|put|buy|order|get\s+me|gimme|i'?ll\s+take)\s+(?:(?:\d{1,3}|one|two|three|four|five|six|"
@@ -229,8 +261,8 @@ def delivered_not_received(intent: Optional[Dict[str, Any]], text: Optional[str]
     return as_intent(intent, "ask_question", floor=0.5)
 
 
-_READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, no_account_wanted,
-             add_of_shown, checkout_first, restock_alert_question, told_we_sell_it, quantity_change, any_codes,
+_READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, account_needed_question,
+             price_match_question, no_account_wanted, add_of_shown, checkout_first, restock_alert_question, told_we_sell_it, quantity_change, any_codes,
              budget_question, limit_question, kinds_not_complements, delivered_not_received)
 
 

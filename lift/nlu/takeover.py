@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional
 
 from lift.commerce.destinations import (CITY_MIN_POPULATION, CITY_UNCUED_POPULATION, DELIVERY_WORDS, place_by_name,
                                        place_named)
-from lift.understanding.references import ADD, REMOVE, parse_cart_change
+from lift.understanding.references import ADD, REMOVE, SET, parse_cart_change
 
 BYE_CUE = re.compile(r"\b(?:bye+|goodbye|see\s+(?:you|ya|u)|later|cya|ttyl|night|ciao|cheerio|farewell|adios|"
                       r"gotta\s+go|have\s+to\s+go|signing\s+off)\b", re.IGNORECASE)
@@ -161,22 +161,28 @@ def destination_question(intent: Optional[Dict[str, Any]], text: Optional[str]) 
     return as_intent(intent, "delivery_period" if _WHEN.search(text or "") else DELIVERY, 0.5)
 
 
-# "set the quantity of Nimbus 14 laptops to 3": the cart's line, not a placed order (change_order asked
+# "set the quantity of Nimbus 14 laptops to 3", "make the chairs 4": the cart's line, not a placed order (change_order asked
 # for an order number, a dead end); an order named ("my order", "LFT…", "purchase") keeps change_order
 _CART_QUANTITY = re.compile(r"\b(?:quantity|qty|amount|number)\s+(?:of\s+\w|to\s+\d)|\b(?:set|change|make|update|bump|"
                             r"reduce|increase)\b[^.?!]*\bto\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
                             re.IGNORECASE)
+_SWAP = re.compile(r"\b(?:swap|switch|exchange|replace)\b[^.?!]*\b(?:for|with)\b", re.IGNORECASE)
 _ORDER_NAMED = re.compile(r"\b(?:orders?|ordered|purchases?|purchased|shipment|delivery|LFT[-\s]?\d+)\b|\b\d{6,}\b",
                           re.IGNORECASE)
 
 
 def cart_quantity_not_order(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """change_order for a quantity change that names no order: remove_from_cart, whose action changes a
-    cart line (up or down; "make it 3" is read the same by both cart actions)."""
-    if (intent or {}).get("name") != "change_order" or not _CART_QUANTITY.search(text or "") \
-            or _ORDER_NAMED.search(text or ""):
+    cart line (up or down; "make it 3" is read the same by both cart actions); a swap: add_to_cart."""
+    if (intent or {}).get("name") != "change_order" or _ORDER_NAMED.search(text or ""):
         return None
-    return as_intent(intent, "remove_from_cart")
+    if _CART_QUANTITY.search(text or ""):
+        return as_intent(intent, "remove_from_cart")
+    change = parse_cart_change(text or "", ADD)  # "make the chairs 4": a new number, as the cart reads it
+    if change.op == SET and 0 < (change.qty or 0) < 100:
+        return as_intent(intent, "remove_from_cart")
+    # "swap it for the Orbit Lite": the cart's swap (the new one added, the old line dropped)
+    return as_intent(intent, "add_to_cart") if _SWAP.search(text or "") else None
 
 
 # "hmm get rid of the less expensive laptop": a removal ("less expensive" made it ask_alternatives);

@@ -53,6 +53,20 @@ def says_stop(text: Any) -> bool:
     return bool(_STOP_RE.search(text)) and not find_email(text)
 
 
+# "ok forget it, how long do refunds take after cancelling?", "I said forget it. show me smart plugs": a form
+# called off at the start of a message that then asks something else
+_DISMISSAL = re.compile(r"^\W*(?:(?:ok|okay|oh|ugh|no|nah|look|well|actually|i\s+said|like\s+i\s+said)\W+)*"
+                        r"(?:forget\s+(?:it|that|about\s+it|the\s+code|this)|never\s*mind|nvm|scrap\s+that|leave\s+it|"
+                        r"drop\s+it|skip\s+(?:it|that|this))\b\W*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def dismisses_then_asks(text: Any) -> bool:
+    """True for a message opening by calling off what was going on and then asking something else
+    (at least two more words)."""
+    m = _DISMISSAL.match(clean_text(text, limit=500) or "")
+    return bool(m) and len(re.findall(r"[^\W\d_]+", m.group("rest"))) >= 2
+
+
 def _blank(text: str, spans: Sequence[Span]) -> str:
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]

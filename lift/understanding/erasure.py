@@ -13,10 +13,15 @@ _ERASE = re.compile(
     r"(?:data|info(?:rmation)?|details|account|profile|records?|everything)\b|"
     r"\b(?:delete|erase|wipe)\s+(?:it\s+all|everything)\b|"
     r"\b(?:my|our)\s+(?:personal\s+)?(?:data|account|profile|info(?:rmation)?)\s+(?:deleted|erased|removed|wiped|gone|closed)\b|"
+    r"\b(?:delete|erase|remove|wipe|destroy|purge)\s+(?:all|everything|anything|whatever)\s+(?:(?:that\s+)?you\s+)?"
+    r"(?:hold|have|keep|store|got)\s+(?:about|on)\s+(?:me|us)\b|"
+    r"\b(?:everything|all|anything|whatever)\s+(?:(?:that\s+)?you\s+)?(?:hold|have|keep|store|got)\s+(?:about|on)\s+(?:me|us)\s+"
+    r"(?:deleted|erased|removed|wiped|gone)\b|"
     r"\bdata\s+(?:deletion|erasure)\s+request\b|\bforget\s+(?:me|about\s+me)\b|\bright\s+to\s+(?:be\s+forgotten|erasure)\b",
     re.IGNORECASE)
-# "how do i delete my account?", "can i delete my data later": how to ask, not the request itself
-_HOW_TO = re.compile(r"^\W*(?:how|where|what|when|why|is\s+it|is\s+there|does|do\s+(?:you|u)\s+(?:keep|store)|"
+# "how do i delete my account?", "can i delete my data later", "is my data deleted when i close my
+# account?": how to ask, or a question, not the request itself
+_HOW_TO = re.compile(r"^\W*(?:how|where|what|when|why|is|are|does|do\s+(?:you|u)\s+(?:keep|store)|"
                      r"can\s+i|could\s+i|if\s+i|will)\b", re.IGNORECASE)
 
 

@@ -280,7 +280,8 @@ _HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[s
                                r"\s+(?:of|is|size\s+(?:is|of))\s+(?:about|around|roughly|approximately|nearly|almost|"
                                r"over|some|~)?\s*$", re.IGNORECASE)
 
-_HEADCOUNT_COMPOUND = re.compile(r"\b(\d{1,7})\s*-\s*(?:person|people|man|seat|desk|staff)\s+(?:team|company|business|firm|"
+# "a 40-person company", "a 40-person architecture firm" (a word or two may say what kind)
+_HEADCOUNT_COMPOUND = re.compile(r"\b(\d{1,7})\s*-\s*(?:person|people|man|seat|desk|staff)\s+(?:[a-z&]+\s+){0,2}?(?:team|company|business|firm|"
                                  r"office|organi[sz]ation|shop|agency|call\s+cent(?:re|er)|studio|practice|clinic|"
                                  r"school|restaurant|cafe|salon|warehouse|workshop|start-?up|department)\b", re.IGNORECASE)
 

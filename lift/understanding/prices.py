@@ -121,7 +121,10 @@ def refers_to_budget(text: str) -> bool:
 # products on screen. A plain pointer only: "any laptops under 500" is a new search.
 _OF_SHOWN = re.compile(r"\b(?:of|in|from|among)\s+(?:these|those|them|the\s+ones?\s+(?:you\s+)?(?:showed|shown|sent))\b|"
                        r"\b(?:which|what)\s+(?:ones?|is|are|one)\b|\b(?:these|those|they)\s+(?:are\s+|r\s+)?"
-                       r"(?:under|below|less|cheaper|within)\b", re.IGNORECASE)
+                       r"(?:under|below|less|cheaper|within)\b|"
+                       # "ngl thats kinda pricey, anything under 300??" after the phones: phones under 300
+                       r"\b(?:anything|something|any\s+ones?)\s+(?:(?:a\s+)?(?:bit|little)\s+)?(?:cheaper\s+)?"
+                       r"(?:under|below|less\s+than|within|for\s+(?:under|less\s+than))\b", re.IGNORECASE)
 
 
 def limit_of_shown(text: str) -> Optional[Decimal]:

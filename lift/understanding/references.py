@@ -338,3 +338,17 @@ def in_feature_position(text: str, start: int, end: Optional[int] = None) -> boo
     text = text or ""
     return bool(_FEATURE_BEFORE.search(text[max(0, start - 80):start])
                 or (end is not None and _FEATURE_AFTER.match(text[end:end + 40])))
+
+
+# "something to keep my coffee hot at my desk", "a lamp on the nightstand by my bed": where it goes, not
+# the thing wanted; "no not a desk, like a mug": the thing not wanted
+_PLACE_BEFORE = re.compile(r"\b(?:(?:at|on|by|beside|next\s+to|near|under|behind|beneath|above|in\s+front\s+of)\s+"
+                           r"(?:my|our|the|his|her|their|your)\s+(?:(?:home|work|new|old|small|little|office|own)\s+)?|"
+                           r"(?:not|isn'?t|never)\s+(?:a|an|the|any)\s+)$", re.IGNORECASE)
+
+
+def in_place_position(text: str, start: int) -> bool:
+    """True when the words ending at ``start`` make the kind named there a place ("at my ") or a
+    thing refused ("not a "): not the kind of product asked for."""
+    return bool(_PLACE_BEFORE.search((text or "")[max(0, start - 40):start]))
+

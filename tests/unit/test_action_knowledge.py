@@ -301,6 +301,14 @@ async def test_when_would_it_get_here_with_a_cart_gives_each_options_date(kb, re
                      intent="delivery_period")
     said = " ".join(m.get("text") or "" for m in d.messages)
     assert "Standard" in said and "Express" in said and "Ordered now" in said, said
+    # a product named in the question is the one "ok add it" then means (it said "I couldn't find that product")
+    text = "if i order the vortex today will it get here by friday?"
+    start = text.index("vortex")
+    d, events = await ask(text, intent="delivery_period",
+                          entities=[{"entity": "product", "value": "vortex", "start": start, "end": start + 6}])
+    assert "Ordered now" in " ".join(m.get("text") or "" for m in d.messages)
+    blender = slot_events(events)["last_product"]
+    assert res.catalog.get(blender).name == "Vortex Pro Blender" and slot_events(events)["last_shown"] == [blender]
 
 
 @pytest.mark.parametrize("text", ["can i return it if i change my mind?", "is it charged now or when it ships?",
@@ -549,15 +557,17 @@ async def test_the_stores_terms_asked_about_a_product_get_the_policy(shipped_ret
     assert str(slot_events(events).get("kb_doc_id")).startswith(doc_start), d.messages
 
 
-async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retriever, res, domain):
+@pytest.mark.parametrize("text", ["when are your support people online? I'm in Madrid",
+                                  "what are your customer service hours"])
+async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retriever, res, domain, text):
     """"when are your support people online? I'm in Madrid" opened a ticket that held every question after it."""
     from actions.handoff import ActionRequestHandoff
 
     lr.set_retriever(shipped_retriever)
     try:
         d = CollectingDispatcher()
-        events = await ActionRequestHandoff().run(d, make_tracker("when are your support people online? I'm in Madrid",
-                                                                  "contact_customer_service", sender_id="hours-1"), domain)
+        events = await ActionRequestHandoff().run(d, make_tracker(text, "contact_customer_service",
+                                                                  sender_id="hours-1"), domain)
     finally:
         lr.set_retriever(None)
     assert not any(e["event"] == "pause" for e in events) and "08:00" in d.messages[0]["text"], d.messages

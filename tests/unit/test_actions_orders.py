@@ -212,6 +212,14 @@ async def test_unknown_or_foreign_order_numbers(res, domain, typed, response):
     assert slot_events(events)["order_id"] is None and d.messages[0]["response"] == response
     d, events = await run_handle({"order_id": typed, "order_request": "cancel"}, STRANGER)
     assert d.messages[0]["response"] == response and loop_events(events) == ["order_form"]
+    if response == "utter_wrong_order_id":  # the number it could not find, said back (not "it looks like LFT123456")
+        assert d.messages[0]["order_number"] == "LFT999999"
+
+
+def test_a_number_not_found_is_said_back_with_a_way_to_a_person(domain):
+    wrong = domain["responses"]["utter_wrong_order_id"][0]
+    assert "{order_number}" in wrong["text"] and "LFT123456" not in wrong["text"]
+    assert wrong["buttons"][0]["payload"] == "/contact_human_agent"
 
 
 async def test_shipped_order_is_not_offered_a_cancel(res, domain):
@@ -525,3 +533,41 @@ async def test_another_email_at_the_code_question_gets_the_code(res, order, doma
     events = await ValidateOrderForm().run(d, tracker, domain)
     assert slot_events(events).get("order_email") == "owner@example.com", events
     assert "If owner@example.com is the email on order" in texts(d) and "j.farrow" not in texts(d)
+
+
+@pytest.mark.parametrize("text, ends", [
+    ("ok forget it, how long do refunds take after cancelling?", True),
+    ("I said forget it. show me smart plugs", True),
+    ("forget it", False),  # a plain stop is the stop rule's (utter_form_stopped)
+    ("what's the code for?", False),
+])
+async def test_calling_the_form_off_and_asking_something_else_ends_it(res, order, domain, text, ends):
+    """At the code step, "ok forget it, how long do refunds take after cancelling?" was answered and then
+    the code asked for again, turn after turn: the answer, and the form ends (nothing asked again)."""
+    slots = {"order_id": order.order_id, "order_request": "cancel", "order_email": "owner@example.com"}
+    d = CollectingDispatcher()
+    events = slot_events(await ValidateOrderForm().run(d, form("order_code", text, STRANGER, "inform", **slots), domain))
+    assert ("requested_slot" in events and events["requested_slot"] is None) is ends, events
+    if ends:
+        assert events["order_id"] is None and events["order_request"] is None and texts(d)  # answered, then done
+        handled = await ActionHandleOrder().run(CollectingDispatcher(), make_tracker(text, "ask_question", slots={}), domain)
+        assert handled == []  # the submit rule's action then does nothing
+
+
+async def test_a_question_after_calling_the_form_off_is_answered_and_the_form_ends(res, order, domain, shipped_retriever):
+    """The same read as a question (its rule: the answer, then the form): the answer ends the form."""
+    from actions import knowledge
+    from lift.retrieval import set_retriever
+
+    set_retriever(shipped_retriever)
+    try:
+        for text, ends in (("ok forget it, how long do refunds take after cancelling?", True),
+                           ("how long do refunds take after cancelling?", False)):
+            d = CollectingDispatcher()
+            tracker = form("order_code", text, STRANGER, "ask_question", order_id=order.order_id, order_request="cancel")
+            events = await knowledge.ActionAnswerQuestion().run(d, tracker, domain)
+            assert texts(d) and loop_events(events) == ([None] if ends else []), events
+            assert any(e["event"] == "followup" and e["name"] == "action_listen" for e in events) is ends
+    finally:
+        set_retriever(None)
+

@@ -42,7 +42,8 @@ async def test_none_of_the_cards_within_the_budget_shows_their_kind_that_is(res,
     tracker = make_tracker("r any of those in my budget?", "search_product",
                            slots={"budget": 100.0, "last_shown": ["AUD-001", "AUD-002"]})  # $129, $249 headphones
     await ActionShowProducts().run(dispatcher, tracker, domain)
-    assert texts(dispatcher) == "None of those is within your $100.00 budget; these are:" and _cards(dispatcher)
+    assert texts(dispatcher) == ("None of those is within your $100.00 budget, nor anything else like them; from the "
+                                 "same department, these are:") and _cards(dispatcher)  # no headphones: the earbuds
 
 
 async def test_a_later_search_pointing_back_uses_the_budget(res, dispatcher, domain):
@@ -111,8 +112,25 @@ async def test_a_limit_asked_of_the_cards_shown_filters_them(res, dispatcher, do
 async def test_no_card_shown_under_the_limit_asked_shows_their_kind_that_is(res, dispatcher, domain):
     tracker = make_tracker("which of these are under 100", "search_product", slots={"last_shown": ["AUD-001", "AUD-002"]})
     await ActionShowProducts().run(dispatcher, tracker, domain)
-    assert texts(dispatcher) == "None of those is under $100.00; these are:"
+    assert texts(dispatcher) == "None of those is under $100.00, nor anything else like them; from the same department, these are:"
     assert _cards(dispatcher) and all(s.startswith("AUD-") for s in _cards(dispatcher))
+
+
+async def test_none_shown_under_the_limit_shows_the_same_kind_first(res, dispatcher, domain):
+    tracker = make_tracker("anything under 200?", "search_product", slots={"last_shown": ["AUD-002"]})  # $249 headphones
+    await ActionShowProducts().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == "None of those is under $200.00; these are:" and _cards(dispatcher) == ["AUD-001"]
+
+
+async def test_anything_under_a_limit_after_cards_is_of_their_kind(res, dispatcher, domain):
+    """Phones shown ($799, $399), then "ngl thats kinda pricey, anything under 300??": no phone is, and it
+    says so (it showed a $129 gimbal, which "ok bet add it" then added)."""
+    tracker = make_tracker("ngl thats kinda pricey, anything under 300??", "search_product",
+                           slots={"last_shown": ["PHN-001", "PHN-002"]})
+    events = slot_events(await ActionShowProducts().run(dispatcher, tracker, domain))
+    assert texts(dispatcher) == ("None of those is under $300.00, nor anything else like them; from the same department, "
+                                 "these are:")
+    assert _cards(dispatcher) == ["PHN-006", "PHN-007"] and events["last_shown"] == ["PHN-006", "PHN-007"]  # the watches
 
 
 async def test_a_limit_with_a_kind_named_is_a_new_search_not_the_cards_shown(res, dispatcher, domain):

@@ -365,6 +365,22 @@ async def test_the_first_one_after_a_cross_sell_card_is_the_first_of_the_list(re
     assert "cart" in got and _lines(got).get("CMP-005", 0) >= 2 and "OFF-005" not in _lines(got), texts(dispatcher)
 
 
+async def test_the_first_one_after_a_question_about_the_second_is_the_first_of_the_list(res, domain):
+    """Four kitchen cards, a question about the second (its page became the only card shown), then "I think
+    I shall take the first one, please": the first of the four (it added the second, the blender)."""
+    four = ["KIT-001", "KIT-003", "KIT-004", "KIT-006"]
+    events = [{"event": "slot", "name": "last_shown", "value": four}, {"event": "slot", "name": "last_shown", "value": ["KIT-003"]}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("I think I shall take the first one, please.", "add_to_cart", events=events,
+                           slots={"cart": [], "last_shown": ["KIT-003"], "last_product": "KIT-003"})
+    got = slot_events(await ActionAddToCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"KIT-001": 1}, texts(dispatcher)
+    tracker = make_tracker("add it", "add_to_cart", events=events,  # "it" is still the one asked about
+                           slots={"cart": [], "last_shown": ["KIT-003"], "last_product": "KIT-003"})
+    got = slot_events(await ActionAddToCart().run(CollectingDispatcher(), tracker, domain))
+    assert _lines(got) == {"KIT-003": 1}
+
+
 async def test_remove_a_line_by_a_word_and_add_another(res, domain):
     """Mouse and keyboard in the cart: "remove the mouse, add 2 of the USB-C cables" removes the mouse
     and adds two cables (it said there was no such item)."""

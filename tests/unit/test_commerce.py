@@ -122,6 +122,16 @@ def test_demo_slots_skip_weekends_and_booked(engine):
     assert leads.match_slot(slots[0].key, again) is None  # taken
 
 
+@pytest.mark.parametrize("text, hour", [("the afternoon one at 2 please", 14), ("the one at 2", 14), ("at 4", 16),
+                                        ("2pm", 14), ("tuesday at 10", 10), ("the afternoon one", None), ("at 9", None)])
+def test_an_offered_demo_time_picked_by_its_hour(text, hour):
+    """"the afternoon one at 2 please" with 10:00, 14:00 and 16:00 offered got "Please pick one of the times
+    offered": a bare hour from 1 to 7 is the afternoon's (demos run 08:00-20:00 UTC)."""
+    offered = [leads.DemoSlot(dt.datetime(2026, 12, 8, h)) for h in (10, 14, 16)]
+    picked = leads.match_slot(text, offered, dt.datetime(2026, 12, 7, 20))
+    assert (picked.start.hour if picked else None) == hour
+
+
 def test_handoff_ticket_and_summary(engine):
     events = [{"event": "user", "text": "my blender broke", "parse_data": {"intent": {"name": "complaint"}}},
               {"event": "bot", "text": "Sorry about that"}]

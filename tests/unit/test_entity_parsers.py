@@ -121,3 +121,18 @@ def test_a_catalog_name_asked_about_as_a_feature_is_no_product_named(text, word,
     product = {"entity": "product", "value": word, "start": start, "end": start + len(word), "extractor": "SpacyEntityExtractor"}
     found, _ = entities(text, [product])
     assert (("product", word) in found) is kept, found
+
+
+@pytest.mark.parametrize("text, word, kept", [
+    ("i need something to keep my coffee hot at my desk", "desk", False),
+    ("no not a desk, like a mug or flask", "desk", False), ("a light for next to my bed, on the desk", "desk", False),
+    ("show me desks", "desks", True), ("a desk for my home office", "desk", True),
+    ("i want a lamp for my desk", "desk", True),  # what it is for: the category may still help
+])
+def test_a_kind_named_as_a_place_or_refused_is_no_kind_asked_for(text, word, kept):
+    """"something to keep my coffee hot at my desk" showed the standing desk, and so did "no not a desk"."""
+    start = text.index(word)
+    category = {"entity": "category", "value": word, "start": start, "end": start + len(word),
+                "extractor": "SpacyEntityExtractor"}
+    found, _ = entities(text, [category])
+    assert (("category", word) in found) is kept, found

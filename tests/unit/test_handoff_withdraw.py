@@ -64,3 +64,16 @@ async def test_typed_back_to_the_assistant_withdraws_too_and_forgets_nothing_whe
     assert await ActionRestart().run(d, tracker, domain) == [] and texts(d) == "I'm here. What can I help you with?"
     assert [e["event"] for e in await ActionRestart().run(CollectingDispatcher(), make_tracker("/restart", "restart"),
                                                          domain)] == ["restart"]
+
+
+async def test_back_to_the_assistant_keeps_a_data_deletion_request(res, domain):
+    """"Back to the assistant" after "delete all my personal data and close my account" withdrew the deletion
+    request with a plain "I've withdrawn your request for a person": it stays with the team, and says so."""
+    ticket_id = await _hand_off(domain, "erase-back")
+    asked = [{"event": "user", "text": "I'd like you to delete all my personal data and close my account"},
+             {"event": "pause"}]
+    d = CollectingDispatcher()
+    events = await ActionRestart().run(d, paused(make_tracker("/restart", "restart", sender_id="erase-back", events=asked),
+                                                 ticket_id), domain)
+    assert [e["event"] for e in events] == ["resume"] and "deletion request stays with our team" in texts(d)
+    assert get_ticket(res.engine, ticket_id).status == "queued"

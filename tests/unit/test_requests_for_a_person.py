@@ -20,6 +20,9 @@ POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "privacy.md"
     ("delete my account and all my data pls", True), ("i want my account gone", True), ("forget me", True),
     ("how do i delete my account?", False), ("can i delete my data later", False),
     ("delete the kettle from my cart", False), ("remove my address from the order", False),
+    ("delete everything you hold about me", True), ("please erase all that you have on me", True),
+    ("I want everything you hold about me gone", True), ("is my data deleted when I close my account?", False),
+    ("are my details removed if i delete my account", False),
 ])
 def test_a_request_is_told_from_a_question(text, asked):
     assert asks_erasure(text) is asked

@@ -144,6 +144,9 @@ def test_the_claim_steps_are_the_warranty_policys():
     ("Hello dear, my old coffee machine broke. Do you have coffee makers or espresso machines?", False),
     ("bruh my charger died, u got chargers or cables?", False),
     ("my kettle i ordered from you broke, do you have a replacement?", True), ("you got me the wrong item", True),
+    ("I received a kettle but I ordered a lamp", True), ("you sent me a blender, i ordered a toaster", True),
+    ("I got a new kettle and I ordered a lamp too", False), ("i received the lamp i ordered", False),
+    ("i got the kettle, i ordered it last week and love it", False),
 ])
 def test_an_item_of_theirs_reported_faulty_or_wrong(text, reports):
     from lift.commerce.returns import reports_faulty_item

@@ -419,7 +419,8 @@ def test_shipping_to_a_place_abroad_is_a_delivery_question(text, read_as, expect
 
 @pytest.mark.parametrize("text, cart", [
     ("set the quantity of Nimbus 14 laptops to 3", True), ("change the chairs to 12", True),
-    ("qty to 4 pls", True), ("update the lamps to two", True),
+    ("qty to 4 pls", True), ("update the lamps to two", True), ("make the chairs 4", True),
+    ("can you make that two instead", True), ("change the colour to black", False),
     ("change my order to 3 chairs", False), ("set LFT100003 to 2 lamps", False),
     ("can i change the quantity on the purchase i made", False), ("change the delivery to express", False),
 ])
@@ -427,6 +428,29 @@ def test_a_quantity_change_naming_no_order_is_the_cart(text, cart):
     intent = {"name": "change_order", "confidence": 0.6}
     got = guarded_intent(intent, [intent], [], text) or intent
     assert (got["name"] == "remove_from_cart") is cart, got
+
+
+@pytest.mark.parametrize("text, conf, search", [
+    ("g'day mate, after some earbuds that'll cop a beating on site, nothin too dear", 0.44, True),
+    ("these earbuds are rubbish, I want to complain", 0.44, False), ("the earbuds arrived broken", 0.44, False),
+    ("still waiting for my earbuds", 0.44, False), ("after some earbuds", 0.9, False),
+])
+def test_an_unsure_complaint_naming_a_kind_without_a_grievance_is_shopping(text, conf, search):
+    intent = {"name": "complaint", "confidence": conf}
+    entities = [{"entity": "category", "value": "earbuds"}]
+    got = guarded_intent(intent, [intent], entities, text) or intent
+    assert (got["name"] == "search_product") is search, got
+
+
+@pytest.mark.parametrize("text, cart", [
+    ("swap it for the Orbit Lite", True), ("can you switch the kettle with the toaster", True),
+    ("swap the phone in my order for the lite", False),
+    ("exchange the item from LFT100003 for a different colour", False), ("i want to change my order", False),
+])
+def test_a_swap_naming_no_order_is_the_cart(text, cart):
+    intent = {"name": "change_order", "confidence": 0.6}
+    got = guarded_intent(intent, [intent], [], text) or intent
+    assert (got["name"] == "add_to_cart") is cart, got
 
 
 @pytest.mark.parametrize("text, stop", [
@@ -666,7 +690,19 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("ok add a pair of the true wireless ones and use WELCOME10", "apply_coupon", "add_to_cart"),
     ("can i use WELCOME10 on what i add later", "apply_coupon", "apply_coupon"),
     ("put VIP15 on my order", "apply_coupon", "apply_coupon"),
-    ("hmm nah swap it for the other one", "deny", "nlu_fallback"),  # no "no": action_offer_options swaps first
+    ("hmm nah swap it for the other one", "deny", "add_to_cart"),
+    ("yeah ok swap the lite for the X", "affirm", "add_to_cart"), ("yes", "affirm", "affirm"),
+    ("I received a kettle but I ordered a lamp", "change_order", "complaint"),
+    ("is that actually the lowest price? i saw it cheaper on amazon. do u price match", "ask_price", "ask_question"),
+    ("will you match a competitor's price", "ask_price", "ask_question"), ("how much is it", "ask_price", "ask_price"),
+    ("I ordered a lamp, can I add a kettle to it", "change_order", "change_order"),
+    ("do i need to make an account to buy it", "create_account", "ask_question"),
+    ("ok. I can buy as guest or must make account?", "create_account", "ask_question"),
+    ("can I order without creating an account", "start_onboarding", "ask_question"),
+    ("i want to make an account", "create_account", "create_account"),
+    ("I don't want an account", "create_account", "stop"),
+    ("what are your customer service hours", "out_of_scope", "ask_question"),
+    ("hours of operation for your support team?", "nlu_fallback", "ask_question"),  # no "no": action_offer_options swaps first
     ("nah", "deny", "deny"),
     ("what about germany then, how long n how much", "out_of_scope", "delivery_options"),
 ])

@@ -269,6 +269,8 @@ def test_team_size_in_a_sentence():
     assert team_size_in("a team of twelve") == 12
     assert team_size_in("we run a 60-seat call centre") == 60 and team_size_in("a 12-desk studio") == 12
     assert team_size_in("we're a 40-person company") == 40
+    assert team_size_in("I'm the office manager at a 40-person architecture firm.") == 40  # it asked again
+    assert team_size_in("we need 40-person seating for the event") is None
     assert team_size_in("we want 200 laptops") is None
     assert team_size_in("") is None
 
