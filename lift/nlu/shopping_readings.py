@@ -8,7 +8,7 @@ returns the intent to use instead, or None to keep the reading; :func:`shopping_
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.readings import FOR_WORK
@@ -17,6 +17,18 @@ from lift.understanding.followups import reports_missing_delivery
 from lift.understanding.gifts import describes_recipient
 from lift.understanding.prices import limit_of_shown, refers_to_budget
 from lift.understanding.references import SET, parse_cart_change
+
+Reading = Callable[[Optional[Dict[str, Any]], Optional[str]], Optional[Dict[str, Any]]]
+
+
+def _worded(read_as: Tuple[str, ...], words: "re.Pattern[str]", target: str, doc: str) -> Reading:
+    """A reading: ``target`` for a message read as one of ``read_as`` whose text has ``words``."""
+    def reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+        if (intent or {}).get("name") not in read_as or not words.search(text or ""):
+            return None
+        return as_intent(intent, target, floor=0.5)
+    reading.__doc__ = doc
+    return reading
 
 # "no thanks to the mouse. checkout", "nah im good, lets check out", "no. checkout pls": the last
 # thing asked for is the checkout (never "no i don't want to check out yet")
@@ -113,12 +125,8 @@ _ACCOUNT_NEEDED = re.compile(r"\b(?:do|must|have\s+to|need\s+to|got\s+to|necessa
                              re.IGNORECASE)
 
 
-def account_needed_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``ask_question`` for whether buying needs an account, read as an account request; None to keep it."""
-    if (intent or {}).get("name") not in ("create_account", "start_onboarding", "registration_problems") \
-            or not _ACCOUNT_NEEDED.search(text or ""):
-        return None
-    return as_intent(intent, "ask_question", floor=0.5)
+account_needed_question = _worded(("create_account", "start_onboarding", "registration_problems"), _ACCOUNT_NEEDED,
+                                  "ask_question", "``ask_question`` for whether buying needs an account, read as an account request.")
 
 
 # "is that actually the lowest price? i saw it cheaper on amazon. do u price match" (ask_price: "I only showed
@@ -128,12 +136,9 @@ _PRICE_MATCH = re.compile(r"\bprice[-\s]?match\w*|\bmatch\s+(?:the|their|a|that|
                           r"\bcheaper\s+elsewhere\b|\bprice\s+adjust\w*", re.IGNORECASE)
 
 
-def price_match_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``ask_question`` for a price-match question read as a price question or a search; None to keep it."""
-    if (intent or {}).get("name") not in ("ask_price", "search_product", "ask_alternatives", OUT_OF_SCOPE, NLU_FALLBACK) \
-            or not _PRICE_MATCH.search(text or ""):
-        return None
-    return as_intent(intent, "ask_question", floor=0.5)
+price_match_question = _worded(("ask_price", "search_product", "ask_alternatives", OUT_OF_SCOPE, NLU_FALLBACK),
+                               _PRICE_MATCH, "ask_question", "``ask_question`` for a price-match question read as a "
+                               "price question or a search.")
 
 
 # "Lovely. Please add two of them, one for him and one for my sister" (out of scope): an add of the
@@ -159,12 +164,9 @@ _STARTS_WITH_CHECKOUT = re.compile(r"^\W*(?:(?:ok|okay|so|right|alright|great|no
                                    r"(?:\s*[,:;.!-]|\s+(?:now|pls|please|with|w/?|to|then|using)(?:\b|\s)|\s*$)", re.IGNORECASE)
 
 
-def checkout_first(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``checkout`` for a message that opens with it, read as a bare answer or unsure."""
-    if (intent or {}).get("name") not in ("inform", OUT_OF_SCOPE, NLU_FALLBACK, "apply_coupon") \
-            or not _STARTS_WITH_CHECKOUT.search(text or ""):  # ("checkout w/ code WELCOME10": the checkout applies it)
-        return None
-    return as_intent(intent, "checkout", floor=0.5)
+# ("checkout w/ code WELCOME10", read as apply_coupon: the checkout applies it)
+checkout_first = _worded(("inform", OUT_OF_SCOPE, NLU_FALLBACK, "apply_coupon"), _STARTS_WITH_CHECKOUT, "checkout",
+                         "``checkout`` for a message that opens with it, read as a bare answer or unsure.")
 
 
 # "ok can i get notified when its back" (out of scope): the store's answer on restock alerts
@@ -173,11 +175,8 @@ _NOTIFY_BACK = re.compile(r"\b(?:notif\w*|let\s+(?:me|us)\s+know|alert\w*|e-?mai
                           r"\b(?:restock|stock|back\s*-?\s*in\s*-?\s*stock)\s+(?:alert|notification|email)s?\b", re.IGNORECASE)
 
 
-def restock_alert_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """``ask_question`` for asking to be told when a product is back, read as out of scope or unsure."""
-    if (intent or {}).get("name") not in (OUT_OF_SCOPE, NLU_FALLBACK) or not _NOTIFY_BACK.search(text or ""):
-        return None
-    return as_intent(intent, "ask_question", floor=0.5)
+restock_alert_question = _worded((OUT_OF_SCOPE, NLU_FALLBACK), _NOTIFY_BACK, "ask_question",
+                                 "``ask_question`` for asking to be told when a product is back, read as out of scope or unsure.")
 
 
 # "Good evening. My son tells me you sell coffee machines. I would like a simple one" (out of scope, a
