@@ -34,7 +34,7 @@ from lift.graph import rank
 from lift.understanding.numbers import Quantity, is_vague, parse_quantity, sold_in_pairs
 from lift.understanding.clauses import command_then_question
 from lift.understanding.references import (ADD, REMOVE, SET, CartChange, Resolution, empties_cart, parse_cart_change,
-                                           which_shown)
+                                           says_removal, which_shown)
 
 
 def requested_change(tracker: Tracker, products, default_op: Text) -> Tuple[CartChange, Optional[Quantity]]:
@@ -317,6 +317,12 @@ class ActionRemoveFromCart(Action):
         change, qty = requested_change(tracker, products, REMOVE)
         if change.op == ADD:
             change = CartChange(REMOVE, change.qty, change.qty_text)
+        if change.op == REMOVE and not says_removal(latest_text(tracker)):
+            # "nah mate bump the speakers up to 2", "could I have two of the headphones instead of one" (read as a
+            # removal: the line was removed): no word for taking out, so a number is the line's new quantity
+            if qty is None or not qty.ok:
+                return [FollowupAction("action_offer_options")]  # nothing to go on: the plain-words options
+            change = CartChange(SET, qty.value, change.qty_text)
         return change_line(dispatcher, tracker, catalog, change, qty)
 
 

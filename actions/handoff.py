@@ -20,7 +20,7 @@ from lift.commerce.handoff import (CLOSE_HOUR, OPEN_HOUR, TicketError, get_ticke
 from lift.governance.policy import handoff_summary_mode
 from lift.governance.redaction import agent_summary
 from lift.nlu.intents import SUPPORT_INTENTS
-from lift.nlu.readings import asks_for_phone, asks_hours
+from lift.nlu.readings import asks_for_phone, asks_hours, asks_when
 from lift.understanding.erasure import asks_erasure
 
 
@@ -125,10 +125,11 @@ class ActionRequestHandoff(Action):
                     or (faulty_item_policy() if says_faulty(text) else None)) if reason == "complaint" else None
         if meantime:
             dispatcher.utter_message(text=f"In the meantime: {meantime}")
-        if asks_hours(text) and not _CALL_ME.search(text):
+        if asks_hours(text) and (not _CALL_ME.search(text) or asks_when(text)):  # (not "call me, when are you open")
             # "when are your support people online? I'm in Madrid": the hours (kb/policies/contact.md), and a
             # person offered, not a ticket that holds every question after it for the team
-            dispatcher.utter_message(text=answer_in_passing(text, "ask_question") or
+            found = answer_in_passing(text, "ask_question")  # the support-hours section, when it is the one found
+            dispatcher.utter_message(text=found if found and f"{OPEN_HOUR:02d}:00" in found else
                                      f"People answer here Monday to Friday, {OPEN_HOUR:02d}:00-{CLOSE_HOUR}:00 UTC.",
                                      buttons=[{"title": "Talk to a person", "payload": "/contact_human_agent"},
                                               {"title": "Something else", "payload": "/stop"}])

@@ -172,6 +172,9 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_RE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
 _AT_HOUR_RE = re.compile(r"\bat\s+(\d{1,2})()()(?!\s*(?:people|persons|staff|users|seats|%|[:.]\d))\b")  # "monday at 10"
 _HOUR_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\b")
+# "the 4 o'clock one works", "the two o'clock slot would suit me nicely"
+_HOUR_WORDS = {w: str(i) for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_OCLOCK_RE = re.compile(r"\b(\d{1,2}|" + "|".join(_HOUR_WORDS) + r")()()\s*o['’]?\s*clock\b", re.IGNORECASE)
 
 
 def _words_of(text: str) -> str:
@@ -183,10 +186,12 @@ def _by_day_and_hour(text: str, offered: List[DemoSlot]) -> Optional[DemoSlot]:
     Tuesday the 15th at 14:00 was offered, though dateparser reads the coming Tuesday; "2pm"; "10am
     eastern" is the 15:00 UTC slot in December)."""
     day = _DAY_RE.search(text)
-    hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)] or list(_AT_HOUR_RE.finditer(text))
+    hours = [m for m in _HOUR_RE.finditer(text) if m.group(3) or m.group(2)] or list(_AT_HOUR_RE.finditer(text)) \
+        or list(_OCLOCK_RE.finditer(text))
     if len(hours) != 1:
         return None
-    hour, minute, half = int(hours[0].group(1)), int(hours[0].group(2) or 0), hours[0].group(3)
+    said = hours[0].group(1).lower()
+    hour, minute, half = int(_HOUR_WORDS.get(said, said)), int(hours[0].group(2) or 0), hours[0].group(3)
     if half == "pm" and hour < 12 or not half and 1 <= hour <= 7:  # "the one at 2": 14:00 (demos run 8-20)
         hour += 12
     elif half == "am" and hour == 12:

@@ -31,12 +31,16 @@ _FAULT_RE = re.compile(
     # "instead of the two desk lamps I ordered there was a toaster", "got a toaster instead of the lamp"
     r"instead\s+of\s+(?:[\w-]+\s+){1,8}?(?:there\s+(?:was|were|is|are)|i\s+(?:got|received|found)|(?:you|they)\s+sent)|"
     r"(?:got|received|sent\s+me|came\s+with)\s+(?:[\w-]+\s+){1,5}?instead\s+of|"
+    # "box came today n its a kettle, i ordered a blender??"; "... this is not my product"
+    r"(?:box|package|parcel|delivery|order|it)\s+(?:came|arrived|turned\s+up|showed\s+up)[^.?!]{0,25}?\b(?:it'?s|its|it\s+is|"
+    r"there'?s|there\s+is|with)\s+(?:a|an|the|some)\s+(?:[\w-]+\s+){0,3}?[\w-]+\W+(?:but\s+)?(?:i|we)\s+(?:had\s+)?"
+    r"(?:ordered|bought|paid\s+for)\s+(?:a|an|the|some|\d+)\s|not\s+my\s+(?:product|item)\b|"
     # "I received a kettle but I ordered a lamp", "you sent me a blender, i ordered a toaster"
     r"(?:got|received|sent\s+me|was\s+sent|came\s+with)\s+(?:a|an|the|some|\d+)\s+(?:[\w-]+\s+){0,4}?[\w-]+\s*"
     r"(?:,|;|\bbut\b|\bwhen\b|\bwhile\b|\byet\b)\s*(?:but\s+)?(?:(?:i|we)\s+)?(?:had\s+)?(?:ordered|bought|paid\s+for|asked\s+for)\s+"
     r"(?:a|an|the|some|\d+)\s|"
     r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
-    r"came\s+with)"
+    r"came\s+with|in\s+the\s+(?:box|package|parcel)\s+(?:is|was|were|there\s+(?:is|was)))"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",
     re.IGNORECASE)
 HOW_TO_RETURN = ("sign in, open Order History, choose the order and select Return items (guest shoppers: the "

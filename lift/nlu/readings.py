@@ -192,6 +192,11 @@ _DAMAGE = re.compile(r"\b(?:cracked|broken|broke|smashed|shattered|damaged|dente
 _CANCEL_WORD = re.compile(r"\bcancel\w*|\bdon'?t\s+want\s+(?:it|the\s+order)\b", re.IGNORECASE)
 
 
+def says_damage(text: Optional[str]) -> bool:
+    """True for a word of damage to an item ("cracked", "stopped working", "dead on arrival")."""
+    return bool(_DAMAGE.search(text or ""))
+
+
 def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
     """``complaint`` for damage to an item that arrived, read as an order's cancellation, change or
     tracking without a word for those; None to keep ``intent``."""
@@ -200,27 +205,6 @@ def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     if not (_DAMAGE.search(text) or reports_faulty_item(text)) or _CANCEL_WORD.search(text):
         return None  # ("I received a kettle but I ordered a lamp", change_order 0.23: a wrong item is one too)
     return as_intent(intent, "complaint", floor=0.5)
-
-
-# "g'day mate, after some earbuds that'll cop a beating on site, nothin too dear" (complaint 0.44: an apology
-# and a ticket for the team, every later message held for them): a kind of product named, with no word of
-# a grievance, is shopping when the classifier is unsure
-_GRIEVANCE = re.compile(r"\b(?:complain\w*|terrible|awful|horrible|worst|disappoint\w*|unhappy|not\s+happy|angry|"
-                        r"furious|fed\s+up|ridiculous|unacceptable|rude|late|delay\w*|never\s+(?:came|arrived|got)|poor|"
-                        r"useless|rubbish|garbage|scam|refund\w*|return\w*|sorry|problem|issue|wrong|still\s+waiting)\b",
-                        re.IGNORECASE)
-
-
-def shopping_not_complaint(intent: Optional[Dict[str, Any]], text: Optional[str],
-                           entities: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """``search_product`` for an unsure ``complaint`` (under 0.6) naming a product or kind without a grievance;
-    None to keep ``intent``."""
-    if (intent or {}).get("name") != "complaint" or float(intent.get("confidence") or 0.0) >= 0.6 or not text:
-        return None
-    if not any(e.get("entity") in ("product", "category") for e in entities or []) \
-            or _GRIEVANCE.search(text) or reports_faulty_item(text) or _DAMAGE.search(text):
-        return None
-    return as_intent(intent, "search_product", floor=0.5)
 
 
 # "Is there a telephone number I could ring instead?" (nlu_fallback), "can someone just call me":
@@ -349,7 +333,7 @@ def placing_not_cancelling(intent: Optional[Dict[str, Any]], text: Optional[str]
 # question after it held for the team): the support hours are an answer (kb/policies/contact.md)
 _HOURS = re.compile(r"\b(?:(?:opening|office|support|service|care|business|working|contact)\s+hours|hours\s+of\s+"
                     r"(?:business|operation)|what\s+(?:hours|times?)\b(?!\s+is\s+it)|"
-                    r"when\s+(?:are|is|do|does)\b"
+                    r"wh?en\s+(?:are|r|is|do|does)\b"
                     r"[^?.!]{0,40}\b(?:online|open|available|around|there|working|answer|reply)|which\s+hours|"
                     r"(?:open|available)\s+on\s+(?:weekends?|saturdays?|sundays?))", re.IGNORECASE)
 
@@ -359,10 +343,21 @@ _US = re.compile(r"\b(?:you|u|ya|your|ur|yours|team|support|staff|agents?|people
                  r"customer\s+(?:service|care)|chat)\b", re.IGNORECASE)
 
 
+_ASKS_WHEN = re.compile(r"^\W*(?:(?:hi|hello|hey|excuse\s+me|dear|please|so|ok)\W+)*(?:what|when|wh?en|which|at\s+what)\b",
+                        re.IGNORECASE)
+
+
+def asks_when(text: Optional[str]) -> bool:
+    """True for a message opening with a question of time ("what times…", "when are you…")."""
+    return bool(_ASKS_WHEN.match(text or ""))
+
+
 def asks_hours(text: Optional[str]) -> bool:
     """True for a question about when the team is there, without asking for a person in words."""
     text = text or ""
-    return bool(_HOURS.search(text)) and bool(_US.search(text)) and not _ASKS_FOR_PERSON.search(text)
+    # ("what times of day can I reach a real person on your help line?" asks when, not for one now)
+    return bool(_HOURS.search(text)) and bool(_US.search(text)) and (not _ASKS_FOR_PERSON.search(text)
+                                                                     or asks_when(text))
 
 
 def hours_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

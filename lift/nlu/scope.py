@@ -19,8 +19,8 @@ from lift.nlu.readings import (add_with_code, business_account, buying_not_an_or
                                demo_booking_talk, demo_of_products, few_items_not_lead, hours_question,
                                order_number_not_shopping,
                                pay_by_invoice, person_asked_for, phone_is_contact, placing_not_cancelling,
-                               shopping_not_complaint, sold_here_question, swap_not_no, times_count_is_add)
-from lift.nlu.shopping_readings import shopping_reading
+                               sold_here_question, swap_not_no, times_count_is_add)
+from lift.nlu.shopping_readings import shopping_not_complaint, shopping_reading
 from lift.nlu.takeover import (BYE_CUE, account_not_order, cart_quantity_not_order, contact_details_not_products,
                                contents_not_complements, continue_not_goodbye, destination_question, doubt_not_add,
                                doubts, new_number_not_no, pick_to_buy, place_only_is_delivery, privacy_question,

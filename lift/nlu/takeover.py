@@ -280,10 +280,13 @@ def privacy_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> O
 
 # "I'll take the less expensive of the two", "get me the cheaper one": a pick to buy among those shown
 # (read as a request for alternatives or a price question, nothing was added)
-_TAKE_PICK = re.compile(r"\b(?:i'?ll\s+(?:take|have|get|go\s+(?:with|for))|get\s+me|give\s+me|buy|add|i\s+(?:want|choose|pick))\s+"
-                        r"the\s+(?:\w+\s+){0,2}?(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|"
-                        r"pricier|more\s+expensive|dearer|other|first|second|last|former|latter)\b", re.IGNORECASE)
-_PICK_READINGS = ("ask_alternatives", "ask_price", "ask_question", "search_product", "inform", "compare")
+# ("I think I shall go with the one at the top of the list after all", read as thanks)
+_TAKE_PICK = re.compile(r"\b(?:i'?ll\s+(?:take|have|get|go\s+(?:with|for))|i\s+(?:shall|will)\s+(?:take|have|go\s+(?:with|for))|"
+                        r"get\s+me|give\s+me|buy|add|i\s+(?:want|choose|pick))\s+"
+                        r"the\s+(?:(?:\w+\s+){0,2}?(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|"
+                        r"pricier|more\s+expensive|dearer|other|first|second|last|former|latter)\b|one\s+(?:at\s+the\s+top|on\s+top)\b)",
+                        re.IGNORECASE)
+_PICK_READINGS = ("ask_alternatives", "ask_price", "ask_question", "search_product", "inform", "compare", "thank")
 
 
 def pick_to_buy(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

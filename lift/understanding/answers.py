@@ -55,9 +55,10 @@ def says_stop(text: Any) -> bool:
 
 # "ok forget it, how long do refunds take after cancelling?", "I said forget it. show me smart plugs": a form
 # called off at the start of a message that then asks something else
-_DISMISSAL = re.compile(r"^\W*(?:(?:ok|okay|oh|ugh|no|nah|look|well|actually|i\s+said|like\s+i\s+said)\W+)*"
-                        r"(?:forget\s+(?:it|that|about\s+it|the\s+code|this)|never\s*mind|nvm|scrap\s+that|leave\s+it|"
-                        r"drop\s+it|skip\s+(?:it|that|this))\b\W*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_DISMISSAL = re.compile(r"^\W*(?:(?!(?:never|not|won'?t|don'?t|didn'?t|can'?t)\b)[\w']+\W+){0,3}?"  # "meh", "Oh, actually,"
+                        r"(?:forget\s+(?:it|that|about\s+it|the\s+code|this)|never\s*mind(?:\s+that)?|nvm|scrap\s+that|"
+                        r"(?:let'?s\s+)?leave\s+it(?:\s+be)?|drop\s+it|skip\s+(?:it|that|this))\b\W*(?P<rest>.*)$",
+                        re.IGNORECASE | re.DOTALL)
 
 
 def dismisses_then_asks(text: Any) -> bool:

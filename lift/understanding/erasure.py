@@ -13,8 +13,8 @@ _ERASE = re.compile(
     r"(?:data|info(?:rmation)?|details|account|profile|records?|everything)\b|"
     r"\b(?:delete|erase|wipe)\s+(?:it\s+all|everything)\b|"
     r"\b(?:my|our)\s+(?:personal\s+)?(?:data|account|profile|info(?:rmation)?)\s+(?:deleted|erased|removed|wiped|gone|closed)\b|"
-    r"\b(?:delete|erase|remove|wipe|destroy|purge)\s+(?:all|everything|anything|whatever)\s+(?:(?:that\s+)?you\s+)?"
-    r"(?:hold|have|keep|store|got)\s+(?:about|on)\s+(?:me|us)\b|"
+    r"\b(?:delete|erase|remove|wipe|destroy|purge)\s+(?:all|every|everything|anything|whatever|any)\s+(?:(?:of\s+)?(?:the|my)\s+)?"
+    r"(?:personal\s+)?(?:(?:data|info\w*|details)\s+)?(?:(?:that\s+)?you\s+)?(?:hold|have|keep|store|got)\s+(?:about|on)\s+(?:me|us)\b|"
     r"\b(?:everything|all|anything|whatever)\s+(?:(?:that\s+)?you\s+)?(?:hold|have|keep|store|got)\s+(?:about|on)\s+(?:me|us)\s+"
     r"(?:deleted|erased|removed|wiped|gone)\b|"
     r"\bdata\s+(?:deletion|erasure)\s+request\b|\bforget\s+(?:me|about\s+me)\b|\bright\s+to\s+(?:be\s+forgotten|erasure)\b",

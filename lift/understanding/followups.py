@@ -35,11 +35,25 @@ _REFUND_IN_GENERAL = re.compile(r"\b(?:how\s+long|how\s+many\s+days|usually|norm
                                 r"policy|do\s+refunds|does\s+a\s+refund)\b", re.IGNORECASE)
 
 
+# "I returned the Aria headphones three weeks ago and haven't seen a penny back", "sent back the earbuds,
+# still no money on my card": a return made, its money not seen
+_SENT_BACK = re.compile(r"\b(?:returned|sent\s+(?:[\w-]+\s+){0,4}?back|posted\s+(?:[\w-]+\s+){0,4}?back|"
+                        r"dropped\s+(?:[\w-]+\s+){0,4}?off\s+at)\b", re.IGNORECASE)
+_NOT_SEEN = re.compile(r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|not|no|never|still|yet|nothing)\b[^.?!]{0,40}?"
+                       r"\b(?:money|refund\w*|penny|cent|credit(?:ed)?|reimburs\w*)\b", re.IGNORECASE)
+
+
+def awaits_refund(text: Any) -> bool:
+    """True for a return sent whose money has not come ("sent back the earbuds, still no money on my card")."""
+    text = str(text or "")
+    return bool(_SENT_BACK.search(text) and _NOT_SEEN.search(text))
+
+
 def asks_own_refund(text: Any) -> bool:
     """True for "Wow, two weeks and still no refund. Where's my money?": the state of a refund the
     shopper is owed, which the order form finds (asking which order), not the refund policy."""
     text = str(text or "")
-    return bool(_OWN_REFUND.search(text)) and not _REFUND_IN_GENERAL.search(text)
+    return bool(_OWN_REFUND.search(text) or awaits_refund(text)) and not _REFUND_IN_GENERAL.search(text)
 
 
 # After a demo is booked in a chat: "did that go through?", "when is our demo again" (status),

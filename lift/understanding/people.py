@@ -274,6 +274,7 @@ def company_named_alone(text: str) -> Optional[str]:
 
 
 _HEADCOUNT_AFTER = re.compile(r"\s*(?:people|ppl|peeps|folks|heads|persons|staff|employees|users|seats|team\s+members|members|colleagues|"
+                              r"volunteers|designers|developers|architects|teachers|nurses|drivers|"
                               r"engineers|agents|workers|of\s+us|strong|(?:-\s*)?person\s+(?:team|company|business))\b",
                               re.IGNORECASE)
 _HEADCOUNT_BEFORE = re.compile(r"\b(?:team|company|business|office|firm|organi[sz]ation|staff|headcount|group)"

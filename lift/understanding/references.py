@@ -20,7 +20,7 @@ ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
 _ORDINAL_RE = re.compile(r"\b(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+(?:one|item|product|option))?\b"
                          r"|\b(?:number|no\.?|#|option)\s*([1-6])\b", re.IGNORECASE)
 _LAST_RE = re.compile(r"\bthe\s+(?:last|latter|bottom)(?:\s+one)?\b|\blast\s+one\b", re.IGNORECASE)
-_FORMER_RE = re.compile(r"\bthe\s+former\b|\bthe\s+top\s+one\b", re.IGNORECASE)
+_FORMER_RE = re.compile(r"\bthe\s+former\b|\bthe\s+top\s+one\b|\bthe\s+one\s+(?:at\s+the\s+top|on\s+top)\b", re.IGNORECASE)
 _CHEAP_RE = re.compile(r"\b(?:cheaper|cheapest|less\s+expensive|least\s+expensive|lower[-\s]priced|lowest[-\s]priced|"
                        r"most\s+affordable|more\s+affordable|budget)\b", re.IGNORECASE)
 _DEAR_RE = re.compile(r"\b(?:pricier|priciest|more\s+expensive|most\s+expensive|dearer|higher[-\s]priced|"
@@ -285,6 +285,18 @@ class CartChange:
     op: str
     qty: Optional[int] = None
     qty_text: Optional[str] = None
+
+
+# ways of saying it that parse_cart_change leaves to the removal it was asked for anyway
+_REMOVAL_MORE = re.compile(r"\b(?:don'?t|do\s+not|no\s+longer)\s+(?:really\s+)?need|\bnot\s+(?:needed|anymore|any\s+more)\b|"
+                           r"\b(?:ditch|scrap|toss|nix|axe|bin|lose|forget)\s+(?:the|that|this|it|them|those)\b|"
+                           r"\bout\s+of\s+(?:my|the)\s+(?:cart|basket|bag|trolley)\b|\bchanged?\s+my\s+mind\b|"
+                           r"\b(?:without|no)\s+(?:the\s+)?[\w-]+\s*$", re.IGNORECASE)
+
+
+def says_removal(text: str) -> bool:
+    """True when ``text`` has a word for taking something out ("remove", "drop", "don't need", "clear my cart")."""
+    return bool(_REMOVE_RE.search(text or "") or _REMOVAL_MORE.search(text or ""))
 
 
 def parse_cart_change(text: str, default_op: str = ADD, skip: Sequence[Tuple[int, int]] = ()) -> CartChange:

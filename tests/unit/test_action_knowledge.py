@@ -558,7 +558,9 @@ async def test_the_stores_terms_asked_about_a_product_get_the_policy(shipped_ret
 
 
 @pytest.mark.parametrize("text", ["when are your support people online? I'm in Madrid",
-                                  "what are your customer service hours"])
+                                  "what are your customer service hours", "wen r u guys open for calls",
+                                  "what hours is customer support around?",
+                                  "Hello dear, what times of day can I reach a real person on your help line?"])
 async def test_when_the_team_is_there_gets_the_hours_and_no_ticket(shipped_retriever, res, domain, text):
     """"when are your support people online? I'm in Madrid" opened a ticket that held every question after it."""
     from actions.handoff import ActionRequestHandoff

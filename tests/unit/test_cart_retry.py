@@ -408,3 +408,30 @@ async def test_remove_and_add_with_an_empty_cart_still_adds(res, domain):
                            entities=[{"entity": "product", "value": "usb-c cables", "start": start, "end": start + 12}])
     got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
     assert _lines(got) == {cable.sku: 2}, texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, entities, qty", [
+    ("nah mate bump the speakers up to 2", [{"entity": "quantity", "value": "2", "start": 33, "end": 34}], 2),
+    ("could I have two of the speakers instead of one", [], 2),
+])
+async def test_a_bigger_number_read_as_a_removal_sets_the_line(res, domain, text, entities, qty):
+    """Read as remove_from_cart (0.19, 0.56), with no word for taking anything out: the line was removed and
+    the cart emptied. The number is the line's new quantity."""
+    from actions.cart import ActionRemoveFromCart
+
+    cart = [{"sku": "AUD-005", "qty": 1, "unit_price": "59.00"}]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "remove_from_cart", entities=entities,
+                           slots={"cart": cart, "last_shown": ["AUD-005"], "last_product": "AUD-005"})
+    got = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
+    assert _lines(got) == {"AUD-005": qty}, texts(dispatcher)
+
+
+async def test_a_removal_read_without_a_word_or_number_removes_nothing(res, domain):
+    from actions.cart import ActionRemoveFromCart
+
+    cart = [{"sku": "AUD-005", "qty": 1, "unit_price": "59.00"}]
+    tracker = make_tracker("hmm what about the speakers", "remove_from_cart", slots={"cart": cart, "last_product": "AUD-005"})
+    events = await ActionRemoveFromCart().run(CollectingDispatcher(), tracker, domain)
+    assert "cart" not in slot_events(events) and events[-1] == {"event": "followup", "name": "action_offer_options",
+                                                               "timestamp": None}

@@ -123,7 +123,8 @@ def test_demo_slots_skip_weekends_and_booked(engine):
 
 
 @pytest.mark.parametrize("text, hour", [("the afternoon one at 2 please", 14), ("the one at 2", 14), ("at 4", 16),
-                                        ("2pm", 14), ("tuesday at 10", 10), ("the afternoon one", None), ("at 9", None)])
+                                        ("2pm", 14), ("tuesday at 10", 10), ("the afternoon one", None), ("at 9", None),
+                                        ("the 4 o'clock one works", 16), ("The two o'clock slot would suit me nicely", 14)])
 def test_an_offered_demo_time_picked_by_its_hour(text, hour):
     """"the afternoon one at 2 please" with 10:00, 14:00 and 16:00 offered got "Please pick one of the times
     offered": a bare hour from 1 to 7 is the afternoon's (demos run 08:00-20:00 UTC)."""

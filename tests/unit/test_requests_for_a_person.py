@@ -23,6 +23,8 @@ POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "privacy.md"
     ("delete everything you hold about me", True), ("please erase all that you have on me", True),
     ("I want everything you hold about me gone", True), ("is my data deleted when I close my account?", False),
     ("are my details removed if i delete my account", False),
+    ("Guten Tag. Under the GDPR I request that you erase every personal data you hold about me.", True),
+    ("please delete all the personal data you have on me", True),
 ])
 def test_a_request_is_told_from_a_question(text, asked):
     assert asks_erasure(text) is asked

@@ -147,6 +147,10 @@ def test_the_claim_steps_are_the_warranty_policys():
     ("I received a kettle but I ordered a lamp", True), ("you sent me a blender, i ordered a toaster", True),
     ("I got a new kettle and I ordered a lamp too", False), ("i received the lamp i ordered", False),
     ("i got the kettle, i ordered it last week and love it", False),
+    ("box came today n its a kettle, i ordered a blender??", True),
+    ("I have ordered the Slate Mini tablet but in the package is a phone case. This is not my product.", True),
+    ("it's a gift, i ordered a blender for my mum, when will it come", False),
+    ("the parcel arrived, its a great kettle, i ordered another one", False),
 ])
 def test_an_item_of_theirs_reported_faulty_or_wrong(text, reports):
     from lift.commerce.returns import reports_faulty_item

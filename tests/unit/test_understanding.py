@@ -271,6 +271,7 @@ def test_team_size_in_a_sentence():
     assert team_size_in("we're a 40-person company") == 40
     assert team_size_in("I'm the office manager at a 40-person architecture firm.") == 40  # it asked again
     assert team_size_in("we need 40-person seating for the event") is None
+    assert team_size_in("I manage a little charity office with nine volunteers") == 9
     assert team_size_in("we want 200 laptops") is None
     assert team_size_in("") is None
 
