@@ -21,6 +21,21 @@ CHANGE_OF_MIND_FEE = Decimal("5.95")
 WARRANTY_YEARS = 2  # kb/policies/warranty.md: manufacturing defects, 2 years from delivery
 # "it arrived broken", "the lid is cracked", "stopped working", "not what I ordered": the returns
 # policy's free returns (faulty, damaged in transit, not what was ordered).
+# Another item than the one ordered: "I received a kettle but I ordered a lamp", "you sent me a blender, i
+# ordered a toaster", "box came today n its a kettle, i ordered a blender??", "... this is not my product"
+_OTHER_ITEM = (
+    r"(?:box|package|parcel|delivery|order|it)\s+(?:came|arrived|turned\s+up|showed\s+up)[^.?!]{0,25}?\b(?:it'?s|its|it\s+is|"
+    r"there'?s|there\s+is|with)\s+(?:a|an|the|some)\s+(?:[\w-]+\s+){0,3}?[\w-]+\W+(?:but\s+)?(?:i|we)\s+(?:had\s+)?"
+    r"(?:ordered|bought|paid\s+for)\s+(?:a|an|the|some|\d+)\s|not\s+my\s+(?:product|item)\b|"
+    r"(?:got|received|sent\s+me|was\s+sent|came\s+with)\s+(?:a|an|the|some|\d+)\s+(?:[\w-]+\s+){0,4}?[\w-]+\s*"
+    r"(?:,|;|\bbut\b|\bwhen\b|\bwhile\b|\byet\b)\s*(?:but\s+)?(?:(?:i|we)\s+)?(?:had\s+)?(?:ordered|bought|paid\s+for|asked\s+for)\s+"
+    r"(?:a|an|the|some|\d+)\s|"
+    r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+)?in\s+the\s+(?:box|package|parcel)\s+(?:is|was|were|there\s+(?:is|was))"
+    r"\s+(?:a|an|the|some|\d+)\s|"
+    r"\b(?:box|package|parcel)\s+(?:that\s+)?(?:arrived|came)\b[^.?!]{0,30}\b(?:has|had|contains|contained)\s+(?:a|an|some)\s+[^.?!]{0,30}"
+    r"\binstead\b|")
+_OTHER_ITEM_RE = re.compile(r"\b(?:" + _OTHER_ITEM.rstrip("|") + r")", re.IGNORECASE)
+
 _FAULT_RE = re.compile(
     r"\b(?:broken|broke|damaged|cracked|smashed|shattered|dented|scratched|faulty|defective|dead\s+on\s+arrival|doa|died|"
     r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not|isn'?t|is\s+not|not)\s+(?:work|working|turn\s+on|switch\s+on|charge|"
@@ -31,16 +46,9 @@ _FAULT_RE = re.compile(
     # "instead of the two desk lamps I ordered there was a toaster", "got a toaster instead of the lamp"
     r"instead\s+of\s+(?:[\w-]+\s+){1,8}?(?:there\s+(?:was|were|is|are)|i\s+(?:got|received|found)|(?:you|they)\s+sent)|"
     r"(?:got|received|sent\s+me|came\s+with)\s+(?:[\w-]+\s+){1,5}?instead\s+of|"
-    # "box came today n its a kettle, i ordered a blender??"; "... this is not my product"
-    r"(?:box|package|parcel|delivery|order|it)\s+(?:came|arrived|turned\s+up|showed\s+up)[^.?!]{0,25}?\b(?:it'?s|its|it\s+is|"
-    r"there'?s|there\s+is|with)\s+(?:a|an|the|some)\s+(?:[\w-]+\s+){0,3}?[\w-]+\W+(?:but\s+)?(?:i|we)\s+(?:had\s+)?"
-    r"(?:ordered|bought|paid\s+for)\s+(?:a|an|the|some|\d+)\s|not\s+my\s+(?:product|item)\b|"
-    # "I received a kettle but I ordered a lamp", "you sent me a blender, i ordered a toaster"
-    r"(?:got|received|sent\s+me|was\s+sent|came\s+with)\s+(?:a|an|the|some|\d+)\s+(?:[\w-]+\s+){0,4}?[\w-]+\s*"
-    r"(?:,|;|\bbut\b|\bwhen\b|\bwhile\b|\byet\b)\s*(?:but\s+)?(?:(?:i|we)\s+)?(?:had\s+)?(?:ordered|bought|paid\s+for|asked\s+for)\s+"
-    r"(?:a|an|the|some|\d+)\s|"
+    + _OTHER_ITEM +
     r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
-    r"came\s+with|in\s+the\s+(?:box|package|parcel)\s+(?:is|was|were|there\s+(?:is|was)))"
+    r"came\s+with)"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",
     re.IGNORECASE)
 HOW_TO_RETURN = ("sign in, open Order History, choose the order and select Return items (guest shoppers: the "
@@ -124,6 +132,11 @@ def missing_item_options(order: Order) -> Optional[str]:
     return (f"I'm sorry something is missing from order {order.order_id}. Our team sends the missing item or refunds "
             "it: tap Talk to a person and they'll take it from here; they can see this chat, so you won't need to "
             "repeat yourself.")
+
+
+def received_other_item(text: str) -> bool:
+    """Whether a message says another item came than the one ordered ("I received a kettle but I ordered a lamp")."""
+    return bool(_OTHER_ITEM_RE.search(text or ""))
 
 
 def says_faulty(text: str) -> bool:

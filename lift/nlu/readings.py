@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, Optional
 
-from lift.commerce.returns import reports_faulty_item
+from lift.commerce.returns import received_other_item
 from lift.commerce.validation import find_coupon
 from lift.nlu.intents import NLU_FALLBACK, OUT_OF_SCOPE
 from lift.nlu.takeover import as_intent
@@ -202,7 +202,7 @@ def damage_not_cancel(intent: Optional[Dict[str, Any]], text: Optional[str]) -> 
     tracking without a word for those; None to keep ``intent``."""
     if (intent or {}).get("name") not in ("cancel_order", "change_order", "track_order") or not text:
         return None
-    if not (_DAMAGE.search(text) or reports_faulty_item(text)) or _CANCEL_WORD.search(text):
+    if not (_DAMAGE.search(text) or received_other_item(text)) or _CANCEL_WORD.search(text):
         return None  # ("I received a kettle but I ordered a lamp", change_order 0.23: a wrong item is one too)
     return as_intent(intent, "complaint", floor=0.5)
 

@@ -55,7 +55,7 @@ def says_stop(text: Any) -> bool:
 
 # "ok forget it, how long do refunds take after cancelling?", "I said forget it. show me smart plugs": a form
 # called off at the start of a message that then asks something else
-_DISMISSAL = re.compile(r"^\W*(?:(?!(?:never|not|won'?t|don'?t|didn'?t|can'?t)\b)[\w']+\W+){0,3}?"  # "meh", "Oh, actually,"
+_DISMISSAL = re.compile(r"^\W*(?:(?!(?:never|not|won'?t|don'?t|didn'?t|can'?t)\b)[\w']+\W+){0,4}?"  # "meh", "Oh, actually,"
                         r"(?:forget\s+(?:it|that|about\s+it|the\s+code|this)|never\s*mind(?:\s+that)?|nvm|scrap\s+that|"
                         r"(?:let'?s\s+)?leave\s+it(?:\s+be)?|drop\s+it|skip\s+(?:it|that|this))\b\W*(?P<rest>.*)$",
                         re.IGNORECASE | re.DOTALL)

@@ -10,7 +10,7 @@ from typing import Any
 
 _ERASE = re.compile(
     r"\b(?:delete|erase|remove|wipe|destroy|purge)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:personal\s+)?"
-    r"(?:data|info(?:rmation)?|details|account|profile|records?|everything)\b|"
+    r"(?:data|info(?:rmations?)?|details|account|profile|records?|everything)\b|"
     r"\b(?:delete|erase|wipe)\s+(?:it\s+all|everything)\b|"
     r"\b(?:my|our)\s+(?:personal\s+)?(?:data|account|profile|info(?:rmation)?)\s+(?:deleted|erased|removed|wiped|gone|closed)\b|"
     r"\b(?:delete|erase|remove|wipe|destroy|purge)\s+(?:all|every|everything|anything|whatever|any)\s+(?:(?:of\s+)?(?:the|my)\s+)?"

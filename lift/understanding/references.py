@@ -255,7 +255,8 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      # "drop it to 2 earbuds", "bring them down to one": a new number, not 2 fewer
                      r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number
-                     r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh)\W+)*(?:just|only)\s+"
+                     r"|^\W*(?:(?:actually|no|nah|nope|wait|sorry|oops|hmm+|ok|okay|oh|too\s+many|too\s+much|that'?s\s+too\s+many)"
+                     r"\W+)*(?:just|only)\s+"
                      # ("actually just 1 pack of bulbs": what it is a number of; "just 2 of the aria" stays an add)
                      r"(?=\S+\s*(?:pieces?|pairs?|units?|items?|of\s+them|"
                      r"(?:packs?|boxes?|sets?)(?:\s+of\b(?:\s+(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)?)?)?\W*"

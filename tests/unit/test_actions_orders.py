@@ -540,6 +540,8 @@ async def test_another_email_at_the_code_question_gets_the_code(res, order, doma
     ("I said forget it. show me smart plugs", True), ("meh never mind that. do u ship to canada?", True),
     ("Oh, actually, let's leave it be. Can you tell me how long I have to return something?", True),
     ("i will never forget it, what a great shop", False),
+    ("Oh dear, on reflection let's leave it be, I shan't cancel after all. Might I ask, do you deliver to the Isle of Wight?",
+     True),
     ("forget it", False),  # a plain stop is the stop rule's (utter_form_stopped)
     ("what's the code for?", False),
 ])

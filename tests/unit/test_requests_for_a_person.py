@@ -25,6 +25,7 @@ POLICY = (Path(__file__).resolve().parents[2] / "kb" / "policies" / "privacy.md"
     ("are my details removed if i delete my account", False),
     ("Guten Tag. Under the GDPR I request that you erase every personal data you hold about me.", True),
     ("please delete all the personal data you have on me", True),
+    ("please i want you remove all my informations, everything you have about me, delete all", True),
 ])
 def test_a_request_is_told_from_a_question(text, asked):
     assert asks_erasure(text) is asked

@@ -705,6 +705,7 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("put VIP15 on my order", "apply_coupon", "apply_coupon"),
     ("hmm nah swap it for the other one", "deny", "add_to_cart"),
     ("yeah ok swap the lite for the X", "affirm", "add_to_cart"), ("yes", "affirm", "affirm"),
+    ("nah too many, just 2", "deny", "remove_from_cart"),
     ("I received a kettle but I ordered a lamp", "change_order", "complaint"),
     ("I returned the Aria headphones three weeks ago and haven't seen a penny back", "get_refund", "track_refund"),
     ("sent back the earbuds, still no money on my card", "payment_issue", "track_refund"),
@@ -714,6 +715,10 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("will you match a competitor's price", "ask_price", "ask_question"), ("how much is it", "ask_price", "ask_price"),
     ("I ordered a lamp, can I add a kettle to it", "change_order", "change_order"),
     ("box came today n its a kettle, i ordered a blender??", "track_order", "complaint"),
+    ("our office ordered a set of keyboards but the box that arrived today has a webcam in it instead", "change_order",
+     "complaint"),
+    ("wrong size ordered, can i change it before it ships", "change_order", "change_order"),  # their own mistake
+    ("can i edit my order, i picked the wrong colour phone", "change_order", "change_order"),
     ("Thank you. I think I shall go with the one at the top of the list after all.", "thank", "add_to_cart"),
     ("thank you so much", "thank", "thank"),
     ("do i need to make an account to buy it", "create_account", "ask_question"),
