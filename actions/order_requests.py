@@ -1,12 +1,14 @@
 """What a shopper asks of an order (track, cancel, change the address or the email) and whether
-it needs their explicit yes; the order form and action_handle_order share these."""
+it needs their explicit yes; the order form and action_handle_order share these. Also the order
+form's question for the number (``action_ask_order_id``)."""
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import first_entity, latest_intent, latest_text
 from actions.demo_booking import RECENT_TURNS as DEMO_RECENT_TURNS
@@ -17,7 +19,7 @@ from lift.commerce.amend import carried_answers
 from lift.commerce.contacts import current_email_mention
 from lift.commerce.destinations import ask_country, not_shipped_reason
 from lift.commerce.ownership import normalize_code
-from lift.commerce.validation import find_email, normalize_address, normalize_email
+from lift.commerce.validation import find_email, normalize_address, normalize_email, normalize_order_id
 from lift.understanding.followups import bare_cancel
 
 # Slots of one order request, cleared when it is done so the next request starts clean.
@@ -152,3 +154,19 @@ def cancels_the_demo(tracker: Tracker) -> bool:
     return (latest_intent(tracker) == "cancel_order" and last == "demo" and since <= DEMO_RECENT_TURNS
             and tracker.get_slot("requested_slot") in (None, "order_id") and not first_entity(tracker, "order_id")
             and bare_cancel(latest_text(tracker)))
+
+
+class ActionAskOrderId(Action):
+    """The order form's question for the number, unless the message just gave one of the right form that
+    is not on record: "I couldn't find order LFT482913 … send it again" has asked already (the form
+    then added "What's your order number? It looks like LFT123456" to a shopper who had typed just that)."""
+
+    def name(self) -> Text:
+        return "action_ask_order_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        typed = first_entity(tracker, "order_id") or latest_text(tracker)
+        if not normalize_order_id(typed) or tracker.get_slot("order_id"):
+            dispatcher.utter_message(response="utter_ask_order_id")
+        return []
+

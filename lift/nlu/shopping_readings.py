@@ -283,10 +283,18 @@ def delivered_not_received(intent: Optional[Dict[str, Any]], text: Optional[str]
     return as_intent(intent, "ask_question", floor=0.5)
 
 
+# "stop asking my name" (inside the lead form, read as an answer: the name asked again): a stop
+_STOP_ASKING = re.compile(r"\b(?:stop|quit|enough)\s+(?:with\s+)?(?:asking|bugging|pestering|hassling|nagging)\b|"
+                          r"\b(?:don'?t|do\s+not|won'?t|will\s+not)\s+(?:want\s+to\s+)?(?:give|tell|share)\s+(?:you\s+)?"
+                          r"my\s+(?:name|e-?mail|details|company)\b", re.IGNORECASE)
+stop_asking = _worded(("inform", "deny", "affirm", OUT_OF_SCOPE, NLU_FALLBACK, "complaint", "bot_challenge", "request_demo",
+                       "greet"), _STOP_ASKING, "stop", "``stop`` for being asked again, read as an answer or unsure.")
+
+
 _READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, account_needed_question,
              price_match_question, no_account_wanted, add_of_shown, checkout_first, restock_alert_question,
              told_we_sell_it, quantity_change, any_codes, budget_question, limit_question, kinds_not_complements,
-             refund_not_seen, delivered_not_received)
+             refund_not_seen, delivered_not_received, stop_asking)
 
 
 def shopping_reading(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:

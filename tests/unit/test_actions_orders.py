@@ -575,3 +575,18 @@ async def test_a_question_after_calling_the_form_off_is_answered_and_the_form_en
     finally:
         set_retriever(None)
 
+
+
+@pytest.mark.parametrize("text, entities, asks", [
+    ("where is my order LFT999999", [{"entity": "order_id", "value": "LFT999999", "start": 18, "end": 27}], False),
+    ("cancel my order please", [], True), ("ORD-12345", [], True),
+])
+async def test_the_number_is_not_asked_again_right_after_one_not_found(domain, text, entities, asks):
+    """"I couldn't find order LFT999999 … send it again" was followed by "What's your order number? It looks
+    like LFT123456": a number of the right form just typed has had its answer."""
+    from actions.order_requests import ActionAskOrderId
+
+    d = CollectingDispatcher()
+    await ActionAskOrderId().run(d, make_tracker(text, "track_order", entities=entities, active_loop="order_form",
+                                                 slots={"requested_slot": "order_id"}), domain)
+    assert [m.get("response") for m in d.messages] == (["utter_ask_order_id"] if asks else [])

@@ -706,6 +706,8 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("hmm nah swap it for the other one", "deny", "add_to_cart"),
     ("yeah ok swap the lite for the X", "affirm", "add_to_cart"), ("yes", "affirm", "affirm"),
     ("nah too many, just 2", "deny", "remove_from_cart"),
+    ("stop asking my name", "inform", "stop"), ("I don't want to give you my email", "inform", "stop"),
+    ("my name is Pat", "inform", "inform"),
     ("I received a kettle but I ordered a lamp", "change_order", "complaint"),
     ("I returned the Aria headphones three weeks ago and haven't seen a penny back", "get_refund", "track_refund"),
     ("sent back the earbuds, still no money on my card", "payment_issue", "track_refund"),
