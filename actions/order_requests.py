@@ -1,6 +1,7 @@
 """What a shopper asks of an order (track, cancel, change the address or the email) and whether
 it needs their explicit yes; the order form and action_handle_order share these. Also the order
-form's question for the number (``action_ask_order_id``)."""
+form's questions for the number and the code (``action_ask_order_id``, ``action_ask_order_code``), and
+what it says of a number not on record."""
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from lift.commerce.servicing import check_address_changeable, check_cancellable,
 from lift.commerce.amend import carried_answers
 from lift.commerce.contacts import current_email_mention
 from lift.commerce.destinations import ask_country, not_shipped_reason
-from lift.commerce.ownership import normalize_code
+from lift.commerce.ownership import CODE_TTL, normalize_code
 from lift.commerce.validation import find_email, normalize_address, normalize_email, normalize_order_id
 from lift.understanding.followups import bare_cancel
 
@@ -170,3 +171,18 @@ class ActionAskOrderId(Action):
             dispatcher.utter_message(response="utter_ask_order_id")
         return []
 
+
+def say_not_found(dispatcher: CollectingDispatcher, typed: Any) -> None:
+    """A number of our form not on record is said back (with a way to a person); any other, our form."""
+    number = normalize_order_id(typed)
+    dispatcher.utter_message(response="utter_wrong_order_id" if number else "utter_order_id_format", order_number=number)
+
+
+class ActionAskOrderCode(Action):
+    def name(self) -> Text:
+        return "action_ask_order_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        minutes = int(CODE_TTL.total_seconds() // 60)
+        dispatcher.utter_message(text=f"Please type the code from that email (it's valid for {minutes} minutes).")
+        return []

@@ -19,7 +19,7 @@ from actions.swap import swap_line
 from actions.common import (AddressMixin, answered_instead, answering_form, called_off, first_entity, latest_intent,
                             latest_text, takes_person_offer)
 from lift.commerce.orders import OrderError, describe_coarse, describe_status, describe_tracking, find_order, order_contents
-from lift.commerce.ownership import (CODE_TTL, NO_MAILBOX_HELP, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
+from lift.commerce.ownership import (NO_MAILBOX_HELP, ORDER_NUMBER_HELP, Access, access_of, asks_for_a_new_code,
                                      cannot_use_code, lacks_order_number, normalize_code, request_code, verify_code)
 from lift.commerce.returns import (faulty_item_options, missing_item_options, refund_options, refunds_of, says_faulty,
                                   says_missing)
@@ -29,7 +29,7 @@ from lift.commerce.validation import find_email, normalize_email, normalize_orde
 from lift.nlu.readings import asks_for_person
 from actions.order_requests import (REQUEST_SLOTS, SHOPPING_INTENTS, answered_since_message, cancels_the_demo, needs_yes,
                                     email_already_given, new_address_named, new_email_named, order_request,
-                                    pending_request)
+                                    pending_request, say_not_found)
 
 _YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|confirm|correct|please do|do it|go ahead)\b", re.I)
 _NO = re.compile(r"^\s*(n|no|nope|nah|don'?t|do not|cancel that|keep it|stop|never ?mind)\b", re.I)
@@ -142,7 +142,7 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
             return {"order_id": None}
         order = find_order(resources.get().engine, value)
         if order is None:
-            dispatcher.utter_message(response="utter_wrong_order_id", order_number=normalize_order_id(value))
+            say_not_found(dispatcher, value)
             return {"order_id": None}
         return {"order_id": order.order_id}
 
@@ -257,16 +257,6 @@ class ValidateOrderForm(AddressMixin, FormValidationAction):
         return {"order_change_confirmed": bool(value)}
 
 
-class ActionAskOrderCode(Action):
-    def name(self) -> Text:
-        return "action_ask_order_code"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        minutes = int(CODE_TTL.total_seconds() // 60)
-        dispatcher.utter_message(text=f"Please type the code from that email (it's valid for {minutes} minutes).")
-        return []
-
-
 class ActionAskOrderChangeConfirmed(Action):
     def name(self) -> Text:
         return "action_ask_order_change_confirmed"
@@ -301,8 +291,7 @@ class ActionHandleOrder(Action):
         order = find_order(res.engine, typed)
         request = order_request(tracker) or "track"
         if order is None:
-            number = normalize_order_id(typed)
-            dispatcher.utter_message(response="utter_wrong_order_id" if number else "utter_order_id_format", order_number=number)
+            say_not_found(dispatcher, typed)
             # Ask again through order_form, keeping what the shopper wanted done with it.
             return [SlotSet("order_id", None), ActiveLoop("order_form")]
         done = [SlotSet(s, None) for s in REQUEST_SLOTS] + [SlotSet("order_id", order.order_id)]
