@@ -88,8 +88,8 @@ _EXAMPLE = re.compile(r"\W*(?:[\w-]+\s+){0,2}?(?:like|such\s+as|e\.?g\.?|for\s+e
 def mentioned(tracker: Tracker, catalog):
     """(products named, category named) in the latest message; the free text is the fallback."""
     products = named_products(tracker, catalog)
-    category = None
-    for value in entity_values(tracker, "category"):
+    category = catalog.category_of(_category_head(tracker)[0]) if positioned(tracker, "category") else None
+    for value in entity_values(tracker, "category") if category is None else ():
         category = catalog.category_of(value)
         if category is not None:
             break

@@ -252,6 +252,10 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      # "oops i meant 2", "actually 2 not 3": the number just given, corrected
                      r"|\bi\s+meant\s+(?=\S+\W*$|\S+\s+not\b)|^\W*(?:(?:actually|no|nah|wait|sorry|oops|ok|okay|oh)\W+)*"
                      r"(?=\S+\s+not\s+\S+\W*$)"
+                     # "Actually I'll have four of those", "no wait, we'll take 3": a new number for what was just added
+                     r"|^\W*(?:(?:actually|no|nah|wait|sorry|oops|hmm+|oh)\W+)+(?:i'?ll|i\s+will|we'?ll|we\s+will|let'?s)\s+"
+                     r"(?:have|take|get|do|go\s+with|need)\s+(?=\S+(?:\s+of\s+(?:those|them|these|that|it))?"
+                     r"\W*(?:(?:please|pls|then|instead|thanks?)\W*)*$)"
                      # "drop it to 2 earbuds", "bring them down to one": a new number, not 2 fewer
                      r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number

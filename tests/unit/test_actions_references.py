@@ -256,6 +256,19 @@ async def test_make_it_n_after_an_add_changes_that_line_not_the_cross_sell_card(
         assert not any(e.get("event") == "followup" for e in events)
 
 
+async def test_actually_n_of_those_after_an_add_sets_that_line_not_the_add_on_offered(res, domain):
+    """"Actually I'll have four of those" right after the case was offered added four cases."""
+    from actions.cart import ActionAddToCart
+
+    slots = {"cart": [{"sku": "AUD-001", "qty": 1, "unit_price": "129.00"}], "last_product": "AUD-001",
+             "last_shown": ["ACC-003"], "upsell_sku": "ACC-003"}
+    text = "Actually I'll have four of those"
+    tracker = make_tracker(text, "add_to_cart", entities=[{"entity": "quantity", "value": "four", "start": 19, "end": 23}],
+                           slots=slots)
+    events, d = await run(ActionAddToCart(), domain, tracker)
+    assert slot_events(events).get("cart") == [{"sku": "AUD-001", "qty": 4, "unit_price": "129.00"}], (texts(d), events)
+
+
 async def test_show_me_the_first_one_shows_that_card(res, domain):
     events, d = await run(ActionShowProducts(), domain,
                           make_tracker("show me the first one", "search_product", slots={"last_shown": ["AUD-002", "AUD-001"]}))

@@ -237,3 +237,16 @@ async def test_a_product_and_a_kind_with_a_limit_show_the_kind_within_it(res, di
     entities = [{"entity": "product", "value": "drone", "start": 2, "end": 7}] + _cats(text, "camera")
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=entities), domain)
     assert set(_cards(dispatcher)) == {"CAM-004", "CAM-005"} and "None of these" not in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, words, sku", [
+    ("could you show me your phone chargers", ("phone", "chargers"), "ACC-001"),
+    ("any laptop cases?", ("laptop", "cases"), None),
+])
+async def test_a_kind_word_before_another_department_s_kind_qualifies_it(res, dispatcher, domain, text, words, sku):
+    """"phone chargers" are chargers (Accessories), not phones: it showed the phones."""
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product", entities=_cats(text, *words)), domain)
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    shown = _cards(dispatcher)
+    assert shown and all(catalog.get(s).category == "accessories" for s in shown), shown
+    assert sku is None or shown[0] == sku

@@ -238,6 +238,10 @@ def test_equal_prices_ask():
     ("bring them down to one", REMOVE, CartChange(SET, 1, "one")), ("drop one", REMOVE, CartChange(REMOVE, 1, "one")),
     # a change of mind that is only the new number
     ("actually just one", ADD, CartChange(SET, 1, "one")), ("no wait, only 2 please", ADD, CartChange(SET, 2, "2")),
+    ("Actually I'll have four of those", ADD, CartChange(SET, 4, "four")),
+    ("no wait, we'll take 3", ADD, CartChange(SET, 3, "3")),
+    ("actually i'll have 2 of the aria pro", ADD, CartChange(ADD, 2, "2")),
+    ("I'll have four of those", ADD, CartChange(ADD, 4, "four")),
     ("just one question", ADD, CartChange(ADD, 1, "one")), ("just 2 of the aria then", ADD, CartChange(ADD, 2, "2")),
     # a number corrected
     ("oops i meant 2", ADD, CartChange(SET, 2, "2")), ("actually 2 not 3", ADD, CartChange(SET, 2, "2")),
