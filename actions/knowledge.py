@@ -82,11 +82,15 @@ def _kind_in_view(tracker: Tracker) -> Optional[Text]:
 
 _RETURN_INTENTS = ("get_refund", "check_refund_policy", "track_refund")
 DELIVERY_PROBLEMS_DOC = "policy:shipping#delivery-problems"
+# paying for it over time, whichever product is named: "can i pay the nimbus 16 off bit by bit like over 6 months"
+_PAY_OVER_TIME = (r"instal+ments?|bit\s+by\s+bit|pay\s+(?:\w+\s+){0,3}?off|(?:over|across)\s+(?:\w+\s+)?months|"
+                  r"monthly\s+payments?|spread\s+(?:out\s+)?(?:the\s+)?(?:cost|payments?)|buy\s+now\s+pay\s+later|financ\w*|"
+                  r"klarna|afterpay")
 # The store's terms asked about a product in view ("do you charge vat on that", "will it get here b4
 # xmas", "if it breaks after a year", "can I collect it from a store?"): the policies answer
 _STORE_TERMS = (r"vat|sales\s+tax|tax(?:es)?|duty|duties|customs|get\s+here|reach\s+(?:me|us)|collect\w*|pick\s*-?up|"
                 r"(?:in|from|at)\s+(?:a\s+|the\s+|your\s+)?(?:store|shop)|manufacturer|match\w*\s+(?:the\s+)?(?:prices?|that|it)|repair\w*|(?:if|when)\s+(?:it|they)\s+(?:breaks?|break|stops?|dies|die)|"
-                r"price\s+(?:drops?|match\w*|goes\s+down)|gift\s*-?wrap\w*")
+                r"price\s+(?:drops?|match\w*|goes\s+down)|gift\s*-?wrap\w*|" + _PAY_OVER_TIME)
 _POLICY_TALK = re.compile(r"\b(?:(?:give|send|take)\s+(?:\w+\s+){0,3}?back|return|refund|warrant|guarantee|deliver|ship|cancel|order|pay|price|cost|discount|"
                           rf"exchange|replace|{_STORE_TERMS})\w*", re.IGNORECASE)
 
@@ -96,7 +100,7 @@ _SHIPPING_COST = re.compile(r"\b(?:how\s+much|cost|costs|price|prices|fee|fees|c
 # A question about the store's terms, whatever product it mentions by "it".
 # The store's terms for any product, whichever one is named: warranty, the return window, fees.
 _TERMS = re.compile(r"\b(?:warrant\w*|guarantee\w*|garantie|return\s+(?:window|period|policy)|restocking|price\s+match\w*|"
-                    r"match\w*\s+(?:the\s+)?(?:prices?|that|it)|"
+                    r"match\w*\s+(?:the\s+)?(?:prices?|that|it)|" + _PAY_OVER_TIME + "|"
                     r"price\s+drop\w*|gift\s*-?wrap\w*|"
                     r"how\s+(?:long|many\s+days)\s+(?:do\s+i\s+have\s+)?to\s+return)\b", re.IGNORECASE)
 _ABOUT_POLICY = re.compile(r"\b(?:return\w*|refund\w*|(?:give|send|take)\s+(?:\w+\s+){0,3}?back|warrant\w*|guarantee\w*|deliver\w*|ship(?:s|ping|ped)?|arriv\w*|"
@@ -221,7 +225,9 @@ class ActionAnswerQuestion(Action):
         # the one product the message names, or picks among the cards shown, for the whole answer
         named = _named_product(tracker) or _placed(tracker)
         about = resources.get().catalog.get(named or str(tracker.get_slot("last_product") or ""))
-        verdict = in_ear_return_verdict(latest_text(tracker), about.name if about is not None else None)
+        # (a return already sent whose money has not come is that order's refund, below, not whether it can go back)
+        verdict = None if asks_own_refund(latest_text(tracker)) else in_ear_return_verdict(
+            latest_text(tracker), about.name if about is not None else None)
         if verdict:  # "bought the pulse earbuds 3 weeks ago, used them a few times, can i send them back?"
             dispatcher.utter_message(text=f"{verdict}\n\nSource: {NON_RETURNABLE_SOURCE}")
             return [SlotSet("kb_doc_id", "policy:returns#non-returnable-items")]
@@ -307,8 +313,12 @@ class ActionAnswerQuestion(Action):
         if named and (intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(text) or _TERMS.search(text)):
             # "I would like to give back the desk lamps, how do I proceed?", "what's your return window for the
             # espresso machine", "warranty on the orbit x phone. how long": the policy, not the product's page
-            named = None
-        if answer is not None and answer.kind == "product" and not named and _ABOUT_POLICY.search(text):
+            # (also when the product's name kept the search below the threshold: "can i pay the nimbus 16 off
+            # bit by bit" fell back to the payment methods)
+            named, terms = None, True
+        else:
+            terms = False
+        if (terms or answer is not None and answer.kind == "product") and not named and _ABOUT_POLICY.search(text):
             # "can i return it?", "is it charged now or when it ships?" with a product in view: the
             # policy answers, not that product's page (when the question alone finds a policy; the
             # product's name left out, which found its page)

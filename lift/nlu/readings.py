@@ -76,7 +76,7 @@ _ADD_IT = re.compile(r"\b(?:add|put|buy|get\s+me|gimme)\s+(?:it|that(?:\s+one)?|
 # "the cheapest one x15 pls" (ask_price 0.40): a count written "x15" / "15x" is an order
 _TIMES = re.compile(r"(?<![\w.])(?:x\s?\d{1,3}|\d{1,3}\s?x(?!\s*(?:zoom|optical|digital|magnif\w*|speed|faster|slower)))"
                     r"(?![\w.])", re.IGNORECASE)
-_PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total)\b|\?|^\W*(?:is|are|does|do|can|will|what|which|how)\b",
+_PRICE_WORDS = re.compile(r"\b(?:how\s+much|price\w*|cost\w*|total|bucks|dollars|quid|cheaper|match)\b|\?|^\W*(?:is|are|does|do|can|will|what|which|how)\b",
                           re.IGNORECASE)
 
 

@@ -147,10 +147,14 @@ def account_needed_question(intent: Optional[Dict[str, Any]], text: Optional[str
 # you one product … Did you mean that one?"): the price-match policy's question
 _PRICE_MATCH = re.compile(r"\bprice[-\s]?match\w*|\bmatch\s+(?:the|their|a|that|competitors?'?)\s+(?:[\w']+\s+)?prices?\b|"
                           r"\bcheaper\s+(?:on|at|from|in)\s+(?:amazon|ebay|walmart|best\s*buy|argos|another|other|a\s+different)\b|"
-                          r"\bcheaper\s+elsewhere\b|\bprice\s+adjust\w*", re.IGNORECASE)
+                          r"\bcheaper\s+elsewhere\b|\bprice\s+adjust\w*|"
+                          # "saw the orbit x 80 bucks cheaper at another shop, can u match that" (read as adding 80)
+                          r"\b(?:can|could|will|would|do)\s+(?:u|you|ya|y'?all)\s+(?:\w+\s+)?match\s+(?:that|it|this|them)\b",
+                          re.IGNORECASE)
 
 
-price_match_question = _worded(("ask_price", "search_product", "ask_alternatives", OUT_OF_SCOPE, NLU_FALLBACK),
+price_match_question = _worded(("ask_price", "search_product", "ask_alternatives", "add_to_cart", "inform", OUT_OF_SCOPE,
+                                NLU_FALLBACK),
                                _PRICE_MATCH, "ask_question", "``ask_question`` for a price-match question read as a "
                                "price question or a search.")
 

@@ -444,6 +444,17 @@ async def test_where_my_refund_is_asks_which_order(kb, res, text):
     assert slot_events(events)["order_request"] == "refund"
 
 
+@pytest.mark.parametrize("text, slots", [
+    ("sent my earbuds back like a month ago n still no refund?? wheres my money", {}),
+    ("returned them 3 weeks ago and still no money", {"last_product": "AUD-004"}),
+])
+async def test_earbuds_sent_back_with_no_refund_yet_ask_which_order_not_the_hygiene_rule(kb, res, text, slots):
+    """It answered that opened earbuds can't go back: they already went back, the money is the question."""
+    d, events = await ask(text, intent="track_refund", entities=[ent("category", "earbuds")] if "earbuds" in text else [],
+                          slots=slots)
+    assert d.messages == [] and slot_events(events)["order_request"] == "refund", d.messages
+
+
 async def test_how_long_refunds_take_is_the_policy(kb, res):
     d, events = await ask("how long do refunds usually take to show up", intent="track_refund")
     assert "order_form" not in str(events) and d.messages, (d.messages, events)
@@ -639,6 +650,22 @@ async def test_a_price_match_question_naming_a_product_gets_the_policy(shipped_r
     finally:
         lr.set_retriever(None)
     assert slot_events(events)["kb_doc_id"].startswith("policy:price-match"), slot_events(events)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("can i pay the nimbus 16 off bit by bit like over 6 months", "nimbus 16"),
+    ("is klarna an option for the crema espresso machine", "crema espresso machine"),
+])
+async def test_paying_for_a_named_product_over_time_gets_the_instalments_section(shipped_retriever, res, text, name):
+    """The product's page outranked the instalments section (the accepted payment methods were given)."""
+    lr.set_retriever(shipped_retriever)
+    try:
+        start = text.index(name)
+        d, events = await ask(text, intent="check_payment_methods",
+                              entities=[{"entity": "product", "value": name, "start": start, "end": start + len(name)}])
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == "policy:payments#pay-in-instalments", (slot_events(events), d.messages)
 
 
 async def test_a_colour_question_about_a_named_product_makes_it_the_one_meant_next(kb, res):

@@ -715,6 +715,8 @@ def test_a_city_the_parcel_should_reach_is_a_destination():
     ("i want to return the kettle", "get_refund", "get_refund"),
     ("is that actually the lowest price? i saw it cheaper on amazon. do u price match", "ask_price", "ask_question"),
     ("will you match a competitor's price", "ask_price", "ask_question"), ("how much is it", "ask_price", "ask_price"),
+    ("saw the orbit x 80 bucks cheaper at another shop, can u match that", "add_to_cart", "ask_question"),
+    ("can u match that", "inform", "ask_question"), ("add 2 of the orbit x", "add_to_cart", "add_to_cart"),
     ("I ordered a lamp, can I add a kettle to it", "change_order", "change_order"),
     ("box came today n its a kettle, i ordered a blender??", "track_order", "complaint"),
     ("our office ordered a set of keyboards but the box that arrived today has a webcam in it instead", "change_order",
