@@ -18,6 +18,7 @@ from actions.common import entity_values, first_entity, latest_text, leaving_for
 from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
 from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
+from actions.swap import swap_in_cart
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
@@ -77,6 +78,9 @@ class ActionShowProducts(Action):
             return compared
         if corrects_quantity(tracker):
             return [FollowupAction("action_remove_from_cart")]  # "sorry, only 1 piece needed" after an add
+        swapped = swap_in_cart(dispatcher, tracker)  # "trade the speakers for the Aria Pro cans"
+        if swapped is not None:
+            return swapped
         if one_more_after_add(tracker):
             return [FollowupAction("action_add_to_cart")]  # "also a 65w charger" right after an add
         if reports_faulty_item(latest_text(tracker)):  # "ordered headphones got a toaster lol": no toaster card

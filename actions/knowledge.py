@@ -20,6 +20,7 @@ from actions.common import assess_question, entity_values, latest_intent, latest
 from actions.catalog import ActionShowProducts, compare_if_asked, shown_products, without_spans, shown_events
 from actions.history import shown_before
 from actions.mentions import kind_in_view, named_products
+from actions.swap import swap_in_cart
 from actions.arrival import cart_arrival, checkout_arrival
 from actions.checkout import amendment_events
 from actions.demo_booking import answer_demo_followup
@@ -205,7 +206,8 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        events = await self._answer(dispatcher, tracker, domain)
+        events = swap_in_cart(dispatcher, tracker)  # "could you exchange those for the Aria Pro" (read as a refund)
+        events = await self._answer(dispatcher, tracker, domain) if events is None else events
         return events + leaving_form(tracker, events)  # "ok forget it, how long do refunds take?": the form ends
 
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,

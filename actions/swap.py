@@ -19,11 +19,25 @@ from lift.commerce.matching import shares_name_word
 from lift.commerce.stock import live
 from lift.understanding.references import Shown, names_a_position, price_direction, resolve_reference, says_other
 
-_SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|rather\s+than|make\s+it\s+the)\b"
+_SWAP = re.compile(r"\b(?:instead|swap|switch|replace|exchange|trade|rather\s+than|make\s+it\s+the)\b"
                    r"|\b(?:remove|take\s+out|drop|delete)\b.*\badd\b|\badd\b.*\b(?:remove|take\s+out|drop|delete)\b",
                    re.IGNORECASE)
 
 
+# "could you exchange those for the Aria Pro", "trade the speakers for the Aria Pro cans" (read as a refund or a
+# search): a swap in the cart, unless the message is about something bought before
+_SWAP_FOR = re.compile(r"\b(?:swap|switch|exchange|trade|replace)\b[^.?!]*\b(?:for|with)\b", re.IGNORECASE)
+_BOUGHT_BEFORE = re.compile(r"\b(?:orders?|ordered|bought|purchased?|delivered|arrived|received|came|shipped|sent|"
+                            r"last\s+(?:week|month)|ago|LFT[-\s]?\d+)\b", re.IGNORECASE)
+
+
+def swap_in_cart(dispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """:func:`swap_line` for a swap worded as one ("exchange those for X") and read as another intent; None
+    for no such swap, an empty cart or a message about an order."""
+    text = latest_text(tracker)
+    if tracker.active_loop_name or not _SWAP_FOR.search(text) or _BOUGHT_BEFORE.search(text):
+        return None
+    return swap_line(dispatcher, tracker)
 
 
 _REMOVED_ONE = re.compile(r"\b(?:remove|take\s+out|drop|delete|get\s+rid\s+of)\s+(?:the\s+)?([\w-]+)\s+ones?\b",

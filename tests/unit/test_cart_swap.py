@@ -236,3 +236,30 @@ async def test_a_removal_naming_two_lines_removes_the_one_after_its_verb(res, di
     tracker = make_tracker(text, "remove_from_cart", entities=entities, slots={"cart": [go, home]})
     events = slot_events(await ActionRemoveFromCart().run(dispatcher, tracker, domain))
     assert events["cart"] == [go], texts(dispatcher)
+
+
+SPEAKER = {"sku": "AUD-005", "qty": 1, "unit_price": "59.00"}
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("could you exchange those for the Aria Pro", "get_refund"),  # read as a refund request
+    ("trade the speakers for the Aria Pro cans", "search_product"),
+])
+async def test_a_swap_read_as_a_refund_or_a_search_swaps_the_cart_line(res, dispatcher, domain, text, intent):
+    from actions.catalog import ActionShowProducts
+    from actions.knowledge import ActionAnswerQuestion
+
+    action = ActionAnswerQuestion if intent == "get_refund" else ActionShowProducts
+    tracker = make_tracker(text, intent, entities=_named(text, "Aria Pro"), slots={"cart": [SPEAKER]})
+    events = slot_events(await action().run(dispatcher, tracker, domain))
+    assert events["cart"] == [{"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}], texts(dispatcher)
+    assert texts(dispatcher).startswith("Swapped the Boom Go Portable Speaker for 1 × Aria Pro")
+
+
+async def test_exchanging_something_bought_before_is_no_cart_swap(res, dispatcher, domain):
+    from actions.knowledge import ActionAnswerQuestion
+
+    text = "can i exchange the speaker i bought last week for the Aria Pro"
+    tracker = make_tracker(text, "get_refund", entities=_named(text, "Aria Pro"), slots={"cart": [SPEAKER]})
+    events = slot_events(await ActionAnswerQuestion().run(dispatcher, tracker, domain))
+    assert "cart" not in events and "Swapped" not in texts(dispatcher)
