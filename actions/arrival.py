@@ -8,9 +8,12 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import resources
 from actions.common import first_entity, latest_intent, latest_text, positioned
 from lift.commerce.cart import normalize_cart
-from lift.commerce.orders import SHIPPING_METHODS, arrival_sentence, deadline_verdict, parse_shipping_method
+from lift.commerce.orders import (SHIPPING_METHODS, OrderError, arrival_sentence, deadline_verdict, parse_shipping_method,
+                                  quote)
+from lift.commerce.stock import OutOfStock
 from lift.understanding.dates import from_value
 
 
@@ -63,7 +66,27 @@ def cart_arrival(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     now = dt.datetime.now(dt.timezone.utc)
     asked = parse_shipping_method(text)
     methods = [asked] if asked else [m for m in SHIPPING_METHODS if m != "pickup"]
-    dates = [arrival_sentence(m, now, None, asked=True) for m in methods]
+    costs = _costs(tracker, methods) if _COST.search(text) else {}
+    dates = [arrival_sentence(m, now, None, asked=True) + costs.get(m, "") for m in methods]
     verdict = [deadline_verdict(methods, now, when.start.date())] if when is not None and when.start else []
     dispatcher.utter_message(text=" ".join(verdict + dates))
     return True
+
+
+# "How much would shipping be, and when would it arrive?": each date with that option's price for this cart
+_COST = re.compile(r"\b(?:how\s+much|cost\w*|price\w*|fees?|charge)\b", re.IGNORECASE)
+
+
+def _costs(tracker: Tracker, methods) -> dict:
+    """{method: " Shipping: $4.99." } for the cart as it would be priced at checkout (free over the
+    threshold after discounts); {} when the cart cannot be priced (its own reply says why later)."""
+    res = resources.get()
+    cart = normalize_cart(tracker.get_slot("cart"))
+    out = {}
+    for m in methods:
+        try:
+            q = quote(res.engine, res.catalog, cart, m, tracker.get_slot("coupon_code"))
+        except (OrderError, OutOfStock):
+            return {}
+        out[m] = f" Shipping: {'free' if not q.shipping else res.catalog.format_price(q.shipping)}."
+    return out

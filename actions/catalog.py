@@ -19,6 +19,7 @@ from actions.mentions import kin_by_word, mentioned, named_products, qualifiers,
 from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
 from actions.swap import swap_in_cart
+from lift.commerce.brands import carried_instead
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
@@ -165,6 +166,12 @@ class ActionShowProducts(Action):
                 asked = typed_content_words(_asked_thing(text) or query)  # "do you have the ps5": say what we don't carry
                 lead = (f"We don't carry anything matching “{' '.join(asked)}”." if 0 < len(asked) <= MAX_NAMED_WORDS
                         else "I couldn't find a product matching that.")
+                kind, ours = carried_instead(catalog, text)  # "got any iphones": not those, but our smartphones
+                if ours:
+                    shown = ours[:MAX_CARDS]
+                    dispatcher.utter_message(text=f"{lead} Here are the {plural(kind)} we do carry:",
+                                             json_message=live_cards(shown, catalog))
+                    return shown_events(shown)
                 dispatcher.utter_message(
                     text=f"{lead} We carry: {names}. What are you looking for?",
                     buttons=[{"title": c.name, "payload": f'/search_product{{"category":"{c.id}"}}'}

@@ -18,7 +18,7 @@ from lift.nlu.takeover import as_intent
 from lift.understanding.followups import awaits_refund, reports_missing_delivery
 from lift.understanding.gifts import describes_recipient
 from lift.understanding.prices import limit_of_shown, refers_to_budget
-from lift.understanding.references import SET, parse_cart_change
+from lift.understanding.references import SET, names_a_position, parse_cart_change
 
 Reading = Callable[[Optional[Dict[str, Any]], Optional[str]], Optional[Dict[str, Any]]]
 
@@ -295,7 +295,26 @@ stop_asking = _worded(("inform", "deny", "affirm", OUT_OF_SCOPE, NLU_FALLBACK, "
                        "greet"), _STOP_ASKING, "stop", "``stop`` for being asked again, read as an answer or unsure.")
 
 
-_READINGS = (checkout_after_no, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, account_needed_question,
+# "the second one, it have a pen support?" (contact_customer_service 0.31: a ticket): a question about a card
+# picked by its place; the answer is that card's page. A person asked for, or an order, is not that.
+_ASKS_FEATURE = re.compile(r"\?|\b(?:does|do|has|have|is|are|can|will|got)\s+(?:it|they|that|this|one)\b|\b(?:it|they)\s+"
+                           r"(?:have|has|got|come|support|work|fit)\w*\b", re.IGNORECASE)
+_NOT_A_CARD = re.compile(r"\b(?:human|person|people|some(?:one|body)|agent|rep|representative|staff|manager|"
+                         r"talk|speak|call|customer\s+service|orders?|parcel|package|delivery|refund|payment)\b", re.IGNORECASE)
+
+
+def card_question(intent: Optional[Dict[str, Any]], text: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``ask_question`` for a feature question about a card picked by its place, read (unsure) as a
+    request for a person; None to keep ``intent``."""
+    if (intent or {}).get("name") not in ("contact_customer_service", "contact_human_agent", "complaint") \
+            or float((intent or {}).get("confidence") or 0.0) >= 0.6 or not names_a_position(text or ""):
+        return None
+    if not _ASKS_FEATURE.search(text or "") or _NOT_A_CARD.search(text or ""):
+        return None
+    return as_intent(intent, "ask_question", floor=0.5)
+
+
+_READINGS = (checkout_after_no, card_question, gift_with_budget, recipient_likes, number_is_quantity, go_is_yes, account_needed_question,
              price_match_question, no_account_wanted, add_of_shown, checkout_first, restock_alert_question,
              told_we_sell_it, quantity_change, any_codes, budget_question, limit_question, kinds_not_complements,
              refund_not_seen, delivered_not_received, stop_asking)

@@ -285,6 +285,18 @@ async def test_an_attribute_of_the_product_on_screen_is_answered_from_its_page(a
     assert slot_events(events)["kb_doc_id"] != "product:AUD-001"
 
 
+@pytest.mark.parametrize("cart, standard", [
+    ([{"sku": "AUD-005", "qty": 1, "unit_price": "59.00"}], "free"),  # over the $50 threshold
+    ([{"sku": "ACC-002", "qty": 1, "unit_price": "15.00"}], "$4.99"),
+])
+async def test_cost_and_arrival_in_one_question_with_a_cart_gives_both(kb, res, cart, standard):
+    """"How much would shipping be, and when would it arrive?" gave the dates only."""
+    d, _ = await ask("How much would shipping be, and when would it arrive?", intent="delivery_period", slots={"cart": cart})
+    said = " ".join(m.get("text") or "" for m in d.messages)
+    assert f"Standard (3-5 business days), it should arrive by " in said and f"Shipping: {standard}." in said, said
+    assert "Shipping: $14.99." in said and "Shipping: $24.99." in said, said
+
+
 async def test_when_would_it_get_here_with_a_cart_gives_each_options_date(kb, res):
     cart = [{"sku": "CAM-004", "qty": 1, "unit_price": "199.00"}]
     d, events = await ask("when would it get here if i pick express", intent="delivery_period",

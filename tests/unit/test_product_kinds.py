@@ -250,3 +250,24 @@ async def test_a_kind_word_before_another_department_s_kind_qualifies_it(res, di
     shown = _cards(dispatcher)
     assert shown and all(catalog.get(s).category == "accessories" for s in shown), shown
     assert sku is None or shown[0] == sku
+
+
+@pytest.mark.parametrize("text, intro, skus", [
+    ("got any iphones", "We don't carry anything matching “iphones”. Here are the smartphones we do carry:",
+     ["PHN-001", "PHN-002", "PHN-003"]),
+    ("do you have airpods?", "We don't carry anything matching “airpods”. Here are the earbuds we do carry:",
+     ["AUD-003", "AUD-004"]),
+    ("looking for a gopro", "We don't carry anything matching “gopro”. Here are the cameras we do carry:", None),
+])
+async def test_another_makers_line_we_do_not_carry_shows_our_products_of_its_kind(res, dispatcher, domain, text, intro,
+                                                                                   skus):
+    """"got any iphones" named what we don't carry and listed the departments, not our phones."""
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    assert texts(dispatcher) == intro
+    assert _cards(dispatcher) == skus if skus else all(catalog.get(s).category == "cameras" for s in _cards(dispatcher))
+
+
+async def test_a_thing_no_maker_line_names_still_gets_the_plain_no(res, dispatcher, domain):
+    await ActionShowProducts().run(dispatcher, make_tracker("do you have the ps5", "search_product"), domain)
+    assert texts(dispatcher).startswith("We don't carry anything matching “ps5”. We carry: Audio") and not _cards(dispatcher)
