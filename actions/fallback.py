@@ -25,6 +25,7 @@ from lift.commerce.stock import live
 from lift.commerce.validation import asks_something
 from lift.nlu.fallback import FIRST_TEXT, SECOND_TEXT, is_repeated_fallback, suggest
 from lift.nlu.scope import asks_about
+from lift.understanding.language import other_language
 from lift.understanding.references import REMOVE, SET, parse_cart_change
 
 # "i wnat to spek to ur maneger NOW": asking for a person with the words misspelt
@@ -94,9 +95,17 @@ class ActionOfferOptions(Action):
         if is_repeated_fallback(tracker.events):
             dispatcher.utter_message(text=SECOND_TEXT)
             return hand_off(dispatcher, tracker, "fallback")
+        say_english_only(dispatcher, latest_text(tracker))  # "quiero comprar una cafetera"
         offers = suggest((tracker.latest_message or {}).get("intent_ranking"))
         dispatcher.utter_message(text=FIRST_TEXT, buttons=[o.button() for o in offers])
         return []
+
+
+def say_english_only(dispatcher: CollectingDispatcher, text: Text) -> None:
+    """Says the assistant understands English only, for a message clearly written in another language."""
+    language = other_language(text)
+    if language:
+        dispatcher.utter_message(text=f"Sorry, I can only chat in English for now, and your message looks like {language}.")
 
 
 class ActionReplyOutOfScope(Action):
@@ -145,5 +154,6 @@ class ActionReplyOutOfScope(Action):
             if answer:
                 dispatcher.utter_message(text=answer)
                 return []
+        say_english_only(dispatcher, text)  # "meine Bestellung ist nicht angekommen"
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -16,7 +16,9 @@ Owns the deterministic parsers the NLU pipeline and the actions share:
   "stop" ("forget it", "never mind", "I'd rather not"), which never is;
 - :mod:`lift.understanding.followups` — "when will my package arrive" (an order already placed)
   told apart from delivery times asked before buying, and "did that go through?" / "can we move
-  it" / "cancel the demo" about a demo booked earlier.
+  it" / "cancel the demo" about a demo booked earlier;
+- :mod:`lift.understanding.language` — a message clearly written in another language than English
+  ("quiero comprar una cafetera"), judged by pyspellchecker's word lists.
 
 The Rasa entity extractor (:mod:`lift.rasa_plugins.entity_parsers`) and the actions call these.
 Builds only on :mod:`lift.commerce.validation` (the number-word table, the email and name

@@ -126,3 +126,27 @@ async def test_a_question_read_as_out_of_scope_inside_the_lead_form_gets_the_kno
     outside = CollectingDispatcher()  # no form: the scope statement, as before
     await ActionReplyOutOfScope().run(outside, make_tracker("whats the weather in paris", "out_of_scope"), domain)
     assert outside.messages[0].get("response") == "utter_out_of_scope"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("quiero comprar una cafetera", "Spanish"), ("meine Bestellung ist nicht angekommen", "German"),
+    ("où est ma commande?", "French"), ("ik wil mijn bestelling annuleren", "Dutch"),
+])
+async def test_a_message_in_another_language_is_told_english_only(res, domain, text, language):
+    """It got the options or the scope statement with no word that only English is understood."""
+    d = CollectingDispatcher()
+    tracker = make_tracker(text, "nlu_fallback")
+    tracker.latest_message["intent_ranking"] = ranking("nlu_fallback", "search_product", "track_order")
+    await ActionOfferOptions().run(d, tracker, domain)
+    assert d.messages[0]["text"] == f"Sorry, I can only chat in English for now, and your message looks like {language}."
+    assert d.messages[1]["buttons"]  # the options still follow
+    d, _ = await _out_of_scope(text)
+    assert language in d.messages[0]["text"] and d.messages[1].get("response") == "utter_out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["i wnat to know abt ur retrns polcy", "g'day mate, after some earbuds that'll cop a beating",
+                                  "what's the weather like in paris tomorrow", "bye bot", "la la la"])
+def test_english_typed_loosely_is_not_another_language(text):
+    from lift.understanding.language import other_language
+
+    assert other_language(text) is None
