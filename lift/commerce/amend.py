@@ -66,6 +66,28 @@ def address_in(text: str) -> Optional[str]:
     return normalize_address(tail) if street_shaped(tail) else None
 
 
+# "its unit 21 not 12", "the zip is 97210 not 97201": one part of the address put right, the rest kept
+_PART_NOT = re.compile(r"^\W*(?:(?:no|nope|sorry|oops|wait|actually|ah)\W+)*(?:it'?s|its|it\s+is|that'?s|should\s+be)?\s*"
+                       r"(?P<part>(?:the\s+)?(?:unit|apt|apartment|flat|suite|house(?:\s+number)?|number|no\.?|#|zip(?:\s+code)?|"
+                       r"post\s*code|street(?:\s+number)?)\s+(?:is\s+|number\s+)?)?"
+                       r"(?P<new>[\w-]+)\s*,?\s+not\s+(?P<old>[\w-]+)\W*$", re.IGNORECASE)
+
+
+def corrected_address(text: Any, address: Optional[str]) -> Optional[str]:
+    """``address`` with the part ``text`` corrects ("its unit 21 not 12"), when the wrong part is in it
+    once; None otherwise. A bare small number ("2 not 3") is left to the cart unless a part is named."""
+    m = _PART_NOT.match(" ".join(str(text or "").split()))
+    if not m or not address or m.group("new").lower() == m.group("old").lower():
+        return None
+    old = m.group("old")
+    if not m.group("part") and old.isdigit() and int(old) <= 20:
+        return None
+    hits = list(re.finditer(rf"(?<![\w-]){re.escape(old)}(?![\w-])", address, re.IGNORECASE))
+    if len(hits) != 1:
+        return None
+    return address[:hits[0].start()] + m.group("new") + address[hits[0].end():]
+
+
 def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[str, Any],
                         steps: Sequence[str] = CHECKOUT_STEPS) -> Dict[str, Optional[str]]:
     """The checkout slots ``text`` changes while the form asks ``requested_slot``.
@@ -86,6 +108,9 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     address = address_in(without_email) if requested_slot != "shipping_address" else None
     if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):
         found["shipping_address"] = address
+    fixed = corrected_address(text, filled.get("shipping_address")) if requested_slot != "shipping_address" else None
+    if fixed and not address:  # "its unit 21 not 12" (read as a quantity of 21)
+        found["shipping_address"] = fixed
     method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
     # at the order summary naming another option ("next day") is a change; earlier it needs a cue
     if (method and requested_slot not in ("shipping_method", "shipping_address")

@@ -279,3 +279,24 @@ def test_no_rush_means_standard_not_express():
     from lift.commerce.orders import parse_shipping_method
 
     assert parse_shipping_method("im not in a rush") == "standard" and parse_shipping_method("rush it") == "express"
+
+
+@pytest.mark.parametrize("text, address", [
+    ("its unit 21 not 12", "Unit 21, 40 Oak Ave, Portland OR 97201"),
+    ("the zip is 97210 not 97201", "Unit 12, 40 Oak Ave, Portland OR 97210"),
+])
+async def test_one_part_of_the_address_corrected_at_the_summary_keeps_the_rest(res, domain, text, address):
+    """"its unit 21 not 12" was read as 21 of the product: "You can order at most 20 of one product"."""
+    d = CollectingDispatcher()
+    tracker = _at_summary(text, "inform", shipping_address="Unit 12, 40 Oak Ave, Portland OR 97201")
+    tracker.latest_message["entities"] = [{"entity": "quantity", "value": 21, "start": 9, "end": 11}]
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["shipping_address"] == address and "cart" not in events, texts(d)
+    assert "at most 20" not in texts(d)
+
+
+@pytest.mark.parametrize("text", ["actually 2 not 3", "2 not 12"])
+def test_a_bare_small_number_corrected_is_no_address_change(text):
+    from lift.commerce.amend import corrected_address
+
+    assert corrected_address(text, "Unit 12, 40 Oak Ave, Portland OR 97201") is None
