@@ -19,6 +19,7 @@ from actions.common import entity_values, first_entity, latest_text
 from actions.history import one_more_after_add, shown_skus
 from actions.cart_add import add_the_one_picked
 from actions.quotes import names_something
+from lift.commerce.products import colour_asked
 from lift.understanding.prices import cap_spans, price_cap
 from lift.understanding.people import parse_introduction
 from lift.understanding.references import SET, asks_for_more, names_a_position, parse_cart_change, refers_back
@@ -51,6 +52,12 @@ class ActionPickProduct(Action):
         if tracker.get_slot("cart") and asks_for_more(latest_text(tracker)) and not entity_values(tracker, "product"):
             # "another one" / "one more" with a cart: more of the line added last, not the card shown
             return await ActionAddToCart().run(dispatcher, tracker, domain)
+        in_view = catalog.get(str(tracker.get_slot("last_product") or "")) \
+            if not entity_values(tracker, "product") and len(latest_text(tracker).split()) <= 8 else None
+        colour = colour_asked(in_view, latest_text(tracker)) if in_view is not None else None
+        if colour:  # "same but in black" about the phone on screen: its colour, not its card again
+            dispatcher.utter_message(text=colour)
+            return shown_events([in_view])
         products, resolution = referred_products(tracker, catalog)
         if resolution.question:
             dispatcher.utter_message(text=resolution.question,

@@ -16,7 +16,7 @@ _KIND_OF = {
     "sonos": "speaker", "jbl": "speaker", "bang & olufsen": "speaker", "gopro": "camera", "gopros": "camera",
     "nikon": "camera", "canon": "camera", "fujifilm": "camera", "dji": "drone", "nespresso": "espresso machine", "delonghi": "espresso machine",
     "keurig": "coffee maker", "nutribullet": "blender", "vitamix": "blender", "ninja blender": "blender",
-    "apple watch": "smartwatch", "fitbit": "smartwatch", "garmin": "smartwatch", "herman miller": "chair",
+    "apple watch": "smartwatch", "fitbit": "fit band", "roomba": "robot vacuum", "roombas": "robot vacuum", "garmin": "smartwatch", "herman miller": "chair",
     "logitech mouse": "mouse", "anker": "charger",
 }
 _DEPARTMENT = {"camera": "cameras", "laptop": "computers"}

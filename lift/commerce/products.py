@@ -214,6 +214,15 @@ def colour_reply(product: Product, text: str) -> Optional[str]:
     return f"The {product.name} comes in {own} only" + (f"; we don't have it in {missing}." if missing else ".")
 
 
+def colour_asked(product: Product, text: str) -> Optional[str]:
+    """The answer to a colour named about the product on screen ("same but in black", "got it in red?"):
+    yes in its own colour, else the one colour it comes in; None when no colour is named or none is listed."""
+    own = str(product.attributes.get("color") or "")
+    if not own or not any(w in COLOUR_WORDS for w in re.findall(r"[a-z]+", (text or "").lower())):
+        return None
+    return colour_reply(product, text) or f"Yes: the {product.name} is {own}."
+
+
 # Attribute-name parts that are units or qualifiers, never what a shopper asks about.
 _NOT_ASKED = frozenset("hours min minutes days months mah kg per max".split())
 # How shoppers ask about an attribute whose name they don't use ("how heavy is it" -> weight_g).

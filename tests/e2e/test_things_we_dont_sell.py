@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("message, named", [
     ("ps5", "ps5"),
-    ("kindle paperwhite??", "kindle paperwhite"),
+    ("treadmill??", "treadmill"),
     ("hey do u guys have the ps5", "ps5"),
 ])
 def test_a_thing_we_dont_sell_gets_what_we_do_carry(stack, message, named):
@@ -22,6 +22,12 @@ def test_a_thing_we_dont_sell_gets_what_we_do_carry(stack, message, named):
     assert f"We don't carry anything matching “{named}”." in said, replies
     assert "We carry: Audio, Computers" in said and "can't help with that" not in said, replies
     assert "talk to a person" not in said.lower(), replies
+
+
+def test_another_makers_phone_gets_our_phones(stack):
+    """"got any iphones" named what we don't carry and listed the departments, not our phones."""
+    said = texts(stack.say(new_sender(), "u got any iphones"))
+    assert "We don't carry anything matching “iphones”. Here are the smartphones we do carry:" in said, said
 
 
 def test_a_model_name_is_never_taken_as_a_no(stack):

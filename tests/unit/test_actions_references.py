@@ -217,14 +217,19 @@ async def test_a_pointer_that_cannot_be_resolved_asks_or_falls_back(res, domain)
         assert events == [{"event": "followup", "timestamp": None, "name": "action_default_fallback"}] and not d.messages
 
 
-@pytest.mark.parametrize("text, named", [("ps5", "ps5"), ("kindle paperwhite", "kindle paperwhite"),
-                                         ("a ps5 pls", "ps5")])
+@pytest.mark.parametrize("text, named", [("ps5", "ps5"), ("playstation", "playstation"), ("a ps5 pls", "ps5")])
 async def test_a_bare_name_of_something_we_dont_sell_is_searched_for(res, domain, text, named):
     """Outside a form, "ps5" (read as inform, with nothing shown to point at) gets the catalog's
     answer — what we don't carry and the departments we have — not "Sorry, I can't help"."""
     events, d = await run(ActionPickProduct(), domain, make_tracker(text, "inform"))
     assert texts(d).startswith(f"We don't carry anything matching “{named}”. We carry: Audio")
     assert [b["title"] for b in d.messages[0]["buttons"]][:2] == ["Audio", "Computers"] and events == []
+
+
+async def test_a_bare_name_of_another_makers_tablet_shows_our_tablets(res, domain):
+    events, d = await run(ActionPickProduct(), domain, make_tracker("kindle paperwhite", "inform"))
+    assert texts(d) == "We don't carry anything matching “kindle paperwhite”. Here are the tablets we do carry:"
+    assert slot_events(events)["last_shown"] == ["PHN-004", "PHN-005"]
 
 
 async def test_a_bare_name_close_to_what_we_sell_shows_the_closest(res, domain):
@@ -267,6 +272,17 @@ async def test_actually_n_of_those_after_an_add_sets_that_line_not_the_add_on_of
                            slots=slots)
     events, d = await run(ActionAddToCart(), domain, tracker)
     assert slot_events(events).get("cart") == [{"sku": "AUD-001", "qty": 4, "unit_price": "129.00"}], (texts(d), events)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("same but in black", "The Orbit X Smartphone comes in midnight only; we don't have it in black."),
+    ("got it in midnight?", "Yes: the Orbit X Smartphone is midnight."),
+])
+async def test_a_colour_asked_of_the_product_on_screen_is_answered(res, domain, text, said):
+    """"same but in black" after the Orbit X showed its card again."""
+    tracker = make_tracker(text, "inform", slots={"last_product": "PHN-001", "last_shown": ["PHN-001"]})
+    events, d = await run(ActionPickProduct(), domain, tracker)
+    assert texts(d) == said and slot_events(events)["last_shown"] == ["PHN-001"]
 
 
 async def test_show_me_the_first_one_shows_that_card(res, domain):
