@@ -149,8 +149,10 @@ _COMPARATIVES: Tuple[Tuple["re.Pattern[str]", Tuple[str, ...], bool, Tuple[str, 
     (re.compile(pattern, re.IGNORECASE), keys, more, word) for pattern, keys, more, word in (
         (r"\b(?:lighter|lightest|less\s+heavy|weighs?\s+less)\b", ("weight_",), False, ("is lighter", "are lighter")),
         (r"\b(?:heavier|heaviest|weighs?\s+more)\b", ("weight_",), True, ("is heavier", "are heavier")),
-        (r"\b(?:cheaper|cheapest|(?:less|least)\s+expensive|lower\s+price|most\s+affordable)\b", ("price",), False, ("is cheaper", "are cheaper")),
-        (r"\b(?:pricier|priciest|(?:more|most)\s+expensive|dearer)\b", ("price",), True, ("is more expensive", "are more expensive")),
+        (r"\b(?:cheaper|cheapest|(?:less|least)\s+expensive|(?:lower|lowest)(?:[-\s]priced?|\s+cost)|(?:most|more)\s+affordable)\b",
+         ("price",), False, ("is cheaper", "are cheaper")),
+        (r"\b(?:pricier|priciest|(?:more|most)\s+expensive|dearer|(?:higher|highest)(?:[-\s]priced?|\s+cost))\b", ("price",), True,
+         ("is more expensive", "are more expensive")),
         (r"\bbattery\b.*\b(?:longer|longest|last\w*\s+longer|better|best|bigger)\b|"
          r"\b(?:longer|longest|better|best|bigger)\b.*\bbattery\b", ("battery_hours", "battery_days", "battery_mah"),
          True, ("has the longer battery life", "have the longer battery life")),

@@ -104,6 +104,10 @@ LAPTOPS = ("CMP-001", "CMP-002")  # Nimbus 14: $899, 1.3 kg, 15 h, 14 in; Nimbus
     ("which has the better battery", "The Nimbus 16 Pro Laptop has the longer battery life: 18 h (Nimbus 14 Laptop 15 h)."),
     ("which of them has the bigger screen", "The Nimbus 16 Pro Laptop has the bigger screen: 16 in (Nimbus 14 Laptop 14 in)."),
     ("which is cheaper", "The Nimbus 14 Laptop is cheaper: $899.00 (Nimbus 16 Pro Laptop $1,599.00)."),
+    # it showed the comparison table again
+    ("which is the lowest priced one", "The Nimbus 14 Laptop is cheaper: $899.00 (Nimbus 16 Pro Laptop $1,599.00)."),
+    ("which one has the higher price", "The Nimbus 16 Pro Laptop is more expensive: $1,599.00 (Nimbus 14 Laptop $899.00)."),
+    ("which is the higher priced one", "The Nimbus 16 Pro Laptop is more expensive: $1,599.00 (Nimbus 14 Laptop $899.00)."),
 ])
 def test_which_is_answers_from_the_attributes(catalog, text, answer):
     assert which_is(text, [catalog.get(s) for s in LAPTOPS], "USD") == answer
