@@ -12,10 +12,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.advice import advise_by_use
 from actions.budget import budget_cap, remember_budget, shown_within_budget
 from actions.cart_add import add_the_one_picked
 from actions.common import entity_values, first_entity, latest_text, leaving_form
-from actions.mentions import kin_by_word, mentioned, named_products, qualifiers, requested_kinds, typed_kind
+from actions.mentions import (asked_thing, asked_thing_missing, kin_by_word, mentioned, named_products, qualifiers,
+                              requested_kinds, typed_kind)
 from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
 from actions.swap import swap_in_cart
@@ -159,11 +161,11 @@ class ActionShowProducts(Action):
                 query = None  # "under 40 dollars what do you have", "gift ideas ~50": anything within the budget
             capped = catalog.search(query=query, max_price=cap, limit=MAX_CARDS) if cap else []
             shown = capped or catalog.search(query=query, limit=MAX_CARDS)
-            if shown and _asked_thing_missing(catalog, text, shown):
+            if shown and asked_thing_missing(catalog, text, shown):
                 shown = []  # "do you sell mini fridges": "mini" cards are no answer to a fridge
             if not shown:
                 names = ", ".join(c.name for c in catalog.categories)
-                asked = typed_content_words(_asked_thing(text) or query)  # "do you have the ps5": say what we don't carry
+                asked = typed_content_words(asked_thing(text) or query)  # "do you have the ps5": say what we don't carry
                 lead = (f"We don't carry anything matching “{' '.join(asked)}”." if 0 < len(asked) <= MAX_NAMED_WORDS
                         else "I couldn't find a product matching that.")
                 kind, ours = carried_instead(catalog, text)  # "got any iphones": not those, but our smartphones
@@ -199,12 +201,15 @@ class ActionShowProducts(Action):
             elif cap and not capped:
                 intro = f"Nothing that matches costs {catalog.format_price(cap)} or less; the closest I have:"
             elif catalog.unmatched(query, shown[0]) or catalog.only_described(query, shown[0]):  # "washing machines", "bikes"
-                thing = _asked_thing(text)  # "do you sell TVs? a 55 inch one": a plain no, named
+                thing = asked_thing(text)  # "do you sell TVs? a 55 inch one": a plain no, named
                 intro = (f"We don't carry “{thing}”; these come closest:" if thing and len(thing.split()) <= MAX_NAMED_WORDS
                          and (catalog.missing_from(thing, shown) or catalog.only_described(thing, shown[0]))
                          else "I don't have exactly that; these come closest:")
             else:
                 intro = "Here's what I found:"
+        advised = advise_by_use(dispatcher, tracker, shown) if category is not None else None  # "best laptop for video editing"
+        if advised is not None:
+            return advised
         dispatcher.utter_message(text=intro, json_message=live_cards(shown, catalog))
         return shown_events(shown)
 
@@ -224,27 +229,6 @@ shopping really""".split())
 def _just_a_budget() -> frozenset:
     """Those words as typed and as the search stems them ("xmas" -> "xma"), worked out once."""
     return _JUST_A_BUDGET | frozenset(content_tokens(" ".join(_JUST_A_BUDGET)))
-
-
-# "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
-_ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"
-                              r"\bhave\s+you\s+got|^\W*(?:got|any))\s+(?:any\s+)?(?P<thing>[^?.!,;]{2,60})", re.IGNORECASE)
-_USE = re.compile(r"\s+(?:for|with|under|below|that|which|to|in|from|like|by)\s+", re.IGNORECASE)
-
-
-def _asked_thing(text: Text) -> Text:
-    """The thing a shopper asks whether we sell ("do you sell TVs? a 55 inch one" -> "TVs"; "headphones
-    for running" -> "headphones"), or ""."""
-    asked = _ASKS_IF_WE_SELL.search(text)
-    return _USE.split(asked.group("thing"))[0].strip() if asked else ""
-
-
-def _asked_thing_missing(catalog, text: Text, shown) -> bool:
-    """Asked whether we sell a thing of two words or more whose last one (the kind: "fridges" in "mini
-    fridges") none of the ``shown`` products has anywhere: they share a modifier only, so the answer
-    is a plain no. (A one-word thing keeps the closest cards: "TVs? a 55 inch one" shows monitors.)"""
-    words = content_tokens(_asked_thing(text))
-    return len(words) >= 2 and all(catalog.unmatched(words[-1], p) for p in shown)
 
 
 def colour_answer(dispatcher: CollectingDispatcher, catalog, product, colour: Text) -> List[Dict[Text, Any]]:
@@ -276,8 +260,9 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
         products = [in_view] + [p for p in products if p.sku != in_view.sku] if in_view is not None else products
     if len(products) < 2:
         return None
-    if not asks_to_compare(latest_text(tracker), products):
-        return None
+    advised = advise_by_use(dispatcher, tracker, products)  # "which is better for running, the X or the Y?"
+    if advised is not None or not asks_to_compare(latest_text(tracker), products):
+        return advised
     shown = live_all(res.engine, products[:MAX_COMPARED])
     dispatcher.utter_message(text=comparison_text(shown, res.catalog.currency),
                              json_message=cards_message(shown, res.catalog.currency))
@@ -299,6 +284,9 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
         picked = resolve_reference(latest_text(tracker), Shown.all_of(shown)).skus
         shown = [p for p in shown if p.sku in picked] if len(picked) >= 2 else shown
     answer = which_is(latest_text(tracker), shown, res.catalog.currency)
+    advised = advise_by_use(dispatcher, tracker, shown) if answer is None else None  # "which is better for travel?"
+    if advised is not None:
+        return advised
     if answer is None and asks_to_compare(latest_text(tracker), shown):  # "compare the two": side by side
         shown = live_all(res.engine, shown)
         dispatcher.utter_message(text=comparison_text(shown, res.catalog.currency),

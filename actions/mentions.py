@@ -145,3 +145,24 @@ def kind_in_view(tracker: Tracker, catalog, recent: Sequence[Text]) -> Optional[
     if tracker.get_slot("last_product") in of_kind:
         return None
     return next((s for s in recent if s in of_kind), None)
+
+
+# "do you sell tvs?", "do u have projectors": asked whether we sell a thing, which deserves a plain no.
+_ASKS_IF_WE_SELL = re.compile(r"(?:\b(?:do|does)\s+(?:you|u|ya|the\s+store)\s+(?:guys\s+)?(?:have|sell|carry|stock|do)|"
+                              r"\bhave\s+you\s+got|^\W*(?:got|any))\s+(?:any\s+)?(?P<thing>[^?.!,;]{2,60})", re.IGNORECASE)
+_THING_ENDS = re.compile(r"\s+(?:for|with|under|below|that|which|to|in|from|like|by)\s+", re.IGNORECASE)
+
+
+def asked_thing(text: Text) -> Text:
+    """The thing a shopper asks whether we sell ("do you sell TVs? a 55 inch one" -> "TVs"; "headphones
+    for running" -> "headphones"), or ""."""
+    asked = _ASKS_IF_WE_SELL.search(text)
+    return _THING_ENDS.split(asked.group("thing"))[0].strip() if asked else ""
+
+
+def asked_thing_missing(catalog, text: Text, shown) -> bool:
+    """Asked whether we sell a thing of two words or more whose last one (the kind: "fridges" in "mini
+    fridges") none of the ``shown`` products has anywhere: they share a modifier only, so the answer
+    is a plain no. (A one-word thing keeps the closest cards: "TVs? a 55 inch one" shows monitors.)"""
+    words = content_tokens(asked_thing(text))
+    return len(words) >= 2 and all(catalog.unmatched(words[-1], p) for p in shown)
