@@ -66,26 +66,42 @@ def address_in(text: str) -> Optional[str]:
     return normalize_address(tail) if street_shaped(tail) else None
 
 
-# "its unit 21 not 12", "the zip is 97210 not 97201": one part of the address put right, the rest kept
-_PART_NOT = re.compile(r"^\W*(?:(?:no|nope|sorry|oops|wait|actually|ah)\W+)*(?:it'?s|its|it\s+is|that'?s|should\s+be)?\s*"
-                       r"(?P<part>(?:the\s+)?(?:unit|apt|apartment|flat|suite|house(?:\s+number)?|number|no\.?|#|zip(?:\s+code)?|"
-                       r"post\s*code|street(?:\s+number)?)\s+(?:is\s+|number\s+)?)?"
-                       r"(?P<new>[\w-]+)\s*,?\s+not\s+(?P<old>[\w-]+)\W*$", re.IGNORECASE)
+# "its unit 21 not 12", "the zip is 97210 not 97201", "crap wrong address its 19 birch lane not 9 can u fix": one
+# part of the address put right, the rest kept
+_PART_NOT = re.compile(r"(?:^|\b(?:it'?s|its|it\s+is|that'?s|should\s+be|address\s+is)\s+|[,:;.!]\s*)"
+                       r"(?P<part>(?:the\s+)?(?:unit|apt|apartment|flat|suite|house(?:\s+number)?|number|no\.?|#|"
+                       r"zip(?:\s+code)?|post\s*code|street(?:\s+number)?)\s+(?:is\s+|number\s+)?)?"
+                       r"(?P<new>[\w-]+(?:\s+[\w-]+){0,3}?)\s*,?\s+not\s+(?P<old>[\w-]+)\b"
+                       r"(?P<rest>[\s,.!?]*(?:(?:pls|please|thanks|thx|ta|can\s+(?:u|you)\s+(?:fix|change)(?:\s+it)?|"
+                       r"sorry|oops)[\s,.!?]*)*)$", re.IGNORECASE)
+
+
+_PART_WORD = re.compile(r"\b(?:unit|apt|apartment|flat|suite|house|number|no\.?|zip|post\s*code|street)\b", re.IGNORECASE)
 
 
 def corrected_address(text: Any, address: Optional[str]) -> Optional[str]:
     """``address`` with the part ``text`` corrects ("its unit 21 not 12"), when the wrong part is in it
-    once; None otherwise. A bare small number ("2 not 3") is left to the cart unless a part is named."""
-    m = _PART_NOT.match(" ".join(str(text or "").split()))
-    if not m or not address or m.group("new").lower() == m.group("old").lower():
+    once; None otherwise. A bare small number ("2 not 3") is left to the cart unless a part is named.
+    Words typed after the new part that already follow the old one are not doubled ("19 birch lane
+    not 9" in "9 Birch Lane, Leeds" -> "19 Birch Lane, Leeds")."""
+    m = _PART_NOT.search(" ".join(str(text or "").split()))
+    if not m or not address:
         return None
-    old = m.group("old")
-    if not m.group("part") and old.isdigit() and int(old) <= 20:
-        return None
+    old, new = m.group("old"), m.group("new").split()
     hits = list(re.finditer(rf"(?<![\w-]){re.escape(old)}(?![\w-])", address, re.IGNORECASE))
     if len(hits) != 1:
         return None
-    return address[:hits[0].start()] + m.group("new") + address[hits[0].end():]
+    after = address[hits[0].end():].lower()
+    while len(new) > 1 and not after.lstrip(" ,").startswith(" ".join(new[1:]).lower()):
+        new = new[1:]  # "its 19 not 9": the words before the new part are not part of it
+    street_said = len(new) > 1  # "19 birch lane not 9": the street's own words follow
+    new = new[:1]
+    if new[0].lower() == old.lower():
+        return None
+    part = m.group("part") or _PART_WORD.search(m.group("new"))
+    if old.isdigit() and int(old) <= 20 and not (part or street_said or hits[0].start() == 0):
+        return None  # "actually 2 not 12" with "Unit 12" in the address: the cart's number, not the address
+    return address[:hits[0].start()] + new[0] + address[hits[0].end():]
 
 
 def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[str, Any],
@@ -105,11 +121,11 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     if email and requested_slot != "email" and (email != filled.get("email") or changing or _REDO.search(text)):
         found["email"] = email
     without_email = text.replace(email, " ") if email else text
-    address = address_in(without_email) if requested_slot != "shipping_address" else None
+    fixed = corrected_address(text, filled.get("shipping_address")) if requested_slot != "shipping_address" else None
+    address = address_in(without_email) if requested_slot != "shipping_address" and not fixed else None
     if address and (changing or re.search(r"\baddress\b", text, re.I)) and address != filled.get("shipping_address"):
         found["shipping_address"] = address
-    fixed = corrected_address(text, filled.get("shipping_address")) if requested_slot != "shipping_address" else None
-    if fixed and not address:  # "its unit 21 not 12" (read as a quantity of 21)
+    if fixed:  # "its unit 21 not 12" (read as a quantity of 21), "its 19 birch lane not 9" (taken as the whole address)
         found["shipping_address"] = fixed
     method = parse_shipping_method(without_email if not address else without_email.replace(address, " "))
     # at the order summary naming another option ("next day") is a change; earlier it needs a cue

@@ -295,7 +295,19 @@ async def test_one_part_of_the_address_corrected_at_the_summary_keeps_the_rest(r
     assert "at most 20" not in texts(d)
 
 
-@pytest.mark.parametrize("text", ["actually 2 not 3", "2 not 12"])
+async def test_a_house_number_put_right_in_a_sentence_keeps_the_rest_of_the_address(res, domain):
+    """"crap wrong address its 19 birch lane not 9 can u fix" became the whole address ("Ship to: 19 birch
+    lane not 9 can u fix"), losing the city, the postcode and the country."""
+    d = CollectingDispatcher()
+    text = "crap wrong address its 19 birch lane not 9 can u fix"
+    tracker = _at_summary(text, "change_shipping_address", shipping_address="9 Birch Lane, Leeds, LS6 2AB, UK",
+                          shipping_method="express")
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["shipping_address"] == "19 Birch Lane, Leeds, LS6 2AB, UK", texts(d)
+    assert "not 9" not in texts(d)
+
+
+@pytest.mark.parametrize("text", ["actually 2 not 3", "2 not 12", "actually 2 not 12"])
 def test_a_bare_small_number_corrected_is_no_address_change(text):
     from lift.commerce.amend import corrected_address
 
