@@ -1,7 +1,6 @@
 """Checkout: email, address, shipping method, confirmation, then a real order."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -22,19 +21,18 @@ from actions.common import (PENDING_ADDRESS, AddressMixin, answer_in_passing, an
 from actions.graph import substitutes_in_stock
 from actions.lead import PersonalDetailsMixin
 from actions.swap import swap_line
+from actions.checkout_summary import ActionAskCheckoutConfirmed, order_summary  # noqa: F401 (the form's summary)
 from actions.quotes import asks_total_with_shipping, item_quantities
 from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendments
 from lift.commerce.cart import normalize_cart
-from lift.commerce.destinations import ask_country, destination, duties_note, not_shipped_reason, sales_tax_note
-from lift.commerce.money import money
+from lift.commerce.destinations import ask_country, destination, not_shipped_reason
 from lift.commerce.cards import cards_message
-from lift.commerce.orders import (SHIPPING_METHODS, OrderError, about_shipping, arrival_sentence, create_order,
-                                  is_po_box, method_problem, method_title, parse_shipping_method, quote,
-                                  asks_which_option, options_answer, shipping_answer)
+from lift.commerce.orders import (OrderError, about_shipping, create_order, is_po_box, method_problem, method_title,
+                                  parse_shipping_method, asks_which_option, options_answer, shipping_answer)
 from lift.commerce.abroad import destination_answer
 from lift.commerce.stock import OutOfStock, live_all
 from lift.commerce.validation import asks_something, normalize_address, normalize_email, says_confirm
-from lift.understanding.references import ADD, SET
+from lift.understanding.references import ADD, SET, says_removal
 
 # How a checkout answer is read, whether typed for its own question or carried by another message.
 _CHECKS = {"email": normalize_email, "shipping_address": normalize_address, "shipping_method": parse_shipping_method}
@@ -94,7 +92,12 @@ def cart_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict
         change, qty = requested_change(tracker, named_products(tracker, res.catalog), ADD)
         if change.op == SET and qty is not None:
             changed = change_line(dispatcher, tracker, res.catalog, change, qty)
+        elif _ADD_WORD.search(latest_text(tracker)) and not says_removal(latest_text(tracker)):
+            changed = buy_named(dispatcher, tracker, normalize_cart(tracker.get_slot("cart"))) or None  # "…add the desk"
     return [] if changed is None else changed + [SlotSet("checkout_confirmed", None)]
+
+
+_ADD_WORD = re.compile(r"\b(?:add|include|put|throw\s+in|missing|forgot|also|as\s+well)\b", re.IGNORECASE)
 
 
 def amendment_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -161,12 +164,13 @@ _BUY_IT = re.compile(r"^\W*(?:(?:ok|okay|yes|yeah|fine|right|then|so)\W+)*(?:i'?
                      r"(?:\s+(?:now|then|pls|please|plz))*\W*$", re.IGNORECASE)
 
 
-def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """"checkout with the volt charger" / "buy 2 boom go speakers and check out" with an empty cart:
-    the products the message names, each with the number written before its name (one by default;
-    an address's numbers come after it), put in the cart; [] when it names none or none can be added."""
+def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker, cart=()) -> List[Dict[Text, Any]]:
+    """"checkout with the volt charger" / "buy 2 boom go speakers and check out" with an empty cart, or "please
+    add the Elevate Standing Desk before I confirm" at the summary: the products the message names (not in
+    ``cart`` yet), each with the number written before its name (one by default; an address's numbers come
+    after it), put in the cart; [] when it names none or none can be added."""
     res = resources.get()
-    named = named_products(tracker, res.catalog)
+    named = [p for p in named_products(tracker, res.catalog) if p.sku not in {i["sku"] for i in cart}]
     if not named and _BUY_IT.match(latest_text(tracker)):
         shown = shown_products(tracker, res.catalog)  # "buy" / "ok buy it" with one card on screen: that one
         named = [p for p in (res.catalog.get(s.sku) for s in shown) if p is not None] if len(shown) == 1 else []
@@ -175,7 +179,7 @@ def buy_named(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[T
         return []
     per_item = item_quantities(tracker, res.catalog, products, None, written_before=True)
     counts = {sku: (q.value if q is not None and q.ok else 1) for sku, q in per_item.items()}
-    cart, added, refused = put_in_cart(dispatcher, res.catalog, [], products, counts)
+    cart, added, refused = put_in_cart(dispatcher, res.catalog, list(cart), products, counts)
     for _, err in refused:
         dispatcher.utter_message(text=str(err))
     if added:
@@ -298,48 +302,6 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
             dispatcher.utter_message(text="Okay, keeping the delivery as it is.")
             return {"checkout_confirmed": None, "offered_shipping_method": None}
         return {"checkout_confirmed": bool(value), "offered_shipping_method": None}
-
-
-def order_summary(tracker: Tracker, res) -> Optional[Text]:
-    try:
-        q = quote(res.engine, res.catalog, tracker.get_slot("cart"), tracker.get_slot("shipping_method"),
-                  tracker.get_slot("coupon_code"), email=tracker.get_slot("email"))
-    except (OrderError, OutOfStock) as err:
-        return str(err)
-    fmt = res.catalog.format_price
-    lines = [f"• {line['qty']} × {line['name']} — {fmt(money(line['unit_price']) * line['qty'])}" for line in q.lines]
-    method = SHIPPING_METHODS[tracker.get_slot("shipping_method") or "standard"]
-    address = tracker.get_slot("shipping_address")
-    parts = ["Please confirm your order:", *lines, f"Subtotal: {fmt(q.subtotal)}"]
-    if q.discount_kind == "coupon":
-        parts.append(f"Coupon {q.coupon_code}: −{fmt(q.discount)}")
-    elif q.discount_kind == "volume":
-        parts.append(f"Volume discount (10+ of one product): −{fmt(q.discount)}"
-                     + (f" (better than coupon {tracker.get_slot('coupon_code')}; they don't combine)"
-                        if tracker.get_slot("coupon_code") else ""))
-    if q.coupon_problem:  # "WELCOME10 is for a first order only, and … has ordered with us before."
-        parts.append(f"(Coupon not applied: {q.coupon_problem})")
-    parts.append(f"Shipping ({method_title(method.key, address)}): {fmt(q.shipping)}")
-    parts.append(f"Total: {fmt(q.total)}")
-    parts.append(arrival_sentence(method.key, dt.datetime.now(dt.timezone.utc), address))
-    dest = destination(address)
-    parts.append(duties_note(dest.name) if method.key != "pickup" and dest is not None and dest.international
-                 else sales_tax_note())  # the payments policy's sales tax is not in this total
-    if method.key != "pickup":
-        parts.append(f"Ship to: {tracker.get_slot('shipping_address')}")
-    parts.append(f"Confirmation to: {tracker.get_slot('email')}")
-    return "\n".join(parts)
-
-
-class ActionAskCheckoutConfirmed(Action):
-    def name(self) -> Text:
-        return "action_ask_checkout_confirmed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=order_summary(tracker, resources.get()),
-                                 buttons=[{"title": "Place order", "payload": "/affirm"},
-                                          {"title": "Cancel", "payload": "/deny"}])
-        return []
 
 
 class ActionStopCheckout(Action):

@@ -289,7 +289,10 @@ def find_coupon(text: Any) -> Optional[str]:
 
 _CONFIRM_WORDS = re.compile(r"\b(?:place|confirm|buy|purchase|order\s+it|go\s+ahead|proceed|submit|complete|pay)\b",
                             re.IGNORECASE)
-_NEGATION_WORDS = re.compile(r"\b(?:no|not|don'?t|do\s+not|never|cancel|stop|wait|hold|later)\b", re.IGNORECASE)
+_NEGATION_WORDS = re.compile(r"\b(?:no|not|don'?t|do\s+not|never|cancel|stop|wait|hold|later)\b"
+                             # a condition or a change first: "please add the desk before I confirm"
+                             r"|\b(?:before|until|till|once|after|first|missing|forgot|add|remove|change|wrong|instead|"
+                             r"except|without|but)\b", re.IGNORECASE)
 
 
 # "can i pay with klarna?", "do you take apple pay": a question, whatever words it shares with a go-ahead

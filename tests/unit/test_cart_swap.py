@@ -263,3 +263,20 @@ async def test_exchanging_something_bought_before_is_no_cart_swap(res, dispatche
     tracker = make_tracker(text, "get_refund", entities=_named(text, "Aria Pro"), slots={"cart": [SPEAKER]})
     events = slot_events(await ActionAnswerQuestion().run(dispatcher, tracker, domain))
     assert "cart" not in events and "Swapped" not in texts(dispatcher)
+
+
+async def test_a_product_asked_for_at_the_summary_before_confirming_is_added_never_placed(res, dispatcher, domain):
+    """"The standing desk is missing from this order. Please add the Elevate Standing Desk before I confirm."
+    (read as an order change) PLACED the order without the desk: "confirm" was taken as the go-ahead."""
+    from lift.commerce.validation import says_confirm
+
+    text = "The standing desk is missing from this order. Please add the Elevate Standing Desk before I confirm."
+    assert not says_confirm(text) and says_confirm("ok, place the order")
+    chair = {"sku": "OFF-002", "qty": 1, "unit_price": "329.00"}
+    slots = {"cart": [chair], "email": "a@b.io", "shipping_address": "12 Market Street, Springfield, IL 62701",
+             "shipping_method": "standard", "requested_slot": "checkout_confirmed"}
+    tracker = make_tracker(text, "change_order", active_loop="checkout_form", slots=slots,
+                           entities=_named(text, "standing desk", "Elevate Standing Desk"))
+    events = slot_events(await ValidateCheckoutForm().run(dispatcher, tracker, domain))
+    assert events["cart"] == [chair, {"sku": "OFF-001", "qty": 1, "unit_price": "549.00"}], texts(dispatcher)
+    assert events["checkout_confirmed"] is None  # the summary is shown again; only a yes to it places the order
