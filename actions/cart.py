@@ -17,7 +17,7 @@ from actions.common import answer_in_passing, entity_values, first_entity, lates
 from actions.swap import swap_line
 from actions.cart_add import put_in_cart
 from actions.cart_lines import REFUSED_SLOT, change_line, retry_refused
-from actions.cart_mixed import it_and_kind, it_and_named, remove_and_add
+from actions.cart_mixed import add_listed, it_and_kind, it_and_named, items_named, remove_and_add
 from actions.coupons import apply_carried_coupon, carried_coupon
 from actions.history import more_of_last_added, shown_skus
 from actions.mentions import typed_kind
@@ -148,6 +148,9 @@ class ActionAddToCart(Action):
             return add_more(dispatcher, tracker, catalog, products[0], qty)
         if resolution.question:  # the pick keeps the quantity asked for ("add 2 of those")
             return ask_which(dispatcher, resolution, catalog, "add_to_cart", qty)
+        listed = items_named(tracker, catalog) if not again else None  # "add the lamp and the Ergo Task Chair"
+        if listed is not None:
+            return add_listed(dispatcher, tracker, res, listed)
         if not products and not entity_values(tracker, "product"):
             kind = _kind_named(tracker, catalog)  # "i need 3 usb c cables": the one cable we sell
             on_screen = [p for p in kind if p.sku in shown_skus(tracker)]

@@ -10,9 +10,10 @@ from rasa_sdk.events import SlotSet
 
 from actions.cart_idle import idle_clock
 from actions.cart_add import put_in_cart
-from actions.catalog import shown_products
+from actions.catalog import MAX_CARDS, shown_products
 from actions.common import latest_text, positioned
 from actions.mentions import THE_X_ONE
+from lift.commerce.cards import cards_message
 from lift.commerce.cart import MAX_QTY_PER_LINE, remove_item
 from lift.commerce.stock import live_all
 from lift.commerce.words import singular
@@ -164,3 +165,102 @@ def remove_and_add(dispatcher, tracker: Tracker, res, cart: List[Dict[Text, Any]
     if added:
         events.append(SlotSet("last_product", added[-1].sku))
     return events + idle_clock(tracker, cart)
+
+
+_PRICE_PICK = re.compile(r"\b(?:(?P<low>cheapest|cheaper|least\s+expensive|lowest[-\s]priced)|"
+                         r"(?P<high>priciest|dearest|most\s+expensive|(?:more|most)\s+premium))\W*(?:\w+\W+)?$", re.IGNORECASE)
+
+
+_FILLER = re.compile(r"(?:\W+(?:then|please|pls|too|as\s+well|also|together|thanks?|now))*\W*$", re.IGNORECASE)
+
+
+def _bare_heads(text: Text):
+    """(start, end, word) of the last word of each part of ``text`` between "and" / "with" / "plus": the thing
+    that part names when the tagger found none ("add the lamp and the chair": "lamp")."""
+    bounds = [0] + [x for m in _AND.finditer(text) for x in (m.start(), m.end())] + [len(text)]
+    for a, b in zip(bounds[::2], bounds[1::2]):
+        part = text[a:b]
+        part = part[:_FILLER.search(part).start()]
+        word = re.search(r"([A-Za-z][\w-]+)$", part)
+        if word:
+            yield a + word.start(1), a + word.end(1), word.group(1)
+
+
+def items_named(tracker: Tracker, catalog) -> Optional[Tuple[List[Any], Dict[Text, Quantity], List[Tuple[Text, List[Any]]]]]:
+    """"add the lamp and the Ergo Task Chair", "I'll have the thermostat and two boxes of those bulbs", "add the
+    nimbus 14 and the cheapest mouse", "add the desk and the chair": (the products to add — each product named
+    and, for each kind named apart, the one meant: on screen, the cheapest or dearest asked, or the only one
+    we sell —, each with the number written before it, and the kinds that could not be told: (typed, their
+    products)). None unless the message names at least two items joined by "and" / "with" / "plus"."""
+    text = latest_text(tracker)
+    if not _AND.search(text):
+        return None
+    products = positioned(tracker, "product")
+    items: List[Tuple[int, int, Optional[Any], Text, List[Any]]] = []  # (start, end, product, typed, kind)
+    bare = False
+    for e in products:
+        p = catalog.find(str(e.get("value") or ""))
+        if p is not None and all(p is not i[2] for i in items):
+            items.append((e["start"], e["end"], p, "", []))
+    for e in positioned(tracker, "category"):
+        if any(a < e["end"] and e["start"] < b for a, b, *_ in items):
+            continue  # "headphones" inside "the aria headphones": the product
+        category = catalog.category_of(str(e.get("value") or ""))
+        typed = text[e["start"]:e["end"]].lower()
+        kind = catalog.of_kind(category.id, typed, by_name=True) if category is not None else []
+        if kind:
+            items.append((e["start"], e["end"], None, typed, kind))
+    for start, end, head in _bare_heads(text):  # "the lamp", "two boxes of those bulbs": no entity, one product's word
+        p = catalog.find(head) if not any(a < end and start < b for a, b, *_ in items) else None
+        if p is not None and all(p is not i[2] for i in items):
+            items.append((start, end, p, "", []))
+            bare = True
+    if len(items) < 2 or all(i[2] is not None for i in items) and not bare:
+        return None  # products only: their own numbers are read as before (quotes.item_quantities)
+    items.sort(key=lambda i: i[0])
+    shown = {s.sku for s in shown_products(tracker, catalog)}
+    chosen: List[Any] = []
+    counts: Dict[Text, Quantity] = {}
+    unresolved: List[Tuple[Text, List[Any]]] = []
+    previous_end = 0
+    for start, end, product, typed, kind in items:
+        before = text[previous_end:start]
+        previous_end = end
+        if product is None:
+            on_screen = [p for p in kind if p.sku in shown]
+            pick = _PRICE_PICK.search(before)
+            if len(on_screen) == 1:
+                product = on_screen[0]
+            elif pick:
+                product = (min if pick.group("low") else max)(kind, key=lambda p: p.price)
+            elif len(kind) == 1:
+                product = kind[0]
+            else:
+                unresolved.append((typed, kind))
+                continue
+        if product not in chosen:
+            chosen.append(product)
+            counts[product.sku] = number_in(_AND.split(before)[-1])
+    return (chosen, counts, unresolved) if chosen and len(chosen) + len(unresolved) >= 2 else None
+
+
+def add_listed(dispatcher, tracker: Tracker, res, listed) -> List[Dict[Text, Any]]:
+    """Adds what :func:`items_named` found, says what could not be added, and asks which one is meant for a
+    kind with several products ("Which chair would you like?", with their cards)."""
+    products, counts, unresolved = listed
+    problem = next((q.problem for q in counts.values() if not q.ok), None)
+    if problem:
+        dispatcher.utter_message(text=problem)
+        return []
+    cart, added, refused = put_in_cart(dispatcher, res.catalog, tracker.get_slot("cart"), live_all(res.engine, products),
+                                       {sku: q.value for sku, q in counts.items()}, tracker)
+    for _, err in refused:
+        dispatcher.utter_message(text=str(err))
+    events: List[Dict[Text, Any]] = [SlotSet("cart", cart), SlotSet("last_product", added[-1].sku)] if added else []
+    if unresolved:
+        typed, kind = unresolved[0]
+        shown = live_all(res.engine, kind[:MAX_CARDS])
+        dispatcher.utter_message(text=f"Which {singular(typed)} would you like?",
+                                 json_message=cards_message(shown, res.catalog.currency))
+        events += [SlotSet("last_shown", [p.sku for p in shown])]
+    return events + (idle_clock(tracker, cart) if added else [])
