@@ -13,7 +13,7 @@ from actions import resources
 from actions.cart_add import put_in_cart
 from actions.cart_idle import idle_clock
 from actions.catalog import referred_products
-from actions.common import entity_values, latest_text, masked_text
+from actions.common import entity_values, latest_text, masked_text, positioned
 from actions.mentions import typed_kind
 from lift.commerce.cart import (MAX_QTY_PER_LINE, CartError, normalize_cart, quantity_of, remove_item, set_quantity,
                                 subtotal)
@@ -63,6 +63,15 @@ def cart_line_target(tracker: Tracker, catalog, cart) -> Tuple[Optional[Any], Op
         if len(picked.skus) == 1:
             return catalog.get(picked.skus[0]), None
     products, _ = referred_products(tracker, catalog)
+    verbs = list(_REMOVE_VERB.finditer(latest_text(tracker)))
+    after = [e for e in positioned(tracker, "product", "category") if verbs and e["start"] >= verbs[-1].end()]
+    if named and after and all(e["entity"] == "category" for e in after):
+        # "actually only the aria pro. remove earbuds": the kind after the verb, not the product kept
+        category = catalog.category_of(str(after[0].get("value") or ""))
+        typed = latest_text(tracker)[after[0]["start"]:after[0]["end"]].lower()
+        kind = [p for p in (catalog.of_kind(category.id, typed, by_name=True) if category else []) if p.sku in in_cart]
+        if len(kind) == 1:
+            return kind[0], None
     if named:
         for product in _object_first([p for p in products if p.sku in in_cart], latest_text(tracker)):
             return product, None

@@ -54,3 +54,15 @@ async def test_an_add_and_a_reference_stay_the_cards(res, dispatcher, domain):
         text, "add_to_cart", entities=_at(text, ("category", "cables")), slots={"last_shown": ["CAM-004"],
                                                                                 "last_product": "CAM-004"}), domain)
     assert _cart(events) == [("CAM-004", 1), ("ACC-002", 2)], texts(dispatcher)
+
+
+async def test_only_x_remove_a_kind_removes_that_kind_not_the_product_kept(res, dispatcher, domain):
+    """"actually only the aria pro. remove earbuds" removed the Aria Pro and kept the earbuds."""
+    from actions.cart import ActionRemoveFromCart
+
+    text = "actually only the aria pro. remove earbuds"
+    cart = [{"sku": "AUD-002", "qty": 1, "unit_price": "249.00"}, {"sku": "AUD-003", "qty": 1, "unit_price": "89.00"}]
+    tracker = make_tracker(text, "remove_from_cart", entities=_at(text, ("product", "aria pro"), ("category", "earbuds")),
+                           slots={"cart": cart})
+    events = await ActionRemoveFromCart().run(dispatcher, tracker, domain)
+    assert _cart(events) == [("AUD-002", 1)], texts(dispatcher)
