@@ -53,7 +53,10 @@ _LEAD_IN = re.compile(r"\b(?:to|at|address(?:\s+is)?|address:)\s*$", re.IGNORECA
 def address_in(text: str) -> Optional[str]:
     """The street address inside a sentence (\"ship it to 500 Oak Ave, Austin TX 78701 please\"), else None."""
     starts = list(_ADDRESS_START.finditer(text))
-    m = next((s for s in starts if _LEAD_IN.search(text[:s.start()])), starts[0] if starts else None)
+    # after "to" / "address", else after a comma or colon ("…then check out: a@b.io, 17 Harbor Rd, …" — not the
+    # "65W charger" earlier in the message), else the first
+    m = next((s for s in starts if _LEAD_IN.search(text[:s.start()])),
+             next((s for s in starts if re.search(r"(?:^|[,:;])\s*$", text[:s.start()])), starts[0] if starts else None))
     if not m:
         return None
     unit = unit_before(text[:m.start()])  # "send it to flat 2b 14 rose court": the flat too

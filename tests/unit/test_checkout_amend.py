@@ -312,3 +312,13 @@ def test_a_bare_small_number_corrected_is_no_address_change(text):
     from lift.commerce.amend import corrected_address
 
     assert corrected_address(text, "Unit 12, 40 Oak Ave, Portland OR 97201") is None
+
+
+def test_an_address_after_a_colon_or_comma_wins_over_a_number_in_a_product_name():
+    """The address was saved as "65W charger instead of the power bank, then check out: , 17 Harbor Rd, …"."""
+    from lift.commerce.amend import carried_answers
+
+    text = ("Add the Volt 65W charger instead of the power bank, then check out: nadia.f@fastmail.com, 17 Harbor Rd, "
+            "Portland ME 04101, USA, standard shipping.")
+    assert carried_answers(text) == {"email": "nadia.f@fastmail.com", "shipping_address": "17 Harbor Rd, Portland ME 04101, USA",
+                                     "shipping_method": "standard"}
