@@ -93,6 +93,12 @@ def normalize_person_name(value: Any) -> Optional[str]:
     text = without_aside(text)
     text = re.sub(r"^(?:my name is|i am|i'm|im|it's|its|this is|call me|name:)\s+", "", text, flags=re.I)
     text = text.strip(" .,!")
+    # "Dr. Sabine Bergmann": the title is kept, the name after it checked
+    title = re.match(r"(?:dr|mr|mrs|ms|mx|miss|prof|professor|sir|dame)\.?\s+(?=\S+\s+\S)", text, flags=re.I)
+    if title:
+        rest = normalize_person_name(text[title.end():])
+        word = title.group(0).strip().rstrip(".").capitalize()
+        return f"{word}{'.' if word.lower() in ('dr', 'mr', 'mrs', 'ms', 'mx', 'prof') else ''} {rest}" if rest else None
     if any(w.lower() in _NOT_NAME_WORDS for w in text.split()):
         return None
     # Letters (any script), spaces, apostrophes, hyphens and dots; at least 2 letters.

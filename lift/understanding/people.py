@@ -47,7 +47,10 @@ _COMPANY_CUE = re.compile(
     # "a 40 person team at Brightwave Labs", "Tomasz Kowalski, company is Nordhaven GmbH", "its for Harbor Dental"
     r"(?:team|staff|office|people)\s+(?:at|of)|(?<=[,;:]\s)company\s+is|(?:it'?s|its)\s+for|"
     # "..., arjun@callpoint.in, company Callpoint BPO": a field named in a list
-    r"(?<=[,;:]\s)company(?:\s+name)?(?:\s*[:\-])?)\s+",
+    r"(?<=[,;:]\s)company(?:\s+name)?(?:\s*[:\-])?|"
+    # "I handle purchasing for Brightsmile Dental", "Our firm, Bergmann Medien GmbH, would like …"
+    r"(?:purchasing|procurement|buying|ordering)\s+(?:for|at)|"
+    r"(?:our|my)\s+(?:firm|business|practice|clinic|agency|studio|organi[sz]ation|school)(?:\s+is|\s*,|\s+is\s+called))\s+",
     re.IGNORECASE)
 _ROLE = r"(?:the\s+)?(?:ceo|cto|cfo|coo|founder|co-?founder|owner|manager|director|buyer|head\s+of\s+\w+|\w+\s+(?:manager|lead|director))"
 # "Priya Nair from Acme", "Priya Nair, head of IT at Acme", "Priya Nair, I'm head of IT at Acme"
@@ -144,8 +147,10 @@ def _listed(text: str, email_span: Span) -> Tuple[Optional[Span], Optional[Span]
         fields[0] = (fields[0][0] + lead.end(), fields[0][1])
     # "..., Wednesday 2pm UTC if possible": when they would like the demo is not a name or company
     fields = [(s, e) for s, e in fields if not _WHEN_FIELD.search(text[s:e])]
-    # a team size among them ("..., 25 people") is read by team_size_in; it is not a name or company
-    fields = [(s, e) for s, e in fields if not _HEADCOUNT_FIELD.fullmatch(text[s:e])]
+    # a team size among them ("..., 25 people") is read by team_size_in; it is not a name or company, nor is a
+    # job title ("Marcus Webb, procurement lead, Lakeside Family Dentistry, …")
+    fields = [(s, e) for s, e in fields if not _HEADCOUNT_FIELD.fullmatch(text[s:e].rstrip(".!"))
+              and not re.fullmatch(_ROLE, text[s:e], re.IGNORECASE)]
     # "..., we are 45 people, we want a demo": the sentence after the list is not a field of it
     while fields and _CLAUSE_FIELD.match(text[fields[-1][0]:fields[-1][1]]):
         fields.pop()

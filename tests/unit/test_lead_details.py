@@ -39,6 +39,30 @@ def test_name_company_email_listed_in_lower_case(text, name, company, email):
     assert text[slice(*intro.company_span)] == company
 
 
+@pytest.mark.parametrize("text, name, company", [
+    # each was asked again by the lead form ("Which company are you with?")
+    ("Hi there, I handle purchasing for Brightsmile Dental, we have about 60 staff and want a demo. I'm Priya Nair, "
+     "priya.nair@brightsmiledental.com.", "Priya Nair", "Brightsmile Dental"),
+    ("Requesting a product demo: Marcus Webb, procurement lead, Lakeside Family Dentistry, m.webb@lakesidedental.org, "
+     "team of 60.", "Marcus Webb", "Lakeside Family Dentistry"),
+    ("Our firm, Bergmann Medien GmbH, would like a demonstration. My name is Dr. Sabine Bergmann.", "Dr. Sabine Bergmann",
+     "Bergmann Medien GmbH"),
+    ("our business is small, 5 people", None, None),
+])
+def test_a_company_after_a_buyers_role_or_our_firm_and_a_title_before_a_name(text, name, company):
+    intro = parse_introduction(text)
+    assert (intro.person_name, intro.company) == (name, company)
+
+
+@pytest.mark.parametrize("value, name", [("Dr. Sabine Bergmann", "Dr. Sabine Bergmann"), ("miss ada lovelace", "Miss Ada Lovelace"),
+                                         ("Drake Bell", "Drake Bell")])
+def test_a_title_before_a_name_is_kept(value, name):
+    """"Dr. Sabine Bergmann" was refused: "that doesn't look like a name"."""
+    from lift.commerce.validation import normalize_person_name
+
+    assert normalize_person_name(value) == name
+
+
 @pytest.mark.parametrize("text", [
     "jane doe, pls call me, jane@acme.com",  # a request among the fields, not a company
     "jane doe, the best, jane@acme.com", "jane, acme logistics, jane@acme.com",  # not a two-word name before it
