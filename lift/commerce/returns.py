@@ -42,12 +42,13 @@ _FAULT_RE = re.compile(
     r"power\s+on)\w*|stopped\s+(?:working|heating|charging|spinning|cooling|brewing|turning\s+on|connecting|pairing)|wrong\s+(?:item|product|one|colou?r|size|model)|not\s+what\s+i\s+ordered|"
     r"not\s+the\s+one\s+i\s+ordered|different\s+(?:\w+\s+){0,2}(?:than|from|to)\s+(?:what|the\s+one)\s+i\s+ordered|"
     # "ordered headphones got a toaster lol"
-    r"snapped|shattered|torn|leak(?:s|ing|ed)|"
+    r"snapped|shattered|torn|leak(?:s|ing|ed)|bashed(?:\s+in)?|crushed|squashed|dinged|chipped|busted|caved\s+in|"
     # "instead of the two desk lamps I ordered there was a toaster", "got a toaster instead of the lamp"
     r"instead\s+of\s+(?:[\w-]+\s+){1,8}?(?:there\s+(?:was|were|is|are)|i\s+(?:got|received|found)|(?:you|they)\s+sent)|"
     r"(?:got|received|sent\s+me|came\s+with)\s+(?:[\w-]+\s+){1,5}?instead\s+of|"
     + _OTHER_ITEM +
     r"(?:ordered|order|bought)\s+(?:\w+\s+){1,4}?(?:but\s+|and\s+)?(?:got|received|receive|was\s+sent|they\s+sent(?:\s+me)?|"
+    r"(?:you|u)(?:\s+(?:guys|people|lot))?\s+sent(?:\s+me)?|"
     r"came\s+with)"
     r"\s+(?:a|an|the|some|this|these|\d+))\b",
     re.IGNORECASE)

@@ -279,3 +279,17 @@ async def test_why_is_it_taking_so_long_read_as_out_of_scope_gets_the_order_show
     d, _ = await run(ActionReplyOutOfScope(), make_tracker("why is it taking so long", "out_of_scope", slots=shown,
                                                            sender_id="someone-else"), domain)
     assert order_id not in texts(d)  # another chat is never told
+
+
+@pytest.mark.parametrize("text", [
+    "my daughter got the toaster for her birthday and when she opened the box the side of it was all bashed in, "
+    "what am I meant to do about that now",
+    "I ordered a blender and you people sent me a toaster. Unbelievable.",
+])
+async def test_a_dented_or_wrong_item_told_in_other_words_gets_the_free_return_with_the_hand_off(res, kb, domain, text):
+    """Both were handed to a person with nothing about the free return the policy gives them."""
+    from actions.handoff import ActionRequestHandoff
+
+    d = CollectingDispatcher()
+    await ActionRequestHandoff().run(d, make_tracker(text, "complaint"), domain)
+    assert texts(d).startswith("In the meantime: An item that arrived damaged"), texts(d)
