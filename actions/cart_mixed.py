@@ -182,7 +182,8 @@ def _bare_heads(text: Text):
         part = text[a:b]
         part = part[:_FILLER.search(part).start()]
         word = re.search(r"([A-Za-z][\w-]+)$", part)
-        if word:
+        if word and not _POINTING.fullmatch(word.group(1)) and not re.fullmatch(r"(?i)one|ones|some|more|all|each", word.group(1)):
+            # ("grab me that one plus …": a card pointed at, which the references read, not the Hub One)
             yield a + word.start(1), a + word.end(1), word.group(1)
 
 

@@ -17,6 +17,7 @@ from actions.common import (answer_in_passing, answered_instead, answering_form,
                             latest_text)
 from lift.commerce.leads import (SlotTaken, choose_slot, free_demo_slots, free_slots_in, move_demo, nearest_free_slots,
                                  parse_slot_key, save_lead)
+from lift.commerce.contacts import email_typo_fixed
 from lift.commerce.validation import normalize_company, normalize_email, normalize_person_name, parse_team_size
 from lift.nlu.scope import asks_about, declines_demo
 from lift.understanding.dates import find_date_times, from_value
@@ -64,6 +65,11 @@ class PersonalDetailsMixin:
         if normalize_email(value) is None and answered_instead(  # "do i need an account to order?"
                 dispatcher, value, tracker, "I don't have an answer to that here, sorry."):
             return {"email": None}
+        fixed = email_typo_fixed(normalize_email(value))
+        if fixed:  # "tiredmum3@gmail.con": a confirmation sent there would never arrive
+            dispatcher.utter_message(text=f"I've taken that as {fixed} (“{normalize_email(value)}” looks like a typo); "
+                                          "say “change email” if it isn't right.")
+            return {"email": fixed}
         return checked("email", value, normalize_email, dispatcher)
 
 

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, Optional, Sequence
 
 from lift.commerce.orders import asks_which_option, parse_shipping_method
-from lift.commerce.validation import find_email, normalize_address, street_shaped, unit_before
+from lift.commerce.validation import find_email, normalize_address, normalize_email, street_shaped, unit_before
 
 # The checkout questions in the order they are asked.
 CHECKOUT_STEPS = ("email", "shipping_address", "shipping_method", "checkout_confirmed")
@@ -107,6 +107,24 @@ def corrected_address(text: Any, address: Optional[str]) -> Optional[str]:
     return address[:hits[0].start()] + new[0] + address[hits[0].end():]
 
 
+# "oops i meant .com not .con", "its gmail not gmial": a part of the email put right
+_EMAIL_PART_NOT = re.compile(r"(?P<new>\.?[\w+-]+(?:\.[\w-]+)*)\s*,?\s+not\s+(?P<old>\.?[\w+-]+(?:\.[\w-]+)*)\W*$",
+                             re.IGNORECASE)
+
+
+def corrected_email(text: Any, email: Optional[str]) -> Optional[str]:
+    """``email`` with the part of its domain ``text`` corrects, when that part is in it once and the result is an address."""
+    m = _EMAIL_PART_NOT.search(" ".join(str(text or "").split()))
+    if not m or not email or "@" not in email or not re.search(r"[a-z]", m.group("old"), re.IGNORECASE):
+        return None
+    domain = email.rsplit("@", 1)[1].lower()  # (only the domain: "21 not 12" is never bob12@…)
+    if domain.count(m.group("old").lower()) != 1:
+        return None
+    at = len(email) - len(domain) + domain.index(m.group("old").lower())
+    fixed = normalize_email(email[:at] + m.group("new") + email[at + len(m.group("old")):])
+    return fixed if fixed and fixed != email else None
+
+
 def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[str, Any],
                         steps: Sequence[str] = CHECKOUT_STEPS) -> Dict[str, Optional[str]]:
     """The checkout slots ``text`` changes while the form asks ``requested_slot``.
@@ -123,6 +141,8 @@ def checkout_amendments(text: Any, requested_slot: Optional[str], filled: Dict[s
     # "no wait wrong email, its ella.b@x.com": the new one, even when the slot mapping already took it
     if email and requested_slot != "email" and (email != filled.get("email") or changing or _REDO.search(text)):
         found["email"] = email
+    elif not email and requested_slot != "email" and corrected_email(text, filled.get("email")):
+        found["email"] = corrected_email(text, filled.get("email"))  # "oops i meant .com not .con"
     without_email = text.replace(email, " ") if email else text
     fixed = corrected_address(text, filled.get("shipping_address")) if requested_slot != "shipping_address" else None
     address = address_in(without_email) if requested_slot != "shipping_address" and not fixed else None

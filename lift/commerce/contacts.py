@@ -82,6 +82,29 @@ def parse_email(text: str) -> Optional[str]:
         return None
 
 
+# Mistyped parts of the commonest mail domains, and top-level domains that do not exist ("gmail.con"):
+# a confirmation sent there would never arrive
+_DOMAIN_TYPOS = {"gmial": "gmail", "gamil": "gmail", "gmai": "gmail", "gmal": "gmail", "gnail": "gmail", "gmaill": "gmail",
+                 "hotmial": "hotmail", "hotmal": "hotmail", "hotmai": "hotmail", "homtail": "hotmail",
+                 "yahooo": "yahoo", "yaho": "yahoo", "yhoo": "yahoo", "outlok": "outlook", "outloo": "outlook",
+                 "iclod": "icloud", "icoud": "icloud"}
+_TLD_TYPOS = {"con": "com", "cm": "com", "om": "com", "comm": "com", "cmo": "com", "ocm": "com", "coom": "com", "vom": "com",
+              "xom": "com", "nte": "net", "ent": "net", "ogr": "org", "co.uj": "co.uk"}
+
+
+def email_typo_fixed(email: Optional[str]) -> Optional[str]:
+    """``email`` with a mistyped common domain or a top-level domain that does not exist put right
+    ("tiredmum3@gmail.con" -> "tiredmum3@gmail.com", "jen@gmial.com" -> "jen@gmail.com"); None when nothing is."""
+    if not email or "@" not in email:
+        return None
+    local, domain = email.rsplit("@", 1)
+    name, _, tld = domain.partition(".")
+    fixed_name = _DOMAIN_TYPOS.get(name.lower(), name)
+    fixed_tld = _TLD_TYPOS.get(tld.lower(), tld)
+    fixed = f"{local}@{fixed_name}.{fixed_tld}" if tld else None
+    return fixed if fixed and fixed != email else None
+
+
 def parse_phone(text: str) -> Optional[str]:
     """``+<country><number>`` (E.164) for an international number that can exist, or the
     7 to 15 digits of a national one (no country to check it against); ``None`` otherwise."""

@@ -322,3 +322,27 @@ def test_an_address_after_a_colon_or_comma_wins_over_a_number_in_a_product_name(
             "Portland ME 04101, USA, standard shipping.")
     assert carried_answers(text) == {"email": "nadia.f@fastmail.com", "shipping_address": "17 Harbor Rd, Portland ME 04101, USA",
                                      "shipping_method": "standard"}
+
+
+@pytest.mark.parametrize("text, email", [
+    ("oops i meant .com not .con", "tiredmum3@gmial.com"),
+    ("oops typo its gmail not gmial", "tiredmum3@gmail.con"),
+])
+def test_a_part_of_the_email_put_right_is_read_as_the_email(text, email):
+    """"oops typo its gmail not gmial" at the address question got "I need a full street address"."""
+    from lift.commerce.amend import checkout_amendments
+
+    typed = "tiredmum3@gmial.con"
+    assert checkout_amendments(text, "shipping_address", {"email": typed}) == {"email": email}
+    assert checkout_amendments("its unit 21 not 12", "checkout_confirmed", {"email": "bob12@x.com"}) == {}
+
+
+@pytest.mark.parametrize("typed, taken", [("tiredmum3@gmail.con", "tiredmum3@gmail.com"), ("jen@gmial.com", "jen@gmail.com"),
+                                          ("jen@acme.co.uk", None)])
+async def test_a_mistyped_mail_domain_is_put_right_and_said(res, domain, typed, taken):
+    """"tiredmum3@gmail.con" was taken as typed: the confirmation could never arrive."""
+    d = CollectingDispatcher()
+    tracker = make_tracker(typed, "inform", active_loop="checkout_form", slots={"cart": CART, "requested_slot": "email"})
+    events = slot_events(await ValidateCheckoutForm().run(d, tracker, domain))
+    assert events["email"] == (taken or typed)
+    assert (f"I've taken that as {taken}" in texts(d)) if taken else "typo" not in texts(d)
