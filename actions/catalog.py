@@ -32,7 +32,7 @@ from lift.commerce.products import asks_about_stock, stock_answer
 from lift.commerce.returns import faulty_item_policy, reports_faulty_item
 from lift.commerce.words import plural
 from lift.understanding.prices import cap_spans
-from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change,
+from lift.understanding.references import (SET, Resolution, Shown, names_a_position, parse_cart_change, without_places,
                                            resolve_reference, says_both, says_other, compares_price)
 
 MAX_CARDS = 4
@@ -153,7 +153,8 @@ class ActionShowProducts(Action):
             shown = sorted(within, key=lambda p: not p.in_stock)[:MAX_CARDS]
         else:
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
-            query = None if text.startswith("/") or not content_tokens(text) else text
+            # ("something to keep my tea warm on the desk": the desk is where, not what)
+            query = None if text.startswith("/") or not content_tokens(without_places(text)) else without_places(text)
             cap = budget_cap(tracker, text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not any(c.isdigit() for c in t)}

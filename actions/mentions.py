@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 
 from actions.common import entity_values, first_entity, latest_text, positioned
 from lift.commerce.matching import content_tokens, modifier_words
+from lift.understanding.references import without_places
 
 
 def named_products(tracker: Tracker, catalog) -> List[Any]:
@@ -94,7 +95,7 @@ def mentioned(tracker: Tracker, catalog):
         if category is not None:
             break
     if not products and category is None:
-        text = latest_text(tracker)
+        text = without_places(latest_text(tracker))  # "keep my tea warm on the desk": not the desks
         if text and not text.startswith("/"):
             p = catalog.find(text)
             if p is not None:

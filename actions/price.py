@@ -13,6 +13,7 @@ from actions import resources
 from actions.catalog import (MAX_CARDS, ActionShowProducts, choice_buttons, compare_if_asked, live_cards,
                              referred_products, shown_events, shown_products)
 from actions.common import latest_text
+from actions.cart_mixed import items_named
 from actions.mentions import mentioned, typed_kind
 from actions.quotes import answer_cart_total, names_something, total_for, total_for_several
 from lift.commerce.pricing import describe_volume_discounts, names_volume_terms
@@ -74,6 +75,9 @@ class ActionShowPrice(Action):
             dispatcher.utter_message(text=describe_volume_discounts())
             return []
         products, category = mentioned(tracker, catalog)
+        listed = items_named(tracker, catalog) if not products and category is not None else None
+        if listed is not None and len(listed[0]) >= 2:  # "mech keyboard + mouse combo how much total": each, and the sum
+            products = listed[0]
         checking_out = tracker.active_loop_name == "checkout_form"
         if not products and category is None and answer_cart_total(dispatcher, tracker, catalog, resources.get().engine):
             return []  # "how much is that all together", "whats the total with shipping": the cart (and its delivery)

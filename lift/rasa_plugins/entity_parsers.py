@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from lift.understanding.dates import find_date_times
 from lift.understanding.numbers import find_quantities
 from lift.understanding.people import parse_introduction
-from lift.understanding.references import in_feature_position, in_place_position
+from lift.understanding.references import in_feature_position, in_place_position, in_use_position
 
 DIMENSIONS = ("quantity", "date_time", "person_name", "company")
 MAX_TEXT = 2000  # longer messages are not parsed for these entities (nothing to fill from an essay)
@@ -104,11 +104,15 @@ class LiftEntityParsers(GraphComponent, EntityExtractorMixin):
             existing = list(message.get(ENTITIES) or [])
             # "does it have mic?": the catalog's microphone is a feature asked about, not a product named;
             # "something to keep my coffee hot at my desk": the desk is where, not what
+            # "headphones for office", "bulbs you can switch from your phone": what for, or with what, not what
+            kinds = [int(e.get(ENTITY_ATTRIBUTE_END) or 0) for e in existing if e.get(ENTITY_ATTRIBUTE_TYPE) in ("product", "category")]
             kept = [e for e in existing if e.get(ENTITY_ATTRIBUTE_TYPE) not in ("product", "category")
                     or not (in_feature_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0),
                                                 int(e.get(ENTITY_ATTRIBUTE_END) or 0))
                             or e.get(ENTITY_ATTRIBUTE_TYPE) == "category"
-                            and in_place_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0)))]
+                            and (in_place_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0))
+                                 or in_use_position(text, int(e.get(ENTITY_ATTRIBUTE_START) or 0),
+                                                    any(end <= int(e.get(ENTITY_ATTRIBUTE_START) or 0) for end in kinds))))]
             new = self.add_extractor_name(extract(text, kept, now, self.dimensions))
             if new or len(kept) != len(existing):
                 message.set(ENTITIES, kept + new, add_to_output=True)

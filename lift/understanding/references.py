@@ -369,3 +369,28 @@ def in_place_position(text: str, start: int) -> bool:
     thing refused ("not a "): not the kind of product asked for."""
     return bool(_PLACE_BEFORE.search((text or "")[max(0, start - 40):start]))
 
+
+# "bulbs you can switch from your phone", "works with my phone": the means, not the thing wanted;
+# "headphones for office", "a charger for my laptop": what the thing named before is for
+_MEANS_BEFORE = re.compile(r"\b(?:from|with|via|using|through)\s+(?:my|your|our|the|a|his|her|their)\s+$", re.IGNORECASE)
+_FOR_BEFORE = re.compile(r"\bfor\s+(?:(?:my|our|the|his|her|their)\s+)?(?:(?:home|work|new|small|little|own)\s+)?$",
+                         re.IGNORECASE)
+
+
+def in_use_position(text: str, start: int, after_a_kind: bool) -> bool:
+    """True when the kind named at ``start`` is the means ("from your phone") or, after another kind
+    (``after_a_kind``), what that one is for ("headphones for office"): not the kind asked for."""
+    before = (text or "")[max(0, start - 40):start]
+    return bool(_MEANS_BEFORE.search(before) or after_a_kind and _FOR_BEFORE.search(before))
+
+
+_PLACE_PHRASE = re.compile(r"\b(?:at|on|by|beside|next\s+to|near|under|behind|in\s+front\s+of|from|with|via|using)\s+"
+                           r"(?:my|our|the|his|her|their|your)\s+(?:(?:home|work|new|old|small|little|office|own)\s+)?[\w-]+",
+                           re.IGNORECASE)
+
+
+def without_places(text: str) -> str:
+    """``text`` without where or with what a thing is used ("keep my tea warm on the desk" -> "keep my tea
+    warm"), for a free-text search that should not match the desk."""
+    return _PLACE_PHRASE.sub(" ", text or "")
+

@@ -66,3 +66,14 @@ async def test_only_x_remove_a_kind_removes_that_kind_not_the_product_kept(res, 
                            slots={"cart": cart})
     events = await ActionRemoveFromCart().run(dispatcher, tracker, domain)
     assert _cart(events) == [("AUD-002", 1)], texts(dispatcher)
+
+
+async def test_the_price_of_two_kinds_asked_together_is_each_and_the_sum(res, dispatcher, domain):
+    """"mech keyboard + mouse combo how much total" gave the keyboard's price only."""
+    from actions.price import ActionShowPrice
+
+    text = "mech keyboard + mouse combo how much total"
+    await ActionShowPrice().run(dispatcher, make_tracker(text, "ask_price", entities=_at(
+        text, ("category", "keyboard"), ("category", "mouse"))), domain)
+    said = texts(dispatcher)
+    assert "Glide Wireless Mouse costs $39.00" in said and "Together: 1 × " in said and " + 1 × " in said, said

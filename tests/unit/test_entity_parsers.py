@@ -136,3 +136,24 @@ def test_a_kind_named_as_a_place_or_refused_is_no_kind_asked_for(text, word, kep
                 "extractor": "SpacyEntityExtractor"}
     found, _ = entities(text, [category])
     assert (("category", word) in found) is kept, found
+
+
+@pytest.mark.parametrize("text, words, dropped", [
+    ("need noise cancelling headphones for office", ("headphones", "office"), "office"),  # it showed a chair
+    ("What about those light bulbs you can switch from your phone", ("phone",), "phone"),  # it showed phones
+    ("do you have chargers for laptops", ("chargers", "laptops"), "laptops"),
+    ("looking for headphones", ("headphones",), None), ("i want a lamp for my desk", ("desk",), None),
+])
+def test_a_kind_named_as_what_for_or_with_what_is_no_kind_asked_for(text, words, dropped):
+    given = [{"entity": "category", "value": w, "start": text.index(w), "end": text.index(w) + len(w),
+              "extractor": "SpacyEntityExtractor"} for w in words]
+    found, _ = entities(text, given)
+    assert [w for w in words if ("category", w) not in found] == ([dropped] if dropped else []), found
+
+
+def test_a_free_text_search_leaves_out_where_a_thing_is_used():
+    from lift.understanding.references import without_places
+
+    assert without_places("something that will keep my tea warm on the desk").split() == \
+        "something that will keep my tea warm".split()
+    assert without_places("bulbs you can switch from your phone").split() == "bulbs you can switch".split()

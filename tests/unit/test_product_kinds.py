@@ -271,3 +271,11 @@ async def test_another_makers_line_we_do_not_carry_shows_our_products_of_its_kin
 async def test_a_thing_no_maker_line_names_still_gets_the_plain_no(res, dispatcher, domain):
     await ActionShowProducts().run(dispatcher, make_tracker("do you have the ps5", "search_product"), domain)
     assert texts(dispatcher).startswith("We don't carry anything matching “ps5”. We carry: Audio") and not _cards(dispatcher)
+
+
+async def test_a_place_word_in_a_free_text_search_is_not_what_is_searched(res, dispatcher, domain):
+    """"…something that will keep my tea warm on the desk" listed the furniture department, desk first."""
+    text = "Good afternoon dear, I am looking for something that will keep my tea warm on the desk"
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
+    assert not any(catalog.get(s).category == "home_office" for s in _cards(dispatcher)), _cards(dispatcher)
