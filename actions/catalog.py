@@ -21,7 +21,7 @@ from actions.mentions import (asked_thing, asked_thing_missing, kin_by_word, men
 from actions.history import one_more_after_add, shown_before, shown_skus
 from actions.quotes import names_something
 from actions.swap import swap_in_cart
-from lift.commerce.brands import carried_instead
+from lift.commerce.brands import carried_instead, in_our_words
 from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
@@ -154,7 +154,7 @@ class ActionShowProducts(Action):
         else:
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
             # ("something to keep my tea warm on the desk": the desk is where, not what)
-            query = None if text.startswith("/") or not content_tokens(without_places(text)) else without_places(text)
+            query = None if text.startswith("/") or not content_tokens(without_places(text)) else in_our_words(without_places(text))
             cap = budget_cap(tracker, text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not any(c.isdigit() for c in t)}

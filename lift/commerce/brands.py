@@ -1,5 +1,6 @@
 """Other makers' product lines and brands a shopper may ask for by name ("got any iphones", "do you
-have airpods"), and the kind of product each is: we don't carry them, but we do carry that kind.
+have airpods"), and the kind of product each is: we don't carry them, but we do carry that kind. Also
+other words for kinds we sell ("headset", "cans", "mobile"), read as our word in a free-text search.
 Only well-known names whose kind is unambiguous are listed; the kind is words of the catalog's
 product names, so what is shown stays the catalog's."""
 from __future__ import annotations
@@ -40,3 +41,19 @@ def carried_instead(catalog, text: Optional[str]) -> Tuple[Optional[str], List[A
     word = re.compile(rf"\b{re.escape(kind)}\b", re.IGNORECASE)
     department = _DEPARTMENT.get(kind)  # "camera": the Cameras department's, not the security cameras
     return kind, [p for p in catalog.products if word.search(p.name) and department in (None, p.category)]
+
+
+# other words for kinds we sell -> the word our product names use
+_OUR_WORD = {"headset": "headphones", "headsets": "headphones", "cans": "headphones", "earphones": "earbuds",
+             "buds": "earbuds", "notebook": "laptop", "notebooks": "laptop", "cellphone": "smartphone", "cellphones": "smartphone",
+             "mobile": "smartphone", "mobiles": "smartphone", "celular": "smartphone", "handy": "smartphone",
+             "hoover": "vacuum", "coffee machine": "espresso machine", "coffee machines": "espresso machine",
+             "cafetera": "coffee maker", "screen": "monitor", "screens": "monitor"}
+_OTHER_WORD = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in _OUR_WORD), key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+
+
+def in_our_words(text: Optional[str]) -> str:
+    """``text`` with other words for kinds we sell in ours ("a good headset under 150" -> "a good headphones
+    under 150"), for a free-text search."""
+    return _OTHER_WORD.sub(lambda m: _OUR_WORD[m.group(1).lower()], text or "")

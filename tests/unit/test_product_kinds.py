@@ -279,3 +279,10 @@ async def test_a_place_word_in_a_free_text_search_is_not_what_is_searched(res, d
     await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
     catalog = __import__("actions.resources", fromlist=["get"]).get().catalog
     assert not any(catalog.get(s).category == "home_office" for s in _cards(dispatcher)), _cards(dispatcher)
+
+
+async def test_another_word_for_a_kind_we_sell_finds_that_kind(res, dispatcher, domain):
+    """"whats a good headset under 150 for fortnite" showed a tripod first."""
+    text = "ok nvm whats a good headset under 150 for fortnite"
+    await ActionShowProducts().run(dispatcher, make_tracker(text, "search_product"), domain)
+    assert _cards(dispatcher)[0] == "AUD-001", _cards(dispatcher)
