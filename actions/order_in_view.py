@@ -53,14 +53,21 @@ def _order_in_view(res, tracker: Tracker):
     return order
 
 
+# a return asked about for later, not now: "if it turns out to be rubbish", "once it arrives", "later on"
+_LATER = re.compile(r"\b(?:if\s+(?:it|they|the\s+\w+|that|one)\s+(?:turns?\s+out|(?:is|are)\s+(?:rubbish|bad|no\s+good|faulty)|"
+                    r"breaks?|doesn'?t|don'?t|stops?)|once\s+(?:it|they)\s+(?:arrives?|comes?|gets?\s+here)|later(?:\s+on)?|"
+                    r"in\s+the\s+future|down\s+the\s+(?:line|road)|not\s+asking\s+to\s+cancel)\b", re.IGNORECASE)
+
+
 def answer_refund_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """"what's the refund status?" / "i want to return the kettle" / "can i get my money back" after
     this conversation placed, tracked or cancelled an order it may see: that order's recorded refund,
     or how to get one for it as things stand (cancel it, return within the window; free for an item
     that arrived damaged), not the policy's general answer. None otherwise: no such order, a form
     running, another order named, or a product named that the order does not hold."""
-    if latest_intent(tracker) not in ("track_refund", "get_refund") or tracker.active_loop_name:
-        return None
+    if latest_intent(tracker) not in ("track_refund", "get_refund") or tracker.active_loop_name \
+            or _LATER.search(latest_text(tracker)):
+        return None  # "if the toaster turns out to be rubbish, can I send just that back?": the returns policy
     res = resources.get()
     order = _order_holding_named(res, tracker)
     if order is None:

@@ -293,3 +293,19 @@ async def test_a_dented_or_wrong_item_told_in_other_words_gets_the_free_return_w
     d = CollectingDispatcher()
     await ActionRequestHandoff().run(d, make_tracker(text, "complaint"), domain)
     assert texts(d).startswith("In the meantime: An item that arrived damaged"), texts(d)
+
+
+@pytest.mark.parametrize("text", ["if the kettle turns out to be rubbish, can I send just that back later?",
+                                  "I'm not asking to cancel, can I return it once it arrives?"])
+async def test_a_return_asked_about_for_later_gets_the_returns_policy_not_how_to_cancel(res, kb, domain, text):
+    """Right after ordering, "…can I send just that back?" got "hasn't shipped yet, so there is nothing to
+    send back: if you cancel it…"."""
+    order_id, slots = await ordered_the_kettle(domain)
+    d, events = await ask(text, "get_refund", {**slots, "order_id": order_id}, domain)
+    assert "nothing to send back" not in texts(d) and "cancel it" not in texts(d).lower(), texts(d)
+
+
+async def test_a_refund_asked_now_right_after_ordering_is_still_that_orders(res, kb, domain):
+    order_id, slots = await ordered_the_kettle(domain)
+    d, events = await ask("can i get my money back", "get_refund", {**slots, "order_id": order_id}, domain)
+    assert order_id in texts(d) or "cancel" in texts(d).lower(), texts(d)
