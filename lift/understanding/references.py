@@ -256,6 +256,9 @@ _SET_RE = re.compile(r"\b(?:make|change|set|update|increase|decrease|reduce|lowe
                      r"|^\W*(?:(?:actually|no|nah|wait|sorry|oops|hmm+|oh)\W+)+(?:i'?ll|i\s+will|we'?ll|we\s+will|let'?s)\s+"
                      r"(?:have|take|get|do|go\s+with|need)\s+(?=\S+(?:\s+of\s+(?:those|them|these|that|it))?"
                      r"\W*(?:(?:please|pls|then|instead|thanks?)\W*)*$)"
+                     # "Actually two will do, we've only got so much counter space": the number is enough
+                     r"|^\W*(?:(?:actually|ok|okay|no|nah|hmm+|fine|alright|on\s+second\s+thought|thinking\s+about\s+it)\W+)*"
+                     r"(?=\S+\s+(?:will|would|should)\s+(?:do|be\s+(?:enough|plenty|fine))\b|\S+\s+is\s+(?:enough|plenty)\b)"
                      # "drop it to 2 earbuds", "bring them down to one": a new number, not 2 fewer
                      r"|\b(?:drop|cut|bring|knock|take|go)\b(?:\s+(?:it|that|this|them|the\s+\w+))?\s+(?:back\s+|down\s+)?to\s+"
                      # "actually just one", "no wait, only 2 please": the whole message is the new number

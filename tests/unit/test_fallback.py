@@ -150,3 +150,10 @@ def test_english_typed_loosely_is_not_another_language(text):
     from lift.understanding.language import other_language
 
     assert other_language(text) is None
+
+
+async def test_a_number_that_will_do_read_as_out_of_scope_sets_the_cart_line(res):
+    """"Actually two will do, we've only got so much counter space." (out of scope) left the 3 in the cart."""
+    d, events = await _out_of_scope("Actually two will do, we've only got so much counter space.",
+                                    cart=[{"sku": "KIT-002", "qty": 3, "unit_price": "449.00"}], last_product="KIT-002")
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_remove_from_cart"}], (events, texts(d))

@@ -239,6 +239,8 @@ def test_equal_prices_ask():
     # a change of mind that is only the new number
     ("actually just one", ADD, CartChange(SET, 1, "one")), ("no wait, only 2 please", ADD, CartChange(SET, 2, "2")),
     ("Actually I'll have four of those", ADD, CartChange(SET, 4, "four")),
+    ("Actually two will do, we've only got so much counter space.", ADD, CartChange(SET, 2, "two")),
+    ("one is enough", ADD, CartChange(SET, 1, "one")), ("that will do", ADD, CartChange(ADD, None)),
     ("no wait, we'll take 3", ADD, CartChange(SET, 3, "3")),
     ("actually i'll have 2 of the aria pro", ADD, CartChange(ADD, 2, "2")),
     ("I'll have four of those", ADD, CartChange(ADD, 4, "four")),
