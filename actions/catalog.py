@@ -26,7 +26,7 @@ from lift.commerce.cards import cards_message
 from lift.commerce.cart import normalize_cart
 from lift.commerce.matching import content_tokens, typed_content_words
 from lift.commerce.compare import (MAX_COMPARED, asks_to_compare, at_price_end, best_by, comparison_text,
-                                   products_compared, which_is, winner)
+                                   price_difference, products_compared, which_is, winner)
 from lift.commerce.stock import in_stock_substitutes, live_all
 from lift.commerce.products import asks_about_stock, stock_answer
 from lift.commerce.returns import faulty_item_policy, reports_faulty_item
@@ -261,6 +261,10 @@ def compare_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
         products = [in_view] + [p for p in products if p.sku != in_view.sku] if in_view is not None else products
     if len(products) < 2:
         return None
+    gap = price_difference(latest_text(tracker), products, res.catalog.currency)  # "price diff between the x and the max?"
+    if gap:
+        dispatcher.utter_message(text=gap)
+        return shown_events(products)
     advised = advise_by_use(dispatcher, tracker, products)  # "which is better for running, the X or the Y?"
     if advised is not None or not asks_to_compare(latest_text(tracker), products):
         return advised
@@ -284,7 +288,8 @@ def _which_of_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optio
     if names_a_position(latest_text(tracker)):  # "compare the first two", "the 1st and the 3rd"
         picked = resolve_reference(latest_text(tracker), Shown.all_of(shown)).skus
         shown = [p for p in shown if p.sku in picked] if len(picked) >= 2 else shown
-    answer = which_is(latest_text(tracker), shown, res.catalog.currency)
+    answer = price_difference(latest_text(tracker), shown, res.catalog.currency) or which_is(
+        latest_text(tracker), shown, res.catalog.currency)  # "ok and price diff?" after the two
     advised = advise_by_use(dispatcher, tracker, shown) if answer is None else None  # "which is better for travel?"
     if advised is not None:
         return advised

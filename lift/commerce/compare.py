@@ -222,3 +222,21 @@ def which_is(text: str, products: Sequence[Product], currency: str) -> Optional[
         return f"They're the same there: {show(best_value)} each."
     names = " and the ".join(p.name for p in best)
     return f"The {names} {word[len(best) > 1]}: {show(best_value)} ({others})."
+
+
+# "ok and price diff?", "whats the difference in price", "how much more is the max"
+_PRICE_GAP = re.compile(r"\b(?:price|cost)\s+diff\w*|\bdiff\w*\s+(?:in|of)\s+(?:the\s+)?(?:price|cost)s?\b|"
+                        r"\bhow\s+much\s+(?:more|less|extra|cheaper|dearer)\b|\bhow\s+much\s+(?:is\s+)?the\s+difference\b|"
+                        r"\bprice\s+gap\b", re.IGNORECASE)
+
+
+def price_difference(text: str, products: Sequence[Product], currency: str) -> Optional[str]:
+    """The answer to "price diff?" about two products: how much more the dearer one costs; None for
+    another question or not exactly two products."""
+    if len(products) != 2 or not _PRICE_GAP.search(text or ""):
+        return None
+    cheap, dear = sorted(products, key=lambda p: p.price)
+    if cheap.price == dear.price:
+        return f"They cost the same: {format_price(dear.price, currency)} each."
+    return (f"The {dear.name} costs {format_price(dear.price - cheap.price, currency)} more than the {cheap.name} "
+            f"({format_price(dear.price, currency)} vs {format_price(cheap.price, currency)}).")

@@ -297,3 +297,15 @@ async def test_a_corrected_number_after_an_add_sets_that_line(res, dispatcher, d
                            events=[{"event": "slot", "name": "cart", "value": cart}])
     events = await ActionPickProduct().run(dispatcher, tracker, domain)
     assert [(i["sku"], i["qty"]) for i in slot_events(events)["cart"]] == [("AUD-003", 2)], texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, answer", [
+    # "ok and price diff?" after two phones showed the comparison table again
+    ("ok and price diff?", "The Nimbus 16 Pro Laptop costs $700.00 more than the Nimbus 14 Laptop ($1,599.00 vs $899.00)."),
+    ("how much more is the pro", "The Nimbus 16 Pro Laptop costs $700.00 more than the Nimbus 14 Laptop ($1,599.00 vs $899.00)."),
+    ("which is cheaper", None), ("compare them", None),
+])
+def test_the_price_gap_between_two_products(catalog, text, answer):
+    from lift.commerce.compare import price_difference
+
+    assert price_difference(text, [catalog.get(s) for s in LAPTOPS], "USD") == answer
