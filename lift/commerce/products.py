@@ -1,6 +1,7 @@
 """Catalog records (:class:`Product`, :class:`Category`) and their validation from JSON."""
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -227,13 +228,17 @@ def colour_asked(product: Product, text: str) -> Optional[str]:
 _NOT_ASKED = frozenset("hours min minutes days months mah kg per max".split())
 # How shoppers ask about an attribute whose name they don't use ("how heavy is it" -> weight_g).
 _ASKED_AS = {"weight": ("weigh", "weighs", "heavy", "heavier", "light", "lighter"), "water": ("waterproof", "wet", "rain"),
-             "battery": ("charge", "charges"), "screen": ("display",), "storage": ("space",)}
+             "battery": ("charge", "charges"), "screen": ("display",), "storage": ("space",),
+             "runtime": ("battery", "charge", "run", "runs"), "brightness": ("dim", "dimmable", "bright", "brighter")}
 
 
 def attribute_asked(product: Product, text: str) -> Optional[str]:
     """The attribute of ``product`` a question asks about by its name or a usual word for it ("how
     long does the battery last" -> ``battery_hours``); None when it asks about none."""
     words = set(re.findall(r"[a-z]+", (text or "").lower()))
+    vocab = {w for key in product.attributes for part in key.lower().split("_") for w in (part, *_ASKED_AS.get(part, ()))}
+    # a word typed one or two letters off ("waterprooof", "batery") reads as the word meant
+    words |= {m for w in words if len(w) >= 5 for m in difflib.get_close_matches(w, vocab, n=1, cutoff=0.85)}
     for key in product.attributes:
         for part in key.lower().split("_"):
             if len(part) >= 4 and part not in _NOT_ASKED and (part in words or words & set(_ASKED_AS.get(part, ()))):

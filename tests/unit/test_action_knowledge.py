@@ -686,3 +686,22 @@ async def test_a_colour_question_about_a_named_product_makes_it_the_one_meant_ne
                           entities=[{"entity": "product", "value": "swift kettle", "start": 19, "end": 31}])
     slots = slot_events(events)
     assert slots["kb_doc_id"] == "product:KIT-004" and slots["last_product"] == "KIT-004", (slots, d.messages)
+
+
+@pytest.mark.parametrize("text, sku", [
+    ("is it waterprooof, she swims", "PHN-006"),  # a typo: "not sure"
+    ("how long does the batery last", "SMH-008"),  # the vacuum's run time: it gave the warranty
+    ("can you dim it?", "OFF-004"),  # the lamp's brightness levels
+])
+async def test_a_question_about_the_product_on_screen_in_other_words_or_typos_gets_its_page(shipped_retriever, res,
+                                                                                             text, sku):
+    from lift.commerce.products import attribute_asked
+
+    product = __import__("actions.resources", fromlist=["get"]).get().catalog.get(sku)
+    assert attribute_asked(product, text) is not None
+    lr.set_retriever(shipped_retriever)
+    try:
+        d, events = await ask(text, slots={"last_product": sku, "last_shown": [sku]})
+    finally:
+        lr.set_retriever(None)
+    assert slot_events(events)["kb_doc_id"] == f"product:{sku}", d.messages
