@@ -58,14 +58,24 @@ def products_compared(catalog, text: str) -> List[Product]:
         return []
     found: List[Product] = []
     for part in _BETWEEN.split(text or ""):
-        words = _ONE.sub("", part).split()
-        for start in range(len(words)):
-            product = catalog.find(" ".join(words[start:]))
+        # the part as typed, else each of its sentences ("the Fit Band. What's the actual difference?")
+        for piece in [part] + [p for p in re.split(r"[.?!;,]", part) if p.strip()]:
+            product = _found_in(catalog, piece)
             if product is not None:
                 if product.sku not in {p.sku for p in found}:
                     found.append(product)
                 break
     return found if len(found) >= 2 else []
+
+
+def _found_in(catalog, piece: str) -> Optional[Product]:
+    """The product ``piece`` names, leading words dropped until one fits; None when none does."""
+    words = _ONE.sub("", piece).split()
+    for start in range(len(words)):
+        product = catalog.find(" ".join(words[start:]))
+        if product is not None:
+            return product
+    return None
 
 
 _HOW_MANY_ENDS = re.compile(r"\b(two|2|three|3)\s+(?=(?:cheapest|least\s+expensive|lowest[- ]price[d]?|most\s+affordable|"

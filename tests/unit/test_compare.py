@@ -309,3 +309,13 @@ def test_the_price_gap_between_two_products(catalog, text, answer):
     from lift.commerce.compare import price_difference
 
     assert price_difference(text, [catalog.get(s) for s in LAPTOPS], "USD") == answer
+
+
+def test_a_name_followed_by_another_sentence_is_still_found_for_a_comparison(catalog):
+    """"…torn between the Tempo Smartwatch and the Fit Band. What's the actual difference?" described the
+    smartwatch alone (three times, as the questions went on)."""
+    from lift.commerce.compare import products_compared
+
+    text = ("My granddaughter wants a watch for her birthday and I am torn between the Tempo Smartwatch and the Fit "
+            "Band. What's the actual difference?")
+    assert [p.sku for p in products_compared(catalog, text)] == ["PHN-006", "PHN-007"]
