@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
-_QUESTION_WORD = r"(?:what|whats|what's|how|do|does|is|are|can|could|will|when|where|why|which|any|who)"
+_QUESTION_WORD = (r"(?:what|whats|what's|how|do|does|is|are|can|could|will|when|where|why|which|any|who|"
+                  # "…, and tell me how long returns take"
+                  r"tell\s+me|let\s+me\s+know|i\s+(?:also\s+)?(?:want|need|wanna|would\s+like)\s+to\s+know)")
 _SPLIT = re.compile(rf"^(?P<command>.{{6,}}?)\s*(?:[,;.!]\s*|\s)(?:(?:oh|and|also|plus|btw|but)\W+){{1,3}}"
                     rf"(?P<question>{_QUESTION_WORD}\b.{{3,}})$|"
                     rf"^(?P<command2>.{{6,}}?)\s*[.;!]\s+(?P<question2>{_QUESTION_WORD}\b.{{3,}})$|"

@@ -46,3 +46,21 @@ async def test_the_add_happens_and_the_question_is_answered(shipped_retriever, r
     said = texts(d)
     assert said.startswith("Added 1 × Aria Wireless Headphones") and "(policy:returns#" in said, said
     assert "Want me to add it?" not in said  # no cross-sell offer on top of the answer
+
+
+async def test_two_adds_then_tell_me_adds_both_and_answers(shipped_retriever, res, domain):
+    """"Add the Glide Wireless Mouse and the Clarity 27-inch monitor to my cart, and tell me how long returns
+    take." (read as a delivery question) added nothing and answered the delivery times."""
+    text = "Add the Glide Wireless Mouse and the Clarity 27-inch monitor to my cart, and tell me how long returns take."
+    ents = [{"entity": "product", "value": v, "start": text.index(v), "end": text.index(v) + len(v)}
+            for v in ("Glide Wireless Mouse", "Clarity 27-inch monitor")]
+    intent = {"name": "delivery_period", "confidence": 0.5}
+    assert guarded_intent(intent, [intent], ents, text)["name"] == "add_to_cart"
+    lr.set_retriever(shipped_retriever)
+    try:
+        d = CollectingDispatcher()
+        events = await ActionAddToCart().run(d, make_tracker(text, "add_to_cart", entities=ents), domain)
+    finally:
+        lr.set_retriever(None)
+    assert sorted(i["sku"] for i in slot_events(events)["cart"]) == ["CMP-005", "CMP-008"], texts(d)
+    assert "(policy:returns#" in texts(d), texts(d)
