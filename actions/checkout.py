@@ -27,7 +27,7 @@ from lift.commerce.amend import CHECKOUT_STEPS, carried_answers, checkout_amendm
 from lift.commerce.cart import normalize_cart
 from lift.commerce.destinations import ask_country, destination, not_shipped_reason
 from lift.commerce.cards import cards_message
-from lift.commerce.orders import (OrderError, about_shipping, create_order, is_po_box, method_problem, method_title,
+from lift.commerce.orders import (OrderError, about_shipping, create_order, find_order, is_po_box, method_problem, method_title,
                                   parse_shipping_method, asks_which_option, options_answer, shipping_answer)
 from lift.commerce.abroad import destination_answer
 from lift.commerce.stock import OutOfStock, live_all
@@ -97,6 +97,8 @@ def cart_change(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict
     return [] if changed is None else changed + [SlotSet("checkout_confirmed", None)]
 
 
+_SAME_AS_BEFORE = re.compile(r"\bsame\s+(?:address|place|as\s+(?:last\s+time|before|the\s+last\s+(?:one|order)))\b|"
+                             r"\b(?:as|like)\s+(?:last\s+time|before)\b", re.IGNORECASE)
 _ADD_WORD = re.compile(r"\b(?:add|include|put|throw\s+in|missing|forgot|also|as\s+well)\b", re.IGNORECASE)
 
 
@@ -259,6 +261,11 @@ class ValidateCheckoutForm(PersonalDetailsMixin, AddressMixin, FormValidationAct
     def validate_shipping_address(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == PICKUP_ADDRESS:
             return {"shipping_address": PICKUP_ADDRESS, "shipping_abroad": False, "shipping_po_box": False}
+        earlier = find_order(resources.get().engine, tracker.get_slot("placed_order_id")) \
+            if _SAME_AS_BEFORE.search(str(value or "")) and tracker.get_slot("placed_order_id") else None
+        if earlier is not None and earlier.shipping_address not in (None, PICKUP_ADDRESS):
+            value = earlier.shipping_address  # "SAME AS LAST TIME": the order this chat placed before
+            dispatcher.utter_message(text=f"Shipping to {value}, as last time.")
         checked_address = super().validate_shipping_address(value, dispatcher, tracker, domain)
         address = checked_address.get("shipping_address")
         facts = {e["name"]: e["value"] for e in address_slots(address)}

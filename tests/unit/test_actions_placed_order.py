@@ -309,3 +309,16 @@ async def test_a_refund_asked_now_right_after_ordering_is_still_that_orders(res,
     order_id, slots = await ordered_the_kettle(domain)
     d, events = await ask("can i get my money back", "get_refund", {**slots, "order_id": order_id}, domain)
     assert order_id in texts(d) or "cancel" in texts(d).lower(), texts(d)
+
+
+async def test_same_address_as_last_time_takes_the_address_of_the_order_this_chat_placed(res, kb, domain):
+    """"SAME AS LAST TIME" at the address question of a second order was refused as no address."""
+    from actions.checkout import ValidateCheckoutForm
+
+    order_id, slots = await ordered_the_kettle(domain)
+    d = CollectingDispatcher()
+    tracker = make_tracker("SAME AS LAST TIME", "inform", active_loop="checkout_form", slots={
+        **slots, "cart": [{"sku": "ACC-001", "qty": 1, "unit_price": "49.00"}], "requested_slot": "shipping_address"})
+    events = await ValidateCheckoutForm().run(d, tracker, domain)
+    assert slot_events(events)["shipping_address"] == CHECKOUT["shipping_address"], texts(d)
+    assert "as last time" in texts(d)
