@@ -81,12 +81,12 @@ def _costs(tracker: Tracker, methods) -> dict:
     """{method: " Shipping: $4.99." } for the cart as it would be priced at checkout (free over the
     threshold after discounts); {} when the cart cannot be priced (its own reply says why later)."""
     res = resources.get()
-    cart = normalize_cart(tracker.get_slot("cart"))
+    try:  # priced once (one stock read); each option's cost on the same discounted amount, as quote() does
+        q = quote(res.engine, res.catalog, normalize_cart(tracker.get_slot("cart")), None, tracker.get_slot("coupon_code"))
+    except (OrderError, OutOfStock):
+        return {}
     out = {}
     for m in methods:
-        try:
-            q = quote(res.engine, res.catalog, cart, m, tracker.get_slot("coupon_code"))
-        except (OrderError, OutOfStock):
-            return {}
-        out[m] = f" Shipping: {'free' if not q.shipping else res.catalog.format_price(q.shipping)}."
+        cost = SHIPPING_METHODS[m].cost_for(q.subtotal - q.discount)
+        out[m] = f" Shipping: {'free' if not cost else res.catalog.format_price(cost)}."
     return out

@@ -154,7 +154,8 @@ class ActionShowProducts(Action):
         else:
             # "what do you sell", "what kinda stuff do u guys have": no product word, the departments
             # ("something to keep my tea warm on the desk": the desk is where, not what)
-            query = None if text.startswith("/") or not content_tokens(without_places(text)) else in_our_words(without_places(text))
+            wanted = without_places(text)
+            query = None if text.startswith("/") or not content_tokens(wanted) else in_our_words(wanted)
             cap = budget_cap(tracker, text)
             if cap and (not names_something(without_spans(text, cap_spans(text)))
                         or {t for t in content_tokens(without_spans(text, cap_spans(text))) if not any(c.isdigit() for c in t)}

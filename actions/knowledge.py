@@ -312,14 +312,12 @@ class ActionAnswerQuestion(Action):
             return [SlotSet("kb_doc_id", f"product:{about.sku}"), SlotSet("kb_version", retriever.kb_version),
                     SlotSet("kb_score", result.confidence)] + shown_events([about])  # "ok put 2 in my cart" next
         text = str(message.get("text") or "")
-        if named and (intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(text) or _TERMS.search(text)):
-            # "I would like to give back the desk lamps, how do I proceed?", "what's your return window for the
-            # espresso machine", "warranty on the orbit x phone. how long": the policy, not the product's page
-            # (also when the product's name kept the search below the threshold: "can i pay the nimbus 16 off
-            # bit by bit" fell back to the payment methods)
-            named, terms = None, True
-        else:
-            terms = False
+        # "I would like to give back the desk lamps, how do I proceed?", "what's your return window for the
+        # espresso machine", "warranty on the orbit x phone. how long": the policy, not the product's page
+        # (also when the product's name kept the search below the threshold: "can i pay the nimbus 16 off
+        # bit by bit" fell back to the payment methods)
+        terms = bool(named and (intent.get("name") in _RETURN_INTENTS and _ABOUT_POLICY.search(text) or _TERMS.search(text)))
+        named = None if terms else named
         if (terms or answer is not None and answer.kind == "product") and not named and _ABOUT_POLICY.search(text):
             # "can i return it?", "is it charged now or when it ships?" with a product in view: the
             # policy answers, not that product's page (when the question alone finds a policy; the

@@ -5,7 +5,7 @@ the catalog, never invented. No pick when the candidates are too close to tell a
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -33,16 +33,29 @@ def _sentences(text: str) -> list:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text or "") if len(s.strip()) > 10]
 
 
+_VECTORS: Dict[Tuple[int, str], np.ndarray] = {}  # (id of the encoder, description) -> its sentences' vectors
+
+
+def _sentence_vectors(encoder, description: str) -> np.ndarray:
+    """The description's sentences encoded once per encoder (the catalog's descriptions do not change)."""
+    key = (id(encoder), description)
+    if key not in _VECTORS:
+        if len(_VECTORS) >= 512:  # a bound, should descriptions ever come from elsewhere
+            _VECTORS.clear()
+        _VECTORS[key] = np.asarray(encoder.encode(_sentences(description)), dtype="float32")
+    return _VECTORS[key]
+
+
 def best_for(encoder, use: str, candidates: Sequence[Tuple[str, str]]) -> Optional[Tuple[str, str]]:
     """(key, the sentence of its description closest to ``use``) of the candidate ``(key, description)``
     that suits ``use`` best, or None when none is about it or two are too close to tell apart."""
     scored = []
+    query = np.asarray(encoder.encode_one(f"good for {use}"), dtype="float32")  # once, not per candidate
     for key, description in candidates:
         sentences = _sentences(description)
         if not sentences:
             continue
-        vecs = np.asarray(encoder.encode(sentences), dtype="float32")
-        sims = vecs @ np.asarray(encoder.encode_one(f"good for {use}"), dtype="float32")
+        sims = _sentence_vectors(encoder, description) @ query
         i = int(np.argmax(sims))
         scored.append((float(sims[i]), key, sentences[i]))
     if len(scored) < 2:

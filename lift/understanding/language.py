@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Dict, Optional
+from typing import Optional
 
 # pyspellchecker's word lists for the languages shoppers in its range write most
 LANGUAGES = {"es": "Spanish", "de": "German", "fr": "French", "it": "Italian", "pt": "Portuguese", "nl": "Dutch"}
@@ -18,12 +18,12 @@ MAX_ENGLISH = 0.5  # of them known in English
 MIN_LEAD = 0.4  # that language's share over English's
 
 
-@functools.lru_cache(maxsize=1)
-def _word_lists() -> Dict[str, object]:
-    """Each language's checker, loaded once on first use (about 2 s): never at import time."""
+@functools.lru_cache(maxsize=None)
+def _word_list(code: str):
+    """One language's checker, loaded once on first use (0.2-0.4 s each): never at import time."""
     from spellchecker import SpellChecker
 
-    return {code: SpellChecker(language=code, distance=1) for code in ("en", *LANGUAGES)}
+    return SpellChecker(language=code, distance=1)
 
 
 def other_language(text: Optional[str]) -> Optional[str]:
@@ -31,9 +31,10 @@ def other_language(text: Optional[str]) -> Optional[str]:
     words = [w.lower() for w in _WORD.findall(text or "")]
     if len(words) < MIN_WORDS:
         return None
-    lists = _word_lists()
-    share = {code: sum(1 for w in words if w in checker) / len(words) for code, checker in lists.items()}
-    english = share.pop("en")
+    english = sum(1 for w in words if w in _word_list("en")) / len(words)
+    if english > MAX_ENGLISH:  # most fallbacks: English typed loosely, and no other list is loaded
+        return None
+    share = {code: sum(1 for w in words if w in _word_list(code)) / len(words) for code in LANGUAGES}
     code, best = max(share.items(), key=lambda kv: kv[1])
     if best < MIN_SHARE or english > MAX_ENGLISH or best - english < MIN_LEAD:
         return None
